@@ -1,0 +1,60 @@
+/**
+ * Turns the changes every step proposed into one ordered plan: dependencies
+ * first, otherwise the order the steps produced them.
+ */
+import type { Change, Plan, PostureValues, Preset, SkippedStep, Target } from './types.js';
+
+export class PlanError extends Error {
+  override name = 'PlanError';
+}
+
+/** Stable topological order: each change after the changes it depends on. */
+export function orderChanges(changes: readonly Change[]): Change[] {
+  const byId = new Map<string, Change>();
+  for (const change of changes) {
+    if (byId.has(change.id)) throw new PlanError(`two changes share the id ${change.id}`);
+    byId.set(change.id, change);
+  }
+  const ordered: Change[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (change: Change, path: string[]) => {
+    const seen = state.get(change.id);
+    if (seen === 'done') return;
+    if (seen === 'visiting') {
+      throw new PlanError(`changes depend on each other in a cycle: ${[...path, change.id].join(' -> ')}`);
+    }
+    state.set(change.id, 'visiting');
+    for (const id of change.dependsOn) {
+      const dependency = byId.get(id);
+      // A dependency that is already satisfied produces no change; nothing to wait for.
+      if (dependency) visit(dependency, [...path, change.id]);
+    }
+    state.set(change.id, 'done');
+    ordered.push(change);
+  };
+  for (const change of changes) visit(change, []);
+  return ordered;
+}
+
+export function composePlan(options: {
+  target: Target;
+  preset: Preset;
+  values: Partial<PostureValues>;
+  changes: readonly Change[];
+  skipped: readonly SkippedStep[];
+  now?: Date;
+}): Plan {
+  const changes = orderChanges(options.changes);
+  const observed: Partial<PostureValues> = {};
+  for (const change of changes) {
+    (observed as Record<string, unknown>)[change.resource] = options.values[change.resource] ?? null;
+  }
+  return {
+    target: options.target,
+    preset: options.preset,
+    createdAt: (options.now ?? new Date()).toISOString(),
+    observed,
+    changes,
+    skipped: options.skipped,
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Applies a plan's changes in order. Before each write the change's
+ * before-state goes to the journal; on any failure (or a cancel) the applied
+ * changes are undone newest first, each undo read back to confirm, and every
+ * change ends in a reported state: nothing half-applied goes unreported.
+ */
+import { type CliContext, cliCommand } from './cli-equivalent.js';
+import { deepEqual } from './diff.js';
+import type { Journal } from './journal.js';
+import { formatValue } from './render.js';
+import type { ApiCall, Change, Plan, ResourceKey } from './types.js';
+
+export type ChangeStatus =
+  | 'pending'
+  | 'applying'
+  | 'applied'
+  | 'failed'
+  | 'rolling-back'
+  | 'rolled-back'
+  | 'rollback-failed';
+
+export interface ChangeResult {
+  readonly change: Change;
+  readonly status: ChangeStatus;
+  /** Why it failed, or why its rollback failed. */
+  readonly error?: string;
+  /** For a failed rollback: the command that restores it by hand. */
+  readonly manualCommand?: string;
+  /** For an applied change: whether a fresh read shows the planned value. */
+  readonly verified?: boolean;
+  readonly verifyDetail?: string;
+}
+
+export type ApplyStatus = 'applied' | 'rolled-back' | 'rollback-incomplete';
+
+export interface ApplyOutcome {
+  readonly status: ApplyStatus;
+  /** True when the operator cancelled; the applied changes were then undone. */
+  readonly cancelled: boolean;
+  readonly results: readonly ChangeResult[];
+  /** The error that stopped apply. */
+  readonly error?: string;
+  readonly journalPath: string;
+}
+
+export interface ExecutorDeps {
+  /** Runs one call; throws an Error with a one-line message on failure. */
+  run(call: ApiCall): Promise<unknown>;
+  /** A fresh read of one resource of the plan's target; null = absent. */
+  read(resource: ResourceKey): Promise<unknown>;
+  readonly journal: Journal;
+  /** Aborted by a cancel (Ctrl+C): stop before the next change, then roll back. */
+  readonly signal?: AbortSignal;
+  /** Every status change, for progress displays. */
+  onProgress?(results: readonly ChangeResult[]): void;
+  readonly cli?: CliContext;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<ApplyOutcome> {
+  const { journal } = deps;
+  const results: ChangeResult[] = plan.changes.map((change) => ({ change, status: 'pending' }));
+  const update = (index: number, patch: Partial<ChangeResult>) => {
+    results[index] = { ...(results[index] as ChangeResult), ...patch };
+    deps.onProgress?.([...results]);
+  };
+
+  journal.append({ type: 'begin', target: plan.target, changes: plan.changes.length, tool: 's3-harden' });
+  let failure: string | undefined;
+  let cancelled = false;
+  const applied: number[] = [];
+
+  for (const [index, change] of plan.changes.entries()) {
+    if (deps.signal?.aborted) {
+      cancelled = true;
+      break;
+    }
+    update(index, { status: 'applying' });
+    journal.append({
+      type: 'intent',
+      changeId: change.id,
+      resource: change.resource,
+      title: change.title,
+      before: change.before,
+      undo: change.undo,
+    });
+    try {
+      await deps.run(change.call);
+    } catch (error) {
+      failure = `${change.title}: ${message(error)}`;
+      journal.append({ type: 'failed', changeId: change.id, error: message(error) });
+      update(index, { status: 'failed', error: message(error) });
+      break;
+    }
+    journal.append({ type: 'applied', changeId: change.id });
+    applied.push(index);
+    update(index, { status: 'applied' });
+  }
+  // A cancel that arrives during the last call still rolls back what was applied.
+  if (!failure && deps.signal?.aborted) cancelled = true;
+
+  if (!failure && !cancelled) {
+    for (const index of applied) {
+      const change = plan.changes[index] as Change;
+      const live = await deps.read(change.resource).catch((error) => `unreadable: ${message(error)}`);
+      const verified = deepEqual(live, change.after);
+      update(index, verified ? { verified } : { verified, verifyDetail: `reads back as ${formatValue(live)}` });
+    }
+    journal.append({ type: 'end', outcome: 'applied' });
+    return { status: 'applied', cancelled: false, results, journalPath: journal.path };
+  }
+
+  let incomplete = false;
+  for (const index of [...applied].reverse()) {
+    const change = plan.changes[index] as Change;
+    update(index, { status: 'rolling-back' });
+    if (!change.undo) {
+      incomplete = true;
+      const error = 'cannot be undone';
+      journal.append({ type: 'rollback-failed', changeId: change.id, error, command: null });
+      update(index, { status: 'rollback-failed', error });
+      continue;
+    }
+    const command = cliCommand(change.undo, deps.cli);
+    try {
+      await deps.run(change.undo);
+      const live = await deps.read(change.resource);
+      if (!deepEqual(live, change.before)) {
+        throw new Error(`restored, but reads back as ${formatValue(live)} instead of ${formatValue(change.before)}`);
+      }
+      journal.append({ type: 'rolled-back', changeId: change.id });
+      update(index, { status: 'rolled-back' });
+    } catch (error) {
+      incomplete = true;
+      journal.append({ type: 'rollback-failed', changeId: change.id, error: message(error), command });
+      update(index, { status: 'rollback-failed', error: message(error), manualCommand: command });
+    }
+  }
+  const status: ApplyStatus = incomplete ? 'rollback-incomplete' : 'rolled-back';
+  journal.append({ type: 'end', outcome: status });
+  return {
+    status,
+    cancelled,
+    results,
+    error: failure ?? 'cancelled by the operator',
+    journalPath: journal.path,
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The write-ahead journal: one JSON line per event, flushed to disk before
+ * the write it describes, so a crash at any point leaves enough on disk to
+ * roll back. It holds before-states and API calls, never credentials.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ApiCall, ResourceKey, Target } from './types.js';
+
+export type JournalEntry =
+  | { type: 'begin'; at: string; target: Target; changes: number; tool: string }
+  | {
+      type: 'intent';
+      at: string;
+      changeId: string;
+      resource: ResourceKey;
+      title: string;
+      before: unknown;
+      undo: ApiCall | null;
+    }
+  | { type: 'applied'; at: string; changeId: string }
+  | { type: 'failed'; at: string; changeId: string; error: string }
+  | { type: 'rolled-back'; at: string; changeId: string }
+  | { type: 'rollback-failed'; at: string; changeId: string; error: string; command: string | null }
+  | { type: 'end'; at: string; outcome: string };
+
+/** Distributes Omit over the union so each entry keeps its own fields. */
+type WithoutTime<T> = T extends unknown ? Omit<T, 'at'> : never;
+export type JournalRecord = WithoutTime<JournalEntry>;
+
+export interface Journal {
+  readonly path: string;
+  append(entry: JournalRecord): void;
+  close(): void;
+}
+
+/** Where journals live: $S3_HARDEN_STATE_DIR, else $XDG_STATE_HOME/s3-harden, else ~/.local/state/s3-harden. */
+export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.S3_HARDEN_STATE_DIR) return env.S3_HARDEN_STATE_DIR;
+  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(base, 's3-harden');
+}
+
+export function openJournal(target: Target, directory = join(stateDir(), 'journals'), now = new Date()): Journal {
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const path = join(directory, `${stamp}-${target.bucket}-${suffix}.jsonl`);
+  const fd = openSync(path, 'ax', 0o600);
+  let open = true;
+  return {
+    path,
+    append(entry) {
+      if (!open) throw new Error(`journal ${path} is closed`);
+      writeSync(fd, `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`);
+      fsyncSync(fd);
+    },
+    close() {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+}
+
+/** Reads a journal back; a torn last line (a crash mid-write) is ignored. */
+export function readJournal(path: string): JournalEntry[] {
+  const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  const entries: JournalEntry[] = [];
+  for (const [index, line] of lines.entries()) {
+    try {
+      entries.push(JSON.parse(line) as JournalEntry);
+    } catch (error) {
+      if (index === lines.length - 1) break;
+      throw error;
+    }
+  }
+  return entries;
+}

@@ -1,0 +1,171 @@
+/**
+ * The saved plan file: versioned JSON, validated on load before anything else
+ * happens, so a malformed, foreign or tampered file never reaches AWS.
+ */
+import { z } from 'zod';
+import { deepEqual } from './diff.js';
+import { findOperation } from './operations.js';
+import { RESOURCE_SCHEMAS } from './resources.js';
+import {
+  type ApiCall,
+  type Plan,
+  type PostureValues,
+  PRESETS,
+  RESOURCE_KEYS,
+  type ResourceKey,
+} from './types.js';
+
+export const PLAN_FORMAT = 's3-harden-plan';
+export const PLAN_VERSION = 1;
+/** Plans are a few kilobytes; anything this large is not one of ours. */
+export const MAX_PLAN_BYTES = 5 * 1024 * 1024;
+
+export class PlanFileError extends Error {
+  override name = 'PlanFileError';
+}
+
+const json = z.unknown();
+
+const apiCallSchema = z.strictObject({
+  service: z.enum(['s3', 's3control', 'sts', 'kms', 'macie2', 'accessanalyzer']),
+  operation: z.string().min(1).max(100),
+  input: z.record(z.string(), json),
+});
+
+const resourceKey = z.enum(RESOURCE_KEYS as [ResourceKey, ...ResourceKey[]]);
+
+const changeSchema = z.strictObject({
+  id: z.string().min(1).max(200),
+  step: z.string().min(1).max(100),
+  title: z.string().min(1).max(200),
+  resource: resourceKey,
+  action: z.enum(['create', 'update', 'delete']),
+  call: apiCallSchema,
+  before: json,
+  after: json,
+  undo: apiCallSchema.nullable(),
+  dependsOn: z.array(z.string().max(200)).max(100),
+  warnings: z.array(z.string().max(2000)).max(100),
+});
+
+const planFileSchema = z.strictObject({
+  format: z.literal(PLAN_FORMAT),
+  version: z.literal(PLAN_VERSION),
+  createdAt: z.iso.datetime(),
+  createdBy: z.string().max(200),
+  target: z.strictObject({
+    accountId: z.string().regex(/^\d{12}$/),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/),
+    bucket: z.string().min(3).max(63),
+  }),
+  preset: z.enum(PRESETS),
+  observed: z.partialRecord(resourceKey, json).superRefine((observed, context) => {
+    for (const [key, value] of Object.entries(observed)) {
+      const result = RESOURCE_SCHEMAS[key as ResourceKey].safeParse(value);
+      if (!result.success) {
+        context.addIssue({ code: 'custom', path: [key], message: `not a valid ${key} value` });
+      }
+    }
+  }),
+  changes: z.array(changeSchema).max(500),
+  skipped: z.array(z.strictObject({ step: z.string().max(200), reason: z.string().max(2000) })).max(100),
+});
+
+export type PlanFile = z.infer<typeof planFileSchema>;
+
+export function serializePlan(plan: Plan, createdBy: string): string {
+  const file: PlanFile = {
+    format: PLAN_FORMAT,
+    version: PLAN_VERSION,
+    createdAt: plan.createdAt,
+    createdBy,
+    target: plan.target,
+    preset: plan.preset,
+    observed: plan.observed,
+    changes: plan.changes.map((change) => ({ ...change, dependsOn: [...change.dependsOn], warnings: [...change.warnings] })),
+    skipped: [...plan.skipped],
+  };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+function describePath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, part) => {
+    if (typeof part === 'number') return `${out}[${part}]`;
+    return out ? `${out}.${String(part)}` : String(part);
+  }, '');
+}
+
+function checkCall(call: ApiCall, plan: PlanFile, where: string): void {
+  const spec = findOperation(call.service, call.operation);
+  if (!spec || spec.kind !== 'write' || !spec.input) {
+    throw new PlanFileError(`${where}: ${call.service}:${call.operation} is not an operation s3-harden applies`);
+  }
+  const parsed = spec.input.safeParse(call.input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = describePath(issue?.path ?? []);
+    throw new PlanFileError(`${where}.input${path ? `.${path}` : ''}: ${issue?.message ?? 'invalid input'}`);
+  }
+  if (spec.scope === 'bucket' && call.input.Bucket !== plan.target.bucket) {
+    throw new PlanFileError(
+      `${where} names bucket ${JSON.stringify(call.input.Bucket)}, but the plan is for ${plan.target.bucket}`,
+    );
+  }
+  if (spec.scope === 'account' && call.input.AccountId !== plan.target.accountId) {
+    throw new PlanFileError(
+      `${where} names account ${JSON.stringify(call.input.AccountId)}, but the plan is for ${plan.target.accountId}`,
+    );
+  }
+}
+
+/** Parses and validates a plan file's text; throws PlanFileError with one line. */
+export function parsePlan(text: string): Plan {
+  if (text.length > MAX_PLAN_BYTES) {
+    throw new PlanFileError(`file is ${text.length} bytes; a plan file is at most ${MAX_PLAN_BYTES}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new PlanFileError(`not valid JSON (${(error as Error).message.split('\n')[0]})`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new PlanFileError('not an s3-harden plan file (expected a JSON object)');
+  }
+  const header = data as { format?: unknown; version?: unknown };
+  if (header.format !== PLAN_FORMAT) throw new PlanFileError('not an s3-harden plan file (format field missing or wrong)');
+  if (header.version !== PLAN_VERSION) {
+    throw new PlanFileError(
+      `plan file version ${JSON.stringify(header.version)} is not supported (this s3-harden reads version ${PLAN_VERSION})`,
+    );
+  }
+  const parsed = planFileSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PlanFileError(`${describePath(issue?.path ?? []) || 'plan'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const file = parsed.data;
+  const ids = new Set<string>();
+  file.changes.forEach((change, index) => {
+    const where = `changes[${index}]`;
+    if (ids.has(change.id)) throw new PlanFileError(`${where}: duplicate change id ${change.id}`);
+    ids.add(change.id);
+    checkCall(change.call, file, `${where}.call`);
+    if (change.undo) checkCall(change.undo, file, `${where}.undo`);
+    if (!(change.resource in file.observed) || !deepEqual(file.observed[change.resource], change.before)) {
+      throw new PlanFileError(`${where}: its before-state does not match observed.${change.resource}`);
+    }
+    if (!RESOURCE_SCHEMAS[change.resource].safeParse(change.after).success) {
+      throw new PlanFileError(`${where}.after: not a valid ${change.resource} value`);
+    }
+  });
+  return {
+    target: file.target,
+    preset: file.preset,
+    createdAt: file.createdAt,
+    // Each observed value was checked against its resource schema above.
+    observed: file.observed as Partial<PostureValues>,
+    changes: file.changes,
+    skipped: file.skipped,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The plain-data model every part of s3-harden shares. Nothing here depends on
+ * React or the AWS SDK, so a plan can be saved, diffed, printed and replayed.
+ */
+
+/** The four Block Public Access flags, identical at bucket and account level. */
+export interface PublicAccessBlock {
+  readonly BlockPublicAcls: boolean;
+  readonly IgnorePublicAcls: boolean;
+  readonly BlockPublicPolicy: boolean;
+  readonly RestrictPublicBuckets: boolean;
+}
+
+/**
+ * Every sub-resource s3-harden reads and may change, with the shape of its
+ * observed value. `null` always means "absent" (no configuration set).
+ */
+export interface PostureValues {
+  'bucket.publicAccessBlock': PublicAccessBlock | null;
+  'account.publicAccessBlock': PublicAccessBlock | null;
+}
+
+export type ResourceKey = keyof PostureValues;
+
+export const RESOURCE_KEYS: readonly ResourceKey[] = [
+  'bucket.publicAccessBlock',
+  'account.publicAccessBlock',
+];
+
+/** Where a plan applies: one bucket in one account and region. */
+export interface Target {
+  readonly accountId: string;
+  readonly region: string;
+  readonly bucket: string;
+}
+
+/** A live reading of the resources a plan needs. */
+export interface Posture extends Target {
+  /** ISO time of the read. */
+  readonly observedAt: string;
+  /** Values that were read; a key is missing when it was not asked for or could not be read. */
+  readonly values: Partial<PostureValues>;
+  /** Why a resource could not be read (e.g. access denied), one line each. */
+  readonly unreadable: Partial<Record<ResourceKey, string>>;
+}
+
+export type Service = 's3' | 's3control' | 'sts' | 'kms' | 'macie2' | 'accessanalyzer';
+
+/** One serialisable AWS API call: what `execute` runs and what a plan file stores. */
+export interface ApiCall {
+  readonly service: Service;
+  readonly operation: string;
+  readonly input: Record<string, unknown>;
+}
+
+export type ChangeAction = 'create' | 'update' | 'delete';
+
+export interface Change {
+  /** Stable identifier, e.g. "bucket.publicAccessBlock". */
+  readonly id: string;
+  /** The wizard step that produced it. */
+  readonly step: string;
+  /** Short human title, e.g. "Block Public Access (bucket)". */
+  readonly title: string;
+  /** The sub-resource this change writes; its observed value is `before`. */
+  readonly resource: ResourceKey;
+  readonly action: ChangeAction;
+  /** What apply runs. */
+  readonly call: ApiCall;
+  /** Observed configuration of `resource`; null = absent. */
+  readonly before: unknown;
+  /** What `resource` reads back as once `call` has run; null = absent. */
+  readonly after: unknown;
+  /** Restores `before`; null when the change cannot be undone. */
+  readonly undo: ApiCall | null;
+  /** Ids of changes that must be applied first. */
+  readonly dependsOn: readonly string[];
+  /** Shown in review next to the change. */
+  readonly warnings: readonly string[];
+}
+
+export const PRESETS = ['baseline', 'strict', 'worm', 'custom'] as const;
+export type Preset = (typeof PRESETS)[number];
+
+export interface Plan {
+  readonly target: Target;
+  readonly preset: Preset;
+  readonly createdAt: string;
+  /** The before-state of every resource the plan writes, for drift detection. */
+  readonly observed: Partial<PostureValues>;
+  readonly changes: readonly Change[];
+  /** Steps that were left out, and why (e.g. "cannot read: access denied"). */
+  readonly skipped: readonly SkippedStep[];
+}
+
+export interface SkippedStep {
+  readonly step: string;
+  readonly reason: string;
+}

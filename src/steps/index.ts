@@ -1,0 +1,95 @@
+/**
+ * The wizard's steps in order, the presets that choose their defaults, and the
+ * pure function that turns a posture and answers into a plan.
+ */
+import { composePlan } from '../plan/compose.js';
+import type { Change, Plan, Posture, Preset, ResourceKey, SkippedStep } from '../plan/types.js';
+import { accountPublicAccessBlockStep, bucketPublicAccessBlockStep } from './public-access-block.js';
+import type { Step, StepAnswers, StepId } from './types.js';
+
+export type StepRegistry = { readonly [K in StepId]: Step<StepAnswers[K]> };
+
+export const STEPS: StepRegistry = {
+  'public-access-block': bucketPublicAccessBlockStep,
+  'account-public-access-block': accountPublicAccessBlockStep,
+};
+
+/** Wizard order. */
+export const STEP_ORDER: readonly StepId[] = ['public-access-block', 'account-public-access-block'];
+
+export const PRESET_DESCRIPTIONS: Record<Preset, string> = {
+  baseline: "The guide's checklist without network restrictions or Object Lock.",
+  strict: 'Baseline plus customer-managed KMS keys and VPC endpoint restriction.',
+  worm: 'Strict plus Object Lock (write once, read many).',
+  custom: 'Start from baseline and decide every step yourself.',
+};
+
+/** Which steps a preset turns on; every preset includes Block Public Access. */
+export function stepsForPreset(_preset: Preset): readonly StepId[] {
+  return STEP_ORDER;
+}
+
+/** Every resource the given steps need read. */
+export function readsFor(stepIds: readonly StepId[]): ResourceKey[] {
+  return [...new Set(stepIds.flatMap((id) => STEPS[id].reads))];
+}
+
+export type Answers = { [K in StepId]?: StepAnswers[K] };
+
+export function defaultAnswers(posture: Posture, preset: Preset, stepIds: readonly StepId[]): Answers {
+  const answers: Answers = {};
+  for (const id of stepIds) {
+    (answers as Record<StepId, unknown>)[id] = STEPS[id].defaults(posture, preset);
+  }
+  return answers;
+}
+
+/** A reason the step cannot be planned from this posture, or null. */
+export function unavailableReason(id: StepId, posture: Posture): string | null {
+  for (const resource of STEPS[id].reads) {
+    const reason = posture.unreadable[resource];
+    if (reason) return `cannot read ${resource}: ${reason}`;
+    if (!(resource in posture.values)) return `${resource} was not read`;
+  }
+  return null;
+}
+
+export class AnswerError extends Error {
+  override name = 'AnswerError';
+}
+
+function planStep<K extends StepId>(id: K, posture: Posture, answers: StepAnswers[K]): Change[] {
+  const step = STEPS[id] as Step<StepAnswers[K]>;
+  const problems = step.validate(answers);
+  if (problems.length > 0) throw new AnswerError(`${step.title}: ${problems.join('; ')}`);
+  return step.plan(posture, answers);
+}
+
+export function buildPlan(
+  posture: Posture,
+  preset: Preset,
+  stepIds: readonly StepId[],
+  answers: Answers,
+  now?: Date,
+): Plan {
+  const changes: Change[] = [];
+  const skipped: SkippedStep[] = [];
+  for (const id of stepIds) {
+    const reason = unavailableReason(id, posture);
+    const stepAnswers = answers[id];
+    if (reason) {
+      skipped.push({ step: STEPS[id].title, reason });
+    } else if (stepAnswers !== undefined) {
+      changes.push(...planStep(id, posture, stepAnswers));
+    }
+  }
+  const { accountId, region, bucket } = posture;
+  return composePlan({
+    target: { accountId, region, bucket },
+    preset,
+    values: posture.values,
+    changes,
+    skipped,
+    ...(now ? { now } : {}),
+  });
+}

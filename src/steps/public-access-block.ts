@@ -1,0 +1,142 @@
+/**
+ * Block Public Access, at bucket level (S3) and at account level (S3 Control).
+ * Both default to all four flags on, the guide's "first line of defense".
+ */
+import { deepEqual } from '../plan/diff.js';
+import type { ApiCall, Change, Posture, PublicAccessBlock, ResourceKey } from '../plan/types.js';
+import type { FlagInfo, Step } from './types.js';
+
+export type PublicAccessFlag = keyof PublicAccessBlock;
+
+export const PUBLIC_ACCESS_FLAGS: readonly FlagInfo<PublicAccessFlag>[] = [
+  { key: 'BlockPublicAcls', label: 'Block public ACLs', help: 'Rejects PUT requests that carry a public ACL.' },
+  { key: 'IgnorePublicAcls', label: 'Ignore public ACLs', help: 'Ignores every public ACL already on the bucket and its objects.' },
+  { key: 'BlockPublicPolicy', label: 'Block public policy', help: 'Rejects bucket policies that grant public access.' },
+  {
+    key: 'RestrictPublicBuckets',
+    label: 'Restrict public buckets',
+    help: 'Limits a bucket with a public policy to AWS services and its own account.',
+  },
+];
+
+export const ALL_ON: PublicAccessBlock = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
+
+/** What S3 enforces when no configuration is set. */
+export const ALL_OFF: PublicAccessBlock = {
+  BlockPublicAcls: false,
+  IgnorePublicAcls: false,
+  BlockPublicPolicy: false,
+  RestrictPublicBuckets: false,
+};
+
+function validateFlags(answers: PublicAccessBlock): string[] {
+  return PUBLIC_ACCESS_FLAGS.filter((flag) => typeof answers[flag.key] !== 'boolean').map(
+    (flag) => `${flag.key} must be true or false`,
+  );
+}
+
+function weakened(before: PublicAccessBlock, after: PublicAccessBlock): string[] {
+  return PUBLIC_ACCESS_FLAGS.filter((flag) => before[flag.key] && !after[flag.key]).map(
+    (flag) => `turns ${flag.key} off, which weakens protection`,
+  );
+}
+
+interface PabTarget {
+  readonly step: Step<PublicAccessBlock>['id'];
+  readonly resource: ResourceKey;
+  readonly title: string;
+  readonly put: (configuration: PublicAccessBlock) => ApiCall;
+  readonly remove: ApiCall;
+  readonly extraWarnings: readonly string[];
+}
+
+function planPublicAccessBlock(
+  target: PabTarget,
+  before: PublicAccessBlock | null | undefined,
+  desired: PublicAccessBlock,
+): Change[] {
+  if (before === undefined) return [];
+  const current = before ?? ALL_OFF;
+  const after: PublicAccessBlock = { ...desired };
+  if (deepEqual(current, after)) return [];
+  return [
+    {
+      id: target.resource,
+      step: target.step,
+      title: target.title,
+      resource: target.resource,
+      action: before === null ? 'create' : 'update',
+      call: target.put(after),
+      before,
+      after,
+      undo: before === null ? target.remove : target.put(before),
+      dependsOn: [],
+      warnings: [...target.extraWarnings, ...weakened(current, after)],
+    },
+  ];
+}
+
+export const bucketPublicAccessBlockStep: Step<PublicAccessBlock> = {
+  id: 'public-access-block',
+  title: 'Block Public Access (bucket)',
+  summary: 'Stops ACLs and bucket policies from making this bucket or its objects public.',
+  scope: 'bucket',
+  controls: ['FSBP S3.8', 'CIS 2.1.4'],
+  reads: ['bucket.publicAccessBlock'],
+  defaults: () => ({ ...ALL_ON }),
+  validate: validateFlags,
+  plan(posture: Posture, answers: PublicAccessBlock): Change[] {
+    const Bucket = posture.bucket;
+    return planPublicAccessBlock(
+      {
+        step: 'public-access-block',
+        resource: 'bucket.publicAccessBlock',
+        title: 'Block Public Access (bucket)',
+        put: (configuration) => ({
+          service: 's3',
+          operation: 'PutPublicAccessBlock',
+          input: { Bucket, PublicAccessBlockConfiguration: configuration },
+        }),
+        remove: { service: 's3', operation: 'DeletePublicAccessBlock', input: { Bucket } },
+        extraWarnings: [],
+      },
+      posture.values['bucket.publicAccessBlock'],
+      answers,
+    );
+  },
+};
+
+export const accountPublicAccessBlockStep: Step<PublicAccessBlock> = {
+  id: 'account-public-access-block',
+  title: 'Block Public Access (account)',
+  summary: 'The same four flags for every bucket in the account, present and future.',
+  scope: 'account',
+  controls: ['FSBP S3.1', 'CIS 2.1.4'],
+  reads: ['account.publicAccessBlock'],
+  defaults: () => ({ ...ALL_ON }),
+  validate: validateFlags,
+  plan(posture: Posture, answers: PublicAccessBlock): Change[] {
+    const AccountId = posture.accountId;
+    return planPublicAccessBlock(
+      {
+        step: 'account-public-access-block',
+        resource: 'account.publicAccessBlock',
+        title: 'Block Public Access (account)',
+        put: (configuration) => ({
+          service: 's3control',
+          operation: 'PutPublicAccessBlock',
+          input: { AccountId, PublicAccessBlockConfiguration: configuration },
+        }),
+        remove: { service: 's3control', operation: 'DeletePublicAccessBlock', input: { AccountId } },
+        extraWarnings: [`affects every bucket in account ${AccountId}, not only ${posture.bucket}`],
+      },
+      posture.values['account.publicAccessBlock'],
+      answers,
+    );
+  },
+};

@@ -1,0 +1,35 @@
+import type { Change, Posture, Preset, PublicAccessBlock, ResourceKey } from '../plan/types.js';
+
+/** The answers each step collects, by step id. */
+export interface StepAnswers {
+  'public-access-block': PublicAccessBlock;
+  'account-public-access-block': PublicAccessBlock;
+}
+
+export type StepId = keyof StepAnswers;
+
+/** A toggle the wizard shows, with the one-line explanation from the guide. */
+export interface FlagInfo<K extends string = string> {
+  readonly key: K;
+  readonly label: string;
+  readonly help: string;
+}
+
+export interface Step<A> {
+  readonly id: StepId;
+  readonly title: string;
+  /** One line under the title: what the step protects against. */
+  readonly summary: string;
+  /** Account-wide steps affect every bucket; the wizard says so. */
+  readonly scope: 'bucket' | 'account';
+  /** Controls satisfied: AWS Foundational Security Best Practices and CIS IDs. */
+  readonly controls: readonly string[];
+  /** Resources `plan` needs observed. */
+  readonly reads: readonly ResourceKey[];
+  /** Secure defaults for this posture and preset. */
+  defaults(posture: Posture, preset: Preset): A;
+  /** Problems with the answers, one clear sentence each; empty when valid. */
+  validate(answers: A): string[];
+  /** Pure: the changes that bring the posture to the answers. */
+  plan(posture: Posture, answers: A): Change[];
+}
