@@ -36,7 +36,8 @@ export function shellQuote(value: string): string {
 function argument(key: string, value: unknown): string[] {
   const flag = `--${kebab(key)}`;
   if (typeof value === 'boolean') return [value ? flag : `--no-${kebab(key)}`];
-  if (typeof value === 'string' || typeof value === 'number') return [flag, shellQuote(String(value))];
+  if (typeof value === 'string' || typeof value === 'number')
+    return [flag, shellQuote(String(value))];
   return [flag, shellQuote(JSON.stringify(value))];
 }
 

@@ -21,7 +21,9 @@ export function orderChanges(changes: readonly Change[]): Change[] {
     const seen = state.get(change.id);
     if (seen === 'done') return;
     if (seen === 'visiting') {
-      throw new PlanError(`changes depend on each other in a cycle: ${[...path, change.id].join(' -> ')}`);
+      throw new PlanError(
+        `changes depend on each other in a cycle: ${[...path, change.id].join(' -> ')}`,
+      );
     }
     state.set(change.id, 'visiting');
     for (const id of change.dependsOn) {
@@ -47,7 +49,8 @@ export function composePlan(options: {
   const changes = orderChanges(options.changes);
   const observed: Partial<PostureValues> = {};
   for (const change of changes) {
-    (observed as Record<string, unknown>)[change.resource] = options.values[change.resource] ?? null;
+    (observed as Record<string, unknown>)[change.resource] =
+      options.values[change.resource] ?? null;
   }
   return {
     target: options.target,

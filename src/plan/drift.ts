@@ -18,7 +18,11 @@ export function findDrift(plan: Plan, live: Posture): Drift[] {
     const resource = key as ResourceKey;
     const value = live.values[resource];
     if (!deepEqual(planned, value ?? null) || live.unreadable[resource]) {
-      drift.push({ resource, planned, live: live.unreadable[resource] ? `unreadable: ${live.unreadable[resource]}` : value });
+      drift.push({
+        resource,
+        planned,
+        live: live.unreadable[resource] ? `unreadable: ${live.unreadable[resource]}` : value,
+      });
     }
   }
   return drift;
@@ -26,6 +30,7 @@ export function findDrift(plan: Plan, live: Posture): Drift[] {
 
 export function describeDrift(drift: readonly Drift[]): string[] {
   return drift.map(
-    (entry) => `${entry.resource}: plan saw ${formatValue(entry.planned)}, now ${formatValue(entry.live)}`,
+    (entry) =>
+      `${entry.resource}: plan saw ${formatValue(entry.planned)}, now ${formatValue(entry.live)}`,
   );
 }

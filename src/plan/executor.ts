@@ -68,7 +68,22 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
     deps.onProgress?.([...results]);
   };
 
-  journal.append({ type: 'begin', target: plan.target, changes: plan.changes.length, tool: 's3-harden' });
+  // The journal is the only record that makes a crash recoverable: if it cannot
+  // be written before a change, the change is not made. Records written after
+  // a call are best effort; a failure to write one must not stop the rollback.
+  const record = (entry: Parameters<Journal['append']>[0]) => {
+    try {
+      journal.append(entry);
+    } catch {
+      // Reported by the missing records; the outcome below is still returned.
+    }
+  };
+  journal.append({
+    type: 'begin',
+    target: plan.target,
+    changes: plan.changes.length,
+    tool: 's3-harden',
+  });
   let failure: string | undefined;
   let cancelled = false;
   const applied: number[] = [];
@@ -79,23 +94,29 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
       break;
     }
     update(index, { status: 'applying' });
-    journal.append({
-      type: 'intent',
-      changeId: change.id,
-      resource: change.resource,
-      title: change.title,
-      before: change.before,
-      undo: change.undo,
-    });
+    try {
+      journal.append({
+        type: 'intent',
+        changeId: change.id,
+        resource: change.resource,
+        title: change.title,
+        before: change.before,
+        undo: change.undo,
+      });
+    } catch (error) {
+      failure = `${change.title}: not attempted, the journal could not be written (${message(error)})`;
+      update(index, { status: 'pending', error: `journal: ${message(error)}` });
+      break;
+    }
     try {
       await deps.run(change.call);
     } catch (error) {
       failure = `${change.title}: ${message(error)}`;
-      journal.append({ type: 'failed', changeId: change.id, error: message(error) });
+      record({ type: 'failed', changeId: change.id, error: message(error) });
       update(index, { status: 'failed', error: message(error) });
       break;
     }
-    journal.append({ type: 'applied', changeId: change.id });
+    record({ type: 'applied', changeId: change.id });
     applied.push(index);
     update(index, { status: 'applied' });
   }
@@ -105,11 +126,16 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
   if (!failure && !cancelled) {
     for (const index of applied) {
       const change = plan.changes[index] as Change;
-      const live = await deps.read(change.resource).catch((error) => `unreadable: ${message(error)}`);
+      const live = await deps
+        .read(change.resource)
+        .catch((error) => `unreadable: ${message(error)}`);
       const verified = deepEqual(live, change.after);
-      update(index, verified ? { verified } : { verified, verifyDetail: `reads back as ${formatValue(live)}` });
+      update(
+        index,
+        verified ? { verified } : { verified, verifyDetail: `reads back as ${formatValue(live)}` },
+      );
     }
-    journal.append({ type: 'end', outcome: 'applied' });
+    record({ type: 'end', outcome: 'applied' });
     return { status: 'applied', cancelled: false, results, journalPath: journal.path };
   }
 
@@ -120,7 +146,7 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
     if (!change.undo) {
       incomplete = true;
       const error = 'cannot be undone';
-      journal.append({ type: 'rollback-failed', changeId: change.id, error, command: null });
+      record({ type: 'rollback-failed', changeId: change.id, error, command: null });
       update(index, { status: 'rollback-failed', error });
       continue;
     }
@@ -129,18 +155,20 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
       await deps.run(change.undo);
       const live = await deps.read(change.resource);
       if (!deepEqual(live, change.before)) {
-        throw new Error(`restored, but reads back as ${formatValue(live)} instead of ${formatValue(change.before)}`);
+        throw new Error(
+          `restored, but reads back as ${formatValue(live)} instead of ${formatValue(change.before)}`,
+        );
       }
-      journal.append({ type: 'rolled-back', changeId: change.id });
+      record({ type: 'rolled-back', changeId: change.id });
       update(index, { status: 'rolled-back' });
     } catch (error) {
       incomplete = true;
-      journal.append({ type: 'rollback-failed', changeId: change.id, error: message(error), command });
+      record({ type: 'rollback-failed', changeId: change.id, error: message(error), command });
       update(index, { status: 'rollback-failed', error: message(error), manualCommand: command });
     }
   }
   const status: ApplyStatus = incomplete ? 'rollback-incomplete' : 'rolled-back';
-  journal.append({ type: 'end', outcome: status });
+  record({ type: 'end', outcome: status });
   return {
     status,
     cancelled,

@@ -42,7 +42,11 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 's3-harden');
 }
 
-export function openJournal(target: Target, directory = join(stateDir(), 'journals'), now = new Date()): Journal {
+export function openJournal(
+  target: Target,
+  directory = join(stateDir(), 'journals'),
+  now = new Date(),
+): Journal {
   mkdirSync(directory, { recursive: true, mode: 0o700 });
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const suffix = Math.random().toString(36).slice(2, 8);

@@ -31,9 +31,27 @@ export interface OperationSpec {
 }
 
 const OPERATIONS: readonly OperationSpec[] = [
-  { service: 'sts', operation: 'GetCallerIdentity', iamAction: 'sts:GetCallerIdentity', kind: 'read', scope: 'none' },
-  { service: 's3', operation: 'ListBuckets', iamAction: 's3:ListAllMyBuckets', kind: 'read', scope: 'none' },
-  { service: 's3', operation: 'HeadBucket', iamAction: 's3:ListBucket', kind: 'read', scope: 'bucket' },
+  {
+    service: 'sts',
+    operation: 'GetCallerIdentity',
+    iamAction: 'sts:GetCallerIdentity',
+    kind: 'read',
+    scope: 'none',
+  },
+  {
+    service: 's3',
+    operation: 'ListBuckets',
+    iamAction: 's3:ListAllMyBuckets',
+    kind: 'read',
+    scope: 'none',
+  },
+  {
+    service: 's3',
+    operation: 'HeadBucket',
+    iamAction: 's3:ListBucket',
+    kind: 'read',
+    scope: 'bucket',
+  },
   {
     service: 's3',
     operation: 'GetPublicAccessBlock',
@@ -47,7 +65,10 @@ const OPERATIONS: readonly OperationSpec[] = [
     iamAction: 's3:PutBucketPublicAccessBlock',
     kind: 'write',
     scope: 'bucket',
-    input: z.strictObject({ Bucket: bucketName, PublicAccessBlockConfiguration: publicAccessBlockSchema }),
+    input: z.strictObject({
+      Bucket: bucketName,
+      PublicAccessBlockConfiguration: publicAccessBlockSchema,
+    }),
   },
   {
     service: 's3',
@@ -71,7 +92,10 @@ const OPERATIONS: readonly OperationSpec[] = [
     iamAction: 's3:PutAccountPublicAccessBlock',
     kind: 'write',
     scope: 'account',
-    input: z.strictObject({ AccountId: accountId, PublicAccessBlockConfiguration: publicAccessBlockSchema }),
+    input: z.strictObject({
+      AccountId: accountId,
+      PublicAccessBlockConfiguration: publicAccessBlockSchema,
+    }),
   },
   {
     service: 's3control',
@@ -91,7 +115,9 @@ export function findOperation(service: string, operation: string): OperationSpec
 
 /** The IAM action a call needs, for error messages and least-privilege policies. */
 export function iamActionFor(call: Pick<ApiCall, 'service' | 'operation'>): string {
-  return findOperation(call.service, call.operation)?.iamAction ?? `${call.service}:${call.operation}`;
+  return (
+    findOperation(call.service, call.operation)?.iamAction ?? `${call.service}:${call.operation}`
+  );
 }
 
 export function writeOperations(): readonly OperationSpec[] {

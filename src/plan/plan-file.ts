@@ -68,7 +68,9 @@ const planFileSchema = z.strictObject({
     }
   }),
   changes: z.array(changeSchema).max(500),
-  skipped: z.array(z.strictObject({ step: z.string().max(200), reason: z.string().max(2000) })).max(100),
+  skipped: z
+    .array(z.strictObject({ step: z.string().max(200), reason: z.string().max(2000) }))
+    .max(100),
 });
 
 export type PlanFile = z.infer<typeof planFileSchema>;
@@ -82,7 +84,11 @@ export function serializePlan(plan: Plan, createdBy: string): string {
     target: plan.target,
     preset: plan.preset,
     observed: plan.observed,
-    changes: plan.changes.map((change) => ({ ...change, dependsOn: [...change.dependsOn], warnings: [...change.warnings] })),
+    changes: plan.changes.map((change) => ({
+      ...change,
+      dependsOn: [...change.dependsOn],
+      warnings: [...change.warnings],
+    })),
     skipped: [...plan.skipped],
   };
   return `${JSON.stringify(file, null, 2)}\n`;
@@ -98,13 +104,17 @@ function describePath(path: readonly PropertyKey[]): string {
 function checkCall(call: ApiCall, plan: PlanFile, where: string): void {
   const spec = findOperation(call.service, call.operation);
   if (!spec || spec.kind !== 'write' || !spec.input) {
-    throw new PlanFileError(`${where}: ${call.service}:${call.operation} is not an operation s3-harden applies`);
+    throw new PlanFileError(
+      `${where}: ${call.service}:${call.operation} is not an operation s3-harden applies`,
+    );
   }
   const parsed = spec.input.safeParse(call.input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = describePath(issue?.path ?? []);
-    throw new PlanFileError(`${where}.input${path ? `.${path}` : ''}: ${issue?.message ?? 'invalid input'}`);
+    throw new PlanFileError(
+      `${where}.input${path ? `.${path}` : ''}: ${issue?.message ?? 'invalid input'}`,
+    );
   }
   if (spec.scope === 'bucket' && call.input.Bucket !== plan.target.bucket) {
     throw new PlanFileError(
@@ -121,7 +131,9 @@ function checkCall(call: ApiCall, plan: PlanFile, where: string): void {
 /** Parses and validates a plan file's text; throws PlanFileError with one line. */
 export function parsePlan(text: string): Plan {
   if (text.length > MAX_PLAN_BYTES) {
-    throw new PlanFileError(`file is ${text.length} bytes; a plan file is at most ${MAX_PLAN_BYTES}`);
+    throw new PlanFileError(
+      `file is ${text.length} bytes; a plan file is at most ${MAX_PLAN_BYTES}`,
+    );
   }
   let data: unknown;
   try {
@@ -133,7 +145,8 @@ export function parsePlan(text: string): Plan {
     throw new PlanFileError('not an s3-harden plan file (expected a JSON object)');
   }
   const header = data as { format?: unknown; version?: unknown };
-  if (header.format !== PLAN_FORMAT) throw new PlanFileError('not an s3-harden plan file (format field missing or wrong)');
+  if (header.format !== PLAN_FORMAT)
+    throw new PlanFileError('not an s3-harden plan file (format field missing or wrong)');
   if (header.version !== PLAN_VERSION) {
     throw new PlanFileError(
       `plan file version ${JSON.stringify(header.version)} is not supported (this s3-harden reads version ${PLAN_VERSION})`,
@@ -142,7 +155,9 @@ export function parsePlan(text: string): Plan {
   const parsed = planFileSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new PlanFileError(`${describePath(issue?.path ?? []) || 'plan'}: ${issue?.message ?? 'invalid'}`);
+    throw new PlanFileError(
+      `${describePath(issue?.path ?? []) || 'plan'}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   const file = parsed.data;
   const ids = new Set<string>();
@@ -152,8 +167,13 @@ export function parsePlan(text: string): Plan {
     ids.add(change.id);
     checkCall(change.call, file, `${where}.call`);
     if (change.undo) checkCall(change.undo, file, `${where}.undo`);
-    if (!(change.resource in file.observed) || !deepEqual(file.observed[change.resource], change.before)) {
-      throw new PlanFileError(`${where}: its before-state does not match observed.${change.resource}`);
+    if (
+      !(change.resource in file.observed) ||
+      !deepEqual(file.observed[change.resource], change.before)
+    ) {
+      throw new PlanFileError(
+        `${where}: its before-state does not match observed.${change.resource}`,
+      );
     }
     if (!RESOURCE_SCHEMAS[change.resource].safeParse(change.after).success) {
       throw new PlanFileError(`${where}.after: not a valid ${change.resource} value`);

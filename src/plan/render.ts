@@ -91,7 +91,10 @@ export function renderPlan(plan: Plan): Line[] {
       lines.push({ kind: field.kind, text: `    ${SYMBOL[field.kind]} ${name}  ${value}` });
     }
     if (entry.fields.length === 0) {
-      lines.push({ kind: 'plain', text: `    ${formatValue(change.before)} -> ${formatValue(change.after)}` });
+      lines.push({
+        kind: 'plain',
+        text: `    ${formatValue(change.before)} -> ${formatValue(change.after)}`,
+      });
     }
     if (entry.irreversible) {
       lines.push({ kind: 'irreversible', text: '    ! cannot be undone by s3-harden' });

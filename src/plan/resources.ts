@@ -2,7 +2,7 @@
  * The shape of every observed sub-resource, for validating plan files and
  * journals: a value read back from disk is trusted only after it matches.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { publicAccessBlockSchema } from './operations.js';
 import type { ResourceKey } from './types.js';
 

@@ -4,7 +4,10 @@
  */
 import { composePlan } from '../plan/compose.js';
 import type { Change, Plan, Posture, Preset, ResourceKey, SkippedStep } from '../plan/types.js';
-import { accountPublicAccessBlockStep, bucketPublicAccessBlockStep } from './public-access-block.js';
+import {
+  accountPublicAccessBlockStep,
+  bucketPublicAccessBlockStep,
+} from './public-access-block.js';
 import type { Step, StepAnswers, StepId } from './types.js';
 
 export type StepRegistry = { readonly [K in StepId]: Step<StepAnswers[K]> };
@@ -36,7 +39,11 @@ export function readsFor(stepIds: readonly StepId[]): ResourceKey[] {
 
 export type Answers = { [K in StepId]?: StepAnswers[K] };
 
-export function defaultAnswers(posture: Posture, preset: Preset, stepIds: readonly StepId[]): Answers {
+export function defaultAnswers(
+  posture: Posture,
+  preset: Preset,
+  stepIds: readonly StepId[],
+): Answers {
   const answers: Answers = {};
   for (const id of stepIds) {
     (answers as Record<StepId, unknown>)[id] = STEPS[id].defaults(posture, preset);

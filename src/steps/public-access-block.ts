@@ -9,9 +9,21 @@ import type { FlagInfo, Step } from './types.js';
 export type PublicAccessFlag = keyof PublicAccessBlock;
 
 export const PUBLIC_ACCESS_FLAGS: readonly FlagInfo<PublicAccessFlag>[] = [
-  { key: 'BlockPublicAcls', label: 'Block public ACLs', help: 'Rejects PUT requests that carry a public ACL.' },
-  { key: 'IgnorePublicAcls', label: 'Ignore public ACLs', help: 'Ignores every public ACL already on the bucket and its objects.' },
-  { key: 'BlockPublicPolicy', label: 'Block public policy', help: 'Rejects bucket policies that grant public access.' },
+  {
+    key: 'BlockPublicAcls',
+    label: 'Block public ACLs',
+    help: 'Rejects PUT requests that carry a public ACL.',
+  },
+  {
+    key: 'IgnorePublicAcls',
+    label: 'Ignore public ACLs',
+    help: 'Ignores every public ACL already on the bucket and its objects.',
+  },
+  {
+    key: 'BlockPublicPolicy',
+    label: 'Block public policy',
+    help: 'Rejects bucket policies that grant public access.',
+  },
   {
     key: 'RestrictPublicBuckets',
     label: 'Restrict public buckets',
@@ -132,7 +144,11 @@ export const accountPublicAccessBlockStep: Step<PublicAccessBlock> = {
           operation: 'PutPublicAccessBlock',
           input: { AccountId, PublicAccessBlockConfiguration: configuration },
         }),
-        remove: { service: 's3control', operation: 'DeletePublicAccessBlock', input: { AccountId } },
+        remove: {
+          service: 's3control',
+          operation: 'DeletePublicAccessBlock',
+          input: { AccountId },
+        },
         extraWarnings: [`affects every bucket in account ${AccountId}, not only ${posture.bucket}`],
       },
       posture.values['account.publicAccessBlock'],

@@ -1,0 +1,13 @@
+export declare const ROOT: string;
+export declare function ensureEmulator(options?: { log?: (message: string) => void }): void;
+export declare function freePort(): Promise<number>;
+export interface Emulator {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+export declare function startEmulator(options?: {
+  port?: number;
+  timeoutMs?: number;
+}): Promise<Emulator>;
+export declare function resetEmulator(url: string): Promise<void>;

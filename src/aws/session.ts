@@ -1,0 +1,164 @@
+/**
+ * A connected session: who the caller is, and the handful of operations the
+ * rest of s3-harden needs. Every SDK call goes through `call`, which
+ * normalises errors and counts calls (so tests can prove none is repeated).
+ */
+import type { ApiCall, Posture, ResourceKey, Target } from '../plan/types.js';
+import { type ConnectionOptions, createClients, destroyClients } from './clients.js';
+import { send } from './commands.js';
+import { AwsError, isAbsent, normaliseError } from './errors.js';
+import { READERS } from './readers.js';
+
+export interface Identity {
+  readonly accountId: string;
+  readonly arn: string;
+  readonly userId: string;
+}
+
+export interface AwsSession {
+  readonly identity: Identity;
+  /** The region the session's clients use. */
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly profile?: string;
+  listBuckets(): Promise<string[]>;
+  /** Confirms the bucket exists and is reachable; returns its region. */
+  locateBucket(bucket: string): Promise<{ region: string }>;
+  /** Reads the given resources of a bucket (and its account) in parallel. */
+  observe(bucket: string, resources: readonly ResourceKey[]): Promise<Posture>;
+  /** A fresh read of one resource; null when not configured. */
+  read(target: Target, resource: ResourceKey): Promise<unknown>;
+  /** Runs one write, retrying a 409 OperationAborted with backoff. */
+  execute(call: ApiCall): Promise<Record<string, unknown>>;
+  /** How many calls of each `service:operation` this session has made. */
+  callCounts(): Record<string, number>;
+  close(): void;
+}
+
+const CONFLICT_RETRIES = 5;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function connect(options: ConnectionOptions = {}): Promise<AwsSession> {
+  const clients = createClients(options);
+  const { endpoint } = clients;
+  const counts: Record<string, number> = {};
+
+  const call = async (apiCall: ApiCall): Promise<Record<string, unknown>> => {
+    const key = `${apiCall.service}:${apiCall.operation}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+    try {
+      return await send(clients, apiCall);
+    } catch (error) {
+      throw Object.assign(
+        normaliseError(error, { call: apiCall, ...(endpoint ? { endpoint } : {}) }),
+        {
+          absent: isAbsent(error),
+        },
+      );
+    }
+  };
+
+  let region: string;
+  let identity: Identity;
+  try {
+    const [resolvedRegion, who] = await Promise.all([
+      clients.s3.config.region(),
+      call({ service: 'sts', operation: 'GetCallerIdentity', input: {} }),
+    ]);
+    region = resolvedRegion;
+    identity = {
+      accountId: String(who.Account ?? ''),
+      arn: String(who.Arn ?? ''),
+      userId: String(who.UserId ?? ''),
+    };
+  } catch (error) {
+    destroyClients(clients);
+    throw normaliseError(error, endpoint ? { endpoint } : {});
+  }
+
+  const read = async (target: Target, resource: ResourceKey): Promise<unknown> => {
+    const reader = READERS[resource];
+    try {
+      return reader.extract(await call(reader.call(target)));
+    } catch (error) {
+      if ((error as { absent?: boolean }).absent) return null;
+      throw error;
+    }
+  };
+
+  const locateBucket = async (bucket: string) => {
+    const head = await call({ service: 's3', operation: 'HeadBucket', input: { Bucket: bucket } });
+    return { region: typeof head.BucketRegion === 'string' ? head.BucketRegion : region };
+  };
+
+  return {
+    identity,
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    async listBuckets() {
+      const names: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await call({
+          service: 's3',
+          operation: 'ListBuckets',
+          input: { MaxBuckets: 1000, ...(token ? { ContinuationToken: token } : {}) },
+        });
+        for (const bucket of (page.Buckets as { Name?: string }[] | undefined) ?? []) {
+          if (bucket.Name) names.push(bucket.Name);
+        }
+        token = typeof page.ContinuationToken === 'string' ? page.ContinuationToken : undefined;
+      } while (token);
+      return names.sort();
+    },
+    locateBucket,
+    async observe(bucket, resources) {
+      const target = { accountId: identity.accountId, region, bucket };
+      const values: Record<string, unknown> = {};
+      const unreadable: Record<string, string> = {};
+      const [located] = await Promise.all([
+        locateBucket(bucket),
+        ...resources.map(async (resource) => {
+          try {
+            values[resource] = await read(target, resource);
+          } catch (error) {
+            // A denied read is a fact about the posture, not a crash: the step
+            // that needs it is skipped and says why.
+            if (error instanceof AwsError && error.kind === 'access-denied')
+              unreadable[resource] = error.message;
+            else throw error;
+          }
+        }),
+      ]);
+      return {
+        ...target,
+        region: located.region,
+        observedAt: new Date().toISOString(),
+        values,
+        unreadable,
+      };
+    },
+    read,
+    async execute(apiCall) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await call(apiCall);
+        } catch (error) {
+          if (
+            !(error instanceof AwsError) ||
+            error.kind !== 'conflict' ||
+            attempt >= CONFLICT_RETRIES
+          )
+            throw error;
+          await sleep(200 * 2 ** attempt + Math.random() * 100);
+        }
+      }
+    },
+    callCounts: () => ({ ...counts }),
+    close: () => destroyClients(clients),
+  };
+}

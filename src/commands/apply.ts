@@ -1,0 +1,150 @@
+/**
+ * `s3-harden apply plan.json`: validates the file before any AWS call,
+ * refuses a stale plan, confirms, applies with the journal, rolls back on
+ * failure or Ctrl+C, and verifies.
+ */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import type { ConnectionOptions } from '../aws/clients.js';
+import { connect } from '../aws/index.js';
+import { describeDrift, findDrift } from '../plan/drift.js';
+import { executePlan } from '../plan/executor.js';
+import { openJournal } from '../plan/journal.js';
+import { PlanFileError, parsePlan } from '../plan/plan-file.js';
+import { renderPlan } from '../plan/render.js';
+import { outcomeLines } from '../plan/render-outcome.js';
+import type { Plan, ResourceKey } from '../plan/types.js';
+import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
+import { colourEnabled, formatLines } from './style.js';
+
+export interface ApplyCommandOptions {
+  readonly file: string;
+  readonly yes: boolean;
+  readonly connection: ConnectionOptions;
+}
+
+export function loadPlanFile(file: string): Plan {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CommandError(
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
+  }
+  try {
+    return parsePlan(text);
+  } catch (error) {
+    if (error instanceof PlanFileError) throw new CommandError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return (await prompt.question(question)).trim().toLowerCase() === 'yes';
+  } finally {
+    prompt.close();
+  }
+}
+
+export async function runApply(
+  options: ApplyCommandOptions,
+  stdout = process.stdout,
+): Promise<ExitCode> {
+  // Validate the whole file first: an invalid plan makes no API call at all.
+  const plan = loadPlanFile(options.file);
+  const { target } = plan;
+  if (!options.yes && !process.stdin.isTTY) {
+    throw new CommandError(
+      'refusing to apply without confirmation: pass --yes when not in a terminal',
+    );
+  }
+  const connection = { region: target.region, ...options.connection };
+  if (connection.region !== target.region) {
+    throw new CommandError(
+      `the plan is for region ${target.region}, but --region is ${connection.region}`,
+    );
+  }
+  const colour = colourEnabled(stdout);
+  const print = (text: string) => stdout.write(`${text}\n`);
+
+  const session = await connect(connection);
+  try {
+    if (session.identity.accountId !== target.accountId) {
+      throw new CommandError(
+        `the plan is for account ${target.accountId}, but these credentials are for account ${session.identity.accountId}`,
+      );
+    }
+    const live = await session.observe(target.bucket, Object.keys(plan.observed) as ResourceKey[]);
+    const drift = findDrift(plan, live);
+    if (drift.length > 0) {
+      throw new CommandError(
+        `the plan is stale: ${describeDrift(drift).join('; ')}. Make a new plan with s3-harden plan.`,
+      );
+    }
+    print(formatLines(renderPlan(plan), colour));
+    if (plan.changes.length === 0) return EXIT.ok;
+
+    if (!options.yes) {
+      const count = plan.changes.length;
+      const agreed = await confirm(
+        `\nApply ${count} change${count === 1 ? '' : 's'} to ${target.bucket}? Type "yes" to continue: `,
+      );
+      if (!agreed) {
+        print('Nothing applied.');
+        return EXIT.error;
+      }
+    }
+
+    const controller = new AbortController();
+    const onInterrupt = () => {
+      if (!controller.signal.aborted) {
+        print('\nCancelling: finishing the call in flight, then rolling back what was applied…');
+        controller.abort();
+      }
+    };
+    process.on('SIGINT', onInterrupt);
+    const journal = openJournal(target);
+    print('');
+    const announced = new Set<string>();
+    try {
+      const outcome = await executePlan(plan, {
+        run: (call) => session.execute(call),
+        read: (resource) => session.read(target, resource),
+        journal,
+        signal: controller.signal,
+        cli: { region: target.region, ...(session.endpoint ? { endpoint: session.endpoint } : {}) },
+        onProgress(results) {
+          // Announce each call as it starts; the full report follows at the end.
+          for (const result of results) {
+            const verb =
+              result.status === 'applying'
+                ? 'applying'
+                : result.status === 'rolling-back'
+                  ? 'rolling back'
+                  : null;
+            const key = `${verb}:${result.change.id}`;
+            if (verb && !announced.has(key)) {
+              announced.add(key);
+              print(`  … ${verb} ${result.change.title}`);
+            }
+          }
+        },
+      });
+      print('');
+      print(formatLines(outcomeLines(outcome), colour));
+      if (outcome.status === 'applied') {
+        return outcome.results.every((result) => result.verified !== false) ? EXIT.ok : EXIT.error;
+      }
+      return outcome.status === 'rolled-back' ? EXIT.error : EXIT.rollbackIncomplete;
+    } finally {
+      journal.close();
+      process.off('SIGINT', onInterrupt);
+    }
+  } finally {
+    session.close();
+  }
+}

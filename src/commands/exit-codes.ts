@@ -1,0 +1,26 @@
+/** Process exit codes, documented in the README. */
+export const EXIT = {
+  /** Success; for `plan`, nothing to change. */
+  ok: 0,
+  /** Bad input, an AWS error, a stale plan, or an apply that failed and was fully rolled back. */
+  error: 1,
+  /** `plan` only: there are changes to apply. */
+  changes: 2,
+  /** An apply failed and at least one change could not be rolled back: act by hand (commands printed). */
+  rollbackIncomplete: 3,
+  /** Interrupted before anything was written. */
+  interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** A failure the command reports as one line and maps to an exit code. */
+export class CommandError extends Error {
+  override name = 'CommandError';
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode = EXIT.error,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * `s3-harden plan`: a dry run. Reads the bucket, proposes the preset's
+ * settings, prints the diff and the equivalent AWS CLI commands, and
+ * optionally saves a plan file. Makes no write.
+ */
+import { writeFileSync } from 'node:fs';
+import type { ConnectionOptions } from '../aws/clients.js';
+import { connect } from '../aws/index.js';
+import { diffPlan } from '../plan/diff.js';
+import { serializePlan } from '../plan/plan-file.js';
+import { renderCliCommands, renderPlan } from '../plan/render.js';
+import type { Plan, Preset } from '../plan/types.js';
+import { buildPlan, defaultAnswers, readsFor, stepsForPreset } from '../steps/index.js';
+import type { StepId } from '../steps/types.js';
+import { TOOL } from '../version.js';
+import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
+import { colourEnabled, formatLines } from './style.js';
+
+export interface PlanCommandOptions {
+  readonly bucket: string;
+  readonly preset: Preset;
+  readonly skip: readonly StepId[];
+  readonly out?: string;
+  readonly json: boolean;
+  readonly connection: ConnectionOptions;
+}
+
+/** The machine view of a plan: the same diff, plus the plan file itself. */
+export function planToJson(plan: Plan) {
+  const diff = diffPlan(plan);
+  return {
+    counts: diff.counts,
+    changes: diff.changes.map((entry) => ({
+      id: entry.change.id,
+      title: entry.change.title,
+      action: entry.change.action,
+      irreversible: entry.irreversible,
+      fields: entry.fields,
+      warnings: entry.change.warnings,
+    })),
+    skipped: plan.skipped,
+    plan: JSON.parse(serializePlan(plan, TOOL)) as unknown,
+  };
+}
+
+export async function runPlan(
+  options: PlanCommandOptions,
+  stdout = process.stdout,
+): Promise<ExitCode> {
+  if (options.preset === 'custom') {
+    throw new CommandError(
+      'the custom preset is chosen step by step in the wizard; use baseline, strict or worm here.',
+    );
+  }
+  const session = await connect(options.connection);
+  try {
+    const stepIds = stepsForPreset(options.preset).filter((id) => !options.skip.includes(id));
+    const posture = await session.observe(options.bucket, readsFor(stepIds));
+    const plan = buildPlan(
+      posture,
+      options.preset,
+      stepIds,
+      defaultAnswers(posture, options.preset, stepIds),
+    );
+    if (options.out) {
+      try {
+        writeFileSync(options.out, serializePlan(plan, TOOL), { mode: 0o644 });
+      } catch (error) {
+        throw new CommandError(`cannot write ${options.out}: ${(error as Error).message}`);
+      }
+    }
+    if (options.json) {
+      stdout.write(`${JSON.stringify(planToJson(plan), null, 2)}\n`);
+    } else {
+      const colour = colourEnabled(stdout);
+      const cli = renderCliCommands(plan, {
+        region: plan.target.region,
+        ...(session.endpoint ? { endpoint: session.endpoint } : {}),
+        ...(session.profile ? { profile: session.profile } : {}),
+      });
+      stdout.write(`${formatLines(renderPlan(plan), colour)}\n`);
+      if (cli.length > 0) stdout.write(`\n${formatLines(cli, colour)}\n`);
+      if (options.out) {
+        stdout.write(
+          `\nSaved the plan to ${options.out}. Apply it with: s3-harden apply ${options.out}\n`,
+        );
+      }
+    }
+    return plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * The app shell: header, the current screen, and the global keys (Ctrl+C).
+ * Navigation lives in wizard-state.ts; AWS arrives through hooks.
+ */
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import Spinner from 'ink-spinner';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import type { CliContext } from '../plan/cli-equivalent.js';
+import { serializePlan } from '../plan/plan-file.js';
+import type { Plan, Preset, PublicAccessBlock } from '../plan/types.js';
+import { buildPlan, readsFor, STEPS, unavailableReason } from '../steps/index.js';
+import { PUBLIC_ACCESS_FLAGS } from '../steps/public-access-block.js';
+import type { StepId } from '../steps/types.js';
+import { TOOL } from '../version.js';
+import { ApplyProgress } from './apply-progress.js';
+import { BucketPicker } from './bucket-picker.js';
+import { Confirm } from './confirm.js';
+import { FlagsStep } from './flags-step.js';
+import { Header } from './header.js';
+import { Result } from './result.js';
+import { Review } from './review.js';
+import { useServices } from './services.js';
+import { tone } from './theme.js';
+import { useApply } from './use-apply.js';
+import { useBuckets, usePosture, useSession } from './use-aws.js';
+import { initialState, progressLabel, wizardReducer } from './wizard-state.js';
+
+/** Exit codes the wizard ends with (see src/commands/exit-codes.ts). */
+export const WIZARD_EXIT = { ok: 0, error: 1, rollbackIncomplete: 3, interrupted: 130 } as const;
+
+type Props = {
+  readonly preset: Preset;
+  readonly steps: readonly StepId[];
+  /** Skip the picker and harden this bucket. */
+  readonly bucket?: string;
+  /** Called once, with the exit code, just before the app unmounts. */
+  readonly onExit: (code: number) => void;
+};
+
+function Busy({ label }: { readonly label: string }) {
+  return (
+    <Text>
+      <Text {...tone('accent')}>
+        <Spinner type="dots" />
+      </Text>{' '}
+      {label}
+    </Text>
+  );
+}
+
+export function App({ preset, steps, bucket, onExit }: Props) {
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const services = useServices();
+  const rows = stdout.rows || 24;
+  const [state, dispatch] = useReducer(wizardReducer, { preset, steps, bucket }, initialState);
+  const [problem, setProblem] = useState<string | undefined>();
+  const [fatal, setFatal] = useState<string | undefined>();
+
+  const session = useSession();
+  const live = session.status === 'ready' ? session.value : undefined;
+  // List buckets once the picker is first needed, and only once.
+  const wantsList = useRef(false);
+  if (state.route.name === 'pick-bucket') wantsList.current = true;
+  const buckets = useBuckets(wantsList.current ? live : undefined);
+  const reads = useMemo(() => readsFor(steps), [steps]);
+  const posture = usePosture(
+    live,
+    state.route.name === 'observing' ? state.bucket : undefined,
+    reads,
+  );
+
+  const finish = (code: number) => {
+    onExit(code);
+    exit();
+  };
+
+  useEffect(() => {
+    if (session.status === 'error') setFatal(session.message);
+  }, [session]);
+  useEffect(() => {
+    if (fatal) finish(WIZARD_EXIT.error);
+  });
+  useEffect(() => {
+    if (state.route.name !== 'observing') return;
+    if (posture.status === 'ready') {
+      setProblem(undefined);
+      dispatch({ type: 'observed', posture: posture.value });
+    } else if (posture.status === 'error') {
+      setProblem(posture.message);
+      dispatch({ type: 'observe-failed' });
+    }
+  }, [posture, state.route.name]);
+
+  const planned = useMemo((): { plan?: Plan; error?: string } => {
+    if (!state.posture) return {};
+    try {
+      return { plan: buildPlan(state.posture, state.preset, state.steps, state.answers) };
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+  }, [state.posture, state.preset, state.steps, state.answers]);
+
+  const cli: CliContext = useMemo(
+    () => ({
+      ...(state.posture ? { region: state.posture.region } : {}),
+      ...(live?.endpoint ? { endpoint: live.endpoint } : {}),
+      ...(live?.profile ? { profile: live.profile } : {}),
+    }),
+    [state.posture, live],
+  );
+
+  const apply = useApply(
+    live,
+    planned.plan,
+    state.route.name === 'applying',
+    cli,
+    (outcome) => dispatch({ type: 'applied', outcome }),
+    setFatal,
+  );
+
+  useInput((input, key) => {
+    if (!(key.ctrl && input === 'c')) return;
+    if (state.route.name === 'applying') apply.cancel();
+    else finish(WIZARD_EXIT.interrupted);
+  });
+
+  const body = rows - 6;
+  const screen = (() => {
+    if (fatal) return <Text {...tone('error')}>{`✗ ${fatal}`}</Text>;
+    if (session.status === 'loading') return <Busy label="Connecting to AWS…" />;
+    switch (state.route.name) {
+      case 'pick-bucket':
+        return (
+          <BucketPicker
+            buckets={buckets}
+            height={body}
+            onPick={(name) => dispatch({ type: 'pick-bucket', bucket: name })}
+            {...(problem ? { problem } : {})}
+          />
+        );
+      case 'observing':
+        return <Busy label={`Reading the configuration of ${state.bucket}…`} />;
+      case 'step': {
+        const id = state.steps[state.route.index] as StepId;
+        const step = STEPS[id];
+        const resource = step.reads[0];
+        const current = (
+          resource ? state.posture?.values[resource] : null
+        ) as PublicAccessBlock | null;
+        return (
+          <FlagsStep<PublicAccessBlock>
+            key={id}
+            title={step.title}
+            summary={step.summary}
+            controls={step.controls}
+            flags={PUBLIC_ACCESS_FLAGS}
+            current={current ?? null}
+            value={state.answers[id] ?? step.defaults(state.posture as never, state.preset)}
+            unavailable={state.posture ? unavailableReason(id, state.posture) : null}
+            onChange={(answers) => dispatch({ type: 'answer', step: id, answers })}
+            onNext={() => dispatch({ type: 'next' })}
+            onBack={() => dispatch({ type: 'back' })}
+            {...(step.scope === 'account'
+              ? {
+                  warning: `Account-wide: affects every bucket in account ${state.posture?.accountId}, not only ${state.bucket}.`,
+                }
+              : {})}
+          />
+        );
+      }
+      case 'review':
+        if (!planned.plan)
+          return <Text {...tone('error')}>{`✗ ${planned.error ?? 'no plan'}`}</Text>;
+        return (
+          <Review
+            plan={planned.plan}
+            cli={cli}
+            height={body}
+            onSave={() => {
+              const plan = planned.plan as Plan;
+              try {
+                const path = services.savePlan(plan.target.bucket, serializePlan(plan, TOOL));
+                return {
+                  ok: true,
+                  message: `✓ Saved to ${path}. Apply later: s3-harden apply ${path}`,
+                };
+              } catch (error) {
+                return {
+                  ok: false,
+                  message: `✗ Could not save the plan: ${(error as Error).message}`,
+                };
+              }
+            }}
+            onConfirm={() => dispatch({ type: 'next' })}
+            onFinish={() => finish(WIZARD_EXIT.ok)}
+            onBack={() => dispatch({ type: 'back' })}
+          />
+        );
+      case 'confirm':
+        return (
+          <Confirm
+            plan={planned.plan as Plan}
+            onApply={() => dispatch({ type: 'apply' })}
+            onBack={() => dispatch({ type: 'back' })}
+          />
+        );
+      case 'applying':
+        return <ApplyProgress results={apply.results} cancelling={apply.cancelling} />;
+      case 'result': {
+        const outcome = state.outcome;
+        if (!outcome) return null;
+        const code =
+          outcome.status === 'applied'
+            ? outcome.results.every((result) => result.verified !== false)
+              ? WIZARD_EXIT.ok
+              : WIZARD_EXIT.error
+            : outcome.status === 'rolled-back'
+              ? WIZARD_EXIT.error
+              : WIZARD_EXIT.rollbackIncomplete;
+        return <Result outcome={outcome} height={body} onExit={() => finish(code)} />;
+      }
+    }
+  })();
+
+  return (
+    <Box flexDirection="column">
+      <Header
+        {...(live ? { account: live.identity.accountId } : { status: 'connecting…' })}
+        {...(state.posture
+          ? { region: state.posture.region }
+          : live
+            ? { region: live.region }
+            : {})}
+        {...(state.bucket ? { bucket: state.bucket } : {})}
+        {...(progressLabel(state) ? { progress: progressLabel(state) } : {})}
+      />
+      {screen}
+    </Box>
+  );
+}

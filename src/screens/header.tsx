@@ -1,0 +1,31 @@
+import { Box, Text } from 'ink';
+import { tone } from './theme.js';
+
+type Props = {
+  /** Account ID, once connected. */
+  readonly account?: string;
+  readonly region?: string;
+  readonly bucket?: string;
+  /** "step k of n", "review"… */
+  readonly progress?: string;
+  /** Shown instead of the account while connecting. */
+  readonly status?: string;
+};
+
+/** One line: where the wizard is and what it is about to touch. */
+export function Header({ account, region, bucket, progress, status }: Props) {
+  const parts = [
+    account ? `account ${account}` : status,
+    region,
+    bucket ? `bucket ${bucket}` : undefined,
+    progress,
+  ].filter(Boolean);
+  return (
+    <Box borderStyle="single" borderLeft={false} borderRight={false} borderTop={false} paddingX={0}>
+      <Text wrap="truncate-end">
+        <Text {...tone('accent')}>s3-harden</Text>
+        <Text {...tone('muted')}>{parts.length > 0 ? ` · ${parts.join(' · ')}` : ''}</Text>
+      </Text>
+    </Box>
+  );
+}

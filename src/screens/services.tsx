@@ -1,0 +1,35 @@
+/**
+ * What the screens may ask of the outside world, injected at the top so
+ * tests can point it at the emulator. The AWS module arrives through
+ * `connect`, loaded after the first frame.
+ */
+import { createContext, type ReactNode, useContext } from 'react';
+import type { AwsSession } from '../aws/session.js';
+import type { Journal } from '../plan/journal.js';
+import type { Target } from '../plan/types.js';
+
+export interface WizardServices {
+  /** Loads src/aws and connects (credentials, region, endpoint, identity). */
+  connect(): Promise<AwsSession>;
+  /** Opens the write-ahead journal for an apply. */
+  openJournal(target: Target): Journal;
+  /** Writes a plan file; returns the path written. */
+  savePlan(bucket: string, text: string): string;
+}
+
+const ServicesContext = createContext<WizardServices | null>(null);
+
+export function ServicesProvider(props: {
+  readonly services: WizardServices;
+  readonly children: ReactNode;
+}) {
+  return (
+    <ServicesContext.Provider value={props.services}>{props.children}</ServicesContext.Provider>
+  );
+}
+
+export function useServices(): WizardServices {
+  const services = useContext(ServicesContext);
+  if (!services) throw new Error('useServices outside ServicesProvider');
+  return services;
+}

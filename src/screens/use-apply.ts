@@ -1,0 +1,65 @@
+/**
+ * Runs the executor for the wizard: progress as it happens, Ctrl+C as a
+ * cancel that rolls back, and the outcome once everything has settled.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { AwsSession } from '../aws/session.js';
+import type { CliContext } from '../plan/cli-equivalent.js';
+import { type ApplyOutcome, type ChangeResult, executePlan } from '../plan/executor.js';
+import type { Plan } from '../plan/types.js';
+import { useServices } from './services.js';
+
+export interface ApplyState {
+  readonly results: readonly ChangeResult[];
+  readonly cancelling: boolean;
+  readonly cancel: () => void;
+}
+
+export function useApply(
+  session: AwsSession | undefined,
+  plan: Plan | undefined,
+  active: boolean,
+  cli: CliContext,
+  onDone: (outcome: ApplyOutcome) => void,
+  onError: (message: string) => void,
+): ApplyState {
+  const { openJournal } = useServices();
+  const [results, setResults] = useState<readonly ChangeResult[]>([]);
+  const [cancelling, setCancelling] = useState(false);
+  const controller = useRef<AbortController | null>(null);
+  const started = useRef(false);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once, when apply becomes active.
+  useEffect(() => {
+    if (!active || !session || !plan || started.current) return;
+    started.current = true;
+    controller.current = new AbortController();
+    setResults(plan.changes.map((change) => ({ change, status: 'pending' })));
+    let journal: ReturnType<typeof openJournal>;
+    try {
+      journal = openJournal(plan.target);
+    } catch (error) {
+      onError(`cannot open the journal, nothing was applied: ${(error as Error).message}`);
+      return;
+    }
+    executePlan(plan, {
+      run: (call) => session.execute(call),
+      read: (resource) => session.read(plan.target, resource),
+      journal,
+      signal: controller.current.signal,
+      cli,
+      onProgress: setResults,
+    })
+      .then(onDone, (error: unknown) =>
+        onError(error instanceof Error ? error.message : String(error)),
+      )
+      .finally(() => journal.close());
+  }, [active, session, plan]);
+
+  const cancel = useCallback(() => {
+    setCancelling(true);
+    controller.current?.abort();
+  }, []);
+
+  return { results, cancelling, cancel };
+}

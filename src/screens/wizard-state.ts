@@ -1,0 +1,119 @@
+/**
+ * The wizard's navigation as a pure reducer: which screen is showing, the
+ * way back (Esc), and the answers gathered so far. Screens dispatch; nothing
+ * here touches AWS or the terminal.
+ */
+import type { ApplyOutcome } from '../plan/executor.js';
+import type { Posture, Preset } from '../plan/types.js';
+import { type Answers, defaultAnswers } from '../steps/index.js';
+import type { StepAnswers, StepId } from '../steps/types.js';
+
+export type Route =
+  | { readonly name: 'pick-bucket' }
+  | { readonly name: 'observing' }
+  | { readonly name: 'step'; readonly index: number }
+  | { readonly name: 'review' }
+  | { readonly name: 'confirm' }
+  | { readonly name: 'applying' }
+  | { readonly name: 'result' };
+
+export interface WizardState {
+  readonly route: Route;
+  /** Routes to return to with Esc, most recent last. */
+  readonly history: readonly Route[];
+  readonly preset: Preset;
+  readonly steps: readonly StepId[];
+  readonly bucket?: string;
+  readonly posture?: Posture;
+  readonly answers: Answers;
+  readonly outcome?: ApplyOutcome;
+}
+
+export type WizardAction =
+  | { type: 'pick-bucket'; bucket: string }
+  | { type: 'observed'; posture: Posture }
+  | { type: 'observe-failed' }
+  | { type: 'answer'; step: StepId; answers: StepAnswers[StepId] }
+  | { type: 'next' }
+  | { type: 'back' }
+  | { type: 'apply' }
+  | { type: 'applied'; outcome: ApplyOutcome };
+
+export function initialState(options: {
+  preset: Preset;
+  steps: readonly StepId[];
+  bucket?: string;
+}): WizardState {
+  const base = { history: [], preset: options.preset, steps: options.steps, answers: {} };
+  return options.bucket
+    ? { ...base, route: { name: 'observing' }, bucket: options.bucket }
+    : { ...base, route: { name: 'pick-bucket' } };
+}
+
+function go(state: WizardState, route: Route): WizardState {
+  return { ...state, route, history: [...state.history, state.route] };
+}
+
+/** The screen after the current one in the forward direction. */
+function nextRoute(state: WizardState): Route {
+  const { route } = state;
+  if (route.name === 'step' && route.index + 1 < state.steps.length)
+    return { name: 'step', index: route.index + 1 };
+  if (route.name === 'step') return { name: 'review' };
+  if (route.name === 'review') return { name: 'confirm' };
+  return route;
+}
+
+export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
+  switch (action.type) {
+    case 'pick-bucket':
+      return { ...state, bucket: action.bucket, posture: undefined, route: { name: 'observing' } };
+    case 'observed': {
+      const answers = defaultAnswers(action.posture, state.preset, state.steps);
+      // Observing is transient: Esc from the first step goes back to the picker.
+      const history = state.history.filter((route) => route.name !== 'observing');
+      return {
+        ...state,
+        posture: action.posture,
+        answers,
+        history: [...history, { name: 'pick-bucket' }],
+        route: state.steps.length > 0 ? { name: 'step', index: 0 } : { name: 'review' },
+      };
+    }
+    case 'observe-failed':
+      return { ...state, route: { name: 'pick-bucket' } };
+    case 'answer':
+      return { ...state, answers: { ...state.answers, [action.step]: action.answers } };
+    case 'next':
+      return go(state, nextRoute(state));
+    case 'back': {
+      // Once writes have started there is no way back: the result stands.
+      if (state.route.name === 'applying' || state.route.name === 'result') return state;
+      const previous = state.history.at(-1);
+      if (!previous) return state;
+      return { ...state, route: previous, history: state.history.slice(0, -1) };
+    }
+    case 'apply':
+      return { ...state, route: { name: 'applying' }, history: [] };
+    case 'applied':
+      return { ...state, outcome: action.outcome, route: { name: 'result' } };
+  }
+}
+
+/** "step k of n" for the header: the hardening steps, then review. */
+export function progressLabel(state: WizardState): string | undefined {
+  const total = state.steps.length;
+  switch (state.route.name) {
+    case 'step':
+      return `step ${state.route.index + 1} of ${total}`;
+    case 'review':
+    case 'confirm':
+      return 'review';
+    case 'applying':
+      return 'applying';
+    case 'result':
+      return 'done';
+    default:
+      return undefined;
+  }
+}
