@@ -103,7 +103,7 @@ function describePath(path: readonly PropertyKey[]): string {
 
 function checkCall(call: ApiCall, plan: PlanFile, where: string): void {
   const spec = findOperation(call.service, call.operation);
-  if (!spec || spec.kind !== 'write' || !spec.input) {
+  if (spec?.kind !== 'write' || !spec.input) {
     throw new PlanFileError(
       `${where}: ${call.service}:${call.operation} is not an operation s3-harden applies`,
     );
