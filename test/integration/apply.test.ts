@@ -1,0 +1,158 @@
+/**
+ * The plan → apply → verify → roll back path against the local emulator,
+ * through the built CLI where the user would use it.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type AwsSession, connect } from '../../src/aws/index.js';
+import { executePlan } from '../../src/plan/executor.js';
+import { openJournal, readJournal } from '../../src/plan/journal.js';
+import { parsePlan } from '../../src/plan/plan-file.js';
+import type { ApiCall, Posture } from '../../src/plan/types.js';
+import { runCli } from '../helpers/cli.js';
+import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
+import { createBucket, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
+
+const BOTH = ['bucket.publicAccessBlock', 'account.publicAccessBlock'] as const;
+const ALL_ON = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+
+describe('plan and apply against the emulator', () => {
+  let session: AwsSession;
+  let dir: string;
+  const endpoint = () => ['--endpoint-url', emulatorUrl()];
+  const snapshot = async (bucket: string): Promise<Posture['values']> =>
+    (await session.observe(bucket, [...BOTH])).values;
+
+  beforeAll(async () => {
+    session = await connect({ endpoint: emulatorUrl() });
+  });
+  afterAll(() => session.close());
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 's3-harden-apply-'));
+    await setAccountPublicAccessBlock(null);
+  });
+
+  it('plans without writing, applies, and a fresh read shows Block Public Access on', async () => {
+    const bucket = uniqueBucket('apply');
+    await createBucket(bucket, { publicAccessBlock: { BlockPublicAcls: true } });
+    const file = join(dir, 'plan.json');
+
+    const planned = await runCli(['plan', '--bucket', bucket, '--out', file, ...endpoint()]);
+    expect(planned.stderr).toBe('');
+    expect(planned.code).toBe(2);
+    expect(planned.stdout).toContain('~ Block Public Access (bucket)');
+    expect(planned.stdout).toContain('    ~ IgnorePublicAcls       false -> true');
+    expect(planned.stdout).toContain('+ Block Public Access (account)');
+    expect(planned.stdout).toContain('Plan: 1 to add, 1 to change, 0 to remove (0 irreversible).');
+    expect(planned.stdout).toContain(`aws s3api put-public-access-block --bucket ${bucket}`);
+    // A dry run writes nothing.
+    expect((await snapshot(bucket))['account.publicAccessBlock']).toBeNull();
+
+    const applied = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain('Apply complete: 2 changes applied and verified.');
+    expect(applied.code).toBe(0);
+    expect(await snapshot(bucket)).toEqual({ 'bucket.publicAccessBlock': ALL_ON, 'account.publicAccessBlock': ALL_ON });
+
+    const again = await runCli(['plan', '--bucket', bucket, ...endpoint()]);
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim()).toBe('No changes. The bucket already matches.');
+  });
+
+  it('--json carries the same plan for machines', async () => {
+    const bucket = uniqueBucket('json');
+    await createBucket(bucket);
+    const result = await runCli(['plan', '--bucket', bucket, '--json', ...endpoint()]);
+    expect(result.code).toBe(2);
+    const json = JSON.parse(result.stdout);
+    expect(json.counts).toEqual({ add: 2, change: 0, remove: 0, irreversible: 0 });
+    expect(json.changes.map((change: { id: string }) => change.id)).toEqual([
+      'bucket.publicAccessBlock',
+      'account.publicAccessBlock',
+    ]);
+    expect(parsePlan(JSON.stringify(json.plan)).target.bucket).toBe(bucket);
+  });
+
+  it('a fault at the second change rolls the first back to its exact prior state, including "absent"', async () => {
+    for (const prior of [null, { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: true, RestrictPublicBuckets: false }]) {
+      const bucket = uniqueBucket('fault');
+      await createBucket(bucket, prior ? { publicAccessBlock: prior } : {});
+      const file = join(dir, `${bucket}.json`);
+      expect((await runCli(['plan', '--bucket', bucket, '--out', file, ...endpoint()])).code).toBe(2);
+      const plan = parsePlan(readFileSync(file, 'utf8'));
+      const before = await snapshot(bucket);
+
+      let writes = 0;
+      const journal = openJournal(plan.target, join(dir, 'journals'));
+      const outcome = await executePlan(plan, {
+        run: async (call: ApiCall) => {
+          writes += 1;
+          if (writes === 2) throw new Error('injected fault');
+          return session.execute(call);
+        },
+        read: (resource) => session.read(plan.target, resource),
+        journal,
+      });
+      journal.close();
+
+      expect(outcome.status).toBe('rolled-back');
+      expect(outcome.error).toBe('Block Public Access (account): injected fault');
+      expect(outcome.results.map((result) => result.status)).toEqual(['rolled-back', 'failed']);
+      expect(await snapshot(bucket)).toEqual(before);
+      expect(before['bucket.publicAccessBlock']).toEqual(prior);
+      // The journal recorded the before-state ahead of the write, and the rollback.
+      const types = readJournal(journal.path).map((entry) => entry.type);
+      expect(types).toEqual(['begin', 'intent', 'applied', 'intent', 'failed', 'rolled-back', 'end']);
+    }
+  });
+
+  it('refuses a stale plan and names the drift', async () => {
+    const bucket = uniqueBucket('stale');
+    await createBucket(bucket);
+    const file = join(dir, 'plan.json');
+    expect((await runCli(['plan', '--bucket', bucket, '--out', file, ...endpoint()])).code).toBe(2);
+    await session.execute({
+      service: 's3',
+      operation: 'PutPublicAccessBlock',
+      input: { Bucket: bucket, PublicAccessBlockConfiguration: { ...ALL_ON, RestrictPublicBuckets: false } },
+    });
+    const result = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^s3-harden: the plan is stale: bucket\.publicAccessBlock: plan saw \(absent\), now \{/);
+    // Nothing was applied: the account setting is still absent.
+    expect((await snapshot(bucket))['account.publicAccessBlock']).toBeNull();
+  });
+
+  it('refuses a plan for another account before writing', async () => {
+    const bucket = uniqueBucket('acct');
+    await createBucket(bucket);
+    const file = join(dir, 'plan.json');
+    await runCli(['plan', '--bucket', bucket, '--out', file, ...endpoint()]);
+    const text = readFileSync(file, 'utf8').replaceAll('123456789012', '210987654321');
+    writeFileSync(file, text);
+    const result = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      's3-harden: the plan is for account 210987654321, but these credentials are for account 123456789012',
+    );
+  });
+
+  it('reports an unreachable endpoint in one line with exit 1', async () => {
+    const result = await runCli(['plan', '--bucket', 'some-bucket', '--endpoint-url', 'http://127.0.0.1:9']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      's3-harden: Cannot reach http://127.0.0.1:9: connection refused. Check --endpoint-url, the network or a proxy.\n',
+    );
+  });
+
+  it('names a missing bucket in one line', async () => {
+    const result = await runCli(['plan', '--bucket', 'no-such-bucket-anywhere', ...endpoint()]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('s3-harden: Bucket no-such-bucket-anywhere does not exist.\n');
+  });
+});
