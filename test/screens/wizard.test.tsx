@@ -1,0 +1,203 @@
+/**
+ * The wizard driven by keys, against the local emulator: bucket pick → Block
+ * Public Access (bucket, account) → review → confirm → apply → result, and
+ * Esc back at each screen.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { render } from 'ink-testing-library';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AwsSession, connect } from '../../src/aws/index.js';
+import { openJournal } from '../../src/plan/journal.js';
+import { parsePlan } from '../../src/plan/plan-file.js';
+import type { ApiCall } from '../../src/plan/types.js';
+import { App } from '../../src/screens/app.js';
+import { ServicesProvider, type WizardServices } from '../../src/screens/services.js';
+import { STEP_ORDER } from '../../src/steps/index.js';
+import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
+import { createBucket, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
+import { frame, KEY, press, selectLine, waitFor } from '../helpers/ink.js';
+
+const ALL_ON = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+
+describe('the wizard', () => {
+  let dir: string;
+  let sessions: AwsSession[];
+  let exitCode: number | undefined;
+
+  const services = (wrap: (session: AwsSession) => AwsSession = (session) => session): WizardServices => ({
+    connect: async () => {
+      const session = await connect({ endpoint: emulatorUrl() });
+      sessions.push(session);
+      return wrap(session);
+    },
+    openJournal: (target) => openJournal(target, join(dir, 'journals')),
+    savePlan: (bucket, text) => {
+      const path = join(dir, `${bucket}.json`);
+      writeFileSync(path, text);
+      return path;
+    },
+  });
+
+  const start = (wizardServices: WizardServices, bucket?: string) =>
+    render(
+      <ServicesProvider services={wizardServices}>
+        <App
+          preset="baseline"
+          steps={STEP_ORDER}
+          onExit={(code) => {
+            exitCode = code;
+          }}
+          {...(bucket ? { bucket } : {})}
+        />
+      </ServicesProvider>,
+    );
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 's3-harden-screens-'));
+    sessions = [];
+    exitCode = undefined;
+    await setAccountPublicAccessBlock(null);
+  });
+  afterEach(() => {
+    for (const session of sessions) session.close();
+  });
+
+  it('walks from bucket pick to an applied, verified result, with Esc going back', async () => {
+    const bucket = uniqueBucket('wizard');
+    await createBucket(bucket);
+    const app = start(services());
+
+    // The first frame is up before AWS answers.
+    expect(frame(app)).toContain('s3-harden');
+    await waitFor(app, 'Which bucket should be hardened?');
+    await waitFor(app, bucket);
+    expect(frame(app)).toContain('account 123456789012');
+    await selectLine(app, bucket);
+    await press(app, KEY.enter);
+
+    await waitFor(app, 'step 1 of 2');
+    expect(frame(app)).toContain('Block Public Access (bucket)');
+    expect(frame(app)).toContain('[x] Block public ACLs  now not set → on');
+    expect(frame(app)).toContain('Rejects PUT requests that carry a public ACL.');
+
+    // Esc goes back to the picker, and we come forward again.
+    await press(app, KEY.escape);
+    await waitFor(app, 'Which bucket should be hardened?');
+    await selectLine(app, bucket);
+    await press(app, KEY.enter);
+    await waitFor(app, 'step 1 of 2');
+
+    // Turn one flag off: the review will show three fields, not four.
+    await press(app, KEY.down);
+    await waitFor(app, '› [x] Ignore public ACLs');
+    await press(app, KEY.space);
+    await waitFor(app, '› [ ] Ignore public ACLs');
+    await press(app, KEY.enter);
+
+    await waitFor(app, 'step 2 of 2');
+    expect(frame(app)).toContain('Account-wide: affects every bucket in account 123456789012');
+    await press(app, KEY.escape);
+    await waitFor(app, '  [ ] Ignore public ACLs  now not set'); // answers survive going back
+    await press(app, KEY.enter);
+    await waitFor(app, 'step 2 of 2');
+    await press(app, KEY.enter);
+
+    const review = await waitFor(app, 'Plan: 2 to add, 0 to change, 0 to remove (0 irreversible).');
+    expect(review).toContain('+ Block Public Access (bucket)  (s3:PutPublicAccessBlock)');
+    expect(review).toContain('    + IgnorePublicAcls       false');
+    await press(app, 'c');
+    await waitFor(app, 'aws s3api put-public-access-block');
+    await press(app, 'c');
+    await waitFor(app, 'Review the plan');
+    await press(app, 's');
+    await waitFor(app, 'Saved to');
+    const saved = parsePlan(readFileSync(join(dir, `${bucket}.json`), 'utf8'));
+    expect(saved.changes).toHaveLength(2);
+
+    await press(app, KEY.enter);
+    await waitFor(app, 'Apply 2 changes to bucket');
+    await press(app, KEY.escape);
+    await waitFor(app, 'Review the plan');
+    await press(app, KEY.enter);
+    await waitFor(app, 'Apply 2 changes to bucket');
+    await press(app, 'y');
+
+    const result = await waitFor(app, 'Apply complete: 2 changes applied and verified.');
+    expect(result).toContain('✓ Block Public Access (bucket): applied, verified');
+    expect(result).toContain('✓ Block Public Access (account): applied, verified');
+    // Esc on the result does not undo anything; Enter exits with 0.
+    await press(app, KEY.enter);
+    await waitFor(app, () => exitCode !== undefined);
+    expect(exitCode).toBe(0);
+
+    const posture = await sessions[0]?.observe(bucket, ['bucket.publicAccessBlock', 'account.publicAccessBlock']);
+    expect(posture?.values).toEqual({
+      'bucket.publicAccessBlock': { ...ALL_ON, IgnorePublicAcls: false },
+      'account.publicAccessBlock': ALL_ON,
+    });
+  });
+
+  it('validates a typed bucket name and reports a missing bucket', async () => {
+    const app = start(services());
+    await waitFor(app, '› Type a bucket name…');
+    await press(app, KEY.enter);
+    await waitFor(app, 'Bucket name:');
+    await press(app, 'B', 'a', 'd', '_');
+    await waitFor(app, '✗ a bucket name may contain only lowercase letters, digits, dots and hyphens (found "B")');
+    for (let i = 0; i < 4; i++) await press(app, '\u007F');
+    await press(app, ...'missing-bucket-xyz'.split(''));
+    await waitFor(app, 'Bucket name: missing-bucket-xyz');
+    await press(app, KEY.enter);
+    await waitFor(app, '✗ Bucket missing-bucket-xyz does not exist.');
+  });
+
+  it('Ctrl+C during apply finishes the call in flight, then rolls back', async () => {
+    const bucket = uniqueBucket('cancel');
+    await createBucket(bucket);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slowWrites = (session: AwsSession): AwsSession => ({
+      ...session,
+      execute: async (call: ApiCall) => {
+        if (call.operation === 'PutPublicAccessBlock' && call.service === 's3') await gate;
+        return session.execute(call);
+      },
+    });
+    const app = start(services(slowWrites), bucket);
+    await waitFor(app, 'step 1 of 2');
+    await press(app, KEY.enter);
+    await waitFor(app, 'step 2 of 2');
+    await press(app, KEY.enter);
+    await waitFor(app, 'Plan: 2 to add');
+    await press(app, KEY.enter);
+    await waitFor(app, 'Apply 2 changes');
+    await press(app, 'y');
+    await waitFor(app, 'Applying (0 of 2)');
+    await press(app, KEY.ctrlC);
+    await waitFor(app, 'Cancelling: finishing the call in flight, then rolling back');
+    release();
+    const result = await waitFor(app, 'Apply cancelled; 1 change rolled back. The bucket is as it was.');
+    expect(result).toContain('↶ Block Public Access (bucket): rolled back');
+    expect(result).toContain('· Block Public Access (account): not applied');
+    const posture = await sessions[0]?.observe(bucket, ['bucket.publicAccessBlock', 'account.publicAccessBlock']);
+    expect(posture?.values).toEqual({ 'bucket.publicAccessBlock': null, 'account.publicAccessBlock': null });
+  });
+
+  it('says so when nothing needs changing', async () => {
+    const bucket = uniqueBucket('done');
+    await createBucket(bucket, { publicAccessBlock: ALL_ON });
+    await setAccountPublicAccessBlock(ALL_ON);
+    const app = start(services(), bucket);
+    await waitFor(app, 'step 1 of 2');
+    expect(frame(app)).toContain('[x] Block public ACLs  now on');
+    await press(app, KEY.enter);
+    await waitFor(app, 'step 2 of 2');
+    await press(app, KEY.enter);
+    await waitFor(app, 'No changes. The bucket already matches.');
+    expect(frame(app)).toContain('enter finish');
+  });
+});
