@@ -12,20 +12,27 @@ type Props = {
   readonly status?: string;
 };
 
-/** One line: where the wizard is and what it is about to touch. */
+/**
+ * One line: where the wizard is and what it is about to touch. The progress
+ * sits on the right and never shrinks; a long bucket name truncates instead.
+ */
 export function Header({ account, region, bucket, progress, status }: Props) {
-  const parts = [
-    account ? `account ${account}` : status,
-    region,
-    bucket ? `bucket ${bucket}` : undefined,
-    progress,
-  ].filter(Boolean);
+  const parts = [account ? `account ${account}` : status, region, bucket ? `bucket ${bucket}` : undefined].filter(
+    Boolean,
+  );
   return (
-    <Box borderStyle="single" borderLeft={false} borderRight={false} borderTop={false} paddingX={0}>
-      <Text wrap="truncate-end">
-        <Text {...tone('accent')}>s3-harden</Text>
-        <Text {...tone('muted')}>{parts.length > 0 ? ` · ${parts.join(' · ')}` : ''}</Text>
-      </Text>
+    <Box borderStyle="single" borderLeft={false} borderRight={false} borderTop={false} justifyContent="space-between">
+      <Box flexShrink={1}>
+        <Text wrap="truncate-end">
+          <Text {...tone('accent')}>s3-harden</Text>
+          <Text {...tone('muted')}>{parts.length > 0 ? ` · ${parts.join(' · ')}` : ''}</Text>
+        </Text>
+      </Box>
+      {progress ? (
+        <Box flexShrink={0} marginLeft={1}>
+          <Text {...tone('key')}>{progress}</Text>
+        </Box>
+      ) : null}
     </Box>
   );
 }

@@ -127,7 +127,7 @@ describe('cliCommand', () => {
     expect(cliCommand(call, context)).toBe(expected);
   });
 
-  it("single quotes inside JSON values are escaped so the command still pastes", () => {
+  it('single quotes inside JSON values are escaped so the command still pastes', () => {
     const command = cliCommand({
       service: 's3',
       operation: 'PutBucketTagging',

@@ -13,12 +13,12 @@ const ids = (changes: readonly Change[]) => changes.map((entry) => entry.id);
 describe('orderChanges', () => {
   it.each<[string, Change[], string[]]>([
     ['empty', [], []],
-    ['independent changes keep step order', [change('a'), change('b'), change('c')], ['a', 'b', 'c']],
     [
-      'a dependency listed later moves first',
-      [change('a', ['b']), change('b')],
-      ['b', 'a'],
+      'independent changes keep step order',
+      [change('a'), change('b'), change('c')],
+      ['a', 'b', 'c'],
     ],
+    ['a dependency listed later moves first', [change('a', ['b']), change('b')], ['b', 'a']],
     [
       'only the dependent change moves; the rest keep their order',
       [change('a'), change('b', ['d']), change('c'), change('d')],
@@ -31,7 +31,12 @@ describe('orderChanges', () => {
     ],
     [
       'a diamond places the shared dependency once, first',
-      [change('top', ['left', 'right']), change('left', ['base']), change('right', ['base']), change('base')],
+      [
+        change('top', ['left', 'right']),
+        change('left', ['base']),
+        change('right', ['base']),
+        change('base'),
+      ],
       ['base', 'left', 'right', 'top'],
     ],
     [
@@ -39,11 +44,7 @@ describe('orderChanges', () => {
       [change('a', ['not-in-plan']), change('b')],
       ['a', 'b'],
     ],
-    [
-      'a dependency already in front stays put',
-      [change('a'), change('b', ['a'])],
-      ['a', 'b'],
-    ],
+    ['a dependency already in front stays put', [change('a'), change('b', ['a'])], ['a', 'b']],
   ])('%s', (_label, input, expected) => {
     expect(ids(orderChanges(input))).toEqual(expected);
   });

@@ -63,8 +63,14 @@ describe('findDrift / describeDrift', () => {
 
   it('a resource that is now unreadable is drift, even when its last value matched', () => {
     const live = posture(
-      { 'bucket.publicAccessBlock': null, 'account.publicAccessBlock': pab({ BlockPublicAcls: false }) },
-      { 'bucket.publicAccessBlock': 'Access denied: s3:GetBucketPublicAccessBlock on bucket my-bucket.' },
+      {
+        'bucket.publicAccessBlock': null,
+        'account.publicAccessBlock': pab({ BlockPublicAcls: false }),
+      },
+      {
+        'bucket.publicAccessBlock':
+          'Access denied: s3:GetBucketPublicAccessBlock on bucket my-bucket.',
+      },
     );
     const drift = findDrift(plan, live);
     expect(drift).toEqual([

@@ -9,12 +9,7 @@ import {
   renderPlan,
   summaryLine,
 } from '../../src/plan/render.js';
-import {
-  isSettled,
-  outcomeLines,
-  resultLines,
-  verdict,
-} from '../../src/plan/render-outcome.js';
+import { isSettled, outcomeLines, resultLines, verdict } from '../../src/plan/render-outcome.js';
 import { accountChange, BUCKET, bucketChange, OFF, ON, pab, planOf } from './support.js';
 
 const text = (lines: readonly Line[]) => linesToText(lines);
@@ -195,7 +190,10 @@ describe('renderPlan', () => {
     [false, 'false'],
     ['x', '"x"'],
     [3, '3'],
-    [OFF, '{"BlockPublicAcls":false,"IgnorePublicAcls":false,"BlockPublicPolicy":false,"RestrictPublicBuckets":false}'],
+    [
+      OFF,
+      '{"BlockPublicAcls":false,"IgnorePublicAcls":false,"BlockPublicPolicy":false,"RestrictPublicBuckets":false}',
+    ],
   ])('formatValue(%j)', (value, expected) => {
     expect(formatValue(value)).toBe(expected);
   });

@@ -131,3 +131,13 @@ export function planOf(changes: readonly Change[], overrides: Partial<Plan> = {}
 export function isOneLine(text: string): boolean {
   return !/[\n\r\u2028\u2029]/.test(text);
 }
+
+/** True when the text holds a terminal control character (other than a line feed, if allowed). */
+export function hasControlCharacter(text: string, allowLineFeed = false): boolean {
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    if (allowLineFeed && code === 10) continue;
+    if (code < 32 || code === 127) return true;
+  }
+  return false;
+}

@@ -1,0 +1,86 @@
+/**
+ * The built CLI in a real pseudo-terminal against the emulator: keys in,
+ * screen text out, through to "applied".
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect } from '../../src/aws/index.js';
+import { BIN } from '../helpers/cli.js';
+import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
+import { createBucket, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
+import { hasTmux, TmuxTerminal } from '../helpers/tmux.js';
+
+const ALL_ON = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+
+// CI installs tmux (.ci/run); elsewhere a missing tmux skips with a reason rather than failing.
+const available = hasTmux();
+if (!available && process.env.CI) throw new Error('tmux is required for the end-to-end tests in CI');
+
+describe.skipIf(!available)('the built CLI in a pseudo-terminal (tmux)', () => {
+  let terminal: TmuxTerminal | undefined;
+  afterEach(() => terminal?.close());
+
+  const environment = () => ({
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    S3_HARDEN_STATE_DIR: mkdtempSync(join(tmpdir(), 's3-harden-e2e-state-')),
+    TERM: 'xterm-256color',
+  });
+
+  it('picks a bucket, reviews, applies, and exits 0 with the settings in place', async () => {
+    const bucket = uniqueBucket('e2e');
+    await createBucket(bucket);
+    await setAccountPublicAccessBlock(null);
+    terminal = new TmuxTerminal(
+      [process.execPath, BIN, '--endpoint-url', emulatorUrl()],
+      environment(),
+      mkdtempSync(join(tmpdir(), 's3-harden-e2e-cwd-')),
+    );
+    // The header is the ready marker: it is drawn before the SDK loads.
+    await terminal.waitFor('s3-harden');
+    await terminal.waitFor(bucket);
+    terminal.send('Down');
+    await terminal.waitFor(`› ${bucket}`);
+    terminal.send('Enter');
+    await terminal.waitFor('step 1 of 2');
+    terminal.send('Enter');
+    await terminal.waitFor('step 2 of 2');
+    terminal.send('Enter');
+    const review = await terminal.waitFor('Plan: 2 to add, 0 to change, 0 to remove');
+    expect(review).toContain('+ Block Public Access (bucket)');
+    // Fits 80 columns: no line of the screen is wider.
+    expect(Math.max(...review.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+    terminal.send('Enter');
+    await terminal.waitFor('Apply 2 changes');
+    terminal.send('y');
+    await terminal.waitFor('Apply complete: 2 changes applied and verified.');
+    terminal.send('Enter');
+    await terminal.waitFor('[exited 0]');
+
+    const session = await connect({ endpoint: emulatorUrl() });
+    try {
+      const posture = await session.observe(bucket, ['bucket.publicAccessBlock', 'account.publicAccessBlock']);
+      expect(posture.values).toEqual({ 'bucket.publicAccessBlock': ALL_ON, 'account.publicAccessBlock': ALL_ON });
+    } finally {
+      session.close();
+    }
+  });
+
+  it('Ctrl+C before any write quits with 130 and changes nothing', async () => {
+    const bucket = uniqueBucket('e2e-quit');
+    await createBucket(bucket);
+    terminal = new TmuxTerminal(
+      [process.execPath, BIN, '--endpoint-url', emulatorUrl(), '--bucket', bucket],
+      { ...environment(), NO_COLOR: '1' },
+      tmpdir(),
+    );
+    await terminal.waitFor('step 1 of 2');
+    terminal.send('C-c');
+    await terminal.waitFor('[exited 130]');
+  });
+});

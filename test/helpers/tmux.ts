@@ -1,0 +1,51 @@
+/**
+ * A real pseudo-terminal for end-to-end tests: tmux on a private socket, an
+ * 80×24 window, keys in with send-keys, the screen out with capture-pane.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+
+export function hasTmux(): boolean {
+  return spawnSync('tmux', ['-V']).status === 0;
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export class TmuxTerminal {
+  private readonly socket = `s3h-e2e-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  constructor(command: readonly string[], env: Record<string, string>, cwd: string) {
+    const assignments = Object.entries(env).map(([key, value]) => `${key}=${shellQuote(value)}`);
+    // After the program exits, print its exit code and keep the pane open to read it.
+    const script = `cd ${shellQuote(cwd)} && env ${assignments.join(' ')} ${command.map(shellQuote).join(' ')}; echo "[exited $?]"; sleep 600`;
+    this.tmux('new-session', '-d', '-s', 'e2e', '-x', '80', '-y', '24', script);
+  }
+
+  private tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  }
+
+  screen(): string {
+    return this.tmux('capture-pane', '-p', '-t', 'e2e');
+  }
+
+  /** Sends tmux key names (Enter, Escape, Down, C-c) or literal text. */
+  send(...keys: string[]): void {
+    this.tmux('send-keys', '-t', 'e2e', ...keys);
+  }
+
+  async waitFor(expected: string | RegExp, timeoutMs = 15_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = this.screen();
+      if (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) return text;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(expected)}; screen:\n${text}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  close(): void {
+    spawnSync('tmux', ['-L', this.socket, 'kill-server']);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The first frame never waits for the AWS SDK: in the built bundle, neither
+ * the entry nor the wizard's chunk reaches the SDK through static imports;
+ * it arrives only through the dynamic import in src/commands/wizard.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+interface Metafile {
+  outputs: Record<
+    string,
+    {
+      imports: { path: string; kind: string; external?: boolean }[];
+      inputs: Record<string, unknown>;
+      entryPoint?: string;
+    }
+  >;
+}
+
+const meta = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', 'dist', 'meta.json'), 'utf8'),
+) as Metafile;
+
+/** Every input module loaded, through static imports only, when `start` loads. */
+function staticInputs(start: string): string[] {
+  const seen = new Set<string>();
+  const pending = [start];
+  while (pending.length > 0) {
+    const file = pending.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const entry of meta.outputs[file]?.imports ?? []) {
+      if (entry.kind === 'import-statement' && !entry.external) pending.push(entry.path);
+    }
+  }
+  return [...seen].flatMap((file) => Object.keys(meta.outputs[file]?.inputs ?? {}));
+}
+
+function chunkFor(input: string): string {
+  const found = Object.entries(meta.outputs).find(
+    ([name, output]) =>
+      name.endsWith('.js') && (output.entryPoint === input || input in output.inputs),
+  );
+  if (!found) throw new Error(`no chunk contains ${input}`);
+  return found[0];
+}
+
+const isSdk = (input: string) =>
+  input.includes('node_modules/@aws-sdk/') || input.includes('node_modules/@smithy/');
+
+describe('start-up bundle', () => {
+  it('loads neither Ink nor the SDK for --help and --version', () => {
+    const inputs = staticInputs('dist/cli.js');
+    expect(inputs.filter(isSdk)).toEqual([]);
+    expect(inputs.filter((input) => input.includes('node_modules/ink/'))).toEqual([]);
+  });
+
+  it('draws the wizard’s first frame without the SDK', () => {
+    const wizard = staticInputs(chunkFor('src/screens/render-wizard.tsx'));
+    expect(wizard.some((input) => input.includes('node_modules/ink/'))).toBe(true);
+    expect(wizard.filter(isSdk)).toEqual([]);
+  });
+
+  it('keeps the SDK in the chunk loaded by connect()', () => {
+    expect(staticInputs(chunkFor('src/aws/session.ts')).some(isSdk)).toBe(true);
+  });
+});
