@@ -37,10 +37,14 @@ try {
 // The wizard owns the terminal; Ctrl+C reaches it as a key (raw mode), and
 // this script waits for it to finish before stopping the emulator.
 process.on('SIGINT', () => {});
-const child = spawn(process.execPath, [join(ROOT, 'bin', 's3-harden.js'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-  env,
-});
+const child = spawn(
+  process.execPath,
+  [join(ROOT, 'bin', 's3-harden.js'), ...process.argv.slice(2)],
+  {
+    stdio: 'inherit',
+    env,
+  },
+);
 child.on('exit', async (code, signal) => {
   await emulator.stop();
   console.log(`\nThe emulator has stopped; its buckets are gone. Re-run with: npm run demo`);

@@ -9,7 +9,12 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 
-const ALL_ON = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+const ALL_ON = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
 
 export async function seedDemo(endpoint) {
   const s3 = new S3Client({
@@ -48,14 +53,22 @@ export async function seedDemo(endpoint) {
       name: 'demo-hardened',
       state: 'Block Public Access all on',
       async seed(Bucket) {
-        await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: ALL_ON }));
+        await s3.send(
+          new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: ALL_ON }),
+        );
       },
     },
   ];
   try {
     for (const bucket of buckets) {
       await s3.send(new CreateBucketCommand({ Bucket: bucket.name }));
-      await s3.send(new PutObjectCommand({ Bucket: bucket.name, Key: 'readme.txt', Body: `sample object in ${bucket.name}\n` }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket.name,
+          Key: 'readme.txt',
+          Body: `sample object in ${bucket.name}\n`,
+        }),
+      );
       await bucket.seed(bucket.name);
     }
   } finally {

@@ -10,8 +10,8 @@ import {
   connectionOptions,
 } from './commands/connection.js';
 import { CommandError, EXIT } from './commands/exit-codes.js';
+import { bucketNameProblem } from './plan/bucket-name.js';
 import { PRESETS, type Preset } from './plan/types.js';
-import { bucketNameProblem } from './steps/bucket-name.js';
 import { STEP_ORDER } from './steps/index.js';
 import type { StepId } from './steps/types.js';
 import { VERSION } from './version.js';

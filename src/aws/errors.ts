@@ -45,6 +45,15 @@ const ACCESS_DENIED = new Set([
   'Forbidden',
   'UnauthorizedOperation',
 ]);
+const REJECTED_CREDENTIALS = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'RequestTimeTooSkewed',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'InvalidToken',
+]);
 const THROTTLED = new Set([
   'Throttling',
   'ThrottlingException',
@@ -131,6 +140,14 @@ export function normaliseError(raw: unknown, context: ErrorContext = {}): AwsErr
   if (/Region is missing/i.test(detail)) {
     return new AwsError('region', 'No AWS region set: pass --region or set AWS_REGION.', code);
   }
+  if (REJECTED_CREDENTIALS.has(code)) {
+    return new AwsError(
+      'credentials',
+      `AWS rejected the credentials (${code}): check the access key, secret, session token and the clock.`,
+      code,
+    );
+  }
+  // Any other 403 (HeadBucket's has no body, only the status) is a denial.
   if (ACCESS_DENIED.has(code) || status === 403) {
     const action = call ? iamActionFor(call) : 'the requested action';
     let message = `Access denied: ${action}${targetOf(call)}.`;

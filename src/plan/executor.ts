@@ -140,6 +140,17 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
   }
 
   let incomplete = false;
+  // A call that failed may still have taken effect (a timeout after S3 wrote
+  // it): read it back, and undo it too unless it still reads as before.
+  const failedIndex = results.findIndex((result) => result.status === 'failed');
+  if (failedIndex >= 0) {
+    const change = plan.changes[failedIndex] as Change;
+    const live = await deps.read(change.resource).then(
+      (value) => ({ value }),
+      () => null,
+    );
+    if (!live || !deepEqual(live.value, change.before)) applied.push(failedIndex);
+  }
   for (const index of [...applied].reverse()) {
     const change = plan.changes[index] as Change;
     update(index, { status: 'rolling-back' });

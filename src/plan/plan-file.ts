@@ -3,9 +3,10 @@
  * happens, so a malformed, foreign or tampered file never reaches AWS.
  */
 import { z } from 'zod';
+import { bucketNameProblem } from './bucket-name.js';
 import { deepEqual } from './diff.js';
 import { findOperation } from './operations.js';
-import { RESOURCE_SCHEMAS } from './resources.js';
+import { RESOURCE_SCHEMAS, writeCall } from './resources.js';
 import {
   type ApiCall,
   type Plan,
@@ -20,9 +21,27 @@ export const PLAN_VERSION = 1;
 /** Plans are a few kilobytes; anything this large is not one of ours. */
 export const MAX_PLAN_BYTES = 5 * 1024 * 1024;
 
+/** Control characters from a file shown escaped, so a message stays one line and cannot drive the terminal. */
+export function escapeControl(text: string): string {
+  return text.replace(
+    /\p{Cc}/gu,
+    (char) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 export class PlanFileError extends Error {
   override name = 'PlanFileError';
+  constructor(message: string) {
+    super(escapeControl(message));
+  }
 }
+
+/** Text a plan file shows the operator: no control characters (no escape sequences into the review). */
+const displayText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^\P{Cc}*$/u, 'must not contain control characters');
 
 const json = z.unknown();
 
@@ -35,28 +54,31 @@ const apiCallSchema = z.strictObject({
 const resourceKey = z.enum(RESOURCE_KEYS as [ResourceKey, ...ResourceKey[]]);
 
 const changeSchema = z.strictObject({
-  id: z.string().min(1).max(200),
-  step: z.string().min(1).max(100),
-  title: z.string().min(1).max(200),
+  id: displayText(200).min(1),
+  step: displayText(100).min(1),
+  title: displayText(200).min(1),
   resource: resourceKey,
   action: z.enum(['create', 'update', 'delete']),
   call: apiCallSchema,
   before: json,
   after: json,
   undo: apiCallSchema.nullable(),
-  dependsOn: z.array(z.string().max(200)).max(100),
-  warnings: z.array(z.string().max(2000)).max(100),
+  dependsOn: z.array(displayText(200)).max(100),
+  warnings: z.array(displayText(2000)).max(100),
 });
 
 const planFileSchema = z.strictObject({
   format: z.literal(PLAN_FORMAT),
   version: z.literal(PLAN_VERSION),
   createdAt: z.iso.datetime(),
-  createdBy: z.string().max(200),
+  createdBy: displayText(200),
   target: z.strictObject({
     accountId: z.string().regex(/^\d{12}$/),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/),
-    bucket: z.string().min(3).max(63),
+    bucket: z.string().superRefine((bucket, context) => {
+      const problem = bucketNameProblem(bucket);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    }),
   }),
   preset: z.enum(PRESETS),
   observed: z.partialRecord(resourceKey, json).superRefine((observed, context) => {
@@ -130,10 +152,9 @@ function checkCall(call: ApiCall, plan: PlanFile, where: string): void {
 
 /** Parses and validates a plan file's text; throws PlanFileError with one line. */
 export function parsePlan(text: string): Plan {
-  if (text.length > MAX_PLAN_BYTES) {
-    throw new PlanFileError(
-      `file is ${text.length} bytes; a plan file is at most ${MAX_PLAN_BYTES}`,
-    );
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_PLAN_BYTES) {
+    throw new PlanFileError(`file is ${bytes} bytes; a plan file is at most ${MAX_PLAN_BYTES}`);
   }
   let data: unknown;
   try {
@@ -147,6 +168,7 @@ export function parsePlan(text: string): Plan {
   const header = data as { format?: unknown; version?: unknown };
   if (header.format !== PLAN_FORMAT)
     throw new PlanFileError('not an s3-harden plan file (format field missing or wrong)');
+  if (header.version === undefined) throw new PlanFileError('the plan file has no version field');
   if (header.version !== PLAN_VERSION) {
     throw new PlanFileError(
       `plan file version ${JSON.stringify(header.version)} is not supported (this s3-harden reads version ${PLAN_VERSION})`,
@@ -177,6 +199,20 @@ export function parsePlan(text: string): Plan {
     }
     if (!RESOURCE_SCHEMAS[change.resource].safeParse(change.after).success) {
       throw new PlanFileError(`${where}.after: not a valid ${change.resource} value`);
+    }
+    // What the review shows (before → after) must be exactly what apply and undo do.
+    if (!deepEqual(change.call, writeCall(change.resource, file.target, change.after))) {
+      throw new PlanFileError(
+        `${where}.call does not write the after-state shown for ${change.resource}`,
+      );
+    }
+    if (
+      change.undo &&
+      !deepEqual(change.undo, writeCall(change.resource, file.target, change.before))
+    ) {
+      throw new PlanFileError(
+        `${where}.undo does not restore the before-state of ${change.resource}`,
+      );
     }
   });
   return {

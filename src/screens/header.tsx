@@ -17,11 +17,19 @@ type Props = {
  * sits on the right and never shrinks; a long bucket name truncates instead.
  */
 export function Header({ account, region, bucket, progress, status }: Props) {
-  const parts = [account ? `account ${account}` : status, region, bucket ? `bucket ${bucket}` : undefined].filter(
-    Boolean,
-  );
+  const parts = [
+    account ? `account ${account}` : status,
+    region,
+    bucket ? `bucket ${bucket}` : undefined,
+  ].filter(Boolean);
   return (
-    <Box borderStyle="single" borderLeft={false} borderRight={false} borderTop={false} justifyContent="space-between">
+    <Box
+      borderStyle="single"
+      borderLeft={false}
+      borderRight={false}
+      borderTop={false}
+      justifyContent="space-between"
+    >
       <Box flexShrink={1}>
         <Text wrap="truncate-end">
           <Text {...tone('accent')}>s3-harden</Text>

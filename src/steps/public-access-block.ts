@@ -3,7 +3,8 @@
  * Both default to all four flags on, the guide's "first line of defense".
  */
 import { deepEqual } from '../plan/diff.js';
-import type { ApiCall, Change, Posture, PublicAccessBlock, ResourceKey } from '../plan/types.js';
+import { writeCall } from '../plan/resources.js';
+import type { Change, Posture, PublicAccessBlock, ResourceKey } from '../plan/types.js';
 import type { FlagInfo, Step } from './types.js';
 
 export type PublicAccessFlag = keyof PublicAccessBlock;
@@ -62,16 +63,15 @@ interface PabTarget {
   readonly step: Step<PublicAccessBlock>['id'];
   readonly resource: ResourceKey;
   readonly title: string;
-  readonly put: (configuration: PublicAccessBlock) => ApiCall;
-  readonly remove: ApiCall;
   readonly extraWarnings: readonly string[];
 }
 
 function planPublicAccessBlock(
   target: PabTarget,
-  before: PublicAccessBlock | null | undefined,
+  posture: Posture,
   desired: PublicAccessBlock,
 ): Change[] {
+  const before = posture.values[target.resource];
   if (before === undefined) return [];
   const current = before ?? ALL_OFF;
   const after: PublicAccessBlock = { ...desired };
@@ -83,10 +83,10 @@ function planPublicAccessBlock(
       title: target.title,
       resource: target.resource,
       action: before === null ? 'create' : 'update',
-      call: target.put(after),
+      call: writeCall(target.resource, posture, after),
       before,
       after,
-      undo: before === null ? target.remove : target.put(before),
+      undo: writeCall(target.resource, posture, before),
       dependsOn: [],
       warnings: [...target.extraWarnings, ...weakened(current, after)],
     },
@@ -103,21 +103,14 @@ export const bucketPublicAccessBlockStep: Step<PublicAccessBlock> = {
   defaults: () => ({ ...ALL_ON }),
   validate: validateFlags,
   plan(posture: Posture, answers: PublicAccessBlock): Change[] {
-    const Bucket = posture.bucket;
     return planPublicAccessBlock(
       {
         step: 'public-access-block',
         resource: 'bucket.publicAccessBlock',
         title: 'Block Public Access (bucket)',
-        put: (configuration) => ({
-          service: 's3',
-          operation: 'PutPublicAccessBlock',
-          input: { Bucket, PublicAccessBlockConfiguration: configuration },
-        }),
-        remove: { service: 's3', operation: 'DeletePublicAccessBlock', input: { Bucket } },
         extraWarnings: [],
       },
-      posture.values['bucket.publicAccessBlock'],
+      posture,
       answers,
     );
   },
@@ -133,25 +126,16 @@ export const accountPublicAccessBlockStep: Step<PublicAccessBlock> = {
   defaults: () => ({ ...ALL_ON }),
   validate: validateFlags,
   plan(posture: Posture, answers: PublicAccessBlock): Change[] {
-    const AccountId = posture.accountId;
     return planPublicAccessBlock(
       {
         step: 'account-public-access-block',
         resource: 'account.publicAccessBlock',
         title: 'Block Public Access (account)',
-        put: (configuration) => ({
-          service: 's3control',
-          operation: 'PutPublicAccessBlock',
-          input: { AccountId, PublicAccessBlockConfiguration: configuration },
-        }),
-        remove: {
-          service: 's3control',
-          operation: 'DeletePublicAccessBlock',
-          input: { AccountId },
-        },
-        extraWarnings: [`affects every bucket in account ${AccountId}, not only ${posture.bucket}`],
+        extraWarnings: [
+          `affects every bucket in account ${posture.accountId}, not only ${posture.bucket}`,
+        ],
       },
-      posture.values['account.publicAccessBlock'],
+      posture,
       answers,
     );
   },

@@ -12,11 +12,17 @@ import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
 import { hasTmux, TmuxTerminal } from '../helpers/tmux.js';
 
-const ALL_ON = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+const ALL_ON = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
 
 // CI installs tmux (.ci/run); elsewhere a missing tmux skips with a reason rather than failing.
 const available = hasTmux();
-if (!available && process.env.CI) throw new Error('tmux is required for the end-to-end tests in CI');
+if (!available && process.env.CI)
+  throw new Error('tmux is required for the end-to-end tests in CI');
 
 describe.skipIf(!available)('the built CLI in a pseudo-terminal (tmux)', () => {
   let terminal: TmuxTerminal | undefined;
@@ -64,8 +70,14 @@ describe.skipIf(!available)('the built CLI in a pseudo-terminal (tmux)', () => {
 
     const session = await connect({ endpoint: emulatorUrl() });
     try {
-      const posture = await session.observe(bucket, ['bucket.publicAccessBlock', 'account.publicAccessBlock']);
-      expect(posture.values).toEqual({ 'bucket.publicAccessBlock': ALL_ON, 'account.publicAccessBlock': ALL_ON });
+      const posture = await session.observe(bucket, [
+        'bucket.publicAccessBlock',
+        'account.publicAccessBlock',
+      ]);
+      expect(posture.values).toEqual({
+        'bucket.publicAccessBlock': ALL_ON,
+        'account.publicAccessBlock': ALL_ON,
+      });
     } finally {
       session.close();
     }

@@ -66,7 +66,12 @@ export async function press(instance: Rendered, ...keys: string[]): Promise<void
 }
 
 /** Moves a list cursor down until `label` is the selected line. */
-export async function selectLine(instance: Rendered, label: string, pointer = '›', maxSteps = 50): Promise<void> {
+export async function selectLine(
+  instance: Rendered,
+  label: string,
+  pointer = '›',
+  maxSteps = 50,
+): Promise<void> {
   for (let step = 0; step < maxSteps; step++) {
     if (frame(instance).includes(`${pointer} ${label}`)) return;
     const before = frame(instance);

@@ -23,7 +23,9 @@ export class TmuxTerminal {
   }
 
   private tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], {
+      encoding: 'utf8',
+    });
   }
 
   screen(): string {
@@ -40,7 +42,8 @@ export class TmuxTerminal {
     for (;;) {
       const text = this.screen();
       if (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) return text;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(expected)}; screen:\n${text}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${String(expected)}; screen:\n${text}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

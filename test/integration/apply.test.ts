@@ -16,7 +16,12 @@ import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
 
 const BOTH = ['bucket.publicAccessBlock', 'account.publicAccessBlock'] as const;
-const ALL_ON = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+const ALL_ON = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
 
 describe('plan and apply against the emulator', () => {
   let session: AwsSession;
@@ -54,7 +59,10 @@ describe('plan and apply against the emulator', () => {
     expect(applied.stderr).toBe('');
     expect(applied.stdout).toContain('Apply complete: 2 changes applied and verified.');
     expect(applied.code).toBe(0);
-    expect(await snapshot(bucket)).toEqual({ 'bucket.publicAccessBlock': ALL_ON, 'account.publicAccessBlock': ALL_ON });
+    expect(await snapshot(bucket)).toEqual({
+      'bucket.publicAccessBlock': ALL_ON,
+      'account.publicAccessBlock': ALL_ON,
+    });
 
     const again = await runCli(['plan', '--bucket', bucket, ...endpoint()]);
     expect(again.code).toBe(0);
@@ -76,11 +84,21 @@ describe('plan and apply against the emulator', () => {
   });
 
   it('a fault at the second change rolls the first back to its exact prior state, including "absent"', async () => {
-    for (const prior of [null, { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: true, RestrictPublicBuckets: false }]) {
+    for (const prior of [
+      null,
+      {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: false,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: false,
+      },
+    ]) {
       const bucket = uniqueBucket('fault');
       await createBucket(bucket, prior ? { publicAccessBlock: prior } : {});
       const file = join(dir, `${bucket}.json`);
-      expect((await runCli(['plan', '--bucket', bucket, '--out', file, ...endpoint()])).code).toBe(2);
+      expect((await runCli(['plan', '--bucket', bucket, '--out', file, ...endpoint()])).code).toBe(
+        2,
+      );
       const plan = parsePlan(readFileSync(file, 'utf8'));
       const before = await snapshot(bucket);
 
@@ -104,7 +122,15 @@ describe('plan and apply against the emulator', () => {
       expect(before['bucket.publicAccessBlock']).toEqual(prior);
       // The journal recorded the before-state ahead of the write, and the rollback.
       const types = readJournal(journal.path).map((entry) => entry.type);
-      expect(types).toEqual(['begin', 'intent', 'applied', 'intent', 'failed', 'rolled-back', 'end']);
+      expect(types).toEqual([
+        'begin',
+        'intent',
+        'applied',
+        'intent',
+        'failed',
+        'rolled-back',
+        'end',
+      ]);
     }
   });
 
@@ -116,13 +142,18 @@ describe('plan and apply against the emulator', () => {
     await session.execute({
       service: 's3',
       operation: 'PutPublicAccessBlock',
-      input: { Bucket: bucket, PublicAccessBlockConfiguration: { ...ALL_ON, RestrictPublicBuckets: false } },
+      input: {
+        Bucket: bucket,
+        PublicAccessBlockConfiguration: { ...ALL_ON, RestrictPublicBuckets: false },
+      },
     });
     const result = await runCli(['apply', file, '--yes', ...endpoint()]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^s3-harden: the plan is stale: bucket\.publicAccessBlock: plan saw \(absent\), now \{/);
+    expect(result.stderr).toMatch(
+      /^s3-harden: the plan is stale: bucket\.publicAccessBlock: plan saw \(absent\), now \{/,
+    );
     // Nothing was applied: the account setting is still absent.
     expect((await snapshot(bucket))['account.publicAccessBlock']).toBeNull();
   });
@@ -142,7 +173,13 @@ describe('plan and apply against the emulator', () => {
   });
 
   it('reports an unreachable endpoint in one line with exit 1', async () => {
-    const result = await runCli(['plan', '--bucket', 'some-bucket', '--endpoint-url', 'http://127.0.0.1:9']);
+    const result = await runCli([
+      'plan',
+      '--bucket',
+      'some-bucket',
+      '--endpoint-url',
+      'http://127.0.0.1:9',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(

@@ -39,7 +39,12 @@ const valid: Plan = {
         },
       },
       before: null,
-      after: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+      after: {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      },
       undo: { service: 's3', operation: 'DeletePublicAccessBlock', input: { Bucket: 'my-bucket' } },
       dependsOn: [],
       warnings: [],
@@ -54,8 +59,16 @@ const CASES: [string, string, RegExp][] = [
   ['empty file', '', /: not valid JSON/],
   ['a JSON array', '[]', /not an s3-harden plan file/],
   ['another tool’s JSON', '{"terraform_version": "1.9.0"}', /not an s3-harden plan file/],
-  ['a future version', JSON.stringify({ ...json(), version: 2 }), /plan file version 2 is not supported/],
-  ['a version as a string', JSON.stringify({ ...json(), version: '1' }), /plan file version "1" is not supported/],
+  [
+    'a future version',
+    JSON.stringify({ ...json(), version: 2 }),
+    /plan file version 2 is not supported/,
+  ],
+  [
+    'a version as a string',
+    JSON.stringify({ ...json(), version: '1' }),
+    /plan file version "1" is not supported/,
+  ],
   [
     'an operation outside the allowed set',
     text.replace('"DeletePublicAccessBlock"', '"DeleteBucket"'),
@@ -66,7 +79,11 @@ const CASES: [string, string, RegExp][] = [
     text.replace('"Bucket": "my-bucket",\n', '"Bucket": "someone-elses-bucket",\n'),
     /changes\[0\]\.call names bucket "someone-elses-bucket", but the plan is for my-bucket/,
   ],
-  ['a flag of the wrong type', text.replace('"BlockPublicAcls": true', '"BlockPublicAcls": "yes"'), /changes\[0\]\.call\.input/],
+  [
+    'a flag of the wrong type',
+    text.replace('"BlockPublicAcls": true', '"BlockPublicAcls": "yes"'),
+    /changes\[0\]\.call\.input/,
+  ],
 ];
 
 describe('bad plan files', () => {
@@ -100,7 +117,13 @@ describe('bad plan files', () => {
   });
 
   it('a missing file: one line, exit 1', async () => {
-    const result = await runCli(['apply', join(dir, 'nope.json'), '--yes', '--endpoint-url', endpoint]);
+    const result = await runCli([
+      'apply',
+      join(dir, 'nope.json'),
+      '--yes',
+      '--endpoint-url',
+      endpoint,
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^s3-harden: cannot read .*nope\.json: no such file\n$/);
     expect(requests).toBe(0);
@@ -126,7 +149,9 @@ describe('bad plan files', () => {
   it('the wizard without a terminal refuses and points to plan/apply', async () => {
     const result = await runCli(['--endpoint-url', endpoint]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^s3-harden: the wizard needs an interactive terminal\. .*s3-harden plan .*s3-harden apply/);
+    expect(result.stderr).toMatch(
+      /^s3-harden: the wizard needs an interactive terminal\. .*s3-harden plan .*s3-harden apply/,
+    );
     expect(requests).toBe(0);
   });
 });

@@ -19,14 +19,21 @@ import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
 import { frame, KEY, press, selectLine, waitFor } from '../helpers/ink.js';
 
-const ALL_ON = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+const ALL_ON = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
 
 describe('the wizard', () => {
   let dir: string;
   let sessions: AwsSession[];
   let exitCode: number | undefined;
 
-  const services = (wrap: (session: AwsSession) => AwsSession = (session) => session): WizardServices => ({
+  const services = (
+    wrap: (session: AwsSession) => AwsSession = (session) => session,
+  ): WizardServices => ({
     connect: async () => {
       const session = await connect({ endpoint: emulatorUrl() });
       sessions.push(session);
@@ -132,7 +139,10 @@ describe('the wizard', () => {
     await waitFor(app, () => exitCode !== undefined);
     expect(exitCode).toBe(0);
 
-    const posture = await sessions[0]?.observe(bucket, ['bucket.publicAccessBlock', 'account.publicAccessBlock']);
+    const posture = await sessions[0]?.observe(bucket, [
+      'bucket.publicAccessBlock',
+      'account.publicAccessBlock',
+    ]);
     expect(posture?.values).toEqual({
       'bucket.publicAccessBlock': { ...ALL_ON, IgnorePublicAcls: false },
       'account.publicAccessBlock': ALL_ON,
@@ -145,7 +155,10 @@ describe('the wizard', () => {
     await press(app, KEY.enter);
     await waitFor(app, 'Bucket name:');
     await press(app, 'B', 'a', 'd', '_');
-    await waitFor(app, '✗ a bucket name may contain only lowercase letters, digits, dots and hyphens (found "B")');
+    await waitFor(
+      app,
+      '✗ a bucket name may contain only lowercase letters, digits, dots and hyphens (found "B")',
+    );
     for (let i = 0; i < 4; i++) await press(app, '\u007F');
     await press(app, ...'missing-bucket-xyz'.split(''));
     await waitFor(app, 'Bucket name: missing-bucket-xyz');
@@ -180,11 +193,20 @@ describe('the wizard', () => {
     await press(app, KEY.ctrlC);
     await waitFor(app, 'Cancelling: finishing the call in flight, then rolling back');
     release();
-    const result = await waitFor(app, 'Apply cancelled; 1 change rolled back. The bucket is as it was.');
+    const result = await waitFor(
+      app,
+      'Apply cancelled; 1 change rolled back. The bucket is as it was.',
+    );
     expect(result).toContain('↶ Block Public Access (bucket): rolled back');
     expect(result).toContain('· Block Public Access (account): not applied');
-    const posture = await sessions[0]?.observe(bucket, ['bucket.publicAccessBlock', 'account.publicAccessBlock']);
-    expect(posture?.values).toEqual({ 'bucket.publicAccessBlock': null, 'account.publicAccessBlock': null });
+    const posture = await sessions[0]?.observe(bucket, [
+      'bucket.publicAccessBlock',
+      'account.publicAccessBlock',
+    ]);
+    expect(posture?.values).toEqual({
+      'bucket.publicAccessBlock': null,
+      'account.publicAccessBlock': null,
+    });
   });
 
   it('says so when nothing needs changing', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketNameProblem } from '../../src/steps/bucket-name.js';
+import { bucketNameProblem } from '../../src/plan/bucket-name.js';
 import { hasControlCharacter } from './support.js';
 
 const CHARS =
@@ -77,7 +77,7 @@ describe('bucketNameProblem', () => {
   // a name with a line break or control character (e.g. `--bucket "$(cat f)"`
   // with an inner newline, or a pasted value) produces a message that spans two
   // lines or carries a raw control byte: `(found "\n")` prints as a broken line.
-  it.fails('shows an unprintable offending character escaped, on one line', () => {
+  it('shows an unprintable offending character escaped, on one line', () => {
     const problem = bucketNameProblem('my\nbucket');
     expect(problem).not.toBeNull();
     expect(hasControlCharacter(problem ?? '')).toBe(false);

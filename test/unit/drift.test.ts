@@ -77,11 +77,19 @@ describe('findDrift / describeDrift', () => {
       {
         resource: 'bucket.publicAccessBlock',
         planned: null,
-        live: 'unreadable: Access denied: s3:GetBucketPublicAccessBlock on bucket my-bucket.',
+        live: undefined,
+        reason: 'Access denied: s3:GetBucketPublicAccessBlock on bucket my-bucket.',
       },
     ]);
     expect(describeDrift(drift)).toEqual([
-      'bucket.publicAccessBlock: plan saw (absent), now "unreadable: Access denied: s3:GetBucketPublicAccessBlock on bucket my-bucket."',
+      'bucket.publicAccessBlock: plan saw (absent), now unknown (Access denied: s3:GetBucketPublicAccessBlock on bucket my-bucket.)',
+    ]);
+  });
+
+  it('a resource the live reading lacks altogether counts as drift ("not read")', () => {
+    const live = posture({ 'account.publicAccessBlock': pab({ BlockPublicAcls: false }) }, {});
+    expect(describeDrift(findDrift(plan, live))).toEqual([
+      'bucket.publicAccessBlock: plan saw (absent), now unknown (not read)',
     ]);
   });
 

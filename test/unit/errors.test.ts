@@ -285,7 +285,7 @@ describe('normaliseError', () => {
   // operator with a wrong secret key or a skewed clock is told to fix IAM
   // permissions for s3:GetBucketPublicAccessBlock instead. The code never
   // reaches the message.
-  it.fails.each(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'RequestTimeTooSkewed'])(
+  it.each(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'RequestTimeTooSkewed'])(
     'a 403 %s is not reported as a missing IAM permission',
     (name) => {
       const error = normaliseError(sdkError(name, 'The request signature we calculated…', 403), {

@@ -151,7 +151,7 @@ describe('parsePlan rejects, with one line that names the problem', () => {
       edited((f) => {
         delete f.version;
       }),
-      /^plan file version .* is not supported/,
+      /^the plan file has no version field$/,
     ],
     [
       'an unknown top-level key',
@@ -344,7 +344,7 @@ describe('parsePlan: known gaps', () => {
   // breaking the "throws PlanFileError with one line" contract stated at
   // plan-file.ts:131. (zod's own "Unrecognized key" message quotes the key
   // without escaping it.)
-  it.fails.each<[string, string]>([
+  it.each<[string, string]>([
     [
       'an unknown key containing a line break',
       edited((f) => {
@@ -374,13 +374,13 @@ describe('parsePlan: known gaps', () => {
     rejection(text);
   });
 
-  // BUG (src/plan/plan-file.ts:161-181): nothing ties a change's call to what
+  // BUG (src/plan/plan-file.ts:164-181): nothing ties a change's call to what
   // the review shows. The review (renderPlan) diffs `before`/`after`, but apply
   // runs `call`; a hand-edited or tampered file whose call turns every flag OFF
   // while `after` still says ON is accepted, reviewed as "turn everything on",
   // and applied as "turn everything off". Likewise the undo is not checked to
   // restore `before`, and the call is not checked to write `resource`.
-  it.fails('rejects a call whose configuration differs from the reviewed after-state', () => {
+  it('rejects a call whose configuration differs from the reviewed after-state', () => {
     const text = edited((f) => {
       f.changes[0].call.input.PublicAccessBlockConfiguration = OFF;
     });
@@ -391,7 +391,7 @@ describe('parsePlan: known gaps', () => {
     rejection(text);
   });
 
-  it.fails('rejects an undo that does not restore the before-state', () => {
+  it('rejects an undo that does not restore the before-state', () => {
     rejection(
       edited((f) => {
         f.changes[1].undo.input.PublicAccessBlockConfiguration = OFF;
@@ -399,7 +399,7 @@ describe('parsePlan: known gaps', () => {
     );
   });
 
-  it.fails('rejects a call that writes a different resource than the change declares', () => {
+  it('rejects a call that writes a different resource than the change declares', () => {
     rejection(
       edited((f) => {
         // Declared (and drift-checked) as the bucket setting; actually writes the account's.
@@ -416,7 +416,7 @@ describe('parsePlan: known gaps', () => {
   // is only checked for length (3-63), not against the S3 naming rules that
   // src/steps/bucket-name.ts already implements, so "../../tmp/x" or
   // "My_Bucket" are accepted as a plan's bucket.
-  it.fails.each(['../../tmp/x', 'My_Bucket', 'a b c'])(
+  it.each(['../../tmp/x', 'My_Bucket', 'a b c'])(
     'rejects a target bucket that is not a valid bucket name: %j',
     (bucket) => {
       rejection(
@@ -429,12 +429,12 @@ describe('parsePlan: known gaps', () => {
     },
   );
 
-  // BUG (src/plan/plan-file.ts:24-50 + src/plan/render.ts:90-106): free text
+  // BUG (src/plan/plan-file.ts:38-48, :72 + src/plan/render.ts:61, :81-103): free text
   // from the file (title, warnings, skipped reasons) may contain terminal
   // control sequences, and renderPlan prints them verbatim; a tampered file can
   // erase or rewrite lines of the review the operator confirms. Either parsePlan
   // should refuse control characters or the review should neutralise them.
-  it.fails('a plan file cannot put terminal control sequences into the review', () => {
+  it('a plan file cannot put terminal control sequences into the review', () => {
     const text = edited((f) => {
       f.changes[0].title = 'Harmless\u001b[2K\u001b[1A\rNo changes. The bucket already matches.';
     });
@@ -451,7 +451,7 @@ describe('parsePlan: known gaps', () => {
   // BUG (low; src/plan/plan-file.ts:133-135): the size limit counts UTF-16 code
   // units of the decoded text, not bytes, yet reports "file is N bytes"; a
   // 6 MiB file of 3-byte characters passes the 5 MiB limit.
-  it.fails('measures the size limit in bytes', () => {
+  it('measures the size limit in bytes', () => {
     const filler = '€'.repeat(Math.ceil((MAX_PLAN_BYTES * 1.2) / 3));
     const text = edited((f) => {
       f.createdBy = filler;
@@ -633,6 +633,6 @@ describe('parsePlan fuzz', () => {
     }
     // The mutations must exercise both outcomes, or the fuzz proves nothing.
     expect(rejected).toBeGreaterThan(150);
-    expect(accepted).toBeGreaterThan(20);
+    expect(accepted).toBeGreaterThan(4);
   });
 });

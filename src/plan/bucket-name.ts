@@ -12,7 +12,8 @@ export function bucketNameProblem(name: string): string | null {
   }
   const bad = name.match(/[^a-z0-9.-]/);
   if (bad) {
-    return `a bucket name may contain only lowercase letters, digits, dots and hyphens (found "${bad[0]}")`;
+    // JSON quoting keeps an unprintable character visible and on one line.
+    return `a bucket name may contain only lowercase letters, digits, dots and hyphens (found ${JSON.stringify(bad[0])})`;
   }
   if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) {
     return 'a bucket name must begin and end with a letter or digit';
