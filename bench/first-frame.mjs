@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
+import { bundleOptions } from '../scripts/build.mjs';
 import { ROOT, startEmulator } from '../scripts/emulator.mjs';
 
 const RUNS = Math.max(15, Number(process.env.BENCH_RUNS ?? 15));
@@ -71,33 +72,12 @@ for line in sys.stdin:
     print(json.dumps({'ms': ms, 'output': tail}), flush=True)
 `;
 
-/** Builds bench/hello-ink.tsx with scripts/build.mjs's options (kept in sync by hand). */
+/** Builds bench/hello-ink.tsx with exactly the options of scripts/build.mjs. */
 async function buildHello() {
   OUT = mkdtempSync(join(tmpdir(), 's3-harden-bench-'));
   // dist/ is ESM through the project's package.json; give the bundle the same.
   writeFileSync(join(OUT, 'package.json'), '{ "type": "module" }\n');
-  await build({
-    absWorkingDir: ROOT,
-    entryPoints: { hello: 'bench/hello-ink.tsx' },
-    outdir: OUT,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    minifySyntax: true,
-    sourcemap: 'linked',
-    metafile: true,
-    legalComments: 'none',
-    chunkNames: 'chunks/[name]-[hash]',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    alias: { 'react-devtools-core': './scripts/empty-module.mjs' },
-    banner: {
-      js: "import { createRequire as __s3hCreateRequire } from 'node:module'; const require = __s3hCreateRequire(import.meta.url);",
-    },
-    logLevel: 'warning',
-  });
+  await build(bundleOptions({ hello: 'bench/hello-ink.tsx' }, OUT));
   return join(OUT, 'hello.js');
 }
 
