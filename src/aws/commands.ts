@@ -1,44 +1,10 @@
 /**
  * Maps a serialisable ApiCall onto the SDK command that performs it. Only the
- * operations in the plan catalogue are here; anything else is refused.
+ * operations of the known families are here; anything else is refused.
  */
-import {
-  DeletePublicAccessBlockCommand,
-  GetPublicAccessBlockCommand,
-  HeadBucketCommand,
-  ListBucketsCommand,
-  PutPublicAccessBlockCommand,
-} from '@aws-sdk/client-s3';
-import {
-  DeletePublicAccessBlockCommand as DeleteAccountPublicAccessBlockCommand,
-  GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
-  PutPublicAccessBlockCommand as PutAccountPublicAccessBlockCommand,
-} from '@aws-sdk/client-s3-control';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { ApiCall } from '../plan/types.js';
 import type { Clients } from './clients.js';
-
-// Each SDK command class takes its own input type; the plan catalogue has
-// already validated the input, so the map stores them under one loose type.
-type CommandClass = new (input: never) => unknown;
-
-const COMMANDS: Record<string, Record<string, CommandClass>> = {
-  s3: {
-    ListBuckets: ListBucketsCommand,
-    HeadBucket: HeadBucketCommand,
-    GetPublicAccessBlock: GetPublicAccessBlockCommand,
-    PutPublicAccessBlock: PutPublicAccessBlockCommand,
-    DeletePublicAccessBlock: DeletePublicAccessBlockCommand,
-  },
-  s3control: {
-    GetPublicAccessBlock: GetAccountPublicAccessBlockCommand,
-    PutPublicAccessBlock: PutAccountPublicAccessBlockCommand,
-    DeletePublicAccessBlock: DeleteAccountPublicAccessBlockCommand,
-  },
-  sts: {
-    GetCallerIdentity: GetCallerIdentityCommand,
-  },
-};
+import { COMMANDS } from './families/index.js';
 
 interface Sender {
   send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;

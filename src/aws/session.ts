@@ -7,7 +7,7 @@ import type { ApiCall, Posture, ResourceKey, Target } from '../plan/types.js';
 import { type ConnectionOptions, createClients, destroyClients } from './clients.js';
 import { send } from './commands.js';
 import { AwsError, isAbsent, normaliseError } from './errors.js';
-import { READERS } from './readers.js';
+import { READERS } from './families/index.js';
 
 export interface Identity {
   readonly accountId: string;

@@ -5,9 +5,9 @@
  * change ends in a reported state: nothing half-applied goes unreported.
  */
 import { type CliContext, cliCommand } from './cli-equivalent.js';
-import { deepEqual } from './diff.js';
 import type { Journal } from './journal.js';
 import { formatValue } from './render.js';
+import { satisfies } from './resources/index.js';
 import type { ApiCall, Change, Plan, ResourceKey } from './types.js';
 
 export type ChangeStatus =
@@ -129,7 +129,7 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
       const live = await deps
         .read(change.resource)
         .catch((error) => `unreadable: ${message(error)}`);
-      const verified = deepEqual(live, change.after);
+      const verified = satisfies(change.resource, change.after, live);
       update(
         index,
         verified ? { verified } : { verified, verifyDetail: `reads back as ${formatValue(live)}` },
@@ -149,7 +149,7 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
       (value) => ({ value }),
       () => null,
     );
-    if (!live || !deepEqual(live.value, change.before)) applied.push(failedIndex);
+    if (!live || !satisfies(change.resource, change.before, live.value)) applied.push(failedIndex);
   }
   for (const index of [...applied].reverse()) {
     const change = plan.changes[index] as Change;
@@ -165,7 +165,7 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
     try {
       await deps.run(change.undo);
       const live = await deps.read(change.resource);
-      if (!deepEqual(live, change.before)) {
+      if (!satisfies(change.resource, change.before, live)) {
         throw new Error(
           `restored, but reads back as ${formatValue(live)} instead of ${formatValue(change.before)}`,
         );

@@ -4,18 +4,9 @@
  * against its schema before any call is made. The IAM action of each
  * operation feeds error messages ("access denied: s3:PutBucketPublicAccessBlock").
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { FAMILY_OPERATIONS } from './resources/index.js';
 import type { ApiCall, Service } from './types.js';
-
-const bucketName = z.string().min(3).max(63);
-const accountId = z.string().regex(/^\d{12}$/, 'an account ID is 12 digits');
-
-export const publicAccessBlockSchema = z.strictObject({
-  BlockPublicAcls: z.boolean(),
-  IgnorePublicAcls: z.boolean(),
-  BlockPublicPolicy: z.boolean(),
-  RestrictPublicBuckets: z.boolean(),
-});
 
 export interface OperationSpec {
   readonly service: Service;
@@ -30,7 +21,8 @@ export interface OperationSpec {
   readonly input?: z.ZodType;
 }
 
-const OPERATIONS: readonly OperationSpec[] = [
+/** Operations every command uses, before any resource family. */
+const CORE_OPERATIONS: readonly OperationSpec[] = [
   {
     service: 'sts',
     operation: 'GetCallerIdentity',
@@ -52,60 +44,9 @@ const OPERATIONS: readonly OperationSpec[] = [
     kind: 'read',
     scope: 'bucket',
   },
-  {
-    service: 's3',
-    operation: 'GetPublicAccessBlock',
-    iamAction: 's3:GetBucketPublicAccessBlock',
-    kind: 'read',
-    scope: 'bucket',
-  },
-  {
-    service: 's3',
-    operation: 'PutPublicAccessBlock',
-    iamAction: 's3:PutBucketPublicAccessBlock',
-    kind: 'write',
-    scope: 'bucket',
-    input: z.strictObject({
-      Bucket: bucketName,
-      PublicAccessBlockConfiguration: publicAccessBlockSchema,
-    }),
-  },
-  {
-    service: 's3',
-    operation: 'DeletePublicAccessBlock',
-    // S3 authorises the delete with the put permission.
-    iamAction: 's3:PutBucketPublicAccessBlock',
-    kind: 'write',
-    scope: 'bucket',
-    input: z.strictObject({ Bucket: bucketName }),
-  },
-  {
-    service: 's3control',
-    operation: 'GetPublicAccessBlock',
-    iamAction: 's3:GetAccountPublicAccessBlock',
-    kind: 'read',
-    scope: 'account',
-  },
-  {
-    service: 's3control',
-    operation: 'PutPublicAccessBlock',
-    iamAction: 's3:PutAccountPublicAccessBlock',
-    kind: 'write',
-    scope: 'account',
-    input: z.strictObject({
-      AccountId: accountId,
-      PublicAccessBlockConfiguration: publicAccessBlockSchema,
-    }),
-  },
-  {
-    service: 's3control',
-    operation: 'DeletePublicAccessBlock',
-    iamAction: 's3:PutAccountPublicAccessBlock',
-    kind: 'write',
-    scope: 'account',
-    input: z.strictObject({ AccountId: accountId }),
-  },
 ];
+
+const OPERATIONS: readonly OperationSpec[] = [...CORE_OPERATIONS, ...FAMILY_OPERATIONS];
 
 const byKey = new Map(OPERATIONS.map((spec) => [`${spec.service}:${spec.operation}`, spec]));
 

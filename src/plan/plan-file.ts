@@ -6,15 +6,8 @@ import { z } from 'zod';
 import { bucketNameProblem } from './bucket-name.js';
 import { deepEqual } from './diff.js';
 import { findOperation } from './operations.js';
-import { RESOURCE_SCHEMAS, writeCall } from './resources.js';
-import {
-  type ApiCall,
-  type Plan,
-  type PostureValues,
-  PRESETS,
-  RESOURCE_KEYS,
-  type ResourceKey,
-} from './types.js';
+import { RESOURCE_KEYS, resourceSchema, writeCall } from './resources/index.js';
+import { type ApiCall, type Plan, type PostureValues, PRESETS, type ResourceKey } from './types.js';
 
 export const PLAN_FORMAT = 's3-harden-plan';
 export const PLAN_VERSION = 1;
@@ -83,7 +76,7 @@ const planFileSchema = z.strictObject({
   preset: z.enum(PRESETS),
   observed: z.partialRecord(resourceKey, json).superRefine((observed, context) => {
     for (const [key, value] of Object.entries(observed)) {
-      const result = RESOURCE_SCHEMAS[key as ResourceKey].safeParse(value);
+      const result = resourceSchema(key as ResourceKey).safeParse(value);
       if (!result.success) {
         context.addIssue({ code: 'custom', path: [key], message: `not a valid ${key} value` });
       }
@@ -197,7 +190,7 @@ export function parsePlan(text: string): Plan {
         `${where}: its before-state does not match observed.${change.resource}`,
       );
     }
-    if (!RESOURCE_SCHEMAS[change.resource].safeParse(change.after).success) {
+    if (!resourceSchema(change.resource).safeParse(change.after).success) {
       throw new PlanFileError(`${where}.after: not a valid ${change.resource} value`);
     }
     // What the review shows (before → after) must be exactly what apply and undo do.

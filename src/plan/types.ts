@@ -2,6 +2,7 @@
  * The plain-data model every part of s3-harden shares. Nothing here depends on
  * React or the AWS SDK, so a plan can be saved, diffed, printed and replayed.
  */
+import type { PublicAccessBlockValues } from './resources/public-access-block.js';
 
 /** The four Block Public Access flags, identical at bucket and account level. */
 export interface PublicAccessBlock {
@@ -13,19 +14,12 @@ export interface PublicAccessBlock {
 
 /**
  * Every sub-resource s3-harden reads and may change, with the shape of its
- * observed value. `null` always means "absent" (no configuration set).
+ * observed value, one family per module in ./resources. `null` always means
+ * "absent" (no configuration set).
  */
-export interface PostureValues {
-  'bucket.publicAccessBlock': PublicAccessBlock | null;
-  'account.publicAccessBlock': PublicAccessBlock | null;
-}
+export interface PostureValues extends PublicAccessBlockValues {}
 
 export type ResourceKey = keyof PostureValues;
-
-export const RESOURCE_KEYS: readonly ResourceKey[] = [
-  'bucket.publicAccessBlock',
-  'account.publicAccessBlock',
-];
 
 /** Where a plan applies: one bucket in one account and region. */
 export interface Target {

@@ -3,7 +3,7 @@
  * Both default to all four flags on, the guide's "first line of defense".
  */
 import { deepEqual } from '../plan/diff.js';
-import { writeCall } from '../plan/resources.js';
+import { writeCall } from '../plan/resources/index.js';
 import type { Change, Posture, PublicAccessBlock, ResourceKey } from '../plan/types.js';
 import type { FlagInfo, Step } from './types.js';
 

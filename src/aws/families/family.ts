@@ -1,0 +1,23 @@
+/**
+ * The AWS half of a resource family: the SDK command classes for its
+ * operations, and how each resource is read and normalised into the plain
+ * value the plan model compares.
+ */
+import type { ApiCall, ResourceKey, Target } from '../../plan/types.js';
+
+// Each SDK command class takes its own input type; the plan catalogue has
+// already validated the input, so the tables store them under one loose type.
+export type CommandClass = new (input: never) => unknown;
+
+export type CommandTable = Partial<Record<string, Record<string, CommandClass>>>;
+
+export interface Reader {
+  readonly call: (target: Target) => ApiCall;
+  /** The plain value from the call's output; null = absent. */
+  readonly extract: (output: Record<string, unknown>) => unknown;
+}
+
+export interface AwsFamily {
+  readonly commands: CommandTable;
+  readonly readers: Partial<Record<ResourceKey, Reader>>;
+}

@@ -1,0 +1,31 @@
+/**
+ * Every resource family's AWS half, gathered. Adding a family: write its
+ * module beside this one and add it to FAMILIES.
+ */
+import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { ResourceKey } from '../../plan/types.js';
+import type { AwsFamily, CommandClass, Reader } from './family.js';
+import { publicAccessBlockAws } from './public-access-block.js';
+
+const CORE: AwsFamily = {
+  commands: {
+    s3: { ListBuckets: ListBucketsCommand, HeadBucket: HeadBucketCommand },
+    sts: { GetCallerIdentity: GetCallerIdentityCommand },
+  },
+  readers: {},
+};
+
+const FAMILIES: readonly AwsFamily[] = [CORE, publicAccessBlockAws];
+
+export const COMMANDS: Record<string, Record<string, CommandClass>> = {};
+for (const family of FAMILIES) {
+  for (const [service, table] of Object.entries(family.commands)) {
+    COMMANDS[service] = { ...COMMANDS[service], ...table };
+  }
+}
+
+export const READERS = Object.assign({}, ...FAMILIES.map((family) => family.readers)) as Record<
+  ResourceKey,
+  Reader
+>;

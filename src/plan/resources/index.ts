@@ -1,0 +1,50 @@
+/**
+ * Every resource family s3-harden knows, gathered. Adding a family: write its
+ * module beside this one, then add it to FAMILIES and to PostureValues in
+ * ../types.ts.
+ */
+import { deepEqual } from '../diff.js';
+import type { OperationSpec } from '../operations.js';
+import type { ApiCall, PostureValues, ResourceKey, Target } from '../types.js';
+import { publicAccessBlockFamily } from './public-access-block.js';
+import type { ResourceSpec, ResourceTable } from './spec.js';
+
+const FAMILIES = [publicAccessBlockFamily] as const;
+
+export const RESOURCES = Object.assign(
+  {},
+  ...FAMILIES.map((family) => family.resources),
+) as ResourceTable<PostureValues>;
+
+export const RESOURCE_KEYS = Object.keys(RESOURCES) as ResourceKey[];
+
+export const FAMILY_OPERATIONS: readonly OperationSpec[] = FAMILIES.flatMap(
+  (family) => family.operations,
+);
+
+function spec(resource: ResourceKey): ResourceSpec<unknown> {
+  return RESOURCES[resource] as ResourceSpec<unknown>;
+}
+
+export function resourceLabel(resource: ResourceKey): string {
+  return spec(resource).label;
+}
+
+export function resourceSchema(resource: ResourceKey) {
+  return spec(resource).schema;
+}
+
+/** The call that makes `resource` read back as `value`. */
+export function writeCall(
+  resource: ResourceKey,
+  target: Pick<Target, 'accountId' | 'bucket' | 'region'>,
+  value: unknown,
+): ApiCall {
+  return spec(resource).write(target, value);
+}
+
+/** Whether a live reading of `resource` satisfies `expected` (after apply, or after an undo). */
+export function satisfies(resource: ResourceKey, expected: unknown, live: unknown): boolean {
+  const check = spec(resource).satisfies;
+  return check ? check(expected, live) : deepEqual(expected, live);
+}

@@ -1,0 +1,34 @@
+/**
+ * How a sub-resource is described to the rest of s3-harden. Each family of
+ * resources (Block Public Access, encryption, policy…) has one module in this
+ * folder with its value types, schemas, the call that writes a value, and the
+ * operations it needs; index.ts gathers them.
+ */
+import type { z } from 'zod';
+import type { OperationSpec } from '../operations.js';
+import type { ApiCall, Target } from '../types.js';
+
+export interface ResourceSpec<V> {
+  /** The human name, for diffs and messages. */
+  readonly label: string;
+  /** Account-wide resources affect every bucket in the account. */
+  readonly scope: 'bucket' | 'account';
+  /** The shape of an observed value (null included where "absent" exists). */
+  readonly schema: z.ZodType<V>;
+  /** The one call that makes the resource read back as `value`. */
+  write(target: Pick<Target, 'accountId' | 'bucket' | 'region'>, value: V): ApiCall;
+  /**
+   * Whether a live reading satisfies the expected value, for verification and
+   * rollback. Default: structural equality. Versioning, for one, can never
+   * return to "never enabled": Suspended is its closest restore.
+   */
+  satisfies?(expected: V, live: V): boolean;
+}
+
+export type ResourceTable<Values> = { readonly [K in keyof Values]: ResourceSpec<Values[K]> };
+
+/** A family module: its resources and the operations they use. */
+export interface ResourceFamily<Values> {
+  readonly resources: ResourceTable<Values>;
+  readonly operations: readonly OperationSpec[];
+}
