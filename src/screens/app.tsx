@@ -7,15 +7,14 @@ import Spinner from 'ink-spinner';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { CliContext } from '../plan/cli-equivalent.js';
 import { serializePlan } from '../plan/plan-file.js';
-import type { Plan, Preset, PublicAccessBlock } from '../plan/types.js';
+import type { Plan, Posture, Preset } from '../plan/types.js';
 import { buildPlan, readsFor, STEPS, unavailableReason } from '../steps/index.js';
-import { PUBLIC_ACCESS_FLAGS } from '../steps/public-access-block.js';
-import type { StepId } from '../steps/types.js';
+import type { Step, StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
 import { ApplyProgress } from './apply-progress.js';
 import { BucketPicker } from './bucket-picker.js';
 import { Confirm } from './confirm.js';
-import { FlagsStep } from './flags-step.js';
+import { FormStep } from './form-step.js';
 import { Header } from './header.js';
 import { Result } from './result.js';
 import { Review } from './review.js';
@@ -143,29 +142,31 @@ export function App({ preset, steps, bucket, onExit }: Props) {
         return <Busy label={`Reading the configuration of ${state.bucket}…`} />;
       case 'step': {
         const id = state.steps[state.route.index] as StepId;
-        const step = STEPS[id];
-        const resource = step.reads[0];
-        const current = (
-          resource ? state.posture?.values[resource] : null
-        ) as PublicAccessBlock | null;
+        // Each step has its own answer type; the form edits them as a record.
+        const step = STEPS[id] as unknown as Step<Record<string, unknown>>;
+        const posture = state.posture as Posture;
+        const answers = (state.answers[id] ?? step.defaults(posture, state.preset)) as Record<
+          string,
+          unknown
+        >;
+        const answer = (next: Record<string, unknown>) =>
+          dispatch({ type: 'answer', step: id, answers: next as never });
         return (
-          <FlagsStep<PublicAccessBlock>
+          <FormStep
             key={id}
             title={step.title}
             summary={step.summary}
             controls={step.controls}
-            flags={PUBLIC_ACCESS_FLAGS}
-            current={current ?? null}
-            value={state.answers[id] ?? step.defaults(state.posture as never, state.preset)}
-            unavailable={state.posture ? unavailableReason(id, state.posture) : null}
-            onChange={(answers) => dispatch({ type: 'answer', step: id, answers })}
+            fields={step.fields(posture, answers)}
+            value={answers}
+            problems={step.validate(answers)}
+            unavailable={unavailableReason(id, posture)}
+            onChange={answer}
+            {...(step.keep
+              ? { onKeep: () => answer((step.keep as NonNullable<typeof step.keep>)(posture)) }
+              : {})}
             onNext={() => dispatch({ type: 'next' })}
             onBack={() => dispatch({ type: 'back' })}
-            {...(step.scope === 'account'
-              ? {
-                  warning: `Account-wide: affects every bucket in account ${state.posture?.accountId}, not only ${state.bucket}.`,
-                }
-              : {})}
           />
         );
       }

@@ -5,6 +5,7 @@
 import { deepEqual } from '../plan/diff.js';
 import { writeCall } from '../plan/resources/index.js';
 import type { Change, Posture, PublicAccessBlock, ResourceKey } from '../plan/types.js';
+import type { Field } from './form.js';
 import type { FlagInfo, Step } from './types.js';
 
 export type PublicAccessFlag = keyof PublicAccessBlock;
@@ -46,6 +47,20 @@ export const ALL_OFF: PublicAccessBlock = {
   BlockPublicPolicy: false,
   RestrictPublicBuckets: false,
 };
+
+function flagFields(current: PublicAccessBlock | null | undefined): Field[] {
+  return PUBLIC_ACCESS_FLAGS.map((flag) => ({
+    kind: 'toggle',
+    key: flag.key,
+    label: flag.label,
+    help: flag.help,
+    now: current ? (current[flag.key] ? 'on' : 'off') : 'not set',
+  }));
+}
+
+function currentFlags(current: PublicAccessBlock | null | undefined): PublicAccessBlock {
+  return { ...(current ?? ALL_OFF) };
+}
 
 function validateFlags(answers: PublicAccessBlock): string[] {
   return PUBLIC_ACCESS_FLAGS.filter((flag) => typeof answers[flag.key] !== 'boolean').map(
@@ -102,6 +117,8 @@ export const bucketPublicAccessBlockStep: Step<PublicAccessBlock> = {
   reads: ['bucket.publicAccessBlock'],
   defaults: () => ({ ...ALL_ON }),
   validate: validateFlags,
+  fields: (posture) => flagFields(posture.values['bucket.publicAccessBlock']),
+  keep: (posture) => currentFlags(posture.values['bucket.publicAccessBlock']),
   plan(posture: Posture, answers: PublicAccessBlock): Change[] {
     return planPublicAccessBlock(
       {
@@ -125,6 +142,15 @@ export const accountPublicAccessBlockStep: Step<PublicAccessBlock> = {
   reads: ['account.publicAccessBlock'],
   defaults: () => ({ ...ALL_ON }),
   validate: validateFlags,
+  fields: (posture) => [
+    {
+      kind: 'note',
+      tone: 'warning',
+      text: `Account-wide: affects every bucket in account ${posture.accountId}, not only ${posture.bucket}. An AWS Organizations policy may also manage it.`,
+    },
+    ...flagFields(posture.values['account.publicAccessBlock']),
+  ],
+  keep: (posture) => currentFlags(posture.values['account.publicAccessBlock']),
   plan(posture: Posture, answers: PublicAccessBlock): Change[] {
     return planPublicAccessBlock(
       {

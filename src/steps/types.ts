@@ -1,4 +1,5 @@
 import type { Change, Posture, Preset, PublicAccessBlock, ResourceKey } from '../plan/types.js';
+import type { Field } from './form.js';
 
 /** The answers each step collects, by step id. */
 export interface StepAnswers {
@@ -32,4 +33,8 @@ export interface Step<A> {
   validate(answers: A): string[];
   /** Pure: the changes that bring the posture to the answers. */
   plan(posture: Posture, answers: A): Change[];
+  /** What the wizard asks, given the live posture and the answers so far. */
+  fields(posture: Posture, answers: A): Field[];
+  /** Answers that change nothing ("keep what is there"), for the `k` key. */
+  keep?(posture: Posture): A;
 }

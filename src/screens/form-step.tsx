@@ -1,0 +1,179 @@
+/**
+ * The one screen every hardening step uses: the step's fields (toggles,
+ * choices, text) with their live values, the step's validation messages,
+ * and the controls it satisfies.
+ */
+import { Box, Text, useInput } from 'ink';
+import { useState } from 'react';
+import { type Field, type InputField, isInput } from '../steps/form.js';
+import { BACK, Footer, type KeyHint, QUIT } from './footer.js';
+import { tone } from './theme.js';
+
+type Answers = Readonly<Record<string, unknown>>;
+
+type Props = {
+  readonly title: string;
+  readonly summary: string;
+  /** Controls the step satisfies, e.g. "FSBP S3.8". */
+  readonly controls: readonly string[];
+  readonly fields: readonly Field[];
+  readonly value: Answers;
+  /** Validation messages for the current answers; Enter waits until there are none. */
+  readonly problems: readonly string[];
+  /** When set, the step cannot be planned; Enter moves on. */
+  readonly unavailable?: string | null;
+  readonly onChange: (value: Answers) => void;
+  /** Answers that change nothing, for `k`; absent when the step has none. */
+  readonly onKeep?: () => void;
+  readonly onNext: () => void;
+  readonly onBack: () => void;
+};
+
+function onOff(on: boolean): string {
+  return on ? 'on' : 'off';
+}
+
+function FieldView({
+  field,
+  value,
+  focused,
+}: {
+  field: InputField;
+  value: unknown;
+  focused: boolean;
+}) {
+  const pointer = <Text {...(focused ? tone('accent') : {})}>{focused ? '› ' : '  '}</Text>;
+  const focusTone = focused ? tone('accent') : {};
+  if (field.kind === 'toggle') {
+    const on = value === true;
+    const changes =
+      field.now !== undefined && field.now !== onOff(on) && !(field.now === 'not set' && !on);
+    return (
+      <Box flexDirection="column">
+        <Text wrap="truncate-end">
+          {pointer}
+          <Text {...focusTone}>{`[${on ? 'x' : ' '}] ${field.label}`}</Text>
+          {field.now !== undefined ? (
+            <Text
+              {...tone(changes ? 'change' : 'muted')}
+            >{`  now ${field.now}${changes ? ` → ${onOff(on)}` : ''}`}</Text>
+          ) : null}
+        </Text>
+        <Text {...tone('muted')} wrap="truncate-end">{`      ${field.help}`}</Text>
+      </Box>
+    );
+  }
+  if (field.kind === 'choice') {
+    const option = field.options.find((candidate) => candidate.value === value);
+    return (
+      <Box flexDirection="column">
+        <Text wrap="truncate-end">
+          {pointer}
+          <Text {...focusTone}>{`${field.label}: `}</Text>
+          <Text {...tone('key')}>
+            {focused ? `‹ ${option?.label ?? '?'} ›` : (option?.label ?? '?')}
+          </Text>
+          {field.now !== undefined ? <Text {...tone('muted')}>{`  now ${field.now}`}</Text> : null}
+        </Text>
+        <Text {...tone('muted')} wrap="truncate-end">{`      ${option?.help ?? field.help}`}</Text>
+      </Box>
+    );
+  }
+  const text = typeof value === 'string' ? value : '';
+  return (
+    <Box flexDirection="column">
+      <Box>
+        {pointer}
+        <Text {...focusTone}>{`${field.label}: `}</Text>
+        <Text {...(text ? {} : tone('muted'))} wrap="truncate-end">
+          {text || (focused ? '' : field.placeholder || '(none)')}
+        </Text>
+        {/* The form handles the keys itself; this is only the cursor. */}
+        {focused ? <Text inverse> </Text> : null}
+      </Box>
+      <Text {...tone('muted')} wrap="truncate-end">{`      ${field.help}`}</Text>
+    </Box>
+  );
+}
+
+export function FormStep(props: Props) {
+  const { fields, value, problems, unavailable } = props;
+  const inputs = fields.filter(isInput);
+  const [cursor, setCursor] = useState(0);
+  const focused = inputs[Math.min(cursor, inputs.length - 1)];
+  const editingText = focused?.kind === 'text' && !unavailable;
+  const set = (key: string, next: unknown) => props.onChange({ ...value, [key]: next });
+
+  useInput((input, key) => {
+    if (key.escape) return props.onBack();
+    if (key.return) {
+      if (unavailable || problems.length === 0) props.onNext();
+      return;
+    }
+    if (unavailable || !focused) return;
+    if (key.upArrow) return setCursor((at) => (at + inputs.length - 1) % inputs.length);
+    if (key.downArrow || key.tab) return setCursor((at) => (at + 1) % inputs.length);
+    if (focused.kind === 'text') {
+      const text = typeof value[focused.key] === 'string' ? (value[focused.key] as string) : '';
+      if (key.backspace || key.delete) set(focused.key, text.slice(0, -1));
+      else if (input && !key.ctrl && !key.meta) set(focused.key, text + input);
+      return;
+    }
+    if (focused.kind === 'toggle' && input === ' ') set(focused.key, value[focused.key] !== true);
+    if (focused.kind === 'choice' && (key.leftArrow || key.rightArrow || input === ' ')) {
+      const index = focused.options.findIndex((option) => option.value === value[focused.key]);
+      const step = key.leftArrow ? -1 : 1;
+      const next =
+        focused.options[(index + step + focused.options.length) % focused.options.length];
+      if (next) set(focused.key, next.value);
+    }
+    if (input === 'k' && props.onKeep) props.onKeep();
+  });
+
+  const hints: KeyHint[] = unavailable
+    ? [{ keys: 'enter', action: 'continue' }, BACK, QUIT]
+    : [
+        ...(inputs.length > 1 ? [{ keys: '↑↓', action: 'move' }] : []),
+        ...(focused?.kind === 'toggle' ? [{ keys: 'space', action: 'toggle' }] : []),
+        ...(focused?.kind === 'choice' ? [{ keys: '←→', action: 'choose' }] : []),
+        ...(focused?.kind === 'text' ? [{ keys: 'type', action: 'edit' }] : []),
+        ...(props.onKeep && !editingText ? [{ keys: 'k', action: 'keep current' }] : []),
+        { keys: 'enter', action: 'next' },
+        BACK,
+        QUIT,
+      ];
+
+  return (
+    <Box flexDirection="column">
+      <Text {...tone('heading')}>{props.title}</Text>
+      <Text wrap="truncate-end">{props.summary}</Text>
+      <Text {...tone('muted')}>Satisfies {props.controls.join(', ')}</Text>
+      {unavailable ? (
+        <Box marginTop={1}>
+          <Text {...tone('warning')}>{`Skipped: ${unavailable}`}</Text>
+        </Box>
+      ) : (
+        <Box flexDirection="column" marginTop={1}>
+          {fields.map((field) =>
+            isInput(field) ? (
+              <FieldView
+                key={field.key}
+                field={field}
+                value={value[field.key]}
+                focused={field === focused}
+              />
+            ) : (
+              <Text key={field.text} {...tone(field.tone === 'warning' ? 'warning' : 'muted')}>
+                {`${field.tone === 'warning' ? '! ' : ''}${field.text}`}
+              </Text>
+            ),
+          )}
+          {problems.map((problem) => (
+            <Text key={problem} {...tone('error')}>{`✗ ${problem}`}</Text>
+          ))}
+        </Box>
+      )}
+      <Footer hints={hints} />
+    </Box>
+  );
+}
