@@ -3,6 +3,7 @@
  * optional named profile, region and custom endpoint (the local emulator,
  * LocalStack, MinIO).
  */
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -19,6 +20,7 @@ export interface Clients {
   readonly s3: S3Client;
   readonly s3control: S3ControlClient;
   readonly sts: STSClient;
+  readonly kms: KMSClient;
   /** The custom endpoint in use, if any. */
   readonly endpoint?: string;
 }
@@ -58,11 +60,13 @@ export function createClients(options: ConnectionOptions, env = process.env): Cl
     ...(endpoint ? { endpointProvider: () => ({ url: new URL(endpoint) }) } : {}),
   });
   const sts = new STSClient(common);
-  return { s3, s3control, sts, ...(endpoint ? { endpoint } : {}) };
+  const kms = new KMSClient(common);
+  return { s3, s3control, sts, kms, ...(endpoint ? { endpoint } : {}) };
 }
 
 export function destroyClients(clients: Clients): void {
   clients.s3.destroy();
   clients.s3control.destroy();
   clients.sts.destroy();
+  clients.kms.destroy();
 }

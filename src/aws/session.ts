@@ -137,6 +137,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
       return {
         ...target,
         region: located.region,
+        principalArn: identity.arn,
         observedAt: new Date().toISOString(),
         values,
         unreadable,

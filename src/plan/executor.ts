@@ -6,6 +6,7 @@
  */
 import { type CliContext, cliCommand } from './cli-equivalent.js';
 import type { Journal } from './journal.js';
+import { referencedOutput, resolveRefs } from './output-refs.js';
 import { formatValue } from './render.js';
 import { satisfies } from './resources/index.js';
 import type { ApiCall, Change, Plan, ResourceKey } from './types.js';
@@ -87,6 +88,9 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
   let failure: string | undefined;
   let cancelled = false;
   const applied: number[] = [];
+  // Outputs of calls that later calls or undos refer to (OutputRef).
+  const outputs = new Map<string, unknown>();
+  const allCalls = plan.changes.flatMap((change) => [change.call, change.undo]);
 
   for (const [index, change] of plan.changes.entries()) {
     if (deps.signal?.aborted) {
@@ -108,15 +112,22 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
       update(index, { status: 'pending', error: `journal: ${message(error)}` });
       break;
     }
+    let output: unknown;
     try {
-      await deps.run(change.call);
+      output = await deps.run(resolveRefs(change.call, outputs));
     } catch (error) {
       failure = `${change.title}: ${message(error)}`;
       record({ type: 'failed', changeId: change.id, error: message(error) });
       update(index, { status: 'failed', error: message(error) });
       break;
     }
-    record({ type: 'applied', changeId: change.id });
+    outputs.set(change.id, output);
+    const kept = referencedOutput(change.id, output, allCalls);
+    record({
+      type: 'applied',
+      changeId: change.id,
+      ...(Object.keys(kept).length > 0 ? { output: kept } : {}),
+    });
     applied.push(index);
     update(index, { status: 'applied' });
   }
@@ -161,9 +172,11 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
       update(index, { status: 'rollback-failed', error });
       continue;
     }
-    const command = cliCommand(change.undo, deps.cli);
+    let command = cliCommand(change.undo, deps.cli);
     try {
-      await deps.run(change.undo);
+      const undo = resolveRefs(change.undo, outputs);
+      command = cliCommand(undo, deps.cli);
+      await deps.run(undo);
       const live = await deps.read(change.resource);
       if (!satisfies(change.resource, change.before, live)) {
         throw new Error(

@@ -19,7 +19,13 @@ export type JournalEntry =
       before: unknown;
       undo: ApiCall | null;
     }
-  | { type: 'applied'; at: string; changeId: string }
+  | {
+      type: 'applied';
+      at: string;
+      changeId: string;
+      /** The output fields later calls refer to (e.g. a created key's ID), for a later rollback. */
+      output?: Record<string, unknown>;
+    }
   | { type: 'failed'; at: string; changeId: string; error: string }
   | { type: 'rolled-back'; at: string; changeId: string }
   | { type: 'rollback-failed'; at: string; changeId: string; error: string; command: string | null }

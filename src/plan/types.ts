@@ -32,6 +32,8 @@ export interface Target {
 export interface Posture extends Target {
   /** ISO time of the read. */
   readonly observedAt: string;
+  /** The caller's ARN (STS): root, an IAM user, or an assumed role. */
+  readonly principalArn: string;
   /** Values that were read; a key is missing when it was not asked for or could not be read. */
   readonly values: Partial<PostureValues>;
   /** Why a resource could not be read (e.g. access denied), one line each. */
@@ -39,6 +41,15 @@ export interface Posture extends Target {
 }
 
 export type Service = 's3' | 's3control' | 'sts' | 'kms' | 'macie2' | 'accessanalyzer';
+
+/**
+ * A placeholder inside an ApiCall's input for a value only known once an
+ * earlier change has run (a created KMS key's ARN, say): the executor
+ * replaces it with `path` (dotted) of that change's call output.
+ */
+export interface OutputRef {
+  readonly fromOutput: { readonly change: string; readonly path: string };
+}
 
 /** One serialisable AWS API call: what `execute` runs and what a plan file stores. */
 export interface ApiCall {

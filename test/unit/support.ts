@@ -39,7 +39,13 @@ export function posture(
   values: Partial<PostureValues>,
   unreadable: Partial<Record<ResourceKey, string>> = {},
 ): Posture {
-  return { ...TARGET, observedAt: CREATED_AT, values, unreadable };
+  return {
+    ...TARGET,
+    observedAt: CREATED_AT,
+    principalArn: 'arn:aws:iam::123456789012:user/operator',
+    values,
+    unreadable,
+  };
 }
 
 /** A bucket Block Public Access change, as the bucket step would produce it. */

@@ -1,0 +1,74 @@
+/**
+ * Resolving OutputRef placeholders: a later call (or an undo) may need a value
+ * only AWS knows once an earlier change has run, such as the ARN of a KMS key
+ * the plan creates. Plans store the reference; the executor fills it in.
+ */
+import type { ApiCall, OutputRef } from './types.js';
+
+export function isOutputRef(value: unknown): value is OutputRef {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const ref = (value as { fromOutput?: unknown }).fromOutput as
+    | { change?: unknown; path?: unknown }
+    | undefined;
+  return (
+    Object.keys(value).length === 1 &&
+    typeof ref === 'object' &&
+    ref !== null &&
+    typeof ref.change === 'string' &&
+    typeof ref.path === 'string'
+  );
+}
+
+export function outputRef(change: string, path: string): OutputRef {
+  return { fromOutput: { change, path } };
+}
+
+function pick(output: unknown, path: string): unknown {
+  return path
+    .split('.')
+    .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], output);
+}
+
+/** Every OutputRef inside a value, for validation and for what the journal must keep. */
+export function collectRefs(value: unknown, into: OutputRef[] = []): OutputRef[] {
+  if (isOutputRef(value)) into.push(value);
+  else if (Array.isArray(value)) for (const item of value) collectRefs(item, into);
+  else if (typeof value === 'object' && value !== null)
+    for (const item of Object.values(value)) collectRefs(item, into);
+  return into;
+}
+
+/** A copy of `call` with every reference replaced; throws when an output is missing. */
+export function resolveRefs(call: ApiCall, outputs: ReadonlyMap<string, unknown>): ApiCall {
+  const resolve = (value: unknown): unknown => {
+    if (isOutputRef(value)) {
+      const { change, path } = value.fromOutput;
+      if (!outputs.has(change)) throw new Error(`needs the output of ${change}, which has not run`);
+      const resolved = pick(outputs.get(change), path);
+      if (resolved === undefined) throw new Error(`the output of ${change} has no ${path}`);
+      return resolved;
+    }
+    if (Array.isArray(value)) return value.map(resolve);
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolve(inner)]));
+    }
+    return value;
+  };
+  return { ...call, input: resolve(call.input) as Record<string, unknown> };
+}
+
+/** Only the output fields that some call refers to: what the journal keeps. */
+export function referencedOutput(
+  changeId: string,
+  output: unknown,
+  calls: readonly (ApiCall | null)[],
+): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const call of calls) {
+    for (const ref of collectRefs(call?.input)) {
+      if (ref.fromOutput.change === changeId)
+        kept[ref.fromOutput.path] = pick(output, ref.fromOutput.path);
+    }
+  }
+  return kept;
+}
