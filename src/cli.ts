@@ -36,10 +36,13 @@ function parseSkip(value: string, previous: StepId[] = []): StepId[] {
   return [...previous, ...(ids as StepId[])];
 }
 
-const presetOption = (fallback: Preset) =>
-  new Option('--preset <name>', 'which secure defaults to propose')
+const presetOption = (fallback?: Preset) =>
+  new Option(
+    '--preset <name>',
+    `which secure defaults to propose${fallback ? '' : ' (default: ask)'}`,
+  )
     .choices(PRESETS)
-    .default(fallback);
+    .default(fallback ?? undefined);
 
 function fail(message: string, code: number = EXIT.error): never {
   process.stderr.write(`s3-harden: ${message}\n`);
@@ -73,13 +76,13 @@ export function buildProgram(): Command {
 
   addConnectionOptions(program)
     .option('--bucket <name>', 'bucket to harden (skips the picker)', parseBucket)
-    .addOption(presetOption('baseline'))
-    .action(async (flags: ConnectionFlags & { bucket?: string; preset: Preset }) => {
+    .addOption(presetOption())
+    .action(async (flags: ConnectionFlags & { bucket?: string; preset?: Preset }) => {
       const { runWizard } = await import('./commands/wizard.js');
       await guard(() =>
         runWizard({
           connection: connectionOptions(flags),
-          preset: flags.preset,
+          ...(flags.preset ? { preset: flags.preset } : {}),
           ...(flags.bucket ? { bucket: flags.bucket } : {}),
         }),
       );

@@ -6,12 +6,12 @@ import { writeFileSync } from 'node:fs';
 import type { ConnectionOptions } from '../aws/clients.js';
 import { openJournal } from '../plan/journal.js';
 import type { Preset } from '../plan/types.js';
-import { stepsForPreset } from '../steps/index.js';
 import { CommandError, type ExitCode } from './exit-codes.js';
 
 export interface WizardCommandOptions {
   readonly connection: ConnectionOptions;
-  readonly preset: Preset;
+  /** Undefined: the wizard opens with the preset choice. */
+  readonly preset?: Preset;
   readonly bucket?: string;
 }
 
@@ -31,8 +31,7 @@ export async function runWizard(options: WizardCommandOptions): Promise<ExitCode
   }
   const { renderWizard } = await import('../screens/render-wizard.js');
   const code = await renderWizard({
-    preset: options.preset,
-    steps: stepsForPreset(options.preset),
+    ...(options.preset ? { preset: options.preset } : {}),
     ...(options.bucket ? { bucket: options.bucket } : {}),
     services: {
       connect: () => import('../aws/index.js').then((aws) => aws.connect(options.connection)),

@@ -8,7 +8,7 @@ import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { CliContext } from '../plan/cli-equivalent.js';
 import { serializePlan } from '../plan/plan-file.js';
 import type { Plan, Posture, Preset } from '../plan/types.js';
-import { buildPlan, readsFor, STEPS, unavailableReason } from '../steps/index.js';
+import { buildPlan, readsFor, STEPS, stepsForPreset, unavailableReason } from '../steps/index.js';
 import type { Step, StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
 import { ApplyProgress } from './apply-progress.js';
@@ -16,6 +16,7 @@ import { BucketPicker } from './bucket-picker.js';
 import { Confirm } from './confirm.js';
 import { FormStep } from './form-step.js';
 import { Header } from './header.js';
+import { PresetPicker } from './preset-picker.js';
 import { Result } from './result.js';
 import { Review } from './review.js';
 import { useServices } from './services.js';
@@ -28,8 +29,10 @@ import { initialState, progressLabel, wizardReducer } from './wizard-state.js';
 export const WIZARD_EXIT = { ok: 0, error: 1, rollbackIncomplete: 3, interrupted: 130 } as const;
 
 type Props = {
-  readonly preset: Preset;
-  readonly steps: readonly StepId[];
+  /** Skip the preset choice and use this one. */
+  readonly preset?: Preset;
+  /** The steps to walk (tests narrow them); default: the preset's. */
+  readonly steps?: readonly StepId[];
   /** Skip the picker and harden this bucket. */
   readonly bucket?: string;
   /** Called once, with the exit code, just before the app unmounts. */
@@ -52,7 +55,15 @@ export function App({ preset, steps, bucket, onExit }: Props) {
   const { stdout } = useStdout();
   const services = useServices();
   const rows = stdout.rows || 24;
-  const [state, dispatch] = useReducer(wizardReducer, { preset, steps, bucket }, initialState);
+  const [state, dispatch] = useReducer(
+    wizardReducer,
+    {
+      ...(preset ? { preset } : {}),
+      steps: steps ?? stepsForPreset(preset ?? 'baseline'),
+      ...(bucket ? { bucket } : {}),
+    },
+    initialState,
+  );
   const [problem, setProblem] = useState<string | undefined>();
   const [fatal, setFatal] = useState<string | undefined>();
 
@@ -62,7 +73,7 @@ export function App({ preset, steps, bucket, onExit }: Props) {
   const wantsList = useRef(false);
   if (state.route.name === 'pick-bucket') wantsList.current = true;
   const buckets = useBuckets(wantsList.current ? live : undefined);
-  const reads = useMemo(() => readsFor(steps), [steps]);
+  const reads = useMemo(() => readsFor(state.steps), [state.steps]);
   const posture = usePosture(
     live,
     state.route.name === 'observing' ? state.bucket : undefined,
@@ -129,12 +140,25 @@ export function App({ preset, steps, bucket, onExit }: Props) {
     if (fatal) return <Text {...tone('error')}>{`✗ ${fatal}`}</Text>;
     if (session.status === 'loading') return <Busy label="Connecting to AWS…" />;
     switch (state.route.name) {
+      case 'choose-preset':
+        return (
+          <PresetPicker
+            onChoose={(chosen) =>
+              dispatch({
+                type: 'choose-preset',
+                preset: chosen,
+                steps: steps ?? stepsForPreset(chosen),
+              })
+            }
+          />
+        );
       case 'pick-bucket':
         return (
           <BucketPicker
             buckets={buckets}
             height={body}
             onPick={(name) => dispatch({ type: 'pick-bucket', bucket: name })}
+            {...(state.history.length > 0 ? { onBack: () => dispatch({ type: 'back' }) } : {})}
             {...(problem ? { problem } : {})}
           />
         );

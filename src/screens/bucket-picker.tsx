@@ -4,7 +4,7 @@ import Spinner from 'ink-spinner';
 import TextInput from 'ink-text-input';
 import { useState } from 'react';
 import { bucketNameProblem } from '../plan/bucket-name.js';
-import { Footer, QUIT } from './footer.js';
+import { BACK, Footer, QUIT } from './footer.js';
 import { SelectIndicator, SelectItem } from './select-item.js';
 import { tone } from './theme.js';
 import type { AsyncState } from './use-async.js';
@@ -19,10 +19,12 @@ type Props = {
   /** Rows available for the list. */
   readonly height: number;
   readonly onPick: (bucket: string) => void;
+  /** Back to the previous screen (the preset choice), when there is one. */
+  readonly onBack?: () => void;
 };
 
 /** Choose a bucket from the account's list, or type a name (validated as you type). */
-export function BucketPicker({ buckets, problem, height, onPick }: Props) {
+export function BucketPicker({ buckets, problem, height, onPick, onBack }: Props) {
   const [typing, setTyping] = useState(buckets.status === 'error');
   const [name, setName] = useState('');
   const [submitted, setSubmitted] = useState(false);
@@ -36,6 +38,12 @@ export function BucketPicker({ buckets, problem, height, onPick }: Props) {
       }
     },
     { isActive: typing },
+  );
+  useInput(
+    (_input, key) => {
+      if (key.escape) onBack?.();
+    },
+    { isActive: !typing && Boolean(onBack) },
   );
 
   if (typing) {
@@ -106,7 +114,14 @@ export function BucketPicker({ buckets, problem, height, onPick }: Props) {
           onSelect={(item) => (item.value === TYPE_NAME ? setTyping(true) : onPick(item.value))}
         />
       </Box>
-      <Footer hints={[{ keys: '↑↓', action: 'move' }, { keys: 'enter', action: 'choose' }, QUIT]} />
+      <Footer
+        hints={[
+          { keys: '↑↓', action: 'move' },
+          { keys: 'enter', action: 'choose' },
+          ...(onBack ? [BACK] : []),
+          QUIT,
+        ]}
+      />
     </Box>
   );
 }

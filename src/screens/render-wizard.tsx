@@ -4,14 +4,13 @@
  */
 import { render } from 'ink';
 import type { Preset } from '../plan/types.js';
-import type { StepId } from '../steps/types.js';
 import { App } from './app.js';
 import { ServicesProvider, type WizardServices } from './services.js';
 
 export interface WizardOptions {
   readonly services: WizardServices;
-  readonly preset: Preset;
-  readonly steps: readonly StepId[];
+  /** Undefined: the wizard asks. */
+  readonly preset?: Preset;
   readonly bucket?: string;
 }
 
@@ -20,8 +19,7 @@ export async function renderWizard(options: WizardOptions): Promise<number> {
   const instance = render(
     <ServicesProvider services={options.services}>
       <App
-        preset={options.preset}
-        steps={options.steps}
+        {...(options.preset ? { preset: options.preset } : {})}
         onExit={(exitCode) => {
           code = exitCode;
         }}

@@ -9,6 +9,7 @@ import { type Answers, defaultAnswers } from '../steps/index.js';
 import type { StepAnswers, StepId } from '../steps/types.js';
 
 export type Route =
+  | { readonly name: 'choose-preset' }
   | { readonly name: 'pick-bucket' }
   | { readonly name: 'observing' }
   | { readonly name: 'step'; readonly index: number }
@@ -30,6 +31,7 @@ export interface WizardState {
 }
 
 export type WizardAction =
+  | { type: 'choose-preset'; preset: Preset; steps: readonly StepId[] }
   | { type: 'pick-bucket'; bucket: string }
   | { type: 'observed'; posture: Posture }
   | { type: 'observe-failed' }
@@ -39,15 +41,24 @@ export type WizardAction =
   | { type: 'apply' }
   | { type: 'applied'; outcome: ApplyOutcome };
 
+/** Without a preset the wizard opens with the preset choice. */
 export function initialState(options: {
-  preset: Preset;
+  preset?: Preset;
   steps: readonly StepId[];
   bucket?: string;
 }): WizardState {
-  const base = { history: [], preset: options.preset, steps: options.steps, answers: {} };
-  return options.bucket
-    ? { ...base, route: { name: 'observing' }, bucket: options.bucket }
-    : { ...base, route: { name: 'pick-bucket' } };
+  const base = {
+    history: [],
+    preset: options.preset ?? 'baseline',
+    steps: options.steps,
+    answers: {},
+  };
+  const start: Route = options.bucket ? { name: 'observing' } : { name: 'pick-bucket' };
+  return {
+    ...base,
+    ...(options.bucket ? { bucket: options.bucket } : {}),
+    route: options.preset ? start : { name: 'choose-preset' },
+  };
 }
 
 function go(state: WizardState, route: Route): WizardState {
@@ -66,12 +77,20 @@ function nextRoute(state: WizardState): Route {
 
 export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
   switch (action.type) {
+    case 'choose-preset':
+      return {
+        ...go(state, state.bucket ? { name: 'observing' } : { name: 'pick-bucket' }),
+        preset: action.preset,
+        steps: action.steps,
+      };
     case 'pick-bucket':
       return { ...state, bucket: action.bucket, posture: undefined, route: { name: 'observing' } };
     case 'observed': {
       const answers = defaultAnswers(action.posture, state.preset, state.steps);
       // Observing is transient: Esc from the first step goes back to the picker.
-      const history = state.history.filter((route) => route.name !== 'observing');
+      const history = state.history.filter(
+        (route) => route.name !== 'observing' && route.name !== 'pick-bucket',
+      );
       return {
         ...state,
         posture: action.posture,

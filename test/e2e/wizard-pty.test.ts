@@ -49,22 +49,27 @@ describe.skipIf(!available)('the built CLI in a pseudo-terminal (tmux)', () => {
     );
     // The header is the ready marker: it is drawn before the SDK loads.
     await terminal.waitFor('s3-harden');
+    await terminal.waitFor('Which defaults should the wizard propose?');
+    terminal.send('Enter'); // baseline
     await terminal.waitFor(bucket);
     terminal.send('Down');
     await terminal.waitFor(`› ${bucket}`);
     terminal.send('Enter');
-    await terminal.waitFor('step 1 of 2');
-    terminal.send('Enter');
-    await terminal.waitFor('step 2 of 2');
-    terminal.send('Enter');
-    const review = await terminal.waitFor('Plan: 2 to add, 0 to change, 0 to remove');
+    // Accept every step's defaults until the review.
+    let screen = await terminal.waitFor(/step 1 of \d+/);
+    const total = Number(/step 1 of (\d+)/.exec(screen)?.[1]);
+    for (let step = 1; step <= total; step++) {
+      screen = await terminal.waitFor(`step ${step} of ${total}`);
+      terminal.send('Enter');
+    }
+    const review = await terminal.waitFor(/Plan: \d+ to add, \d+ to change, \d+ to remove/);
     expect(review).toContain('+ Block Public Access (bucket)');
     // Fits 80 columns: no line of the screen is wider.
     expect(Math.max(...review.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
     terminal.send('Enter');
-    await terminal.waitFor('Apply 2 changes');
+    await terminal.waitFor(/Apply \d+ changes/);
     terminal.send('y');
-    await terminal.waitFor('Apply complete: 2 changes applied and verified.');
+    await terminal.waitFor(/Apply complete: \d+ changes applied and verified\./);
     terminal.send('Enter');
     await terminal.waitFor('[exited 0]');
 
@@ -87,11 +92,20 @@ describe.skipIf(!available)('the built CLI in a pseudo-terminal (tmux)', () => {
     const bucket = uniqueBucket('e2e-quit');
     await createBucket(bucket);
     terminal = new TmuxTerminal(
-      [process.execPath, BIN, '--endpoint-url', emulatorUrl(), '--bucket', bucket],
+      [
+        process.execPath,
+        BIN,
+        '--endpoint-url',
+        emulatorUrl(),
+        '--bucket',
+        bucket,
+        '--preset',
+        'strict',
+      ],
       { ...environment(), NO_COLOR: '1' },
       tmpdir(),
     );
-    await terminal.waitFor('step 1 of 2');
+    await terminal.waitFor(/step 1 of \d+/);
     terminal.send('C-c');
     await terminal.waitFor('[exited 130]');
   });

@@ -14,11 +14,13 @@ import { parsePlan } from '../../src/plan/plan-file.js';
 import type { ApiCall } from '../../src/plan/types.js';
 import { App } from '../../src/screens/app.js';
 import { ServicesProvider, type WizardServices } from '../../src/screens/services.js';
-import { STEP_ORDER } from '../../src/steps/index.js';
+import type { StepId } from '../../src/steps/types.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
 import { frame, KEY, press, selectLine, waitFor } from '../helpers/ink.js';
 
+// These tests walk the Block Public Access steps; each other step has its own tests.
+const PAB_STEPS: readonly StepId[] = ['public-access-block', 'account-public-access-block'];
 const ALL_ON = {
   BlockPublicAcls: true,
   IgnorePublicAcls: true,
@@ -47,12 +49,16 @@ describe('the wizard', () => {
     },
   });
 
-  const start = (wizardServices: WizardServices, bucket?: string) =>
+  const start = (
+    wizardServices: WizardServices,
+    bucket?: string,
+    preset: 'baseline' | null = 'baseline',
+  ) =>
     render(
       <ServicesProvider services={wizardServices}>
         <App
-          preset="baseline"
-          steps={STEP_ORDER}
+          {...(preset ? { preset } : {})}
+          steps={PAB_STEPS}
           onExit={(code) => {
             exitCode = code;
           }}
@@ -147,6 +153,18 @@ describe('the wizard', () => {
       'bucket.publicAccessBlock': { ...ALL_ON, IgnorePublicAcls: false },
       'account.publicAccessBlock': ALL_ON,
     });
+  });
+
+  it('opens with the preset choice when none was given, and Esc returns to it', async () => {
+    const app = start(services(), undefined, null);
+    await waitFor(app, 'Which defaults should the wizard propose?');
+    expect(frame(app)).toContain('› baseline');
+    expect(frame(app)).toContain('worm');
+    await selectLine(app, 'strict');
+    await press(app, KEY.enter);
+    await waitFor(app, 'Which bucket should be hardened?');
+    await press(app, KEY.escape);
+    await waitFor(app, 'Which defaults should the wizard propose?');
   });
 
   it('validates a typed bucket name and reports a missing bucket', async () => {
