@@ -26,7 +26,7 @@ function parseBucket(value: string): string {
   return value;
 }
 
-function parseSkip(value: string, previous: StepId[] = []): StepId[] {
+function parseStepList(value: string, previous: StepId[] = []): StepId[] {
   const ids = value.split(',').map((id) => id.trim());
   for (const id of ids) {
     if (!STEP_ORDER.includes(id as StepId)) {
@@ -99,29 +99,42 @@ export function buildProgram(): Command {
       .option(
         '--skip <steps>',
         `leave out steps, comma-separated (${STEP_ORDER.join(', ')})`,
-        parseSkip,
+        parseStepList,
       )
+      .option('--only <steps>', `plan only these steps, comma-separated`, parseStepList)
       .option('--out <file>', 'save the plan file here, for review and a later `s3-harden apply`')
-      .option('--json', 'print the plan as JSON'),
+      .option('--json', 'print the plan as JSON')
+      .option('--create-bucket', 'the bucket does not exist yet: create it first (in --region)')
+      .option('--object-lock', 'with --create-bucket: enable Object Lock at creation (permanent)'),
   ).action(
     async (
       flags: ConnectionFlags & {
         bucket: string;
         preset: Preset;
         skip?: StepId[];
+        only?: StepId[];
         out?: string;
         json?: boolean;
+        createBucket?: boolean;
+        objectLock?: boolean;
       },
     ) => {
+      if (flags.objectLock && !flags.createBucket) {
+        fail(
+          '--object-lock only applies with --create-bucket; for an existing bucket the object-lock step enables it.',
+        );
+      }
       const { runPlan } = await import('./commands/plan.js');
       await guard(() =>
         runPlan({
           bucket: flags.bucket,
           preset: flags.preset,
           skip: flags.skip ?? [],
+          ...(flags.only ? { only: flags.only } : {}),
           json: Boolean(flags.json),
           connection: connectionOptions(flags),
           ...(flags.out ? { out: flags.out } : {}),
+          ...(flags.createBucket ? { create: { objectLock: Boolean(flags.objectLock) } } : {}),
         }),
       );
     },
@@ -134,13 +147,27 @@ export function buildProgram(): Command {
         'Apply a saved plan file: refuses a stale plan, journals every write, rolls back on failure.',
       )
       .argument('<plan-file>', 'plan file written by `s3-harden plan --out` or the wizard')
-      .option('-y, --yes', 'apply without asking (required when not in a terminal)'),
-  ).action(async (file: string, flags: ConnectionFlags & { yes?: boolean }) => {
-    const { runApply } = await import('./commands/apply.js');
-    await guard(() =>
-      runApply({ file, yes: Boolean(flags.yes), connection: connectionOptions(flags) }),
-    );
-  });
+      .option('-y, --yes', 'apply without asking (required when not in a terminal)')
+      .option(
+        '--allow-irreversible',
+        'with --yes: also apply changes that cannot be undone (Object Lock)',
+      ),
+  ).action(
+    async (
+      file: string,
+      flags: ConnectionFlags & { yes?: boolean; allowIrreversible?: boolean },
+    ) => {
+      const { runApply } = await import('./commands/apply.js');
+      await guard(() =>
+        runApply({
+          file,
+          yes: Boolean(flags.yes),
+          allowIrreversible: Boolean(flags.allowIrreversible),
+          connection: connectionOptions(flags),
+        }),
+      );
+    },
+  );
 
   program.addHelpText(
     'after',

@@ -31,6 +31,8 @@ export class AwsError extends Error {
 
 /** Error codes that mean "this configuration is not set": the reading is null. */
 export const ABSENT_CODES = new Set([
+  // HeadBucket of a bucket that does not exist (a HEAD response has no error body).
+  'NotFound',
   'NoSuchPublicAccessBlockConfiguration',
   'NoSuchBucketPolicy',
   'ServerSideEncryptionConfigurationNotFoundError',
@@ -151,6 +153,9 @@ export function normaliseError(raw: unknown, context: ErrorContext = {}): AwsErr
   if (ACCESS_DENIED.has(code) || status === 403) {
     const action = call ? iamActionFor(call) : 'the requested action';
     let message = `Access denied: ${action}${targetOf(call)}.`;
+    if (call?.service === 's3' && call.operation === 'PutBucketPolicy') {
+      message += ' With BlockPublicPolicy on, S3 also refuses a policy that grants public access.';
+    }
     if (call?.service === 's3control' && call.operation.startsWith('Put')) {
       message += ' An AWS Organizations S3 policy may manage this setting for the account.';
     }

@@ -3,7 +3,8 @@
  * rest of s3-harden needs. Every SDK call goes through `call`, which
  * normalises errors and counts calls (so tests can prove none is repeated).
  */
-import type { ApiCall, Posture, ResourceKey, Target } from '../plan/types.js';
+import { RESOURCES } from '../plan/resources/index.js';
+import type { ApiCall, Posture, PostureValues, ResourceKey, Target } from '../plan/types.js';
 import { type ConnectionOptions, createClients, destroyClients } from './clients.js';
 import { send } from './commands.js';
 import { AwsError, isAbsent, normaliseError } from './errors.js';
@@ -13,6 +14,15 @@ export interface Identity {
   readonly accountId: string;
   readonly arn: string;
   readonly userId: string;
+}
+
+export interface ObserveOptions {
+  /**
+   * The bucket does not exist yet (the plan creates it): its own resources are
+   * taken as `assumed` (default: not configured) instead of read; account-wide
+   * ones are read as usual; 'bucket.exists' is read to confirm it is still absent.
+   */
+  readonly newBucket?: { readonly region: string; readonly assumed?: Partial<PostureValues> };
 }
 
 export interface AwsSession {
@@ -25,7 +35,11 @@ export interface AwsSession {
   /** Confirms the bucket exists and is reachable; returns its region. */
   locateBucket(bucket: string): Promise<{ region: string }>;
   /** Reads the given resources of a bucket (and its account) in parallel. */
-  observe(bucket: string, resources: readonly ResourceKey[]): Promise<Posture>;
+  observe(
+    bucket: string,
+    resources: readonly ResourceKey[],
+    options?: ObserveOptions,
+  ): Promise<Posture>;
   /** A fresh read of one resource; null when not configured. */
   read(target: Target, resource: ResourceKey): Promise<unknown>;
   /** Runs one write, retrying a 409 OperationAborted with backoff. */
@@ -82,6 +96,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
   const read = async (target: Target, resource: ResourceKey): Promise<unknown> => {
     const reader = READERS[resource];
     try {
+      if ('query' in reader) return await reader.query(target, call);
       return reader.extract(await call(reader.call(target)));
     } catch (error) {
       if ((error as { absent?: boolean }).absent) return null;
@@ -116,24 +131,47 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
       return names.sort();
     },
     locateBucket,
-    async observe(bucket, resources) {
+    async observe(bucket, resources, options = {}) {
       const target = { accountId: identity.accountId, region, bucket };
       const values: Record<string, unknown> = {};
       const unreadable: Record<string, string> = {};
+      const planned = options.newBucket;
+      const readOne = async (resource: ResourceKey) => {
+        try {
+          values[resource] = await read(target, resource);
+        } catch (error) {
+          // A denied read is a fact about the posture, not a crash: the step
+          // that needs it is skipped and says why.
+          if (error instanceof AwsError && error.kind === 'access-denied')
+            unreadable[resource] = error.message;
+          else throw error;
+        }
+      };
+      if (planned) {
+        await Promise.all([
+          readOne('bucket.exists'),
+          ...resources.map(async (resource) => {
+            if (resource === 'bucket.exists') return;
+            if (RESOURCES[resource].scope === 'bucket')
+              values[resource] = planned.assumed?.[resource] ?? null;
+            else await readOne(resource);
+          }),
+        ]);
+        return {
+          ...target,
+          region: planned.region,
+          principalArn: identity.arn,
+          observedAt: new Date().toISOString(),
+          values,
+          unreadable,
+        };
+      }
       const [located] = await Promise.all([
         locateBucket(bucket),
-        ...resources.map(async (resource) => {
-          try {
-            values[resource] = await read(target, resource);
-          } catch (error) {
-            // A denied read is a fact about the posture, not a crash: the step
-            // that needs it is skipped and says why.
-            if (error instanceof AwsError && error.kind === 'access-denied')
-              unreadable[resource] = error.message;
-            else throw error;
-          }
-        }),
+        // HeadBucket already answers whether the bucket exists: not read twice.
+        ...resources.filter((resource) => resource !== 'bucket.exists').map(readOne),
       ]);
+      if (resources.includes('bucket.exists')) values['bucket.exists'] = { Region: located.region };
       return {
         ...target,
         region: located.region,

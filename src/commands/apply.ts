@@ -20,6 +20,8 @@ import { colourEnabled, formatLines } from './style.js';
 export interface ApplyCommandOptions {
   readonly file: string;
   readonly yes: boolean;
+  /** With --yes: also apply changes that cannot be undone. */
+  readonly allowIrreversible: boolean;
   readonly connection: ConnectionOptions;
 }
 
@@ -41,10 +43,11 @@ export function loadPlanFile(file: string): Plan {
   }
 }
 
-async function confirm(question: string): Promise<boolean> {
+/** Asks on the terminal; true only when the answer is exactly `expected`. */
+async function confirm(question: string, expected: string): Promise<boolean> {
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
   try {
-    return (await prompt.question(question)).trim().toLowerCase() === 'yes';
+    return (await prompt.question(question)).trim() === expected;
   } finally {
     prompt.close();
   }
@@ -60,6 +63,12 @@ export async function runApply(
   if (!options.yes && !process.stdin.isTTY) {
     throw new CommandError(
       'refusing to apply without confirmation: pass --yes when not in a terminal',
+    );
+  }
+  const irreversible = plan.changes.filter((change) => change.undo === null);
+  if (options.yes && irreversible.length > 0 && !options.allowIrreversible) {
+    throw new CommandError(
+      `the plan has ${irreversible.length} change(s) that cannot be undone (${irreversible.map((change) => change.title).join(', ')}): add --allow-irreversible to apply them with --yes`,
     );
   }
   const connection = { region: target.region, ...options.connection };
@@ -78,7 +87,14 @@ export async function runApply(
         `the plan is for account ${target.accountId}, but these credentials are for account ${session.identity.accountId}`,
       );
     }
-    const live = await session.observe(target.bucket, Object.keys(plan.observed) as ResourceKey[]);
+    // A plan that creates its bucket was made against a bucket that does not
+    // exist yet: it stays valid only while that is still so.
+    const creates = 'bucket.exists' in plan.observed && plan.observed['bucket.exists'] === null;
+    const live = await session.observe(
+      target.bucket,
+      Object.keys(plan.observed) as ResourceKey[],
+      creates ? { newBucket: { region: target.region, assumed: plan.observed } } : {},
+    );
     const drift = findDrift(plan, live);
     if (drift.length > 0) {
       throw new CommandError(
@@ -90,9 +106,11 @@ export async function runApply(
 
     if (!options.yes) {
       const count = plan.changes.length;
-      const agreed = await confirm(
-        `\nApply ${count} change${count === 1 ? '' : 's'} to ${target.bucket}? Type "yes" to continue: `,
-      );
+      const question =
+        irreversible.length > 0
+          ? `\n${irreversible.length} change(s) cannot be undone: ${irreversible.map((change) => change.title).join(', ')}.\nType the bucket name (${target.bucket}) to apply ${count} change${count === 1 ? '' : 's'}: `
+          : `\nApply ${count} change${count === 1 ? '' : 's'} to ${target.bucket}? Type "yes" to continue: `;
+      const agreed = await confirm(question, irreversible.length > 0 ? target.bucket : 'yes');
       if (!agreed) {
         print('Nothing applied.');
         return EXIT.error;

@@ -11,6 +11,7 @@ import { serializePlan } from '../plan/plan-file.js';
 import { renderCliCommands, renderPlan } from '../plan/render.js';
 import type { Plan, Preset } from '../plan/types.js';
 import { buildPlan, defaultAnswers, readsFor, stepsForPreset } from '../steps/index.js';
+import { assumedValues } from '../steps/new-bucket.js';
 import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
@@ -20,9 +21,13 @@ export interface PlanCommandOptions {
   readonly bucket: string;
   readonly preset: Preset;
   readonly skip: readonly StepId[];
+  /** When set, only these steps. */
+  readonly only?: readonly StepId[];
   readonly out?: string;
   readonly json: boolean;
   readonly connection: ConnectionOptions;
+  /** Create the bucket first (it must not exist yet). */
+  readonly create?: { readonly objectLock: boolean };
 }
 
 /** The machine view of a plan: the same diff, plus the plan file itself. */
@@ -54,14 +59,31 @@ export async function runPlan(
   }
   const session = await connect(options.connection);
   try {
-    const stepIds = stepsForPreset(options.preset).filter((id) => !options.skip.includes(id));
-    const posture = await session.observe(options.bucket, readsFor(stepIds));
-    const plan = buildPlan(
-      posture,
-      options.preset,
-      stepIds,
-      defaultAnswers(posture, options.preset, stepIds),
+    const stepIds = stepsForPreset(options.preset).filter(
+      (id) => !options.skip.includes(id) && (!options.only || options.only.includes(id)),
     );
+    const create = options.create
+      ? { name: options.bucket, region: session.region, objectLock: options.create.objectLock }
+      : undefined;
+    const reads = create ? ['bucket.exists' as const, ...readsFor(stepIds)] : readsFor(stepIds);
+    const posture = await session.observe(
+      options.bucket,
+      reads,
+      create ? { newBucket: { region: create.region, assumed: assumedValues(create) } } : {},
+    );
+    if (create && posture.values['bucket.exists'] !== null) {
+      throw new CommandError(
+        posture.unreadable['bucket.exists']
+          ? `bucket ${options.bucket} cannot be created: the name is taken by another account`
+          : `bucket ${options.bucket} already exists; plan without --create-bucket`,
+      );
+    }
+    const answers = defaultAnswers(posture, options.preset, stepIds);
+    // A dry run confirms nothing: the typed confirmation of irreversible
+    // changes (Object Lock) is asked by `apply`, or given by --allow-irreversible.
+    const objectLock = answers['object-lock'];
+    if (objectLock) answers['object-lock'] = { ...objectLock, confirm: options.bucket };
+    const plan = buildPlan(posture, options.preset, stepIds, answers, undefined, create);
     if (options.out) {
       try {
         writeFileSync(options.out, serializePlan(plan, TOOL), { mode: 0o644 });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { bucketNameProblem } from './bucket-name.js';
 import { deepEqual } from './diff.js';
 import { findOperation } from './operations.js';
+import { collectRefs } from './output-refs.js';
 import { RESOURCE_KEYS, resourceSchema, writeCall } from './resources/index.js';
 import { type ApiCall, type Plan, type PostureValues, PRESETS, type ResourceKey } from './types.js';
 
@@ -90,7 +91,16 @@ const planFileSchema = z.strictObject({
 
 export type PlanFile = z.infer<typeof planFileSchema>;
 
+/** Thrown instead of saving a plan that holds a one-time MFA code. */
+export const MFA_NOT_SAVED = 'MFA delete is applied only in the wizard: the code is one-time';
+
 export function serializePlan(plan: Plan, createdBy: string): string {
+  // An MFA parameter ("serial code") is a one-time secret: never at rest.
+  const hasMfa = (change: Plan['changes'][number]) =>
+    'MFA' in change.call.input || 'MFA' in (change.undo?.input ?? {});
+  if (plan.changes.some(hasMfa)) {
+    throw new PlanFileError(MFA_NOT_SAVED);
+  }
   const file: PlanFile = {
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
@@ -143,6 +153,26 @@ function checkCall(call: ApiCall, plan: PlanFile, where: string): void {
   }
 }
 
+/** Every OutputRef in a call must name a change that has run by then. */
+function checkRefs(call: ApiCall, ran: ReadonlySet<string>, where: string): void {
+  for (const ref of collectRefs(call.input)) {
+    if (!ran.has(ref.fromOutput.change)) {
+      throw new PlanFileError(
+        `${where} uses the output of ${ref.fromOutput.change}, which does not run before it`,
+      );
+    }
+  }
+}
+
+/** The call that writes `value`; a read-only resource has none. */
+function expectedWrite(resource: ResourceKey, plan: PlanFile, value: unknown, where: string) {
+  try {
+    return writeCall(resource, plan.target, value);
+  } catch (error) {
+    throw new PlanFileError(`${where}: ${(error as Error).message}`);
+  }
+}
+
 /** Parses and validates a plan file's text; throws PlanFileError with one line. */
 export function parsePlan(text: string): Plan {
   const bytes = Buffer.byteLength(text, 'utf8');
@@ -179,7 +209,10 @@ export function parsePlan(text: string): Plan {
   file.changes.forEach((change, index) => {
     const where = `changes[${index}]`;
     if (ids.has(change.id)) throw new PlanFileError(`${where}: duplicate change id ${change.id}`);
+    // A call may use the output of changes applied before it; its undo, its own too.
+    checkRefs(change.call, ids, `${where}.call`);
     ids.add(change.id);
+    if (change.undo) checkRefs(change.undo, ids, `${where}.undo`);
     checkCall(change.call, file, `${where}.call`);
     if (change.undo) checkCall(change.undo, file, `${where}.undo`);
     if (
@@ -194,14 +227,14 @@ export function parsePlan(text: string): Plan {
       throw new PlanFileError(`${where}.after: not a valid ${change.resource} value`);
     }
     // What the review shows (before → after) must be exactly what apply and undo do.
-    if (!deepEqual(change.call, writeCall(change.resource, file.target, change.after))) {
+    if (!deepEqual(change.call, expectedWrite(change.resource, file, change.after, where))) {
       throw new PlanFileError(
         `${where}.call does not write the after-state shown for ${change.resource}`,
       );
     }
     if (
       change.undo &&
-      !deepEqual(change.undo, writeCall(change.resource, file.target, change.before))
+      !deepEqual(change.undo, expectedWrite(change.resource, file, change.before, where))
     ) {
       throw new PlanFileError(
         `${where}.undo does not restore the before-state of ${change.resource}`,

@@ -5,7 +5,10 @@
  */
 import { type CliContext, cliCommand } from './cli-equivalent.js';
 import { type ChangeSymbol, diffPlan, type FieldDiffKind, type PlanCounts } from './diff.js';
-import type { Plan } from './types.js';
+import { documentDiff } from './document-diff.js';
+import { RESOURCES } from './resources/index.js';
+import type { ResourceSpec } from './resources/spec.js';
+import type { Change, Plan } from './types.js';
 
 export type LineKind =
   | 'heading'
@@ -53,6 +56,26 @@ export function summaryLine(counts: PlanCounts): string {
 
 export const NO_CHANGES = 'No changes. The bucket already matches.';
 
+/**
+ * For a resource reviewed as one document (its spec has `document`, e.g. a
+ * bucket policy): the whole document before and after as a line diff, every
+ * line shown, "-" removed, "+" added. Null for field-by-field resources.
+ */
+export function documentLines(change: Change): Line[] | null {
+  const spec = RESOURCES[change.resource] as ResourceSpec<unknown> | undefined;
+  if (!spec?.document) return null;
+  const before = change.before === null ? null : spec.document(change.before);
+  const after = change.after === null ? null : spec.document(change.after);
+  const lines: Line[] = [];
+  if (before === null) lines.push({ kind: 'plain', text: '    (none before)' });
+  for (const line of documentDiff(before, after)) {
+    if (line.kind === 'same') lines.push({ kind: 'plain', text: `      ${line.text}` });
+    else lines.push({ kind: line.kind, text: `    ${SYMBOL[line.kind]} ${line.text}` });
+  }
+  if (after === null) lines.push({ kind: 'plain', text: '    (none after)' });
+  return lines;
+}
+
 export function renderPlan(plan: Plan): Line[] {
   const diff = diffPlan(plan);
   const { bucket, accountId, region } = plan.target;
@@ -81,8 +104,10 @@ export function renderPlan(plan: Plan): Line[] {
       kind: entry.symbol,
       text: `${SYMBOL[entry.symbol]} ${change.title}  (${operation})`,
     });
+    const whole = documentLines(change);
+    if (whole) lines.push(...whole);
     const width = Math.max(...entry.fields.map((field) => field.path.length), 0);
-    for (const field of entry.fields) {
+    for (const field of whole ? [] : entry.fields) {
       const name = field.path.padEnd(width);
       const value =
         field.kind === 'change'
@@ -90,7 +115,7 @@ export function renderPlan(plan: Plan): Line[] {
           : formatValue(field.kind === 'add' ? field.after : field.before);
       lines.push({ kind: field.kind, text: `    ${SYMBOL[field.kind]} ${name}  ${value}` });
     }
-    if (entry.fields.length === 0) {
+    if (!whole && entry.fields.length === 0) {
       lines.push({
         kind: 'plain',
         text: `    ${formatValue(change.before)} -> ${formatValue(change.after)}`,

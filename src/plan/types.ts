@@ -2,7 +2,14 @@
  * The plain-data model every part of s3-harden shares. Nothing here depends on
  * React or the AWS SDK, so a plan can be saved, diffed, printed and replayed.
  */
+import type { BucketValues } from './resources/bucket.js';
+import type { EncryptionValues } from './resources/encryption.js';
+import type { KmsValues } from './resources/kms.js';
+import type { ObjectLockValues } from './resources/object-lock.js';
+import type { ObjectOwnershipValues } from './resources/object-ownership.js';
+import type { BucketPolicyValues } from './resources/policy.js';
 import type { PublicAccessBlockValues } from './resources/public-access-block.js';
+import type { VersioningValues } from './resources/versioning.js';
 
 /** The four Block Public Access flags, identical at bucket and account level. */
 export interface PublicAccessBlock {
@@ -17,7 +24,15 @@ export interface PublicAccessBlock {
  * observed value, one family per module in ./resources. `null` always means
  * "absent" (no configuration set).
  */
-export interface PostureValues extends PublicAccessBlockValues {}
+export interface PostureValues
+  extends BucketValues,
+    PublicAccessBlockValues,
+    ObjectOwnershipValues,
+    VersioningValues,
+    ObjectLockValues,
+    BucketPolicyValues,
+    EncryptionValues,
+    KmsValues {}
 
 export type ResourceKey = keyof PostureValues;
 

@@ -9,6 +9,13 @@ import type { CliContext } from '../plan/cli-equivalent.js';
 import { serializePlan } from '../plan/plan-file.js';
 import type { Plan, Posture, Preset } from '../plan/types.js';
 import { buildPlan, readsFor, STEPS, stepsForPreset, unavailableReason } from '../steps/index.js';
+import {
+  assumedValues,
+  type NewBucketAnswers,
+  newBucketDefaults,
+  newBucketFields,
+  validateNewBucket,
+} from '../steps/new-bucket.js';
 import type { Step, StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
 import { ApplyProgress } from './apply-progress.js';
@@ -38,6 +45,25 @@ type Props = {
   /** Called once, with the exit code, just before the app unmounts. */
   readonly onExit: (code: number) => void;
 };
+
+/**
+ * Why Enter cannot move on from a step: its validation messages, and a
+ * planning error (a policy over 20 KB, say) that only the posture reveals.
+ */
+function stepProblems(
+  step: Step<Record<string, unknown>>,
+  posture: Posture,
+  answers: Record<string, unknown>,
+): string[] {
+  const problems = step.validate(answers);
+  if (problems.length > 0) return problems;
+  try {
+    step.plan(posture, answers);
+    return [];
+  } catch (error) {
+    return [(error as Error).message];
+  }
+}
 
 function Busy({ label }: { readonly label: string }) {
   return (
@@ -73,11 +99,20 @@ export function App({ preset, steps, bucket, onExit }: Props) {
   const wantsList = useRef(false);
   if (state.route.name === 'pick-bucket') wantsList.current = true;
   const buckets = useBuckets(wantsList.current ? live : undefined);
-  const reads = useMemo(() => readsFor(state.steps), [state.steps]);
+  const { create } = state;
+  const reads = useMemo(
+    () => (create ? ['bucket.exists' as const, ...readsFor(state.steps)] : readsFor(state.steps)),
+    [state.steps, create],
+  );
+  const observeOptions = useMemo(
+    () => (create ? { newBucket: { region: create.region, assumed: assumedValues(create) } } : {}),
+    [create],
+  );
   const posture = usePosture(
     live,
     state.route.name === 'observing' ? state.bucket : undefined,
     reads,
+    observeOptions,
   );
 
   const finish = (code: number) => {
@@ -93,23 +128,32 @@ export function App({ preset, steps, bucket, onExit }: Props) {
   });
   useEffect(() => {
     if (state.route.name !== 'observing') return;
-    if (posture.status === 'ready') {
+    if (posture.status === 'ready' && create && posture.value.values['bucket.exists'] !== null) {
+      setProblem(
+        posture.value.unreadable['bucket.exists']
+          ? `The name ${create.name} is taken by another AWS account; choose another.`
+          : `Bucket ${create.name} already exists; choose it from the list to harden it.`,
+      );
+      dispatch({ type: 'observe-failed' });
+    } else if (posture.status === 'ready') {
       setProblem(undefined);
       dispatch({ type: 'observed', posture: posture.value });
     } else if (posture.status === 'error') {
       setProblem(posture.message);
       dispatch({ type: 'observe-failed' });
     }
-  }, [posture, state.route.name]);
+  }, [posture, state.route.name, create]);
 
   const planned = useMemo((): { plan?: Plan; error?: string } => {
     if (!state.posture) return {};
     try {
-      return { plan: buildPlan(state.posture, state.preset, state.steps, state.answers) };
+      return {
+        plan: buildPlan(state.posture, state.preset, state.steps, state.answers, undefined, create),
+      };
     } catch (error) {
       return { error: (error as Error).message };
     }
-  }, [state.posture, state.preset, state.steps, state.answers]);
+  }, [state.posture, state.preset, state.steps, state.answers, create]);
 
   const cli: CliContext = useMemo(
     () => ({
@@ -158,10 +202,36 @@ export function App({ preset, steps, bucket, onExit }: Props) {
             buckets={buckets}
             height={body}
             onPick={(name) => dispatch({ type: 'pick-bucket', bucket: name })}
+            onCreate={() =>
+              dispatch({
+                type: 'new-bucket',
+                defaults: newBucketDefaults(live?.region ?? 'us-east-1', state.preset),
+              })
+            }
             {...(state.history.length > 0 ? { onBack: () => dispatch({ type: 'back' }) } : {})}
             {...(problem ? { problem } : {})}
           />
         );
+      case 'new-bucket': {
+        const answers = state.create as NewBucketAnswers;
+        return (
+          <FormStep
+            title="Create a new bucket"
+            summary="The wizard creates it, then hardens it; undo deletes it while it is still empty."
+            controls={[]}
+            fields={newBucketFields(answers)}
+            value={answers as unknown as Record<string, unknown>}
+            problems={validateNewBucket(answers)}
+            onChange={(next) =>
+              dispatch({ type: 'create-answers', answers: next as unknown as NewBucketAnswers })
+            }
+            onNext={() => dispatch({ type: 'create-bucket' })}
+            height={rows - 9}
+            onBack={() => dispatch({ type: 'back' })}
+            {...(problem ? { error: problem } : {})}
+          />
+        );
+      }
       case 'observing':
         return <Busy label={`Reading the configuration of ${state.bucket}…`} />;
       case 'step': {
@@ -183,8 +253,9 @@ export function App({ preset, steps, bucket, onExit }: Props) {
             controls={step.controls}
             fields={step.fields(posture, answers)}
             value={answers}
-            problems={step.validate(answers)}
+            problems={stepProblems(step, posture, answers)}
             unavailable={unavailableReason(id, posture)}
+            height={rows - 9}
             onChange={answer}
             {...(step.keep
               ? { onKeep: () => answer((step.keep as NonNullable<typeof step.keep>)(posture)) }

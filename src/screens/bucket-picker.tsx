@@ -10,6 +10,7 @@ import { tone } from './theme.js';
 import type { AsyncState } from './use-async.js';
 
 const TYPE_NAME = '\u0000type';
+const CREATE = '\u0000create';
 
 type Props = {
   /** The account's buckets, as they load. */
@@ -19,12 +20,14 @@ type Props = {
   /** Rows available for the list. */
   readonly height: number;
   readonly onPick: (bucket: string) => void;
+  /** Start the new-bucket form. */
+  readonly onCreate: () => void;
   /** Back to the previous screen (the preset choice), when there is one. */
   readonly onBack?: () => void;
 };
 
 /** Choose a bucket from the account's list, or type a name (validated as you type). */
-export function BucketPicker({ buckets, problem, height, onPick, onBack }: Props) {
+export function BucketPicker({ buckets, problem, height, onPick, onCreate, onBack }: Props) {
   const [typing, setTyping] = useState(buckets.status === 'error');
   const [name, setName] = useState('');
   const [submitted, setSubmitted] = useState(false);
@@ -96,6 +99,7 @@ export function BucketPicker({ buckets, problem, height, onPick, onBack }: Props
   const names = buckets.status === 'ready' ? buckets.value : [];
   const items = [
     { key: TYPE_NAME, label: 'Type a bucket name…', value: TYPE_NAME },
+    { key: CREATE, label: 'Create a new bucket…', value: CREATE },
     ...names.map((bucket) => ({ key: bucket, label: bucket, value: bucket })),
   ];
   return (
@@ -111,7 +115,13 @@ export function BucketPicker({ buckets, problem, height, onPick, onBack }: Props
           limit={Math.max(3, height - 4)}
           itemComponent={SelectItem}
           indicatorComponent={SelectIndicator}
-          onSelect={(item) => (item.value === TYPE_NAME ? setTyping(true) : onPick(item.value))}
+          onSelect={(item) =>
+            item.value === TYPE_NAME
+              ? setTyping(true)
+              : item.value === CREATE
+                ? onCreate()
+                : onPick(item.value)
+          }
         />
       </Box>
       <Footer

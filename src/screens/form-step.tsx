@@ -3,7 +3,7 @@
  * choices, text) with their live values, the step's validation messages,
  * and the controls it satisfies.
  */
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useInput, useStdout } from 'ink';
 import { useState } from 'react';
 import { type Field, type InputField, isInput } from '../steps/form.js';
 import { BACK, Footer, type KeyHint, QUIT } from './footer.js';
@@ -27,7 +27,38 @@ type Props = {
   readonly onKeep?: () => void;
   readonly onNext: () => void;
   readonly onBack: () => void;
+  /** A problem from outside the form (e.g. the name is taken), shown under it. */
+  readonly error?: string;
+  /** Rows for the fields; more fields than fit scroll with the cursor. */
+  readonly height?: number;
 };
+
+/** Rows a field takes at this width: inputs two (value, help), notes as they wrap. */
+function rowsOf(field: Field, width: number): number {
+  return isInput(field) ? 2 : Math.max(1, Math.ceil((field.text.length + 2) / Math.max(20, width)));
+}
+
+/** The slice of fields to show: as many as fit, always including the focused one. */
+export function visibleWindow(
+  fields: readonly Field[],
+  focusedIndex: number,
+  budget: number,
+  width: number,
+): { start: number; end: number } {
+  let start = Math.max(0, focusedIndex);
+  let end = start + 1;
+  let used = rowsOf(fields[start] as Field, width);
+  // Grow downwards first (what comes next), then upwards (notes above the cursor).
+  while (end < fields.length && used + rowsOf(fields[end] as Field, width) <= budget) {
+    used += rowsOf(fields[end] as Field, width);
+    end += 1;
+  }
+  while (start > 0 && used + rowsOf(fields[start - 1] as Field, width) <= budget) {
+    start -= 1;
+    used += rowsOf(fields[start] as Field, width);
+  }
+  return { start, end };
+}
 
 function onOff(on: boolean): string {
   return on ? 'on' : 'off';
@@ -98,6 +129,8 @@ function FieldView({
 
 export function FormStep(props: Props) {
   const { fields, value, problems, unavailable } = props;
+  const { stdout } = useStdout();
+  const width = stdout.columns || 80;
   const inputs = fields.filter(isInput);
   const [cursor, setCursor] = useState(0);
   const focused = inputs[Math.min(cursor, inputs.length - 1)];
@@ -130,6 +163,11 @@ export function FormStep(props: Props) {
     if (input === 'k' && props.onKeep) props.onKeep();
   });
 
+  const extra = problems.length + (props.error ? 1 : 0);
+  const budget = Math.max(4, (props.height ?? 100) - extra - 2);
+  const focusedIndex = focused ? fields.indexOf(focused) : 0;
+  const window = visibleWindow(fields, focusedIndex, budget, width);
+
   const hints: KeyHint[] = unavailable
     ? [{ keys: 'enter', action: 'continue' }, BACK, QUIT]
     : [
@@ -147,14 +185,19 @@ export function FormStep(props: Props) {
     <Box flexDirection="column">
       <Text {...tone('heading')}>{props.title}</Text>
       <Text wrap="truncate-end">{props.summary}</Text>
-      <Text {...tone('muted')}>Satisfies {props.controls.join(', ')}</Text>
+      {props.controls.length > 0 ? (
+        <Text {...tone('muted')}>Satisfies {props.controls.join(', ')}</Text>
+      ) : null}
       {unavailable ? (
         <Box marginTop={1}>
           <Text {...tone('warning')}>{`Skipped: ${unavailable}`}</Text>
         </Box>
       ) : (
         <Box flexDirection="column" marginTop={1}>
-          {fields.map((field) =>
+          {window.start > 0 ? (
+            <Text {...tone('muted')}>{`  ↑ ${window.start} more above`}</Text>
+          ) : null}
+          {fields.slice(window.start, window.end).map((field) =>
             isInput(field) ? (
               <FieldView
                 key={field.key}
@@ -168,9 +211,13 @@ export function FormStep(props: Props) {
               </Text>
             ),
           )}
+          {window.end < fields.length ? (
+            <Text {...tone('muted')}>{`  ↓ ${fields.length - window.end} more below`}</Text>
+          ) : null}
           {problems.map((problem) => (
             <Text key={problem} {...tone('error')}>{`✗ ${problem}`}</Text>
           ))}
+          {props.error ? <Text {...tone('error')}>{`✗ ${props.error}`}</Text> : null}
         </Box>
       )}
       <Footer hints={hints} />

@@ -28,6 +28,9 @@ export function Review({ plan, cli, height, onSave, onConfirm, onFinish, onBack 
     () => (showCommands ? renderCliCommands(plan, cli) : renderPlan(plan)),
     [plan, cli, showCommands],
   );
+  const last = lines.at(-1);
+  const summary = last?.kind === 'summary' && lines.length > 1 ? last : undefined;
+  const body = summary ? lines.slice(0, -1) : lines;
 
   useInput((input, key) => {
     if (key.escape) return onBack();
@@ -41,7 +44,9 @@ export function Review({ plan, cli, height, onSave, onConfirm, onFinish, onBack 
       <Text {...tone('heading')}>
         {showCommands ? 'Review: the same plan as AWS CLI commands' : 'Review the plan'}
       </Text>
-      <LinesView lines={lines} height={height - (saved ? 2 : 1)} />
+      {/* The summary stays in view however far the diff scrolls. */}
+      <LinesView lines={body} height={height - (saved ? 2 : 1) - (summary ? 1 : 0)} />
+      {summary ? <Text {...tone('summary')}>{summary.text}</Text> : null}
       {saved ? <Text {...tone(saved.ok ? 'success' : 'error')}>{saved.message}</Text> : null}
       <Footer
         hints={

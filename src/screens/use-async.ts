@@ -10,16 +10,22 @@ export type AsyncState<T> =
  * useCallback); a result that arrives after a newer load started is dropped.
  */
 export function useAsync<T>(load: (() => Promise<T>) | null): AsyncState<T> {
-  const [state, setState] = useState<AsyncState<T>>({ status: 'loading' });
+  // The state remembers which load produced it, so a new load reads as
+  // "loading" in the very render that starts it, never as the old result.
+  const [held, setHeld] = useState<{ load: typeof load; state: AsyncState<T> }>({
+    load: null,
+    state: { status: 'loading' },
+  });
   useEffect(() => {
     if (!load) return;
     let current = true;
-    setState({ status: 'loading' });
+    const settle = (state: AsyncState<T>) => {
+      if (current) setHeld({ load, state });
+    };
     load().then(
-      (value) => current && setState({ status: 'ready', value }),
+      (value) => settle({ status: 'ready', value }),
       (error: unknown) =>
-        current &&
-        setState({
+        settle({
           status: 'error',
           message: error instanceof Error ? error.message : String(error),
         }),
@@ -28,5 +34,5 @@ export function useAsync<T>(load: (() => Promise<T>) | null): AsyncState<T> {
       current = false;
     };
   }, [load]);
-  return state;
+  return load && held.load !== load ? { status: 'loading' } : held.state;
 }

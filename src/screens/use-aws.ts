@@ -3,7 +3,7 @@
  * session and exposes loading / ready / error.
  */
 import { useCallback } from 'react';
-import type { AwsSession } from '../aws/session.js';
+import type { AwsSession, ObserveOptions } from '../aws/session.js';
 import type { Posture, ResourceKey } from '../plan/types.js';
 import { useServices } from './services.js';
 import { type AsyncState, useAsync } from './use-async.js';
@@ -21,10 +21,11 @@ export function usePosture(
   session: AwsSession | undefined,
   bucket: string | undefined,
   resources: readonly ResourceKey[],
+  options: ObserveOptions,
 ): AsyncState<Posture> {
   const load = useCallback(
-    () => (session as AwsSession).observe(bucket as string, resources),
-    [session, bucket, resources],
+    () => (session as AwsSession).observe(bucket as string, resources, options),
+    [session, bucket, resources, options],
   );
   return useAsync(session && bucket ? load : null);
 }

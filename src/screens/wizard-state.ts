@@ -6,11 +6,13 @@
 import type { ApplyOutcome } from '../plan/executor.js';
 import type { Posture, Preset } from '../plan/types.js';
 import { type Answers, defaultAnswers } from '../steps/index.js';
+import type { NewBucketAnswers } from '../steps/new-bucket.js';
 import type { StepAnswers, StepId } from '../steps/types.js';
 
 export type Route =
   | { readonly name: 'choose-preset' }
   | { readonly name: 'pick-bucket' }
+  | { readonly name: 'new-bucket' }
   | { readonly name: 'observing' }
   | { readonly name: 'step'; readonly index: number }
   | { readonly name: 'review' }
@@ -27,12 +29,17 @@ export interface WizardState {
   readonly bucket?: string;
   readonly posture?: Posture;
   readonly answers: Answers;
+  /** Set when the wizard creates the bucket it hardens. */
+  readonly create?: NewBucketAnswers;
   readonly outcome?: ApplyOutcome;
 }
 
 export type WizardAction =
   | { type: 'choose-preset'; preset: Preset; steps: readonly StepId[] }
   | { type: 'pick-bucket'; bucket: string }
+  | { type: 'new-bucket'; defaults: NewBucketAnswers }
+  | { type: 'create-answers'; answers: NewBucketAnswers }
+  | { type: 'create-bucket' }
   | { type: 'observed'; posture: Posture }
   | { type: 'observe-failed' }
   | { type: 'answer'; step: StepId; answers: StepAnswers[StepId] }
@@ -83,24 +90,34 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         preset: action.preset,
         steps: action.steps,
       };
-    case 'pick-bucket':
-      return { ...state, bucket: action.bucket, posture: undefined, route: { name: 'observing' } };
+    case 'pick-bucket': {
+      const { create: _dropped, ...rest } = state;
+      return { ...go(rest, { name: 'observing' }), bucket: action.bucket, posture: undefined };
+    }
+    case 'new-bucket':
+      return { ...go(state, { name: 'new-bucket' }), create: state.create ?? action.defaults };
+    case 'create-answers':
+      return { ...state, create: action.answers };
+    case 'create-bucket':
+      if (!state.create) return state;
+      return { ...go(state, { name: 'observing' }), bucket: state.create.name, posture: undefined };
     case 'observed': {
       const answers = defaultAnswers(action.posture, state.preset, state.steps);
-      // Observing is transient: Esc from the first step goes back to the picker.
-      const history = state.history.filter(
-        (route) => route.name !== 'observing' && route.name !== 'pick-bucket',
-      );
+      // Observing is transient: Esc from the first step goes back to where the
+      // bucket was chosen (the picker, or the new-bucket form).
+      const history = state.history.filter((route) => route.name !== 'observing');
       return {
         ...state,
         posture: action.posture,
         answers,
-        history: [...history, { name: 'pick-bucket' }],
+        history: history.length > 0 ? history : [{ name: 'pick-bucket' }],
         route: state.steps.length > 0 ? { name: 'step', index: 0 } : { name: 'review' },
       };
     }
-    case 'observe-failed':
-      return { ...state, route: { name: 'pick-bucket' } };
+    case 'observe-failed': {
+      const previous = state.history.at(-1) ?? { name: 'pick-bucket' };
+      return { ...state, route: previous, history: state.history.slice(0, -1) };
+    }
     case 'answer':
       return { ...state, answers: { ...state.answers, [action.step]: action.answers } };
     case 'next':

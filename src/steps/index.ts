@@ -2,23 +2,43 @@
  * The wizard's steps in order, the presets that choose their defaults, and the
  * pure function that turns a posture and answers into a plan.
  */
+
 import { composePlan } from '../plan/compose.js';
 import type { Change, Plan, Posture, Preset, ResourceKey, SkippedStep } from '../plan/types.js';
+import { bucketPolicyStep } from './bucket-policy.js';
+import { encryptionStep } from './encryption.js';
+import { type NewBucketAnswers, planNewBucket, validateNewBucket } from './new-bucket.js';
+import { objectLockPrerequisite, objectLockStep } from './object-lock.js';
+import { objectOwnershipStep } from './object-ownership.js';
 import {
   accountPublicAccessBlockStep,
   bucketPublicAccessBlockStep,
 } from './public-access-block.js';
 import type { Step, StepAnswers, StepId } from './types.js';
+import { versioningStep } from './versioning.js';
 
 export type StepRegistry = { readonly [K in StepId]: Step<StepAnswers[K]> };
 
 export const STEPS: StepRegistry = {
   'public-access-block': bucketPublicAccessBlockStep,
+  encryption: encryptionStep,
+  'object-ownership': objectOwnershipStep,
+  versioning: versioningStep,
+  'object-lock': objectLockStep,
+  'bucket-policy': bucketPolicyStep,
   'account-public-access-block': accountPublicAccessBlockStep,
 };
 
 /** Wizard order. */
-export const STEP_ORDER: readonly StepId[] = ['public-access-block', 'account-public-access-block'];
+export const STEP_ORDER: readonly StepId[] = [
+  'public-access-block',
+  'encryption',
+  'object-ownership',
+  'versioning',
+  'object-lock',
+  'bucket-policy',
+  'account-public-access-block',
+];
 
 export const PRESET_DESCRIPTIONS: Record<Preset, string> = {
   baseline: "The guide's checklist without network restrictions or Object Lock.",
@@ -34,7 +54,9 @@ export function stepsForPreset(_preset: Preset): readonly StepId[] {
 
 /** Every resource the given steps need read. */
 export function readsFor(stepIds: readonly StepId[]): ResourceKey[] {
-  return [...new Set(stepIds.flatMap((id) => STEPS[id].reads))];
+  return [
+    ...new Set(stepIds.flatMap((id) => [...STEPS[id].reads, ...(STEPS[id].optionalReads ?? [])])),
+  ];
 }
 
 export type Answers = { [K in StepId]?: StepAnswers[K] };
@@ -78,9 +100,17 @@ export function buildPlan(
   stepIds: readonly StepId[],
   answers: Answers,
   now?: Date,
+  /** The bucket does not exist yet: the plan starts by creating it. */
+  create?: NewBucketAnswers,
 ): Plan {
   const changes: Change[] = [];
   const skipped: SkippedStep[] = [];
+  if (create) {
+    const problems = validateNewBucket(create);
+    if (problems.length > 0) throw new AnswerError(`New bucket: ${problems.join('; ')}`);
+    // First in the list and depending on nothing, so it stays first in the plan.
+    if (posture.values['bucket.exists'] === null) changes.push(planNewBucket(posture, create));
+  }
   for (const id of stepIds) {
     const reason = unavailableReason(id, posture);
     const stepAnswers = answers[id];
@@ -90,6 +120,10 @@ export function buildPlan(
       changes.push(...planStep(id, posture, stepAnswers));
     }
   }
+  // Object Lock on an existing bucket needs versioning on first; only the
+  // whole plan can tell whether some step turns it on.
+  const prerequisite = objectLockPrerequisite(changes, posture);
+  if (prerequisite) throw new AnswerError(prerequisite);
   const { accountId, region, bucket } = posture;
   return composePlan({
     target: { accountId, region, bucket },

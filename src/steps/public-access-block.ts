@@ -4,7 +4,7 @@
  */
 import { deepEqual } from '../plan/diff.js';
 import { writeCall } from '../plan/resources/index.js';
-import type { Change, Posture, PublicAccessBlock, ResourceKey } from '../plan/types.js';
+import type { Change, Posture, PublicAccessBlock } from '../plan/types.js';
 import type { Field } from './form.js';
 import type { FlagInfo, Step } from './types.js';
 
@@ -76,7 +76,7 @@ function weakened(before: PublicAccessBlock, after: PublicAccessBlock): string[]
 
 interface PabTarget {
   readonly step: Step<PublicAccessBlock>['id'];
-  readonly resource: ResourceKey;
+  readonly resource: 'bucket.publicAccessBlock' | 'account.publicAccessBlock';
   readonly title: string;
   readonly extraWarnings: readonly string[];
 }

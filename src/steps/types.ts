@@ -1,9 +1,19 @@
 import type { Change, Posture, Preset, PublicAccessBlock, ResourceKey } from '../plan/types.js';
+import type { BucketPolicyAnswers } from './bucket-policy.js';
+import type { EncryptionAnswers } from './encryption.js';
 import type { Field } from './form.js';
+import type { ObjectLockAnswers } from './object-lock.js';
+import type { ObjectOwnershipAnswers } from './object-ownership.js';
+import type { VersioningAnswers } from './versioning.js';
 
 /** The answers each step collects, by step id. */
 export interface StepAnswers {
   'public-access-block': PublicAccessBlock;
+  encryption: EncryptionAnswers;
+  'object-ownership': ObjectOwnershipAnswers;
+  versioning: VersioningAnswers;
+  'object-lock': ObjectLockAnswers;
+  'bucket-policy': BucketPolicyAnswers;
   'account-public-access-block': PublicAccessBlock;
 }
 
@@ -27,6 +37,11 @@ export interface Step<A> {
   readonly controls: readonly string[];
   /** Resources `plan` needs observed. */
   readonly reads: readonly ResourceKey[];
+  /**
+   * Resources read too, but not required: when one is unreadable the step
+   * still runs and falls back (e.g. typing a KMS key when keys cannot be listed).
+   */
+  readonly optionalReads?: readonly ResourceKey[];
   /** Secure defaults for this posture and preset. */
   defaults(posture: Posture, preset: Preset): A;
   /** Problems with the answers, one clear sentence each; empty when valid. */

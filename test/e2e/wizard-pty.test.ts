@@ -52,7 +52,12 @@ describe.skipIf(!available)('the built CLI in a pseudo-terminal (tmux)', () => {
     await terminal.waitFor('Which defaults should the wizard propose?');
     terminal.send('Enter'); // baseline
     await terminal.waitFor(bucket);
-    terminal.send('Down');
+    // The list starts with "Type a bucket name…" and "Create a new bucket…".
+    for (let moves = 0; moves < 10 && !terminal.screen().includes(`› ${bucket}`); moves++) {
+      const before = terminal.screen();
+      terminal.send('Down');
+      await terminal.waitFor((screen: string) => screen !== before).catch(() => undefined);
+    }
     await terminal.waitFor(`› ${bucket}`);
     terminal.send('Enter');
     // Accept every step's defaults until the review.

@@ -37,11 +37,20 @@ export class TmuxTerminal {
     this.tmux('send-keys', '-t', 'e2e', ...keys);
   }
 
-  async waitFor(expected: string | RegExp, timeoutMs = 15_000): Promise<string> {
+  async waitFor(
+    expected: string | RegExp | ((screen: string) => boolean),
+    timeoutMs = 15_000,
+  ): Promise<string> {
     const deadline = Date.now() + timeoutMs;
+    const matches = (text: string) =>
+      typeof expected === 'string'
+        ? text.includes(expected)
+        : expected instanceof RegExp
+          ? expected.test(text)
+          : expected(text);
     for (;;) {
       const text = this.screen();
-      if (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) return text;
+      if (matches(text)) return text;
       if (Date.now() > deadline)
         throw new Error(`timed out waiting for ${String(expected)}; screen:\n${text}`);
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -16,6 +16,8 @@ import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
 
 const BOTH = ['bucket.publicAccessBlock', 'account.publicAccessBlock'] as const;
+// These tests are about the plan/apply machinery; Block Public Access is enough.
+const PAB_ONLY = ['--only', 'public-access-block,account-public-access-block'];
 const ALL_ON = {
   BlockPublicAcls: true,
   IgnorePublicAcls: true,
@@ -44,7 +46,15 @@ describe('plan and apply against the emulator', () => {
     await createBucket(bucket, { publicAccessBlock: { BlockPublicAcls: true } });
     const file = join(dir, 'plan.json');
 
-    const planned = await runCli(['plan', '--bucket', bucket, '--out', file, ...endpoint()]);
+    const planned = await runCli([
+      'plan',
+      ...PAB_ONLY,
+      '--bucket',
+      bucket,
+      '--out',
+      file,
+      ...endpoint(),
+    ]);
     expect(planned.stderr).toBe('');
     expect(planned.code).toBe(2);
     expect(planned.stdout).toContain('~ Block Public Access (bucket)');
@@ -64,7 +74,7 @@ describe('plan and apply against the emulator', () => {
       'account.publicAccessBlock': ALL_ON,
     });
 
-    const again = await runCli(['plan', '--bucket', bucket, ...endpoint()]);
+    const again = await runCli(['plan', ...PAB_ONLY, '--bucket', bucket, ...endpoint()]);
     expect(again.code).toBe(0);
     expect(again.stdout.trim()).toBe('No changes. The bucket already matches.');
   });
@@ -72,7 +82,7 @@ describe('plan and apply against the emulator', () => {
   it('--json carries the same plan for machines', async () => {
     const bucket = uniqueBucket('json');
     await createBucket(bucket);
-    const result = await runCli(['plan', '--bucket', bucket, '--json', ...endpoint()]);
+    const result = await runCli(['plan', ...PAB_ONLY, '--bucket', bucket, '--json', ...endpoint()]);
     expect(result.code).toBe(2);
     const json = JSON.parse(result.stdout);
     expect(json.counts).toEqual({ add: 2, change: 0, remove: 0, irreversible: 0 });
@@ -96,9 +106,10 @@ describe('plan and apply against the emulator', () => {
       const bucket = uniqueBucket('fault');
       await createBucket(bucket, prior ? { publicAccessBlock: prior } : {});
       const file = join(dir, `${bucket}.json`);
-      expect((await runCli(['plan', '--bucket', bucket, '--out', file, ...endpoint()])).code).toBe(
-        2,
-      );
+      expect(
+        (await runCli(['plan', ...PAB_ONLY, '--bucket', bucket, '--out', file, ...endpoint()]))
+          .code,
+      ).toBe(2);
       const plan = parsePlan(readFileSync(file, 'utf8'));
       const before = await snapshot(bucket);
 
@@ -138,7 +149,9 @@ describe('plan and apply against the emulator', () => {
     const bucket = uniqueBucket('stale');
     await createBucket(bucket);
     const file = join(dir, 'plan.json');
-    expect((await runCli(['plan', '--bucket', bucket, '--out', file, ...endpoint()])).code).toBe(2);
+    expect(
+      (await runCli(['plan', ...PAB_ONLY, '--bucket', bucket, '--out', file, ...endpoint()])).code,
+    ).toBe(2);
     await session.execute({
       service: 's3',
       operation: 'PutPublicAccessBlock',
@@ -162,7 +175,7 @@ describe('plan and apply against the emulator', () => {
     const bucket = uniqueBucket('acct');
     await createBucket(bucket);
     const file = join(dir, 'plan.json');
-    await runCli(['plan', '--bucket', bucket, '--out', file, ...endpoint()]);
+    await runCli(['plan', ...PAB_ONLY, '--bucket', bucket, '--out', file, ...endpoint()]);
     const text = readFileSync(file, 'utf8').replaceAll('123456789012', '210987654321');
     writeFileSync(file, text);
     const result = await runCli(['apply', file, '--yes', ...endpoint()]);

@@ -71,8 +71,8 @@ const CASES: [string, string, RegExp][] = [
   ],
   [
     'an operation outside the allowed set',
-    text.replace('"DeletePublicAccessBlock"', '"DeleteBucket"'),
-    /changes\[0\]\.undo: s3:DeleteBucket is not an operation s3-harden applies/,
+    text.replace('"DeletePublicAccessBlock"', '"DeleteObject"'),
+    /changes\[0\]\.undo: s3:DeleteObject is not an operation s3-harden applies/,
   ],
   [
     'a call to a different bucket',

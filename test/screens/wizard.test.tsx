@@ -167,6 +167,37 @@ describe('the wizard', () => {
     await waitFor(app, 'Which defaults should the wizard propose?');
   });
 
+  it('creates a new bucket: validated name, then the steps, then a plan that starts with CreateBucket', async () => {
+    const taken = uniqueBucket('taken');
+    await createBucket(taken);
+    const app = start(services());
+    await waitFor(app, '› Type a bucket name…');
+    await selectLine(app, 'Create a new bucket…');
+    await press(app, KEY.enter);
+    await waitFor(app, 'Create a new bucket');
+    await waitFor(app, '✗ Bucket name: enter a bucket name.');
+    await press(app, ...'Bad'.split(''));
+    await waitFor(app, 'may contain only lowercase letters');
+    for (let i = 0; i < 3; i++) await press(app, '\u007F');
+    // A name that exists already is refused with a clear reason.
+    await press(app, ...taken.split(''));
+    await waitFor(app, `Bucket name: ${taken}`);
+    await press(app, KEY.enter);
+    await waitFor(app, `✗ Bucket ${taken} already exists; choose it from the list to harden it.`);
+    for (let i = 0; i < taken.length; i++) await press(app, '\u007F');
+    const fresh = uniqueBucket('fresh');
+    await press(app, ...fresh.split(''));
+    await waitFor(app, `Bucket name: ${fresh}`);
+    await press(app, KEY.enter);
+    await waitFor(app, 'step 1 of 2');
+    expect(frame(app)).toContain(`bucket ${fresh}`);
+    await press(app, KEY.enter);
+    await waitFor(app, 'step 2 of 2');
+    await press(app, KEY.enter);
+    const review = await waitFor(app, /Plan: \d+ to add/);
+    expect(review).toContain('+ Create bucket  (s3:CreateBucket)');
+  });
+
   it('validates a typed bucket name and reports a missing bucket', async () => {
     const app = start(services());
     await waitFor(app, '› Type a bucket name…');

@@ -98,7 +98,7 @@ describe('normaliseError', () => {
       sdkError('AccessDenied', 'x', 403),
       { call: { service: 's3', operation: 'PutBucketPolicy', input: { Bucket: 'b' } } },
       'access-denied',
-      'Access denied: s3:PutBucketPolicy on bucket b.',
+      'Access denied: s3:PutBucketPolicy on bucket b. With BlockPublicPolicy on, S3 also refuses a policy that grants public access.',
       'AccessDenied',
     ],
     [

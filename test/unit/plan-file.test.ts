@@ -203,11 +203,11 @@ describe('parsePlan rejects, with one line that names the problem', () => {
       /^changes\[0\]\.call\.service: /,
     ],
     [
-      'an operation outside the catalogue (s3:DeleteBucket)',
+      'an operation outside the catalogue (s3:DeleteObject)',
       edited((f) => {
-        f.changes[0].call = { service: 's3', operation: 'DeleteBucket', input: { Bucket: BUCKET } };
+        f.changes[0].call = { service: 's3', operation: 'DeleteObject', input: { Bucket: BUCKET } };
       }),
-      'changes[0].call: s3:DeleteBucket is not an operation s3-harden applies',
+      'changes[0].call: s3:DeleteObject is not an operation s3-harden applies',
     ],
     [
       'a read operation as a call (GetPublicAccessBlock)',
@@ -220,9 +220,9 @@ describe('parsePlan rejects, with one line that names the problem', () => {
     [
       'an operation outside the catalogue as an undo',
       edited((f) => {
-        f.changes[0].undo = { service: 's3', operation: 'DeleteBucket', input: { Bucket: BUCKET } };
+        f.changes[0].undo = { service: 's3', operation: 'DeleteObject', input: { Bucket: BUCKET } };
       }),
-      'changes[0].undo: s3:DeleteBucket is not an operation s3-harden applies',
+      'changes[0].undo: s3:DeleteObject is not an operation s3-harden applies',
     ],
     [
       'a call naming a different bucket',
@@ -291,9 +291,9 @@ describe('parsePlan rejects, with one line that names the problem', () => {
     [
       'an unknown observed resource',
       edited((f) => {
-        f.observed['bucket.policy'] = null;
+        f.observed['bucket.nonsense'] = null;
       }),
-      /^observed: .*bucket\.policy/,
+      /^observed: .*bucket\.nonsense/,
     ],
     [
       'an after-state of the wrong shape',
@@ -535,7 +535,7 @@ const REPLACEMENTS: readonly unknown[] = [
   BUCKET,
   '210987654321',
   ACCOUNT_ID,
-  'DeleteBucket',
+  'DeleteObject',
   'GetPublicAccessBlock',
   'DeletePublicAccessBlock',
   'PutBucketPolicy',
@@ -546,7 +546,7 @@ const REPLACEMENTS: readonly unknown[] = [
   'account.publicAccessBlock',
   OFF,
   ON,
-  { service: 's3', operation: 'DeleteBucket', input: { Bucket: BUCKET } },
+  { service: 's3', operation: 'DeleteObject', input: { Bucket: BUCKET } },
   { service: 's3', operation: 'DeletePublicAccessBlock', input: { Bucket: 'other-bucket' } },
   { service: 's3control', operation: 'DeletePublicAccessBlock', input: { AccountId: ACCOUNT_ID } },
   'x'.repeat(3000),

@@ -11,11 +11,24 @@ export type CommandClass = new (input: never) => unknown;
 
 export type CommandTable = Partial<Record<string, Record<string, CommandClass>>>;
 
-export interface Reader {
+export interface CallReader {
   readonly call: (target: Target) => ApiCall;
   /** The plain value from the call's output; null = absent. */
   readonly extract: (output: Record<string, unknown>) => unknown;
 }
+
+/** Sends one read through the session (errors normalised, calls counted). */
+export type ReadSend = (call: ApiCall) => Promise<Record<string, unknown>>;
+
+/**
+ * A resource that takes several calls to read (list, then describe each),
+ * e.g. the account's KMS keys. Returns the plain value; null = absent.
+ */
+export interface QueryReader {
+  readonly query: (target: Target, send: ReadSend) => Promise<unknown>;
+}
+
+export type Reader = CallReader | QueryReader;
 
 export interface AwsFamily {
   readonly commands: CommandTable;

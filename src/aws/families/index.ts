@@ -5,8 +5,15 @@
 import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { ResourceKey } from '../../plan/types.js';
+import { bucketAws } from './bucket.js';
+import { encryptionAws } from './encryption.js';
 import type { AwsFamily, CommandClass, Reader } from './family.js';
+import { kmsAws } from './kms.js';
+import { objectLockAws } from './object-lock.js';
+import { objectOwnershipAws } from './object-ownership.js';
+import { bucketPolicyAws } from './policy.js';
 import { publicAccessBlockAws } from './public-access-block.js';
+import { versioningAws } from './versioning.js';
 
 const CORE: AwsFamily = {
   commands: {
@@ -16,7 +23,17 @@ const CORE: AwsFamily = {
   readers: {},
 };
 
-const FAMILIES: readonly AwsFamily[] = [CORE, publicAccessBlockAws];
+const FAMILIES: readonly AwsFamily[] = [
+  CORE,
+  bucketAws,
+  publicAccessBlockAws,
+  objectOwnershipAws,
+  versioningAws,
+  objectLockAws,
+  bucketPolicyAws,
+  encryptionAws,
+  kmsAws,
+];
 
 export const COMMANDS: Record<string, Record<string, CommandClass>> = {};
 for (const family of FAMILIES) {

@@ -6,10 +6,26 @@
 import { deepEqual } from '../diff.js';
 import type { OperationSpec } from '../operations.js';
 import type { ApiCall, PostureValues, ResourceKey, Target } from '../types.js';
+import { bucketFamily } from './bucket.js';
+import { encryptionFamily } from './encryption.js';
+import { kmsFamily } from './kms.js';
+import { objectLockFamily } from './object-lock.js';
+import { objectOwnershipFamily } from './object-ownership.js';
+import { bucketPolicyFamily } from './policy.js';
 import { publicAccessBlockFamily } from './public-access-block.js';
 import type { ResourceSpec, ResourceTable } from './spec.js';
+import { versioningFamily } from './versioning.js';
 
-const FAMILIES = [publicAccessBlockFamily] as const;
+const FAMILIES = [
+  bucketFamily,
+  publicAccessBlockFamily,
+  objectOwnershipFamily,
+  versioningFamily,
+  objectLockFamily,
+  bucketPolicyFamily,
+  encryptionFamily,
+  kmsFamily,
+] as const;
 
 export const RESOURCES = Object.assign(
   {},

@@ -23,6 +23,12 @@ export interface ResourceSpec<V> {
    * return to "never enabled": Suspended is its closest restore.
    */
   satisfies?(expected: V, live: V): boolean;
+  /**
+   * Review the value as one document instead of field by field: its text
+   * (e.g. a policy pretty-printed), null when absent. The review then shows
+   * the whole document before and after as a line diff. Absent: field diff.
+   */
+  document?(value: V): string | null;
 }
 
 export type ResourceTable<Values> = { readonly [K in keyof Values]: ResourceSpec<Values[K]> };

@@ -1,0 +1,238 @@
+/**
+ * The statements s3-harden writes into a bucket policy, built from a plain
+ * description of what the operator wants (PolicyIntent), and read back from a
+ * policy into that description. Every Sid starts with TOOL_SID_PREFIX, so the
+ * composer (./policy.ts) can tell them from statements it must keep.
+ */
+import {
+  type ConditionBlock,
+  type PolicyDocument,
+  TOOL_SID_PREFIX,
+  type ToolStatement,
+  toolStatements,
+} from './policy.js';
+
+export const SID = {
+  denyInsecureTransport: `${TOOL_SID_PREFIX}DenyInsecureTransport`,
+  denyOldTls: `${TOOL_SID_PREFIX}DenyOldTls`,
+  vpceOnly: `${TOOL_SID_PREFIX}VpceOnly`,
+  ipAllowlist: `${TOOL_SID_PREFIX}IpAllowlist`,
+  denyUnencryptedUploads: `${TOOL_SID_PREFIX}DenyUnencryptedUploads`,
+  denyWrongEncryption: `${TOOL_SID_PREFIX}DenyWrongEncryption`,
+  denyOtherKmsKeys: `${TOOL_SID_PREFIX}DenyOtherKmsKeys`,
+  readOnly: (n: number) => `${TOOL_SID_PREFIX}ReadOnly${n}`,
+  crossAccount: (n: number) => `${TOOL_SID_PREFIX}CrossAccount${n}`,
+  crossAccountRead: (n: number) => `${TOOL_SID_PREFIX}CrossAccount${n}Read`,
+} as const;
+
+/** Values of the s3:x-amz-server-side-encryption header. */
+export type UploadAlgorithm = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
+
+export type UploadEncryption =
+  /** Deny uploads without the header or with another algorithm. */
+  | { readonly algorithm: UploadAlgorithm }
+  /** Deny uploads that name another KMS key (StringNotEqualsIfExists). */
+  | { readonly kmsKeyArn: string };
+
+/** What the operator wants the bucket policy to enforce. Lists hold validated values. */
+export interface PolicyIntent {
+  readonly denyInsecureTransport: boolean;
+  readonly denyOldTls: boolean;
+  /** Deny every request not made through one of these VPC endpoints; empty = no restriction. */
+  readonly vpceIds: readonly string[];
+  /** Deny every request from outside these CIDRs; empty = no restriction. */
+  readonly sourceCidrs: readonly string[];
+  readonly uploadEncryption: UploadEncryption | null;
+  /** IAM role ARNs granted s3:GetObject and s3:ListBucket. */
+  readonly readOnlyRoles: readonly string[];
+  /** Account IDs allowed to upload (with bucket-owner-full-control) and read objects. */
+  readonly crossAccounts: readonly string[];
+}
+
+export const NO_INTENT: PolicyIntent = {
+  denyInsecureTransport: false,
+  denyOldTls: false,
+  vpceIds: [],
+  sourceCidrs: [],
+  uploadEncryption: null,
+  readOnlyRoles: [],
+  crossAccounts: [],
+};
+
+/** The ARN partition of a region: aws, aws-cn or aws-us-gov. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+interface Where {
+  readonly bucket: string;
+  readonly region: string;
+}
+
+function deny(sid: string, resource: readonly string[], condition: ConditionBlock): ToolStatement {
+  return {
+    Sid: sid,
+    Effect: 'Deny',
+    Principal: '*',
+    Action: ['s3:*'],
+    Resource: resource,
+    Condition: condition,
+  };
+}
+
+/** The tool's statements for an intent, in a fixed order. */
+export function statementsFor(where: Where, intent: PolicyIntent): ToolStatement[] {
+  const partition = partitionOf(where.region);
+  const bucketArn = `arn:${partition}:s3:::${where.bucket}`;
+  const objects = `${bucketArn}/*`;
+  // Bucket-level calls (ListBucket, GetBucketPolicy…) are on the bucket ARN
+  // itself: leaving it out is a common gap.
+  const both = [bucketArn, objects];
+  const out: ToolStatement[] = [];
+  if (intent.denyInsecureTransport) {
+    out.push(deny(SID.denyInsecureTransport, both, { Bool: { 'aws:SecureTransport': 'false' } }));
+  }
+  if (intent.denyOldTls) {
+    out.push(deny(SID.denyOldTls, both, { NumericLessThan: { 's3:TlsVersion': '1.2' } }));
+  }
+  if (intent.vpceIds.length > 0) {
+    out.push(
+      deny(SID.vpceOnly, both, { StringNotEquals: { 'aws:SourceVpce': [...intent.vpceIds] } }),
+    );
+  }
+  if (intent.sourceCidrs.length > 0) {
+    out.push(
+      deny(SID.ipAllowlist, both, { NotIpAddress: { 'aws:SourceIp': [...intent.sourceCidrs] } }),
+    );
+  }
+  const encryption = intent.uploadEncryption;
+  if (encryption && 'algorithm' in encryption) {
+    // Two statements, as AWS documents it: no header at all, and another algorithm.
+    out.push({
+      Sid: SID.denyUnencryptedUploads,
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:PutObject'],
+      Resource: [objects],
+      Condition: { Null: { 's3:x-amz-server-side-encryption': 'true' } },
+    });
+    out.push({
+      Sid: SID.denyWrongEncryption,
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:PutObject'],
+      Resource: [objects],
+      Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': encryption.algorithm } },
+    });
+  } else if (encryption) {
+    out.push({
+      Sid: SID.denyOtherKmsKeys,
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:PutObject'],
+      Resource: [objects],
+      Condition: {
+        StringNotEqualsIfExists: {
+          's3:x-amz-server-side-encryption-aws-kms-key-id': encryption.kmsKeyArn,
+        },
+      },
+    });
+  }
+  intent.readOnlyRoles.forEach((role, index) => {
+    out.push({
+      Sid: SID.readOnly(index + 1),
+      Effect: 'Allow',
+      Principal: { AWS: role },
+      Action: ['s3:GetObject', 's3:ListBucket'],
+      Resource: both,
+    });
+  });
+  intent.crossAccounts.forEach((account, index) => {
+    const principal = { AWS: `arn:${partition}:iam::${account}:root` };
+    // The ACL condition goes on the upload only: a GetObject request carries
+    // no x-amz-acl header, so the same condition would deny every read.
+    out.push({
+      Sid: SID.crossAccount(index + 1),
+      Effect: 'Allow',
+      Principal: principal,
+      Action: ['s3:PutObject'],
+      Resource: [objects],
+      Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+    });
+    out.push({
+      Sid: SID.crossAccountRead(index + 1),
+      Effect: 'Allow',
+      Principal: principal,
+      Action: ['s3:GetObject'],
+      Resource: [objects],
+    });
+  });
+  return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A condition value (string or list) of a statement, as a list of strings. */
+function conditionValues(statement: unknown, operator: string, key: string): string[] {
+  if (!isObject(statement) || !isObject(statement.Condition)) return [];
+  const block = statement.Condition[operator];
+  if (!isObject(block)) return [];
+  const value = block[key];
+  const values = Array.isArray(value) ? value : [value];
+  return values.filter((item): item is string => typeof item === 'string');
+}
+
+function awsPrincipal(statement: unknown): string | undefined {
+  if (!isObject(statement) || !isObject(statement.Principal)) return undefined;
+  const aws = statement.Principal.AWS;
+  return typeof aws === 'string' ? aws : undefined;
+}
+
+function numbered(found: Map<string, unknown>, sid: (n: number) => string): unknown[] {
+  const out: unknown[] = [];
+  for (let n = 1; found.has(sid(n)); n++) out.push(found.get(sid(n)));
+  return out;
+}
+
+const ALGORITHMS: readonly string[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];
+
+/**
+ * What the tool's statements already in a policy enforce: the answers that
+ * reproduce them. Foreign statements are ignored.
+ */
+export function intentFromPolicy(document: PolicyDocument | null): PolicyIntent {
+  const found = toolStatements(document);
+  const algorithm = conditionValues(
+    found.get(SID.denyWrongEncryption),
+    'StringNotEquals',
+    's3:x-amz-server-side-encryption',
+  )[0];
+  const kmsKeyArn = conditionValues(
+    found.get(SID.denyOtherKmsKeys),
+    'StringNotEqualsIfExists',
+    's3:x-amz-server-side-encryption-aws-kms-key-id',
+  )[0];
+  let uploadEncryption: UploadEncryption | null = null;
+  if (kmsKeyArn) uploadEncryption = { kmsKeyArn };
+  else if (algorithm && ALGORITHMS.includes(algorithm))
+    uploadEncryption = { algorithm: algorithm as UploadAlgorithm };
+  else if (found.has(SID.denyUnencryptedUploads)) uploadEncryption = { algorithm: 'AES256' };
+  return {
+    denyInsecureTransport: found.has(SID.denyInsecureTransport),
+    denyOldTls: found.has(SID.denyOldTls),
+    vpceIds: conditionValues(found.get(SID.vpceOnly), 'StringNotEquals', 'aws:SourceVpce'),
+    sourceCidrs: conditionValues(found.get(SID.ipAllowlist), 'NotIpAddress', 'aws:SourceIp'),
+    uploadEncryption,
+    readOnlyRoles: numbered(found, SID.readOnly)
+      .map(awsPrincipal)
+      .filter((role): role is string => role !== undefined),
+    crossAccounts: numbered(found, SID.crossAccount)
+      .map((statement) => /^arn:[\w-]+:iam::(\d{12}):root$/.exec(awsPrincipal(statement) ?? ''))
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map((match) => match[1] as string),
+  };
+}

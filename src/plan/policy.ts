@@ -1,0 +1,193 @@
+/**
+ * The bucket-policy composer: merges the statements s3-harden writes into the
+ * bucket's existing policy document without touching anything else.
+ *
+ * - The tool owns exactly the statements whose Sid starts with TOOL_SID_PREFIX.
+ *   Every other statement (another Sid, no Sid, even a malformed one) is
+ *   foreign: kept, in its order, as the very same value, so it serialises
+ *   byte for byte as it was read.
+ * - A wanted tool statement replaces the tool statement with its Sid where it
+ *   stands; a new one is appended; a tool statement no longer wanted (or a
+ *   duplicate of its Sid) is removed. Composing again with the same
+ *   statements therefore yields a deep-equal document: no duplicates.
+ * - Only what the tool writes is normalised: a single Statement object
+ *   becomes an array only when a tool statement must be added beside it, a
+ *   missing Version stays missing (the tool's statements use no policy
+ *   variables, so they mean the same under either version), other top-level
+ *   keys (Id…) keep their place.
+ * - No statement left means no policy: the result is null (DeleteBucketPolicy).
+ *
+ * Pure and synchronous, so a later lockout guard can evaluate its result.
+ */
+import { deepEqual } from './diff.js';
+
+/** Every Sid that starts with this is s3-harden's; nothing else is. */
+export const TOOL_SID_PREFIX = 'S3Harden';
+
+/** S3's limit on a bucket policy, in bytes of the JSON as sent. */
+export const MAX_POLICY_BYTES = 20_480;
+
+export const POLICY_VERSION = '2012-10-17';
+
+/** A policy document as read: any JSON object; only `Statement` is looked into. */
+export interface PolicyDocument {
+  readonly Version?: string;
+  readonly Statement?: unknown;
+  readonly [key: string]: unknown;
+}
+
+export type ConditionBlock = Readonly<Record<string, Readonly<Record<string, string | string[]>>>>;
+
+/** A statement as s3-harden writes it: always a Sid, arrays for Action and Resource. */
+export interface ToolStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal: '*' | { readonly AWS: string };
+  readonly Action: readonly string[];
+  readonly Resource: readonly string[];
+  readonly Condition?: ConditionBlock;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The Sid of a statement, when it has a string one. */
+export function sidOf(statement: unknown): string | undefined {
+  return isObject(statement) && typeof statement.Sid === 'string' ? statement.Sid : undefined;
+}
+
+export function isToolSid(sid: string | undefined): sid is string {
+  return sid?.startsWith(TOOL_SID_PREFIX) === true;
+}
+
+export function isToolStatement(statement: unknown): boolean {
+  return isToolSid(sidOf(statement));
+}
+
+/** The statements of a document as a list, whatever its shape (absent, one object, an array). */
+export function statementsOf(document: PolicyDocument | null): readonly unknown[] {
+  if (!document || !('Statement' in document) || document.Statement === undefined) return [];
+  return Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+}
+
+/** The statements s3-harden did not write, as they are. */
+export function foreignStatements(document: PolicyDocument | null): readonly unknown[] {
+  return statementsOf(document).filter((statement) => !isToolStatement(statement));
+}
+
+/** The tool's statements in a document, by Sid (the first of each Sid). */
+export function toolStatements(document: PolicyDocument | null): Map<string, unknown> {
+  const found = new Map<string, unknown>();
+  for (const statement of statementsOf(document)) {
+    const sid = sidOf(statement);
+    if (isToolSid(sid) && !found.has(sid)) found.set(sid, statement);
+  }
+  return found;
+}
+
+/**
+ * The existing document with exactly `wanted` as its tool statements.
+ * Returns `existing` itself when nothing changes, null when no statement is left.
+ */
+export function composePolicy(
+  existing: PolicyDocument | null,
+  wanted: readonly ToolStatement[],
+): PolicyDocument | null {
+  const bySid = new Map<string, ToolStatement>();
+  for (const statement of wanted) {
+    if (!isToolSid(statement.Sid)) {
+      throw new Error(`statement Sid ${statement.Sid} does not start with ${TOOL_SID_PREFIX}`);
+    }
+    if (bySid.has(statement.Sid)) throw new Error(`two statements share the Sid ${statement.Sid}`);
+    bySid.set(statement.Sid, statement);
+  }
+
+  const before = statementsOf(existing);
+  const placed = new Set<string>();
+  const statements: unknown[] = [];
+  for (const statement of before) {
+    const sid = sidOf(statement);
+    if (!isToolSid(sid)) {
+      statements.push(statement);
+      continue;
+    }
+    const replacement = bySid.get(sid);
+    if (replacement && !placed.has(sid)) {
+      placed.add(sid);
+      // Keep the value read when it already says the same: nothing to rewrite.
+      statements.push(deepEqual(statement, replacement) ? statement : replacement);
+    }
+  }
+  for (const statement of wanted) if (!placed.has(statement.Sid)) statements.push(statement);
+
+  if (statements.length === 0) return null;
+  if (
+    existing &&
+    statements.length === before.length &&
+    statements.every((statement, index) => statement === before[index])
+  ) {
+    return existing;
+  }
+  if (!existing) return { Version: POLICY_VERSION, Statement: statements };
+  const document: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(existing)) {
+    document[key] = key === 'Statement' ? statements : value;
+  }
+  if (!('Statement' in document)) document.Statement = statements;
+  return document as PolicyDocument;
+}
+
+/** The JSON text sent to PutBucketPolicy (and compared with S3's limit). */
+export function policyJson(document: PolicyDocument): string {
+  return JSON.stringify(document);
+}
+
+/** Size in bytes (UTF-8) of the document as sent. */
+export function policyBytes(document: PolicyDocument | null): number {
+  return document ? new TextEncoder().encode(policyJson(document)).length : 0;
+}
+
+/** The one-line refusal for an over-long policy, or null when it fits. */
+export function policySizeProblem(document: PolicyDocument | null): string | null {
+  const bytes = policyBytes(document);
+  if (bytes <= MAX_POLICY_BYTES) return null;
+  return (
+    `the policy would be ${bytes.toLocaleString('en-US')} bytes, over S3's limit of ` +
+    `${MAX_POLICY_BYTES.toLocaleString('en-US')} bytes (20 KB): remove statements or shorten the lists`
+  );
+}
+
+export class PolicyError extends Error {
+  override name = 'PolicyError';
+}
+
+function principalValues(principal: unknown): unknown[] {
+  if (typeof principal === 'string') return [principal];
+  if (!isObject(principal)) return [];
+  return Object.values(principal).flatMap((value) => (Array.isArray(value) ? value : [value]));
+}
+
+/**
+ * Whether a statement may grant public access as S3's Block Public Access
+ * judges it: conservatively, any Allow to everyone ("*", {"AWS": "*"}) or
+ * with NotPrincipal, whatever its conditions. The tool's own statements are
+ * Denies or Allows to named roles and accounts, never public.
+ */
+export function mayGrantPublicAccess(statement: unknown): boolean {
+  if (!isObject(statement) || statement.Effect !== 'Allow') return false;
+  if ('NotPrincipal' in statement) return true;
+  return principalValues(statement.Principal).includes('*');
+}
+
+/** How a reviewer finds a statement: its Sid, else its position. */
+export function describeStatement(document: PolicyDocument | null, statement: unknown): string {
+  const sid = sidOf(statement);
+  if (sid !== undefined) return `Sid ${JSON.stringify(sid)}`;
+  return `statement #${statementsOf(document).indexOf(statement) + 1} (no Sid)`;
+}
+
+/** The document pretty-printed, as the review shows it whole. */
+export function formatPolicy(document: PolicyDocument): string {
+  return JSON.stringify(document, null, 2);
+}

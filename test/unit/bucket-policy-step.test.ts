@@ -1,0 +1,541 @@
+import { describe, expect, it } from 'vitest';
+import { parsePlan, serializePlan } from '../../src/plan/plan-file.js';
+import { type PolicyDocument, PolicyError, statementsOf } from '../../src/plan/policy.js';
+import { linesToText, renderPlan } from '../../src/plan/render.js';
+import type { Change, Posture, PostureValues } from '../../src/plan/types.js';
+import {
+  type BucketPolicyAnswers,
+  HEADER_DENY_CAVEAT,
+  bucketPolicyStep as step,
+} from '../../src/steps/bucket-policy.js';
+import type { Field } from '../../src/steps/form.js';
+import { buildPlan, STEP_ORDER } from '../../src/steps/index.js';
+import { BUCKET, isOneLine, OFF, ON, posture as postureOf } from './support.js';
+
+const OBJECTS = `arn:aws:s3:::${BUCKET}/*`;
+const VPCE = 'vpce-0123456789abcdef0';
+const ROLE = 'arn:aws:iam::111122223333:role/reader';
+const KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+const FOREIGN = {
+  Sid: 'AllowAnalytics',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::111122223333:role/analytics' },
+  Action: 's3:GetObject',
+  Resource: OBJECTS,
+};
+const PUBLIC_READ = { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: OBJECTS };
+
+const at = (policy: PolicyDocument | null, more: Partial<PostureValues> = {}): Posture =>
+  postureOf({ 'bucket.policy': policy, ...more });
+
+const NOTHING: BucketPolicyAnswers = {
+  httpsOnly: false,
+  minimumTls12: false,
+  vpceOnly: false,
+  vpceIds: '',
+  sourceCidrs: '',
+  uploadEncryption: 'off',
+  kmsKeyArn: '',
+  readOnlyRoles: '',
+  crossAccounts: '',
+};
+const BASELINE: BucketPolicyAnswers = { ...NOTHING, httpsOnly: true, minimumTls12: true };
+
+function only(changes: Change[]): Change {
+  expect(changes).toHaveLength(1);
+  return changes[0] as Change;
+}
+
+/** The posture after a change applied: the policy reads back as its after-state. */
+const applied = (change: Change, more: Partial<PostureValues> = {}) =>
+  at(JSON.parse(JSON.stringify(change.after)) as PolicyDocument | null, more);
+
+const sids = (document: unknown) =>
+  statementsOf(document as PolicyDocument).map((statement) => (statement as { Sid?: string }).Sid);
+
+describe('bucket-policy step', () => {
+  it('is registered right before the account Block Public Access step', () => {
+    const index = STEP_ORDER.indexOf('bucket-policy');
+    expect(index).toBeGreaterThan(-1);
+    expect(STEP_ORDER[index + 1]).toBe('account-public-access-block');
+    expect(step.controls).toEqual(['FSBP S3.5', 'CIS 2.1.1']);
+  });
+
+  describe('defaults', () => {
+    it.each(['baseline', 'custom'] as const)(
+      '%s: HTTPS only and TLS 1.2, nothing else',
+      (preset) => {
+        expect(step.defaults(at(null), preset)).toEqual(BASELINE);
+      },
+    );
+
+    it.each(['strict', 'worm'] as const)(
+      '%s without known endpoint IDs: no VPC restriction, and the form asks for them',
+      (preset) => {
+        const answers = step.defaults(at(null), preset);
+        expect(answers).toEqual({ ...BASELINE, vpceSuggested: true });
+        expect(step.validate(answers)).toEqual([]);
+        const note = step
+          .fields(at(null), answers)
+          .find((field) => field.kind === 'note' && field.text.includes('vpce- IDs'));
+        expect(note).toBeDefined();
+        const change = only(step.plan(at(null), answers));
+        expect(change.warnings).toContain(
+          'the preset restricts access to VPC endpoints, but no vpce- IDs were given: no restriction added',
+        );
+        expect(sids(change.after)).not.toContain('S3HardenVpceOnly');
+      },
+    );
+
+    it('strict keeps endpoint IDs the tool wrote before', () => {
+      const before = only(step.plan(at(null), { ...BASELINE, vpceOnly: true, vpceIds: VPCE }))
+        .after as PolicyDocument;
+      const answers = step.defaults(at(before), 'strict');
+      expect(answers).toEqual({ ...BASELINE, vpceOnly: true, vpceIds: VPCE });
+      expect(step.plan(at(before), answers)).toEqual([]);
+    });
+
+    it("keep the operator's earlier grants on a re-run", () => {
+      const earlier = only(
+        step.plan(at(null), { ...NOTHING, readOnlyRoles: ROLE, crossAccounts: '444455556666' }),
+      ).after as PolicyDocument;
+      const answers = step.defaults(at(earlier), 'baseline');
+      expect(answers).toEqual({
+        ...BASELINE,
+        readOnlyRoles: ROLE,
+        crossAccounts: '444455556666',
+      });
+    });
+  });
+
+  describe('keep', () => {
+    it('changes nothing, whatever the tool wrote before', () => {
+      const everything: BucketPolicyAnswers = {
+        httpsOnly: true,
+        minimumTls12: true,
+        vpceOnly: true,
+        vpceIds: `${VPCE}, vpce-1a2b3c4d`,
+        sourceCidrs: '',
+        uploadEncryption: 'kms-key',
+        kmsKeyArn: KEY,
+        readOnlyRoles: `${ROLE}, arn:aws:iam::111122223333:role/other`,
+        crossAccounts: '444455556666',
+      };
+      for (const foreign of [null, { Version: '2012-10-17', Statement: [FOREIGN] }]) {
+        const change = only(step.plan(at(foreign), everything));
+        const live = applied(change);
+        expect(step.keep?.(live)).toEqual(everything);
+        expect(step.plan(live, step.keep?.(live) as BucketPolicyAnswers)).toEqual([]);
+      }
+      expect(step.plan(at(null), step.keep?.(at(null)) as BucketPolicyAnswers)).toEqual([]);
+    });
+  });
+
+  describe('validate', () => {
+    const problems = (answers: Partial<BucketPolicyAnswers>) =>
+      step.validate({ ...BASELINE, ...answers });
+
+    it.each<[string, Partial<BucketPolicyAnswers>, string[]]>([
+      ['the baseline', {}, []],
+      [
+        'VPC restriction without IDs',
+        { vpceOnly: true, vpceIds: ' , ' },
+        [
+          'VPC endpoint restriction is on but no endpoint IDs are given: enter the vpce- IDs your clients use, or turn it off',
+        ],
+      ],
+      [
+        'a bad endpoint ID',
+        { vpceOnly: true, vpceIds: `${VPCE} vpce-12` },
+        ['vpce-12 is not a VPC endpoint ID (vpce- followed by 8 or 17 hex digits)'],
+      ],
+      ['endpoint IDs typed while the restriction is off are not checked', { vpceIds: 'x' }, []],
+      [
+        'VPC restriction and an IP allowlist together',
+        { vpceOnly: true, vpceIds: VPCE, sourceCidrs: '203.0.113.0/24' },
+        [
+          'VPC endpoint restriction and an IP allowlist cannot both be on: requests through a VPC endpoint carry no public source IP, so the allowlist would deny them',
+        ],
+      ],
+      [
+        'a CIDR with host bits',
+        { sourceCidrs: '203.0.113.0/24, 10.0.0.1/8' },
+        ['10.0.0.1/8 has host bits set: the range starts at 10.0.0.0/8'],
+      ],
+      [
+        'a pinned key without its ARN',
+        { uploadEncryption: 'kms-key' },
+        ['Pinning a KMS key needs its key ARN'],
+      ],
+      [
+        'a pinned key given as an alias',
+        { uploadEncryption: 'kms-key', kmsKeyArn: 'alias/data' },
+        [
+          'alias/data is an alias; the key-id condition matches only the key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)',
+        ],
+      ],
+      ['a key ARN typed for another choice is not checked', { kmsKeyArn: 'x' }, []],
+      [
+        'a user ARN as a read-only role',
+        { readOnlyRoles: 'arn:aws:iam::111122223333:user/alice' },
+        [
+          'arn:aws:iam::111122223333:user/alice names a user, not a role (expected arn:aws:iam::<12-digit account>:role/<name>)',
+        ],
+      ],
+      [
+        'a short account ID',
+        { crossAccounts: '444455556666 1234' },
+        ['1234 is not an AWS account ID (12 digits)'],
+      ],
+      [
+        'an unknown encryption choice',
+        { uploadEncryption: 'rot13' as never },
+        ['uploadEncryption must be one of off, sse-s3, sse-kms, dsse-kms, kms-key'],
+      ],
+      [
+        'a toggle that is not a boolean',
+        { httpsOnly: 'yes' as never },
+        ['httpsOnly must be true or false'],
+      ],
+      ['a list that is not text', { crossAccounts: 7 as never }, ['crossAccounts must be text']],
+    ])('%s', (_name, answers, expected) => {
+      const found = problems(answers);
+      expect(found).toEqual(expected);
+      for (const problem of found) expect(isOneLine(problem)).toBe(true);
+    });
+
+    it('an invalid answer refuses the plan with the step title', () => {
+      expect(() =>
+        buildPlan(at(null), 'baseline', ['bucket-policy'], {
+          'bucket-policy': { ...BASELINE, crossAccounts: '1234' },
+        }),
+      ).toThrow('Bucket policy: 1234 is not an AWS account ID (12 digits)');
+    });
+  });
+
+  describe('plan', () => {
+    it('creates a policy when there is none; undo deletes it', () => {
+      const change = only(step.plan(at(null), BASELINE));
+      expect(change).toMatchObject({
+        id: 'bucket.policy',
+        step: 'bucket-policy',
+        resource: 'bucket.policy',
+        action: 'create',
+        before: null,
+        dependsOn: ['bucket.publicAccessBlock'],
+        warnings: [],
+      });
+      expect(sids(change.after)).toEqual(['S3HardenDenyInsecureTransport', 'S3HardenDenyOldTls']);
+      expect(change.call).toEqual({
+        service: 's3',
+        operation: 'PutBucketPolicy',
+        input: { Bucket: BUCKET, Policy: JSON.stringify(change.after) },
+      });
+      expect(change.undo).toEqual({
+        service: 's3',
+        operation: 'DeleteBucketPolicy',
+        input: { Bucket: BUCKET },
+      });
+    });
+
+    it('merges into a foreign policy; undo puts back the exact previous document', () => {
+      const text = JSON.stringify({ Version: '2012-10-17', Statement: FOREIGN });
+      const before = JSON.parse(text) as PolicyDocument;
+      const change = only(step.plan(at(before), BASELINE));
+      expect(change.action).toBe('update');
+      expect(statementsOf(change.after as PolicyDocument)[0]).toEqual(FOREIGN);
+      expect(change.undo).toEqual({
+        service: 's3',
+        operation: 'PutBucketPolicy',
+        input: { Bucket: BUCKET, Policy: text },
+      });
+      expect(change.call.input).not.toHaveProperty('ConfirmRemoveSelfBucketAccess');
+    });
+
+    it('applying twice: the second plan has no change', () => {
+      for (const existing of [
+        null,
+        { Statement: [FOREIGN, { Effect: 'Deny', Principal: '*', Action: 's3:*' }] },
+        { Version: '2008-10-17', Statement: FOREIGN },
+      ]) {
+        const change = only(step.plan(at(existing), BASELINE));
+        expect(step.plan(applied(change), BASELINE)).toEqual([]);
+      }
+    });
+
+    it('turning everything off deletes a policy made only of tool statements', () => {
+      const created = applied(only(step.plan(at(null), BASELINE)));
+      const change = only(step.plan(created, NOTHING));
+      expect(change.action).toBe('delete');
+      expect(change.after).toBeNull();
+      expect(change.call.operation).toBe('DeleteBucketPolicy');
+      expect(change.undo?.operation).toBe('PutBucketPolicy');
+      expect(change.warnings).toEqual([
+        'removes S3HardenDenyInsecureTransport: plain-HTTP requests are no longer denied',
+        'removes S3HardenDenyOldTls: TLS 1.0 and 1.1 are no longer denied',
+      ]);
+    });
+
+    it('turning one answer off removes only that statement and keeps foreign ones', () => {
+      const created = applied(only(step.plan(at({ Statement: [FOREIGN] }), BASELINE)));
+      const change = only(step.plan(created, { ...BASELINE, minimumTls12: false }));
+      expect(sids(change.after)).toEqual(['AllowAnalytics', 'S3HardenDenyInsecureTransport']);
+    });
+
+    it('refuses a policy over 20 KB and says how large it would be', () => {
+      const big: PolicyDocument = {
+        Version: '2012-10-17',
+        Statement: [{ ...FOREIGN, Sid: 'Padding', Resource: `${OBJECTS}${'x'.repeat(20_000)}` }],
+      };
+      expect(step.plan(at(big), NOTHING)).toEqual([]);
+      let error: unknown;
+      try {
+        buildPlan(at(big), 'baseline', ['bucket-policy'], { 'bucket-policy': BASELINE });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(PolicyError);
+      const message = (error as Error).message;
+      expect(message).toMatch(
+        /^Bucket policy: the policy would be 20,\d{3} bytes, over S3's limit of 20,480 bytes \(20 KB\): remove statements or shorten the lists$/,
+      );
+      const note = step
+        .fields(at(big), BASELINE)
+        .find((field) => field.kind === 'note' && field.text.startsWith('The policy would be'));
+      expect(note).toMatchObject({ tone: 'warning' });
+    });
+
+    it('warns of lockout for VPC and IP restrictions, and of the encryption caveats', () => {
+      const vpce = only(step.plan(at(null), { ...BASELINE, vpceOnly: true, vpceIds: VPCE }));
+      expect(vpce.warnings).toEqual([
+        `denies every request not made through ${VPCE} — s3-harden's own read-back and undo included, unless it runs through one of them`,
+      ]);
+      const ip = only(step.plan(at(null), { ...BASELINE, sourceCidrs: '203.0.113.0/24' }));
+      expect(ip.warnings).toEqual([
+        "denies every request from outside 203.0.113.0/24 — s3-harden's own read-back and undo included, unless it runs from there",
+      ]);
+      const header = only(step.plan(at(null), { ...BASELINE, uploadEncryption: 'sse-kms' }));
+      expect(header.warnings).toEqual([HEADER_DENY_CAVEAT]);
+      const pinned = only(
+        step.plan(at(null), { ...BASELINE, uploadEncryption: 'kms-key', kmsKeyArn: KEY }),
+      );
+      expect(pinned.warnings).toEqual([
+        `denies uploads that name a KMS key other than ${KEY}; set default encryption to that key`,
+      ]);
+      const own = only(step.plan(at(null), { ...BASELINE, crossAccounts: '123456789012' }));
+      expect(own.warnings).toEqual([
+        "123456789012 is this bucket's own account; a cross-account grant is not needed",
+      ]);
+    });
+
+    it('lists repeated in the answers give one statement each', () => {
+      const change = only(
+        step.plan(at(null), { ...NOTHING, readOnlyRoles: `${ROLE} ${ROLE},${ROLE}` }),
+      );
+      expect(sids(change.after)).toEqual(['S3HardenReadOnly1']);
+    });
+
+    it('is skipped when the policy was not read', () => {
+      expect(step.plan(postureOf({}), BASELINE)).toEqual([]);
+    });
+  });
+
+  describe('ordering against Block Public Access', () => {
+    const pabAnswers = { 'public-access-block': ON, 'bucket-policy': BASELINE };
+    // Listed policy first, so only a dependency can move Block Public Access ahead.
+    const steps = ['bucket-policy', 'public-access-block'] as const;
+
+    it('a non-public policy waits for Block Public Access', () => {
+      const plan = buildPlan(
+        at({ Statement: [FOREIGN] }, { 'bucket.publicAccessBlock': OFF }),
+        'baseline',
+        steps,
+        pabAnswers,
+      );
+      expect(plan.changes.map((change) => change.id)).toEqual([
+        'bucket.publicAccessBlock',
+        'bucket.policy',
+      ]);
+    });
+
+    it('a kept statement that may be public gets no such dependency, and a warning', () => {
+      const plan = buildPlan(
+        at({ Statement: [PUBLIC_READ] }, { 'bucket.publicAccessBlock': OFF }),
+        'baseline',
+        steps,
+        pabAnswers,
+      );
+      const policy = plan.changes.find((change) => change.id === 'bucket.policy') as Change;
+      expect(policy.dependsOn).toEqual([]);
+      expect(policy.warnings).toEqual([
+        'keeps statement #1 (no Sid), which may grant public access: with Block Public Access BlockPublicPolicy on, S3 rejects the whole policy',
+      ]);
+    });
+
+    it('says S3 will reject it when BlockPublicPolicy is already on', () => {
+      const change = only(
+        step.plan(
+          at(
+            { Statement: [{ ...PUBLIC_READ, Sid: 'Website' }] },
+            {
+              'bucket.publicAccessBlock': ON,
+              'account.publicAccessBlock': null,
+            },
+          ),
+          BASELINE,
+        ),
+      );
+      expect(change.warnings).toEqual([
+        'keeps Sid "Website", which may grant public access, and BlockPublicPolicy is already on (bucket): S3 will reject the policy unless those statements are narrowed or removed',
+      ]);
+    });
+  });
+
+  describe('fields', () => {
+    const keys = (fields: Field[]) =>
+      fields.map((field) => (field.kind === 'note' ? `note:${field.tone}` : field.key));
+
+    it('shows the endpoint IDs only when the restriction is on, the key ARN only when pinned', () => {
+      expect(keys(step.fields(at(null), BASELINE))).toEqual([
+        'httpsOnly',
+        'minimumTls12',
+        'vpceOnly',
+        'sourceCidrs',
+        'uploadEncryption',
+        'readOnlyRoles',
+        'crossAccounts',
+      ]);
+      const more = step.fields(at(null), {
+        ...BASELINE,
+        vpceOnly: true,
+        uploadEncryption: 'kms-key',
+      });
+      expect(keys(more)).toEqual([
+        'httpsOnly',
+        'minimumTls12',
+        'vpceOnly',
+        'vpceIds',
+        'sourceCidrs',
+        'uploadEncryption',
+        'kmsKeyArn',
+        'readOnlyRoles',
+        'crossAccounts',
+      ]);
+    });
+
+    it('shows the default-encryption caveat before a header-based deny is chosen', () => {
+      const fields = step.fields(at(null), { ...BASELINE, uploadEncryption: 'sse-s3' });
+      expect(fields).toContainEqual({ kind: 'note', tone: 'warning', text: HEADER_DENY_CAVEAT });
+      expect(HEADER_DENY_CAVEAT).toContain('default encryption');
+      expect(HEADER_DENY_CAVEAT).toContain('AWS log delivery');
+    });
+
+    it('shows what the live policy enforces now', () => {
+      const live = applied(only(step.plan(at(null), { ...BASELINE, readOnlyRoles: ROLE })));
+      const fields = step.fields(live, NOTHING);
+      const now = Object.fromEntries(
+        fields.flatMap((field) => (field.kind === 'note' ? [] : [[field.key, field.now]])),
+      );
+      expect(now).toMatchObject({
+        httpsOnly: 'on',
+        minimumTls12: 'on',
+        vpceOnly: 'off',
+        sourceCidrs: 'none',
+        uploadEncryption: 'no condition',
+        readOnlyRoles: ROLE,
+      });
+    });
+  });
+
+  describe('review and plan file', () => {
+    it('the review shows the whole policy before and after, line by line', () => {
+      const before: PolicyDocument = { Version: '2012-10-17', Statement: [FOREIGN] };
+      const plan = buildPlan(at(before), 'baseline', ['bucket-policy'], {
+        'bucket-policy': { ...BASELINE, minimumTls12: false },
+      });
+      const text = linesToText(renderPlan(plan));
+      const lines = text.split('\n');
+      const start = lines.indexOf('~ Bucket policy  (s3:PutBucketPolicy)');
+      expect(lines.slice(start, start + 33)).toEqual([
+        '~ Bucket policy  (s3:PutBucketPolicy)',
+        '      {',
+        '        "Version": "2012-10-17",',
+        '        "Statement": [',
+        '          {',
+        '            "Sid": "AllowAnalytics",',
+        '            "Effect": "Allow",',
+        '            "Principal": {',
+        '              "AWS": "arn:aws:iam::111122223333:role/analytics"',
+        '            },',
+        '            "Action": "s3:GetObject",',
+        '            "Resource": "arn:aws:s3:::my-bucket/*"',
+        '    +     },',
+        '    +     {',
+        '    +       "Sid": "S3HardenDenyInsecureTransport",',
+        '    +       "Effect": "Deny",',
+        '    +       "Principal": "*",',
+        '    +       "Action": [',
+        '    +         "s3:*"',
+        '    +       ],',
+        '    +       "Resource": [',
+        '    +         "arn:aws:s3:::my-bucket",',
+        '    +         "arn:aws:s3:::my-bucket/*"',
+        '    +       ],',
+        '    +       "Condition": {',
+        '    +         "Bool": {',
+        '    +           "aws:SecureTransport": "false"',
+        '    +         }',
+        '    +       }',
+        '          }',
+        '        ]',
+        '      }',
+        '',
+      ]);
+      const kinds = renderPlan(plan)
+        .slice(start, start + 33)
+        .map((line) => line.kind);
+      expect(kinds.filter((kind) => kind === 'add')).toHaveLength(17);
+      expect(kinds.filter((kind) => kind === 'remove')).toHaveLength(0);
+      expect(text).toContain('Plan: 0 to add, 1 to change, 0 to remove (0 irreversible).');
+    });
+
+    it('a created policy shows every line added; a deleted one every line removed', () => {
+      const create = renderPlan(
+        buildPlan(at(null), 'baseline', ['bucket-policy'], { 'bucket-policy': BASELINE }),
+      );
+      const body = create.filter((line) => line.text.startsWith('    '));
+      expect(body[0]?.text).toBe('    (none before)');
+      expect(body.slice(1).every((line) => line.kind === 'add')).toBe(true);
+
+      const live = applied(only(step.plan(at(null), BASELINE)));
+      const remove = renderPlan(
+        buildPlan(live, 'baseline', ['bucket-policy'], { 'bucket-policy': NOTHING }),
+      );
+      const removed = remove.filter((line) => line.text.startsWith('    -'));
+      expect(removed.length).toBeGreaterThan(20);
+      expect(remove.map((line) => line.text)).toContain('    (none after)');
+    });
+
+    it('a saved plan with a policy change loads back; a tampered policy is refused', () => {
+      const before: PolicyDocument = { Version: '2012-10-17', Statement: [FOREIGN] };
+      const plan = buildPlan(at(before), 'baseline', ['bucket-policy'], {
+        'bucket-policy': BASELINE,
+      });
+      const text = serializePlan(plan, 's3-harden test');
+      expect(parsePlan(text).changes).toEqual(plan.changes);
+
+      const file = JSON.parse(text);
+      file.changes[0].call.input.Policy = JSON.stringify({ Statement: [PUBLIC_READ] });
+      expect(() => parsePlan(JSON.stringify(file))).toThrow(
+        'changes[0].call does not write the after-state shown for bucket.policy',
+      );
+      const forced = JSON.parse(text);
+      forced.changes[0].call.input.ConfirmRemoveSelfBucketAccess = true;
+      expect(() => parsePlan(JSON.stringify(forced))).toThrow(/changes\[0\]\.call\.input/);
+      const huge = JSON.parse(text);
+      huge.changes[0].call.input.Policy = JSON.stringify({ Statement: 'x'.repeat(21_000) });
+      expect(() => parsePlan(JSON.stringify(huge))).toThrow(/changes\[0\]\.call\.input\.Policy/);
+    });
+  });
+});

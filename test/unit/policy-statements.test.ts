@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { composePolicy } from '../../src/plan/policy.js';
+import {
+  intentFromPolicy,
+  NO_INTENT,
+  type PolicyIntent,
+  partitionOf,
+  statementsFor,
+} from '../../src/plan/policy-statements.js';
+
+const WHERE = { bucket: 'my-bucket', region: 'us-east-1' };
+const BUCKET_ARN = 'arn:aws:s3:::my-bucket';
+const OBJECTS = 'arn:aws:s3:::my-bucket/*';
+const KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+describe('statementsFor', () => {
+  it('HTTPS only and TLS 1.2 deny s3:* on the bucket ARN and its objects', () => {
+    expect(
+      statementsFor(WHERE, { ...NO_INTENT, denyInsecureTransport: true, denyOldTls: true }),
+    ).toEqual([
+      {
+        Sid: 'S3HardenDenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['s3:*'],
+        Resource: [BUCKET_ARN, OBJECTS],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Sid: 'S3HardenDenyOldTls',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['s3:*'],
+        Resource: [BUCKET_ARN, OBJECTS],
+        Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } },
+      },
+    ]);
+  });
+
+  it('VPC endpoints and IP ranges deny everything from elsewhere', () => {
+    const [vpce, ip] = statementsFor(WHERE, {
+      ...NO_INTENT,
+      vpceIds: ['vpce-1a2b3c4d', 'vpce-0123456789abcdef0'],
+      sourceCidrs: ['203.0.113.0/24', '2001:db8::/32'],
+    });
+    expect(vpce).toEqual({
+      Sid: 'S3HardenVpceOnly',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:*'],
+      Resource: [BUCKET_ARN, OBJECTS],
+      Condition: {
+        StringNotEquals: { 'aws:SourceVpce': ['vpce-1a2b3c4d', 'vpce-0123456789abcdef0'] },
+      },
+    });
+    expect(ip).toEqual({
+      Sid: 'S3HardenIpAllowlist',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:*'],
+      Resource: [BUCKET_ARN, OBJECTS],
+      Condition: { NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '2001:db8::/32'] } },
+    });
+  });
+
+  it('an algorithm denies uploads with no header and with another one', () => {
+    expect(
+      statementsFor(WHERE, { ...NO_INTENT, uploadEncryption: { algorithm: 'aws:kms' } }),
+    ).toEqual([
+      {
+        Sid: 'S3HardenDenyUnencryptedUploads',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['s3:PutObject'],
+        Resource: [OBJECTS],
+        Condition: { Null: { 's3:x-amz-server-side-encryption': 'true' } },
+      },
+      {
+        Sid: 'S3HardenDenyWrongEncryption',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['s3:PutObject'],
+        Resource: [OBJECTS],
+        Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+      },
+    ]);
+  });
+
+  it('a pinned key denies uploads naming another key, with StringNotEqualsIfExists', () => {
+    expect(statementsFor(WHERE, { ...NO_INTENT, uploadEncryption: { kmsKeyArn: KEY } })).toEqual([
+      {
+        Sid: 'S3HardenDenyOtherKmsKeys',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['s3:PutObject'],
+        Resource: [OBJECTS],
+        Condition: {
+          StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': KEY },
+        },
+      },
+    ]);
+  });
+
+  it('read-only roles get GetObject and ListBucket, numbered', () => {
+    const roles = ['arn:aws:iam::111122223333:role/a', 'arn:aws:iam::111122223333:role/team/b'];
+    expect(statementsFor(WHERE, { ...NO_INTENT, readOnlyRoles: roles })).toEqual(
+      roles.map((role, index) => ({
+        Sid: `S3HardenReadOnly${index + 1}`,
+        Effect: 'Allow',
+        Principal: { AWS: role },
+        Action: ['s3:GetObject', 's3:ListBucket'],
+        Resource: [BUCKET_ARN, OBJECTS],
+      })),
+    );
+  });
+
+  it('cross-account uploads must carry bucket-owner-full-control; reads need no ACL header', () => {
+    expect(statementsFor(WHERE, { ...NO_INTENT, crossAccounts: ['444455556666'] })).toEqual([
+      {
+        Sid: 'S3HardenCrossAccount1',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::444455556666:root' },
+        Action: ['s3:PutObject'],
+        Resource: [OBJECTS],
+        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+      },
+      {
+        Sid: 'S3HardenCrossAccount1Read',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::444455556666:root' },
+        Action: ['s3:GetObject'],
+        Resource: [OBJECTS],
+      },
+    ]);
+  });
+
+  it('uses the partition of the region in ARNs', () => {
+    expect(partitionOf('cn-north-1')).toBe('aws-cn');
+    expect(partitionOf('us-gov-west-1')).toBe('aws-us-gov');
+    expect(partitionOf('eu-west-1')).toBe('aws');
+    const [https] = statementsFor(
+      { bucket: 'b-cn', region: 'cn-north-1' },
+      { ...NO_INTENT, denyInsecureTransport: true },
+    );
+    expect(https?.Resource).toEqual(['arn:aws-cn:s3:::b-cn', 'arn:aws-cn:s3:::b-cn/*']);
+  });
+});
+
+describe('intentFromPolicy', () => {
+  const intents: PolicyIntent[] = [
+    NO_INTENT,
+    { ...NO_INTENT, denyInsecureTransport: true, denyOldTls: true },
+    {
+      denyInsecureTransport: true,
+      denyOldTls: false,
+      vpceIds: ['vpce-1a2b3c4d'],
+      sourceCidrs: ['10.0.0.0/8', '2001:db8::/32'],
+      uploadEncryption: { algorithm: 'aws:kms:dsse' },
+      readOnlyRoles: ['arn:aws:iam::111122223333:role/a', 'arn:aws:iam::111122223333:role/b'],
+      crossAccounts: ['444455556666', '777788889999'],
+    },
+    { ...NO_INTENT, uploadEncryption: { kmsKeyArn: KEY } },
+    { ...NO_INTENT, uploadEncryption: { algorithm: 'AES256' } },
+  ];
+
+  it.each(intents)('reads back what statementsFor wrote: %j', (intent) => {
+    const document = composePolicy(
+      { Statement: [{ Sid: 'Other', Effect: 'Deny' }] },
+      statementsFor(WHERE, intent),
+    );
+    expect(intentFromPolicy(document)).toEqual(intent);
+  });
+
+  it('ignores foreign statements, even ones that look like the tool’s', () => {
+    expect(
+      intentFromPolicy({
+        Statement: [
+          {
+            Sid: 'EnforceHTTPS',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: OBJECTS,
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
+      }),
+    ).toEqual(NO_INTENT);
+    expect(intentFromPolicy(null)).toEqual(NO_INTENT);
+  });
+});
