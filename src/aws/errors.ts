@@ -39,6 +39,8 @@ export const ABSENT_CODES = new Set([
   'OwnershipControlsNotFoundError',
   'ObjectLockConfigurationNotFoundError',
   'NoSuchConfiguration',
+  'NoSuchAccessPoint',
+  'NoSuchAccessPointPolicy',
 ]);
 
 const ACCESS_DENIED = new Set([
@@ -156,7 +158,7 @@ export function normaliseError(raw: unknown, context: ErrorContext = {}): AwsErr
     if (call?.service === 's3' && call.operation === 'PutBucketPolicy') {
       message += ' With BlockPublicPolicy on, S3 also refuses a policy that grants public access.';
     }
-    if (call?.service === 's3control' && call.operation.startsWith('Put')) {
+    if (call?.service === 's3control' && call.operation === 'PutPublicAccessBlock') {
       message += ' An AWS Organizations S3 policy may manage this setting for the account.';
     }
     return new AwsError('access-denied', message, code);

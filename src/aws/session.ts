@@ -23,6 +23,8 @@ export interface ObserveOptions {
    * ones are read as usual; 'bucket.exists' is read to confirm it is still absent.
    */
   readonly newBucket?: { readonly region: string; readonly assumed?: Partial<PostureValues> };
+  /** The bucket receiving server access logs: its `logTarget.*` resources are read there. */
+  readonly logBucket?: string;
 }
 
 export interface AwsSession {
@@ -40,6 +42,11 @@ export interface AwsSession {
     resources: readonly ResourceKey[],
     options?: ObserveOptions,
   ): Promise<Posture>;
+  /**
+   * Adds the log target's resources (`logTarget.*`, read on `logBucket`) to a
+   * posture, without reading the bucket itself again.
+   */
+  observeLogTarget(posture: Posture, logBucket: string): Promise<Posture>;
   /** A fresh read of one resource; null when not configured. */
   read(target: Target, resource: ResourceKey): Promise<unknown>;
   /** Runs one write, retrying a 409 OperationAborted with backoff. */
@@ -132,7 +139,12 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
     },
     locateBucket,
     async observe(bucket, resources, options = {}) {
-      const target = { accountId: identity.accountId, region, bucket };
+      const target = {
+        accountId: identity.accountId,
+        region,
+        bucket,
+        ...(options.logBucket ? { logBucket: options.logBucket } : {}),
+      };
       const values: Record<string, unknown> = {};
       const unreadable: Record<string, string> = {};
       const planned = options.newBucket;
@@ -181,6 +193,49 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
         unreadable,
       };
     },
+    async observeLogTarget(posture, logBucket) {
+      const target = {
+        accountId: posture.accountId,
+        region: posture.region,
+        bucket: posture.bucket,
+        logBucket,
+      };
+      const values: Record<string, unknown> = { ...posture.values };
+      const unreadable: Record<string, string> = { ...posture.unreadable };
+      const resources = (Object.keys(RESOURCES) as ResourceKey[]).filter(
+        (resource) => RESOURCES[resource].scope === 'logTarget',
+      );
+      for (const resource of resources) {
+        delete values[resource];
+        delete unreadable[resource];
+      }
+      // Whether it exists first: a missing bucket has nothing else to read.
+      try {
+        values['logTarget.exists'] = await read(target, 'logTarget.exists');
+      } catch (error) {
+        if (error instanceof AwsError && error.kind === 'access-denied')
+          unreadable['logTarget.exists'] = error.message;
+        else throw error;
+      }
+      if (values['logTarget.exists']) {
+        await Promise.all(
+          resources
+            .filter((resource) => resource !== 'logTarget.exists')
+            .map(async (resource) => {
+              try {
+                values[resource] = await read(target, resource);
+              } catch (error) {
+                if (error instanceof AwsError && error.kind === 'access-denied')
+                  unreadable[resource] = error.message;
+                else throw error;
+              }
+            }),
+        );
+      } else {
+        for (const resource of resources) if (!(resource in values)) values[resource] = null;
+      }
+      return { ...posture, logBucket, values, unreadable };
+    },
     read,
     async execute(apiCall) {
       for (let attempt = 0; ; attempt++) {
@@ -189,7 +244,9 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
         } catch (error) {
           if (
             !(error instanceof AwsError) ||
-            error.kind !== 'conflict' ||
+            // Only S3's "another operation is in progress" clears by waiting;
+            // other 409s (it already exists) never do.
+            error.code !== 'OperationAborted' ||
             attempt >= CONFLICT_RETRIES
           )
             throw error;

@@ -90,11 +90,13 @@ export async function runApply(
     // A plan that creates its bucket was made against a bucket that does not
     // exist yet: it stays valid only while that is still so.
     const creates = 'bucket.exists' in plan.observed && plan.observed['bucket.exists'] === null;
-    const live = await session.observe(
+    const keys = Object.keys(plan.observed) as ResourceKey[];
+    let live = await session.observe(
       target.bucket,
-      Object.keys(plan.observed) as ResourceKey[],
+      keys.filter((resource) => !resource.startsWith('logTarget.')),
       creates ? { newBucket: { region: target.region, assumed: plan.observed } } : {},
     );
+    if (target.logBucket) live = await session.observeLogTarget(live, target.logBucket);
     const drift = findDrift(plan, live);
     if (drift.length > 0) {
       throw new CommandError(

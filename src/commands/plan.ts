@@ -10,7 +10,13 @@ import { diffPlan } from '../plan/diff.js';
 import { serializePlan } from '../plan/plan-file.js';
 import { renderCliCommands, renderPlan } from '../plan/render.js';
 import type { Plan, Preset } from '../plan/types.js';
-import { buildPlan, defaultAnswers, readsFor, stepsForPreset } from '../steps/index.js';
+import {
+  buildPlan,
+  defaultAnswers,
+  readsFor,
+  relatedBucketFor,
+  stepsForPreset,
+} from '../steps/index.js';
 import { assumedValues } from '../steps/new-bucket.js';
 import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
@@ -66,7 +72,7 @@ export async function runPlan(
       ? { name: options.bucket, region: session.region, objectLock: options.create.objectLock }
       : undefined;
     const reads = create ? ['bucket.exists' as const, ...readsFor(stepIds)] : readsFor(stepIds);
-    const posture = await session.observe(
+    let posture = await session.observe(
       options.bucket,
       reads,
       create ? { newBucket: { region: create.region, assumed: assumedValues(create) } } : {},
@@ -78,7 +84,13 @@ export async function runPlan(
           : `bucket ${options.bucket} already exists; plan without --create-bucket`,
       );
     }
-    const answers = defaultAnswers(posture, options.preset, stepIds);
+    let answers = defaultAnswers(posture, options.preset, stepIds);
+    // The access-log target is another bucket: read what log delivery needs of it.
+    const logBucket = relatedBucketFor(stepIds, answers);
+    if (logBucket && logBucket !== options.bucket) {
+      posture = await session.observeLogTarget(posture, logBucket);
+      answers = { ...defaultAnswers(posture, options.preset, stepIds) };
+    }
     // A dry run confirms nothing: the typed confirmation of irreversible
     // changes (Object Lock) is asked by `apply`, or given by --allow-irreversible.
     const objectLock = answers['object-lock'];

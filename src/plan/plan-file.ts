@@ -61,6 +61,11 @@ const changeSchema = z.strictObject({
   warnings: z.array(displayText(2000)).max(100),
 });
 
+const validBucketName = z.string().superRefine((bucket, context) => {
+  const problem = bucketNameProblem(bucket);
+  if (problem) context.addIssue({ code: 'custom', message: problem });
+});
+
 const planFileSchema = z.strictObject({
   format: z.literal(PLAN_FORMAT),
   version: z.literal(PLAN_VERSION),
@@ -69,10 +74,8 @@ const planFileSchema = z.strictObject({
   target: z.strictObject({
     accountId: z.string().regex(/^\d{12}$/),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/),
-    bucket: z.string().superRefine((bucket, context) => {
-      const problem = bucketNameProblem(bucket);
-      if (problem) context.addIssue({ code: 'custom', message: problem });
-    }),
+    bucket: validBucketName,
+    logBucket: validBucketName.optional(),
   }),
   preset: z.enum(PRESETS),
   observed: z.partialRecord(resourceKey, json).superRefine((observed, context) => {
@@ -141,9 +144,11 @@ function checkCall(call: ApiCall, plan: PlanFile, where: string): void {
       `${where}.input${path ? `.${path}` : ''}: ${issue?.message ?? 'invalid input'}`,
     );
   }
-  if (spec.scope === 'bucket' && call.input.Bucket !== plan.target.bucket) {
+  // A plan writes its bucket and, for access logging, the bucket receiving the logs.
+  const buckets = [plan.target.bucket, ...(plan.target.logBucket ? [plan.target.logBucket] : [])];
+  if (spec.scope === 'bucket' && !buckets.includes(call.input.Bucket as string)) {
     throw new PlanFileError(
-      `${where} names bucket ${JSON.stringify(call.input.Bucket)}, but the plan is for ${plan.target.bucket}`,
+      `${where} names bucket ${JSON.stringify(call.input.Bucket)}, but the plan is for ${buckets.join(' and ')}`,
     );
   }
   if (spec.scope === 'account' && call.input.AccountId !== plan.target.accountId) {

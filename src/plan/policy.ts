@@ -42,9 +42,9 @@ export type ConditionBlock = Readonly<Record<string, Readonly<Record<string, str
 export interface ToolStatement {
   readonly Sid: string;
   readonly Effect: 'Allow' | 'Deny';
-  readonly Principal: '*' | { readonly AWS: string };
+  readonly Principal: '*' | { readonly AWS: string } | { readonly Service: string };
   readonly Action: readonly string[];
-  readonly Resource: readonly string[];
+  readonly Resource: string | readonly string[];
   readonly Condition?: ConditionBlock;
 }
 

@@ -2,9 +2,11 @@
  * The plain-data model every part of s3-harden shares. Nothing here depends on
  * React or the AWS SDK, so a plan can be saved, diffed, printed and replayed.
  */
+import type { AccessPointValues } from './resources/access-point.js';
 import type { BucketValues } from './resources/bucket.js';
 import type { EncryptionValues } from './resources/encryption.js';
 import type { KmsValues } from './resources/kms.js';
+import type { LoggingValues } from './resources/logging.js';
 import type { ObjectLockValues } from './resources/object-lock.js';
 import type { ObjectOwnershipValues } from './resources/object-ownership.js';
 import type { BucketPolicyValues } from './resources/policy.js';
@@ -32,7 +34,9 @@ export interface PostureValues
     ObjectLockValues,
     BucketPolicyValues,
     EncryptionValues,
-    KmsValues {}
+    KmsValues,
+    LoggingValues,
+    AccessPointValues {}
 
 export type ResourceKey = keyof PostureValues;
 
@@ -41,6 +45,12 @@ export interface Target {
   readonly accountId: string;
   readonly region: string;
   readonly bucket: string;
+  /**
+   * The bucket that receives this bucket's server access logs, when the plan
+   * reads or fixes it (its policy, its encryption): the only other bucket a
+   * plan may touch.
+   */
+  readonly logBucket?: string;
 }
 
 /** A live reading of the resources a plan needs. */

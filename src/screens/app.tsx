@@ -2,13 +2,23 @@
  * The app shell: header, the current screen, and the global keys (Ctrl+C).
  * Navigation lives in wizard-state.ts; AWS arrives through hooks.
  */
+
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import Spinner from 'ink-spinner';
-import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import type { AwsSession } from '../aws/session.js';
 import type { CliContext } from '../plan/cli-equivalent.js';
 import { serializePlan } from '../plan/plan-file.js';
 import type { Plan, Posture, Preset } from '../plan/types.js';
-import { buildPlan, readsFor, STEPS, stepsForPreset, unavailableReason } from '../steps/index.js';
+import {
+  buildPlan,
+  defaultAnswers,
+  readsFor,
+  relatedBucketFor,
+  STEPS,
+  stepsForPreset,
+  unavailableReason,
+} from '../steps/index.js';
 import {
   assumedValues,
   type NewBucketAnswers,
@@ -57,6 +67,9 @@ function stepProblems(
 ): string[] {
   const problems = step.validate(answers);
   if (problems.length > 0) return problems;
+  // Another bucket named in the answers is read on Enter; until then, no plan.
+  const related = step.relatedBucket?.(answers);
+  if (related && related !== posture.bucket && related !== posture.logBucket) return [];
   try {
     step.plan(posture, answers);
     return [];
@@ -108,12 +121,20 @@ export function App({ preset, steps, bucket, onExit }: Props) {
     () => (create ? { newBucket: { region: create.region, assumed: assumedValues(create) } } : {}),
     [create],
   );
+  const relatedFor = useCallback(
+    (observed: Posture) =>
+      relatedBucketFor(state.steps, defaultAnswers(observed, state.preset, state.steps)),
+    [state.steps, state.preset],
+  );
   const posture = usePosture(
     live,
     state.route.name === 'observing' ? state.bucket : undefined,
     reads,
     observeOptions,
+    relatedFor,
   );
+  // Reading another bucket a step's answers now name (the access-log target).
+  const [relatedRead, setRelatedRead] = useState<string | undefined>();
 
   const finish = (code: number) => {
     onExit(code);
@@ -260,8 +281,24 @@ export function App({ preset, steps, bucket, onExit }: Props) {
             {...(step.keep
               ? { onKeep: () => answer((step.keep as NonNullable<typeof step.keep>)(posture)) }
               : {})}
-            onNext={() => dispatch({ type: 'next' })}
+            onNext={() => {
+              const related = step.relatedBucket?.(answers);
+              if (!related || related === posture.bucket || related === posture.logBucket) {
+                dispatch({ type: 'next' });
+                return;
+              }
+              setRelatedRead(`Reading ${related}…`);
+              (live as AwsSession).observeLogTarget(posture, related).then(
+                (updated) => {
+                  setRelatedRead(undefined);
+                  dispatch({ type: 'posture', posture: updated });
+                },
+                (error: unknown) =>
+                  setRelatedRead(`Cannot read ${related}: ${(error as Error).message}`),
+              );
+            }}
             onBack={() => dispatch({ type: 'back' })}
+            {...(relatedRead ? { error: relatedRead } : {})}
           />
         );
       }

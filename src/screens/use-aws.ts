@@ -17,15 +17,22 @@ export function useBuckets(session: AwsSession | undefined): AsyncState<string[]
   return useAsync(session ? load : null);
 }
 
+/**
+ * The bucket's posture for these steps; when a step needs another bucket read
+ * for its default answers (the access-log target), that is read too.
+ */
 export function usePosture(
   session: AwsSession | undefined,
   bucket: string | undefined,
   resources: readonly ResourceKey[],
   options: ObserveOptions,
+  related?: (posture: Posture) => string | undefined,
 ): AsyncState<Posture> {
-  const load = useCallback(
-    () => (session as AwsSession).observe(bucket as string, resources, options),
-    [session, bucket, resources, options],
-  );
+  const load = useCallback(async () => {
+    const live = session as AwsSession;
+    const posture = await live.observe(bucket as string, resources, options);
+    const other = related?.(posture);
+    return other && other !== posture.bucket ? live.observeLogTarget(posture, other) : posture;
+  }, [session, bucket, resources, options, related]);
   return useAsync(session && bucket ? load : null);
 }

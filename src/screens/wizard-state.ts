@@ -42,6 +42,7 @@ export type WizardAction =
   | { type: 'create-bucket' }
   | { type: 'observed'; posture: Posture }
   | { type: 'observe-failed' }
+  | { type: 'posture'; posture: Posture }
   | { type: 'answer'; step: StepId; answers: StepAnswers[StepId] }
   | { type: 'next' }
   | { type: 'back' }
@@ -118,6 +119,9 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       const previous = state.history.at(-1) ?? { name: 'pick-bucket' };
       return { ...state, route: previous, history: state.history.slice(0, -1) };
     }
+    case 'posture':
+      // A re-read (another bucket a step needs): the answers stay as they are.
+      return { ...state, posture: action.posture };
     case 'answer':
       return { ...state, answers: { ...state.answers, [action.step]: action.answers } };
     case 'next':

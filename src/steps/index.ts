@@ -5,8 +5,10 @@
 
 import { composePlan } from '../plan/compose.js';
 import type { Change, Plan, Posture, Preset, ResourceKey, SkippedStep } from '../plan/types.js';
+import { accessPointStep } from './access-point.js';
 import { bucketPolicyStep } from './bucket-policy.js';
 import { encryptionStep } from './encryption.js';
+import { loggingStep } from './logging.js';
 import { type NewBucketAnswers, planNewBucket, validateNewBucket } from './new-bucket.js';
 import { objectLockPrerequisite, objectLockStep } from './object-lock.js';
 import { objectOwnershipStep } from './object-ownership.js';
@@ -25,7 +27,9 @@ export const STEPS: StepRegistry = {
   'object-ownership': objectOwnershipStep,
   versioning: versioningStep,
   'object-lock': objectLockStep,
+  logging: loggingStep,
   'bucket-policy': bucketPolicyStep,
+  'access-point': accessPointStep,
   'account-public-access-block': accountPublicAccessBlockStep,
 };
 
@@ -36,7 +40,9 @@ export const STEP_ORDER: readonly StepId[] = [
   'object-ownership',
   'versioning',
   'object-lock',
+  'logging',
   'bucket-policy',
+  'access-point',
   'account-public-access-block',
 ];
 
@@ -83,6 +89,20 @@ export function unavailableReason(id: StepId, posture: Posture): string | null {
   return null;
 }
 
+/**
+ * The other bucket the plan needs read (the access-log target), given the
+ * answers: steps declare it through `relatedBucket`.
+ */
+export function relatedBucketFor(stepIds: readonly StepId[], answers: Answers): string | undefined {
+  for (const id of stepIds) {
+    const step = STEPS[id] as Step<unknown>;
+    const stepAnswers = answers[id];
+    const related = stepAnswers === undefined ? undefined : step.relatedBucket?.(stepAnswers);
+    if (related) return related;
+  }
+  return undefined;
+}
+
 export class AnswerError extends Error {
   override name = 'AnswerError';
 }
@@ -124,9 +144,11 @@ export function buildPlan(
   // whole plan can tell whether some step turns it on.
   const prerequisite = objectLockPrerequisite(changes, posture);
   if (prerequisite) throw new AnswerError(prerequisite);
-  const { accountId, region, bucket } = posture;
+  const { accountId, region, bucket, logBucket } = posture;
+  // The log bucket belongs to the target only when the plan touches it.
+  const touchesLogBucket = changes.some((change) => change.resource.startsWith('logTarget.'));
   return composePlan({
-    target: { accountId, region, bucket },
+    target: { accountId, region, bucket, ...(logBucket && touchesLogBucket ? { logBucket } : {}) },
     preset,
     values: posture.values,
     changes,

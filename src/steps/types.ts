@@ -1,7 +1,9 @@
 import type { Change, Posture, Preset, PublicAccessBlock, ResourceKey } from '../plan/types.js';
+import type { AccessPointAnswers } from './access-point.js';
 import type { BucketPolicyAnswers } from './bucket-policy.js';
 import type { EncryptionAnswers } from './encryption.js';
 import type { Field } from './form.js';
+import type { LoggingAnswers } from './logging.js';
 import type { ObjectLockAnswers } from './object-lock.js';
 import type { ObjectOwnershipAnswers } from './object-ownership.js';
 import type { VersioningAnswers } from './versioning.js';
@@ -13,7 +15,9 @@ export interface StepAnswers {
   'object-ownership': ObjectOwnershipAnswers;
   versioning: VersioningAnswers;
   'object-lock': ObjectLockAnswers;
+  logging: LoggingAnswers;
   'bucket-policy': BucketPolicyAnswers;
+  'access-point': AccessPointAnswers;
   'account-public-access-block': PublicAccessBlock;
 }
 
@@ -50,6 +54,11 @@ export interface Step<A> {
   plan(posture: Posture, answers: A): Change[];
   /** What the wizard asks, given the live posture and the answers so far. */
   fields(posture: Posture, answers: A): Field[];
+  /**
+   * Another bucket this step needs read before it can plan (the access-log
+   * target), given the answers; the wizard reads it when the answer changes.
+   */
+  relatedBucket?(answers: A): string | undefined;
   /** Answers that change nothing ("keep what is there"), for the `k` key. */
   keep?(posture: Posture): A;
 }

@@ -5,10 +5,12 @@
 import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { ResourceKey } from '../../plan/types.js';
+import { accessPointAws } from './access-point.js';
 import { bucketAws } from './bucket.js';
 import { encryptionAws } from './encryption.js';
 import type { AwsFamily, CommandClass, Reader } from './family.js';
 import { kmsAws } from './kms.js';
+import { loggingAws } from './logging.js';
 import { objectLockAws } from './object-lock.js';
 import { objectOwnershipAws } from './object-ownership.js';
 import { bucketPolicyAws } from './policy.js';
@@ -33,6 +35,8 @@ const FAMILIES: readonly AwsFamily[] = [
   bucketPolicyAws,
   encryptionAws,
   kmsAws,
+  loggingAws,
+  accessPointAws,
 ];
 
 export const COMMANDS: Record<string, Record<string, CommandClass>> = {};

@@ -6,9 +6,11 @@
 import { deepEqual } from '../diff.js';
 import type { OperationSpec } from '../operations.js';
 import type { ApiCall, PostureValues, ResourceKey, Target } from '../types.js';
+import { accessPointFamily } from './access-point.js';
 import { bucketFamily } from './bucket.js';
 import { encryptionFamily } from './encryption.js';
 import { kmsFamily } from './kms.js';
+import { loggingFamily } from './logging.js';
 import { objectLockFamily } from './object-lock.js';
 import { objectOwnershipFamily } from './object-ownership.js';
 import { bucketPolicyFamily } from './policy.js';
@@ -17,6 +19,7 @@ import type { ResourceSpec, ResourceTable } from './spec.js';
 import { versioningFamily } from './versioning.js';
 
 const FAMILIES = [
+  loggingFamily,
   bucketFamily,
   publicAccessBlockFamily,
   objectOwnershipFamily,
@@ -25,6 +28,7 @@ const FAMILIES = [
   bucketPolicyFamily,
   encryptionFamily,
   kmsFamily,
+  accessPointFamily,
 ] as const;
 
 export const RESOURCES = Object.assign(
@@ -53,7 +57,7 @@ export function resourceSchema(resource: ResourceKey) {
 /** The call that makes `resource` read back as `value`. */
 export function writeCall(
   resource: ResourceKey,
-  target: Pick<Target, 'accountId' | 'bucket' | 'region'>,
+  target: Pick<Target, 'accountId' | 'bucket' | 'region' | 'logBucket'>,
   value: unknown,
 ): ApiCall {
   return spec(resource).write(target, value);

@@ -11,12 +11,15 @@ import type { ApiCall, Target } from '../types.js';
 export interface ResourceSpec<V> {
   /** The human name, for diffs and messages. */
   readonly label: string;
-  /** Account-wide resources affect every bucket in the account. */
-  readonly scope: 'bucket' | 'account';
+  /**
+   * Account-wide resources affect every bucket in the account; `logTarget`
+   * ones live on the bucket that receives this bucket's access logs.
+   */
+  readonly scope: 'bucket' | 'account' | 'logTarget';
   /** The shape of an observed value (null included where "absent" exists). */
   readonly schema: z.ZodType<V>;
   /** The one call that makes the resource read back as `value`. */
-  write(target: Pick<Target, 'accountId' | 'bucket' | 'region'>, value: V): ApiCall;
+  write(target: Pick<Target, 'accountId' | 'bucket' | 'region' | 'logBucket'>, value: V): ApiCall;
   /**
    * Whether a live reading satisfies the expected value, for verification and
    * rollback. Default: structural equality. Versioning, for one, can never

@@ -1,0 +1,78 @@
+/**
+ * The statements s3-harden writes into the policy of the access point it
+ * manages: the same grants as its bucket-policy statements (read-only roles,
+ * cross-account accounts), on the access point's ARN instead of the bucket's.
+ * Through an access point a request must be allowed by the access point
+ * policy AND the bucket policy, so mirroring the bucket's grants lets exactly
+ * those principals use the access point, and nobody else.
+ *
+ * The Sids are the bucket policy's (S3HardenReadOnly1…), so the composer in
+ * ./policy.ts merges them the same way: statements others wrote stay.
+ */
+import type { PolicyDocument, ToolStatement } from './policy.js';
+import { intentFromPolicy, partitionOf, SID } from './policy-statements.js';
+import { accessPointArn } from './resources/access-point.js';
+
+/** Who is granted access through the access point. */
+export interface AccessPointGrants {
+  /** IAM role ARNs allowed s3:GetObject and s3:ListBucket. */
+  readonly readOnlyRoles: readonly string[];
+  /** Account IDs allowed to upload (bucket-owner-full-control) and to read objects. */
+  readonly crossAccounts: readonly string[];
+}
+
+export const NO_GRANTS: AccessPointGrants = { readOnlyRoles: [], crossAccounts: [] };
+
+/** The grants s3-harden's statements in a bucket policy make (other statements are ignored). */
+export function grantsFromPolicy(document: PolicyDocument | null): AccessPointGrants {
+  const { readOnlyRoles, crossAccounts } = intentFromPolicy(document);
+  return { readOnlyRoles, crossAccounts };
+}
+
+export function hasGrants(grants: AccessPointGrants): boolean {
+  return grants.readOnlyRoles.length > 0 || grants.crossAccounts.length > 0;
+}
+
+interface Where {
+  readonly accountId: string;
+  readonly region: string;
+  /** The access point's name. */
+  readonly name: string;
+}
+
+/** The access point policy statements for these grants, in a fixed order. */
+export function accessPointStatements(where: Where, grants: AccessPointGrants): ToolStatement[] {
+  const partition = partitionOf(where.region);
+  const arn = accessPointArn(partition, where.region, where.accountId, where.name);
+  // ListBucket is on the access point itself, object calls on <arn>/object/<key>.
+  const objects = `${arn}/object/*`;
+  const out: ToolStatement[] = [];
+  grants.readOnlyRoles.forEach((role, index) => {
+    out.push({
+      Sid: SID.readOnly(index + 1),
+      Effect: 'Allow',
+      Principal: { AWS: role },
+      Action: ['s3:GetObject', 's3:ListBucket'],
+      Resource: [arn, objects],
+    });
+  });
+  grants.crossAccounts.forEach((account, index) => {
+    const principal = { AWS: `arn:${partition}:iam::${account}:root` };
+    out.push({
+      Sid: SID.crossAccount(index + 1),
+      Effect: 'Allow',
+      Principal: principal,
+      Action: ['s3:PutObject'],
+      Resource: [objects],
+      Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+    });
+    out.push({
+      Sid: SID.crossAccountRead(index + 1),
+      Effect: 'Allow',
+      Principal: principal,
+      Action: ['s3:GetObject'],
+      Resource: [objects],
+    });
+  });
+  return out;
+}

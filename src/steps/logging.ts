@@ -1,0 +1,342 @@
+/**
+ * Server access logging, and everything log delivery needs of the bucket
+ * that receives the logs. A wrong target fails silently — logs never arrive —
+ * so the planner checks the target and fixes what it can: creates it, sets
+ * SSE-S3 default encryption (SSE-KMS targets are not supported), and grants
+ * logging.s3.amazonaws.com in its policy, scoped with aws:SourceAccount and
+ * aws:SourceArn. Object Lock or Requester Pays on the target cannot be fixed
+ * here: the operator chooses another target.
+ */
+import { bucketNameProblem } from '../plan/bucket-name.js';
+import { deepEqual } from '../plan/diff.js';
+import {
+  composePolicy,
+  type PolicyDocument,
+  type ToolStatement,
+  toolStatements,
+} from '../plan/policy.js';
+import { partitionOf } from '../plan/policy-statements.js';
+import { type EncryptionConfiguration, sseAlgorithm } from '../plan/resources/encryption.js';
+import { satisfies, writeCall } from '../plan/resources/index.js';
+import type { LoggingEnabled, PartitionDateSource } from '../plan/resources/logging.js';
+import type { Change, Posture, Preset } from '../plan/types.js';
+import type { Field } from './form.js';
+import type { Step } from './types.js';
+
+export type LogFormat = 'partitioned-delivery' | 'partitioned-event' | 'simple';
+
+export interface LoggingAnswers {
+  readonly enabled: boolean;
+  /** The bucket that receives the logs. */
+  readonly target: string;
+  readonly prefix: string;
+  readonly format: LogFormat;
+}
+
+export class LoggingError extends Error {
+  override name = 'LoggingError';
+}
+
+const FORMATS: readonly { value: LogFormat; label: string; help: string }[] = [
+  {
+    value: 'partitioned-delivery',
+    label: 'partitioned by delivery date',
+    help: 'Keys: prefix/account/region/bucket/yyyy/mm/dd/… by when logs arrived; easy to query with Athena.',
+  },
+  {
+    value: 'partitioned-event',
+    label: 'partitioned by event date',
+    help: 'Keys: prefix/account/region/bucket/yyyy/mm/dd/… by when requests happened.',
+  },
+  {
+    value: 'simple',
+    label: 'simple (flat)',
+    help: 'Keys: prefix + date-time + id, all in one folder.',
+  },
+];
+
+/** The log target the wizard proposes: the current one, or "<bucket>-logs". */
+export function defaultLogBucket(posture: Pick<Posture, 'bucket' | 'values'>): string {
+  const current = posture.values['bucket.logging'];
+  if (current) return current.TargetBucket;
+  const base = posture.bucket.slice(0, 63 - '-logs'.length).replace(/[.-]+$/, '');
+  return `${base}-logs`;
+}
+
+function formatOf(value: LoggingEnabled | null | undefined): LogFormat {
+  const format = value?.TargetObjectKeyFormat;
+  if (!format) return 'simple';
+  if ('SimplePrefix' in format) return 'simple';
+  return format.PartitionedPrefix.PartitionDateSource === 'EventTime'
+    ? 'partitioned-event'
+    : 'partitioned-delivery';
+}
+
+function keepAnswers(posture: Posture): LoggingAnswers {
+  const current = posture.values['bucket.logging'];
+  return {
+    enabled: Boolean(current),
+    target: current?.TargetBucket ?? defaultLogBucket(posture),
+    prefix: current?.TargetPrefix ?? 's3-access-logs/',
+    format: current ? formatOf(current) : 'partitioned-delivery',
+  };
+}
+
+function loggingConfiguration(answers: LoggingAnswers): LoggingEnabled {
+  const source: PartitionDateSource =
+    answers.format === 'partitioned-event' ? 'EventTime' : 'DeliveryTime';
+  return {
+    TargetBucket: answers.target,
+    TargetPrefix: answers.prefix,
+    TargetObjectKeyFormat:
+      answers.format === 'simple'
+        ? { SimplePrefix: {} }
+        : { PartitionedPrefix: { PartitionDateSource: source } },
+  };
+}
+
+/** One statement per source bucket, so several buckets can log into one target. */
+export function logDeliverySid(sourceBucket: string): string {
+  return `S3HardenAccessLogsFrom${sourceBucket.replace(/[^A-Za-z0-9]/g, '')}`;
+}
+
+export function logDeliveryStatement(posture: Posture, answers: LoggingAnswers): ToolStatement {
+  const partition = partitionOf(posture.region);
+  return {
+    Sid: logDeliverySid(posture.bucket),
+    Effect: 'Allow',
+    Principal: { Service: 'logging.s3.amazonaws.com' },
+    Action: ['s3:PutObject'],
+    // One ARN, as AWS's own examples write it (and as the emulator expects).
+    Resource: `arn:${partition}:s3:::${answers.target}/${answers.prefix}*`,
+    Condition: {
+      ArnLike: { 'aws:SourceArn': `arn:${partition}:s3:::${posture.bucket}` },
+      StringEquals: { 'aws:SourceAccount': posture.accountId },
+    },
+  };
+}
+
+/** The target's policy with the delivery grant added or updated; its other statements, the tool's included, stay. */
+function targetPolicy(
+  existing: PolicyDocument | null,
+  statement: ToolStatement,
+): PolicyDocument | null {
+  const others = [...toolStatements(existing)]
+    .filter(([sid]) => sid !== statement.Sid)
+    .map(([, kept]) => kept as ToolStatement);
+  return composePolicy(existing, [...others, statement]);
+}
+
+function change(
+  posture: Posture,
+  fields: Pick<Change, 'id' | 'title' | 'resource' | 'before' | 'after' | 'dependsOn' | 'warnings'>,
+): Change {
+  return {
+    ...fields,
+    step: 'logging',
+    action: fields.before === null ? 'create' : fields.after === null ? 'delete' : 'update',
+    call: writeCall(fields.resource, posture, fields.after),
+    undo: writeCall(fields.resource, posture, fields.before),
+  };
+}
+
+function planLogging(posture: Posture, answers: LoggingAnswers): Change[] {
+  const current = posture.values['bucket.logging'];
+  if (current === undefined) return [];
+  if (!answers.enabled) {
+    if (current === null) return [];
+    return [
+      change(posture, {
+        id: 'bucket.logging',
+        title: 'Server access logging',
+        resource: 'bucket.logging',
+        before: current,
+        after: null,
+        dependsOn: [],
+        warnings: [
+          'turns server access logging off: requests to this bucket are no longer recorded',
+        ],
+      }),
+    ];
+  }
+  const target = answers.target;
+  if (target === posture.bucket) {
+    throw new LoggingError(
+      'Server access logging: a bucket cannot log into itself; choose another target bucket.',
+    );
+  }
+  if (posture.logBucket !== target) {
+    throw new LoggingError(
+      `Server access logging: the target bucket ${target} has not been read yet.`,
+    );
+  }
+  const unreadable = posture.unreadable['logTarget.exists'];
+  if (unreadable) {
+    throw new LoggingError(
+      `Server access logging: cannot use ${target} (${unreadable}); the target must be a bucket of this account.`,
+    );
+  }
+  const exists = posture.values['logTarget.exists'];
+  if (exists && exists.Region !== posture.region) {
+    throw new LoggingError(
+      `Server access logging: ${target} is in ${exists.Region}; the target must be in ${posture.region}, like the bucket.`,
+    );
+  }
+  if (posture.values['logTarget.objectLock']?.ObjectLockEnabled === 'Enabled') {
+    throw new LoggingError(
+      `Server access logging: ${target} has Object Lock, and log delivery cannot write to it; choose another target.`,
+    );
+  }
+  if (posture.values['logTarget.requestPayment'] === 'Requester') {
+    throw new LoggingError(
+      `Server access logging: ${target} has Requester Pays on, and log delivery fails; choose another target.`,
+    );
+  }
+
+  const changes: Change[] = [];
+  if (exists === null) {
+    changes.push(
+      change(posture, {
+        id: 'logTarget.exists',
+        title: `Create log bucket ${target}`,
+        resource: 'logTarget.exists',
+        before: null,
+        after: { Region: posture.region },
+        dependsOn: [],
+        warnings: [
+          `undo deletes ${target} only while it is empty: if logs arrive before a rollback, it stays (remove it with aws s3 rb s3://${target} --force)`,
+        ],
+      }),
+    );
+  }
+  const encryption = exists === null ? null : (posture.values['logTarget.encryption'] ?? null);
+  const algorithm = sseAlgorithm(encryption);
+  if (encryption && algorithm && algorithm !== 'AES256') {
+    const after: EncryptionConfiguration = {
+      Rules: encryption.Rules.map((rule) => ({
+        ...(rule.BlockedEncryptionTypes
+          ? { BlockedEncryptionTypes: rule.BlockedEncryptionTypes }
+          : {}),
+        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
+      })),
+    };
+    changes.push(
+      change(posture, {
+        id: 'logTarget.encryption',
+        title: `Log bucket ${target}: SSE-S3 default encryption`,
+        resource: 'logTarget.encryption',
+        before: encryption,
+        after,
+        dependsOn: [],
+        warnings: [
+          `log delivery does not support ${algorithm} default encryption on the target: ${target} changes to SSE-S3`,
+        ],
+      }),
+    );
+  }
+  const policyBefore = exists === null ? null : (posture.values['logTarget.policy'] ?? null);
+  const policyAfter = targetPolicy(policyBefore, logDeliveryStatement(posture, answers));
+  if (!deepEqual(policyBefore, policyAfter)) {
+    changes.push(
+      change(posture, {
+        id: 'logTarget.policy',
+        title: `Log bucket ${target}: allow log delivery`,
+        resource: 'logTarget.policy',
+        before: policyBefore,
+        after: policyAfter,
+        dependsOn: exists === null ? ['logTarget.exists'] : [],
+        warnings: [],
+      }),
+    );
+  }
+  const desired = loggingConfiguration(answers);
+  if (!satisfies('bucket.logging', desired, current)) {
+    changes.push(
+      change(posture, {
+        id: 'bucket.logging',
+        title: 'Server access logging',
+        resource: 'bucket.logging',
+        before: current,
+        after: desired,
+        // S3 checks the target's permissions when logging is switched on.
+        dependsOn: changes.map((entry) => entry.id),
+        warnings: [],
+      }),
+    );
+  }
+  return changes;
+}
+
+export const loggingStep: Step<LoggingAnswers> = {
+  id: 'logging',
+  title: 'Server access logging',
+  summary: 'Records every request to the bucket in log files in another bucket, for audits.',
+  scope: 'bucket',
+  controls: ['FSBP S3.9', 'CIS 3.x (CloudTrail data events complement it)'],
+  reads: ['bucket.logging'],
+  // Every preset turns logging on (the guide's checklist); custom starts from baseline.
+  defaults: (posture: Posture, _preset: Preset): LoggingAnswers => ({
+    ...keepAnswers(posture),
+    enabled: true,
+  }),
+  keep: keepAnswers,
+  validate(answers: LoggingAnswers): string[] {
+    if (!answers.enabled) return [];
+    const problems: string[] = [];
+    const name = bucketNameProblem(answers.target);
+    if (name) problems.push(`Target bucket: ${name}.`);
+    if (answers.prefix.startsWith('/')) problems.push('Prefix: must not start with "/".');
+    if (answers.prefix.length > 512)
+      problems.push(`Prefix: at most 512 characters (this one has ${answers.prefix.length}).`);
+    if (!FORMATS.some((format) => format.value === answers.format))
+      problems.push('Log key format: choose one of the options.');
+    return problems;
+  },
+  fields(posture: Posture, answers: LoggingAnswers): Field[] {
+    const current = posture.values['bucket.logging'];
+    const now = current ? `to ${current.TargetBucket}/${current.TargetPrefix}` : 'off';
+    const fields: Field[] = [
+      {
+        kind: 'toggle',
+        key: 'enabled',
+        label: 'Server access logging',
+        help: 'Log files arrive within hours; best effort.',
+        now: current ? 'on' : 'off',
+      },
+    ];
+    if (!answers.enabled) return fields;
+    fields.push(
+      {
+        kind: 'text',
+        key: 'target',
+        label: 'Target bucket',
+        help: 'Same account and region; created if it does not exist. Checked and fixed for log delivery.',
+        now,
+      },
+      {
+        kind: 'text',
+        key: 'prefix',
+        label: 'Prefix',
+        help: 'Where in the target the logs go, e.g. s3-access-logs/.',
+      },
+      {
+        kind: 'choice',
+        key: 'format',
+        label: 'Log key format',
+        help: 'How log object keys are laid out.',
+        options: FORMATS,
+      },
+    );
+    if (posture.logBucket === answers.target && posture.values['logTarget.exists'] === null) {
+      fields.push({
+        kind: 'note',
+        tone: 'info',
+        text: `${answers.target} does not exist yet: the plan creates it.`,
+      });
+    }
+    return fields;
+  },
+  plan: planLogging,
+  /** The bucket whose configuration this step needs read before it can plan. */
+  relatedBucket: (answers: LoggingAnswers) => (answers.enabled ? answers.target : undefined),
+};

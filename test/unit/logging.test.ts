@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { parsePlan, serializePlan } from '../../src/plan/plan-file.js';
+import type { Posture } from '../../src/plan/types.js';
+import { buildPlan } from '../../src/steps/index.js';
+import {
+  defaultLogBucket,
+  type LoggingAnswers,
+  logDeliverySid,
+  loggingStep,
+} from '../../src/steps/logging.js';
+
+const BASE: Posture = {
+  accountId: '123456789012',
+  region: 'eu-west-1',
+  bucket: 'app-data',
+  logBucket: 'app-data-logs',
+  principalArn: 'arn:aws:iam::123456789012:user/operator',
+  observedAt: '2026-11-27T12:00:00.000Z',
+  values: {
+    'bucket.logging': null,
+    'logTarget.exists': { Region: 'eu-west-1' },
+    'logTarget.policy': null,
+    'logTarget.encryption': null,
+    'logTarget.objectLock': null,
+    'logTarget.requestPayment': 'BucketOwner',
+  },
+  unreadable: {},
+};
+const on = (overrides: Partial<LoggingAnswers> = {}): LoggingAnswers => ({
+  ...loggingStep.defaults(BASE, 'baseline'),
+  ...overrides,
+});
+const at = (values: Partial<Posture['values']>, extra: Partial<Posture> = {}): Posture => ({
+  ...BASE,
+  ...extra,
+  values: { ...BASE.values, ...values },
+});
+
+describe('server access logging step', () => {
+  it('proposes "<bucket>-logs", or the current target', () => {
+    expect(defaultLogBucket(BASE)).toBe('app-data-logs');
+    expect(
+      defaultLogBucket(at({ 'bucket.logging': { TargetBucket: 'central', TargetPrefix: 'x/' } })),
+    ).toBe('central');
+    expect(defaultLogBucket({ ...BASE, bucket: `${'a'.repeat(62)}.` })).toHaveLength(63);
+    expect(on()).toEqual({
+      enabled: true,
+      target: 'app-data-logs',
+      prefix: 's3-access-logs/',
+      format: 'partitioned-delivery',
+    });
+  });
+
+  it('grants log delivery with the source account and ARN, and turns logging on after it', () => {
+    const plan = buildPlan(BASE, 'baseline', ['logging'], { logging: on() });
+    expect(plan.changes.map((change) => change.id)).toEqual(['logTarget.policy', 'bucket.logging']);
+    const policy = plan.changes[0]?.after as { Statement: unknown[] };
+    expect(policy.Statement).toEqual([
+      {
+        Sid: logDeliverySid('app-data'),
+        Effect: 'Allow',
+        Principal: { Service: 'logging.s3.amazonaws.com' },
+        Action: ['s3:PutObject'],
+        Resource: 'arn:aws:s3:::app-data-logs/s3-access-logs/*',
+        Condition: {
+          ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::app-data' },
+          StringEquals: { 'aws:SourceAccount': '123456789012' },
+        },
+      },
+    ]);
+    expect(plan.changes[1]?.dependsOn).toEqual(['logTarget.policy']);
+    expect(plan.changes[1]?.after).toEqual({
+      TargetBucket: 'app-data-logs',
+      TargetPrefix: 's3-access-logs/',
+      TargetObjectKeyFormat: { PartitionedPrefix: { PartitionDateSource: 'DeliveryTime' } },
+    });
+    // The plan names the log bucket, and a saved plan round-trips through validation.
+    expect(plan.target.logBucket).toBe('app-data-logs');
+    expect(parsePlan(serializePlan(plan, 'test')).changes).toHaveLength(2);
+  });
+
+  it('turning logging off is a change with a warning; keeping it off is none', () => {
+    const current = { TargetBucket: 'app-data-logs', TargetPrefix: 'x/' };
+    const plan = buildPlan(at({ 'bucket.logging': current }), 'baseline', ['logging'], {
+      logging: on({ enabled: false }),
+    });
+    expect(plan.changes).toMatchObject([{ id: 'bucket.logging', action: 'delete', after: null }]);
+    expect(plan.changes[0]?.warnings[0]).toMatch(/^turns server access logging off/);
+    expect(
+      buildPlan(BASE, 'baseline', ['logging'], { logging: on({ enabled: false }) }).changes,
+    ).toEqual([]);
+  });
+
+  it.each([
+    [
+      { 'logTarget.exists': { Region: 'us-east-1' } },
+      {},
+      'app-data-logs is in us-east-1; the target must be in eu-west-1, like the bucket.',
+    ],
+    [
+      { 'logTarget.requestPayment': 'Requester' as const },
+      {},
+      'app-data-logs has Requester Pays on, and log delivery fails; choose another target.',
+    ],
+    [
+      {},
+      {
+        unreadable: { 'logTarget.exists': 'Access denied: s3:ListBucket on bucket app-data-logs.' },
+      },
+      'cannot use app-data-logs (Access denied: s3:ListBucket on bucket app-data-logs.); the target must be a bucket of this account.',
+    ],
+  ])('refuses a target log delivery cannot use (%#)', (values, extra, message) => {
+    expect(() => loggingStep.plan(at(values, extra as Partial<Posture>), on())).toThrow(
+      `Server access logging: ${message}`,
+    );
+  });
+
+  it('validates the answers with clear messages', () => {
+    expect(loggingStep.validate(on({ target: 'Bad_Bucket' }))[0]).toMatch(
+      /^Target bucket: a bucket name may contain only/,
+    );
+    expect(loggingStep.validate(on({ prefix: '/logs/' }))).toEqual([
+      'Prefix: must not start with "/".',
+    ]);
+    expect(loggingStep.validate(on({ enabled: false, target: '' }))).toEqual([]);
+  });
+
+  it('asks for the target to be read when the answer names another bucket', () => {
+    expect(loggingStep.relatedBucket?.(on({ target: 'elsewhere' }))).toBe('elsewhere');
+    expect(() => loggingStep.plan(BASE, on({ target: 'elsewhere' }))).toThrow(
+      'has not been read yet',
+    );
+  });
+});
