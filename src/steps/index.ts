@@ -3,8 +3,17 @@
  * pure function that turns a posture and answers into a plan.
  */
 
+import { mayGrantPublicAccess, type PolicyDocument, statementsOf } from '../plan/policy.js';
 import { composePlan } from '../plan/compose.js';
-import type { Change, Plan, Posture, Preset, ResourceKey, SkippedStep } from '../plan/types.js';
+import type {
+  Change,
+  Plan,
+  Posture,
+  Preset,
+  PublicAccessBlock,
+  ResourceKey,
+  SkippedStep,
+} from '../plan/types.js';
 import { accessPointStep } from './access-point.js';
 import { bucketPolicyStep } from './bucket-policy.js';
 import { encryptionStep } from './encryption.js';
@@ -114,6 +123,25 @@ function planStep<K extends StepId>(id: K, posture: Posture, answers: StepAnswer
   return step.plan(posture, answers);
 }
 
+/**
+ * With BlockPublicPolicy on, S3 refuses a bucket policy that grants public
+ * access. When the policy the plan writes still does (a statement someone else
+ * wrote), it must go in before Block Public Access turns BlockPublicPolicy on;
+ * otherwise the policy step already orders itself after Block Public Access.
+ */
+function orderPolicyBeforeBlockPublicPolicy(changes: Change[]): void {
+  const index = changes.findIndex((change) => change.id === 'bucket.publicAccessBlock');
+  const pab = changes[index];
+  const policy = changes.find((change) => change.id === 'bucket.policy');
+  if (!pab || !policy) return;
+  const before = pab.before as PublicAccessBlock | null;
+  const turnsOn = (pab.after as PublicAccessBlock).BlockPublicPolicy && !before?.BlockPublicPolicy;
+  const publicAfter = statementsOf(policy.after as PolicyDocument | null).some(mayGrantPublicAccess);
+  if (turnsOn && publicAfter && !policy.dependsOn.includes(pab.id)) {
+    changes[index] = { ...pab, dependsOn: [...pab.dependsOn, policy.id] };
+  }
+}
+
 export function buildPlan(
   posture: Posture,
   preset: Preset,
@@ -140,6 +168,7 @@ export function buildPlan(
       changes.push(...planStep(id, posture, stepAnswers));
     }
   }
+  orderPolicyBeforeBlockPublicPolicy(changes);
   // Object Lock on an existing bucket needs versioning on first; only the
   // whole plan can tell whether some step turns it on.
   const prerequisite = objectLockPrerequisite(changes, posture);
