@@ -10,7 +10,7 @@
  * ./policy.ts merges them the same way: statements others wrote stay.
  */
 import type { PolicyDocument, ToolStatement } from './policy.js';
-import { intentFromPolicy, partitionOf, SID } from './policy-statements.js';
+import { grantStatements, intentFromPolicy, partitionOf } from './policy-statements.js';
 import { accessPointArn } from './resources/access-point.js';
 
 /** Who is granted access through the access point. */
@@ -46,33 +46,5 @@ export function accessPointStatements(where: Where, grants: AccessPointGrants): 
   const arn = accessPointArn(partition, where.region, where.accountId, where.name);
   // ListBucket is on the access point itself, object calls on <arn>/object/<key>.
   const objects = `${arn}/object/*`;
-  const out: ToolStatement[] = [];
-  grants.readOnlyRoles.forEach((role, index) => {
-    out.push({
-      Sid: SID.readOnly(index + 1),
-      Effect: 'Allow',
-      Principal: { AWS: role },
-      Action: ['s3:GetObject', 's3:ListBucket'],
-      Resource: [arn, objects],
-    });
-  });
-  grants.crossAccounts.forEach((account, index) => {
-    const principal = { AWS: `arn:${partition}:iam::${account}:root` };
-    out.push({
-      Sid: SID.crossAccount(index + 1),
-      Effect: 'Allow',
-      Principal: principal,
-      Action: ['s3:PutObject'],
-      Resource: [objects],
-      Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
-    });
-    out.push({
-      Sid: SID.crossAccountRead(index + 1),
-      Effect: 'Allow',
-      Principal: principal,
-      Action: ['s3:GetObject'],
-      Resource: [objects],
-    });
-  });
-  return out;
+  return grantStatements(partition, grants, [arn, objects], objects);
 }

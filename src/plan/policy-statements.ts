@@ -140,16 +140,40 @@ export function statementsFor(where: Where, intent: PolicyIntent): ToolStatement
       },
     });
   }
-  intent.readOnlyRoles.forEach((role, index) => {
+  out.push(
+    ...grantStatements(
+      partition,
+      { readOnlyRoles: intent.readOnlyRoles, crossAccounts: intent.crossAccounts },
+      both,
+      objects,
+    ),
+  );
+  return out;
+}
+
+/**
+ * Allow statements for read-only roles (GetObject, ListBucket on `container`
+ * and `objects`) and for other accounts (uploads with bucket-owner-full-control,
+ * and reads). Shared by the bucket policy and the access point policy, where
+ * the container is the access point and objects are under <arn>/object/.
+ */
+export function grantStatements(
+  partition: string,
+  grants: { readonly readOnlyRoles: readonly string[]; readonly crossAccounts: readonly string[] },
+  container: readonly string[],
+  objects: string,
+): ToolStatement[] {
+  const out: ToolStatement[] = [];
+  grants.readOnlyRoles.forEach((role, index) => {
     out.push({
       Sid: SID.readOnly(index + 1),
       Effect: 'Allow',
       Principal: { AWS: role },
       Action: ['s3:GetObject', 's3:ListBucket'],
-      Resource: both,
+      Resource: container,
     });
   });
-  intent.crossAccounts.forEach((account, index) => {
+  grants.crossAccounts.forEach((account, index) => {
     const principal = { AWS: `arn:${partition}:iam::${account}:root` };
     // The ACL condition goes on the upload only: a GetObject request carries
     // no x-amz-acl header, so the same condition would deny every read.

@@ -4,6 +4,7 @@
  * policy" read as null through ABSENT_CODES (so the policy of an access point
  * that does not exist reads as null too).
  */
+
 import {
   CreateAccessPointCommand,
   DeleteAccessPointCommand,
@@ -17,6 +18,7 @@ import { type AccessPointValue, accessPointName } from '../../plan/resources/acc
 import type { Target } from '../../plan/types.js';
 import { AwsError } from '../errors.js';
 import type { AwsFamily } from './family.js';
+import { policyFromOutput } from './policy.js';
 
 /** The access point normalised: its name, and its VPC when NetworkOrigin is VPC. */
 export function accessPointValue(
@@ -45,18 +47,7 @@ export function accessPointValue(
 
 /** The policy text parsed; none (NoSuchAccessPointPolicy) reads as null via ABSENT_CODES. */
 export function accessPointPolicy(output: Record<string, unknown>): PolicyDocument | null {
-  const text = output.Policy;
-  if (typeof text !== 'string' || text.trim() === '') return null;
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    throw new Error('the access point policy S3 returned is not valid JSON');
-  }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw new Error('the access point policy S3 returned is not a JSON object');
-  }
-  return document as PolicyDocument;
+  return policyFromOutput(output, 'access point policy');
 }
 
 export const accessPointAws: AwsFamily = {

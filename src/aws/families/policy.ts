@@ -6,18 +6,24 @@ import {
 import type { PolicyDocument } from '../../plan/policy.js';
 import type { AwsFamily } from './family.js';
 
-/** The policy text parsed; "no policy" (NoSuchBucketPolicy) reads as null via ABSENT_CODES. */
-function bucketPolicy(output: Record<string, unknown>): PolicyDocument | null {
+/**
+ * A Get…Policy output's Policy text, parsed; "no policy" (NoSuchBucketPolicy,
+ * NoSuchAccessPointPolicy) reads as null via ABSENT_CODES before this runs.
+ */
+export function policyFromOutput(
+  output: Record<string, unknown>,
+  what = 'bucket policy',
+): PolicyDocument | null {
   const text = output.Policy;
   if (typeof text !== 'string' || text.trim() === '') return null;
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch {
-    throw new Error('the bucket policy S3 returned is not valid JSON');
+    throw new Error(`the ${what} S3 returned is not valid JSON`);
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw new Error('the bucket policy S3 returned is not a JSON object');
+    throw new Error(`the ${what} S3 returned is not a JSON object`);
   }
   return document as PolicyDocument;
 }
@@ -37,7 +43,7 @@ export const bucketPolicyAws: AwsFamily = {
         operation: 'GetBucketPolicy',
         input: { Bucket: bucket },
       }),
-      extract: bucketPolicy,
+      extract: (output) => policyFromOutput(output),
     },
   },
 };
