@@ -3,8 +3,8 @@
  * pure function that turns a posture and answers into a plan.
  */
 
-import { mayGrantPublicAccess, type PolicyDocument, statementsOf } from '../plan/policy.js';
 import { composePlan } from '../plan/compose.js';
+import { mayGrantPublicAccess, type PolicyDocument, statementsOf } from '../plan/policy.js';
 import type {
   Change,
   Plan,
@@ -136,7 +136,9 @@ function orderPolicyBeforeBlockPublicPolicy(changes: Change[]): void {
   if (!pab || !policy) return;
   const before = pab.before as PublicAccessBlock | null;
   const turnsOn = (pab.after as PublicAccessBlock).BlockPublicPolicy && !before?.BlockPublicPolicy;
-  const publicAfter = statementsOf(policy.after as PolicyDocument | null).some(mayGrantPublicAccess);
+  const publicAfter = statementsOf(policy.after as PolicyDocument | null).some(
+    mayGrantPublicAccess,
+  );
   if (turnsOn && publicAfter && !policy.dependsOn.includes(pab.id)) {
     changes[index] = { ...pab, dependsOn: [...pab.dependsOn, policy.id] };
   }
