@@ -1,7 +1,8 @@
 /**
  * One place that builds SDK clients: the default credential chain, an
  * optional named profile, region and custom endpoint (the local emulator,
- * LocalStack, MinIO).
+ * LocalStack, MinIO). EC2 is deferred: its SDK module loads on the first
+ * call, never before.
  */
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -21,8 +22,83 @@ export interface Clients {
   readonly s3control: S3ControlClient;
   readonly sts: STSClient;
   readonly kms: KMSClient;
+  /** Loads @aws-sdk/client-ec2 on its first call (listing S3 VPC endpoints). */
+  readonly ec2: DeferredClient;
   /** The custom endpoint in use, if any. */
   readonly endpoint?: string;
+}
+
+/**
+ * A command of a deferred client: only the operation's name and input, so a
+ * family's command table can name it without loading the SDK module; the
+ * client builds the SDK command when it sends it.
+ */
+export class DeferredCommand {
+  constructor(
+    readonly operation: string,
+    readonly input: unknown,
+  ) {}
+}
+
+/** The command class of `operation` on a deferred client, for a family's command table. */
+export function deferredCommand(operation: string): new (input: never) => DeferredCommand {
+  return class extends DeferredCommand {
+    constructor(input: never) {
+      super(operation, input);
+    }
+  };
+}
+
+interface SdkClient {
+  send(command: never, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+  destroy(): void;
+}
+
+interface LoadedClient {
+  readonly client: SdkClient;
+  readonly commands: Readonly<Record<string, new (input: never) => unknown>>;
+}
+
+/** A client whose SDK module is imported on its first send. */
+export interface DeferredClient {
+  send(command: DeferredCommand, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+  /** Whether the first send has loaded the SDK module (for tests and diagnostics). */
+  readonly loaded: boolean;
+  destroy(): void;
+}
+
+function deferredClient(service: string, load: () => Promise<LoadedClient>): DeferredClient {
+  let loading: Promise<LoadedClient> | undefined;
+  let loaded: LoadedClient | undefined;
+  let destroyed = false;
+  return {
+    async send(command, options) {
+      if (!(command instanceof DeferredCommand)) {
+        throw new Error(`${service}: expected a deferred command`);
+      }
+      loading ??= load().then((result) => {
+        loaded = result;
+        // Closed while the module was loading: nothing may keep sockets open.
+        if (destroyed) result.client.destroy();
+        return result;
+      });
+      const { client, commands } = await loading;
+      const Command = commands[command.operation];
+      if (!Command) {
+        throw new Error(
+          `${service}:${command.operation} is not supported by this version of s3-harden`,
+        );
+      }
+      return client.send(new Command(command.input as never) as never, options);
+    },
+    get loaded() {
+      return loaded !== undefined;
+    },
+    destroy() {
+      destroyed = true;
+      loaded?.client.destroy();
+    },
+  };
 }
 
 /** Region used with a custom endpoint when none is configured: emulators accept any. */
@@ -61,7 +137,11 @@ export function createClients(options: ConnectionOptions, env = process.env): Cl
   });
   const sts = new STSClient(common);
   const kms = new KMSClient(common);
-  return { s3, s3control, sts, kms, ...(endpoint ? { endpoint } : {}) };
+  const ec2 = deferredClient('ec2', async () => {
+    const sdk = await import('./ec2.js');
+    return { client: new sdk.EC2Client(common), commands: sdk.EC2_COMMANDS };
+  });
+  return { s3, s3control, sts, kms, ec2, ...(endpoint ? { endpoint } : {}) };
 }
 
 export function destroyClients(clients: Clients): void {
@@ -69,4 +149,5 @@ export function destroyClients(clients: Clients): void {
   clients.s3control.destroy();
   clients.sts.destroy();
   clients.kms.destroy();
+  clients.ec2.destroy();
 }

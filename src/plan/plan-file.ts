@@ -40,7 +40,7 @@ const displayText = (max: number) =>
 const json = z.unknown();
 
 const apiCallSchema = z.strictObject({
-  service: z.enum(['s3', 's3control', 'sts', 'kms', 'macie2', 'accessanalyzer']),
+  service: z.enum(['s3', 's3control', 'sts', 'kms', 'ec2', 'macie2', 'accessanalyzer']),
   operation: z.string().min(1).max(100),
   input: z.record(z.string(), json),
 });

@@ -12,6 +12,7 @@ import type { ObjectOwnershipValues } from './resources/object-ownership.js';
 import type { BucketPolicyValues } from './resources/policy.js';
 import type { PublicAccessBlockValues } from './resources/public-access-block.js';
 import type { VersioningValues } from './resources/versioning.js';
+import type { VpcEndpointValues } from './resources/vpc-endpoints.js';
 
 /** The four Block Public Access flags, identical at bucket and account level. */
 export interface PublicAccessBlock {
@@ -36,7 +37,8 @@ export interface PostureValues
     EncryptionValues,
     KmsValues,
     LoggingValues,
-    AccessPointValues {}
+    AccessPointValues,
+    VpcEndpointValues {}
 
 export type ResourceKey = keyof PostureValues;
 
@@ -65,7 +67,7 @@ export interface Posture extends Target {
   readonly unreadable: Partial<Record<ResourceKey, string>>;
 }
 
-export type Service = 's3' | 's3control' | 'sts' | 'kms' | 'macie2' | 'accessanalyzer';
+export type Service = 's3' | 's3control' | 'sts' | 'kms' | 'ec2' | 'macie2' | 'accessanalyzer';
 
 /**
  * A placeholder inside an ApiCall's input for a value only known once an

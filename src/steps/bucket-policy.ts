@@ -26,6 +26,7 @@ import {
   type UploadAlgorithm,
 } from '../plan/policy-statements.js';
 import { writeCall } from '../plan/resources/index.js';
+import { isGoneState, type VpcEndpointSummary } from '../plan/resources/vpc-endpoints.js';
 import type { Change, Posture, Preset } from '../plan/types.js';
 import { type ChoiceOption, type Field, splitList } from './form.js';
 import {
@@ -255,6 +256,93 @@ const REMOVED_PROTECTION: readonly [string, string][] = [
   [SID.ipAllowlist, 'requests from any IP address are no longer denied'],
 ];
 
+/** How many listed endpoints the note names before "and N more". */
+const LISTED_ENDPOINTS_SHOWN = 6;
+
+function describeEndpoint(endpoint: VpcEndpointSummary): string {
+  const details = [endpoint.vpcId || 'no VPC', endpoint.type];
+  if (endpoint.state.toLowerCase() !== 'available') details.push(endpoint.state);
+  return `${endpoint.id} (${details.join(', ')})`;
+}
+
+function joinIds(ids: readonly string[]): string {
+  return ids.length <= 1
+    ? (ids[0] ?? '')
+    : `${ids.slice(0, -1).join(', ')} and ${ids[ids.length - 1]}`;
+}
+
+/**
+ * The notes beside the endpoint IDs: the account's S3 endpoints in the
+ * bucket's region as listed from EC2 (or why they are not), and the typed
+ * IDs that are not among them. Never an error: an endpoint of another
+ * account is not listed, yet may be right.
+ */
+export function vpcEndpointNotes(posture: Posture, answers: BucketPolicyAnswers): Field[] {
+  const why = posture.unreadable['account.vpcEndpoints'];
+  if (why) {
+    return [
+      {
+        kind: 'note',
+        tone: 'warning',
+        text: `S3 endpoints not listed (${why}); type the vpce- IDs.`,
+      },
+    ];
+  }
+  const listed = posture.values['account.vpcEndpoints'];
+  if (!listed) return [];
+  if (listed.region !== posture.region) {
+    return [
+      {
+        kind: 'note',
+        tone: 'warning',
+        text: `S3 endpoints were listed in ${listed.region}, but the bucket is in ${posture.region}: run with --region ${posture.region} to list its endpoints.`,
+      },
+    ];
+  }
+  const { endpoints, region } = listed;
+  if (endpoints.length === 0) {
+    return [
+      {
+        kind: 'note',
+        tone: 'warning',
+        text: `No S3 endpoints in ${region} in this account: create one first, or give endpoints of another account.`,
+      },
+    ];
+  }
+  const shown = endpoints.slice(0, LISTED_ENDPOINTS_SHOWN).map(describeEndpoint).join(', ');
+  const more = endpoints.length - LISTED_ENDPOINTS_SHOWN;
+  const notes: Field[] = [
+    {
+      kind: 'note',
+      tone: 'info',
+      text: `S3 endpoints in ${region}: ${shown}${more > 0 ? `, and ${more} more` : ''}`,
+    },
+  ];
+  // Only well-formed IDs: a malformed one is already a validation error.
+  const typed = list(answers.vpceIds).filter((id) => vpceProblem(id) === null);
+  const byId = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
+  const unlisted = typed.filter((id) => !byId.has(id));
+  if (unlisted.length > 0) {
+    const one = unlisted.length === 1;
+    notes.push({
+      kind: 'note',
+      tone: 'warning',
+      text: `${joinIds(unlisted)} ${one ? 'is' : 'are'} not among the S3 endpoints listed in ${region}: check ${one ? 'it' : 'them'} (endpoints of other accounts or regions are not listed).`,
+    });
+  }
+  for (const id of typed) {
+    const endpoint = byId.get(id);
+    if (endpoint && isGoneState(endpoint.state)) {
+      notes.push({
+        kind: 'note',
+        tone: 'warning',
+        text: `${id} is ${endpoint.state}: no request can come through it.`,
+      });
+    }
+  }
+  return notes;
+}
+
 function warningsFor(
   posture: Posture,
   answers: BucketPolicyAnswers,
@@ -315,6 +403,8 @@ export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
   scope: 'bucket',
   controls: ['FSBP S3.5', 'CIS 2.1.1'],
   reads: ['bucket.policy'],
+  // Listed beside the endpoint IDs; when it cannot be read, the IDs are typed unchecked.
+  optionalReads: ['account.vpcEndpoints'],
   defaults: defaultAnswers,
   validate: validateAnswers,
   keep: keepAnswers,
@@ -362,6 +452,7 @@ export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
         placeholder: 'vpce-0123456789abcdef0',
         now: shown(live.vpceIds),
       });
+      fields.push(...vpcEndpointNotes(posture, answers));
     }
     fields.push(
       {

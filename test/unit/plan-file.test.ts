@@ -198,7 +198,7 @@ describe('parsePlan rejects, with one line that names the problem', () => {
     [
       'an unknown service',
       edited((f) => {
-        f.changes[0].call.service = 'ec2';
+        f.changes[0].call.service = 'iam';
       }),
       /^changes\[0\]\.call\.service: /,
     ],

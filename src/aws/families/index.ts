@@ -16,6 +16,7 @@ import { objectOwnershipAws } from './object-ownership.js';
 import { bucketPolicyAws } from './policy.js';
 import { publicAccessBlockAws } from './public-access-block.js';
 import { versioningAws } from './versioning.js';
+import { vpcEndpointsAws } from './vpc-endpoints.js';
 
 const CORE: AwsFamily = {
   commands: {
@@ -37,6 +38,7 @@ const FAMILIES: readonly AwsFamily[] = [
   kmsAws,
   loggingAws,
   accessPointAws,
+  vpcEndpointsAws,
 ];
 
 export const COMMANDS: Record<string, Record<string, CommandClass>> = {};

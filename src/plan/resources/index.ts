@@ -17,6 +17,7 @@ import { bucketPolicyFamily } from './policy.js';
 import { publicAccessBlockFamily } from './public-access-block.js';
 import type { ResourceSpec, ResourceTable } from './spec.js';
 import { versioningFamily } from './versioning.js';
+import { vpcEndpointsFamily } from './vpc-endpoints.js';
 
 const FAMILIES = [
   loggingFamily,
@@ -29,6 +30,7 @@ const FAMILIES = [
   encryptionFamily,
   kmsFamily,
   accessPointFamily,
+  vpcEndpointsFamily,
 ] as const;
 
 export const RESOURCES = Object.assign(
