@@ -23,6 +23,8 @@ export interface ObserveOptions {
    * ones are read as usual; 'bucket.exists' is read to confirm it is still absent.
    */
   readonly newBucket?: { readonly region: string; readonly assumed?: Partial<PostureValues> };
+  /** Reads that may fail without failing the observe (they become `unreadable`). */
+  readonly optional?: readonly ResourceKey[];
   /** The bucket receiving server access logs: its `logTarget.*` resources are read there. */
   readonly logBucket?: string;
 }
@@ -153,9 +155,13 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
           values[resource] = await read(target, resource);
         } catch (error) {
           // A denied read is a fact about the posture, not a crash: the step
-          // that needs it is skipped and says why.
+          // that needs it is skipped and says why. An optional read (a key or
+          // endpoint listing) fails soft whatever the reason, e.g. an endpoint
+          // without KMS or EC2: its step falls back to typed input.
           if (error instanceof AwsError && error.kind === 'access-denied')
             unreadable[resource] = error.message;
+          else if (options.optional?.includes(resource))
+            unreadable[resource] = (error as Error).message;
           else throw error;
         }
       };

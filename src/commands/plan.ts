@@ -13,6 +13,7 @@ import type { Plan, Preset } from '../plan/types.js';
 import {
   buildPlan,
   defaultAnswers,
+  optionalReadsFor,
   readsFor,
   relatedBucketFor,
   stepsForPreset,
@@ -72,11 +73,10 @@ export async function runPlan(
       ? { name: options.bucket, region: session.region, objectLock: options.create.objectLock }
       : undefined;
     const reads = create ? ['bucket.exists' as const, ...readsFor(stepIds)] : readsFor(stepIds);
-    let posture = await session.observe(
-      options.bucket,
-      reads,
-      create ? { newBucket: { region: create.region, assumed: assumedValues(create) } } : {},
-    );
+    let posture = await session.observe(options.bucket, reads, {
+      optional: optionalReadsFor(stepIds),
+      ...(create ? { newBucket: { region: create.region, assumed: assumedValues(create) } } : {}),
+    });
     if (create && posture.values['bucket.exists'] !== null) {
       throw new CommandError(
         posture.unreadable['bucket.exists']

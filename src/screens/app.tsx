@@ -13,6 +13,7 @@ import type { Plan, Posture, Preset } from '../plan/types.js';
 import {
   buildPlan,
   defaultAnswers,
+  optionalReadsFor,
   readsFor,
   relatedBucketFor,
   STEPS,
@@ -118,8 +119,11 @@ export function App({ preset, steps, bucket, onExit }: Props) {
     [state.steps, create],
   );
   const observeOptions = useMemo(
-    () => (create ? { newBucket: { region: create.region, assumed: assumedValues(create) } } : {}),
-    [create],
+    () => ({
+      optional: optionalReadsFor(state.steps),
+      ...(create ? { newBucket: { region: create.region, assumed: assumedValues(create) } } : {}),
+    }),
+    [create, state.steps],
   );
   const relatedFor = useCallback(
     (observed: Posture) =>

@@ -74,6 +74,11 @@ export function readsFor(stepIds: readonly StepId[]): ResourceKey[] {
   ];
 }
 
+/** The reads whose failure only makes a step fall back (listings of keys, endpoints). */
+export function optionalReadsFor(stepIds: readonly StepId[]): ResourceKey[] {
+  return [...new Set(stepIds.flatMap((id) => STEPS[id].optionalReads ?? []))];
+}
+
 export type Answers = { [K in StepId]?: StepAnswers[K] };
 
 export function defaultAnswers(

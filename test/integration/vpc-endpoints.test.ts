@@ -172,3 +172,36 @@ describe('S3 VPC endpoints when listing them is denied', () => {
     expect(JSON.stringify(plan.changes[0]?.after)).toContain('vpce-0123456789abcdef0');
   });
 });
+
+describe('an endpoint without EC2 (or KMS)', () => {
+  let restore: () => void;
+  let session: AwsSession;
+  beforeAll(async () => {
+    // What MinIO or LocalStack's free edition answer for a service they lack.
+    const mocked = mockClient(EC2Client);
+    mocked
+      .on(DescribeVpcEndpointsCommand)
+      .rejects(
+        Object.assign(new Error('not implemented'), {
+          name: 'NotImplemented',
+          $metadata: { httpStatusCode: 501 },
+        }),
+      );
+    restore = () => mocked.restore();
+    session = await connect({ endpoint: emulatorUrl() });
+  });
+  afterAll(() => {
+    restore();
+    session.close();
+  });
+
+  it('an optional listing that fails for any reason only makes its step fall back', async () => {
+    const bucket = uniqueBucket('vpce-missing');
+    await createBucket(bucket);
+    await expect(session.observe(bucket, READS)).rejects.toThrow(/NotImplemented/);
+    const posture = await session.observe(bucket, READS, { optional: ['account.vpcEndpoints'] });
+    expect(posture.unreadable['account.vpcEndpoints']).toMatch(/NotImplemented/);
+    expect(posture.values['bucket.policy']).toBeNull();
+    expect(unavailableReason('bucket-policy', posture)).toBeNull();
+  });
+});
