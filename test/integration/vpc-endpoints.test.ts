@@ -179,14 +179,12 @@ describe('an endpoint without EC2 (or KMS)', () => {
   beforeAll(async () => {
     // What MinIO or LocalStack's free edition answer for a service they lack.
     const mocked = mockClient(EC2Client);
-    mocked
-      .on(DescribeVpcEndpointsCommand)
-      .rejects(
-        Object.assign(new Error('not implemented'), {
-          name: 'NotImplemented',
-          $metadata: { httpStatusCode: 501 },
-        }),
-      );
+    mocked.on(DescribeVpcEndpointsCommand).rejects(
+      Object.assign(new Error('not implemented'), {
+        name: 'NotImplemented',
+        $metadata: { httpStatusCode: 501 },
+      }),
+    );
     restore = () => mocked.restore();
     session = await connect({ endpoint: emulatorUrl() });
   });
