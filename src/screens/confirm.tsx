@@ -15,6 +15,7 @@ type Props = {
 export function Confirm({ plan, onApply, onBack }: Props) {
   const { counts } = diffPlan(plan);
   const accountWide = plan.changes.filter((change) => change.resource.startsWith('account.'));
+  const irreversible = plan.changes.filter((change) => change.undo === null);
   useInput((input, key) => {
     if (key.escape || input === 'n') return onBack();
     if (input === 'y') return onApply();
@@ -29,6 +30,11 @@ export function Confirm({ plan, onApply, onBack }: Props) {
       {accountWide.map((change) => (
         <Text key={change.id} {...tone('warning')}>
           {`! ${change.title} affects every bucket in account ${plan.target.accountId}.`}
+        </Text>
+      ))}
+      {irreversible.map((change) => (
+        <Text key={`irreversible-${change.id}`} {...tone('irreversible')}>
+          {`! ${change.title} cannot be undone: a failure after it cannot roll it back.`}
         </Text>
       ))}
       <Text {...tone('muted')}>
