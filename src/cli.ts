@@ -151,11 +151,19 @@ export function buildProgram(): Command {
       .option(
         '--allow-irreversible',
         'with --yes: also apply changes that cannot be undone (Object Lock)',
+      )
+      .option(
+        '--allow-security-warnings',
+        'with --yes: also apply policies IAM Access Analyzer reports security warnings for',
       ),
   ).action(
     async (
       file: string,
-      flags: ConnectionFlags & { yes?: boolean; allowIrreversible?: boolean },
+      flags: ConnectionFlags & {
+        yes?: boolean;
+        allowIrreversible?: boolean;
+        allowSecurityWarnings?: boolean;
+      },
     ) => {
       const { runApply } = await import('./commands/apply.js');
       await guard(() =>
@@ -163,6 +171,7 @@ export function buildProgram(): Command {
           file,
           yes: Boolean(flags.yes),
           allowIrreversible: Boolean(flags.allowIrreversible),
+          allowSecurityWarnings: Boolean(flags.allowSecurityWarnings),
           connection: connectionOptions(flags),
         }),
       );
@@ -172,7 +181,8 @@ export function buildProgram(): Command {
   program.addHelpText(
     'after',
     `
-Exit codes: 0 done / nothing to change, 1 error (nothing left half-applied), 2 plan has changes,
+Exit codes: 0 done / nothing to change, 1 error (nothing left half-applied; for plan, also a
+            policy error found by IAM Access Analyzer), 2 plan has changes,
             3 rollback incomplete (manual commands printed).
 Examples:
   s3-harden                                   interactive wizard

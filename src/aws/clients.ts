@@ -24,6 +24,13 @@ export interface Clients {
   readonly kms: KMSClient;
   /** Loads @aws-sdk/client-ec2 on its first call (listing S3 VPC endpoints). */
   readonly ec2: DeferredClient;
+  /** Loads @aws-sdk/client-macie2 on its first call (the Macie step). */
+  readonly macie2: DeferredClient;
+  /**
+   * Loads @aws-sdk/client-accessanalyzer on its first call (the analyzer and
+   * its findings, policy validation); knows an endpoint without the service.
+   */
+  readonly accessanalyzer: DeferredClient;
   /** The custom endpoint in use, if any. */
   readonly endpoint?: string;
 }
@@ -141,7 +148,27 @@ export function createClients(options: ConnectionOptions, env = process.env): Cl
     const sdk = await import('./ec2.js');
     return { client: new sdk.EC2Client(common), commands: sdk.EC2_COMMANDS };
   });
-  return { s3, s3control, sts, kms, ec2, ...(endpoint ? { endpoint } : {}) };
+  const macie2 = deferredClient('macie2', async () => {
+    const sdk = await import('./macie.js');
+    return { client: new sdk.Macie2Client(common), commands: sdk.MACIE_COMMANDS };
+  });
+  const accessanalyzer = deferredClient('accessanalyzer', async () => {
+    const sdk = await import('./access-analyzer.js');
+    return {
+      client: sdk.createAccessAnalyzerClient(common),
+      commands: sdk.ACCESS_ANALYZER_COMMANDS,
+    };
+  });
+  return {
+    s3,
+    s3control,
+    sts,
+    kms,
+    ec2,
+    macie2,
+    accessanalyzer,
+    ...(endpoint ? { endpoint } : {}),
+  };
 }
 
 export function destroyClients(clients: Clients): void {
@@ -150,4 +177,6 @@ export function destroyClients(clients: Clients): void {
   clients.sts.destroy();
   clients.kms.destroy();
   clients.ec2.destroy();
+  clients.macie2.destroy();
+  clients.accessanalyzer.destroy();
 }

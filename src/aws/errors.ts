@@ -74,6 +74,43 @@ const UNREACHABLE = new Set([
   'ENETUNREACH',
 ]);
 
+/** The code normaliseError gives Macie's "Macie is not enabled" (an AccessDeniedException). */
+export const MACIE_NOT_ENABLED = 'MacieNotEnabled';
+
+/** Services by the name an operator knows them, for "not available" messages. */
+const SERVICE_NAMES: Partial<Record<string, string>> = {
+  macie2: 'Macie',
+  accessanalyzer: 'IAM Access Analyzer',
+  ec2: 'EC2',
+  kms: 'KMS',
+};
+
+/**
+ * An endpoint without the service (the local emulator, LocalStack's free
+ * edition, MinIO) answers with an HTML error page or a body the SDK cannot
+ * parse, or says it is not implemented. A denial or throttling keeps its kind.
+ */
+function isNotImplemented(
+  error: SdkErrorShape,
+  code: string,
+  detail: string,
+  status: number | undefined,
+): boolean {
+  if (status === 403 || status === 429 || status === 503) return false;
+  if (isUnparsed(error)) return true;
+  return code === 'NotImplemented' || status === 501 || /not (yet )?implemented/i.test(detail);
+}
+
+/** The SDK could not parse the answer (an HTML page, a malformed body): no AWS error code. */
+function isUnparsed(error: SdkErrorShape): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    '$response' in error &&
+    /Deserialization error/.test(String(error.message ?? ''))
+  );
+}
+
 interface SdkErrorShape {
   name?: string;
   code?: string;
@@ -148,6 +185,32 @@ export function normaliseError(raw: unknown, context: ErrorContext = {}): AwsErr
     return new AwsError(
       'credentials',
       `AWS rejected the credentials (${code}): check the access key, secret, session token and the clock.`,
+      code,
+    );
+  }
+  // Macie refuses every call this way until it is enabled: a state, not a denial.
+  if (
+    call?.service === 'macie2' &&
+    ACCESS_DENIED.has(code) &&
+    /Macie is not enabled/i.test(detail)
+  ) {
+    return new AwsError(
+      'service',
+      'Macie is not enabled in this account and region.',
+      MACIE_NOT_ENABLED,
+    );
+  }
+  if (isNotImplemented(error, code, detail, status)) {
+    const name = (call && SERVICE_NAMES[call.service]) ?? call?.service ?? 'This service';
+    const where = context.endpoint ? `this endpoint (${context.endpoint})` : 'the AWS endpoint';
+    const what = call ? `: it does not answer ${call.service}:${call.operation} as AWS does` : '';
+    // An unparsed answer's "code" is a JavaScript error name: only the status says anything.
+    const said = [...(isUnparsed(error) ? [] : [code]), ...(status ? [`HTTP ${status}`] : [])].join(
+      ', ',
+    );
+    return new AwsError(
+      'not-available',
+      `${name} is not available at ${where}${what}${said ? ` (${said})` : ''}.`,
       code,
     );
   }

@@ -4,11 +4,13 @@
  * normalises errors and counts calls (so tests can prove none is repeated).
  */
 import { RESOURCES } from '../plan/resources/index.js';
-import type { ApiCall, Posture, PostureValues, ResourceKey, Target } from '../plan/types.js';
+import type { ApiCall, Plan, Posture, PostureValues, ResourceKey, Target } from '../plan/types.js';
+import type { PolicyValidation } from '../plan/validation.js';
 import { type ConnectionOptions, createClients, destroyClients } from './clients.js';
 import { send } from './commands.js';
 import { AwsError, isAbsent, normaliseError } from './errors.js';
 import { READERS } from './families/index.js';
+import { createPolicyValidator } from './policy-validation.js';
 
 export interface Identity {
   readonly accountId: string;
@@ -55,6 +57,13 @@ export interface AwsSession {
   execute(call: ApiCall): Promise<Record<string, unknown>>;
   /** How many calls of each `service:operation` this session has made. */
   callCounts(): Record<string, number>;
+  /**
+   * Checks the policy documents `plan` writes with IAM Access Analyzer
+   * (ValidatePolicy, CheckNoPublicAccess). Never rejects: an endpoint without
+   * the service, or a denial, is found once per session and the result says
+   * the checks were skipped, and why.
+   */
+  validatePolicies(plan: Plan): Promise<PolicyValidation>;
   close(): void;
 }
 
@@ -112,6 +121,18 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
       throw error;
     }
   };
+
+  // Access Analyzer's policy checks; remembers for the session whether it is
+  // available. Counted like every call, but the SDK's error reaches the
+  // validator as it is: it tells "no such service here" from a refusal.
+  const policyValidator = createPolicyValidator(
+    (apiCall) => {
+      const key = `${apiCall.service}:${apiCall.operation}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+      return send(clients, apiCall);
+    },
+    endpoint ? { endpoint } : {},
+  );
 
   const locateBucket = async (bucket: string) => {
     const head = await call({ service: 's3', operation: 'HeadBucket', input: { Bucket: bucket } });
@@ -261,6 +282,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
       }
     },
     callCounts: () => ({ ...counts }),
+    validatePolicies: (plan) => policyValidator.validate(plan),
     close: () => destroyClients(clients),
   };
 }

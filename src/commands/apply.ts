@@ -1,7 +1,9 @@
 /**
  * `s3-harden apply plan.json`: validates the file before any AWS call,
- * refuses a stale plan, confirms, applies with the journal, rolls back on
- * failure or Ctrl+C, and verifies.
+ * refuses a stale plan, checks its policies again with IAM Access Analyzer
+ * (a saved plan may be old: errors are refused, security warnings need the
+ * typed confirmation or --allow-security-warnings), confirms, applies with
+ * the journal, rolls back on failure or Ctrl+C, and verifies.
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
@@ -14,6 +16,13 @@ import { PlanFileError, parsePlan } from '../plan/plan-file.js';
 import { renderPlan } from '../plan/render.js';
 import { outcomeLines } from '../plan/render-outcome.js';
 import type { Plan, ResourceKey } from '../plan/types.js';
+import {
+  blocksApply,
+  errorsLine,
+  needsConfirmation,
+  renderValidation,
+  securityWarningsLine,
+} from '../plan/validation.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import { colourEnabled, formatLines } from './style.js';
 
@@ -22,6 +31,8 @@ export interface ApplyCommandOptions {
   readonly yes: boolean;
   /** With --yes: also apply changes that cannot be undone. */
   readonly allowIrreversible: boolean;
+  /** With --yes: also apply policies IAM Access Analyzer has security warnings about. */
+  readonly allowSecurityWarnings?: boolean;
   readonly connection: ConnectionOptions;
 }
 
@@ -103,16 +114,42 @@ export async function runApply(
         `the plan is stale: ${describeDrift(drift).join('; ')}. Make a new plan with s3-harden plan.`,
       );
     }
+    // The plan may be old, and Access Analyzer's checks change: check again.
+    const validation = await session.validatePolicies(plan);
+    const checks = renderValidation(validation);
+    if (blocksApply(validation)) {
+      print(formatLines(checks, colour));
+      throw new CommandError(
+        `${errorsLine(validation)}; nothing applied. Change the answers or fix the policy, then make a new plan.`,
+      );
+    }
+    const warned = needsConfirmation(validation);
+    if (warned && options.yes && !options.allowSecurityWarnings) {
+      print(formatLines(checks, colour));
+      throw new CommandError(
+        `${securityWarningsLine(validation)}: add --allow-security-warnings to apply them with --yes`,
+      );
+    }
     print(formatLines(renderPlan(plan), colour));
+    if (checks.length > 0) print(`\n${formatLines(checks, colour)}`);
     if (plan.changes.length === 0) return EXIT.ok;
 
     if (!options.yes) {
       const count = plan.changes.length;
-      const question =
-        irreversible.length > 0
-          ? `\n${irreversible.length} change(s) cannot be undone: ${irreversible.map((change) => change.title).join(', ')}.\nType the bucket name (${target.bucket}) to apply ${count} change${count === 1 ? '' : 's'}: `
-          : `\nApply ${count} change${count === 1 ? '' : 's'} to ${target.bucket}? Type "yes" to continue: `;
-      const agreed = await confirm(question, irreversible.length > 0 ? target.bucket : 'yes');
+      // Irreversible changes and security warnings are confirmed by typing the bucket name.
+      const reasons = [
+        ...(irreversible.length > 0
+          ? [
+              `${irreversible.length} change(s) cannot be undone: ${irreversible.map((change) => change.title).join(', ')}.`,
+            ]
+          : []),
+        ...(warned ? [`${securityWarningsLine(validation)}, listed above.`] : []),
+      ];
+      const typed = reasons.length > 0;
+      const question = typed
+        ? `\n${reasons.join('\n')}\nType the bucket name (${target.bucket}) to apply ${count} change${count === 1 ? '' : 's'}: `
+        : `\nApply ${count} change${count === 1 ? '' : 's'} to ${target.bucket}? Type "yes" to continue: `;
+      const agreed = await confirm(question, typed ? target.bucket : 'yes');
       if (!agreed) {
         print('Nothing applied.');
         return EXIT.error;

@@ -1,7 +1,14 @@
 /**
  * `s3-harden plan`: a dry run. Reads the bucket, proposes the preset's
- * settings, prints the diff and the equivalent AWS CLI commands, and
- * optionally saves a plan file. Makes no write.
+ * settings, prints the diff, the IAM Access Analyzer findings on the policies
+ * it would write and the equivalent AWS CLI commands, and optionally saves a
+ * plan file. Makes no write.
+ *
+ * Exit codes: 0 nothing to change, 2 changes to apply, 1 when the checks find
+ * an error in a policy (apply would refuse the plan, so a CI check fails
+ * here, not at apply time). Security warnings, warnings and suggestions, and
+ * checks that were skipped (an endpoint without Access Analyzer, a denial),
+ * leave the code as it was.
  */
 import { writeFileSync } from 'node:fs';
 import type { ConnectionOptions } from '../aws/clients.js';
@@ -10,6 +17,12 @@ import { diffPlan } from '../plan/diff.js';
 import { serializePlan } from '../plan/plan-file.js';
 import { renderCliCommands, renderPlan } from '../plan/render.js';
 import type { Plan, Preset } from '../plan/types.js';
+import {
+  blocksApply,
+  errorsLine,
+  type PolicyValidation,
+  renderValidation,
+} from '../plan/validation.js';
 import {
   buildPlan,
   defaultAnswers,
@@ -37,8 +50,8 @@ export interface PlanCommandOptions {
   readonly create?: { readonly objectLock: boolean };
 }
 
-/** The machine view of a plan: the same diff, plus the plan file itself. */
-export function planToJson(plan: Plan) {
+/** The machine view of a plan: the same diff, the policy checks, and the plan file itself. */
+export function planToJson(plan: Plan, validation: PolicyValidation) {
   const diff = diffPlan(plan);
   return {
     counts: diff.counts,
@@ -51,6 +64,12 @@ export function planToJson(plan: Plan) {
       warnings: entry.change.warnings,
     })),
     skipped: plan.skipped,
+    validation: {
+      checked: validation.checked,
+      ...(validation.skippedReason ? { skippedReason: validation.skippedReason } : {}),
+      policies: validation.policies,
+      findings: validation.findings,
+    },
     plan: JSON.parse(serializePlan(plan, TOOL)) as unknown,
   };
 }
@@ -96,6 +115,7 @@ export async function runPlan(
     const objectLock = answers['object-lock'];
     if (objectLock) answers['object-lock'] = { ...objectLock, confirm: options.bucket };
     const plan = buildPlan(posture, options.preset, stepIds, answers, undefined, create);
+    const validation = await session.validatePolicies(plan);
     if (options.out) {
       try {
         writeFileSync(options.out, serializePlan(plan, TOOL), { mode: 0o644 });
@@ -104,7 +124,7 @@ export async function runPlan(
       }
     }
     if (options.json) {
-      stdout.write(`${JSON.stringify(planToJson(plan), null, 2)}\n`);
+      stdout.write(`${JSON.stringify(planToJson(plan, validation), null, 2)}\n`);
     } else {
       const colour = colourEnabled(stdout);
       const cli = renderCliCommands(plan, {
@@ -113,12 +133,19 @@ export async function runPlan(
         ...(session.profile ? { profile: session.profile } : {}),
       });
       stdout.write(`${formatLines(renderPlan(plan), colour)}\n`);
+      const checks = renderValidation(validation);
+      if (checks.length > 0) stdout.write(`\n${formatLines(checks, colour)}\n`);
       if (cli.length > 0) stdout.write(`\n${formatLines(cli, colour)}\n`);
       if (options.out) {
         stdout.write(
-          `\nSaved the plan to ${options.out}. Apply it with: s3-harden apply ${options.out}\n`,
+          blocksApply(validation)
+            ? `\nSaved the plan to ${options.out}; apply refuses it while its policies have errors.\n`
+            : `\nSaved the plan to ${options.out}. Apply it with: s3-harden apply ${options.out}\n`,
         );
       }
+    }
+    if (blocksApply(validation)) {
+      throw new CommandError(`${errorsLine(validation)}; apply would refuse this plan.`);
     }
     return plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
   } finally {

@@ -2,11 +2,13 @@
  * The plain-data model every part of s3-harden shares. Nothing here depends on
  * React or the AWS SDK, so a plan can be saved, diffed, printed and replayed.
  */
+import type { AccessAnalyzerValues } from './resources/access-analyzer.js';
 import type { AccessPointValues } from './resources/access-point.js';
 import type { BucketValues } from './resources/bucket.js';
 import type { EncryptionValues } from './resources/encryption.js';
 import type { KmsValues } from './resources/kms.js';
 import type { LoggingValues } from './resources/logging.js';
+import type { MacieValues } from './resources/macie.js';
 import type { ObjectLockValues } from './resources/object-lock.js';
 import type { ObjectOwnershipValues } from './resources/object-ownership.js';
 import type { BucketPolicyValues } from './resources/policy.js';
@@ -38,7 +40,9 @@ export interface PostureValues
     KmsValues,
     LoggingValues,
     AccessPointValues,
-    VpcEndpointValues {}
+    AccessAnalyzerValues,
+    VpcEndpointValues,
+    MacieValues {}
 
 export type ResourceKey = keyof PostureValues;
 

@@ -10,6 +10,7 @@ import type { AwsSession } from '../aws/session.js';
 import type { CliContext } from '../plan/cli-equivalent.js';
 import { serializePlan } from '../plan/plan-file.js';
 import type { Plan, Posture, Preset } from '../plan/types.js';
+import type { PolicyValidation } from '../plan/validation.js';
 import {
   buildPlan,
   defaultAnswers,
@@ -41,6 +42,7 @@ import { useServices } from './services.js';
 import { tone } from './theme.js';
 import { useApply } from './use-apply.js';
 import { useBuckets, usePosture, useSession } from './use-aws.js';
+import { usePolicyValidation } from './use-policy-validation.js';
 import { initialState, progressLabel, wizardReducer } from './wizard-state.js';
 
 /** Exit codes the wizard ends with (see src/commands/exit-codes.ts). */
@@ -189,6 +191,18 @@ export function App({ preset, steps, bucket, onExit }: Props) {
     [state.posture, live],
   );
 
+  // The plan's policies, checked with IAM Access Analyzer while the review is up.
+  const validation = usePolicyValidation(
+    live,
+    planned.plan,
+    state.route.name === 'review' || state.route.name === 'confirm',
+  );
+  // Security warnings accepted (key `a` on the review), for these findings only.
+  const [accepted, setAccepted] = useState<string | undefined>();
+  const findingsKey = (value: PolicyValidation) => JSON.stringify(value.findings);
+  const warningsAccepted =
+    validation.status === 'done' && accepted === findingsKey(validation.value);
+
   const apply = useApply(
     live,
     planned.plan,
@@ -314,6 +328,11 @@ export function App({ preset, steps, bucket, onExit }: Props) {
             plan={planned.plan}
             cli={cli}
             height={body}
+            validation={validation}
+            warningsAccepted={warningsAccepted}
+            onAcceptWarnings={() => {
+              if (validation.status === 'done') setAccepted(findingsKey(validation.value));
+            }}
             onSave={() => {
               const plan = planned.plan as Plan;
               try {

@@ -14,10 +14,12 @@ import type {
   ResourceKey,
   SkippedStep,
 } from '../plan/types.js';
+import { accessAnalyzerStep } from './access-analyzer.js';
 import { accessPointStep } from './access-point.js';
 import { bucketPolicyStep } from './bucket-policy.js';
 import { encryptionStep } from './encryption.js';
 import { loggingStep } from './logging.js';
+import { macieStep } from './macie.js';
 import { type NewBucketAnswers, planNewBucket, validateNewBucket } from './new-bucket.js';
 import { objectLockPrerequisite, objectLockStep } from './object-lock.js';
 import { objectOwnershipStep } from './object-ownership.js';
@@ -39,6 +41,8 @@ export const STEPS: StepRegistry = {
   logging: loggingStep,
   'bucket-policy': bucketPolicyStep,
   'access-point': accessPointStep,
+  'access-analyzer': accessAnalyzerStep,
+  macie: macieStep,
   'account-public-access-block': accountPublicAccessBlockStep,
 };
 
@@ -52,6 +56,8 @@ export const STEP_ORDER: readonly StepId[] = [
   'logging',
   'bucket-policy',
   'access-point',
+  'access-analyzer',
+  'macie',
   'account-public-access-block',
 ];
 
@@ -95,6 +101,8 @@ export function defaultAnswers(
 
 /** A reason the step cannot be planned from this posture, or null. */
 export function unavailableReason(id: StepId, posture: Posture): string | null {
+  const own = (STEPS[id] as Step<unknown>).unavailable?.(posture);
+  if (own) return own;
   for (const resource of STEPS[id].reads) {
     const reason = posture.unreadable[resource];
     if (reason) return `cannot read ${resource}: ${reason}`;

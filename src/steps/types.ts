@@ -1,9 +1,11 @@
 import type { Change, Posture, Preset, PublicAccessBlock, ResourceKey } from '../plan/types.js';
+import type { AccessAnalyzerAnswers } from './access-analyzer.js';
 import type { AccessPointAnswers } from './access-point.js';
 import type { BucketPolicyAnswers } from './bucket-policy.js';
 import type { EncryptionAnswers } from './encryption.js';
 import type { Field } from './form.js';
 import type { LoggingAnswers } from './logging.js';
+import type { MacieAnswers } from './macie.js';
 import type { ObjectLockAnswers } from './object-lock.js';
 import type { ObjectOwnershipAnswers } from './object-ownership.js';
 import type { VersioningAnswers } from './versioning.js';
@@ -18,6 +20,8 @@ export interface StepAnswers {
   logging: LoggingAnswers;
   'bucket-policy': BucketPolicyAnswers;
   'access-point': AccessPointAnswers;
+  'access-analyzer': AccessAnalyzerAnswers;
+  macie: MacieAnswers;
   'account-public-access-block': PublicAccessBlock;
 }
 
@@ -59,6 +63,11 @@ export interface Step<A> {
    * target), given the answers; the wizard reads it when the answer changes.
    */
   relatedBucket?(answers: A): string | undefined;
+  /**
+   * Why this step cannot run against this posture although its required reads
+   * succeeded (e.g. a service its optional reads found missing), or null.
+   */
+  unavailable?(posture: Posture): string | null;
   /** Answers that change nothing ("keep what is there"), for the `k` key. */
   keep?(posture: Posture): A;
 }

@@ -5,12 +5,15 @@
 import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { ResourceKey } from '../../plan/types.js';
+import { policyValidationAws } from '../policy-validation.js';
+import { accessAnalyzerAws } from './access-analyzer.js';
 import { accessPointAws } from './access-point.js';
 import { bucketAws } from './bucket.js';
 import { encryptionAws } from './encryption.js';
 import type { AwsFamily, CommandClass, Reader } from './family.js';
 import { kmsAws } from './kms.js';
 import { loggingAws } from './logging.js';
+import { macieAws } from './macie.js';
 import { objectLockAws } from './object-lock.js';
 import { objectOwnershipAws } from './object-ownership.js';
 import { bucketPolicyAws } from './policy.js';
@@ -38,7 +41,10 @@ const FAMILIES: readonly AwsFamily[] = [
   kmsAws,
   loggingAws,
   accessPointAws,
+  accessAnalyzerAws,
   vpcEndpointsAws,
+  macieAws,
+  policyValidationAws,
 ];
 
 export const COMMANDS: Record<string, Record<string, CommandClass>> = {};

@@ -6,11 +6,13 @@
 import { deepEqual } from '../diff.js';
 import type { OperationSpec } from '../operations.js';
 import type { ApiCall, PostureValues, ResourceKey, Target } from '../types.js';
+import { accessAnalyzerFamily } from './access-analyzer.js';
 import { accessPointFamily } from './access-point.js';
 import { bucketFamily } from './bucket.js';
 import { encryptionFamily } from './encryption.js';
 import { kmsFamily } from './kms.js';
 import { loggingFamily } from './logging.js';
+import { macieFamily } from './macie.js';
 import { objectLockFamily } from './object-lock.js';
 import { objectOwnershipFamily } from './object-ownership.js';
 import { bucketPolicyFamily } from './policy.js';
@@ -30,7 +32,9 @@ const FAMILIES = [
   encryptionFamily,
   kmsFamily,
   accessPointFamily,
+  accessAnalyzerFamily,
   vpcEndpointsFamily,
+  macieFamily,
 ] as const;
 
 export const RESOURCES = Object.assign(
