@@ -11,8 +11,10 @@ import {
 } from './commands/connection.js';
 import { CommandError, EXIT } from './commands/exit-codes.js';
 import { bucketNameProblem } from './plan/bucket-name.js';
+import { sourceIpProblem } from './plan/lockout.js';
 import { PRESETS, type Preset } from './plan/types.js';
 import { STEP_ORDER } from './steps/index.js';
+import { vpceProblem } from './steps/policy-inputs.js';
 import type { StepId } from './steps/types.js';
 import { VERSION } from './version.js';
 
@@ -34,6 +36,43 @@ function parseStepList(value: string, previous: StepId[] = []): StepId[] {
     }
   }
   return [...previous, ...(ids as StepId[])];
+}
+
+/** The caller's context for the lockout check, and its override: on `plan` and `apply`. */
+function lockoutOptions(): Option[] {
+  return [
+    new Option(
+      '--source-ip <ip>',
+      'your public IP address, for the lockout check of IP allowlists',
+    ).argParser((value: string) => {
+      const problem = sourceIpProblem(value);
+      if (problem) throw new InvalidArgumentError(`${problem}.`);
+      return value;
+    }),
+    new Option(
+      '--vpce <id>',
+      'the VPC endpoint your requests go through (default: none)',
+    ).argParser((value: string) => {
+      const problem = vpceProblem(value);
+      if (problem) throw new InvalidArgumentError(`${problem}.`);
+      return value;
+    }),
+    new Option('--allow-lockout', 'go on even when a Deny in the plan would lock you out'),
+  ];
+}
+
+interface LockoutFlags {
+  sourceIp?: string;
+  vpce?: string;
+  allowLockout?: boolean;
+}
+
+function lockoutFlags(flags: LockoutFlags) {
+  return {
+    ...(flags.sourceIp ? { sourceIp: flags.sourceIp } : {}),
+    ...(flags.vpce ? { vpce: flags.vpce } : {}),
+    ...(flags.allowLockout ? { allowLockout: true } : {}),
+  };
 }
 
 const presetOption = (fallback?: Preset) =>
@@ -88,7 +127,7 @@ export function buildProgram(): Command {
       );
     });
 
-  addConnectionOptions(
+  const planCommand = addConnectionOptions(
     program
       .command('plan')
       .description(
@@ -104,20 +143,28 @@ export function buildProgram(): Command {
       .option('--only <steps>', `plan only these steps, comma-separated`, parseStepList)
       .option('--out <file>', 'save the plan file here, for review and a later `s3-harden apply`')
       .option('--json', 'print the plan as JSON')
+      .option(
+        '--iam-policy',
+        'print the least-privilege IAM policy for applying (and undoing) the plan instead of the diff',
+      )
       .option('--create-bucket', 'the bucket does not exist yet: create it first (in --region)')
       .option('--object-lock', 'with --create-bucket: enable Object Lock at creation (permanent)'),
-  ).action(
+  );
+  for (const option of lockoutOptions()) planCommand.addOption(option);
+  planCommand.action(
     async (
-      flags: ConnectionFlags & {
-        bucket: string;
-        preset: Preset;
-        skip?: StepId[];
-        only?: StepId[];
-        out?: string;
-        json?: boolean;
-        createBucket?: boolean;
-        objectLock?: boolean;
-      },
+      flags: ConnectionFlags &
+        LockoutFlags & {
+          bucket: string;
+          preset: Preset;
+          skip?: StepId[];
+          only?: StepId[];
+          out?: string;
+          json?: boolean;
+          iamPolicy?: boolean;
+          createBucket?: boolean;
+          objectLock?: boolean;
+        },
     ) => {
       if (flags.objectLock && !flags.createBucket) {
         fail(
@@ -132,15 +179,17 @@ export function buildProgram(): Command {
           skip: flags.skip ?? [],
           ...(flags.only ? { only: flags.only } : {}),
           json: Boolean(flags.json),
+          ...(flags.iamPolicy ? { iamPolicy: true } : {}),
           connection: connectionOptions(flags),
           ...(flags.out ? { out: flags.out } : {}),
           ...(flags.createBucket ? { create: { objectLock: Boolean(flags.objectLock) } } : {}),
+          ...lockoutFlags(flags),
         }),
       );
     },
   );
 
-  addConnectionOptions(
+  const applyCommand = addConnectionOptions(
     program
       .command('apply')
       .description(
@@ -155,15 +204,23 @@ export function buildProgram(): Command {
       .option(
         '--allow-security-warnings',
         'with --yes: also apply policies IAM Access Analyzer reports security warnings for',
+      )
+      .option(
+        '--ignore-unfinished',
+        'apply even though an earlier apply to this bucket did not finish (see `s3-harden rollback`)',
       ),
-  ).action(
+  );
+  for (const option of lockoutOptions()) applyCommand.addOption(option);
+  applyCommand.action(
     async (
       file: string,
-      flags: ConnectionFlags & {
-        yes?: boolean;
-        allowIrreversible?: boolean;
-        allowSecurityWarnings?: boolean;
-      },
+      flags: ConnectionFlags &
+        LockoutFlags & {
+          yes?: boolean;
+          allowIrreversible?: boolean;
+          allowSecurityWarnings?: boolean;
+          ignoreUnfinished?: boolean;
+        },
     ) => {
       const { runApply } = await import('./commands/apply.js');
       await guard(() =>
@@ -172,17 +229,38 @@ export function buildProgram(): Command {
           yes: Boolean(flags.yes),
           allowIrreversible: Boolean(flags.allowIrreversible),
           allowSecurityWarnings: Boolean(flags.allowSecurityWarnings),
+          ignoreUnfinished: Boolean(flags.ignoreUnfinished),
           connection: connectionOptions(flags),
+          ...lockoutFlags(flags),
         }),
       );
     },
   );
 
+  addConnectionOptions(
+    program
+      .command('rollback')
+      .description(
+        'Undo what an interrupted apply recorded in its journal, newest first; safe to run again.',
+      )
+      .argument(
+        '<journal>',
+        'journal file (journals/ in the state directory; apply names an unfinished one)',
+      )
+      .option('-y, --yes', 'roll back without asking (required when not in a terminal)'),
+  ).action(async (file: string, flags: ConnectionFlags & { yes?: boolean }) => {
+    const { runRollback } = await import('./commands/rollback.js');
+    await guard(() =>
+      runRollback({ file, yes: Boolean(flags.yes), connection: connectionOptions(flags) }),
+    );
+  });
+
   program.addHelpText(
     'after',
     `
 Exit codes: 0 done / nothing to change, 1 error (nothing left half-applied; for plan, also a
-            policy error found by IAM Access Analyzer), 2 plan has changes,
+            policy error found by IAM Access Analyzer, or a Deny that would lock you out),
+            2 plan has changes,
             3 rollback incomplete (manual commands printed).
 Examples:
   s3-harden                                   interactive wizard

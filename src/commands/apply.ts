@@ -6,15 +6,18 @@
  * the journal, rolls back on failure or Ctrl+C, and verifies.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { ConnectionOptions } from '../aws/clients.js';
 import { connect } from '../aws/index.js';
 import { describeDrift, findDrift } from '../plan/drift.js';
 import { executePlan } from '../plan/executor.js';
-import { openJournal } from '../plan/journal.js';
+import { openJournal, stateDir } from '../plan/journal.js';
+import { callerContext, lockoutRefusal, planLockout } from '../plan/lockout.js';
 import { PlanFileError, parsePlan } from '../plan/plan-file.js';
 import { renderPlan } from '../plan/render.js';
 import { outcomeLines } from '../plan/render-outcome.js';
+import { findUnfinishedJournals } from '../plan/rollback.js';
 import type { Plan, ResourceKey } from '../plan/types.js';
 import {
   blocksApply,
@@ -33,6 +36,13 @@ export interface ApplyCommandOptions {
   readonly allowIrreversible: boolean;
   /** With --yes: also apply policies IAM Access Analyzer has security warnings about. */
   readonly allowSecurityWarnings?: boolean;
+  /** The caller's context for the lockout check: their public IP, their VPC endpoint. */
+  readonly sourceIp?: string;
+  readonly vpce?: string;
+  /** Apply even when a Deny in the plan's policies would lock the caller out. */
+  readonly allowLockout?: boolean;
+  /** Apply even though an earlier apply to this bucket left an unfinished journal. */
+  readonly ignoreUnfinished?: boolean;
   readonly connection: ConnectionOptions;
 }
 
@@ -71,6 +81,15 @@ export async function runApply(
   // Validate the whole file first: an invalid plan makes no API call at all.
   const plan = loadPlanFile(options.file);
   const { target } = plan;
+  // An earlier apply that crashed may have left changes half-applied: undo them first.
+  const unfinished = options.ignoreUnfinished
+    ? []
+    : findUnfinishedJournals(target, join(stateDir(), 'journals'));
+  if (unfinished.length > 0) {
+    throw new CommandError(
+      `an earlier apply to ${target.bucket} did not finish: run s3-harden rollback ${unfinished.at(-1)} first (or pass --ignore-unfinished)`,
+    );
+  }
   if (!options.yes && !process.stdin.isTTY) {
     throw new CommandError(
       'refusing to apply without confirmation: pass --yes when not in a terminal',
@@ -121,6 +140,19 @@ export async function runApply(
       print(formatLines(checks, colour));
       throw new CommandError(
         `${errorsLine(validation)}; nothing applied. Change the answers or fix the policy, then make a new plan.`,
+      );
+    }
+    // A Deny that stops the caller managing the policy or undoing the plan: refused before any write.
+    const lockout = planLockout(
+      plan,
+      callerContext(session.identity.arn, session.endpoint, {
+        ...(options.sourceIp ? { sourceIp: options.sourceIp } : {}),
+        ...(options.vpce ? { sourceVpce: options.vpce } : {}),
+      }),
+    );
+    if (lockout.length > 0 && !options.allowLockout) {
+      throw new CommandError(
+        `${lockoutRefusal(lockout)}; nothing applied (add --allow-lockout to apply anyway).`,
       );
     }
     const warned = needsConfirmation(validation);

@@ -8,12 +8,21 @@
  * an error in a policy (apply would refuse the plan, so a CI check fails
  * here, not at apply time). Security warnings, warnings and suggestions, and
  * checks that were skipped (an endpoint without Access Analyzer, a denial),
- * leave the code as it was.
+ * leave the code as it was. A Deny that would lock the caller out
+ * (../plan/lockout.ts) is also exit 1, unless --allow-lockout.
  */
 import { writeFileSync } from 'node:fs';
 import type { ConnectionOptions } from '../aws/clients.js';
 import { connect } from '../aws/index.js';
 import { diffPlan } from '../plan/diff.js';
+import { iamPolicyForPlan, renderIamPolicy } from '../plan/iam-policy.js';
+import {
+  callerContext,
+  type LockoutFinding,
+  lockoutLines,
+  lockoutRefusal,
+  planLockout,
+} from '../plan/lockout.js';
 import { serializePlan } from '../plan/plan-file.js';
 import { renderCliCommands, renderPlan } from '../plan/render.js';
 import type { Plan, Preset } from '../plan/types.js';
@@ -45,16 +54,28 @@ export interface PlanCommandOptions {
   readonly only?: readonly StepId[];
   readonly out?: string;
   readonly json: boolean;
+  /** Print the IAM policy applying the plan needs instead of the diff. */
+  readonly iamPolicy?: boolean;
   readonly connection: ConnectionOptions;
   /** Create the bucket first (it must not exist yet). */
   readonly create?: { readonly objectLock: boolean };
+  /** The caller's context for the lockout check: their public IP, their VPC endpoint. */
+  readonly sourceIp?: string;
+  readonly vpce?: string;
+  /** Plan even when a Deny would lock the caller out. */
+  readonly allowLockout?: boolean;
 }
 
 /** The machine view of a plan: the same diff, the policy checks, and the plan file itself. */
-export function planToJson(plan: Plan, validation: PolicyValidation) {
+export function planToJson(
+  plan: Plan,
+  validation: PolicyValidation,
+  lockout: readonly LockoutFinding[] = [],
+) {
   const diff = diffPlan(plan);
   return {
     counts: diff.counts,
+    lockout,
     changes: diff.changes.map((entry) => ({
       id: entry.change.id,
       title: entry.change.title,
@@ -116,6 +137,13 @@ export async function runPlan(
     if (objectLock) answers['object-lock'] = { ...objectLock, confirm: options.bucket };
     const plan = buildPlan(posture, options.preset, stepIds, answers, undefined, create);
     const validation = await session.validatePolicies(plan);
+    const lockout = planLockout(
+      plan,
+      callerContext(posture.principalArn, session.endpoint, {
+        ...(options.sourceIp ? { sourceIp: options.sourceIp } : {}),
+        ...(options.vpce ? { sourceVpce: options.vpce } : {}),
+      }),
+    );
     if (options.out) {
       try {
         writeFileSync(options.out, serializePlan(plan, TOOL), { mode: 0o644 });
@@ -123,8 +151,10 @@ export async function runPlan(
         throw new CommandError(`cannot write ${options.out}: ${(error as Error).message}`);
       }
     }
-    if (options.json) {
-      stdout.write(`${JSON.stringify(planToJson(plan, validation), null, 2)}\n`);
+    if (options.iamPolicy) {
+      stdout.write(renderIamPolicy(iamPolicyForPlan(plan), options.json));
+    } else if (options.json) {
+      stdout.write(`${JSON.stringify(planToJson(plan, validation, lockout), null, 2)}\n`);
     } else {
       const colour = colourEnabled(stdout);
       const cli = renderCliCommands(plan, {
@@ -135,6 +165,8 @@ export async function runPlan(
       stdout.write(`${formatLines(renderPlan(plan), colour)}\n`);
       const checks = renderValidation(validation);
       if (checks.length > 0) stdout.write(`\n${formatLines(checks, colour)}\n`);
+      const guard = lockoutLines(lockout);
+      if (guard.length > 0) stdout.write(`\n${formatLines(guard, colour)}\n`);
       if (cli.length > 0) stdout.write(`\n${formatLines(cli, colour)}\n`);
       if (options.out) {
         stdout.write(
@@ -146,6 +178,11 @@ export async function runPlan(
     }
     if (blocksApply(validation)) {
       throw new CommandError(`${errorsLine(validation)}; apply would refuse this plan.`);
+    }
+    if (lockout.length > 0 && !options.allowLockout) {
+      throw new CommandError(
+        `${lockoutRefusal(lockout)}; add --allow-lockout to plan it anyway, or exempt your principal in the wizard (e).`,
+      );
     }
     return plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
   } finally {

@@ -44,6 +44,21 @@ const CORE_OPERATIONS: readonly OperationSpec[] = [
     kind: 'read',
     scope: 'bucket',
   },
+  // The policy checks (src/aws/policy-validation.ts) before review and apply.
+  {
+    service: 'accessanalyzer',
+    operation: 'ValidatePolicy',
+    iamAction: 'access-analyzer:ValidatePolicy',
+    kind: 'read',
+    scope: 'none',
+  },
+  {
+    service: 'accessanalyzer',
+    operation: 'CheckNoPublicAccess',
+    iamAction: 'access-analyzer:CheckNoPublicAccess',
+    kind: 'read',
+    scope: 'none',
+  },
 ];
 
 const OPERATIONS: readonly OperationSpec[] = [...CORE_OPERATIONS, ...FAMILY_OPERATIONS];

@@ -178,11 +178,37 @@ function expectedWrite(resource: ResourceKey, plan: PlanFile, value: unknown, wh
   }
 }
 
+/** Plans nest a policy document's conditions about a dozen levels deep. */
+export const MAX_PLAN_DEPTH = 64;
+
+/** The deepest nesting of JSON arrays and objects in `text` (brackets in strings ignored). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x5b || char === 0x7b) max = Math.max(max, ++depth);
+    else if (char === 0x5d || char === 0x7d) depth--;
+  }
+  return max;
+}
+
 /** Parses and validates a plan file's text; throws PlanFileError with one line. */
 export function parsePlan(text: string): Plan {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_PLAN_BYTES) {
     throw new PlanFileError(`file is ${bytes} bytes; a plan file is at most ${MAX_PLAN_BYTES}`);
+  }
+  // Refused before parsing: deep nesting would overflow the stack of the
+  // checks below (and no plan file nests this deep).
+  if (nestingDepth(text) > MAX_PLAN_DEPTH) {
+    throw new PlanFileError(`nested more than ${MAX_PLAN_DEPTH} levels deep; not a plan file`);
   }
   let data: unknown;
   try {

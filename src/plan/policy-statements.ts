@@ -47,6 +47,12 @@ export interface PolicyIntent {
   readonly readOnlyRoles: readonly string[];
   /** Account IDs allowed to upload (with bucket-owner-full-control) and read objects. */
   readonly crossAccounts: readonly string[];
+  /**
+   * A principal ARN the tool's request-wide Denies (transport, TLS, VPC
+   * endpoint, IP) do not apply to: the operator's own, so the policy cannot
+   * lock them out (see ../plan/lockout.ts).
+   */
+  readonly exemptPrincipal?: string;
 }
 
 export const NO_INTENT: PolicyIntent = {
@@ -66,12 +72,34 @@ export function partitionOf(region: string): string {
   return 'aws';
 }
 
+/** Adds `ArnNotLike aws:PrincipalArn <arn>` to a condition, merged with what is there. */
+export function exemptCondition(
+  condition: ConditionBlock | undefined,
+  principalArn: string,
+): ConditionBlock {
+  const existing = condition ?? {};
+  const block = existing.ArnNotLike ?? {};
+  const current = [block['aws:PrincipalArn'] ?? []].flat();
+  const values = current.includes(principalArn) ? current : [...current, principalArn];
+  return {
+    ...existing,
+    ArnNotLike: {
+      ...block,
+      'aws:PrincipalArn': values.length === 1 ? (values[0] as string) : values,
+    },
+  };
+}
+
 interface Where {
   readonly bucket: string;
   readonly region: string;
 }
 
-function deny(sid: string, resource: readonly string[], condition: ConditionBlock): ToolStatement {
+function denyAll(
+  sid: string,
+  resource: readonly string[],
+  condition: ConditionBlock,
+): ToolStatement {
   return {
     Sid: sid,
     Effect: 'Deny',
@@ -91,6 +119,9 @@ export function statementsFor(where: Where, intent: PolicyIntent): ToolStatement
   // itself: leaving it out is a common gap.
   const both = [bucketArn, objects];
   const out: ToolStatement[] = [];
+  const exempt = intent.exemptPrincipal;
+  const deny = (sid: string, resource: readonly string[], condition: ConditionBlock) =>
+    denyAll(sid, resource, exempt ? exemptCondition(condition, exempt) : condition);
   if (intent.denyInsecureTransport) {
     out.push(deny(SID.denyInsecureTransport, both, { Bool: { 'aws:SecureTransport': 'false' } }));
   }
@@ -245,7 +276,11 @@ export function intentFromPolicy(document: PolicyDocument | null): PolicyIntent 
   else if (algorithm && ALGORITHMS.includes(algorithm))
     uploadEncryption = { algorithm: algorithm as UploadAlgorithm };
   else if (found.has(SID.denyUnencryptedUploads)) uploadEncryption = { algorithm: 'AES256' };
+  const exemptPrincipal = [SID.denyInsecureTransport, SID.denyOldTls, SID.vpceOnly, SID.ipAllowlist]
+    .map((sid) => conditionValues(found.get(sid), 'ArnNotLike', 'aws:PrincipalArn')[0])
+    .find((arn) => arn !== undefined);
   return {
+    ...(exemptPrincipal ? { exemptPrincipal } : {}),
     denyInsecureTransport: found.has(SID.denyInsecureTransport),
     denyOldTls: found.has(SID.denyOldTls),
     vpceIds: conditionValues(found.get(SID.vpceOnly), 'StringNotEquals', 'aws:SourceVpce'),

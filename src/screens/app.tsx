@@ -8,6 +8,7 @@ import Spinner from 'ink-spinner';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { AwsSession } from '../aws/session.js';
 import type { CliContext } from '../plan/cli-equivalent.js';
+import { callerContext, planLockout, principalArnFor } from '../plan/lockout.js';
 import { serializePlan } from '../plan/plan-file.js';
 import type { Plan, Posture, Preset } from '../plan/types.js';
 import type { PolicyValidation } from '../plan/validation.js';
@@ -191,6 +192,30 @@ export function App({ preset, steps, bucket, onExit }: Props) {
     [state.posture, live],
   );
 
+  // Deny statements in the plan's policies that would lock the operator out.
+  const lockout = useMemo(
+    () =>
+      planned.plan && state.posture
+        ? planLockout(planned.plan, callerContext(state.posture.principalArn, live?.endpoint))
+        : [],
+    [planned.plan, state.posture, live],
+  );
+  // `e` on the review: the bucket policy's request-wide Denies exempt the operator.
+  const exempt =
+    state.posture && state.steps.includes('bucket-policy')
+      ? () => {
+          const posture = state.posture as Posture;
+          const current =
+            state.answers['bucket-policy'] ??
+            STEPS['bucket-policy'].defaults(posture, state.preset);
+          dispatch({
+            type: 'answer',
+            step: 'bucket-policy',
+            answers: { ...current, exemptPrincipal: principalArnFor(posture.principalArn) },
+          });
+        }
+      : undefined;
+
   // The plan's policies, checked with IAM Access Analyzer while the review is up.
   const validation = usePolicyValidation(
     live,
@@ -329,6 +354,8 @@ export function App({ preset, steps, bucket, onExit }: Props) {
             cli={cli}
             height={body}
             validation={validation}
+            lockout={lockout}
+            {...(exempt ? { onExempt: exempt } : {})}
             warningsAccepted={warningsAccepted}
             onAcceptWarnings={() => {
               if (validation.status === 'done') setAccepted(findingsKey(validation.value));

@@ -2,6 +2,7 @@ import { Box, Text, useInput, useStdout } from 'ink';
 import Spinner from 'ink-spinner';
 import { useEffect, useMemo, useState } from 'react';
 import type { CliContext } from '../plan/cli-equivalent.js';
+import { type LockoutFinding, lockoutLines } from '../plan/lockout.js';
 import { type Line, renderCliCommands, renderPlan } from '../plan/render.js';
 import type { Plan } from '../plan/types.js';
 import {
@@ -33,13 +34,20 @@ type Props = {
   readonly onConfirm: () => void;
   readonly onFinish: () => void;
   readonly onBack: () => void;
+  /** Deny statements that would lock the operator out: they block Enter like policy errors. */
+  readonly lockout?: readonly LockoutFinding[];
+  /** Re-plans with the operator's principal exempted (key `e`); absent when the plan cannot. */
+  readonly onExempt?: () => void;
 };
 
 export const CHECKING = 'Checking the policy with IAM Access Analyzer…';
 export const ACCEPT_KEY = 'a';
+export const EXEMPT_KEY = 'e';
+export const OVERRIDE_KEY = 'o';
 
-/** What stands between the plan and apply, from the policy checks. */
-function gate(validation: ValidationState, accepted: boolean) {
+/** What stands between the plan and apply: the lockout check, then the policy checks. */
+function gate(validation: ValidationState, accepted: boolean, lockedOut: boolean) {
+  if (lockedOut) return 'lockout' as const;
   if (validation.status === 'checking') return 'checking' as const;
   if (blocksApply(validation.value)) return 'errors' as const;
   if (needsConfirmation(validation.value) && !accepted) return 'warnings' as const;
@@ -62,6 +70,8 @@ export function Review({
   onConfirm,
   onFinish,
   onBack,
+  lockout = [],
+  onExempt,
 }: Props) {
   const { stdout } = useStdout();
   const width = stdout.columns || 80;
@@ -69,17 +79,25 @@ export function Review({
   const [saved, setSaved] = useState<{ ok: boolean; message: string } | null>(null);
   const hasChanges = plan.changes.length > 0;
   const result = validation.status === 'done' ? validation.value : undefined;
+  // Overriding the lockout: the bucket name typed after `o`, for these findings only.
+  const [typing, setTyping] = useState<string | null>(null);
+  const [overridden, setOverridden] = useState<string | undefined>();
+  const lockoutKey = JSON.stringify(lockout);
+  const lockedOut = lockout.length > 0 && overridden !== lockoutKey;
   const lines = useMemo(() => {
     if (showCommands) return renderCliCommands(plan, cli);
     // The findings first: they decide whether the plan can be applied.
-    const findings = result ? findingLines(result, { width: width - 1 }) : [];
+    const findings = [
+      ...lockoutLines(lockout),
+      ...(result ? findingLines(result, { width: width - 1 }) : []),
+    ];
     const diff = renderPlan(plan);
     return findings.length > 0 ? [...findings, { kind: 'plain', text: '' } as Line, ...diff] : diff;
-  }, [plan, cli, showCommands, result, width]);
+  }, [plan, cli, showCommands, result, width, lockout]);
   const last = lines.at(-1);
   const summary = last?.kind === 'summary' && lines.length > 1 ? last : undefined;
   const body = summary ? lines.slice(0, -1) : lines;
-  const state = gate(validation, warningsAccepted);
+  const state = gate(validation, warningsAccepted, lockedOut);
   const counts = result ? severityCounts(result) : undefined;
   const headline = result ? validationHeadline(result) : null;
   // Enter pressed while the check runs: go on once it is done, if it allows.
@@ -91,6 +109,16 @@ export function Review({
   }, [queued, state, onConfirm]);
 
   useInput((input, key) => {
+    if (typing !== null) {
+      if (key.escape) return setTyping(null);
+      if (key.return) {
+        if (typing === plan.target.bucket) setOverridden(lockoutKey);
+        return setTyping(null);
+      }
+      if (key.backspace || key.delete) return setTyping(typing.slice(0, -1));
+      if (!key.ctrl && !key.meta) setTyping(typing + input);
+      return;
+    }
     if (key.escape) return onBack();
     if (key.return) {
       if (!hasChanges) return onFinish();
@@ -99,6 +127,8 @@ export function Review({
       return;
     }
     if (input === ACCEPT_KEY && hasChanges && state === 'warnings') onAcceptWarnings();
+    if (input === EXEMPT_KEY && state === 'lockout' && onExempt) onExempt();
+    if (input === OVERRIDE_KEY && state === 'lockout') setTyping('');
     if (input === 's' && hasChanges) setSaved(onSave());
     if (input === 'c' && hasChanges) setShowCommands((shown) => !shown);
   });
@@ -107,6 +137,17 @@ export function Review({
   const status: { tone: Parameters<typeof tone>[0]; text: string }[] = [];
   if (hasChanges && result && headline) {
     status.push({ tone: result.findings.length > 0 ? 'heading' : 'muted', text: headline });
+  }
+  if (hasChanges && state === 'lockout') {
+    status.push({
+      tone: 'error',
+      text:
+        typing !== null
+          ? `Type the bucket name (${plan.target.bucket}) to apply anyway, then enter (esc: cancel): ${typing}`
+          : `✗ Apply is blocked: a Deny would lock you out.${onExempt ? ` ${EXEMPT_KEY}: exempt your principal;` : ''} ${OVERRIDE_KEY}: override by typing the bucket name.`,
+    });
+  } else if (hasChanges && lockout.length > 0) {
+    status.push({ tone: 'warning', text: '! Lockout overridden: applying may lock you out.' });
   }
   if (hasChanges && counts && state === 'errors') {
     status.push({
@@ -135,6 +176,8 @@ export function Review({
         ...(state === 'open' ? [{ keys: 'enter', action: 'apply…' }] : []),
         ...(state === 'checking' ? [{ keys: 'enter', action: 'apply… (once checked)' }] : []),
         ...(state === 'warnings' ? [{ keys: ACCEPT_KEY, action: 'accept security warnings' }] : []),
+        ...(state === 'lockout' && onExempt ? [{ keys: EXEMPT_KEY, action: 'exempt me' }] : []),
+        ...(state === 'lockout' ? [{ keys: OVERRIDE_KEY, action: 'override' }] : []),
         { keys: 's', action: 'save plan' },
         { keys: 'c', action: showCommands ? 'show diff' : 'show CLI' },
         BACK,

@@ -61,6 +61,12 @@ export interface BucketPolicyAnswers {
    * are known, so the form asks for them and the plan says why none is added.
    */
   readonly vpceSuggested?: boolean;
+  /**
+   * Not a field: the principal ARN the request-wide Denies exempt
+   * (ArnNotLike aws:PrincipalArn), set when the operator answers a lockout
+   * finding with `e` in the review.
+   */
+  readonly exemptPrincipal?: string;
 }
 
 const ALGORITHM: Record<'sse-s3' | 'sse-kms' | 'dsse-kms', UploadAlgorithm> = {
@@ -135,6 +141,7 @@ export function intentOf(answers: BucketPolicyAnswers): PolicyIntent {
           : { algorithm: ALGORITHM[choice] },
     readOnlyRoles: list(answers.readOnlyRoles),
     crossAccounts: list(answers.crossAccounts),
+    ...(answers.exemptPrincipal ? { exemptPrincipal: answers.exemptPrincipal } : {}),
   };
 }
 
@@ -156,6 +163,7 @@ function answersOf(intent: PolicyIntent): BucketPolicyAnswers {
     kmsKeyArn: encryption && 'kmsKeyArn' in encryption ? encryption.kmsKeyArn : '',
     readOnlyRoles: intent.readOnlyRoles.join(', '),
     crossAccounts: intent.crossAccounts.join(', '),
+    ...(intent.exemptPrincipal ? { exemptPrincipal: intent.exemptPrincipal } : {}),
   };
 }
 
@@ -201,6 +209,13 @@ export function validateAnswers(answers: BucketPolicyAnswers): string[] {
   }
   if (!CHOICES.includes(answers.uploadEncryption)) {
     problems.push(`uploadEncryption must be one of ${CHOICES.join(', ')}`);
+  }
+  if (
+    answers.exemptPrincipal !== undefined &&
+    (typeof answers.exemptPrincipal !== 'string' ||
+      !/^arn:[\w-]+:(?:iam|sts)::\d{12}:\S+$/.test(answers.exemptPrincipal))
+  ) {
+    problems.push('exemptPrincipal must be an IAM or STS principal ARN');
   }
   if (problems.length > 0) return problems;
 

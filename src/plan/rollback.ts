@@ -1,0 +1,445 @@
+/**
+ * Rolling back what a journal recorded, after a crash or a failed rollback.
+ * The journal is validated whole first (a tampered one makes no API call);
+ * then every change that was applied, or may have been (an intent without an
+ * outcome was in flight at the crash), is read and undone newest first when
+ * it differs from its before-state, and read back. Safe to run again: each
+ * outcome is appended to the same journal, and a resource already as before
+ * is reported, not written.
+ */
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { bucketNameProblem } from './bucket-name.js';
+import { type CliContext, cliCommand } from './cli-equivalent.js';
+import { deepEqual } from './diff.js';
+import type { JournalEntry, JournalRecord } from './journal.js';
+import { findOperation } from './operations.js';
+import { collectRefs, resolveRefs } from './output-refs.js';
+import { escapeControl } from './plan-file.js';
+import { formatValue } from './render.js';
+import { RESOURCE_KEYS, resourceSchema, satisfies, writeCall } from './resources/index.js';
+import type { ApiCall, ResourceKey, Target } from './types.js';
+
+export class JournalError extends Error {
+  override name = 'JournalError';
+  constructor(message: string) {
+    super(escapeControl(message));
+  }
+}
+
+const validBucketName = z.string().superRefine((bucket, context) => {
+  const problem = bucketNameProblem(bucket);
+  if (problem) context.addIssue({ code: 'custom', message: problem });
+});
+const targetSchema = z.strictObject({
+  accountId: z.string().regex(/^\d{12}$/),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/),
+  bucket: validBucketName,
+  logBucket: validBucketName.optional(),
+});
+const text = (max: number) => z.string().max(max);
+const apiCallSchema = z.strictObject({
+  service: z.enum(['s3', 's3control', 'sts', 'kms', 'ec2', 'macie2', 'accessanalyzer']),
+  operation: z.string().min(1).max(100),
+  input: z.record(z.string(), z.unknown()),
+});
+const at = z.string().max(100);
+const changeId = text(200).min(1);
+const entrySchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('begin'),
+    at,
+    target: targetSchema,
+    changes: z.number().int().min(0).max(500),
+    tool: text(200),
+  }),
+  z.strictObject({
+    type: z.literal('intent'),
+    at,
+    changeId,
+    resource: z.enum(RESOURCE_KEYS as [ResourceKey, ...ResourceKey[]]),
+    title: text(200),
+    before: z.unknown(),
+    undo: apiCallSchema.nullable(),
+  }),
+  z.strictObject({
+    type: z.literal('applied'),
+    at,
+    changeId,
+    output: z.record(z.string(), z.unknown()).optional(),
+  }),
+  z.strictObject({ type: z.literal('failed'), at, changeId, error: text(5000) }),
+  z.strictObject({ type: z.literal('rolled-back'), at, changeId }),
+  z.strictObject({
+    type: z.literal('rollback-failed'),
+    at,
+    changeId,
+    error: text(5000),
+    command: text(20000).nullable(),
+  }),
+  z.strictObject({ type: z.literal('end'), at, outcome: text(100) }),
+]);
+
+/** One change the journal says was attempted. */
+export interface JournalChange {
+  readonly id: string;
+  readonly resource: ResourceKey;
+  readonly title: string;
+  readonly before: unknown;
+  readonly undo: ApiCall | null;
+}
+
+export interface ParsedJournal {
+  readonly target: Target;
+  /** In the order they were attempted. */
+  readonly changes: readonly JournalChange[];
+  /** Outputs recorded by `applied` entries, for OutputRefs in undos. */
+  readonly outputs: ReadonlyMap<string, unknown>;
+  /** Whether the journal has an `end` entry (an apply or a rollback finished). */
+  readonly finished: boolean;
+}
+
+/** Splits a journal's text into entries; a torn last line (a crash mid-write) is ignored. */
+function splitEntries(content: string): unknown[] {
+  const lines = content.split('\n').filter(Boolean);
+  const entries: unknown[] = [];
+  for (const [index, line] of lines.entries()) {
+    try {
+      entries.push(JSON.parse(line));
+    } catch {
+      if (index === lines.length - 1) break;
+      throw new JournalError(`line ${index + 1} is not valid JSON`);
+    }
+  }
+  return entries;
+}
+
+/** Rebuilds an output object from the `path → value` map the executor keeps. */
+function outputFrom(kept: Record<string, unknown>): Record<string, unknown> {
+  const output: Record<string, unknown> = {};
+  for (const [path, value] of Object.entries(kept)) {
+    const keys = path.split('.');
+    let node = output;
+    for (const key of keys.slice(0, -1)) {
+      node[key] ??= {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[keys.at(-1) as string] = value;
+  }
+  return output;
+}
+
+function checkUndo(undo: ApiCall, change: JournalChange, target: Target, where: string): void {
+  const spec = findOperation(undo.service, undo.operation);
+  if (spec?.kind !== 'write' || !spec.input) {
+    throw new JournalError(
+      `${where}: ${undo.service}:${undo.operation} is not an operation s3-harden applies`,
+    );
+  }
+  if (!spec.input.safeParse(undo.input).success) {
+    throw new JournalError(`${where}: the undo input is not valid for ${undo.operation}`);
+  }
+  const buckets = [target.bucket, ...(target.logBucket ? [target.logBucket] : [])];
+  if (spec.scope === 'bucket' && !buckets.includes(undo.input.Bucket as string)) {
+    throw new JournalError(
+      `${where} names bucket ${JSON.stringify(undo.input.Bucket)}, but the journal is for ${buckets.join(' and ')}`,
+    );
+  }
+  if (spec.scope === 'account' && undo.input.AccountId !== target.accountId) {
+    throw new JournalError(
+      `${where} names account ${JSON.stringify(undo.input.AccountId)}, but the journal is for ${target.accountId}`,
+    );
+  }
+  let expected: ApiCall;
+  try {
+    expected = writeCall(change.resource, target, change.before);
+  } catch (error) {
+    throw new JournalError(`${where}: ${(error as Error).message}`);
+  }
+  if (!deepEqual(undo, expected)) {
+    throw new JournalError(`${where} does not restore the before-state of ${change.resource}`);
+  }
+}
+
+/** Validates a journal's text whole; throws JournalError with one line. */
+export function parseJournal(content: string): ParsedJournal {
+  const raw = splitEntries(content);
+  const entries: JournalEntry[] = raw.map((entry, index) => {
+    const parsed = entrySchema.safeParse(entry);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const path = (issue?.path ?? []).join('.');
+      // Zod lists every allowed value; a one-line message names the field instead.
+      const said = issue?.message ?? 'invalid';
+      throw new JournalError(
+        `entry ${index + 1}${path ? ` (${path})` : ''}: ${said.length > 120 ? 'not an allowed value' : said}`,
+      );
+    }
+    return parsed.data as JournalEntry;
+  });
+  const first = entries[0];
+  if (first?.type !== 'begin') throw new JournalError('not an s3-harden journal (no begin entry)');
+  const target = first.target as Target;
+  const changes: JournalChange[] = [];
+  const byId = new Map<string, JournalChange>();
+  const outputs = new Map<string, unknown>();
+  let finished = false;
+  for (const [index, entry] of entries.entries()) {
+    const where = `entry ${index + 1}`;
+    if (index > 0 && entry.type === 'begin') throw new JournalError(`${where}: a second begin`);
+    if (entry.type === 'intent') {
+      if (byId.has(entry.changeId)) {
+        throw new JournalError(`${where}: change ${entry.changeId} appears twice`);
+      }
+      if (!resourceSchema(entry.resource).safeParse(entry.before).success) {
+        throw new JournalError(`${where}: before is not a valid ${entry.resource} value`);
+      }
+      const change: JournalChange = {
+        id: entry.changeId,
+        resource: entry.resource,
+        title: entry.title,
+        before: entry.before,
+        undo: entry.undo,
+      };
+      if (entry.undo) {
+        checkUndo(entry.undo, change, target, `${where}.undo`);
+        for (const ref of collectRefs(entry.undo.input)) {
+          if (ref.fromOutput.change !== entry.changeId && !byId.has(ref.fromOutput.change)) {
+            throw new JournalError(
+              `${where}.undo uses the output of ${ref.fromOutput.change}, which does not run before it`,
+            );
+          }
+        }
+      }
+      byId.set(change.id, change);
+      changes.push(change);
+    } else if (entry.type !== 'begin' && entry.type !== 'end') {
+      if (!byId.has(entry.changeId)) {
+        throw new JournalError(`${where}: ${entry.type} for unknown change ${entry.changeId}`);
+      }
+      if (entry.type === 'applied' && entry.output) {
+        outputs.set(entry.changeId, outputFrom(entry.output));
+      }
+    } else if (entry.type === 'end') {
+      finished = true;
+    }
+  }
+  return { target, changes, outputs, finished };
+}
+
+/**
+ * Loads and validates a journal; null when it holds no complete entry (a crash
+ * between creating it and writing its first line: nothing was written to AWS).
+ */
+export function loadJournal(path: string): ParsedJournal | null {
+  let content: string;
+  try {
+    content = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new JournalError(
+      `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
+  }
+  if (Buffer.byteLength(content) > 10 * 1024 * 1024) {
+    throw new JournalError(`${path}: too large to be an s3-harden journal`);
+  }
+  try {
+    if (splitEntries(content).length === 0) return null;
+    return parseJournal(content);
+  } catch (error) {
+    if (error instanceof JournalError) throw new JournalError(`${path}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Appends entries to an existing journal, each flushed to disk. */
+export function appendToJournal(path: string): {
+  append(entry: JournalRecord): void;
+  close(): void;
+} {
+  // A torn last line (a crash mid-write) would glue onto the next entry: start on a new line.
+  const content = readFileSync(path, 'utf8');
+  const fd = openSync(path, 'a');
+  if (content.length > 0 && !content.endsWith('\n')) writeSync(fd, '\n');
+  return {
+    append(entry) {
+      writeSync(fd, `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`);
+      fsyncSync(fd);
+    },
+    close() {
+      closeSync(fd);
+    },
+  };
+}
+
+export type RollbackStatus = 'rolled-back' | 'already' | 'failed';
+
+export interface RollbackResult {
+  readonly change: JournalChange;
+  readonly status: RollbackStatus;
+  readonly error?: string;
+  /** For a failure: the command that restores it by hand (null: cannot be undone). */
+  readonly manualCommand?: string | null;
+}
+
+export interface RollbackDeps {
+  run(call: ApiCall): Promise<unknown>;
+  read(resource: ResourceKey): Promise<unknown>;
+  /** Appends to the journal being rolled back. */
+  record(entry: JournalRecord): void;
+  readonly cli?: CliContext;
+  /** Called as each change is about to be handled, then with its result. */
+  onStart?(change: JournalChange): void;
+  onResult?(result: RollbackResult): void;
+}
+
+export interface RollbackOutcome {
+  readonly results: readonly RollbackResult[];
+  /** Every change is as before. */
+  readonly restored: boolean;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `bucket.x` → `bucket.exists`; `logTarget.x` → `logTarget.exists`. */
+function existsKey(resource: ResourceKey): ResourceKey | null {
+  const prefix = resource.split('.')[0];
+  const key = `${prefix}.exists`;
+  return key !== resource && (RESOURCE_KEYS as string[]).includes(key)
+    ? (key as ResourceKey)
+    : null;
+}
+
+/** Undoes every change of `journal` that is not as before, newest first. */
+export async function rollbackJournal(
+  journal: ParsedJournal,
+  deps: RollbackDeps,
+): Promise<RollbackOutcome> {
+  const results: RollbackResult[] = [];
+  const record = (entry: JournalRecord) => {
+    try {
+      deps.record(entry);
+    } catch {
+      // The next run re-reads every resource anyway.
+    }
+  };
+  // A bucket the journal created and that is gone again is as before, with all its settings.
+  const created = new Set(
+    journal.changes
+      .filter((c) => c.before === null && c.resource.endsWith('.exists'))
+      .map((c) => c.resource),
+  );
+  const goneAgain = async (resource: ResourceKey): Promise<boolean> => {
+    const key = existsKey(resource);
+    if (!key || !created.has(key)) return false;
+    return (await deps.read(key).catch(() => undefined)) === null;
+  };
+  const finish = (result: RollbackResult) => {
+    results.push(result);
+    deps.onResult?.(result);
+  };
+
+  for (const change of [...journal.changes].reverse()) {
+    deps.onStart?.(change);
+    let live: unknown;
+    try {
+      live = await deps.read(change.resource);
+    } catch (error) {
+      if (await goneAgain(change.resource)) {
+        finish({ change, status: 'already' });
+        continue;
+      }
+      const error_ = `cannot read it: ${message(error)}`;
+      const command = change.undo ? safeCommand(change.undo, journal, deps.cli) : null;
+      record({ type: 'rollback-failed', changeId: change.id, error: error_, command });
+      finish({ change, status: 'failed', error: error_, manualCommand: command });
+      continue;
+    }
+    if (satisfies(change.resource, change.before, live)) {
+      finish({ change, status: 'already' });
+      continue;
+    }
+    if (!change.undo) {
+      const error = 'not as before, and it cannot be undone';
+      record({ type: 'rollback-failed', changeId: change.id, error, command: null });
+      finish({ change, status: 'failed', error, manualCommand: null });
+      continue;
+    }
+    let command = safeCommand(change.undo, journal, deps.cli);
+    try {
+      const undo = resolveRefs(change.undo, journal.outputs);
+      command = cliCommand(undo, deps.cli);
+      await deps.run(undo);
+      const after = await deps.read(change.resource);
+      if (!satisfies(change.resource, change.before, after)) {
+        throw new Error(
+          `restored, but reads back as ${formatValue(after)} instead of ${formatValue(change.before)}`,
+        );
+      }
+      record({ type: 'rolled-back', changeId: change.id });
+      finish({ change, status: 'rolled-back' });
+    } catch (error) {
+      record({ type: 'rollback-failed', changeId: change.id, error: message(error), command });
+      finish({ change, status: 'failed', error: message(error), manualCommand: command });
+    }
+  }
+  const restored = results.every((result) => result.status !== 'failed');
+  if (restored) record({ type: 'end', outcome: 'rolled-back' });
+  return { results, restored };
+}
+
+function safeCommand(undo: ApiCall, journal: ParsedJournal, cli?: CliContext): string {
+  try {
+    return cliCommand(resolveRefs(undo, journal.outputs), cli);
+  } catch {
+    return cliCommand(undo, cli);
+  }
+}
+
+/** One line per change, and a verdict. */
+export function rollbackLines(outcome: RollbackOutcome, path: string): string[] {
+  const lines = outcome.results.map((result) => {
+    const title = result.change.title;
+    if (result.status === 'rolled-back') return `↶ ${title}: rolled back`;
+    if (result.status === 'already') return `= ${title}: already as before`;
+    const how = result.manualCommand ? ` — restore it by hand: ${result.manualCommand}` : '';
+    return `‼ ${title}: ${result.error}${how}`;
+  });
+  if (outcome.results.length === 0) lines.push('The journal records no change.');
+  lines.push(
+    outcome.restored
+      ? `Everything in ${path} is as it was before.`
+      : `Rollback incomplete: ${outcome.results.filter((r) => r.status === 'failed').length} change(s) need the commands above; run s3-harden rollback ${path} again to retry.`,
+  );
+  return lines;
+}
+
+/** Journals in `directory` for this account and bucket that have no `end` entry, oldest first. */
+export function findUnfinishedJournals(
+  target: Pick<Target, 'accountId' | 'bucket'>,
+  directory: string,
+): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(directory).filter((name) => name.endsWith('.jsonl'));
+  } catch {
+    return [];
+  }
+  return names.sort().flatMap((name) => {
+    const path = join(directory, name);
+    try {
+      const entries = splitEntries(readFileSync(path, 'utf8')) as Partial<JournalEntry>[];
+      const begin = entries[0] as { type?: string; target?: Partial<Target> } | undefined;
+      if (begin?.type !== 'begin') return [];
+      if (begin.target?.accountId !== target.accountId || begin.target?.bucket !== target.bucket)
+        return [];
+      return entries.some((entry) => entry?.type === 'end') ? [] : [path];
+    } catch {
+      return [];
+    }
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * Real plans from buildPlan over synthetic postures (no emulator): a wide-open
+ * bucket planned with each preset, and a few single-step plans.
+ */
+import type { Plan, Posture, PostureValues, ResourceKey } from '../../src/plan/types.js';
+import {
+  buildPlan,
+  defaultAnswers,
+  readsFor,
+  relatedBucketFor,
+  stepsForPreset,
+} from '../../src/steps/index.js';
+import type { StepId } from '../../src/steps/types.js';
+
+export const SYNTHETIC_ACCOUNT = '123456789012';
+export const SYNTHETIC_BUCKET = 'open-bucket';
+export const SYNTHETIC_LOG_BUCKET = 'open-bucket-logs';
+
+/** A bucket with nothing configured: every resource absent. */
+export function openPosture(stepIds: readonly StepId[]): Posture {
+  const values: Record<string, unknown> = {};
+  for (const resource of readsFor(stepIds) as ResourceKey[]) values[resource] = null;
+  values['bucket.exists'] = { Region: 'us-east-1' };
+  values['account.kmsKeys'] = [];
+  values['account.vpcEndpoints'] = {
+    region: 'us-east-1',
+    endpoints: [
+      { id: 'vpce-0123456789abcdef0', vpcId: 'vpc-0123456789abcdef0', state: 'available' },
+    ],
+  };
+  values['bucket.acl'] = [];
+  return {
+    accountId: SYNTHETIC_ACCOUNT,
+    region: 'us-east-1',
+    bucket: SYNTHETIC_BUCKET,
+    principalArn: `arn:aws:iam::${SYNTHETIC_ACCOUNT}:user/operator`,
+    observedAt: '2026-11-27T12:00:00.000Z',
+    values: values as Partial<PostureValues>,
+    unreadable: {},
+  };
+}
+
+/** The plan `preset` makes for an open bucket (log target: absent, so created). */
+export function syntheticPlan(
+  preset: 'baseline' | 'strict' | 'worm',
+  only?: readonly StepId[],
+): Plan {
+  const stepIds = stepsForPreset(preset).filter((id) => !only || only.includes(id));
+  let posture = openPosture(stepIds);
+  let answers = defaultAnswers(posture, preset, stepIds);
+  const logBucket = relatedBucketFor(stepIds, answers);
+  if (logBucket) {
+    const values: Record<string, unknown> = { ...posture.values };
+    for (const resource of [
+      'logTarget.exists',
+      'logTarget.policy',
+      'logTarget.encryption',
+      'logTarget.objectLock',
+      'logTarget.requestPayment',
+    ])
+      values[resource] = null;
+    posture = { ...posture, logBucket, values: values as Partial<PostureValues> };
+    answers = defaultAnswers(posture, preset, stepIds);
+  }
+  const objectLock = answers['object-lock'];
+  if (objectLock) answers['object-lock'] = { ...objectLock, confirm: SYNTHETIC_BUCKET };
+  return buildPlan(posture, preset, stepIds, answers, new Date('2026-11-27T12:00:00.000Z'));
+}

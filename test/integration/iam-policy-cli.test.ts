@@ -1,0 +1,74 @@
+/**
+ * `s3-harden plan … --iam-policy`: the policy for applying the plan it made,
+ * printed instead of the diff (with --json, the document alone).
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { iamPolicyForPlan } from '../../src/plan/iam-policy.js';
+import { parsePlan } from '../../src/plan/plan-file.js';
+import { runCli } from '../helpers/cli.js';
+import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
+import { createBucket } from '../helpers/fixtures.js';
+
+describe('plan --iam-policy', () => {
+  it('prints the policy for the plan it saved, as JSON with --json', async () => {
+    const bucket = uniqueBucket('iam');
+    await createBucket(bucket);
+    const file = join(mkdtempSync(join(tmpdir(), 's3-harden-iam-')), 'plan.json');
+    const args = ['plan', '--bucket', bucket, '--endpoint-url', emulatorUrl()];
+    const only = ['--only', 'public-access-block,encryption,versioning'];
+    const json = await runCli([...args, ...only, '--out', file, '--iam-policy', '--json']);
+    expect(json.code, json.stderr).toBe(2);
+    const policy = JSON.parse(json.stdout);
+    expect(policy).toEqual(iamPolicyForPlan(parsePlan(readFileSync(file, 'utf8'))).policy);
+    expect(policy.Statement[0]).toEqual({
+      Sid: 'Bucket',
+      Effect: 'Allow',
+      Action: [
+        's3:GetBucketPublicAccessBlock',
+        's3:GetBucketVersioning',
+        's3:GetEncryptionConfiguration',
+        's3:ListBucket',
+        's3:PutBucketPublicAccessBlock',
+        's3:PutBucketVersioning',
+        's3:PutEncryptionConfiguration',
+      ],
+      Resource: `arn:aws:s3:::${bucket}`,
+    });
+    // No diff: the policy only.
+    const text = await runCli([...args, '--only', 'public-access-block', '--iam-policy']);
+    expect(text.code, text.stderr).toBe(2);
+    expect(text.stdout).not.toMatch(/Plan: /);
+    expect(JSON.parse(text.stdout).Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
+      'Bucket',
+      'AccountWide',
+    ]);
+  });
+
+  it('notes why KMS actions are on "*" when the plan creates a key', async () => {
+    const bucket = uniqueBucket('iam-kms');
+    await createBucket(bucket);
+    const result = await runCli([
+      'plan',
+      '--bucket',
+      bucket,
+      '--preset',
+      'strict',
+      '--only',
+      'encryption',
+      '--iam-policy',
+      '--endpoint-url',
+      emulatorUrl(),
+    ]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toMatch(/^# KMS actions are on "\*"/);
+    const policy = JSON.parse(result.stdout.replace(/^#.*\n/gm, ''));
+    const kms = policy.Statement.find((s: { Sid: string }) => s.Sid === 'KmsAnyKey');
+    expect(kms.Action).toEqual(
+      expect.arrayContaining(['kms:CreateKey', 'kms:ScheduleKeyDeletion']),
+    );
+    expect(kms.Resource).toBe('*');
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * rollbackJournal with fake reads and writes: what a crash leaves in flight,
+ * outputs recorded for later undos, and the order of undos.
+ */
+import { describe, expect, it } from 'vitest';
+import type { JournalRecord } from '../../src/plan/journal.js';
+import { parseJournal, rollbackJournal, rollbackLines } from '../../src/plan/rollback.js';
+import type { ApiCall, ResourceKey } from '../../src/plan/types.js';
+
+const target = { accountId: '123456789012', region: 'us-east-1', bucket: 'my-bucket' };
+const ON = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
+const lines = (...entries: object[]) => entries.map((entry) => JSON.stringify(entry)).join('\n');
+const begin = { type: 'begin', at: 't', target, changes: 2, tool: 's3-harden' };
+const pab = {
+  type: 'intent',
+  at: 't',
+  changeId: 'bucket.publicAccessBlock',
+  resource: 'bucket.publicAccessBlock',
+  title: 'Block Public Access (bucket)',
+  before: null,
+  undo: { service: 's3', operation: 'DeletePublicAccessBlock', input: { Bucket: 'my-bucket' } },
+};
+const ownership = {
+  type: 'intent',
+  at: 't',
+  changeId: 'bucket.ownership',
+  resource: 'bucket.ownershipControls',
+  title: 'Object Ownership (ACLs)',
+  before: null,
+  undo: {
+    service: 's3',
+    operation: 'DeleteBucketOwnershipControls',
+    input: { Bucket: 'my-bucket' },
+  },
+};
+
+function fakes(live: Partial<Record<ResourceKey, unknown>>) {
+  const calls: ApiCall[] = [];
+  const recorded: JournalRecord[] = [];
+  return {
+    calls,
+    recorded,
+    deps: {
+      run: async (call: ApiCall) => {
+        calls.push(call);
+        if (call.operation === 'DeletePublicAccessBlock') live['bucket.publicAccessBlock'] = null;
+        if (call.operation === 'DeleteBucketOwnershipControls')
+          live['bucket.ownershipControls'] = null;
+        return {};
+      },
+      read: async (resource: ResourceKey) => live[resource] ?? null,
+      record: (entry: JournalRecord) => recorded.push(entry),
+    },
+  };
+}
+
+describe('rollbackJournal', () => {
+  it('undoes an applied change and one in flight at the crash that took effect, newest first', async () => {
+    const ownershipValue = { ObjectOwnership: 'BucketOwnerEnforced' };
+    const journal = parseJournal(
+      lines(begin, pab, { type: 'applied', at: 't', changeId: pab.changeId }, ownership),
+    );
+    const { deps, calls, recorded } = fakes({
+      'bucket.publicAccessBlock': ON,
+      'bucket.ownershipControls': ownershipValue,
+    });
+    const outcome = await rollbackJournal(journal, deps);
+    expect(outcome.restored).toBe(true);
+    expect(calls.map((call) => call.operation)).toEqual([
+      'DeleteBucketOwnershipControls',
+      'DeletePublicAccessBlock',
+    ]);
+    expect(recorded.map((entry) => entry.type)).toEqual(['rolled-back', 'rolled-back', 'end']);
+  });
+
+  it('an in-flight change that never reached AWS reads as before: no write, "already as before"', async () => {
+    const journal = parseJournal(`${lines(begin, pab)}\n{"type":"appl`);
+    const { deps, calls } = fakes({});
+    const outcome = await rollbackJournal(journal, deps);
+    expect(calls).toEqual([]);
+    expect(rollbackLines(outcome, 'j.jsonl')).toEqual([
+      '= Block Public Access (bucket): already as before',
+      'Everything in j.jsonl is as it was before.',
+    ]);
+  });
+
+  it('a failed undo: ‼ with the manual command, no end entry', async () => {
+    const journal = parseJournal(lines(begin, pab));
+    const { deps, recorded } = fakes({ 'bucket.publicAccessBlock': ON });
+    const outcome = await rollbackJournal(journal, {
+      ...deps,
+      run: async () => {
+        throw new Error('AccessDenied: not allowed');
+      },
+      cli: { region: 'us-east-1' },
+    });
+    expect(outcome.restored).toBe(false);
+    const [line, verdict] = rollbackLines(outcome, 'j.jsonl');
+    expect(line).toBe(
+      '‼ Block Public Access (bucket): AccessDenied: not allowed — restore it by hand: aws s3api delete-public-access-block --bucket my-bucket --region us-east-1',
+    );
+    expect(verdict).toMatch(
+      /^Rollback incomplete: 1 change\(s\) need the commands above; run s3-harden rollback j\.jsonl again/,
+    );
+    expect(recorded.map((entry) => entry.type)).toEqual(['rollback-failed']);
+  });
+
+  it('rebuilds recorded outputs for OutputRefs', () => {
+    const journal = parseJournal(
+      lines(begin, pab, {
+        type: 'applied',
+        at: 't',
+        changeId: pab.changeId,
+        output: { 'KeyMetadata.KeyId': 'k-1', Other: 'x' },
+      }),
+    );
+    expect(journal.outputs.get(pab.changeId)).toEqual({
+      KeyMetadata: { KeyId: 'k-1' },
+      Other: 'x',
+    });
+  });
+});
