@@ -1,4 +1,5 @@
 import { Box, Text, useInput } from 'ink';
+import { useState } from 'react';
 import { diffPlan } from '../plan/diff.js';
 import { summaryLine } from '../plan/render.js';
 import type { Plan } from '../plan/types.js';
@@ -11,14 +12,30 @@ type Props = {
   readonly onBack: () => void;
 };
 
-/** The last stop before writes: what will be touched, and where. */
+/**
+ * The last stop before writes: what will be touched, and where. Changes that
+ * cannot be undone are listed together and need the bucket name typed, the
+ * way dangerous prompts confirm an exact value; otherwise `y` applies.
+ */
 export function Confirm({ plan, onApply, onBack }: Props) {
   const { counts } = diffPlan(plan);
   const accountWide = plan.changes.filter((change) => change.resource.startsWith('account.'));
   const irreversible = plan.changes.filter((change) => change.undo === null);
+  const needsName = irreversible.length > 0;
+  const [typed, setTyped] = useState('');
   useInput((input, key) => {
-    if (key.escape || input === 'n') return onBack();
-    if (input === 'y') return onApply();
+    if (key.escape) return onBack();
+    if (!needsName) {
+      if (input === 'n') return onBack();
+      if (input === 'y') return onApply();
+      return;
+    }
+    if (key.return) {
+      if (typed === plan.target.bucket) onApply();
+      return;
+    }
+    if (key.backspace || key.delete) setTyped((text) => text.slice(0, -1));
+    else if (input && !key.ctrl && !key.meta) setTyped((text) => text + input);
   });
   const count = plan.changes.length;
   return (
@@ -40,12 +57,30 @@ export function Confirm({ plan, onApply, onBack }: Props) {
       <Text {...tone('muted')}>
         Each change is journaled before it is made; if any fails, the applied ones are rolled back.
       </Text>
+      {needsName ? (
+        <Box marginTop={1}>
+          <Text>{`Type the bucket name (${plan.target.bucket}) to apply: `}</Text>
+          <Text>{typed}</Text>
+          <Text inverse> </Text>
+        </Box>
+      ) : null}
+      {needsName && typed.length > 0 && !plan.target.bucket.startsWith(typed) ? (
+        <Text {...tone('error')}>✗ That is not the bucket name.</Text>
+      ) : null}
       <Footer
-        hints={[
-          { keys: 'y', action: 'apply now' },
-          { keys: 'n/esc', action: 'back to review' },
-          QUIT,
-        ]}
+        hints={
+          needsName
+            ? [
+                { keys: 'enter', action: 'apply when the name matches' },
+                { keys: 'esc', action: 'back to review' },
+                QUIT,
+              ]
+            : [
+                { keys: 'y', action: 'apply now' },
+                { keys: 'n/esc', action: 'back to review' },
+                QUIT,
+              ]
+        }
       />
     </Box>
   );
