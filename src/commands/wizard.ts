@@ -3,8 +3,17 @@
  * terminal and points to the scriptable commands instead.
  */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ConnectionOptions } from '../aws/clients.js';
-import { openJournal } from '../plan/journal.js';
+import type { AwsSession } from '../aws/session.js';
+import { openJournal, stateDir } from '../plan/journal.js';
+import {
+  appendToJournal,
+  findUnfinishedJournals,
+  loadJournal,
+  rollbackJournal,
+  rollbackLines,
+} from '../plan/rollback.js';
 import type { Preset } from '../plan/types.js';
 import { CommandError, type ExitCode } from './exit-codes.js';
 
@@ -23,6 +32,30 @@ export function savePlanFile(bucket: string, text: string, now = new Date()): st
   return path;
 }
 
+/** The wizard's "roll the unfinished apply back first": the same rollback as the command, in the open session. */
+export async function rollBackInSession(
+  path: string,
+  session: AwsSession,
+): Promise<{ restored: boolean; lines: string[] }> {
+  const journal = loadJournal(path);
+  if (!journal) return { restored: true, lines: ['The journal records no change.'] };
+  const writer = appendToJournal(path);
+  try {
+    const outcome = await rollbackJournal(journal, {
+      run: (call) => session.execute(call),
+      read: (resource) => session.read(journal.target, resource),
+      record: (entry) => writer.append(entry),
+      cli: {
+        region: journal.target.region,
+        ...(session.endpoint ? { endpoint: session.endpoint } : {}),
+      },
+    });
+    return { restored: outcome.restored, lines: rollbackLines(outcome, path) };
+  } finally {
+    writer.close();
+  }
+}
+
 export async function runWizard(options: WizardCommandOptions): Promise<ExitCode> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new CommandError(
@@ -37,6 +70,8 @@ export async function runWizard(options: WizardCommandOptions): Promise<ExitCode
       connect: () => import('../aws/index.js').then((aws) => aws.connect(options.connection)),
       openJournal: (target) => openJournal(target),
       savePlan: savePlanFile,
+      unfinishedJournals: (target) => findUnfinishedJournals(target, join(stateDir(), 'journals')),
+      rollBack: rollBackInSession,
     },
   });
   return code as ExitCode;

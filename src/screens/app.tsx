@@ -41,6 +41,7 @@ import { Result } from './result.js';
 import { Review } from './review.js';
 import { useServices } from './services.js';
 import { tone } from './theme.js';
+import { type JournalCheck, UnfinishedJournal } from './unfinished-journal.js';
 import { useApply } from './use-apply.js';
 import { useBuckets, usePosture, useSession } from './use-aws.js';
 import { usePolicyValidation } from './use-policy-validation.js';
@@ -140,6 +141,9 @@ export function App({ preset, steps, bucket, onExit }: Props) {
     observeOptions,
     relatedFor,
   );
+  // An unfinished journal of an earlier apply to the chosen bucket, and what became of it.
+  const [journalCheck, setJournalCheck] = useState<JournalCheck | undefined>();
+  const ignoredJournals = useRef(new Set<string>());
   // Reading another bucket a step's answers now name (the access-log target).
   const [relatedRead, setRelatedRead] = useState<string | undefined>();
 
@@ -165,12 +169,17 @@ export function App({ preset, steps, bucket, onExit }: Props) {
       dispatch({ type: 'observe-failed' });
     } else if (posture.status === 'ready') {
       setProblem(undefined);
+      // An earlier apply to this bucket that never finished is offered for rollback first.
+      const unfinished = (services.unfinishedJournals?.(posture.value) ?? []).filter(
+        (path) => !ignoredJournals.current.has(path),
+      );
+      if (unfinished.length > 0) setJournalCheck({ paths: unfinished, status: 'ask', lines: [] });
       dispatch({ type: 'observed', posture: posture.value });
     } else if (posture.status === 'error') {
       setProblem(posture.message);
       dispatch({ type: 'observe-failed' });
     }
-  }, [posture, state.route.name, create]);
+  }, [posture, state.route.name, create, services]);
 
   const planned = useMemo((): { plan?: Plan; error?: string } => {
     if (!state.posture) return {};
@@ -247,6 +256,47 @@ export function App({ preset, steps, bucket, onExit }: Props) {
   const screen = (() => {
     if (fatal) return <Text {...tone('error')}>{`✗ ${fatal}`}</Text>;
     if (session.status === 'loading') return <Busy label="Connecting to AWS…" />;
+    if (journalCheck && state.route.name === 'step') {
+      return (
+        <UnfinishedJournal
+          bucket={state.bucket ?? ''}
+          check={journalCheck}
+          onRollBack={() => {
+            setJournalCheck({ ...journalCheck, status: 'rolling' });
+            const run = async () => {
+              const lines: string[] = [];
+              // Newest first, like the rollback of each journal itself.
+              for (const path of [...journalCheck.paths].reverse()) {
+                lines.push(...((await services.rollBack?.(path, live as AwsSession))?.lines ?? []));
+              }
+              return lines;
+            };
+            run().then(
+              (lines) => setJournalCheck({ ...journalCheck, status: 'done', lines }),
+              (error: unknown) =>
+                setJournalCheck({
+                  ...journalCheck,
+                  status: 'done',
+                  lines: [`‼ ${(error as Error).message}`],
+                }),
+            );
+          }}
+          onIgnore={() => {
+            for (const path of journalCheck.paths) ignoredJournals.current.add(path);
+            setJournalCheck(undefined);
+          }}
+          onContinue={() => {
+            // The rollback changed the bucket: read it again before the steps.
+            setJournalCheck(undefined);
+            dispatch({ type: 'pick-bucket', bucket: state.bucket ?? '' });
+          }}
+          onBack={() => {
+            setJournalCheck(undefined);
+            dispatch({ type: 'back' });
+          }}
+        />
+      );
+    }
     switch (state.route.name) {
       case 'choose-preset':
         return (

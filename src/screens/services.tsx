@@ -15,6 +15,10 @@ export interface WizardServices {
   openJournal(target: Target): Journal;
   /** Writes a plan file; returns the path written. */
   savePlan(bucket: string, text: string): string;
+  /** Journals of earlier applies to this bucket that never finished (optional: tests may leave it out). */
+  unfinishedJournals?(target: Target): string[];
+  /** Rolls one journal back through the session; the report's lines, and whether all is restored. */
+  rollBack?(path: string, session: AwsSession): Promise<{ restored: boolean; lines: string[] }>;
 }
 
 const ServicesContext = createContext<WizardServices | null>(null);
