@@ -13,15 +13,9 @@
  *                               reviewed whole like the bucket policy.
  */
 import { z } from 'zod';
-import {
-  formatPolicy,
-  MAX_POLICY_BYTES,
-  type PolicyDocument,
-  policyBytes,
-  policyJson,
-} from '../policy.js';
+import { formatPolicy, type PolicyDocument, policyJson } from '../policy.js';
 import type { PublicAccessBlock } from '../types.js';
-import { policyDocumentSchema } from './policy.js';
+import { policyDocumentSchema, policyText } from './policy.js';
 import type { ResourceFamily } from './spec.js';
 import { UnwritableValueError } from './unwritable.js';
 
@@ -129,28 +123,6 @@ const bucketName = z.string().min(3).max(63);
 export const accessPointValueSchema = z.strictObject({
   Name: accessPointNameSchema,
   VpcId: vpcIdSchema.optional(),
-});
-
-/** The Policy string of a PutAccessPointPolicy: a JSON policy object within the size limit. */
-const policyText = z.string().superRefine((text, context) => {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    context.addIssue({ code: 'custom', message: 'not valid JSON' });
-    return;
-  }
-  if (!policyDocumentSchema.safeParse(document).success) {
-    context.addIssue({ code: 'custom', message: 'not a policy document (a JSON object)' });
-    return;
-  }
-  const bytes = policyBytes(document as PolicyDocument);
-  if (bytes > MAX_POLICY_BYTES) {
-    context.addIssue({
-      code: 'custom',
-      message: `${bytes} bytes, over the limit of ${MAX_POLICY_BYTES}`,
-    });
-  }
 });
 
 /** The managed access point's name, refusing a value that names another one. */

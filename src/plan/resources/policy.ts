@@ -31,8 +31,8 @@ export const policyDocumentSchema: z.ZodType<PolicyDocument> = z
     { message: 'Statement must be an object or a list of objects' },
   );
 
-/** The Policy string of a PutBucketPolicy: a JSON policy object within S3's size limit. */
-const policyText = z.string().superRefine((text, context) => {
+/** The Policy string of a Put…Policy (bucket or access point): a JSON policy object within S3's size limit. */
+export const policyText = z.string().superRefine((text, context) => {
   let document: unknown;
   try {
     document = JSON.parse(text);
