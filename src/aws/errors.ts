@@ -88,7 +88,8 @@ const SERVICE_NAMES: Partial<Record<string, string>> = {
 /**
  * An endpoint without the service (the local emulator, LocalStack's free
  * edition, MinIO) answers with an HTML error page or a body the SDK cannot
- * parse, or says it is not implemented. A denial or throttling keeps its kind.
+ * parse, or says the operation is unsupported (HTTP 501, "NotImplemented").
+ * A denial or throttling keeps its kind.
  */
 function isNotImplemented(
   error: SdkErrorShape,

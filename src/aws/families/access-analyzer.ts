@@ -26,6 +26,7 @@ import {
 import type { Target } from '../../plan/types.js';
 import { deferredCommand } from '../clients.js';
 import type { AwsFamily, ReadSend } from './family.js';
+import { mapLimit } from './map-limit.js';
 
 /** A runaway paginator stops here. */
 const MAX_PAGES = 20;
@@ -44,24 +45,6 @@ function token(output: Record<string, unknown>): string | undefined {
 
 function errorCode(error: unknown): string | undefined {
   return (error as { code?: string } | undefined)?.code;
-}
-
-/** Runs `work` over `items`, at most `limit` at a time, keeping their order. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 async function scanAnalyzers(send: ReadSend): Promise<AnalyzerValue | null> {

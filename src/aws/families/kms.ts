@@ -4,6 +4,7 @@
  * customer-managed keys, GetKeyRotationStatus of each aliased key, a few keys
  * at a time. Reads started together (one observe) share one scan.
  */
+
 import {
   CreateAliasCommand,
   type CreateAliasCommandInput,
@@ -27,6 +28,7 @@ import {
 import type { Target } from '../../plan/types.js';
 import { AwsError } from '../errors.js';
 import type { AwsFamily, ReadSend } from './family.js';
+import { mapLimit } from './map-limit.js';
 
 /**
  * CreateAlias returns nothing; this command returns the alias name it created
@@ -70,24 +72,6 @@ interface KeyMetadata {
 
 function errorCode(error: unknown): string | undefined {
   return (error as { code?: string; name?: string } | undefined)?.code;
-}
-
-/** Runs `work` over `items`, at most `limit` at a time, keeping their order. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 async function listAliases(send: ReadSend): Promise<Map<string, string[]>> {
