@@ -3,8 +3,8 @@
 // Code splitting keeps Ink (wizard) and the AWS SDK (after the first frame)
 // in chunks loaded only when used. dist/meta.json records the module graph;
 // test/unit/startup-bundle.test.ts checks the SDK stays out of the start-up path.
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { ROOT } from './emulator.mjs';
@@ -39,8 +39,29 @@ export function bundleOptions(entryPoints, outdir) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const outdir = join(ROOT, 'dist');
-  rmSync(outdir, { recursive: true, force: true });
   const result = await build(bundleOptions({ cli: 'src/cli.ts' }, outdir));
   writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  pruneStaleChunks(outdir, result.metafile);
   console.error('s3-harden: built dist/');
+}
+
+/**
+ * Removes chunks the new build no longer references, once they are a few
+ * minutes old. dist/ is not wiped before a build: a CLI already running
+ * (a test, a second terminal) loads its deferred chunks later, and would
+ * fail if they vanished under it. Chunk names carry a content hash, so an
+ * old chunk never shadows a new one.
+ */
+function pruneStaleChunks(outdir, metafile) {
+  const current = new Set(
+    Object.keys(metafile.outputs).map((output) => relative(outdir, join(ROOT, output))),
+  );
+  const cutoff = Date.now() - 10 * 60 * 1000;
+  const chunks = join(outdir, 'chunks');
+  for (const name of readdirSync(chunks)) {
+    const file = join(chunks, name);
+    if (!current.has(join('chunks', name)) && statSync(file).mtimeMs < cutoff) {
+      rmSync(file, { force: true });
+    }
+  }
 }
