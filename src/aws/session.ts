@@ -9,6 +9,7 @@ import type { PolicyValidation } from '../plan/validation.js';
 import { type ConnectionOptions, createClients, destroyClients } from './clients.js';
 import { send } from './commands.js';
 import { AwsError, isAbsent, normaliseError } from './errors.js';
+import type { ReadSend } from './families/family.js';
 import { READERS } from './families/index.js';
 import { createPolicyValidator } from './policy-validation.js';
 
@@ -55,8 +56,14 @@ export interface AwsSession {
   read(target: Target, resource: ResourceKey): Promise<unknown>;
   /** Runs one write, retrying a 409 OperationAborted with backoff. */
   execute(call: ApiCall): Promise<Record<string, unknown>>;
-  /** How many calls of each `service:operation` this session has made. */
+  /** How many calls of each `service:operation` this session has made (all views). */
   callCounts(): Record<string, number>;
+  /**
+   * A view of this session for one run whose reads are memoised: the same read
+   * is sent once (an audit, then the plans built from it); a write through the
+   * view forgets what was read. The plain session always reads afresh.
+   */
+  memoised(): AwsSession;
   /**
    * Checks the policy documents `plan` writes with IAM Access Analyzer
    * (ValidatePolicy, CheckNoPublicAccess). Never rejects: an endpoint without
@@ -71,6 +78,39 @@ const CONFLICT_RETRIES = 5;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A read-through memo for one run (an audit and the plans it feeds, a wizard
+ * session's bucket): the same read with the same input is sent once, whoever
+ * asks (two buckets' readers listing the account's KMS keys, say). Any write
+ * through the view starts a new generation, so a read after it goes to AWS
+ * again, and a read that was in flight during the write is not kept.
+ */
+function readMemo(send: ReadSend): { read: ReadSend; forget: () => void } {
+  let generation = 0;
+  const memo = new Map<string, Promise<Record<string, unknown>>>();
+  return {
+    read(apiCall) {
+      const key = `${apiCall.service}:${apiCall.operation}:${JSON.stringify(apiCall.input)}`;
+      const cached = memo.get(key);
+      if (cached) return cached;
+      const started = generation;
+      const pending = send(apiCall);
+      memo.set(key, pending);
+      // A rejection is kept too (a denied read stays denied for the run); the
+      // caller handles it, this only forgets a read a write overtook.
+      const settle = () => {
+        if (generation !== started && memo.get(key) === pending) memo.delete(key);
+      };
+      pending.then(settle, settle);
+      return pending;
+    },
+    forget() {
+      generation += 1;
+      memo.clear();
+    },
+  };
 }
 
 export async function connect(options: ConnectionOptions = {}): Promise<AwsSession> {
@@ -111,17 +151,6 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
     throw normaliseError(error, endpoint ? { endpoint } : {});
   }
 
-  const read = async (target: Target, resource: ResourceKey): Promise<unknown> => {
-    const reader = READERS[resource];
-    try {
-      if ('query' in reader) return await reader.query(target, call);
-      return reader.extract(await call(reader.call(target)));
-    } catch (error) {
-      if ((error as { absent?: boolean }).absent) return null;
-      throw error;
-    }
-  };
-
   // Access Analyzer's policy checks; remembers for the session whether it is
   // available. Counted like every call, but the SDK's error reaches the
   // validator as it is: it tells "no such service here" from a refusal.
@@ -134,155 +163,188 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
     endpoint ? { endpoint } : {},
   );
 
-  const locateBucket = async (bucket: string) => {
-    const head = await call({ service: 's3', operation: 'HeadBucket', input: { Bucket: bucket } });
-    return { region: typeof head.BucketRegion === 'string' ? head.BucketRegion : region };
-  };
+  /**
+   * The session's operations over one way of reading: straight to AWS, or
+   * memoised (see `memoised`).
+   */
+  const view = (readCall: ReadSend, onWrite: () => void): AwsSession => {
+    const read = async (target: Target, resource: ResourceKey): Promise<unknown> => {
+      const reader = READERS[resource];
+      try {
+        if ('query' in reader) return await reader.query(target, readCall);
+        return reader.extract(await readCall(reader.call(target)));
+      } catch (error) {
+        if ((error as { absent?: boolean }).absent) return null;
+        throw error;
+      }
+    };
 
-  return {
-    identity,
-    region,
-    ...(endpoint ? { endpoint } : {}),
-    ...(options.profile ? { profile: options.profile } : {}),
-    async listBuckets() {
-      const names: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await call({
-          service: 's3',
-          operation: 'ListBuckets',
-          input: { MaxBuckets: 1000, ...(token ? { ContinuationToken: token } : {}) },
-        });
-        for (const bucket of (page.Buckets as { Name?: string }[] | undefined) ?? []) {
-          if (bucket.Name) names.push(bucket.Name);
+    const locateBucket = async (bucket: string) => {
+      const head = await readCall({
+        service: 's3',
+        operation: 'HeadBucket',
+        input: { Bucket: bucket },
+      });
+      return { region: typeof head.BucketRegion === 'string' ? head.BucketRegion : region };
+    };
+
+    return {
+      identity,
+      region,
+      ...(endpoint ? { endpoint } : {}),
+      ...(options.profile ? { profile: options.profile } : {}),
+      async listBuckets() {
+        const names: string[] = [];
+        let token: string | undefined;
+        do {
+          const page = await readCall({
+            service: 's3',
+            operation: 'ListBuckets',
+            input: { MaxBuckets: 1000, ...(token ? { ContinuationToken: token } : {}) },
+          });
+          for (const bucket of (page.Buckets as { Name?: string }[] | undefined) ?? []) {
+            if (bucket.Name) names.push(bucket.Name);
+          }
+          token = typeof page.ContinuationToken === 'string' ? page.ContinuationToken : undefined;
+        } while (token);
+        return names.sort();
+      },
+      locateBucket,
+      async observe(bucket, resources, options = {}) {
+        const target = {
+          accountId: identity.accountId,
+          region,
+          bucket,
+          ...(options.logBucket ? { logBucket: options.logBucket } : {}),
+        };
+        const values: Record<string, unknown> = {};
+        const unreadable: Record<string, string> = {};
+        const planned = options.newBucket;
+        const readOne = async (resource: ResourceKey) => {
+          try {
+            values[resource] = await read(target, resource);
+          } catch (error) {
+            // A denied read is a fact about the posture, not a crash: the step
+            // that needs it is skipped and says why. An optional read (a key or
+            // endpoint listing) fails soft whatever the reason, e.g. an endpoint
+            // without KMS or EC2: its step falls back to typed input.
+            if (error instanceof AwsError && error.kind === 'access-denied')
+              unreadable[resource] = error.message;
+            else if (options.optional?.includes(resource))
+              unreadable[resource] = (error as Error).message;
+            else throw error;
+          }
+        };
+        if (planned) {
+          await Promise.all([
+            readOne('bucket.exists'),
+            ...resources.map(async (resource) => {
+              if (resource === 'bucket.exists') return;
+              if (RESOURCES[resource].scope === 'bucket')
+                values[resource] = planned.assumed?.[resource] ?? null;
+              else await readOne(resource);
+            }),
+          ]);
+          return {
+            ...target,
+            region: planned.region,
+            principalArn: identity.arn,
+            observedAt: new Date().toISOString(),
+            values,
+            unreadable,
+          };
         }
-        token = typeof page.ContinuationToken === 'string' ? page.ContinuationToken : undefined;
-      } while (token);
-      return names.sort();
-    },
-    locateBucket,
-    async observe(bucket, resources, options = {}) {
-      const target = {
-        accountId: identity.accountId,
-        region,
-        bucket,
-        ...(options.logBucket ? { logBucket: options.logBucket } : {}),
-      };
-      const values: Record<string, unknown> = {};
-      const unreadable: Record<string, string> = {};
-      const planned = options.newBucket;
-      const readOne = async (resource: ResourceKey) => {
-        try {
-          values[resource] = await read(target, resource);
-        } catch (error) {
-          // A denied read is a fact about the posture, not a crash: the step
-          // that needs it is skipped and says why. An optional read (a key or
-          // endpoint listing) fails soft whatever the reason, e.g. an endpoint
-          // without KMS or EC2: its step falls back to typed input.
-          if (error instanceof AwsError && error.kind === 'access-denied')
-            unreadable[resource] = error.message;
-          else if (options.optional?.includes(resource))
-            unreadable[resource] = (error as Error).message;
-          else throw error;
-        }
-      };
-      if (planned) {
-        await Promise.all([
-          readOne('bucket.exists'),
-          ...resources.map(async (resource) => {
-            if (resource === 'bucket.exists') return;
-            if (RESOURCES[resource].scope === 'bucket')
-              values[resource] = planned.assumed?.[resource] ?? null;
-            else await readOne(resource);
-          }),
+        const [located] = await Promise.all([
+          locateBucket(bucket),
+          // HeadBucket already answers whether the bucket exists: not read twice.
+          ...resources.filter((resource) => resource !== 'bucket.exists').map(readOne),
         ]);
+        if (resources.includes('bucket.exists'))
+          values['bucket.exists'] = { Region: located.region };
         return {
           ...target,
-          region: planned.region,
+          region: located.region,
           principalArn: identity.arn,
           observedAt: new Date().toISOString(),
           values,
           unreadable,
         };
-      }
-      const [located] = await Promise.all([
-        locateBucket(bucket),
-        // HeadBucket already answers whether the bucket exists: not read twice.
-        ...resources.filter((resource) => resource !== 'bucket.exists').map(readOne),
-      ]);
-      if (resources.includes('bucket.exists')) values['bucket.exists'] = { Region: located.region };
-      return {
-        ...target,
-        region: located.region,
-        principalArn: identity.arn,
-        observedAt: new Date().toISOString(),
-        values,
-        unreadable,
-      };
-    },
-    async observeLogTarget(posture, logBucket) {
-      const target = {
-        accountId: posture.accountId,
-        region: posture.region,
-        bucket: posture.bucket,
-        logBucket,
-      };
-      const values: Record<string, unknown> = { ...posture.values };
-      const unreadable: Record<string, string> = { ...posture.unreadable };
-      const resources = (Object.keys(RESOURCES) as ResourceKey[]).filter(
-        (resource) => RESOURCES[resource].scope === 'logTarget',
-      );
-      for (const resource of resources) {
-        delete values[resource];
-        delete unreadable[resource];
-      }
-      // Whether it exists first: a missing bucket has nothing else to read.
-      try {
-        values['logTarget.exists'] = await read(target, 'logTarget.exists');
-      } catch (error) {
-        if (error instanceof AwsError && error.kind === 'access-denied')
-          unreadable['logTarget.exists'] = error.message;
-        else throw error;
-      }
-      if (values['logTarget.exists']) {
-        await Promise.all(
-          resources
-            .filter((resource) => resource !== 'logTarget.exists')
-            .map(async (resource) => {
-              try {
-                values[resource] = await read(target, resource);
-              } catch (error) {
-                if (error instanceof AwsError && error.kind === 'access-denied')
-                  unreadable[resource] = error.message;
-                else throw error;
-              }
-            }),
+      },
+      async observeLogTarget(posture, logBucket) {
+        const target = {
+          accountId: posture.accountId,
+          region: posture.region,
+          bucket: posture.bucket,
+          logBucket,
+        };
+        const values: Record<string, unknown> = { ...posture.values };
+        const unreadable: Record<string, string> = { ...posture.unreadable };
+        const resources = (Object.keys(RESOURCES) as ResourceKey[]).filter(
+          (resource) => RESOURCES[resource].scope === 'logTarget',
         );
-      } else {
-        for (const resource of resources) if (!(resource in values)) values[resource] = null;
-      }
-      return { ...posture, logBucket, values, unreadable };
-    },
-    read,
-    async execute(apiCall) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await call(apiCall);
-        } catch (error) {
-          if (
-            !(error instanceof AwsError) ||
-            // Only S3's "another operation is in progress" clears by waiting;
-            // other 409s (it already exists) never do.
-            error.code !== 'OperationAborted' ||
-            attempt >= CONFLICT_RETRIES
-          )
-            throw error;
-          await sleep(200 * 2 ** attempt + Math.random() * 100);
+        for (const resource of resources) {
+          delete values[resource];
+          delete unreadable[resource];
         }
-      }
-    },
-    callCounts: () => ({ ...counts }),
-    validatePolicies: (plan) => policyValidator.validate(plan),
-    close: () => destroyClients(clients),
+        // Whether it exists first: a missing bucket has nothing else to read.
+        try {
+          values['logTarget.exists'] = await read(target, 'logTarget.exists');
+        } catch (error) {
+          if (error instanceof AwsError && error.kind === 'access-denied')
+            unreadable['logTarget.exists'] = error.message;
+          else throw error;
+        }
+        if (values['logTarget.exists']) {
+          await Promise.all(
+            resources
+              .filter((resource) => resource !== 'logTarget.exists')
+              .map(async (resource) => {
+                try {
+                  values[resource] = await read(target, resource);
+                } catch (error) {
+                  if (error instanceof AwsError && error.kind === 'access-denied')
+                    unreadable[resource] = error.message;
+                  else throw error;
+                }
+              }),
+          );
+        } else {
+          for (const resource of resources) if (!(resource in values)) values[resource] = null;
+        }
+        return { ...posture, logBucket, values, unreadable };
+      },
+      read,
+      async execute(apiCall) {
+        onWrite();
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const output = await call(apiCall);
+            // Reads that ran alongside the write may not have seen it.
+            onWrite();
+            return output;
+          } catch (error) {
+            onWrite();
+            if (
+              !(error instanceof AwsError) ||
+              // Only S3's "another operation is in progress" clears by waiting;
+              // other 409s (it already exists) never do.
+              error.code !== 'OperationAborted' ||
+              attempt >= CONFLICT_RETRIES
+            )
+              throw error;
+            await sleep(200 * 2 ** attempt + Math.random() * 100);
+          }
+        }
+      },
+      callCounts: () => ({ ...counts }),
+      memoised() {
+        const memo = readMemo(call);
+        return view(memo.read, memo.forget);
+      },
+      validatePolicies: (plan) => policyValidator.validate(plan),
+      close: () => destroyClients(clients),
+    };
   };
+
+  return view(call, () => {});
 }
