@@ -1,0 +1,54 @@
+/**
+ * A one-line progress bar for work over many buckets (`audit --all`, fleet
+ * plans). Drawn on stderr, only on a terminal, so stdout stays clean for
+ * pipes and `--json`; redrawn at most every REDRAW_MS; erased when done.
+ */
+
+export interface Progress {
+  /** One more item finished. */
+  tick(): void;
+  /** Erases the bar (call once, also on failure). */
+  done(): void;
+}
+
+const REDRAW_MS = 80;
+const BAR_WIDTH = 30;
+
+interface ProgressStream {
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  write(text: string): unknown;
+}
+
+/** `label` names the items, e.g. "buckets". A no-op when `stream` is not a terminal. */
+export function createProgress(
+  total: number,
+  label: string,
+  stream: ProgressStream = process.stderr,
+  now: () => number = Date.now,
+): Progress {
+  if (!stream.isTTY || total <= 1) return { tick() {}, done() {} };
+  let finished = 0;
+  let drawnAt = -Infinity;
+  let visible = false;
+  const draw = () => {
+    const filled = Math.round((finished / total) * BAR_WIDTH);
+    const line = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)} ${finished}/${total} ${label}`;
+    // Never wider than the terminal: a wrapped line cannot be redrawn in place.
+    const width = Math.max(10, (stream.columns ?? 80) - 1);
+    stream.write(`\r${line.slice(0, width)}\u001b[K`);
+    visible = true;
+    drawnAt = now();
+  };
+  draw();
+  return {
+    tick() {
+      finished = Math.min(total, finished + 1);
+      if (finished === total || now() - drawnAt >= REDRAW_MS) draw();
+    },
+    done() {
+      if (visible) stream.write('\r\u001b[K');
+      visible = false;
+    },
+  };
+}
