@@ -45,6 +45,10 @@ export interface LockoutFinding {
   readonly sid?: string;
   /** One line: what is denied, and why the condition holds. */
   readonly reason: string;
+  /** What is denied, without the why: "denies you s3:GetBucketPolicy on arn:…". */
+  readonly denied: string;
+  /** Why the Deny applies, one item each (empty: unconditionally). */
+  readonly because: readonly string[];
   readonly certainty: LockoutCertainty;
 }
 
@@ -365,7 +369,7 @@ export function evaluateDeny(
   caller: CallerContext,
   needed: readonly string[],
   resourceArn: string,
-): { certainty: LockoutCertainty; reason: string } | null {
+): Pick<LockoutFinding, 'certainty' | 'reason' | 'denied' | 'because'> | null {
   if (!isObject(statement) || statement.Effect !== 'Deny') return null;
   let certain = true;
   const notes: string[] = [];
@@ -392,9 +396,12 @@ export function evaluateDeny(
       ? `${actions.slice(0, 3).join(', ')} and ${actions.length - 3} more`
       : actions.join(', ');
   const because = [...notes, ...why];
+  const denied = `${certain ? 'denies' : 'may deny'} you ${shownActions} on ${resourceArn}`;
   return {
     certainty: certain ? 'denies' : 'may deny',
-    reason: `${certain ? 'denies' : 'may deny'} you ${shownActions} on ${resourceArn}${because.length > 0 ? `: ${because.join('; ')}` : ' unconditionally'}`,
+    reason: `${denied}${because.length > 0 ? `: ${because.join('; ')}` : ' unconditionally'}`,
+    denied,
+    because,
   };
 }
 
@@ -530,11 +537,18 @@ export function lockoutLines(findings: readonly LockoutFinding[]): Line[] {
   if (findings.length === 0) return [];
   return [
     { kind: 'heading', text: 'Lockout check: Deny statements that apply to you' },
-    ...findings.map(
-      (finding): Line => ({
-        kind: finding.certainty === 'denies' ? 'remove' : 'warning',
-        text: `  ${lockoutLine(finding)}`,
-      }),
-    ),
+    // What is denied on one line, each reason on its own: a narrow terminal
+    // cuts long lines, and the reason is what the operator acts on.
+    ...findings.flatMap((finding): Line[] => {
+      const kind = finding.certainty === 'denies' ? 'remove' : 'warning';
+      const name = finding.sid ?? `statement ${finding.index + 1}`;
+      const symbol = finding.certainty === 'denies' ? '✗' : '!';
+      return [
+        { kind, text: `  ${symbol} ${finding.policy} policy ${name} ${finding.denied}` },
+        ...(finding.because.length > 0 ? finding.because : ['unconditionally']).map(
+          (why): Line => ({ kind: 'note', text: `      ${why}` }),
+        ),
+      ];
+    }),
   ];
 }

@@ -202,12 +202,23 @@ export function App({ preset, steps, bucket, onExit }: Props) {
   );
 
   // Deny statements in the plan's policies that would lock the operator out.
+  // The operator's IP and VPC endpoint are asked beside an IP allowlist or an
+  // endpoint restriction (the bucket-policy step); unknown, such Denies "may deny".
+  const policyAnswers = state.answers['bucket-policy'];
+  const sourceIp = policyAnswers?.callerSourceIp?.trim();
+  const sourceVpce = policyAnswers?.callerVpce?.trim();
   const lockout = useMemo(
     () =>
       planned.plan && state.posture
-        ? planLockout(planned.plan, callerContext(state.posture.principalArn, live?.endpoint))
+        ? planLockout(
+            planned.plan,
+            callerContext(state.posture.principalArn, live?.endpoint, {
+              ...(sourceIp ? { sourceIp } : {}),
+              ...(sourceVpce ? { sourceVpce } : {}),
+            }),
+          )
         : [],
-    [planned.plan, state.posture, live],
+    [planned.plan, state.posture, live, sourceIp, sourceVpce],
   );
   // `e` on the review: the bucket policy's request-wide Denies exempt the operator.
   const exempt =

@@ -6,6 +6,7 @@
  * not write are never dropped, reordered or rewritten.
  */
 import { deepEqual } from '../plan/diff.js';
+import { sourceIpProblem } from '../plan/lockout.js';
 import {
   composePolicy,
   describeStatement,
@@ -67,6 +68,14 @@ export interface BucketPolicyAnswers {
    * finding with `e` in the review.
    */
   readonly exemptPrincipal?: string;
+  /**
+   * Not policy content: the operator's own public IP, asked beside an IP
+   * allowlist so the lockout check (../plan/lockout.ts) can tell whether the
+   * allowlist would deny them. Empty or absent: unknown ("may deny").
+   */
+  readonly callerSourceIp?: string;
+  /** Not policy content: the VPC endpoint the operator's own requests use; empty: none. */
+  readonly callerVpce?: string;
 }
 
 const ALGORITHM: Record<'sse-s3' | 'sse-kms' | 'dsse-kms', UploadAlgorithm> = {
@@ -240,6 +249,16 @@ export function validateAnswers(answers: BucketPolicyAnswers): string[] {
     }
   }
   check(list(answers.sourceCidrs), cidrProblem);
+  // The operator's own context for the lockout check: optional, checked when given.
+  for (const [key, problem] of [
+    ['callerSourceIp', sourceIpProblem],
+    ['callerVpce', vpceProblem],
+  ] as const) {
+    const value = answers[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') problems.push(`${key} must be text`);
+    else if (value.trim() !== '') check([value.trim()], problem);
+  }
   if (answers.uploadEncryption === 'kms-key') {
     const arn = answers.kmsKeyArn.trim();
     if (arn === '') problems.push('Pinning a KMS key needs its key ARN');
@@ -468,27 +487,41 @@ export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
         now: shown(live.vpceIds),
       });
       fields.push(...vpcEndpointNotes(posture, answers));
-    }
-    fields.push(
-      {
+      fields.push({
         kind: 'text',
-        key: 'sourceCidrs',
-        label: 'Only from IP ranges',
-        help: 'Denies requests from outside these CIDRs (aws:SourceIp); empty: none.',
+        key: 'callerVpce',
+        label: 'Your VPC endpoint',
+        help: 'For the lockout check only: the vpce- ID your own requests use; empty: none.',
         placeholder: 'none',
-        now: shown(live.sourceCidrs),
-      },
-      {
-        kind: 'choice',
-        key: 'uploadEncryption',
-        label: 'Deny uploads not encrypted with',
-        help: 'A bucket-policy condition on the upload request.',
-        options: ENCRYPTION_OPTIONS,
-        now:
-          ENCRYPTION_OPTIONS.find((option) => option.value === answersOf(live).uploadEncryption)
-            ?.label ?? 'no condition',
-      },
-    );
+      });
+    }
+    fields.push({
+      kind: 'text',
+      key: 'sourceCidrs',
+      label: 'Only from IP ranges',
+      help: 'Denies requests from outside these CIDRs (aws:SourceIp); empty: none.',
+      placeholder: 'none',
+      now: shown(live.sourceCidrs),
+    });
+    if (hasAny(answers.sourceCidrs)) {
+      fields.push({
+        kind: 'text',
+        key: 'callerSourceIp',
+        label: 'Your public IP',
+        help: 'For the lockout check only: the address AWS sees for you; empty: unknown.',
+        placeholder: 'unknown',
+      });
+    }
+    fields.push({
+      kind: 'choice',
+      key: 'uploadEncryption',
+      label: 'Deny uploads not encrypted with',
+      help: 'A bucket-policy condition on the upload request.',
+      options: ENCRYPTION_OPTIONS,
+      now:
+        ENCRYPTION_OPTIONS.find((option) => option.value === answersOf(live).uploadEncryption)
+          ?.label ?? 'no condition',
+    });
     if (answers.uploadEncryption === 'kms-key') {
       fields.push({
         kind: 'text',

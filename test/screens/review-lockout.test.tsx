@@ -36,13 +36,13 @@ describe('the review screen with the lockout guard', () => {
     for (const session of sessions) session.close();
   });
 
-  const seeded = async (label: string) => {
+  const seeded = async (
+    label: string,
+    intent: Partial<typeof NO_INTENT> = { vpceIds: ['vpce-0123456789abcdef0'] },
+  ) => {
     const bucket = uniqueBucket(label);
     await createBucket(bucket);
-    const statements = statementsFor(
-      { bucket, region: 'us-east-1' },
-      { ...NO_INTENT, vpceIds: ['vpce-0123456789abcdef0'] },
-    );
+    const statements = statementsFor({ bucket, region: 'us-east-1' }, { ...NO_INTENT, ...intent });
     await rawClients().s3.send(
       new PutBucketPolicyCommand({
         Bucket: bucket,
@@ -125,5 +125,54 @@ describe('the review screen with the lockout guard', () => {
     await waitFor(app, '! Lockout overridden: applying may lock you out.');
     await press(app, KEY.enter);
     await waitFor(app, APPLY);
+  });
+
+  describe('the operator is asked for their own IP and VPC endpoint', () => {
+    const ALLOWLIST = { sourceCidrs: ['203.0.113.0/24'] };
+    // httpsOnly, minimumTls12, vpceOnly, sourceCidrs, then the IP.
+    const toIpField = async (app: ReturnType<typeof start>) => {
+      await waitFor(app, 'step 1 of 1');
+      await press(app, KEY.down, KEY.down, KEY.down, KEY.down);
+      await waitFor(app, (text) => /› Your public IP/.test(text));
+    };
+
+    it('an IP allowlist with the IP unknown may deny: the review blocks', async () => {
+      const app = start(await seeded('lockout-ip-unknown', ALLOWLIST));
+      await toReview(app);
+      const shown = await waitFor(app, BLOCKED);
+      expect(shown).toMatch(/! bucket policy S3HardenIpAllowlist may deny you/);
+      expect(shown).toContain('your IP is not known');
+    });
+
+    it('an IP inside the allowlist clears the check; Enter goes on', async () => {
+      const app = start(await seeded('lockout-ip-inside', ALLOWLIST));
+      await toIpField(app);
+      await press(app, ...'203.0.113.7', KEY.enter);
+      const review = await waitFor(app, 'enter apply…');
+      expect(review).not.toContain('Lockout check');
+    });
+
+    it('an IP outside the allowlist denies, a malformed one is refused on the form', async () => {
+      const app = start(await seeded('lockout-ip-outside', ALLOWLIST));
+      await toIpField(app);
+      await press(app, ...'198.51.100');
+      await waitFor(app, '"198.51.100" is not an IPv4 or IPv6 address');
+      await press(app, KEY.enter); // refused: the form stays
+      await press(app, ...'.9', KEY.enter);
+      const shown = await waitFor(app, BLOCKED);
+      expect(shown).toMatch(/✗ bucket policy S3HardenIpAllowlist denies you/);
+    });
+
+    it('the VPC endpoint the operator names clears the endpoint restriction', async () => {
+      const app = start(await seeded('lockout-vpce-mine'));
+      await waitFor(app, 'step 1 of 1');
+      await waitFor(app, 'Your VPC endpoint');
+      // httpsOnly, minimumTls12, vpceOnly, vpceIds, then theirs.
+      await press(app, KEY.down, KEY.down, KEY.down, KEY.down);
+      await waitFor(app, (text) => /› Your VPC endpoint/.test(text));
+      await press(app, ...'vpce-0123456789abcdef0', KEY.enter);
+      const review = await waitFor(app, 'enter apply…');
+      expect(review).not.toContain('Lockout check');
+    });
   });
 });

@@ -416,12 +416,28 @@ describe('bucket-policy step', () => {
         'minimumTls12',
         'vpceOnly',
         'vpceIds',
+        'callerVpce',
         'sourceCidrs',
         'uploadEncryption',
         'kmsKeyArn',
         'readOnlyRoles',
         'crossAccounts',
       ]);
+    });
+
+    it('asks for the operator’s own IP beside an IP allowlist, and checks it', () => {
+      const withAllowlist = { ...BASELINE, sourceCidrs: '203.0.113.0/24' };
+      expect(keys(step.fields(at(null), withAllowlist))).toContain('callerSourceIp');
+      expect(step.validate({ ...withAllowlist, callerSourceIp: '' })).toEqual([]);
+      expect(step.validate({ ...withAllowlist, callerSourceIp: '203.0.113.9' })).toEqual([]);
+      expect(step.validate({ ...withAllowlist, callerSourceIp: 'my laptop' })).toEqual([
+        '"my laptop" is not an IPv4 or IPv6 address',
+      ]);
+      expect(step.validate({ ...BASELINE, callerVpce: 'vpc-1' })).toHaveLength(1);
+      // Context for the lockout check only: the policy is the same either way.
+      expect(step.plan(at(null), { ...withAllowlist, callerSourceIp: '203.0.113.9' })).toEqual(
+        step.plan(at(null), withAllowlist),
+      );
     });
 
     it('shows the default-encryption caveat before a header-based deny is chosen', () => {
