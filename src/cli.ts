@@ -10,6 +10,7 @@ import {
   connectionOptions,
 } from './commands/connection.js';
 import { CommandError, EXIT } from './commands/exit-codes.js';
+import { globProblem } from './commands/fleet-select.js';
 import { bucketNameProblem } from './plan/bucket-name.js';
 import { sourceIpProblem } from './plan/lockout.js';
 import { PRESETS, type Preset } from './plan/types.js';
@@ -26,6 +27,49 @@ function parseBucket(value: string): string {
   const problem = bucketNameProblem(value);
   if (problem) throw new InvalidArgumentError(`"${value}": ${problem}.`);
   return value;
+}
+
+/** "a,b,c": each name checked (`plan` and `audit` take several buckets this way). */
+function parseBucketNames(value: string): string[] {
+  return value.split(',').map((name) => parseBucket(name.trim()));
+}
+
+/** How many buckets are read at once, on `plan` and `audit`. */
+function parseConcurrency(value: string): number {
+  const count = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(count >= 1 && count <= 64)) {
+    throw new InvalidArgumentError(`"${value}": give a whole number from 1 to 64.`);
+  }
+  return count;
+}
+
+function parseGlob(value: string): string {
+  const problem = globProblem(value);
+  if (problem) throw new InvalidArgumentError(`${problem}.`);
+  return value;
+}
+
+/** Buckets a fleet plan reads at once when --concurrency is not given. */
+const DEFAULT_FLEET_CONCURRENCY = 8;
+
+/** Exactly one of --bucket, --all and --match picks the buckets `plan` covers. */
+function bucketSelection(flags: { bucket?: string[]; all?: boolean; match?: string }) {
+  const given = [flags.bucket && '--bucket', flags.all && '--all', flags.match && '--match'].filter(
+    Boolean,
+  );
+  if (given.length !== 1) {
+    fail(
+      given.length === 0
+        ? 'choose the buckets: --bucket NAME[,NAME...], --all or --match GLOB.'
+        : `choose the buckets one way: ${given.join(', ')} were given together.`,
+    );
+  }
+  if (flags.all) return { kind: 'all' } as const;
+  if (flags.match) return { kind: 'match', pattern: flags.match } as const;
+  const buckets = flags.bucket ?? [];
+  const twice = buckets.find((name, index) => buckets.indexOf(name) !== index);
+  if (twice) fail(`bucket ${twice} is listed twice.`);
+  return { kind: 'list', buckets } as const;
 }
 
 function parseStepList(value: string, previous: StepId[] = []): StepId[] {
@@ -133,7 +177,22 @@ export function buildProgram(): Command {
       .description(
         'Dry run: show the changes a preset would make, and optionally save them as a plan file. No writes.',
       )
-      .requiredOption('--bucket <name>', 'bucket to plan for', parseBucket)
+      .option(
+        '--bucket <names>',
+        'bucket to plan for; several (comma-separated or repeated) make a fleet plan',
+        (value: string, previous: string[] = []) => [...previous, ...parseBucketNames(value)],
+      )
+      .option('--all', 'plan every bucket of the account in --region (a fleet plan)')
+      .option(
+        '--match <glob>',
+        'plan the buckets whose names match, e.g. "logs-*" (* any run, ? one character)',
+        parseGlob,
+      )
+      .option(
+        '--concurrency <n>',
+        `with several buckets: how many are read at once (1-64, default ${DEFAULT_FLEET_CONCURRENCY})`,
+        parseConcurrency,
+      )
       .addOption(presetOption('baseline').choices(PRESETS.filter((preset) => preset !== 'custom')))
       .option(
         '--skip <steps>',
@@ -155,7 +214,10 @@ export function buildProgram(): Command {
     async (
       flags: ConnectionFlags &
         LockoutFlags & {
-          bucket: string;
+          bucket?: string[];
+          all?: boolean;
+          match?: string;
+          concurrency?: number;
           preset: Preset;
           skip?: StepId[];
           only?: StepId[];
@@ -171,10 +233,31 @@ export function buildProgram(): Command {
           '--object-lock only applies with --create-bucket; for an existing bucket the object-lock step enables it.',
         );
       }
+      const selection = bucketSelection(flags);
+      if (selection.kind !== 'list' || selection.buckets.length > 1) {
+        if (flags.createBucket) fail('--create-bucket plans one bucket: pass one --bucket name.');
+        if (flags.iamPolicy) fail('--iam-policy works on one bucket: pass one --bucket name.');
+        const { runFleetPlan } = await import('./commands/fleet-plan.js');
+        await guard(() =>
+          runFleetPlan({
+            selection,
+            preset: flags.preset,
+            skip: flags.skip ?? [],
+            ...(flags.only ? { only: flags.only } : {}),
+            json: Boolean(flags.json),
+            concurrency: flags.concurrency ?? DEFAULT_FLEET_CONCURRENCY,
+            connection: connectionOptions(flags),
+            ...(flags.out ? { out: flags.out } : {}),
+            ...lockoutFlags(flags),
+          }),
+        );
+        return;
+      }
+      if (flags.concurrency !== undefined) fail('--concurrency applies to several buckets only.');
       const { runPlan } = await import('./commands/plan.js');
       await guard(() =>
         runPlan({
-          bucket: flags.bucket,
+          bucket: selection.buckets[0] as string,
           preset: flags.preset,
           skip: flags.skip ?? [],
           ...(flags.only ? { only: flags.only } : {}),
@@ -208,6 +291,14 @@ export function buildProgram(): Command {
       .option(
         '--ignore-unfinished',
         'apply even though an earlier apply to this bucket did not finish (see `s3-harden rollback`)',
+      )
+      .addOption(
+        new Option(
+          '--on-error <mode>',
+          'fleet plans: after a bucket fails and is rolled back, stop or continue with the next',
+        )
+          .choices(['stop', 'continue'])
+          .default('stop'),
       ),
   );
   for (const option of lockoutOptions()) applyCommand.addOption(option);
@@ -220,6 +311,7 @@ export function buildProgram(): Command {
           allowIrreversible?: boolean;
           allowSecurityWarnings?: boolean;
           ignoreUnfinished?: boolean;
+          onError: 'stop' | 'continue';
         },
     ) => {
       const { runApply } = await import('./commands/apply.js');
@@ -230,6 +322,7 @@ export function buildProgram(): Command {
           allowIrreversible: Boolean(flags.allowIrreversible),
           allowSecurityWarnings: Boolean(flags.allowSecurityWarnings),
           ignoreUnfinished: Boolean(flags.ignoreUnfinished),
+          onError: flags.onError,
           connection: connectionOptions(flags),
           ...lockoutFlags(flags),
         }),
@@ -255,17 +348,66 @@ export function buildProgram(): Command {
     );
   });
 
+  addConnectionOptions(
+    program
+      .command('audit')
+      .description(
+        'Read-only posture report: buckets × controls (Block Public Access, ACLs, encryption, HTTPS, versioning, MFA delete, Object Lock, logging, Macie, Access Analyzer) with Security Hub and CIS IDs.',
+      )
+      .option(
+        '--bucket <names>',
+        'bucket to audit; repeat the flag or separate names with commas',
+        (value: string, previous: string[] = []) => [...previous, ...parseBucketNames(value)],
+      )
+      .option('--all', 'audit every bucket the account owns')
+      .option('--concurrency <n>', 'buckets audited at once, 1–64', parseConcurrency, 8)
+      .option('--json', 'print the report as JSON (schema s3-harden/audit, version 1)')
+      .option(
+        '--fail-on <level>',
+        'exit 2 when the audit finds: never (default), fail, unknown, or only these controls (e.g. S3.5,S3.8)',
+        'never',
+      ),
+  ).action(
+    async (
+      flags: ConnectionFlags & {
+        bucket?: string[];
+        all?: boolean;
+        concurrency: number;
+        json?: boolean;
+        failOn: string;
+      },
+    ) => {
+      if (flags.all && flags.bucket) fail('give either --bucket or --all, not both.');
+      if (!flags.all && !flags.bucket)
+        fail('name the buckets to audit with --bucket, or use --all.');
+      const { runAudit, failOnFlag } = await import('./commands/audit.js');
+      await guard(() =>
+        runAudit({
+          buckets: flags.bucket ?? [],
+          all: Boolean(flags.all),
+          concurrency: flags.concurrency,
+          json: Boolean(flags.json),
+          failOn: failOnFlag(flags.failOn),
+          connection: connectionOptions(flags),
+        }),
+      );
+    },
+  );
+
   program.addHelpText(
     'after',
     `
 Exit codes: 0 done / nothing to change, 1 error (nothing left half-applied; for plan, also a
             policy error found by IAM Access Analyzer, or a Deny that would lock you out),
-            2 plan has changes,
+            2 plan has changes, or audit --fail-on found what it names,
             3 rollback incomplete (manual commands printed).
 Examples:
   s3-harden                                   interactive wizard
   s3-harden plan --bucket my-bucket --out plan.json
-  s3-harden apply plan.json`,
+  s3-harden apply plan.json
+  s3-harden plan --match 'logs-*' --out fleet.json   one plan, a section per bucket
+  s3-harden apply fleet.json --on-error continue
+  s3-harden audit --all --fail-on fail`,
   );
   return program;
 }

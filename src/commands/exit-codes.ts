@@ -4,7 +4,7 @@ export const EXIT = {
   ok: 0,
   /** Bad input, an AWS error, a stale plan, or an apply that failed and was fully rolled back. */
   error: 1,
-  /** `plan` only: there are changes to apply. */
+  /** `plan`: there are changes to apply; `audit --fail-on`: what it names was found. */
   changes: 2,
   /** An apply failed and at least one change could not be rolled back: act by hand (commands printed). */
   rollbackIncomplete: 3,

@@ -10,10 +10,13 @@
  * checks that were skipped (an endpoint without Access Analyzer, a denial),
  * leave the code as it was. A Deny that would lock the caller out
  * (../plan/lockout.ts) is also exit 1, unless --allow-lockout.
+ *
+ * Several buckets make a fleet plan (./fleet-plan.ts), which plans each
+ * bucket with the functions exported here.
  */
 import { writeFileSync } from 'node:fs';
 import type { ConnectionOptions } from '../aws/clients.js';
-import { connect } from '../aws/index.js';
+import { type AwsSession, connect } from '../aws/index.js';
 import { diffPlan } from '../plan/diff.js';
 import { iamPolicyForPlan, renderIamPolicy } from '../plan/iam-policy.js';
 import {
@@ -24,8 +27,8 @@ import {
   planLockout,
 } from '../plan/lockout.js';
 import { serializePlan } from '../plan/plan-file.js';
-import { renderCliCommands, renderPlan } from '../plan/render.js';
-import type { Plan, Preset } from '../plan/types.js';
+import { type Line, renderCliCommands, renderPlan } from '../plan/render.js';
+import type { Plan, Posture, Preset } from '../plan/types.js';
 import {
   blocksApply,
   errorsLine,
@@ -40,7 +43,7 @@ import {
   relatedBucketFor,
   stepsForPreset,
 } from '../steps/index.js';
-import { assumedValues } from '../steps/new-bucket.js';
+import { assumedValues, type NewBucketAnswers } from '../steps/new-bucket.js';
 import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
@@ -95,79 +98,128 @@ export function planToJson(
   };
 }
 
-export async function runPlan(
-  options: PlanCommandOptions,
-  stdout = process.stdout,
-): Promise<ExitCode> {
+/** The steps a plan covers: the preset's, less --skip, only --only. */
+export function planStepIds(
+  options: Pick<PlanCommandOptions, 'preset' | 'skip' | 'only'>,
+): readonly StepId[] {
   if (options.preset === 'custom') {
     throw new CommandError(
       'the custom preset is chosen step by step in the wizard; use baseline, strict or worm here.',
     );
   }
+  return stepsForPreset(options.preset).filter(
+    (id) => !options.skip.includes(id) && (!options.only || options.only.includes(id)),
+  );
+}
+
+/**
+ * Reads what planning `bucket` needs: its resources (the account's too), and
+ * the access-log target the preset's defaults name.
+ */
+export async function observeForPlan(
+  session: AwsSession,
+  bucket: string,
+  preset: Preset,
+  stepIds: readonly StepId[],
+  create?: NewBucketAnswers,
+): Promise<Posture> {
+  const reads = create ? ['bucket.exists' as const, ...readsFor(stepIds)] : readsFor(stepIds);
+  const posture = await session.observe(bucket, reads, {
+    optional: optionalReadsFor(stepIds),
+    ...(create ? { newBucket: { region: create.region, assumed: assumedValues(create) } } : {}),
+  });
+  if (create && posture.values['bucket.exists'] !== null) {
+    throw new CommandError(
+      posture.unreadable['bucket.exists']
+        ? `bucket ${bucket} cannot be created: the name is taken by another account`
+        : `bucket ${bucket} already exists; plan without --create-bucket`,
+    );
+  }
+  // The access-log target is another bucket: read what log delivery needs of it.
+  const logBucket = relatedBucketFor(stepIds, defaultAnswers(posture, preset, stepIds));
+  return logBucket && logBucket !== bucket ? session.observeLogTarget(posture, logBucket) : posture;
+}
+
+/** The preset's plan for a posture, as `plan` proposes it (no question asked). */
+export function planFromPosture(
+  posture: Posture,
+  preset: Preset,
+  stepIds: readonly StepId[],
+  now?: Date,
+  create?: NewBucketAnswers,
+): Plan {
+  const answers = { ...defaultAnswers(posture, preset, stepIds) };
+  // A dry run confirms nothing: the typed confirmation of irreversible
+  // changes (Object Lock) is asked by `apply`, or given by --allow-irreversible.
+  const objectLock = answers['object-lock'];
+  if (objectLock) answers['object-lock'] = { ...objectLock, confirm: posture.bucket };
+  return buildPlan(posture, preset, stepIds, answers, now, create);
+}
+
+/** The caller's context for the lockout check, from the session and the flags. */
+export function lockoutContext(
+  session: Pick<AwsSession, 'endpoint'>,
+  principalArn: string,
+  flags: Pick<PlanCommandOptions, 'sourceIp' | 'vpce'>,
+) {
+  return callerContext(principalArn, session.endpoint, {
+    ...(flags.sourceIp ? { sourceIp: flags.sourceIp } : {}),
+    ...(flags.vpce ? { sourceVpce: flags.vpce } : {}),
+  });
+}
+
+/** A plan as `plan` prints it: the diff, the policy checks, the lockout guard, the AWS CLI commands. */
+export function planText(
+  plan: Plan,
+  validation: PolicyValidation,
+  lockout: readonly LockoutFinding[],
+  session: Pick<AwsSession, 'endpoint' | 'profile'>,
+  colour: boolean,
+  lines: readonly Line[] = renderPlan(plan),
+): string {
+  const cli = renderCliCommands(plan, {
+    region: plan.target.region,
+    ...(session.endpoint ? { endpoint: session.endpoint } : {}),
+    ...(session.profile ? { profile: session.profile } : {}),
+  });
+  let text = `${formatLines(lines, colour)}\n`;
+  const checks = renderValidation(validation);
+  if (checks.length > 0) text += `\n${formatLines(checks, colour)}\n`;
+  const guard = lockoutLines(lockout);
+  if (guard.length > 0) text += `\n${formatLines(guard, colour)}\n`;
+  if (cli.length > 0) text += `\n${formatLines(cli, colour)}\n`;
+  return text;
+}
+
+export function writePlanFile(file: string, text: string): void {
+  try {
+    writeFileSync(file, text, { mode: 0o644 });
+  } catch (error) {
+    throw new CommandError(`cannot write ${file}: ${(error as Error).message}`);
+  }
+}
+
+export async function runPlan(
+  options: PlanCommandOptions,
+  stdout = process.stdout,
+): Promise<ExitCode> {
+  const stepIds = planStepIds(options);
   const session = await connect(options.connection);
   try {
-    const stepIds = stepsForPreset(options.preset).filter(
-      (id) => !options.skip.includes(id) && (!options.only || options.only.includes(id)),
-    );
     const create = options.create
       ? { name: options.bucket, region: session.region, objectLock: options.create.objectLock }
       : undefined;
-    const reads = create ? ['bucket.exists' as const, ...readsFor(stepIds)] : readsFor(stepIds);
-    let posture = await session.observe(options.bucket, reads, {
-      optional: optionalReadsFor(stepIds),
-      ...(create ? { newBucket: { region: create.region, assumed: assumedValues(create) } } : {}),
-    });
-    if (create && posture.values['bucket.exists'] !== null) {
-      throw new CommandError(
-        posture.unreadable['bucket.exists']
-          ? `bucket ${options.bucket} cannot be created: the name is taken by another account`
-          : `bucket ${options.bucket} already exists; plan without --create-bucket`,
-      );
-    }
-    let answers = defaultAnswers(posture, options.preset, stepIds);
-    // The access-log target is another bucket: read what log delivery needs of it.
-    const logBucket = relatedBucketFor(stepIds, answers);
-    if (logBucket && logBucket !== options.bucket) {
-      posture = await session.observeLogTarget(posture, logBucket);
-      answers = { ...defaultAnswers(posture, options.preset, stepIds) };
-    }
-    // A dry run confirms nothing: the typed confirmation of irreversible
-    // changes (Object Lock) is asked by `apply`, or given by --allow-irreversible.
-    const objectLock = answers['object-lock'];
-    if (objectLock) answers['object-lock'] = { ...objectLock, confirm: options.bucket };
-    const plan = buildPlan(posture, options.preset, stepIds, answers, undefined, create);
+    const posture = await observeForPlan(session, options.bucket, options.preset, stepIds, create);
+    const plan = planFromPosture(posture, options.preset, stepIds, undefined, create);
     const validation = await session.validatePolicies(plan);
-    const lockout = planLockout(
-      plan,
-      callerContext(posture.principalArn, session.endpoint, {
-        ...(options.sourceIp ? { sourceIp: options.sourceIp } : {}),
-        ...(options.vpce ? { sourceVpce: options.vpce } : {}),
-      }),
-    );
-    if (options.out) {
-      try {
-        writeFileSync(options.out, serializePlan(plan, TOOL), { mode: 0o644 });
-      } catch (error) {
-        throw new CommandError(`cannot write ${options.out}: ${(error as Error).message}`);
-      }
-    }
+    const lockout = planLockout(plan, lockoutContext(session, posture.principalArn, options));
+    if (options.out) writePlanFile(options.out, serializePlan(plan, TOOL));
     if (options.iamPolicy) {
       stdout.write(renderIamPolicy(iamPolicyForPlan(plan), options.json));
     } else if (options.json) {
       stdout.write(`${JSON.stringify(planToJson(plan, validation, lockout), null, 2)}\n`);
     } else {
-      const colour = colourEnabled(stdout);
-      const cli = renderCliCommands(plan, {
-        region: plan.target.region,
-        ...(session.endpoint ? { endpoint: session.endpoint } : {}),
-        ...(session.profile ? { profile: session.profile } : {}),
-      });
-      stdout.write(`${formatLines(renderPlan(plan), colour)}\n`);
-      const checks = renderValidation(validation);
-      if (checks.length > 0) stdout.write(`\n${formatLines(checks, colour)}\n`);
-      const guard = lockoutLines(lockout);
-      if (guard.length > 0) stdout.write(`\n${formatLines(guard, colour)}\n`);
-      if (cli.length > 0) stdout.write(`\n${formatLines(cli, colour)}\n`);
+      stdout.write(planText(plan, validation, lockout, session, colourEnabled(stdout)));
       if (options.out) {
         stdout.write(
           blocksApply(validation)

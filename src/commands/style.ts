@@ -1,5 +1,5 @@
 /**
- * Colour for plain terminal output (`plan`, `apply`). Symbols carry meaning;
+ * Colour for plain terminal output (`plan`, `apply`, `audit`). Symbols carry meaning;
  * colour repeats it, and is off for pipes and when NO_COLOR is set.
  */
 import type { Line, LineKind } from '../plan/render.js';
@@ -23,11 +23,12 @@ export function colourEnabled(stream: { isTTY?: boolean }, env = process.env): b
   return Boolean(stream.isTTY) && env.TERM !== 'dumb';
 }
 
+/** Text in the colour of `kind` (a whole line, or one cell of a table); as it is without colour. */
+export function paint(text: string, kind: LineKind, colour: boolean): string {
+  const code = ANSI[kind];
+  return colour && code && text ? `\u001b[${code}m${text}\u001b[0m` : text;
+}
+
 export function formatLines(lines: readonly Line[], colour: boolean): string {
-  return lines
-    .map((line) => {
-      const code = ANSI[line.kind];
-      return colour && code && line.text ? `\u001b[${code}m${line.text}\u001b[0m` : line.text;
-    })
-    .join('\n');
+  return lines.map((line) => paint(line.text, line.kind, colour)).join('\n');
 }

@@ -56,6 +56,7 @@ export const READS: Readonly<Record<ResourceKey, readonly OperationKey[]>> = {
   ],
   'account.vpcEndpoints': ['ec2:DescribeVpcEndpoints'],
   'account.macie': ['macie2:GetMacieSession'],
+  'account.macieJobs': ['macie2:ListClassificationJobs'],
   'bucket.macieJob': ['macie2:ListClassificationJobs', 'macie2:DescribeClassificationJob'],
   'bucket.objectStats': ['macie2:DescribeBuckets', 's3:ListObjectsV2'],
 };

@@ -31,7 +31,7 @@ export class PlanFileError extends Error {
 }
 
 /** Text a plan file shows the operator: no control characters (no escape sequences into the review). */
-const displayText = (max: number) =>
+export const displayText = (max: number) =>
   z
     .string()
     .max(max)
@@ -61,10 +61,13 @@ const changeSchema = z.strictObject({
   warnings: z.array(displayText(2000)).max(100),
 });
 
-const validBucketName = z.string().superRefine((bucket, context) => {
+export const validBucketName = z.string().superRefine((bucket, context) => {
   const problem = bucketNameProblem(bucket);
   if (problem) context.addIssue({ code: 'custom', message: problem });
 });
+
+export const accountIdSchema = z.string().regex(/^\d{12}$/);
+export const regionSchema = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/);
 
 const planFileSchema = z.strictObject({
   format: z.literal(PLAN_FORMAT),
@@ -72,8 +75,8 @@ const planFileSchema = z.strictObject({
   createdAt: z.iso.datetime(),
   createdBy: displayText(200),
   target: z.strictObject({
-    accountId: z.string().regex(/^\d{12}$/),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/),
+    accountId: accountIdSchema,
+    region: regionSchema,
     bucket: validBucketName,
     logBucket: validBucketName.optional(),
   }),
@@ -97,14 +100,15 @@ export type PlanFile = z.infer<typeof planFileSchema>;
 /** Thrown instead of saving a plan that holds a one-time MFA code. */
 export const MFA_NOT_SAVED = 'MFA delete is applied only in the wizard: the code is one-time';
 
-export function serializePlan(plan: Plan, createdBy: string): string {
+/** The plan as the file holds it (also each section of a fleet plan file). */
+export function planFileObject(plan: Plan, createdBy: string): PlanFile {
   // An MFA parameter ("serial code") is a one-time secret: never at rest.
   const hasMfa = (change: Plan['changes'][number]) =>
     'MFA' in change.call.input || 'MFA' in (change.undo?.input ?? {});
   if (plan.changes.some(hasMfa)) {
     throw new PlanFileError(MFA_NOT_SAVED);
   }
-  const file: PlanFile = {
+  return {
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
     createdAt: plan.createdAt,
@@ -119,10 +123,13 @@ export function serializePlan(plan: Plan, createdBy: string): string {
     })),
     skipped: [...plan.skipped],
   };
-  return `${JSON.stringify(file, null, 2)}\n`;
 }
 
-function describePath(path: readonly PropertyKey[]): string {
+export function serializePlan(plan: Plan, createdBy: string): string {
+  return `${JSON.stringify(planFileObject(plan, createdBy), null, 2)}\n`;
+}
+
+export function describePath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, part) => {
     if (typeof part === 'number') return `${out}[${part}]`;
     return out ? `${out}.${String(part)}` : String(part);
@@ -182,7 +189,7 @@ function expectedWrite(resource: ResourceKey, plan: PlanFile, value: unknown, wh
 export const MAX_PLAN_DEPTH = 64;
 
 /** The deepest nesting of JSON arrays and objects in `text` (brackets in strings ignored). */
-function nestingDepth(text: string): number {
+export function nestingDepth(text: string): number {
   let depth = 0;
   let max = 0;
   let inString = false;
@@ -197,6 +204,16 @@ function nestingDepth(text: string): number {
     else if (char === 0x5d || char === 0x7d) depth--;
   }
   return max;
+}
+
+/** `data` as `schema` reads it; the first problem as a PlanFileError naming where it is. */
+export function schemaCheck<T>(schema: z.ZodType<T>, data: unknown): T {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new PlanFileError(
+    `${describePath(issue?.path ?? []) || 'plan'}: ${issue?.message ?? 'invalid'}`,
+  );
 }
 
 /** Parses and validates a plan file's text; throws PlanFileError with one line. */
@@ -216,6 +233,14 @@ export function parsePlan(text: string): Plan {
   } catch (error) {
     throw new PlanFileError(`not valid JSON (${(error as Error).message.split('\n')[0]})`);
   }
+  return validatePlanObject(data);
+}
+
+/**
+ * Validates a plan file's parsed JSON: every check `parsePlan` makes after
+ * parsing (each section of a fleet plan file goes through it too).
+ */
+export function validatePlanObject(data: unknown): Plan {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new PlanFileError('not an s3-harden plan file (expected a JSON object)');
   }
@@ -228,14 +253,7 @@ export function parsePlan(text: string): Plan {
       `plan file version ${JSON.stringify(header.version)} is not supported (this s3-harden reads version ${PLAN_VERSION})`,
     );
   }
-  const parsed = planFileSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PlanFileError(
-      `${describePath(issue?.path ?? []) || 'plan'}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  const file = parsed.data;
+  const file = schemaCheck(planFileSchema, data);
   const ids = new Set<string>();
   file.changes.forEach((change, index) => {
     const where = `changes[${index}]`;

@@ -8,6 +8,8 @@
  * - bucket.macieJob: ListClassificationJobs (names containing "s3-harden",
  *   newest first), kept to jobs that scan exactly this bucket, then
  *   DescribeClassificationJob of the newest active one (else the newest).
+ * - account.macieJobs: ListClassificationJobs of every job not cancelled,
+ *   whoever made it, all pages (one listing per run serves every bucket).
  * - bucket.objectStats: Macie's statistics for the bucket (DescribeBuckets);
  *   when Macie cannot tell (not enabled, not available, not yet in its
  *   inventory), a listing of at most MAX_LIST_PAGES pages (ListObjectsV2).
@@ -16,8 +18,10 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import {
   JOB_NAME_PREFIX,
   JOB_STATUSES,
+  type MacieJobSummary,
   type MacieJobValue,
   type MacieSessionValue,
+  normaliseJobSummary,
   normaliseMacieBucketStats,
   normaliseMacieJob,
   type ObjectStatsValue,
@@ -80,37 +84,51 @@ function scansBucket(job: JobSummary, target: Target): boolean {
   );
 }
 
-/** The bucket's s3-harden jobs, newest first; stops at the first active one. */
-async function listJobs(target: Target, send: ReadSend): Promise<JobSummary[]> {
-  const found: JobSummary[] = [];
+/**
+ * ListClassificationJobs with `criteria`, page by page (bounded, a repeated
+ * token ends it), handing each page's items to `take` until it says it has
+ * what it needs.
+ */
+async function pageJobs(
+  send: ReadSend,
+  criteria: { filterCriteria: object; sortCriteria: object },
+  take: (items: readonly unknown[]) => 'more' | 'enough',
+): Promise<void> {
   const seen = new Set<string>();
   let token: string | undefined;
   for (let page = 0; page < MAX_JOB_PAGES; page++) {
     const output = await send({
       service: 'macie2',
       operation: 'ListClassificationJobs',
-      input: {
-        filterCriteria: {
-          includes: [{ comparator: 'CONTAINS', key: 'name', values: [JOB_NAME_PREFIX] }],
-        },
-        sortCriteria: { attributeName: 'createdAt', orderBy: 'DESC' },
-        maxResults: JOB_PAGE_SIZE,
-        ...(token ? { nextToken: token } : {}),
-      },
+      input: { ...criteria, maxResults: JOB_PAGE_SIZE, ...(token ? { nextToken: token } : {}) },
     });
-    const items = (output.items as JobSummary[] | undefined) ?? [];
-    for (const job of items) {
-      if (!scansBucket(job, target)) continue;
-      found.push(job);
-      if (job.jobStatus !== 'CANCELLED') return found;
-    }
+    if (take((output.items as unknown[] | undefined) ?? []) === 'enough') return;
     token =
       typeof output.nextToken === 'string' && output.nextToken !== ''
         ? output.nextToken
         : undefined;
-    if (!token || seen.has(token)) break;
+    if (!token || seen.has(token)) return;
     seen.add(token);
   }
+}
+
+/** The bucket's s3-harden jobs, newest first; stops at the first active one. */
+async function listJobs(target: Target, send: ReadSend): Promise<JobSummary[]> {
+  const found: JobSummary[] = [];
+  const criteria = {
+    filterCriteria: {
+      includes: [{ comparator: 'CONTAINS', key: 'name', values: [JOB_NAME_PREFIX] }],
+    },
+    sortCriteria: { attributeName: 'createdAt', orderBy: 'DESC' },
+  };
+  await pageJobs(send, criteria, (items) => {
+    for (const job of items as JobSummary[]) {
+      if (!scansBucket(job, target)) continue;
+      found.push(job);
+      if (job.jobStatus !== 'CANCELLED') return 'enough';
+    }
+    return 'more';
+  });
   return found;
 }
 
@@ -134,6 +152,28 @@ async function readJob(target: Target, send: ReadSend): Promise<MacieJobValue | 
   // The listing's status stands in when the description leaves it out.
   const listed = JOB_STATUSES.find((status) => status === chosen.jobStatus);
   return value.status || !listed ? value : { ...value, status: listed };
+}
+
+/** Every job of the account and region that is not cancelled, oldest first; [] without Macie. */
+async function listAllJobs(send: ReadSend): Promise<MacieJobSummary[]> {
+  const jobs: MacieJobSummary[] = [];
+  const criteria = {
+    filterCriteria: { excludes: [{ comparator: 'EQ', key: 'jobStatus', values: ['CANCELLED'] }] },
+    sortCriteria: { attributeName: 'createdAt', orderBy: 'ASC' },
+  };
+  try {
+    await pageJobs(send, criteria, (items) => {
+      for (const item of items) {
+        const job = normaliseJobSummary(item);
+        if (job && job.status !== 'CANCELLED') jobs.push(job);
+      }
+      return 'more';
+    });
+  } catch (error) {
+    if (isMacieNotEnabled(error)) return [];
+    throw error;
+  }
+  return jobs;
 }
 
 /** Macie's statistics for the bucket; undefined when Macie cannot give them. */
@@ -205,6 +245,7 @@ export const macieAws: AwsFamily = {
   },
   readers: {
     'account.macie': { query: (_target, send) => readSession(send) },
+    'account.macieJobs': { query: (_target, send) => listAllJobs(send) },
     'bucket.macieJob': { query: readJob },
     'bucket.objectStats': {
       query: async (target, send) =>

@@ -1,8 +1,10 @@
 /**
- * Amazon Macie for one bucket, as three resources:
+ * Amazon Macie for one bucket, as four resources:
  *
  * - `account.macie`      whether Macie is enabled in the account and region:
  *                        `{ status: 'ENABLED' | 'PAUSED' }`, null = not enabled.
+ * - `account.macieJobs`  read-only: every job of the account and region that
+ *                        is not cancelled, whoever made it (for the audit).
  * - `bucket.macieJob`    the sensitive-data discovery (classification) job
  *                        s3-harden made for the bucket; null = none.
  * - `bucket.objectStats` read-only: how many objects the bucket holds and how
@@ -111,9 +113,48 @@ export interface ObjectStatsValue {
   readonly asOf?: string;
 }
 
+/**
+ * One condition of a job's runtime bucket selection (bucketCriteria): a
+ * property of the bucket (ACCOUNT_ID, S3_BUCKET_NAME, …) compared with
+ * values; a tag condition has key TAG and "key=value" values.
+ */
+export interface JobBucketCriterion {
+  readonly key: string;
+  readonly comparator: string;
+  readonly values: readonly string[];
+}
+
+/** One classification job of the account and region, as the listing shows it (any creator). */
+export interface MacieJobSummary {
+  readonly jobId: string;
+  readonly name: string;
+  readonly jobType: 'ONE_TIME' | 'SCHEDULED';
+  readonly status?: MacieJobStatus;
+  /** The buckets the job names, per owning account; empty when it selects by criteria. */
+  readonly bucketDefinitions: readonly {
+    readonly accountId: string;
+    readonly buckets: readonly string[];
+  }[];
+  /**
+   * The job picks its buckets each run: a bucket is in when every include
+   * holds and not every exclude does (Macie joins each block with AND).
+   * null = the job names its buckets.
+   */
+  readonly bucketCriteria: {
+    readonly includes: readonly JobBucketCriterion[];
+    readonly excludes: readonly JobBucketCriterion[];
+  } | null;
+}
+
 export interface MacieValues {
   /** null = Macie is not enabled in the account and region. */
   'account.macie': MacieSessionValue | null;
+  /**
+   * Read-only: every classification job of the account and region that is
+   * not cancelled, whoever made it (the audit asks whether one covers a
+   * bucket); [] when Macie is not enabled.
+   */
+  'account.macieJobs': readonly MacieJobSummary[];
   /** The most recent job s3-harden made for this bucket (an active one first); null = none. */
   'bucket.macieJob': MacieJobValue | null;
   /** Read-only; null for a bucket the plan creates (it starts empty). */
@@ -238,6 +279,85 @@ export function normaliseMacieJob(output: Record<string, unknown>): MacieJobValu
   };
 }
 
+function criteriaBlock(block: unknown): JobBucketCriterion[] {
+  const and = (block as { and?: unknown } | undefined)?.and;
+  if (!Array.isArray(and)) return [];
+  return and.flatMap((item): JobBucketCriterion[] => {
+    const { simpleCriterion, tagCriterion } = (item ?? {}) as {
+      simpleCriterion?: { comparator?: unknown; key?: unknown; values?: unknown };
+      tagCriterion?: { comparator?: unknown; tagValues?: unknown };
+    };
+    if (simpleCriterion && typeof simpleCriterion.key === 'string') {
+      return [
+        {
+          key: simpleCriterion.key,
+          comparator:
+            typeof simpleCriterion.comparator === 'string' ? simpleCriterion.comparator : 'EQ',
+          values: Array.isArray(simpleCriterion.values)
+            ? simpleCriterion.values.filter((value): value is string => typeof value === 'string')
+            : [],
+        },
+      ];
+    }
+    if (tagCriterion) {
+      const tags = Array.isArray(tagCriterion.tagValues) ? tagCriterion.tagValues : [];
+      return [
+        {
+          key: 'TAG',
+          comparator: typeof tagCriterion.comparator === 'string' ? tagCriterion.comparator : 'EQ',
+          values: tags.map((tag) => {
+            const { key, value } = (tag ?? {}) as { key?: unknown; value?: unknown };
+            return `${typeof key === 'string' ? key : ''}=${typeof value === 'string' ? value : ''}`;
+          }),
+        },
+      ];
+    }
+    // A condition of a kind s3-harden does not know: kept, so it is never read as "all buckets".
+    return [{ key: 'UNKNOWN', comparator: 'EQ', values: [] }];
+  });
+}
+
+/** The plain summary of one ListClassificationJobs item; null when it has no ID. */
+export function normaliseJobSummary(item: unknown): MacieJobSummary | null {
+  const raw = (item ?? {}) as {
+    jobId?: unknown;
+    name?: unknown;
+    jobType?: unknown;
+    jobStatus?: unknown;
+    bucketDefinitions?: unknown;
+    bucketCriteria?: { includes?: unknown; excludes?: unknown };
+  };
+  if (typeof raw.jobId !== 'string' || raw.jobId === '') return null;
+  const definitions = Array.isArray(raw.bucketDefinitions) ? raw.bucketDefinitions : [];
+  const status = raw.jobStatus;
+  return {
+    jobId: raw.jobId,
+    name: typeof raw.name === 'string' ? raw.name : '',
+    jobType: raw.jobType === 'SCHEDULED' ? 'SCHEDULED' : 'ONE_TIME',
+    ...(typeof status === 'string' && (JOB_STATUSES as readonly string[]).includes(status)
+      ? { status: status as MacieJobStatus }
+      : {}),
+    bucketDefinitions: definitions.map((definition) => {
+      const { accountId, buckets } = (definition ?? {}) as {
+        accountId?: unknown;
+        buckets?: unknown;
+      };
+      return {
+        accountId: typeof accountId === 'string' ? accountId : '',
+        buckets: Array.isArray(buckets)
+          ? buckets.filter((bucket): bucket is string => typeof bucket === 'string')
+          : [],
+      };
+    }),
+    bucketCriteria: raw.bucketCriteria
+      ? {
+          includes: criteriaBlock(raw.bucketCriteria.includes),
+          excludes: criteriaBlock(raw.bucketCriteria.excludes),
+        }
+      : null,
+  };
+}
+
 const count = (value: unknown) =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : 0;
 
@@ -333,6 +453,33 @@ export const objectStatsSchema = z.strictObject({
   asOf: z.string().max(64).optional(),
 });
 
+const criterionSchema = z.strictObject({
+  key: z.string().max(64),
+  comparator: z.string().max(32),
+  values: z.array(z.string().max(1024)).max(1000),
+});
+
+export const macieJobSummarySchema = z.strictObject({
+  jobId: z.string().min(1).max(128),
+  name: z.string().max(MAX_JOB_NAME),
+  jobType: z.enum(['ONE_TIME', 'SCHEDULED']),
+  status: z.enum(JOB_STATUSES).optional(),
+  bucketDefinitions: z
+    .array(
+      z.strictObject({
+        accountId: z.string().max(12),
+        buckets: z.array(z.string().max(63)).max(1000),
+      }),
+    )
+    .max(1000),
+  bucketCriteria: z
+    .strictObject({
+      includes: z.array(criterionSchema).max(100),
+      excludes: z.array(criterionSchema).max(100),
+    })
+    .nullable(),
+});
+
 const accountId = z.string().regex(/^\d{12}$/, 'an account ID is 12 digits');
 const bucketName = z.string().min(3).max(63);
 
@@ -379,6 +526,16 @@ export const macieFamily: ResourceFamily<MacieValues> = {
       satisfies: (expected, live) => {
         if (!expected) return !live || live.status === 'PAUSED';
         return Boolean(live) && live?.status === expected.status;
+      },
+    },
+    'account.macieJobs': {
+      label: 'Macie classification jobs (account)',
+      scope: 'account',
+      schema: z.array(macieJobSummarySchema).max(10_000),
+      write: () => {
+        throw new UnwritableValueError(
+          'Macie classification jobs (account) is read-only: a plan never changes it',
+        );
       },
     },
     'bucket.macieJob': {

@@ -1,0 +1,293 @@
+/**
+ * `s3-harden plan --all | --match GLOB | --bucket a,b,c`: a dry run over many
+ * buckets of one account and region, as one fleet plan (../plan/fleet.ts).
+ *
+ * Buckets are read `concurrency` at a time through one memoised view of the
+ * session, so what the account has once (its Block Public Access, Macie,
+ * Access Analyzer, its KMS keys) is read once per run, and each bucket's
+ * reads once, in parallel. Buckets that cannot be planned (another region,
+ * denied, gone) are listed as skipped with the reason; the rest are planned.
+ *
+ * Exit codes as a single plan: 2 when any section has changes, 0 none, 1 when
+ * any section has a policy error or a lockout (same flags).
+ */
+import { mapLimit } from '../aws/families/map-limit.js';
+import { AwsError, type AwsSession, connect } from '../aws/index.js';
+import {
+  composeFleet,
+  type FleetPlan,
+  MAX_FLEET_BUCKETS,
+  oneLine,
+  type SkippedBucket,
+} from '../plan/fleet.js';
+import { serializeFleet } from '../plan/fleet-file.js';
+import {
+  accountHeading,
+  accountPlanLines,
+  fleetSummaryLines,
+  plural,
+  sectionHeading,
+} from '../plan/fleet-render.js';
+import { type LockoutFinding, lockoutRefusal, planLockout } from '../plan/lockout.js';
+import { renderPlan } from '../plan/render.js';
+import type { Plan, Posture, Preset } from '../plan/types.js';
+import { blocksApply, errorsLine, type PolicyValidation } from '../plan/validation.js';
+import type { StepId } from '../steps/types.js';
+import { TOOL } from '../version.js';
+import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
+import { type BucketSelection, describeSelection, selectBuckets } from './fleet-select.js';
+import {
+  lockoutContext,
+  observeForPlan,
+  type PlanCommandOptions,
+  planFromPosture,
+  planStepIds,
+  planText,
+  planToJson,
+  writePlanFile,
+} from './plan.js';
+import { createProgress } from './progress.js';
+import { colourEnabled, formatLines } from './style.js';
+
+/** A single plan's options, less what takes one bucket, plus which buckets and how many at once. */
+export interface FleetPlanCommandOptions
+  extends Omit<PlanCommandOptions, 'bucket' | 'create' | 'iamPolicy'> {
+  readonly selection: BucketSelection;
+  /** Buckets read at once. */
+  readonly concurrency: number;
+}
+
+/** A section with what the policy checks and the lockout guard found. */
+interface CheckedSection {
+  readonly plan: Plan;
+  readonly validation: PolicyValidation;
+  readonly lockout: readonly LockoutFinding[];
+}
+
+type BucketReading = { readonly posture: Posture } | { readonly skipped: SkippedBucket };
+
+async function bucketNames(session: AwsSession, selection: BucketSelection): Promise<string[]> {
+  const listed = selection.kind === 'list' ? [] : await session.listBuckets();
+  const names = selectBuckets(selection, listed);
+  if (names.length === 0) {
+    throw new CommandError(
+      selection.kind === 'all'
+        ? 'the account has no buckets to plan'
+        : `no bucket matches ${selection.kind === 'match' ? selection.pattern : ''} (of ${listed.length} in the account)`,
+    );
+  }
+  if (names.length > MAX_FLEET_BUCKETS) {
+    throw new CommandError(
+      `${describeSelection(selection)} selects ${names.length} buckets; a fleet plan holds at most ${MAX_FLEET_BUCKETS}: narrow it with --match`,
+    );
+  }
+  return names;
+}
+
+/** Reads one bucket for planning; what stops it being planned becomes a skip reason. */
+async function readBucket(
+  session: AwsSession,
+  bucket: string,
+  preset: Preset,
+  stepIds: readonly StepId[],
+): Promise<BucketReading> {
+  try {
+    // HeadBucket; observe asks again, which the memoised view answers without a call.
+    const { region } = await session.locateBucket(bucket);
+    if (region !== session.region) {
+      return {
+        skipped: {
+          bucket,
+          reason: `in ${region}, not ${session.region}: plan it with --region ${region}`,
+        },
+      };
+    }
+    return { posture: await observeForPlan(session, bucket, preset, stepIds) };
+  } catch (error) {
+    // What no other bucket would fare better with ends the run.
+    if (error instanceof AwsError && (error.kind === 'unreachable' || error.kind === 'credentials'))
+      throw error;
+    if (error instanceof Error && error.name !== 'Error') {
+      return { skipped: { bucket, reason: oneLine(error.message) } };
+    }
+    throw error;
+  }
+}
+
+export async function readFleet(
+  session: AwsSession,
+  names: readonly string[],
+  options: Pick<FleetPlanCommandOptions, 'preset' | 'concurrency'>,
+  stepIds: readonly StepId[],
+  progressStream: NodeJS.WriteStream | { isTTY?: boolean; write(text: string): unknown },
+): Promise<BucketReading[]> {
+  const progress = createProgress(names.length, 'buckets read', progressStream);
+  try {
+    return await mapLimit(names, options.concurrency, async (bucket) => {
+      try {
+        return await readBucket(session, bucket, options.preset, stepIds);
+      } finally {
+        progress.tick();
+      }
+    });
+  } finally {
+    progress.done();
+  }
+}
+
+/**
+ * Policy checks over many sections: one by one until `probed` says a check
+ * reached IAM Access Analyzer (that first call finds out, once for the
+ * session, whether the endpoint has it), then `limit` at a time.
+ */
+export async function checkInTurn<R>(
+  plans: readonly Plan[],
+  limit: number,
+  check: (plan: Plan) => Promise<R>,
+  probed: (result: R) => boolean,
+): Promise<R[]> {
+  const results: R[] = [];
+  while (results.length < plans.length) {
+    const result = await check(plans[results.length] as Plan);
+    results.push(result);
+    if (probed(result)) break;
+  }
+  results.push(...(await mapLimit(plans.slice(results.length), limit, check)));
+  return results;
+}
+
+function fleetToJson(
+  fleet: FleetPlan,
+  checked: readonly CheckedSection[],
+  calls: Record<string, number>,
+) {
+  const view = (entry: CheckedSection) => planToJson(entry.plan, entry.validation, entry.lockout);
+  const [account, ...sections] = fleet.account ? checked : [undefined, ...checked];
+  return {
+    accountId: fleet.accountId,
+    region: fleet.region,
+    preset: fleet.preset,
+    account: account ? view(account) : null,
+    sections: sections.map((entry) => ({
+      bucket: (entry as CheckedSection).plan.target.bucket,
+      ...view(entry as CheckedSection),
+    })),
+    skipped: fleet.skipped,
+    summary: {
+      withChanges: fleet.sections.filter((p) => p.changes.length > 0).map((p) => p.target.bucket),
+      compliant: fleet.sections.filter((p) => p.changes.length === 0).map((p) => p.target.bucket),
+      skipped: fleet.skipped.map((entry) => entry.bucket),
+    },
+    /** Every API call the run made, by service:operation: what "read once" means, counted. */
+    calls,
+  };
+}
+
+function fleetText(
+  fleet: FleetPlan,
+  checked: readonly CheckedSection[],
+  session: AwsSession,
+  colour: boolean,
+): string {
+  const parts = checked.map((entry) => {
+    const isAccount = entry.plan === fleet.account;
+    const heading = isAccount ? accountHeading(entry.plan) : sectionHeading(entry.plan);
+    const lines = renderPlan(entry.plan);
+    const body = planText(
+      entry.plan,
+      entry.validation,
+      entry.lockout,
+      session,
+      colour,
+      isAccount ? accountPlanLines(entry.plan, lines) : lines,
+    );
+    return `${formatLines(heading, colour)}\n${body}`;
+  });
+  parts.push(`${formatLines(fleetSummaryLines(fleet), colour)}\n`);
+  return parts.join('\n');
+}
+
+/** Exit 1 for what apply would refuse, naming the first bucket and how many more. */
+function refusal(checked: readonly CheckedSection[], allowLockout: boolean): CommandError | null {
+  const named = (entries: readonly CheckedSection[]) => {
+    const first = entries[0]?.plan.target.bucket;
+    return entries.length > 1 ? `${first} and ${entries.length - 1} more` : `${first}`;
+  };
+  const errors = checked.filter((entry) => blocksApply(entry.validation));
+  if (errors.length > 0) {
+    return new CommandError(
+      `${named(errors)}: ${errorsLine((errors[0] as CheckedSection).validation)}; apply would refuse this fleet plan.`,
+    );
+  }
+  const locked = checked.filter((entry) => entry.lockout.length > 0);
+  if (locked.length > 0 && !allowLockout) {
+    return new CommandError(
+      `${named(locked)}: ${lockoutRefusal((locked[0] as CheckedSection).lockout)}; add --allow-lockout to plan it anyway.`,
+    );
+  }
+  return null;
+}
+
+export async function runFleetPlan(
+  options: FleetPlanCommandOptions,
+  stdout: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stdout,
+  progressStream: { isTTY?: boolean; write(text: string): unknown } = process.stderr,
+): Promise<ExitCode> {
+  const stepIds = planStepIds(options);
+  const base = await connect(options.connection);
+  try {
+    // One memoised view for the run: the account's settings are read once, not per bucket.
+    const session = base.memoised();
+    const names = await bucketNames(session, options.selection);
+    const readings = await readFleet(session, names, options, stepIds, progressStream);
+    const now = new Date();
+    const fleet = composeFleet(
+      {
+        accountId: session.identity.accountId,
+        region: session.region,
+        preset: options.preset,
+        postures: readings.flatMap((reading) => ('posture' in reading ? [reading.posture] : [])),
+        skipped: readings.flatMap((reading) => ('skipped' in reading ? [reading.skipped] : [])),
+        now,
+      },
+      (posture) => planFromPosture(posture, options.preset, stepIds, now),
+    );
+    const plans = [...(fleet.account ? [fleet.account] : []), ...fleet.sections];
+    const context = lockoutContext(session, session.identity.arn, options);
+    const check = async (plan: Plan): Promise<CheckedSection> => ({
+      plan,
+      validation: await session.validatePolicies(plan),
+      lockout: planLockout(plan, context),
+    });
+    const checked = await checkInTurn(
+      plans,
+      options.concurrency,
+      check,
+      (entry) => entry.validation.policies.length > 0,
+    );
+    if (options.out) writePlanFile(options.out, serializeFleet(fleet, TOOL));
+    const problem = refusal(checked, Boolean(options.allowLockout));
+    if (options.json) {
+      const json = fleetToJson(fleet, checked, base.callCounts());
+      stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    } else {
+      stdout.write(fleetText(fleet, checked, session, colourEnabled(stdout)));
+      if (options.out) {
+        stdout.write(
+          checked.some((entry) => blocksApply(entry.validation))
+            ? `\nSaved the fleet plan to ${options.out}; apply refuses it while its policies have errors.\n`
+            : `\nSaved the fleet plan to ${options.out}. Apply it with: s3-harden apply ${options.out}\n`,
+        );
+      }
+    }
+    if (problem) throw problem;
+    if (fleet.sections.length === 0) {
+      throw new CommandError(
+        `none of the ${plural(fleet.skipped.length, 'bucket')} selected could be planned (each is listed as skipped, with the reason)`,
+      );
+    }
+    return plans.some((plan) => plan.changes.length > 0) ? EXIT.changes : EXIT.ok;
+  } finally {
+    base.close();
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * How each audit control is judged from a posture: pure functions from the
+ * values read (and why others could not be) to pass / fail / unknown and a
+ * one-line detail. A value that could not be read makes its control unknown
+ * with the reason as read ("Access denied: s3:GetBucketPolicy …", "Macie is
+ * not available at this endpoint …"), never a guess.
+ */
+
+import { type EncryptionConfiguration, sseAlgorithm } from '../resources/encryption.js';
+import { isActiveJob, type MacieJobSummary } from '../resources/macie.js';
+import type { PostureValues, PublicAccessBlock, ResourceKey } from '../types.js';
+import type { AuditPosture, ControlId, ControlStatus } from './controls.js';
+import { jobCoverage } from './macie-coverage.js';
+import { httpsOnly } from './tls.js';
+
+export interface Verdict {
+  readonly status: ControlStatus;
+  readonly detail: string;
+}
+
+const pass = (detail: string): Verdict => ({ status: 'pass', detail });
+const fail = (detail: string): Verdict => ({ status: 'fail', detail });
+const unknown = (detail: string): Verdict => ({ status: 'unknown', detail });
+
+type Reading<K extends ResourceKey> =
+  | { readonly ok: true; readonly value: PostureValues[K] }
+  | { readonly ok: false; readonly verdict: Verdict };
+
+/** The value of `resource`, or the unknown verdict saying why it is missing. */
+function read<K extends ResourceKey>(posture: AuditPosture, resource: K): Reading<K> {
+  const reason = posture.unreadable[resource];
+  if (reason) return { ok: false, verdict: unknown(reason) };
+  if (!(resource in posture.values) || posture.values[resource] === undefined)
+    return { ok: false, verdict: unknown(`${resource} was not read`) };
+  return { ok: true, value: posture.values[resource] as PostureValues[K] };
+}
+
+const FLAGS: readonly (keyof PublicAccessBlock)[] = [
+  'BlockPublicAcls',
+  'IgnorePublicAcls',
+  'BlockPublicPolicy',
+  'RestrictPublicBuckets',
+];
+
+function blockPublicAccess(value: PublicAccessBlock | null, level: string): Verdict {
+  if (!value) return fail(`no ${level} Block Public Access configuration`);
+  const off = FLAGS.filter((flag) => !value[flag]);
+  if (off.length === 0) return pass('all four settings on');
+  return fail(`off: ${off.join(', ')}`);
+}
+
+const KIND: Record<string, string> = {
+  AES256: 'SSE-S3',
+  'aws:kms': 'SSE-KMS',
+  'aws:kms:dsse': 'DSSE-KMS',
+};
+
+/** A key as an operator recognises it: an alias, or the key ID out of its ARN. */
+function keyLabel(key: unknown): string {
+  if (key === undefined) return 'the AWS managed key aws/s3';
+  if (typeof key !== 'string') return 'the key this plan creates';
+  const alias = /(alias\/.+)$/.exec(key)?.[1];
+  if (alias) return alias;
+  return `key ${/key\/(.+)$/.exec(key)?.[1] ?? key}`;
+}
+
+function encryptionKind(value: EncryptionConfiguration): string {
+  const rule = value.Rules.find((item) => item.ApplyServerSideEncryptionByDefault);
+  const byDefault = rule?.ApplyServerSideEncryptionByDefault;
+  if (!rule || !byDefault) return 'none';
+  const kind = KIND[byDefault.SSEAlgorithm] ?? byDefault.SSEAlgorithm;
+  if (byDefault.SSEAlgorithm === 'AES256') return kind;
+  const key = keyLabel(byDefault.KMSMasterKeyID);
+  // S3 Bucket Keys do not apply to DSSE-KMS.
+  if (byDefault.SSEAlgorithm === 'aws:kms:dsse') return `${kind}, ${key}`;
+  return `${kind}, ${key}, bucket key ${rule.BucketKeyEnabled ? 'on' : 'off'}`;
+}
+
+function encryption(posture: AuditPosture): Verdict {
+  const reading = read(posture, 'bucket.encryption');
+  if (!reading.ok) return reading.verdict;
+  if (!reading.value || !sseAlgorithm(reading.value)) return fail('no default encryption');
+  return pass(encryptionKind(reading.value));
+}
+
+function encryptionKms(posture: AuditPosture): Verdict {
+  const reading = read(posture, 'bucket.encryption');
+  if (!reading.ok) return reading.verdict;
+  const algorithm = sseAlgorithm(reading.value);
+  if (!reading.value || !algorithm) return fail('no default encryption');
+  if (algorithm === 'AES256') return fail('SSE-S3: not encrypted with a KMS key');
+  return pass(encryptionKind(reading.value));
+}
+
+function versioning(posture: AuditPosture): Verdict {
+  const reading = read(posture, 'bucket.versioning');
+  if (!reading.ok) return reading.verdict;
+  if (!reading.value) return fail('never enabled');
+  return reading.value.Status === 'Enabled' ? pass('Enabled') : fail('Suspended');
+}
+
+function mfaDelete(posture: AuditPosture): Verdict {
+  const reading = read(posture, 'bucket.versioning');
+  if (!reading.ok) return reading.verdict;
+  if (reading.value?.MFADelete === 'Enabled') return pass('enabled');
+  if (!reading.value) return fail('versioning was never enabled, and MFA delete needs it');
+  return fail('disabled: only the root user can enable it, with its MFA device');
+}
+
+function objectLock(posture: AuditPosture): Verdict {
+  const reading = read(posture, 'bucket.objectLock');
+  if (!reading.ok) return reading.verdict;
+  if (!reading.value) return fail('not enabled');
+  const retention = reading.value.Rule?.DefaultRetention;
+  if (!retention) return pass('enabled, no default retention');
+  const period =
+    retention.Days !== undefined
+      ? `${retention.Days} day${retention.Days === 1 ? '' : 's'}`
+      : `${retention.Years} year${retention.Years === 1 ? '' : 's'}`;
+  return pass(`enabled, default retention ${retention.Mode} ${period}`);
+}
+
+function logging(posture: AuditPosture): Verdict {
+  const reading = read(posture, 'bucket.logging');
+  if (!reading.ok) return reading.verdict;
+  if (!reading.value) return fail('server access logging is off');
+  return pass(`to s3://${reading.value.TargetBucket}/${reading.value.TargetPrefix}`);
+}
+
+function tls(posture: AuditPosture): Verdict {
+  const reading = read(posture, 'bucket.policy');
+  if (!reading.ok) return reading.verdict;
+  const result = httpsOnly(reading.value, posture.bucket, posture.region);
+  return result.holds ? pass(result.detail) : fail(result.detail);
+}
+
+function ownership(posture: AuditPosture): Verdict {
+  const reading = read(posture, 'bucket.ownershipControls');
+  if (!reading.ok) return reading.verdict;
+  const setting = reading.value?.ObjectOwnership;
+  if (setting === 'BucketOwnerEnforced') return pass('BucketOwnerEnforced: ACLs are disabled');
+  if (!setting) return fail('no Object Ownership setting: ACLs are enabled (ObjectWriter)');
+  return fail(`${setting}: ACLs still grant access`);
+}
+
+function jobLabel(job: { readonly name: string; readonly jobType: string; status?: string }) {
+  const kind = job.jobType === 'SCHEDULED' ? 'scheduled' : 'one-time';
+  return `${kind} job "${job.name}"${job.status ? ` (${job.status})` : ''}`;
+}
+
+/** A job that covers the bucket, a scheduled one first (it keeps covering new objects). */
+function coveringJob(jobs: readonly MacieJobSummary[], posture: AuditPosture) {
+  const covering = jobs.filter(
+    (job) => jobCoverage(job, posture.accountId, posture.bucket) === 'covers',
+  );
+  return covering.find((job) => job.jobType === 'SCHEDULED') ?? covering[0];
+}
+
+function macie(posture: AuditPosture): Verdict {
+  const session = read(posture, 'account.macie');
+  if (!session.ok) return session.verdict;
+  if (!session.value) return fail('Macie is not enabled in this account and region');
+  if (session.value.status === 'PAUSED') return fail('Macie is paused: no job runs');
+  // The s3-harden job of the bucket (read, or the one a plan creates).
+  const own = posture.values['bucket.macieJob'];
+  if (isActiveJob(own)) return pass(jobLabel(own));
+  const listing = read(posture, 'account.macieJobs');
+  if (!listing.ok) return listing.verdict;
+  const job = coveringJob(listing.value, posture);
+  if (job) return pass(jobLabel(job));
+  const maybe = listing.value.find(
+    (item) => jobCoverage(item, posture.accountId, posture.bucket) === 'may cover',
+  );
+  if (maybe) {
+    return unknown(
+      `${jobLabel(maybe)} picks buckets by tags or permissions: cannot tell whether it covers this one`,
+    );
+  }
+  return fail('no classification job covers this bucket');
+}
+
+function accessAnalyzer(posture: AuditPosture): Verdict {
+  const analyzer = read(posture, 'account.analyzer');
+  if (!analyzer.ok) return analyzer.verdict;
+  if (!analyzer.value) return fail('no external-access analyzer in this region');
+  const { name, status, statusReason } = analyzer.value;
+  if (status === 'CREATING' || typeof analyzer.value.arn !== 'string')
+    return unknown(`analyzer ${name} is being created: no findings yet`);
+  if (status !== 'ACTIVE')
+    return fail(`analyzer ${name} is ${status}${statusReason ? ` (${statusReason})` : ''}`);
+  const findings = read(posture, 'bucket.findings');
+  if (!findings.ok) return findings.verdict;
+  if (!findings.value || findings.value.analyzerArn !== analyzer.value.arn)
+    return unknown(`the findings of analyzer ${name} were not read`);
+  const active = findings.value.findings;
+  if (active.length === 0) return pass(`analyzer ${name}: no active findings`);
+  const count = `${active.length}${findings.value.truncated ? '+' : ''}`;
+  const publicCount = active.filter((finding) => finding.isPublic).length;
+  const first = active[0];
+  const who = first ? Object.values(first.principal).join(', ') || 'someone' : '';
+  const what = first?.actions.slice(0, 2).join(', ') || 'access';
+  return fail(
+    `${count} active finding${active.length === 1 ? '' : 's'}${publicCount > 0 ? ` (${publicCount} public)` : ''}, e.g. ${who}: ${what}`,
+  );
+}
+
+export const CHECKS: Readonly<Record<ControlId, (posture: AuditPosture) => Verdict>> = {
+  'bpa-account': (posture) => {
+    const reading = read(posture, 'account.publicAccessBlock');
+    return reading.ok ? blockPublicAccess(reading.value, 'account-level') : reading.verdict;
+  },
+  'bpa-bucket': (posture) => {
+    const reading = read(posture, 'bucket.publicAccessBlock');
+    return reading.ok ? blockPublicAccess(reading.value, 'bucket-level') : reading.verdict;
+  },
+  'acls-disabled': ownership,
+  encryption,
+  'encryption-kms': encryptionKms,
+  tls,
+  versioning,
+  'mfa-delete': mfaDelete,
+  'object-lock': objectLock,
+  logging,
+  macie,
+  'access-analyzer': accessAnalyzer,
+};

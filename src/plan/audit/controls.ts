@@ -1,0 +1,176 @@
+/**
+ * The audit's controls: what each one checks, the Security Hub and CIS IDs
+ * it maps to, and the resources it reads. Pure: `evaluateControls` judges a
+ * posture already read (see ./checks.ts); `s3-harden audit` and the
+ * wizard's posture screen share it.
+ *
+ * CIS numbers are those of the CIS AWS Foundations Benchmark v3.0.0, except
+ * default encryption, which only v1.4.0 numbered (2.1.1). `fsbp` holds the
+ * Security Hub control ID (part of AWS Foundational Security Best Practices
+ * for S3.1/S3.5/S3.8/S3.9/S3.12, of other standards for the rest).
+ */
+import type { PostureValues, ResourceKey } from '../types.js';
+import { CHECKS } from './checks.js';
+
+export type ControlStatus = 'pass' | 'fail' | 'unknown';
+
+export type ControlId =
+  | 'bpa-account'
+  | 'bpa-bucket'
+  | 'acls-disabled'
+  | 'encryption'
+  | 'encryption-kms'
+  | 'tls'
+  | 'versioning'
+  | 'mfa-delete'
+  | 'object-lock'
+  | 'logging'
+  | 'macie'
+  | 'access-analyzer';
+
+export interface ControlSpec {
+  readonly id: ControlId;
+  /** Short, e.g. 'Block Public Access (bucket)'. */
+  readonly title: string;
+  /** The table's column header, at most 8 characters, e.g. 'BPA-B'. */
+  readonly column: string;
+  /** Security Hub control ID, e.g. 'S3.8'. */
+  readonly fsbp?: string;
+  /** CIS AWS Foundations Benchmark ID, e.g. '2.1.4'. */
+  readonly cis?: string;
+  /** What it reads, and what a plan change to one of them would change. */
+  readonly resources: readonly ResourceKey[];
+}
+
+export interface ControlResult {
+  readonly id: ControlId;
+  readonly status: ControlStatus;
+  /** One line: 'SSE-KMS, alias/data, bucket key on', or why it is unknown. */
+  readonly detail: string;
+}
+
+/**
+ * What the controls are judged from: the values read and why others could
+ * not be (a Posture fits), and the bucket they belong to — the HTTPS rule
+ * must name the bucket's ARN, a Macie job its account and name.
+ */
+export interface AuditPosture {
+  readonly values: Partial<PostureValues>;
+  readonly unreadable: Partial<Record<ResourceKey, string>>;
+  readonly bucket: string;
+  readonly accountId: string;
+  /** The bucket's region, for the ARN partition (aws, aws-cn, aws-us-gov); default aws. */
+  readonly region?: string;
+}
+
+export const CONTROLS: readonly ControlSpec[] = [
+  {
+    id: 'bpa-account',
+    title: 'Block Public Access (account)',
+    column: 'BPA-A',
+    fsbp: 'S3.1',
+    cis: '2.1.4',
+    resources: ['account.publicAccessBlock'],
+  },
+  {
+    id: 'bpa-bucket',
+    title: 'Block Public Access (bucket)',
+    column: 'BPA-B',
+    fsbp: 'S3.8',
+    cis: '2.1.4',
+    resources: ['bucket.publicAccessBlock'],
+  },
+  {
+    id: 'acls-disabled',
+    title: 'ACLs disabled (Object Ownership)',
+    column: 'ACL',
+    fsbp: 'S3.12',
+    resources: ['bucket.ownershipControls'],
+  },
+  {
+    id: 'encryption',
+    title: 'Default encryption',
+    column: 'ENC',
+    cis: 'v1.4.0 2.1.1',
+    resources: ['bucket.encryption'],
+  },
+  {
+    id: 'encryption-kms',
+    title: 'Default encryption with KMS',
+    column: 'KMS',
+    fsbp: 'S3.17',
+    resources: ['bucket.encryption'],
+  },
+  {
+    id: 'tls',
+    title: 'HTTPS only (bucket policy)',
+    column: 'TLS',
+    fsbp: 'S3.5',
+    cis: '2.1.1',
+    resources: ['bucket.policy'],
+  },
+  {
+    id: 'versioning',
+    title: 'Versioning',
+    column: 'VER',
+    fsbp: 'S3.14',
+    resources: ['bucket.versioning'],
+  },
+  {
+    id: 'mfa-delete',
+    title: 'MFA delete',
+    column: 'MFA',
+    fsbp: 'S3.20',
+    cis: '2.1.2',
+    resources: ['bucket.versioning'],
+  },
+  {
+    id: 'object-lock',
+    title: 'Object Lock',
+    column: 'LOCK',
+    fsbp: 'S3.15',
+    resources: ['bucket.objectLock'],
+  },
+  {
+    id: 'logging',
+    title: 'Server access logging',
+    column: 'LOG',
+    fsbp: 'S3.9',
+    resources: ['bucket.logging'],
+  },
+  {
+    id: 'macie',
+    title: 'Macie discovery job',
+    column: 'MACIE',
+    fsbp: 'Macie.1',
+    cis: '2.1.3',
+    // Any job counts, whoever made it (the account's listing, read once per
+    // run); the bucket's own s3-harden job is what a plan creates.
+    resources: ['account.macie', 'account.macieJobs', 'bucket.macieJob'],
+  },
+  {
+    id: 'access-analyzer',
+    title: 'IAM Access Analyzer findings',
+    column: 'AA',
+    fsbp: 'IAM.28',
+    cis: '1.20',
+    resources: ['account.analyzer', 'bucket.findings'],
+  },
+];
+
+/** Every resource the controls read, once each, in catalogue order. */
+export function auditReads(): ResourceKey[] {
+  return [...new Set(CONTROLS.flatMap((control) => control.resources))];
+}
+
+/** Each control's result for this posture, in catalogue order. */
+export function evaluateControls(posture: AuditPosture): ControlResult[] {
+  return CONTROLS.map((control) => ({ id: control.id, ...CHECKS[control.id](posture) }));
+}
+
+/** The control with this ID. */
+export function controlSpec(id: ControlId): ControlSpec {
+  const spec = CONTROLS.find((control) => control.id === id);
+  if (!spec) throw new Error(`no audit control ${id}`);
+  return spec;
+}

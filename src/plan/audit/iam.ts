@@ -1,0 +1,21 @@
+/**
+ * The IAM policy `s3-harden audit` needs: its reads only, for every bucket
+ * (`--all` cannot name them in advance), built from the same catalogue as
+ * the other policies (../iam-policy.ts), so it lists exactly what is called.
+ */
+import { buildIamPolicy, type IamPolicyResult } from '../iam-policy.js';
+import { auditReads } from './controls.js';
+
+export function iamPolicyForAudit(target: {
+  readonly accountId: string;
+  readonly region: string;
+}): IamPolicyResult {
+  return buildIamPolicy({
+    ...target,
+    bucket: '*',
+    // Finding each bucket (HeadBucket) comes first.
+    reads: ['bucket.exists', ...auditReads()],
+    calls: [],
+    extra: ['s3:ListBuckets'],
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * The machine view of an audit (`s3-harden audit --json`): a versioned,
+ * documented shape (README "Audit"). A change that breaks a reader of
+ * version 1 takes version 2; adding an optional field does not.
+ */
+import { z } from 'zod';
+import { CONTROLS, type ControlId } from './controls.js';
+
+export const AUDIT_SCHEMA = 's3-harden/audit';
+export const AUDIT_VERSION = 1;
+
+const CONTROL_IDS = CONTROLS.map((control) => control.id) as [ControlId, ...ControlId[]];
+
+const count = z.number().int().min(0);
+const controlId = z.enum(CONTROL_IDS);
+const status = z.enum(['pass', 'fail', 'unknown']);
+const tally = z.strictObject({ pass: count, fail: count, unknown: count });
+
+export const controlSpecSchema = z.strictObject({
+  id: controlId,
+  title: z.string().min(1),
+  column: z.string().min(1).max(8),
+  fsbp: z.string().min(1).optional(),
+  cis: z.string().min(1).optional(),
+  resources: z.array(z.string().min(1)).min(1),
+});
+
+export const controlResultSchema = z.strictObject({
+  id: controlId,
+  status,
+  detail: z.string(),
+});
+
+export const bucketAuditSchema = z.strictObject({
+  bucket: z.string().min(1),
+  /** null when the bucket could not be reached (see error). */
+  region: z.string().min(1).nullable(),
+  /** One result per control, in `controls` order; empty when the bucket could not be audited. */
+  results: z.array(controlResultSchema),
+  /** Why the bucket could not be audited at all (it vanished, HeadBucket was denied). */
+  error: z.string().min(1).optional(),
+});
+
+export const auditSummarySchema = z.strictObject({
+  /** Buckets asked about. */
+  buckets: count,
+  /** Of those, the ones that could not be audited at all. */
+  errors: count,
+  /** Control results over every audited bucket. */
+  pass: count,
+  fail: count,
+  unknown: count,
+  /** The same, per control. */
+  byControl: z.record(controlId, tally),
+});
+
+export const auditStatsSchema = z.strictObject({
+  /** AWS API calls the run made (SDK retries of one call are not counted again). */
+  apiCalls: count,
+  /** apiCalls over the number of buckets, rounded to 2 decimals. */
+  apiCallsPerBucket: z.number().min(0),
+  durationMs: count,
+  /** Calls per `service:Operation`. */
+  calls: z.record(z.string(), count),
+});
+
+export const auditReportSchema = z.strictObject({
+  schema: z.literal(AUDIT_SCHEMA),
+  version: z.literal(AUDIT_VERSION),
+  /** "s3-harden 0.1.0". */
+  tool: z.string().min(1),
+  generatedAt: z.iso.datetime(),
+  accountId: z.string(),
+  /** The region the run's clients used (Macie and Access Analyzer are read there). */
+  region: z.string().min(1),
+  controls: z.array(controlSpecSchema),
+  buckets: z.array(bucketAuditSchema),
+  summary: auditSummarySchema,
+  stats: auditStatsSchema,
+});
+
+export type BucketAudit = z.infer<typeof bucketAuditSchema>;
+export type AuditSummary = z.infer<typeof auditSummarySchema>;
+export type AuditStats = z.infer<typeof auditStatsSchema>;
+export type AuditReport = z.infer<typeof auditReportSchema>;

@@ -1,0 +1,202 @@
+/**
+ * The saved fleet plan file: versioned JSON with its own format tag, holding
+ * the account section and one section per bucket, each exactly a single plan
+ * file's content. Validated whole before anything else happens: every
+ * section passes every check a single plan file does, and the fleet's own
+ * checks (one account and region, each bucket once, account-wide changes only
+ * in the account section) hold.
+ */
+import { z } from 'zod';
+import { type FleetPlan, isAccountWide, MAX_FLEET_BUCKETS, type SkippedBucket } from './fleet.js';
+import {
+  accountIdSchema,
+  displayText,
+  MAX_PLAN_BYTES,
+  MAX_PLAN_DEPTH,
+  nestingDepth,
+  PlanFileError,
+  parsePlan,
+  planFileObject,
+  regionSchema,
+  schemaCheck,
+  validatePlanObject,
+  validBucketName,
+} from './plan-file.js';
+import { resourceLabel } from './resources/index.js';
+import { type Plan, PRESETS } from './types.js';
+
+export const FLEET_FORMAT = 's3-harden-fleet-plan';
+export const FLEET_VERSION = 1;
+/** A section is a few kilobytes; the limit grows with the sections a fleet may hold. */
+export const MAX_FLEET_BYTES = MAX_PLAN_BYTES + MAX_FLEET_BUCKETS * 64 * 1024;
+/** A section sits two levels down: the file, then its list of sections. */
+export const MAX_FLEET_DEPTH = MAX_PLAN_DEPTH + 2;
+
+const fleetFileSchema = z.strictObject({
+  format: z.literal(FLEET_FORMAT),
+  version: z.literal(FLEET_VERSION),
+  createdAt: z.iso.datetime(),
+  createdBy: displayText(200),
+  accountId: accountIdSchema,
+  region: regionSchema,
+  preset: z.enum(PRESETS),
+  // Each section is checked as a plan file below, with its position in the message.
+  account: z.unknown(),
+  sections: z.array(z.unknown()).max(MAX_FLEET_BUCKETS),
+  skipped: z
+    .array(z.strictObject({ bucket: validBucketName, reason: displayText(2000) }))
+    .max(MAX_FLEET_BUCKETS),
+});
+
+export function serializeFleet(fleet: FleetPlan, createdBy: string): string {
+  const file = {
+    format: FLEET_FORMAT,
+    version: FLEET_VERSION,
+    createdAt: fleet.createdAt,
+    createdBy,
+    accountId: fleet.accountId,
+    region: fleet.region,
+    preset: fleet.preset,
+    account: fleet.account ? planFileObject(fleet.account, createdBy) : null,
+    sections: fleet.sections.map((section) => planFileObject(section, createdBy)),
+    skipped: fleet.skipped.map((entry) => ({ bucket: entry.bucket, reason: entry.reason })),
+  };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** One section through every single-plan check; the message says which section. */
+function section(data: unknown, where: string): Plan {
+  try {
+    return validatePlanObject(data);
+  } catch (error) {
+    if (error instanceof PlanFileError) throw new PlanFileError(`${where}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Validates a fleet plan file's parsed JSON; throws PlanFileError with one line. */
+export function validateFleetObject(data: unknown): FleetPlan {
+  const header = data as { version?: unknown };
+  if (header.version === undefined) throw new PlanFileError('the plan file has no version field');
+  if (header.version !== FLEET_VERSION) {
+    throw new PlanFileError(
+      `fleet plan file version ${JSON.stringify(header.version)} is not supported (this s3-harden reads version ${FLEET_VERSION})`,
+    );
+  }
+  const file = schemaCheck(fleetFileSchema, data);
+  if (file.sections.length + file.skipped.length > MAX_FLEET_BUCKETS) {
+    throw new PlanFileError(`a fleet plan holds at most ${MAX_FLEET_BUCKETS} buckets`);
+  }
+  const sameFleet = (plan: Plan, where: string) => {
+    if (plan.target.accountId !== file.accountId) {
+      throw new PlanFileError(
+        `${where} is for account ${plan.target.accountId}, but the fleet plan is for ${file.accountId}`,
+      );
+    }
+    if (plan.target.region !== file.region) {
+      throw new PlanFileError(
+        `${where} is for region ${plan.target.region}, but the fleet plan is for ${file.region}`,
+      );
+    }
+    if (plan.preset !== file.preset) {
+      throw new PlanFileError(
+        `${where} uses preset ${plan.preset}, but the fleet plan uses ${file.preset}`,
+      );
+    }
+  };
+
+  const seen = new Set<string>();
+  const sections = file.sections.map((data, index) => {
+    const where = `sections[${index}]`;
+    const plan = section(data, where);
+    sameFleet(plan, where);
+    if (seen.has(plan.target.bucket)) {
+      throw new PlanFileError(`${where}: bucket ${plan.target.bucket} has two sections`);
+    }
+    seen.add(plan.target.bucket);
+    const shared = plan.changes.find((change) => isAccountWide(change.resource));
+    if (shared) {
+      throw new PlanFileError(
+        `${where}: ${resourceLabel(shared.resource)} is account-wide; only the account section may change it`,
+      );
+    }
+    return plan;
+  });
+  for (const [index, entry] of file.skipped.entries()) {
+    if (seen.has(entry.bucket)) {
+      throw new PlanFileError(`skipped[${index}]: bucket ${entry.bucket} is listed twice`);
+    }
+    seen.add(entry.bucket);
+  }
+
+  let account: Plan | null = null;
+  if (file.account !== null) {
+    account = section(file.account, 'account');
+    sameFleet(account, 'account');
+    const local = account.changes.find((change) => !isAccountWide(change.resource));
+    if (local) {
+      throw new PlanFileError(
+        `account: ${resourceLabel(local.resource)} is not account-wide; it belongs in its bucket's section`,
+      );
+    }
+    if (account.changes.length === 0) throw new PlanFileError('account: the section has no change');
+    if (!seen.has(account.target.bucket)) {
+      throw new PlanFileError(
+        `account: names bucket ${account.target.bucket}, which is not one of the fleet's buckets`,
+      );
+    }
+  }
+  return {
+    accountId: file.accountId,
+    region: file.region,
+    preset: file.preset,
+    createdAt: file.createdAt,
+    account,
+    sections,
+    skipped: file.skipped as SkippedBucket[],
+  };
+}
+
+export type AnyPlan =
+  | { readonly kind: 'plan'; readonly plan: Plan }
+  | { readonly kind: 'fleet'; readonly fleet: FleetPlan };
+
+/** Fleet files start with their format (serializeFleet writes it first). */
+const FLEET_TAG = new RegExp(`^\\s*\\{\\s*"format"\\s*:\\s*"${FLEET_FORMAT}"`);
+
+/**
+ * Parses a single plan file or a fleet plan file, whichever `text` is;
+ * throws PlanFileError with one line. A single plan file gets exactly the
+ * checks (and messages) of parsePlan; only a file tagged as a fleet plan may
+ * be larger or nest deeper than a single plan.
+ */
+export function parseAnyPlan(text: string): AnyPlan {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  const depth = nestingDepth(text);
+  const tagged = FLEET_TAG.test(text.slice(0, 200));
+  if (!tagged && (bytes > MAX_PLAN_BYTES || depth > MAX_PLAN_DEPTH)) {
+    return { kind: 'plan', plan: parsePlan(text) };
+  }
+  if (bytes > MAX_FLEET_BYTES) {
+    throw new PlanFileError(
+      `file is ${bytes} bytes; a fleet plan file is at most ${MAX_FLEET_BYTES}`,
+    );
+  }
+  // Refused before parsing, as parsePlan does: no plan nests this deep.
+  if (depth > MAX_FLEET_DEPTH) {
+    throw new PlanFileError(`nested more than ${MAX_FLEET_DEPTH} levels deep; not a plan file`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new PlanFileError(`not valid JSON (${(error as Error).message.split('\n')[0]})`);
+  }
+  const format =
+    typeof data === 'object' && data !== null && !Array.isArray(data)
+      ? (data as { format?: unknown }).format
+      : undefined;
+  if (format === FLEET_FORMAT) return { kind: 'fleet', fleet: validateFleetObject(data) };
+  // Tagged as a fleet yet not one (a second "format" key): a single plan's limits, all of them.
+  return { kind: 'plan', plan: tagged ? parsePlan(text) : validatePlanObject(data) };
+}

@@ -1,0 +1,124 @@
+/**
+ * Text for fleet plans: the heading of each section, the account section's
+ * wording, and the summary that ends `plan` for many buckets. Pure, like
+ * render.ts: lines tagged with a kind, coloured by the caller.
+ */
+import { diffPlan, type PlanCounts } from './diff.js';
+import type { FleetPlan } from './fleet.js';
+import { type Line, summaryLine } from './render.js';
+import type { Plan } from './types.js';
+
+const WIDTH = 80;
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+}
+
+/** "Bucket logs-a: 3 changes" (a rule above it keeps sections apart when scrolling). */
+export function sectionHeading(plan: Plan): Line[] {
+  const text = `Bucket ${plan.target.bucket}: ${plural(plan.changes.length, 'change')}`;
+  return [
+    { kind: 'heading', text: `── ${text} ${'─'.repeat(Math.max(3, WIDTH - text.length - 4))}` },
+  ];
+}
+
+export function accountHeading(plan: Plan): Line[] {
+  const text = `Account ${plan.target.accountId} (${plan.target.region}): ${plural(plan.changes.length, 'change')}, applied first`;
+  return [
+    { kind: 'heading', text: `── ${text} ${'─'.repeat(Math.max(3, WIDTH - text.length - 4))}` },
+  ];
+}
+
+/** The account section rendered as a plan: its heading names the account, not a bucket. */
+export function accountPlanLines(plan: Plan, lines: readonly Line[]): Line[] {
+  const { accountId, region } = plan.target;
+  return lines.map((line) =>
+    line.kind === 'heading' && line.text.startsWith('Changes to bucket ')
+      ? { kind: 'heading', text: `Account-wide changes (account ${accountId}, ${region}):` }
+      : line,
+  );
+}
+
+/** `names` joined with ", " and wrapped to the terminal width under `indent`. */
+export function wrapList(names: readonly string[], indent: string): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const [index, name] of names.entries()) {
+    const item = index < names.length - 1 ? `${name},` : name;
+    if (current && indent.length + current.length + 1 + item.length > WIDTH) {
+      lines.push(`${indent}${current}`);
+      current = item;
+    } else current = current ? `${current} ${item}` : item;
+  }
+  if (current) lines.push(`${indent}${current}`);
+  return lines;
+}
+
+function addCounts(total: PlanCounts, counts: PlanCounts): PlanCounts {
+  return {
+    add: total.add + counts.add,
+    change: total.change + counts.change,
+    remove: total.remove + counts.remove,
+    irreversible: total.irreversible + counts.irreversible,
+  };
+}
+
+/** The counts of every section together. */
+export function fleetCounts(fleet: FleetPlan): PlanCounts {
+  const plans = [...(fleet.account ? [fleet.account] : []), ...fleet.sections];
+  return plans.reduce<PlanCounts>((total, plan) => addCounts(total, diffPlan(plan).counts), {
+    add: 0,
+    change: 0,
+    remove: 0,
+    irreversible: 0,
+  });
+}
+
+/** Buckets with changes, already compliant, skipped with reasons; then the fleet's totals. */
+export function fleetSummaryLines(fleet: FleetPlan): Line[] {
+  const changing = fleet.sections.filter((plan) => plan.changes.length > 0);
+  const compliant = fleet.sections.filter((plan) => plan.changes.length === 0);
+  const lines: Line[] = [
+    {
+      kind: 'heading',
+      text: `Fleet plan for account ${fleet.accountId} (${fleet.region}), preset ${fleet.preset}:`,
+    },
+  ];
+  if (fleet.account) {
+    lines.push({
+      kind: 'plain',
+      text: `  Account-wide: ${plural(fleet.account.changes.length, 'change')}, applied before the buckets.`,
+    });
+  }
+  if (changing.length > 0) {
+    lines.push({ kind: 'plain', text: `  ${plural(changing.length, 'bucket')} with changes:` });
+    const items = changing.map(
+      (plan) => `${plan.target.bucket} (${plural(plan.changes.length, 'change')})`,
+    );
+    for (const text of wrapList(items, '    ')) lines.push({ kind: 'plain', text });
+  }
+  if (compliant.length > 0) {
+    lines.push({
+      kind: 'plain',
+      text: `  ${plural(compliant.length, 'bucket')} already compliant:`,
+    });
+    const names = compliant.map((plan) => plan.target.bucket);
+    for (const text of wrapList(names, '    ')) lines.push({ kind: 'plain', text });
+  }
+  if (fleet.skipped.length > 0) {
+    lines.push({ kind: 'warning', text: `  ${plural(fleet.skipped.length, 'bucket')} skipped:` });
+    for (const entry of fleet.skipped) {
+      lines.push({ kind: 'warning', text: `    ${entry.bucket}: ${entry.reason}` });
+    }
+  }
+  lines.push({ kind: 'plain', text: '' });
+  if (!fleet.account && changing.length === 0) {
+    lines.push({ kind: 'summary', text: 'No changes. Every bucket planned already matches.' });
+  } else {
+    lines.push({
+      kind: 'summary',
+      text: summaryLine(fleetCounts(fleet)).replace(/^Plan:/, 'Fleet plan:'),
+    });
+  }
+  return lines;
+}

@@ -1,0 +1,234 @@
+/**
+ * Fleet plans: one reviewed plan for many buckets of one account and region.
+ *
+ * Each bucket gets its own section — a plan exactly like a single plan file's
+ * — and is applied, journaled and rolled back on its own. Settings that belong
+ * to the account (account Block Public Access, enabling Macie, the account's
+ * Access Analyzer analyzer) are planned once, in a separate account section
+ * applied before the buckets: rolling a bucket back then never undoes
+ * something every other bucket relies on (pausing Macie cancels every job in
+ * the region), and the account section has its own journal.
+ *
+ * Sections are planned in order, each on top of what the sections before it
+ * will have done: the account's settings as the account section leaves them,
+ * and a bucket another section writes (a log bucket receiving several
+ * buckets' logs) as that section leaves it. Applied in the same order, each
+ * section's drift check then finds what it planned against.
+ *
+ * Pure: the caller observes the buckets and passes in how one bucket is planned.
+ */
+import { composePlan } from './compose.js';
+import { escapeControl } from './plan-file.js';
+import { mayGrantPublicAccess, type PolicyDocument, statementsOf } from './policy.js';
+import { RESOURCES, resourceLabel } from './resources/index.js';
+import type { Change, Plan, Posture, Preset, PublicAccessBlock, ResourceKey } from './types.js';
+
+/** A bucket that could not be planned, and why (one line). */
+export interface SkippedBucket {
+  readonly bucket: string;
+  readonly reason: string;
+}
+
+export interface FleetPlan {
+  readonly accountId: string;
+  readonly region: string;
+  readonly preset: Preset;
+  readonly createdAt: string;
+  /**
+   * The account-wide changes, applied before any bucket; null when none is
+   * needed. Its target names the bucket whose plan proposed them (journals
+   * are named after a bucket), but it writes nothing of that bucket.
+   */
+  readonly account: Plan | null;
+  /** One plan per bucket, in the order they are applied (compliant ones included). */
+  readonly sections: readonly Plan[];
+  readonly skipped: readonly SkippedBucket[];
+}
+
+/** The most buckets one fleet plan holds (sections and skipped together). */
+export const MAX_FLEET_BUCKETS = 1000;
+
+/** Settings of the account itself, which one bucket's rollback must not undo. */
+export function isAccountWide(resource: ResourceKey): boolean {
+  return resource.startsWith('account.') && RESOURCES[resource].scope === 'account';
+}
+
+/** A log target's resource is its bucket's own resource, seen from another plan. */
+const LOG_TARGET_TWIN: Partial<Record<ResourceKey, ResourceKey>> = {
+  'logTarget.exists': 'bucket.exists',
+  'logTarget.policy': 'bucket.policy',
+  'logTarget.encryption': 'bucket.encryption',
+  'logTarget.objectLock': 'bucket.objectLock',
+};
+
+/**
+ * What a plan's resource key is in the world: the same key for every plan
+ * that reads or writes it (a log target's policy is its bucket's policy).
+ */
+export function physicalKey(
+  resource: ResourceKey,
+  where: { readonly bucket: string; readonly logBucket?: string },
+): string | null {
+  if (isAccountWide(resource)) return `account|${resource}`;
+  if (RESOURCES[resource].scope === 'logTarget') {
+    return where.logBucket
+      ? `bucket:${where.logBucket}|${LOG_TARGET_TWIN[resource] ?? resource}`
+      : null;
+  }
+  return `bucket:${where.bucket}|${resource}`;
+}
+
+/** The posture as it will be once the planned writes of earlier sections are made. */
+export function overlayPlanned(posture: Posture, planned: ReadonlyMap<string, unknown>): Posture {
+  let values: Record<string, unknown> | undefined;
+  for (const resource of Object.keys(posture.values) as ResourceKey[]) {
+    const key = physicalKey(resource, posture);
+    if (key !== null && planned.has(key)) {
+      values ??= { ...posture.values };
+      values[resource] = planned.get(key);
+    }
+  }
+  return values ? { ...posture, values } : posture;
+}
+
+/** Errors that explain themselves in one line (AwsError, AnswerError…); a bare Error is a bug. */
+function isOneLineError(error: unknown): error is Error {
+  return error instanceof Error && error.name !== 'Error';
+}
+
+export class FleetConflictError extends Error {
+  override name = 'FleetConflictError';
+}
+
+/** The account section turns BlockPublicPolicy on, so S3 refuses any public bucket policy after it. */
+function blocksPublicPolicies(accountChanges: readonly Change[]): boolean {
+  const change = accountChanges.find((entry) => entry.resource === 'account.publicAccessBlock');
+  if (!change) return false;
+  const before = change.before as PublicAccessBlock | null;
+  const after = change.after as PublicAccessBlock | null;
+  return Boolean(after?.BlockPublicPolicy) && !before?.BlockPublicPolicy;
+}
+
+function checkSection(
+  plan: Plan,
+  accountChanges: readonly Change[],
+  aliases: ReadonlyMap<string, string>,
+): void {
+  for (const change of plan.changes) {
+    if (isAccountWide(change.resource)) {
+      throw new FleetConflictError(
+        `its plan changes ${resourceLabel(change.resource)} differently from the account section; plan it alone with --bucket`,
+      );
+    }
+    const isPolicy = change.resource === 'bucket.policy' || change.resource === 'logTarget.policy';
+    if (
+      isPolicy &&
+      blocksPublicPolicies(accountChanges) &&
+      statementsOf(change.after as PolicyDocument | null).some(mayGrantPublicAccess)
+    ) {
+      throw new FleetConflictError(
+        `${change.title} keeps a statement that may grant public access, which S3 refuses once the account section turns BlockPublicPolicy on; plan it alone with --bucket`,
+      );
+    }
+    const alias = change.resource === 'kms.alias' ? (change.after as { AliasName?: string }) : null;
+    const owner = alias?.AliasName ? aliases.get(alias.AliasName) : undefined;
+    if (owner) {
+      throw new FleetConflictError(
+        `its new KMS key alias ${alias?.AliasName} is also planned for bucket ${owner}`,
+      );
+    }
+  }
+}
+
+export interface FleetInput {
+  readonly accountId: string;
+  readonly region: string;
+  readonly preset: Preset;
+  /** The buckets that were read, in the order their sections are applied. */
+  readonly postures: readonly Posture[];
+  /** Buckets that could not even be read. */
+  readonly skipped: readonly SkippedBucket[];
+  readonly now: Date;
+}
+
+/**
+ * Plans every bucket in order (see the module comment). `planBucket` plans
+ * one bucket from its posture as a single plan would; a one-line error from
+ * it (an answer the posture rules out) skips that bucket.
+ */
+export function composeFleet(input: FleetInput, planBucket: (posture: Posture) => Plan): FleetPlan {
+  // The value each written resource will have once the sections so far are applied.
+  const planned = new Map<string, unknown>();
+  const accountChanges: Change[] = [];
+  let anchor: Posture | undefined;
+  const aliases = new Map<string, string>();
+  const sections: Plan[] = [];
+  const skipped: SkippedBucket[] = [...input.skipped];
+
+  for (const posture of input.postures) {
+    try {
+      let plan = planBucket(overlayPlanned(posture, planned));
+      const fresh = plan.changes.filter(
+        (change) =>
+          isAccountWide(change.resource) &&
+          !accountChanges.some((taken) => taken.resource === change.resource),
+      );
+      if (fresh.length > 0) {
+        // The first bucket needing an account-wide change gives it to the
+        // account section; this bucket is planned again on top of it.
+        for (const change of fresh) {
+          accountChanges.push(change);
+          planned.set(physicalKey(change.resource, posture) as string, change.after);
+        }
+        anchor ??= posture;
+        plan = planBucket(overlayPlanned(posture, planned));
+      }
+      checkSection(plan, accountChanges, aliases);
+      for (const change of plan.changes) {
+        const key = physicalKey(change.resource, plan.target);
+        if (key !== null) planned.set(key, change.after);
+        if (change.resource === 'kms.alias') {
+          const name = (change.after as { AliasName?: string } | null)?.AliasName;
+          if (name) aliases.set(name, posture.bucket);
+        }
+      }
+      sections.push(plan);
+    } catch (error) {
+      if (!isOneLineError(error)) throw error;
+      skipped.push({ bucket: posture.bucket, reason: oneLine(error.message) });
+    }
+  }
+
+  return {
+    accountId: input.accountId,
+    region: input.region,
+    preset: input.preset,
+    createdAt: input.now.toISOString(),
+    account: anchor ? accountSection(anchor, input, accountChanges) : null,
+    sections,
+    skipped,
+  };
+}
+
+function accountSection(anchor: Posture, input: FleetInput, changes: readonly Change[]): Plan {
+  const ids = new Set(changes.map((change) => change.id));
+  const values: Record<string, unknown> = {};
+  for (const change of changes) values[change.resource] = change.before;
+  return composePlan({
+    target: { accountId: input.accountId, region: input.region, bucket: anchor.bucket },
+    preset: input.preset,
+    values,
+    changes: changes.map((change) => ({
+      ...change,
+      dependsOn: change.dependsOn.filter((id) => ids.has(id)),
+    })),
+    skipped: [],
+    now: input.now,
+  });
+}
+
+/** What a plan file may hold as a reason: one line, no control characters, bounded. */
+export function oneLine(text: string): string {
+  const line = escapeControl(text.replace(/\s*\n\s*/g, ' '));
+  return line.length > 2000 ? `${line.slice(0, 1997)}...` : line;
+}

@@ -1,0 +1,292 @@
+/**
+ * `s3-harden audit` (the built CLI) through a small HTTP proxy in front of
+ * the emulator, which answers chosen S3 requests itself: 503 SlowDown (the
+ * SDK's standard retry mode retries it with backoff), 403 AccessDenied (a
+ * denied read is one control's "unknown"; a denied HeadBucket is the row's
+ * error), or forwards them late, to watch how many buckets, and how many of
+ * one bucket's reads, are in flight at once.
+ */
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PutBucketOwnershipControlsCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type AuditReport, auditReportSchema } from '../../src/plan/audit/schema.js';
+import { runCli } from '../helpers/cli.js';
+import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
+import { createBucket, rawClients } from '../helpers/fixtures.js';
+
+/** One request as the proxy saw it. */
+interface Seen {
+  readonly method: string;
+  readonly url: string;
+  /** The bucket of a path-style S3 request to a bucket this test made. */
+  readonly bucket?: string;
+}
+
+type Decision =
+  | { readonly reply: { status: number; code?: string; message?: string } }
+  | { readonly delayMs: number }
+  | undefined;
+
+interface Proxy {
+  readonly url: string;
+  readonly seen: Seen[];
+  /** Replies the proxy made itself, by status. */
+  readonly replied: Map<number, number>;
+  /** Most buckets with a request in flight at once. */
+  maxBuckets: number;
+  /** Most requests of one bucket in flight at once. */
+  maxPerBucket: number;
+  close(): Promise<void>;
+}
+
+function errorBody(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>proxy</RequestId></Error>`;
+}
+
+async function startProxy(
+  target: string,
+  buckets: ReadonlySet<string>,
+  decide: (request: Seen) => Decision,
+): Promise<Proxy> {
+  const upstream = new URL(target);
+  const inFlight = new Map<string, number>();
+  const proxy: Omit<Proxy, 'url' | 'close'> = {
+    seen: [],
+    replied: new Map(),
+    maxBuckets: 0,
+    maxPerBucket: 0,
+  };
+  const forward = (req: IncomingMessage, body: Buffer, res: import('node:http').ServerResponse) => {
+    const out = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    out.on('error', () => res.destroy());
+    out.end(body);
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const first = decodeURIComponent((req.url ?? '/').split('?')[0]?.split('/')[1] ?? '');
+      const seen: Seen = {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        ...(buckets.has(first) ? { bucket: first } : {}),
+      };
+      proxy.seen.push(seen);
+      if (seen.bucket) {
+        const bucket = seen.bucket;
+        inFlight.set(bucket, (inFlight.get(bucket) ?? 0) + 1);
+        proxy.maxPerBucket = Math.max(proxy.maxPerBucket, inFlight.get(bucket) ?? 0);
+        proxy.maxBuckets = Math.max(
+          proxy.maxBuckets,
+          [...inFlight.values()].filter((n) => n > 0).length,
+        );
+        res.on('close', () => inFlight.set(bucket, (inFlight.get(bucket) ?? 1) - 1));
+      }
+      const decision = decide(seen);
+      if (decision && 'reply' in decision) {
+        const { status, code, message } = decision.reply;
+        proxy.replied.set(status, (proxy.replied.get(status) ?? 0) + 1);
+        const body = req.method === 'HEAD' || !code ? '' : errorBody(code, message ?? code);
+        res.writeHead(status, { 'content-type': 'application/xml' }).end(body);
+      } else if (decision && 'delayMs' in decision) {
+        setTimeout(() => forward(req, Buffer.concat(chunks), res), decision.delayMs);
+      } else {
+        forward(req, Buffer.concat(chunks), res);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(proxy, {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+}
+
+/** The JSON report, with the endpoint's URL (in "not available at …" details) made neutral. */
+async function auditJson(endpoint: string, args: readonly string[]) {
+  const result = await runCli(['audit', ...args, '--json', '--endpoint-url', endpoint]);
+  const text = result.stdout.split(endpoint).join('<endpoint>');
+  return {
+    ...result,
+    report: text ? (auditReportSchema.parse(JSON.parse(text)) as AuditReport) : undefined,
+  };
+}
+
+const statusOf = (report: AuditReport | undefined, bucket: string, id: string) =>
+  report?.buckets.find((b) => b.bucket === bucket)?.results.find((r) => r.id === id);
+
+/** A bucket with Block Public Access, ACLs off and versioning on. */
+async function partlyHardened(bucket: string) {
+  await createBucket(bucket, {
+    publicAccessBlock: {
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    },
+  });
+  const { s3 } = rawClients();
+  await s3.send(
+    new PutBucketOwnershipControlsCommand({
+      Bucket: bucket,
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    }),
+  );
+  await s3.send(
+    new PutBucketVersioningCommand({
+      Bucket: bucket,
+      VersioningConfiguration: { Status: 'Enabled' },
+    }),
+  );
+  s3.destroy();
+}
+
+describe('audit through a proxy in front of the emulator', () => {
+  const hardened = uniqueBucket('audit-px-hard');
+  const open = uniqueBucket('audit-px-open');
+  const fleet = Array.from({ length: 6 }, (_, i) => uniqueBucket(`audit-px-fleet${i}`));
+  const all = new Set([hardened, open, ...fleet]);
+  let proxy: Proxy | undefined;
+
+  beforeAll(async () => {
+    await partlyHardened(hardened);
+    await createBucket(open);
+    for (const bucket of fleet) await createBucket(bucket);
+  });
+  afterEach(async () => {
+    await proxy?.close();
+    proxy = undefined;
+  });
+
+  it('503 SlowDown on the first try of every S3 request: retried, the same results and calls', async () => {
+    const args = ['--bucket', `${hardened},${open}`];
+    const direct = await auditJson(emulatorUrl(), args);
+    expect(direct.code).toBe(0);
+
+    const tried = new Set<string>();
+    proxy = await startProxy(emulatorUrl(), all, (request) => {
+      if (!request.bucket) return undefined;
+      const key = `${request.method} ${request.url}`;
+      if (tried.has(key)) return undefined;
+      tried.add(key);
+      return {
+        reply: { status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' },
+      };
+    });
+    const throttled = await auditJson(proxy.url, args);
+    expect(throttled.stderr).toBe('');
+    expect(throttled.code).toBe(0);
+    // Every bucket request (HeadBucket and seven reads, two buckets) was throttled once…
+    expect(tried.size).toBe(16);
+    expect(proxy.replied.get(503)).toBe(16);
+    expect(proxy.seen.filter((r) => r.bucket).length).toBe(32);
+    // …and the audit reads exactly as without throttling: retries are not new calls.
+    expect(throttled.report?.buckets).toEqual(direct.report?.buckets);
+    expect(throttled.report?.stats.calls).toEqual(direct.report?.stats.calls);
+    expect(statusOf(throttled.report, hardened, 'bpa-bucket')?.status).toBe('pass');
+    expect(statusOf(throttled.report, open, 'bpa-bucket')?.status).toBe('fail');
+  });
+
+  it('a read throttled past the retries is that control’s "unknown"; the rest stands', async () => {
+    proxy = await startProxy(emulatorUrl(), all, (request) =>
+      request.bucket === hardened && request.url.includes('?policy')
+        ? { reply: { status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' } }
+        : undefined,
+    );
+    const { code, report } = await auditJson(proxy.url, ['--bucket', hardened]);
+    expect(code).toBe(0);
+    // The SDK's standard mode: three attempts in all.
+    expect(proxy.replied.get(503)).toBe(3);
+    expect(statusOf(report, hardened, 'tls')).toEqual({
+      id: 'tls',
+      status: 'unknown',
+      detail: 'AWS is throttling requests (SlowDown); try again shortly.',
+    });
+    expect(statusOf(report, hardened, 'versioning')?.status).toBe('pass');
+    expect(report?.stats.calls['s3:GetBucketPolicy']).toBe(1);
+  });
+
+  it('a denied read is "unknown" with the action; a denied HeadBucket is the row’s error', async () => {
+    proxy = await startProxy(emulatorUrl(), all, (request) => {
+      if (request.bucket === hardened && request.url.includes('?policy'))
+        return { reply: { status: 403, code: 'AccessDenied', message: 'Access Denied' } };
+      if (request.bucket === open && request.method === 'HEAD') return { reply: { status: 403 } };
+      return undefined;
+    });
+    const args = ['--bucket', `${hardened},${open},${fleet[0]}`];
+    const { code, report, stderr } = await auditJson(proxy.url, args);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(statusOf(report, hardened, 'tls')).toEqual({
+      id: 'tls',
+      status: 'unknown',
+      detail: `Access denied: s3:GetBucketPolicy on bucket ${hardened}.`,
+    });
+    expect(statusOf(report, hardened, 'bpa-bucket')?.status).toBe('pass');
+    expect(report?.buckets.find((b) => b.bucket === open)).toEqual({
+      bucket: open,
+      region: null,
+      results: [],
+      error: `Access denied: s3:ListBucket on bucket ${open}.`,
+    });
+    // Nothing more is asked of a bucket that could not be found.
+    expect(proxy.seen.filter((r) => r.bucket === open)).toHaveLength(1);
+    expect(report?.buckets.find((b) => b.bucket === fleet[0])?.results).toHaveLength(12);
+
+    const human = await runCli([
+      'audit',
+      ...args,
+      '--fail-on',
+      'unknown',
+      '--endpoint-url',
+      proxy.url,
+    ]);
+    expect(human.code).toBe(2);
+    expect(human.stdout).toContain(
+      `! not audited: Access denied: s3:ListBucket on bucket ${open}.`,
+    );
+    expect(human.stdout).toContain(
+      `? TLS    Access denied: s3:GetBucketPolicy on bucket ${hardened}.`,
+    );
+    expect(human.stderr).toMatch(/^s3-harden: audit: .*1 bucket not audited \(--fail-on\)\n$/);
+  });
+
+  it('--concurrency bounds the buckets in flight; one bucket’s reads go out together', async () => {
+    proxy = await startProxy(emulatorUrl(), all, (request) =>
+      request.bucket ? { delayMs: 100 } : undefined,
+    );
+    const args = ['--bucket', fleet.join(',')];
+    const two = await auditJson(proxy.url, [...args, '--concurrency', '2']);
+    expect(two.code).toBe(0);
+    expect(two.report?.buckets.map((b) => b.bucket)).toEqual(fleet);
+    expect(proxy.maxBuckets).toBe(2);
+    // HeadBucket first, then the seven S3 reads of the bucket at once.
+    expect(proxy.maxPerBucket).toBe(7);
+    await proxy.close();
+
+    proxy = await startProxy(emulatorUrl(), all, (request) =>
+      request.bucket ? { delayMs: 100 } : undefined,
+    );
+    const one = await auditJson(proxy.url, [...args, '--concurrency', '1']);
+    expect(proxy.maxBuckets).toBe(1);
+    expect(one.report?.buckets).toEqual(two.report?.buckets);
+  });
+});

@@ -1,0 +1,221 @@
+/**
+ * `apply fleet.json` against the emulator, through the built CLI: every
+ * section applied (fresh reads prove each bucket's state), a failure in the
+ * second of three buckets (its log bucket's grant removed between plan and
+ * apply, which no drift check covers: S3 then refuses PutBucketLogging) rolls
+ * back exactly that bucket and stops, or goes on with --on-error continue; a
+ * stale bucket is skipped; the account section's settings gate the buckets;
+ * an unfinished journal for any bucket refuses the whole fleet before a write.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateBucketCommand,
+  DeleteBucketPolicyCommand,
+  PutBucketPolicyCommand,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type AwsSession, connect } from '../../src/aws/index.js';
+import { openJournal } from '../../src/plan/journal.js';
+import { satisfies } from '../../src/plan/resources/index.js';
+import type { Posture, ResourceKey } from '../../src/plan/types.js';
+import { logDeliveryStatement } from '../../src/steps/logging.js';
+import { runCli } from '../helpers/cli.js';
+import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
+import { createBucket, rawClients, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
+
+const ALL_ON = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
+const STEPS = [
+  '--only',
+  'public-access-block,encryption,versioning,logging,account-public-access-block',
+];
+const COMPARED: ResourceKey[] = [
+  'bucket.publicAccessBlock',
+  'bucket.encryption',
+  'bucket.versioning',
+  'bucket.logging',
+];
+
+describe('apply a fleet plan', () => {
+  let session: AwsSession;
+  let dir: string;
+  const endpoint = () => ['--endpoint-url', emulatorUrl()];
+  const snapshot = async (bucket: string) => (await session.observe(bucket, COMPARED)).values;
+  const sameAs = (before: Posture['values'], after: Posture['values']) =>
+    COMPARED.every((resource) => satisfies(resource, before[resource], after[resource]));
+
+  beforeAll(async () => {
+    session = await connect({ endpoint: emulatorUrl() });
+    dir = mkdtempSync(join(tmpdir(), 's3-harden-fleet-apply-'));
+  });
+  afterAll(() => session.close());
+  beforeEach(async () => {
+    await setAccountPublicAccessBlock(null);
+  });
+
+  /**
+   * Three open buckets; the second logs (by default) into an existing log
+   * bucket that already grants it delivery, so its plan leaves that bucket
+   * alone. `sabotage` then removes the grant: PutBucketLogging fails at apply.
+   */
+  async function threeBuckets(label: string) {
+    const [one, two, three] = ['a', 'b', 'c'].map((suffix) => uniqueBucket(`${label}-${suffix}`));
+    for (const bucket of [one, two, three] as string[]) await createBucket(bucket);
+    const logBucket = `${two}-logs`;
+    await rawClients().s3.send(new CreateBucketCommand({ Bucket: logBucket }));
+    const grant = logDeliveryStatement(
+      {
+        accountId: '123456789012',
+        region: 'us-east-1',
+        bucket: two as string,
+      } as Posture,
+      { enabled: true, target: logBucket, prefix: 's3-access-logs/', format: 'simple' },
+    );
+    await rawClients().s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: logBucket,
+        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [grant] }),
+      }),
+    );
+    const file = join(dir, `${label}.json`);
+    const planned = await runCli([
+      'plan',
+      '--bucket',
+      [one, two, three].join(','),
+      ...STEPS,
+      '--out',
+      file,
+      ...endpoint(),
+    ]);
+    expect(planned.stderr).toBe('');
+    expect(planned.code).toBe(2);
+    // The second bucket's plan leaves its log bucket alone.
+    expect(planned.stdout).not.toContain(`Log bucket ${logBucket}`);
+    const sabotage = () =>
+      rawClients().s3.send(new DeleteBucketPolicyCommand({ Bucket: logBucket }));
+    return { buckets: [one, two, three] as [string, string, string], file, sabotage };
+  }
+
+  /** The summary table's row for `bucket`, spaces collapsed. */
+  const row = (stdout: string, bucket: string) =>
+    stdout
+      .split('\n')
+      .find((line) => line.startsWith(`${line[0]} ${bucket} `))
+      ?.replace(/\s+/g, ' ');
+
+  it('applies the account section, then every bucket; fresh reads show each one hardened', async () => {
+    const { buckets, file } = await threeBuckets('fa-ok');
+    const result = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(row(result.stdout, 'account')).toBe('✓ account 123456789012 applied 1');
+    for (const bucket of buckets) expect(row(result.stdout, bucket)).toMatch(/^✓ \S+ applied \d$/);
+    expect(result.stdout).toContain('Fleet apply complete: 4 sections applied and verified.');
+    const account = await session.observe(buckets[0], ['account.publicAccessBlock']);
+    expect(account.values['account.publicAccessBlock']).toEqual(ALL_ON);
+    for (const bucket of buckets) {
+      const values = await snapshot(bucket);
+      expect(values['bucket.publicAccessBlock']).toEqual(ALL_ON);
+      expect(values['bucket.versioning']).toMatchObject({ Status: 'Enabled' });
+      expect(values['bucket.logging']).toMatchObject({ TargetBucket: `${bucket}-logs` });
+    }
+  });
+
+  it('a failure in bucket 2 of 3 rolls back bucket 2 exactly and stops: bucket 3 is not run', async () => {
+    const { buckets, file, sabotage } = await threeBuckets('fa-stop');
+    const [one, two, three] = buckets;
+    const before = { two: await snapshot(two), three: await snapshot(three) };
+    await sabotage();
+    const result = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+    expect(row(result.stdout, one)).toMatch(/^✓ \S+ applied \d$/);
+    expect(row(result.stdout, two)).toMatch(/^↶ \S+ rolled back 4$/);
+    expect(row(result.stdout, three)).toMatch(/^· \S+ not run \d$/);
+    // The failure's journal is named, for the record (nothing is left to undo).
+    expect(result.stdout).toMatch(new RegExp(`journal: \\S+-${two}-\\w+\\.jsonl`));
+    expect(result.stdout).toContain('Fleet apply incomplete: 2 applied, 1 rolled back, 1 not run.');
+    // Bucket 1 stays applied; bucket 2 is exactly as before; bucket 3 untouched.
+    expect((await snapshot(one))['bucket.publicAccessBlock']).toEqual(ALL_ON);
+    expect(sameAs(before.two, await snapshot(two))).toBe(true);
+    expect(await snapshot(three)).toEqual(before.three);
+  });
+
+  it('--on-error continue: bucket 2 is rolled back, bucket 3 applied', async () => {
+    const { buckets, file, sabotage } = await threeBuckets('fa-cont');
+    const [one, two, three] = buckets;
+    const before = await snapshot(two);
+    await sabotage();
+    const result = await runCli(['apply', file, '--yes', '--on-error', 'continue', ...endpoint()]);
+    expect(result.code).toBe(1);
+    expect(row(result.stdout, one)).toMatch(/^✓ \S+ applied \d$/);
+    expect(row(result.stdout, two)).toMatch(/^↶ \S+ rolled back 4$/);
+    expect(row(result.stdout, three)).toMatch(/^✓ \S+ applied \d$/);
+    expect(result.stdout).toContain('Fleet apply incomplete: 3 applied, 1 rolled back.');
+    expect(sameAs(before, await snapshot(two))).toBe(true);
+    expect((await snapshot(three))['bucket.publicAccessBlock']).toEqual(ALL_ON);
+  });
+
+  it('skips a bucket that changed since the plan, and applies the others', async () => {
+    const { buckets, file } = await threeBuckets('fa-stale');
+    const [one, two, three] = buckets;
+    await session.execute({
+      service: 's3',
+      operation: 'PutPublicAccessBlock',
+      input: { Bucket: two, PublicAccessBlockConfiguration: { ...ALL_ON, BlockPublicAcls: false } },
+    });
+    const before = await snapshot(two);
+    const result = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(result.code).toBe(1);
+    expect(row(result.stdout, two)).toMatch(/^≠ \S+ stale, skipped 4$/);
+    expect(result.stdout).toContain(
+      '    stale: bucket.publicAccessBlock: plan saw (absent), now {"BlockPublicAcls":false',
+    );
+    expect(row(result.stdout, one)).toMatch(/^✓ \S+ applied \d$/);
+    expect(row(result.stdout, three)).toMatch(/^✓ \S+ applied \d$/);
+    expect(await snapshot(two)).toEqual(before);
+  });
+
+  it('buckets planned on top of the account section wait for it: a changed account skips them all', async () => {
+    const { buckets, file } = await threeBuckets('fa-acct');
+    await setAccountPublicAccessBlock({ ...ALL_ON, RestrictPublicBuckets: false });
+    const result = await runCli(['apply', file, '--yes', '--on-error', 'continue', ...endpoint()]);
+    expect(result.code).toBe(1);
+    expect(row(result.stdout, 'account')).toMatch(/^≠ account \d+ stale, skipped 1$/);
+    for (const bucket of buckets) expect(row(result.stdout, bucket)).toMatch(/stale, skipped/);
+    expect(result.stdout).toContain(
+      'account.publicAccessBlock: the account section sets {"BlockPublicAcls":true',
+    );
+    expect((await snapshot(buckets[0]))['bucket.publicAccessBlock']).toBeNull();
+  });
+
+  it('refuses the whole fleet before any write when any bucket has an unfinished journal', async () => {
+    const { buckets, file } = await threeBuckets('fa-unfinished');
+    const journal = openJournal(
+      { accountId: '123456789012', region: 'us-east-1', bucket: buckets[2] },
+      join(process.env.S3_HARDEN_STATE_DIR as string, 'journals'),
+    );
+    journal.append({
+      type: 'begin',
+      target: { accountId: '123456789012', region: 'us-east-1', bucket: buckets[2] },
+      changes: 1,
+      tool: 's3-harden',
+    });
+    journal.close();
+    const result = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `s3-harden: an earlier apply to ${buckets[2]} did not finish: run s3-harden rollback ${journal.path} first (or pass --ignore-unfinished)\n`,
+    );
+    const account = await session.observe(buckets[0], ['account.publicAccessBlock']);
+    expect(account.values['account.publicAccessBlock']).toBeNull();
+    expect((await snapshot(buckets[0]))['bucket.publicAccessBlock']).toBeNull();
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * Ctrl+C during `apply fleet.json`, through the built CLI: the call in
+ * flight finishes, the current bucket is rolled back, the rest is not run.
+ * Deterministic: a loopback proxy in front of the emulator holds the second
+ * bucket's first write until the CLI has been interrupted and said so.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AwsSession, connect } from '../../src/aws/index.js';
+import { BIN, runCli } from '../helpers/cli.js';
+import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
+import { createBucket, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
+
+const ALL_ON = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
+
+/** Forwards to the emulator; a request `hold` picks waits until `release` is called. */
+function holdingProxy(target: string, hold: (method: string, url: string) => boolean) {
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let holding: (() => void) | null = null;
+  const seen = new Promise<void>((resolve) => {
+    holding = resolve;
+  });
+  const upstream = new URL(target);
+  const server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', async () => {
+      if (holding && hold(incoming.method ?? '', incoming.url ?? '')) {
+        const found = holding;
+        holding = null;
+        found();
+        await held;
+      }
+      const forwarded = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: incoming.method,
+          path: incoming.url,
+          headers: incoming.headers,
+        },
+        (answer) => {
+          outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
+          answer.pipe(outgoing);
+        },
+      );
+      forwarded.end(Buffer.concat(chunks));
+    });
+  });
+  return { server, seen, release: () => release() };
+}
+
+describe('Ctrl+C during a fleet apply', () => {
+  let session: AwsSession;
+  let proxy: ReturnType<typeof holdingProxy>;
+  let dir: string;
+  const names = ['a', 'b', 'c'].map((suffix) => uniqueBucket(`fi-${suffix}`));
+  const [one, two, three] = names as [string, string, string];
+
+  beforeAll(async () => {
+    session = await connect({ endpoint: emulatorUrl() });
+    dir = mkdtempSync(join(tmpdir(), 's3-harden-fleet-interrupt-'));
+    proxy = holdingProxy(
+      emulatorUrl(),
+      (method, url) => method === 'PUT' && new RegExp(`^/${two}/?\\?`).test(url),
+    );
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    session.close();
+    proxy.release();
+    await new Promise<void>((resolve) => proxy.server.close(() => resolve()));
+  });
+
+  it('finishes the call in flight, rolls back the current bucket, and runs no other', async () => {
+    await setAccountPublicAccessBlock(null);
+    for (const bucket of names) await createBucket(bucket);
+    const file = join(dir, 'fleet.json');
+    const planned = await runCli([
+      'plan',
+      '--bucket',
+      names.join(','),
+      '--only',
+      'public-access-block,versioning,account-public-access-block',
+      '--out',
+      file,
+      '--endpoint-url',
+      emulatorUrl(),
+    ]);
+    expect(planned.code).toBe(2);
+
+    const port = (proxy.server.address() as AddressInfo).port;
+    const child = spawn(
+      process.execPath,
+      [BIN, 'apply', file, '--yes', '--endpoint-url', `http://127.0.0.1:${port}`],
+      { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    const cancelled = new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+        if (stdout.includes('Cancelling:')) resolve();
+      });
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    // The second bucket's first write is in flight: interrupt, wait until heard, let it finish.
+    await proxy.seen;
+    child.kill('SIGINT');
+    await cancelled;
+    proxy.release();
+    const code = await exited;
+
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    const row = (bucket: string) =>
+      stdout
+        .split('\n')
+        .find((line) => line.startsWith(`${line[0]} ${bucket} `))
+        ?.replace(/\s+/g, ' ');
+    expect(row(one)).toBe(`✓ ${one} applied 2`);
+    expect(row(two)).toBe(`↶ ${two} rolled back 2`);
+    expect(row(three)).toBe(`· ${three} not run 2`);
+    expect(stdout).toContain('Apply cancelled; 1 change rolled back. The bucket is as it was.');
+    // Bucket 1 stays applied, bucket 2 is as before, bucket 3 was never touched.
+    const pab = async (bucket: string) =>
+      (await session.observe(bucket, ['bucket.publicAccessBlock'])).values[
+        'bucket.publicAccessBlock'
+      ];
+    expect(await pab(one)).toEqual(ALL_ON);
+    expect(await pab(two)).toBeNull();
+    expect(await pab(three)).toBeNull();
+  });
+});
