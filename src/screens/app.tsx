@@ -7,9 +7,11 @@ import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import Spinner from 'ink-spinner';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { AwsSession } from '../aws/session.js';
+import { auditReads } from '../plan/audit/controls.js';
 import type { CliContext } from '../plan/cli-equivalent.js';
 import { callerContext, planLockout, principalArnFor } from '../plan/lockout.js';
 import { serializePlan } from '../plan/plan-file.js';
+import { summarisePosture } from '../plan/posture-summary.js';
 import type { Plan, Posture, Preset } from '../plan/types.js';
 import type { PolicyValidation } from '../plan/validation.js';
 import {
@@ -36,6 +38,7 @@ import { BucketPicker } from './bucket-picker.js';
 import { Confirm } from './confirm.js';
 import { FormStep } from './form-step.js';
 import { Header } from './header.js';
+import { PostureScreen } from './posture.js';
 import { PresetPicker } from './preset-picker.js';
 import { Result } from './result.js';
 import { Review } from './review.js';
@@ -118,17 +121,22 @@ export function App({ preset, steps, bucket, onExit }: Props) {
   if (state.route.name === 'pick-bucket') wantsList.current = true;
   const buckets = useBuckets(wantsList.current ? live : undefined);
   const { create } = state;
-  const reads = useMemo(
-    () => (create ? ['bucket.exists' as const, ...readsFor(state.steps)] : readsFor(state.steps)),
-    [state.steps, create],
-  );
-  const observeOptions = useMemo(
-    () => ({
-      optional: optionalReadsFor(state.steps),
+  // The steps' reads, and the audit's for the posture screen: one observe.
+  // What only the posture screen needs fails soft (Macie or Access Analyzer
+  // missing at the endpoint, say): its control then reads "unknown".
+  const reads = useMemo(() => {
+    const forSteps = readsFor(state.steps);
+    if (create) return ['bucket.exists' as const, ...forSteps];
+    return [...new Set([...forSteps, ...auditReads()])];
+  }, [state.steps, create]);
+  const observeOptions = useMemo(() => {
+    const forSteps = readsFor(state.steps);
+    const auditOnly = create ? [] : auditReads().filter((read) => !forSteps.includes(read));
+    return {
+      optional: [...optionalReadsFor(state.steps), ...auditOnly],
       ...(create ? { newBucket: { region: create.region, assumed: assumedValues(create) } } : {}),
-    }),
-    [create, state.steps],
-  );
+    };
+  }, [create, state.steps]);
   const relatedFor = useCallback(
     (observed: Posture) =>
       relatedBucketFor(state.steps, defaultAnswers(observed, state.preset, state.steps)),
@@ -267,7 +275,7 @@ export function App({ preset, steps, bucket, onExit }: Props) {
   const screen = (() => {
     if (fatal) return <Text {...tone('error')}>{`✗ ${fatal}`}</Text>;
     if (session.status === 'loading') return <Busy label="Connecting to AWS…" />;
-    if (journalCheck && state.route.name === 'step') {
+    if (journalCheck && (state.route.name === 'posture' || state.route.name === 'step')) {
       return (
         <UnfinishedJournal
           bucket={state.bucket ?? ''}
@@ -359,6 +367,16 @@ export function App({ preset, steps, bucket, onExit }: Props) {
       }
       case 'observing':
         return <Busy label={`Reading the configuration of ${state.bucket}…`} />;
+      case 'posture':
+        return (
+          <PostureScreen
+            bucket={state.bucket ?? ''}
+            preset={state.preset}
+            summary={summarisePosture(state.posture as Posture, planned.plan)}
+            onNext={() => dispatch({ type: 'next' })}
+            onBack={() => dispatch({ type: 'back' })}
+          />
+        );
       case 'step': {
         const id = state.steps[state.route.index] as StepId;
         // Each step has its own answer type; the form edits them as a record.

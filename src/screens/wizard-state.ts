@@ -14,6 +14,8 @@ export type Route =
   | { readonly name: 'pick-bucket' }
   | { readonly name: 'new-bucket' }
   | { readonly name: 'observing' }
+  /** Where the picked bucket stands, and what the preset would change. */
+  | { readonly name: 'posture' }
   | { readonly name: 'step'; readonly index: number }
   | { readonly name: 'review' }
   | { readonly name: 'confirm' }
@@ -76,6 +78,8 @@ function go(state: WizardState, route: Route): WizardState {
 /** The screen after the current one in the forward direction. */
 function nextRoute(state: WizardState): Route {
   const { route } = state;
+  if (route.name === 'posture')
+    return state.steps.length > 0 ? { name: 'step', index: 0 } : { name: 'review' };
   if (route.name === 'step' && route.index + 1 < state.steps.length)
     return { name: 'step', index: route.index + 1 };
   if (route.name === 'step') return { name: 'review' };
@@ -104,16 +108,18 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return { ...go(state, { name: 'observing' }), bucket: state.create.name, posture: undefined };
     case 'observed': {
       const answers = defaultAnswers(action.posture, state.preset, state.steps);
-      // Observing is transient: Esc from the first step goes back to where the
-      // bucket was chosen (the picker, or the new-bucket form).
+      // Observing is transient: Esc from the posture screen (or, for a new
+      // bucket, the first step) goes back to where the bucket was chosen.
       const history = state.history.filter((route) => route.name !== 'observing');
-      return {
+      const ready = {
         ...state,
         posture: action.posture,
         answers,
-        history: history.length > 0 ? history : [{ name: 'pick-bucket' }],
-        route: state.steps.length > 0 ? { name: 'step', index: 0 } : { name: 'review' },
+        history: history.length > 0 ? history : [{ name: 'pick-bucket' } as const],
       };
+      // An existing bucket starts from where it stands; a new one has no past.
+      if (!state.create) return { ...ready, route: { name: 'posture' } };
+      return { ...ready, route: nextRoute({ ...ready, route: { name: 'posture' } }) };
     }
     case 'observe-failed': {
       const previous = state.history.at(-1) ?? { name: 'pick-bucket' };

@@ -60,6 +60,12 @@ describe.skipIf(!available)('the built CLI in a pseudo-terminal (tmux)', () => {
     }
     await terminal.waitFor(`› ${bucket}`);
     terminal.send('Enter');
+    // Where the bucket stands first: every control, in 80 columns.
+    const posture = await terminal.waitFor(`Where ${bucket} stands now`);
+    expect(posture).toMatch(/✗ Block Public Access \(bucket\) .*→ fixed/);
+    expect(posture).toMatch(/Holds \d+ of 12\./);
+    expect(Math.max(...posture.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+    terminal.send('Enter');
     // Accept every step's defaults until the review.
     let screen = await terminal.waitFor(/step 1 of \d+/);
     const total = Number(/step 1 of (\d+)/.exec(screen)?.[1]);
@@ -110,7 +116,7 @@ describe.skipIf(!available)('the built CLI in a pseudo-terminal (tmux)', () => {
       { ...environment(), NO_COLOR: '1' },
       tmpdir(),
     );
-    await terminal.waitFor(/step 1 of \d+/);
+    await terminal.waitFor('stands now');
     terminal.send('C-c');
     await terminal.waitFor('[exited 130]');
   });

@@ -80,3 +80,12 @@ export async function selectLine(
   }
   throw new Error(`could not select ${label}; last frame:\n${frame(instance)}`);
 }
+
+/**
+ * Every existing bucket's walk opens on the posture screen (where it stands,
+ * what the preset would change): Enter goes on to the first step.
+ */
+export async function pastPosture(instance: Rendered): Promise<void> {
+  await waitFor(instance, 'stands now');
+  await press(instance, KEY.enter);
+}

@@ -24,7 +24,7 @@ import { App } from '../../src/screens/app.js';
 import { ServicesProvider, type WizardServices } from '../../src/screens/services.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { ACCOUNT, createBucket } from '../helpers/fixtures.js';
-import { frame, KEY, press, waitFor } from '../helpers/ink.js';
+import { frame, KEY, pastPosture, press, waitFor } from '../helpers/ink.js';
 
 const RIGHT = '\u001B[C';
 /** A frame as one line of text: notes wider than the screen wrap. */
@@ -135,6 +135,7 @@ describe('the Access Analyzer step in the wizard', () => {
     await createBucket(bucket);
     const app = wizard(bucket, 'baseline');
 
+    await pastPosture(app);
     const first = await waitFor(app, 'step 1 of 1');
     expect(first).toContain('IAM Access Analyzer review');
     expect(first).toContain(
@@ -188,6 +189,7 @@ describe('the Access Analyzer step in the wizard', () => {
     await createBucket(bucket);
     const app = wizard(bucket, 'strict');
 
+    await pastPosture(app);
     const step = await waitFor(app, 'step 1 of 1');
     expect(step).toContain('› [x] Create an account analyzer  now none');
     expect(step).toContain(
@@ -220,6 +222,7 @@ describe('the Access Analyzer step in the wizard', () => {
     const bucket = uniqueBucket('aa-screen-moto');
     await createBucket(bucket);
     const app = wizard(bucket, 'strict');
+    await pastPosture(app);
     const step = await waitFor(app, 'step 1 of 1');
     expect(flat(step)).toContain('Skipped: IAM Access Analyzer is not available at this endpoint');
     expect(step).not.toContain('Create an account analyzer');

@@ -16,7 +16,7 @@ import { App } from '../../src/screens/app.js';
 import { ServicesProvider, type WizardServices } from '../../src/screens/services.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, rawClients } from '../helpers/fixtures.js';
-import { frame, KEY, press, waitFor } from '../helpers/ink.js';
+import { frame, KEY, pastPosture, press, waitFor } from '../helpers/ink.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/reader';
 
@@ -73,6 +73,7 @@ describe('the access-point step in the wizard', () => {
       </ServicesProvider>,
     );
 
+    await pastPosture(app);
     const first = await waitFor(app, 'step 1 of 1');
     expect(first).toContain('Satisfies Guide: S3 Access Points, Security Hub S3.19');
     expect(first).toContain('› [ ] Create an access point  now off');

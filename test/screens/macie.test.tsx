@@ -28,7 +28,7 @@ import { App } from '../../src/screens/app.js';
 import { ServicesProvider, type WizardServices } from '../../src/screens/services.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { ACCOUNT, createBucket, rawClients } from '../helpers/fixtures.js';
-import { frame, KEY, press, waitFor } from '../helpers/ink.js';
+import { frame, KEY, pastPosture, press, waitFor } from '../helpers/ink.js';
 
 const notEnabled = () =>
   Object.assign(new Error('Macie is not enabled.'), {
@@ -72,6 +72,7 @@ describe('the Macie step in the wizard', () => {
     await createBucket(bucket);
     const app = start(bucket);
 
+    await pastPosture(app);
     const screen = await waitFor(app, 'step 1 of 1');
     expect(screen).toContain('Sensitive-data discovery (Macie)');
     expect(screen).toContain('Satisfies Guide: Macie for data discovery');
@@ -104,6 +105,7 @@ describe('the Macie step in the wizard', () => {
       macie.on(DescribeBucketsCommand).rejects(notEnabled());
 
       const app = start(bucket);
+      await pastPosture(app);
       const first = await waitFor(app, 'step 1 of 1');
       expect(first).toContain('Satisfies Guide: Macie for data discovery');
       expect(first).toContain('› [x] Enable Macie  now not enabled');
@@ -207,6 +209,7 @@ describe('the Macie step in the wizard', () => {
       macie.on(DescribeBucketsCommand).resolves({ buckets: [] });
 
       const app = start(bucket);
+      await pastPosture(app);
       const screen = (await waitFor(app, 'step 1 of 1')).replace(/\s+/g, ' ');
       expect(screen).toContain('Macie is enabled in us-east-1.');
       expect(screen).toContain(

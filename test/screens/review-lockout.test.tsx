@@ -17,7 +17,7 @@ import { App } from '../../src/screens/app.js';
 import { ServicesProvider, type WizardServices } from '../../src/screens/services.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, rawClients } from '../helpers/fixtures.js';
-import { frame, KEY, press, waitFor } from '../helpers/ink.js';
+import { frame, KEY, pastPosture, press, waitFor } from '../helpers/ink.js';
 
 const APPLY = 'Apply 1 change to bucket';
 const BLOCKED = '✗ Apply is blocked: a Deny would lock you out. e: exempt your principal;';
@@ -80,6 +80,7 @@ describe('the review screen with the lockout guard', () => {
   };
 
   const toReview = async (app: ReturnType<typeof start>) => {
+    await pastPosture(app);
     await waitFor(app, 'step 1 of 1');
     await press(app, KEY.enter);
     await waitFor(app, 'Review the plan');
@@ -131,6 +132,7 @@ describe('the review screen with the lockout guard', () => {
     const ALLOWLIST = { sourceCidrs: ['203.0.113.0/24'] };
     // httpsOnly, minimumTls12, vpceOnly, sourceCidrs, then the IP.
     const toIpField = async (app: ReturnType<typeof start>) => {
+      await pastPosture(app);
       await waitFor(app, 'step 1 of 1');
       await press(app, KEY.down, KEY.down, KEY.down, KEY.down);
       await waitFor(app, (text) => /› Your public IP/.test(text));
@@ -165,6 +167,7 @@ describe('the review screen with the lockout guard', () => {
 
     it('the VPC endpoint the operator names clears the endpoint restriction', async () => {
       const app = start(await seeded('lockout-vpce-mine'));
+      await pastPosture(app);
       await waitFor(app, 'step 1 of 1');
       await waitFor(app, 'Your VPC endpoint');
       // httpsOnly, minimumTls12, vpceOnly, vpceIds, then theirs.

@@ -18,7 +18,7 @@ import { App } from '../../src/screens/app.js';
 import { ServicesProvider, type WizardServices } from '../../src/screens/services.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket } from '../helpers/fixtures.js';
-import { frame, KEY, press, waitFor } from '../helpers/ink.js';
+import { frame, KEY, pastPosture, press, waitFor } from '../helpers/ink.js';
 
 const finding = (overrides: Partial<PolicyFinding>): PolicyFinding => ({
   severity: 'warning',
@@ -103,6 +103,7 @@ describe('the review screen with policy checks', () => {
   };
 
   const toReview = async (app: ReturnType<typeof start>) => {
+    await pastPosture(app);
     await waitFor(app, 'step 1 of 1');
     await press(app, KEY.enter);
     await waitFor(app, 'Review the plan');

@@ -15,7 +15,7 @@ import { App } from '../../src/screens/app.js';
 import { ServicesProvider } from '../../src/screens/services.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket } from '../helpers/fixtures.js';
-import { frame, KEY, press, waitFor } from '../helpers/ink.js';
+import { frame, KEY, pastPosture, press, waitFor } from '../helpers/ink.js';
 
 const ALL_ON = {
   BlockPublicAcls: true,
@@ -90,6 +90,7 @@ describe('an unfinished journal for the picked bucket', () => {
     await waitFor(app, '↶ Block Public Access (bucket): rolled back');
     await press(app, KEY.enter);
     // Read again: the setting the crash left is gone, and the step proposes it anew.
+    await pastPosture(app);
     await waitFor(app, '[x] Block public ACLs  now not set → on');
     expect(await session.read(target, 'bucket.publicAccessBlock')).toBeNull();
     expect(findUnfinishedJournals(target, journals)).toEqual([]);

@@ -17,7 +17,7 @@ import { ServicesProvider, type WizardServices } from '../../src/screens/service
 import type { StepId } from '../../src/steps/types.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
-import { frame, KEY, press, selectLine, waitFor } from '../helpers/ink.js';
+import { frame, KEY, pastPosture, press, selectLine, waitFor } from '../helpers/ink.js';
 
 // These tests walk the Block Public Access steps; each other step has its own tests.
 const PAB_STEPS: readonly StepId[] = ['public-access-block', 'account-public-access-block'];
@@ -90,16 +90,29 @@ describe('the wizard', () => {
     await selectLine(app, bucket);
     await press(app, KEY.enter);
 
+    // Where the bucket stands, and what these two steps of baseline would do.
+    const standing = await waitFor(app, `Where ${bucket} stands now`);
+    expect(standing).toMatch(/✗ Block Public Access \(bucket\) +no bucket-level .*→ fixed/);
+    expect(standing).toMatch(/✗ Block Public Access \(account\) .*→ fixed/);
+    expect(standing).toMatch(/✗ Versioning .*left as is/);
+    expect(standing).toMatch(/\? Macie discovery job .*left as is/);
+    expect(standing).toMatch(/Holds \d+ of 12\. baseline fixes 2 of \d+;/);
+    await press(app, 'i');
+    await waitFor(app, /Block Public Access \(bucket\) +S3\.8 · CIS 2\.1\.4/);
+    await press(app, KEY.enter);
     await waitFor(app, 'step 1 of 2');
     expect(frame(app)).toContain('Block Public Access (bucket)');
     expect(frame(app)).toContain('[x] Block public ACLs  now not set → on');
     expect(frame(app)).toContain('Rejects PUT requests that carry a public ACL.');
 
-    // Esc goes back to the picker, and we come forward again.
+    // Esc goes back through the posture screen to the picker, and we come forward again.
+    await press(app, KEY.escape);
+    await waitFor(app, `Where ${bucket} stands now`);
     await press(app, KEY.escape);
     await waitFor(app, 'Which bucket should be hardened?');
     await selectLine(app, bucket);
     await press(app, KEY.enter);
+    await pastPosture(app);
     await waitFor(app, 'step 1 of 2');
 
     // Turn one flag off: the review will show three fields, not four.
@@ -230,6 +243,7 @@ describe('the wizard', () => {
       },
     });
     const app = start(services(slowWrites), bucket);
+    await pastPosture(app);
     await waitFor(app, 'step 1 of 2');
     await press(app, KEY.enter);
     await waitFor(app, 'step 2 of 2');
@@ -263,6 +277,7 @@ describe('the wizard', () => {
     await createBucket(bucket, { publicAccessBlock: ALL_ON });
     await setAccountPublicAccessBlock(ALL_ON);
     const app = start(services(), bucket);
+    await pastPosture(app);
     await waitFor(app, 'step 1 of 2');
     expect(frame(app)).toContain('[x] Block public ACLs  now on');
     await press(app, KEY.enter);

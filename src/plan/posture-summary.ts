@@ -1,0 +1,78 @@
+/**
+ * What the wizard's posture screen shows once a bucket is picked: each audit
+ * control as it stands, and what the chosen preset's plan would do to it.
+ * Pure: the controls come from ./audit/controls.ts, the plan from the steps.
+ */
+import {
+  CONTROLS,
+  type ControlId,
+  type ControlStatus,
+  evaluateControls,
+} from './audit/controls.js';
+import type { Plan, Posture } from './types.js';
+
+/**
+ * What the plan does to a control: `fixes` one that does not hold now and
+ * will, `changes` what it reads without settling it (tightens one that holds,
+ * or leaves one failing), `none` leaves it alone.
+ */
+export type PlannedEffect = 'fixes' | 'changes' | 'none';
+
+export interface PostureRow {
+  readonly id: ControlId;
+  readonly title: string;
+  readonly status: ControlStatus;
+  readonly detail: string;
+  /** "S3.8 · CIS 2.1.4", or empty. */
+  readonly ids: string;
+  readonly planned: PlannedEffect;
+  /** The control's status once the plan is applied. */
+  readonly after: ControlStatus;
+}
+
+export interface PostureSummary {
+  readonly rows: readonly PostureRow[];
+  readonly holding: number;
+  readonly fixed: number;
+  /** Not holding now, and not after the plan either. */
+  readonly stillFailing: number;
+}
+
+/** The posture as it will read once every change of `plan` is applied. */
+function postureAfter(posture: Posture, plan: Plan | undefined): Posture {
+  if (!plan || plan.changes.length === 0) return posture;
+  const values: Record<string, unknown> = { ...posture.values };
+  for (const change of plan.changes) values[change.resource] = change.after;
+  return { ...posture, values };
+}
+
+export function summarisePosture(posture: Posture, plan: Plan | undefined): PostureSummary {
+  const now = new Map(evaluateControls(posture).map((result) => [result.id, result]));
+  const then = new Map(
+    evaluateControls(postureAfter(posture, plan)).map((result) => [result.id, result.status]),
+  );
+  const written = new Set(plan?.changes.map((change) => change.resource) ?? []);
+  const rows = CONTROLS.map((control): PostureRow => {
+    const result = now.get(control.id);
+    const status = result?.status ?? 'unknown';
+    const touched = control.resources.some((resource) => written.has(resource));
+    const after = touched ? (then.get(control.id) ?? 'unknown') : status;
+    return {
+      id: control.id,
+      title: control.title,
+      status,
+      detail: result?.detail ?? '',
+      ids: [control.fsbp, control.cis ? `CIS ${control.cis}` : undefined]
+        .filter(Boolean)
+        .join(' · '),
+      planned: !touched ? 'none' : status !== 'pass' && after === 'pass' ? 'fixes' : 'changes',
+      after,
+    };
+  });
+  return {
+    rows,
+    holding: rows.filter((row) => row.status === 'pass').length,
+    fixed: rows.filter((row) => row.planned === 'fixes').length,
+    stillFailing: rows.filter((row) => row.after !== 'pass').length,
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The posture screen, shown once a bucket is picked and read: every audit
+ * control as it stands, and what the chosen preset's plan would do to it,
+ * before the first step. Nothing here reads AWS: the posture is already read.
+ */
+import { Box, Text, useInput, useStdout } from 'ink';
+import { useState } from 'react';
+import type { PostureRow, PostureSummary } from '../plan/posture-summary.js';
+import { BACK, Footer, QUIT } from './footer.js';
+import { type ToneName, tone } from './theme.js';
+
+type Props = {
+  readonly bucket: string;
+  readonly preset: string;
+  readonly summary: PostureSummary;
+  readonly onNext: () => void;
+  readonly onBack: () => void;
+};
+
+const SYMBOL = { pass: '✓', fail: '✗', unknown: '?' } as const;
+const STATUS_TONE: Record<PostureRow['status'], ToneName> = {
+  pass: 'add',
+  fail: 'remove',
+  unknown: 'warning',
+};
+const TITLE_WIDTH = 32;
+/** Room kept for the symbol, the gaps and the longest effect ("→ changed, still ✗"). */
+const OTHER_COLUMNS = 2 + TITLE_WIDTH + 1 + 1 + 18;
+
+function effect(row: PostureRow): { text: string; tone: ToneName } | null {
+  if (row.planned === 'fixes') return { text: '→ fixed', tone: 'add' };
+  if (row.planned === 'changes')
+    return row.after === 'pass'
+      ? { text: '→ changed', tone: 'change' }
+      : { text: `→ changed, still ${SYMBOL[row.after]}`, tone: 'warning' };
+  if (row.status !== 'pass') return { text: 'left as is', tone: 'muted' };
+  return null;
+}
+
+function pad(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+}
+
+export function PostureScreen({ bucket, preset, summary, onNext, onBack }: Props) {
+  // `i` swaps the detail column for the Security Hub (FSBP) and CIS control IDs.
+  const [showIds, setShowIds] = useState(false);
+  const { stdout } = useStdout();
+  const detailWidth = Math.max(20, (stdout.columns || 80) - OTHER_COLUMNS);
+  useInput((input, key) => {
+    if (key.escape) return onBack();
+    if (key.return) return onNext();
+    if (input === 'i') setShowIds((shown) => !shown);
+  });
+  const failing = summary.rows.length - summary.holding;
+  return (
+    <Box flexDirection="column">
+      <Text {...tone('heading')}>{`Where ${bucket} stands now`}</Text>
+      <Text {...tone('muted')}>
+        {`The audit's controls, and what ${preset} would do; each change is reviewed first.`}
+      </Text>
+      <Box flexDirection="column" marginTop={1}>
+        {summary.rows.map((row) => {
+          const planned = effect(row);
+          return (
+            <Text key={row.id} wrap="truncate-end">
+              <Text {...tone(STATUS_TONE[row.status])}>{`${SYMBOL[row.status]} `}</Text>
+              <Text>{`${pad(row.title, TITLE_WIDTH)} `}</Text>
+              <Text
+                {...tone('muted')}
+              >{`${pad(showIds ? row.ids : row.detail, detailWidth)} `}</Text>
+              {planned ? <Text {...tone(planned.tone)}>{planned.text}</Text> : null}
+            </Text>
+          );
+        })}
+      </Box>
+      <Box marginTop={1}>
+        <Text {...tone('summary')}>
+          {`Holds ${summary.holding} of ${summary.rows.length}. ${preset} fixes ${summary.fixed} of ${failing}; ${summary.stillFailing} would not hold after it.`}
+        </Text>
+      </Box>
+      <Footer
+        hints={[
+          { keys: 'enter', action: 'go through the steps' },
+          { keys: 'i', action: showIds ? 'show details' : 'show FSBP/CIS IDs' },
+          BACK,
+          QUIT,
+        ]}
+      />
+    </Box>
+  );
+}
