@@ -127,7 +127,10 @@ export function createClients(options: ConnectionOptions, env = process.env): Cl
     ...(region ? { region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
     ...(endpoint ? { endpoint } : {}),
-    maxAttempts: 3,
+    // Retries are the SDK's standard mode: 3 attempts with jittered backoff,
+    // throttling (SlowDown, 503, ThrottlingException) included. Not set here,
+    // so AWS_MAX_ATTEMPTS / AWS_RETRY_MODE and the profile's max_attempts can
+    // raise it for a large fleet.
   };
   const s3 = new S3Client({
     ...common,
