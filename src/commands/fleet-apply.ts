@@ -1,11 +1,12 @@
 /**
  * `s3-harden apply fleet.json`: applies a fleet plan section by section.
  *
- * Before any write: the whole file was validated (./apply.ts), no bucket has
- * an unfinished journal, the credentials are for the plan's account, every
- * section's policies pass IAM Access Analyzer's checks and the lockout guard,
- * and the operator confirms once for the whole fleet (irreversible changes
- * and security warnings listed together, confirmed by typing the account ID).
+ * Before any write (the checks are ./apply-checks.ts): the whole file was
+ * validated (./apply.ts), no bucket has an unfinished journal, the
+ * credentials are for the plan's account, every section's policies pass IAM
+ * Access Analyzer's checks and the lockout guard, and the operator confirms
+ * once for the whole fleet (irreversible changes and security warnings
+ * listed together, confirmed by typing the account ID).
  *
  * Then the account section, then each bucket: a drift check right before it
  * (a stale bucket is not applied; a bucket section also needs the account's
@@ -32,10 +33,8 @@ import type { Plan, Posture } from '../plan/types.js';
 import { securityWarningsLine } from '../plan/validation.js';
 import {
   type ApplyCommandOptions,
-  applyWithJournal,
   confirm,
   connectFor,
-  interruptible,
   irreversibleChanges,
   observeLive,
   type PolicyGate,
@@ -44,7 +43,8 @@ import {
   refuseUnfinished,
   refuseWithoutTerminal,
   staleReason,
-} from './apply.js';
+} from './apply-checks.js';
+import { applyWithJournal, interruptible } from './apply-execute.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import { checkInTurn } from './fleet-plan.js';
 import { colourEnabled, formatLines } from './style.js';

@@ -12,13 +12,9 @@
  * path) for speed, and a sample through the built CLI.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runApply } from '../../src/commands/apply.js';
 import { CommandError } from '../../src/commands/exit-codes.js';
 import { deepEqual } from '../../src/plan/diff.js';
 import { findOperation } from '../../src/plan/operations.js';
@@ -27,23 +23,15 @@ import { renderPlan } from '../../src/plan/render.js';
 import { writeCall } from '../../src/plan/resources/index.js';
 import type { Plan } from '../../src/plan/types.js';
 import { runCli } from '../helpers/cli.js';
+import { pick, type Random, seededRandom } from '../helpers/random.js';
+import {
+  applyUnattended,
+  type CountingEndpoint,
+  countingEndpoint,
+} from '../helpers/refusal-probe.js';
 import { syntheticPlan } from '../helpers/synthetic-plans.js';
 
-/** Deterministic PRNG (mulberry32), so a failure reproduces. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type Rng = () => number;
-const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;
 
 /** Every path to a value in `value`, parents before children. */
 function paths(value: Json, prefix: (string | number)[] = []): (string | number)[][] {
@@ -124,7 +112,7 @@ interface Mutant {
   readonly bytes: Buffer;
 }
 
-function mutate(text: string, rng: Rng, kind: string): Mutant {
+function mutate(text: string, rng: Random, kind: string): Mutant {
   const data = JSON.parse(text) as Json;
   const done = (value: Json | string): Mutant => ({
     kind,
@@ -354,46 +342,27 @@ function unsafeReason(original: Plan, loaded: Plan): string | null {
 
 const CALLER_IDENTITY = `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/operator</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
 
-const sink = () =>
-  new Writable({
-    write(_chunk, _encoding, callback) {
-      callback();
-    },
-  }) as unknown as typeof process.stdout;
-
 describe('bad plan files (fuzz)', () => {
-  let server: Server;
-  let requests = 0;
+  let endpoint: CountingEndpoint;
   let stsRequests = 0;
-  let endpoint: string;
   let dir: string;
 
   beforeAll(async () => {
-    server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk) => {
-        body += chunk;
-      });
-      request.on('end', () => {
-        requests += 1;
-        // Who the caller is: the one answer given, so a plan for another
-        // account can be seen refused by the identity check.
-        if (body.includes('GetCallerIdentity')) {
-          stsRequests += 1;
-          response.writeHead(200, { 'content-type': 'text/xml' }).end(CALLER_IDENTITY);
-        } else response.writeHead(500).end();
-      });
+    // Who the caller is: the one answer given, so a plan for another
+    // account can be seen refused by the identity check.
+    endpoint = await countingEndpoint((body) => {
+      if (!body.includes('GetCallerIdentity')) return undefined;
+      stsRequests += 1;
+      return CALLER_IDENTITY;
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     dir = mkdtempSync(join(tmpdir(), 's3-harden-fuzz-'));
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => endpoint.close());
 
   const rejectedSamples: { kind: string; file: string }[] = [];
 
   it('1,200 mutations: each rejected in one line before any request, or still a safe plan', async () => {
-    const rng = random(20261128);
+    const rng = seededRandom(20261128);
     const bases = basePlans();
     const figures = {
       tried: 0,
@@ -440,36 +409,20 @@ describe('bad plan files (fuzz)', () => {
         // account): nothing in the file can tell; apply asks STS who the
         // caller is and refuses before any other request.
         figures.retargetedRefusedAtIdentity += 1;
-        const [all, sts] = [requests, stsRequests];
-        await expect(
-          runApply(
-            {
-              file,
-              yes: true,
-              allowIrreversible: true,
-              allowSecurityWarnings: true,
-              connection: { endpoint },
-            },
-            sink(),
-          ),
-        ).rejects.toThrow(/these credentials are for account 123456789012/);
-        if (requests - all !== 1 || stsRequests - sts !== 1)
-          problems.push(`#${i} ${mutant.kind}: retargeted plan made ${requests - all} request(s)`);
+        const [all, sts] = [endpoint.requests, stsRequests];
+        await expect(applyUnattended(file, endpoint.url)).rejects.toThrow(
+          /these credentials are for account 123456789012/,
+        );
+        if (endpoint.requests - all !== 1 || stsRequests - sts !== 1)
+          problems.push(
+            `#${i} ${mutant.kind}: retargeted plan made ${endpoint.requests - all} request(s)`,
+          );
         continue;
       }
       // Rejected: through the apply command, with the counting endpoint.
-      const before = requests;
+      const before = endpoint.requests;
       try {
-        await runApply(
-          {
-            file,
-            yes: true,
-            allowIrreversible: true,
-            allowSecurityWarnings: true,
-            connection: { endpoint },
-          },
-          sink(),
-        );
+        await applyUnattended(file, endpoint.url);
         problems.push(`#${i} ${mutant.kind}: apply did not refuse`);
       } catch (error) {
         if (!(error instanceof CommandError)) {
@@ -486,8 +439,8 @@ describe('bad plan files (fuzz)', () => {
             problems.push(`#${i} ${mutant.kind}: message is ${error.message.length} characters`);
         }
       }
-      if (requests !== before)
-        problems.push(`#${i} ${mutant.kind}: made ${requests - before} request(s)`);
+      if (endpoint.requests !== before)
+        problems.push(`#${i} ${mutant.kind}: made ${endpoint.requests - before} request(s)`);
       figures.rejected += 1;
       stats.rejected += 1;
       if (rejectedSamples.filter((s) => s.kind === mutant.kind).length < 2)
@@ -497,7 +450,7 @@ describe('bad plan files (fuzz)', () => {
     expect(problems).toEqual([]);
     expect(figures.tried).toBeGreaterThanOrEqual(1000);
     expect(figures.rejected).toBeGreaterThan(900);
-    expect(requests).toBe(stsRequests);
+    expect(endpoint.requests).toBe(stsRequests);
     expect(figures.rejected + figures.acceptedSafe + figures.retargetedRefusedAtIdentity).toBe(
       figures.tried,
     );
@@ -518,9 +471,9 @@ describe('bad plan files (fuzz)', () => {
   it('a sample of 20 rejected mutants through the built CLI: one line, exit 1, no request', async () => {
     const sample = rejectedSamples.slice(0, 20);
     expect(sample.length).toBe(20);
-    const before = requests;
+    const before = endpoint.requests;
     const results = await Promise.all(
-      sample.map(({ file }) => runCli(['apply', file, '--yes', '--endpoint-url', endpoint])),
+      sample.map(({ file }) => runCli(['apply', file, '--yes', '--endpoint-url', endpoint.url])),
     );
     results.forEach((result, index) => {
       const what = `${sample[index]?.kind}: ${result.stderr}`;
@@ -529,6 +482,6 @@ describe('bad plan files (fuzz)', () => {
       expect(result.stderr.trimEnd().split('\n'), what).toHaveLength(1);
       expect(result.stderr, what).toMatch(/^s3-harden: /);
     });
-    expect(requests).toBe(before);
+    expect(endpoint.requests).toBe(before);
   }, 60_000);
 });

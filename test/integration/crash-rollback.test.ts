@@ -21,6 +21,7 @@ import type { StepId } from '../../src/steps/types.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket } from '../helpers/fixtures.js';
+import { seededRandom } from '../helpers/random.js';
 
 const RUNS = Number(process.env.CRASH_RUNS ?? 20);
 const SEED = Number(process.env.CRASH_SEED ?? 20261128);
@@ -33,18 +34,6 @@ const STEPS: StepId[] = [
   'bucket-policy',
 ];
 const READS = readsFor(STEPS);
-
-/** mulberry32: a tiny seeded PRNG, so every run of the suite kills at the same points. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Killed {
   readonly code: number | null;
@@ -161,7 +150,8 @@ describe('a crash at any point of apply is rolled back exactly', () => {
     const writesStart = offset(probeJournal[0]?.at);
     const writesEnd = offset(probeJournal.find((entry) => entry.type === 'end')?.at);
 
-    const random = prng(SEED);
+    // Seeded, so every run of the suite kills at the same points.
+    const random = seededRandom(SEED);
     const figures = {
       seed: SEED,
       runs: 0,

@@ -6,13 +6,9 @@
  * runApply. The endpoint is a loopback server counting what it receives.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runApply } from '../../src/commands/apply.js';
 import { CommandError } from '../../src/commands/exit-codes.js';
 import { planFromPosture } from '../../src/commands/plan.js';
 import { deepEqual } from '../../src/plan/diff.js';
@@ -22,6 +18,12 @@ import { writeCall } from '../../src/plan/resources/index.js';
 import type { Posture, PostureValues } from '../../src/plan/types.js';
 import { stepsForPreset } from '../../src/steps/index.js';
 import { runCli } from '../helpers/cli.js';
+import { pick, seededRandom } from '../helpers/random.js';
+import {
+  applyUnattended,
+  type CountingEndpoint,
+  countingEndpoint,
+} from '../helpers/refusal-probe.js';
 import { openPosture, SYNTHETIC_ACCOUNT } from '../helpers/synthetic-plans.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests mutate the parsed JSON freely.
@@ -121,26 +123,6 @@ const CASES: [string, string, RegExp][] = [
   ['a truncated file', VALID.slice(0, VALID.length / 2), /not valid JSON/],
 ];
 
-function sink(): typeof process.stdout {
-  return new Writable({
-    write(_chunk, _encoding, callback) {
-      callback();
-    },
-  }) as unknown as typeof process.stdout;
-}
-
-/** Deterministic PRNG (mulberry32), so a failure reproduces. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Path = (string | number)[];
 function leafPaths(value: Json, prefix: Path = []): Path[] {
   if (value === null || typeof value !== 'object') return [prefix];
@@ -174,21 +156,14 @@ const HOSTILE: Json[] = [
 ];
 
 describe('bad fleet plan files', () => {
-  let server: Server;
-  let requests = 0;
-  let endpoint: string;
+  let endpoint: CountingEndpoint;
   let dir: string;
 
   beforeAll(async () => {
-    server = createServer((_request, response) => {
-      requests += 1;
-      response.writeHead(500).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    endpoint = await countingEndpoint();
     dir = mkdtempSync(join(tmpdir(), 's3-harden-bad-fleets-'));
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => endpoint.close());
 
   it('the valid fleet file itself is accepted (the mutations below are what is refused)', () => {
     const parsed = parseAnyPlan(VALID);
@@ -199,25 +174,25 @@ describe('bad fleet plan files', () => {
   it.each(CASES)('%s: one line, exit 1, no API call', async (_name, content, message) => {
     const file = join(dir, 'fleet.json');
     writeFileSync(file, content);
-    const result = await runCli(['apply', file, '--yes', '--endpoint-url', endpoint]);
+    const result = await runCli(['apply', file, '--yes', '--endpoint-url', endpoint.url]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^s3-harden: .*fleet\.json: /);
     expect(result.stderr).toMatch(message);
     expect(/\p{Cc}/u.test(result.stderr.trimEnd())).toBe(false);
-    expect(requests).toBe(0);
+    expect(endpoint.requests).toBe(0);
   });
 
   it('400 random mutations: each refused in one line before any request, or still a safe fleet', async () => {
-    const rng = random(20261128);
+    const rng = seededRandom(20261128);
     const original = JSON.parse(VALID);
     const leaves = leafPaths(original);
     const problems: string[] = [];
     let rejected = 0;
     for (let i = 0; i < 400; i++) {
-      const path = leaves[Math.floor(rng() * leaves.length)] as Path;
-      const value = HOSTILE[Math.floor(rng() * HOSTILE.length)];
+      const path = pick(rng, leaves);
+      const value = pick(rng, HOSTILE);
       const text = JSON.stringify(setAt(original, path, value), null, 2);
       let accepted: ReturnType<typeof parseAnyPlan> | undefined;
       try {
@@ -247,28 +222,19 @@ describe('bad fleet plan files', () => {
       rejected += 1;
       const file = join(dir, `mutant-${i}.json`);
       writeFileSync(file, text);
-      const before = requests;
+      const before = endpoint.requests;
       try {
-        await runApply(
-          {
-            file,
-            yes: true,
-            allowIrreversible: true,
-            allowSecurityWarnings: true,
-            connection: { endpoint },
-          },
-          sink(),
-        );
+        await applyUnattended(file, endpoint.url);
         problems.push(`#${i} ${path.join('.')}: apply did not refuse`);
       } catch (error) {
         if (!(error instanceof CommandError)) problems.push(`#${i}: ${(error as Error).name}`);
         else if (error.exitCode !== 1 || /\p{Cc}/u.test(error.message))
           problems.push(`#${i} ${path.join('.')}: ${JSON.stringify(error.message.slice(0, 200))}`);
       }
-      if (requests !== before) problems.push(`#${i} ${path.join('.')}: made a request`);
+      if (endpoint.requests !== before) problems.push(`#${i} ${path.join('.')}: made a request`);
     }
     expect(problems).toEqual([]);
     expect(rejected).toBeGreaterThan(300);
-    expect(requests).toBe(0);
+    expect(endpoint.requests).toBe(0);
   }, 120_000);
 });

@@ -23,6 +23,7 @@ import {
 } from '../../src/steps/access-point.js';
 import type { Field } from '../../src/steps/form.js';
 import { buildPlan, STEP_ORDER } from '../../src/steps/index.js';
+import { pick, seededRandom } from '../helpers/random.js';
 import { ACCOUNT_ID, BUCKET, isOneLine, posture as postureOf, REGION } from './support.js';
 
 const NAME = `s3h-${BUCKET}`;
@@ -130,19 +131,13 @@ describe('access point naming', () => {
   });
 
   it('is stable and valid for every valid bucket name', () => {
-    const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789.-';
-    let seed = 42;
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const alphabet = [...'abcdefghijklmnopqrstuvwxyz0123456789.-'];
+    const random = seededRandom(42);
     let checked = 0;
     while (checked < 2000) {
       const length = 3 + Math.floor(random() * 61);
       let bucket = '';
-      for (let index = 0; index < length; index++) {
-        bucket += alphabet[Math.floor(random() * alphabet.length)];
-      }
+      for (let index = 0; index < length; index++) bucket += pick(random, alphabet);
       if (bucketNameProblem(bucket)) continue;
       checked += 1;
       const name = accessPointName(bucket);

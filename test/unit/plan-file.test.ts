@@ -9,6 +9,7 @@ import {
 import { linesToText, renderPlan } from '../../src/plan/render.js';
 import type { ApiCall, Plan, PublicAccessBlock } from '../../src/plan/types.js';
 import { buildPlan } from '../../src/steps/index.js';
+import { pick, type Random, seededRandom } from '../helpers/random.js';
 import {
   ACCOUNT_ID,
   accountChange,
@@ -466,21 +467,6 @@ describe('parsePlan: known gaps', () => {
 // still passes the bucket/account/operation checks, or throws PlanFileError
 // with one line; never any other exception type.
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Random = () => number;
-const pick = <T>(random: Random, items: readonly T[]): T =>
-  items[Math.floor(random() * items.length)] as T;
-
 const PRINTABLE = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
 
 function flipBytes(text: string, random: Random): string {
@@ -605,7 +591,7 @@ function checkCallInvariant(call: ApiCall, plan: Plan): void {
 
 describe('parsePlan fuzz', () => {
   it('300 seeded mutations: a safe plan or a one-line PlanFileError, nothing else', () => {
-    const random = mulberry32(0x5eed);
+    const random = seededRandom(0x5eed);
     const mutators = [flipBytes, truncate, swapValues, flipFlags];
     let accepted = 0;
     let rejected = 0;
