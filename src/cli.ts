@@ -12,9 +12,9 @@ import {
 import { CommandError, EXIT } from './commands/exit-codes.js';
 import { globProblem } from './commands/fleet-select.js';
 import { bucketNameProblem } from './plan/bucket-name.js';
-import { sourceIpProblem } from './plan/lockout.js';
+import { sourceIpProblem } from './plan/ip.js';
 import { PRESETS, type Preset } from './plan/types.js';
-import { STEP_ORDER } from './steps/index.js';
+import { STEP_ORDER } from './steps/ids.js';
 import { vpceProblem } from './steps/policy-inputs.js';
 import type { StepId } from './steps/types.js';
 import { VERSION } from './version.js';

@@ -7,13 +7,7 @@ import { join } from 'node:path';
 import type { ConnectionOptions } from '../aws/clients.js';
 import type { AwsSession } from '../aws/session.js';
 import { openJournal, stateDir } from '../plan/journal.js';
-import {
-  appendToJournal,
-  findUnfinishedJournals,
-  loadJournal,
-  rollbackJournal,
-  rollbackLines,
-} from '../plan/rollback.js';
+import { findUnfinishedJournals } from '../plan/journal-scan.js';
 import type { Preset } from '../plan/types.js';
 import { CommandError, type ExitCode } from './exit-codes.js';
 
@@ -37,6 +31,11 @@ export async function rollBackInSession(
   path: string,
   session: AwsSession,
 ): Promise<{ restored: boolean; lines: string[] }> {
+  // Loaded only when a rollback is asked for: the schemas it checks the
+  // journal with are not needed to draw the wizard.
+  const { appendToJournal, loadJournal, rollbackJournal, rollbackLines } = await import(
+    '../plan/rollback.js'
+  );
   const journal = loadJournal(path);
   if (!journal) return { restored: true, lines: ['The journal records no change.'] };
   const writer = appendToJournal(path);

@@ -7,13 +7,13 @@
  * outcome is appended to the same journal, and a resource already as before
  * is reported, not written.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import { bucketNameProblem } from './bucket-name.js';
 import { type CliContext, cliCommand } from './cli-equivalent.js';
 import { deepEqual } from './diff.js';
 import type { JournalEntry, JournalRecord } from './journal.js';
+import { JournalError, splitEntries } from './journal-scan.js';
 import { findOperation } from './operations.js';
 import { collectRefs, resolveRefs } from './output-refs.js';
 import { escapeControl } from './plan-file.js';
@@ -21,11 +21,9 @@ import { formatValue } from './render.js';
 import { RESOURCE_KEYS, resourceSchema, satisfies, writeCall } from './resources/index.js';
 import type { ApiCall, ResourceKey, Target } from './types.js';
 
-export class JournalError extends Error {
-  override name = 'JournalError';
-  constructor(message: string) {
-    super(escapeControl(message));
-  }
+/** A JournalError whose message may quote the file: control characters escaped. */
+function journalError(message: string): JournalError {
+  return new JournalError(escapeControl(message));
 }
 
 const validBucketName = z.string().superRefine((bucket, context) => {
@@ -100,21 +98,6 @@ export interface ParsedJournal {
   readonly finished: boolean;
 }
 
-/** Splits a journal's text into entries; a torn last line (a crash mid-write) is ignored. */
-function splitEntries(content: string): unknown[] {
-  const lines = content.split('\n').filter(Boolean);
-  const entries: unknown[] = [];
-  for (const [index, line] of lines.entries()) {
-    try {
-      entries.push(JSON.parse(line));
-    } catch {
-      if (index === lines.length - 1) break;
-      throw new JournalError(`line ${index + 1} is not valid JSON`);
-    }
-  }
-  return entries;
-}
-
 /** Rebuilds an output object from the `path → value` map the executor keeps. */
 function outputFrom(kept: Record<string, unknown>): Record<string, unknown> {
   const output: Record<string, unknown> = {};
@@ -133,21 +116,21 @@ function outputFrom(kept: Record<string, unknown>): Record<string, unknown> {
 function checkUndo(undo: ApiCall, change: JournalChange, target: Target, where: string): void {
   const spec = findOperation(undo.service, undo.operation);
   if (spec?.kind !== 'write' || !spec.input) {
-    throw new JournalError(
+    throw journalError(
       `${where}: ${undo.service}:${undo.operation} is not an operation s3-harden applies`,
     );
   }
   if (!spec.input.safeParse(undo.input).success) {
-    throw new JournalError(`${where}: the undo input is not valid for ${undo.operation}`);
+    throw journalError(`${where}: the undo input is not valid for ${undo.operation}`);
   }
   const buckets = [target.bucket, ...(target.logBucket ? [target.logBucket] : [])];
   if (spec.scope === 'bucket' && !buckets.includes(undo.input.Bucket as string)) {
-    throw new JournalError(
+    throw journalError(
       `${where} names bucket ${JSON.stringify(undo.input.Bucket)}, but the journal is for ${buckets.join(' and ')}`,
     );
   }
   if (spec.scope === 'account' && undo.input.AccountId !== target.accountId) {
-    throw new JournalError(
+    throw journalError(
       `${where} names account ${JSON.stringify(undo.input.AccountId)}, but the journal is for ${target.accountId}`,
     );
   }
@@ -155,10 +138,10 @@ function checkUndo(undo: ApiCall, change: JournalChange, target: Target, where: 
   try {
     expected = writeCall(change.resource, target, change.before);
   } catch (error) {
-    throw new JournalError(`${where}: ${(error as Error).message}`);
+    throw journalError(`${where}: ${(error as Error).message}`);
   }
   if (!deepEqual(undo, expected)) {
-    throw new JournalError(`${where} does not restore the before-state of ${change.resource}`);
+    throw journalError(`${where} does not restore the before-state of ${change.resource}`);
   }
 }
 
@@ -172,14 +155,14 @@ export function parseJournal(content: string): ParsedJournal {
       const path = (issue?.path ?? []).join('.');
       // Zod lists every allowed value; a one-line message names the field instead.
       const said = issue?.message ?? 'invalid';
-      throw new JournalError(
+      throw journalError(
         `entry ${index + 1}${path ? ` (${path})` : ''}: ${said.length > 120 ? 'not an allowed value' : said}`,
       );
     }
     return parsed.data as JournalEntry;
   });
   const first = entries[0];
-  if (first?.type !== 'begin') throw new JournalError('not an s3-harden journal (no begin entry)');
+  if (first?.type !== 'begin') throw journalError('not an s3-harden journal (no begin entry)');
   const target = first.target as Target;
   const changes: JournalChange[] = [];
   const byId = new Map<string, JournalChange>();
@@ -187,13 +170,13 @@ export function parseJournal(content: string): ParsedJournal {
   let finished = false;
   for (const [index, entry] of entries.entries()) {
     const where = `entry ${index + 1}`;
-    if (index > 0 && entry.type === 'begin') throw new JournalError(`${where}: a second begin`);
+    if (index > 0 && entry.type === 'begin') throw journalError(`${where}: a second begin`);
     if (entry.type === 'intent') {
       if (byId.has(entry.changeId)) {
-        throw new JournalError(`${where}: change ${entry.changeId} appears twice`);
+        throw journalError(`${where}: change ${entry.changeId} appears twice`);
       }
       if (!resourceSchema(entry.resource).safeParse(entry.before).success) {
-        throw new JournalError(`${where}: before is not a valid ${entry.resource} value`);
+        throw journalError(`${where}: before is not a valid ${entry.resource} value`);
       }
       const change: JournalChange = {
         id: entry.changeId,
@@ -206,7 +189,7 @@ export function parseJournal(content: string): ParsedJournal {
         checkUndo(entry.undo, change, target, `${where}.undo`);
         for (const ref of collectRefs(entry.undo.input)) {
           if (ref.fromOutput.change !== entry.changeId && !byId.has(ref.fromOutput.change)) {
-            throw new JournalError(
+            throw journalError(
               `${where}.undo uses the output of ${ref.fromOutput.change}, which does not run before it`,
             );
           }
@@ -216,7 +199,7 @@ export function parseJournal(content: string): ParsedJournal {
       changes.push(change);
     } else if (entry.type !== 'begin' && entry.type !== 'end') {
       if (!byId.has(entry.changeId)) {
-        throw new JournalError(`${where}: ${entry.type} for unknown change ${entry.changeId}`);
+        throw journalError(`${where}: ${entry.type} for unknown change ${entry.changeId}`);
       }
       if (entry.type === 'applied' && entry.output) {
         outputs.set(entry.changeId, outputFrom(entry.output));
@@ -238,18 +221,18 @@ export function loadJournal(path: string): ParsedJournal | null {
     content = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new JournalError(
+    throw journalError(
       `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
     );
   }
   if (Buffer.byteLength(content) > 10 * 1024 * 1024) {
-    throw new JournalError(`${path}: too large to be an s3-harden journal`);
+    throw journalError(`${path}: too large to be an s3-harden journal`);
   }
   try {
     if (splitEntries(content).length === 0) return null;
     return parseJournal(content);
   } catch (error) {
-    if (error instanceof JournalError) throw new JournalError(`${path}: ${error.message}`);
+    if (error instanceof JournalError) throw journalError(`${path}: ${error.message}`);
     throw error;
   }
 }
@@ -418,28 +401,4 @@ export function rollbackLines(outcome: RollbackOutcome, path: string): string[] 
   return lines;
 }
 
-/** Journals in `directory` for this account and bucket that have no `end` entry, oldest first. */
-export function findUnfinishedJournals(
-  target: Pick<Target, 'accountId' | 'bucket'>,
-  directory: string,
-): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(directory).filter((name) => name.endsWith('.jsonl'));
-  } catch {
-    return [];
-  }
-  return names.sort().flatMap((name) => {
-    const path = join(directory, name);
-    try {
-      const entries = splitEntries(readFileSync(path, 'utf8')) as Partial<JournalEntry>[];
-      const begin = entries[0] as { type?: string; target?: Partial<Target> } | undefined;
-      if (begin?.type !== 'begin') return [];
-      if (begin.target?.accountId !== target.accountId || begin.target?.bucket !== target.bucket)
-        return [];
-      return entries.some((entry) => entry?.type === 'end') ? [] : [path];
-    } catch {
-      return [];
-    }
-  });
-}
+export { findUnfinishedJournals, JournalError } from './journal-scan.js';

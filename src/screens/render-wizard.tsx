@@ -1,11 +1,16 @@
 /**
- * Mounts the wizard. Ink and React load here; the AWS SDK only when
- * `services.connect` runs, after the first frame is on screen.
+ * Mounts the wizard. Ink and React load here; the app itself right after
+ * the first frame, and the AWS SDK only when `services.connect` runs.
  */
 import { render } from 'ink';
+import { lazy, Suspense } from 'react';
 import type { Preset } from '../plan/types.js';
-import { App } from './app.js';
 import { ServicesProvider, type WizardServices } from './services.js';
+import { StartingFrame } from './starting.js';
+
+// The app (its steps, the plan model and their schemas) loads after the
+// first frame is on screen; until then StartingFrame draws what it would.
+const App = lazy(() => import('./app.js').then((module) => ({ default: module.App })));
 
 export interface WizardOptions {
   readonly services: WizardServices;
@@ -18,13 +23,17 @@ export async function renderWizard(options: WizardOptions): Promise<number> {
   let code = 0;
   const instance = render(
     <ServicesProvider services={options.services}>
-      <App
-        {...(options.preset ? { preset: options.preset } : {})}
-        onExit={(exitCode) => {
-          code = exitCode;
-        }}
-        {...(options.bucket ? { bucket: options.bucket } : {})}
-      />
+      <Suspense
+        fallback={<StartingFrame {...(options.bucket ? { bucket: options.bucket } : {})} />}
+      >
+        <App
+          {...(options.preset ? { preset: options.preset } : {})}
+          onExit={(exitCode) => {
+            code = exitCode;
+          }}
+          {...(options.bucket ? { bucket: options.bucket } : {})}
+        />
+      </Suspense>
     </ServicesProvider>,
     // Ctrl+C is the app's to handle: during apply it cancels and rolls back.
     { exitOnCtrlC: false },

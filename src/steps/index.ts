@@ -18,6 +18,7 @@ import { accessAnalyzerStep } from './access-analyzer.js';
 import { accessPointStep } from './access-point.js';
 import { bucketPolicyStep } from './bucket-policy.js';
 import { encryptionStep } from './encryption.js';
+import { STEP_ORDER } from './ids.js';
 import { loggingStep } from './logging.js';
 import { macieStep } from './macie.js';
 import { type NewBucketAnswers, planNewBucket, validateNewBucket } from './new-bucket.js';
@@ -29,6 +30,8 @@ import {
 } from './public-access-block.js';
 import type { Step, StepAnswers, StepId } from './types.js';
 import { versioningStep } from './versioning.js';
+
+export { STEP_ORDER };
 
 export type StepRegistry = { readonly [K in StepId]: Step<StepAnswers[K]> };
 
@@ -45,21 +48,6 @@ export const STEPS: StepRegistry = {
   macie: macieStep,
   'account-public-access-block': accountPublicAccessBlockStep,
 };
-
-/** Wizard order. */
-export const STEP_ORDER: readonly StepId[] = [
-  'public-access-block',
-  'encryption',
-  'object-ownership',
-  'versioning',
-  'object-lock',
-  'logging',
-  'bucket-policy',
-  'access-point',
-  'access-analyzer',
-  'macie',
-  'account-public-access-block',
-];
 
 export const PRESET_DESCRIPTIONS: Record<Preset, string> = {
   baseline: "The guide's checklist without network restrictions or Object Lock.",

@@ -46,6 +46,9 @@ function chunkFor(input: string): string {
   return found[0];
 }
 
+/** The schema library: the plan model's, needed once a plan is built, not to start. */
+const isZod = (input: string) => input.includes('node_modules/zod/');
+
 const isSdk = (input: string) =>
   input.includes('node_modules/@aws-sdk/') || input.includes('node_modules/@smithy/');
 
@@ -54,12 +57,19 @@ describe('start-up bundle', () => {
     const inputs = staticInputs('dist/cli.js');
     expect(inputs.filter(isSdk)).toEqual([]);
     expect(inputs.filter((input) => input.includes('node_modules/ink/'))).toEqual([]);
+    // Flags are checked (steps, IPs, bucket names) without loading the plan model.
+    expect(inputs.filter(isZod)).toEqual([]);
   });
 
   it('draws the wizard’s first frame without the SDK', () => {
     const wizard = staticInputs(chunkFor('src/screens/render-wizard.tsx'));
     expect(wizard.some((input) => input.includes('node_modules/ink/'))).toBe(true);
     expect(wizard.filter(isSdk)).toEqual([]);
+    // The app and its steps load right after the first frame (React.lazy).
+    expect(wizard.filter(isZod)).toEqual([]);
+    expect(wizard.filter((input) => input === 'src/screens/app.tsx')).toEqual([]);
+    const wizardCommand = staticInputs(chunkFor('src/commands/wizard.ts'));
+    expect(wizardCommand.filter(isZod)).toEqual([]);
   });
 
   it('keeps the SDK in the chunk loaded by connect()', () => {
