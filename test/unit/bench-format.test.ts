@@ -1,0 +1,111 @@
+/**
+ * `npm run bench`'s pure parts: its arguments, how it prints durations and
+ * ratios, the sample it times when told to scale, and the mapping from the
+ * guide's commands to API operations it checks against a plan. No timing here
+ * (the benchmark itself is not a test).
+ */
+import { describe, expect, it } from 'vitest';
+import { spreadSample } from '../../bench/audit-vs-cli.mjs';
+import { fleetNames } from '../../bench/fleet.mjs';
+import { formatDuration, formatRatio, median, parseBenchArgs, table } from '../../bench/format.mjs';
+import { bucketReads, operationOf } from '../../bench/guide-commands.mjs';
+
+describe('parseBenchArgs', () => {
+  it('defaults to 200 buckets, every CLI read, every part', () => {
+    const options = parseBenchArgs([]);
+    expect(options).toMatchObject({ buckets: 200, cliSample: undefined, memoryBuckets: 1000 });
+    expect([...options.parts]).toEqual(['audit', 'apply', 'frame', 'memory']);
+  });
+
+  it('takes a sample, a part list and a bucket count', () => {
+    const options = parseBenchArgs([
+      '--buckets',
+      '50',
+      '--cli-sample',
+      '5',
+      '--only',
+      'audit,frame',
+    ]);
+    expect(options).toMatchObject({ buckets: 50, cliSample: 5 });
+    expect([...options.parts]).toEqual(['audit', 'frame']);
+  });
+
+  it('treats a sample of every bucket as no sample, and --memory-buckets 0 as no memory run', () => {
+    const options = parseBenchArgs([
+      '--buckets',
+      '20',
+      '--cli-sample',
+      '20',
+      '--memory-buckets',
+      '0',
+    ]);
+    expect(options.cliSample).toBeUndefined();
+    expect(options.parts.has('memory')).toBe(false);
+  });
+
+  it.each([
+    [['--buckets', 'many'], /--buckets must be a whole number/],
+    [['--buckets', '10', '--cli-sample', '11'], /more than --buckets 10/],
+    [['--only', 'audit,speed'], /"speed" is not a part/],
+    [['--frobnicate'], /Unknown option/],
+  ])('refuses %j with one line', (argv, message) => {
+    expect(() => parseBenchArgs(argv)).toThrow(message);
+  });
+});
+
+describe('figures', () => {
+  it('formats durations at a precision worth comparing', () => {
+    expect(formatDuration(812.4)).toBe('812 ms');
+    expect(formatDuration(2312)).toBe('2.31 s');
+    expect(formatDuration(45_600)).toBe('45.6 s');
+    expect(formatDuration(845_000)).toBe('14 min 05 s');
+  });
+
+  it('states the ratio with its direction', () => {
+    expect(formatRatio(2, 764)).toBe('382.0x faster');
+    expect(formatRatio(1000, 4180)).toBe('4.18x faster');
+    expect(formatRatio(305, 255)).toBe('1.20x slower');
+    expect(formatRatio(100, 100.2)).toBe('same');
+    expect(formatRatio(0, 10)).toBe('n/a');
+  });
+
+  it('takes the median of an unsorted list', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it('aligns a table: names left, figures right', () => {
+    expect(
+      table([
+        ['pair', 'ours'],
+        ['(a) audit', '2.31 s'],
+      ]),
+    ).toBe('pair         ours\n(a) audit  2.31 s');
+  });
+});
+
+describe('what is timed', () => {
+  it('samples buckets spread over the fleet, not its first few', () => {
+    expect(spreadSample(fleetNames(200), 4)).toEqual([
+      'bench-fleet-0000',
+      'bench-fleet-0050',
+      'bench-fleet-0100',
+      'bench-fleet-0150',
+    ]);
+  });
+
+  it('names the API operation of each guide command', () => {
+    expect(bucketReads('b').map(operationOf)).toEqual([
+      's3:GetPublicAccessBlock',
+      's3:GetBucketOwnershipControls',
+      's3:GetBucketEncryption',
+      's3:GetBucketPolicy',
+      's3:GetBucketVersioning',
+      's3:GetObjectLockConfiguration',
+      's3:GetBucketLogging',
+    ]);
+    expect(operationOf(['s3control', 'put-public-access-block'])).toBe(
+      's3control:PutPublicAccessBlock',
+    );
+  });
+});
