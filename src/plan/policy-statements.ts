@@ -2,7 +2,9 @@
  * The statements s3-harden writes into a bucket policy, built from a plain
  * description of what the operator wants (PolicyIntent), and read back from a
  * policy into that description. Every Sid starts with TOOL_SID_PREFIX, so the
- * composer (./policy.ts) can tell them from statements it must keep.
+ * composer (./policy.ts) can tell them from statements it must keep, and
+ * isBucketPolicySid names exactly these, so the bucket-policy step also keeps
+ * the tool statements other steps wrote.
  */
 import {
   type ConditionBlock,
@@ -24,6 +26,25 @@ export const SID = {
   crossAccount: (n: number) => `${TOOL_SID_PREFIX}CrossAccount${n}`,
   crossAccountRead: (n: number) => `${TOOL_SID_PREFIX}CrossAccount${n}Read`,
 } as const;
+
+const FIXED_SIDS: ReadonlySet<unknown> = new Set(
+  Object.values(SID).filter((sid) => typeof sid === 'string'),
+);
+const NUMBERED_SID = new RegExp(
+  `^${TOOL_SID_PREFIX}(?:ReadOnly[1-9]\\d*|CrossAccount[1-9]\\d*(?:Read)?)$`,
+);
+
+/**
+ * The Sids the bucket-policy step owns in a bucket policy: the ones above,
+ * any number of them. Other tool statements there are another step's (the
+ * logging step's S3HardenAccessLogsFrom… grants on a log bucket): the
+ * bucket-policy step keeps them where they are, even a grant for a source
+ * bucket that no longer logs here — removing one is the logging step's
+ * business, and dropping a live one would stop that bucket's logs silently.
+ */
+export function isBucketPolicySid(sid: string): boolean {
+  return FIXED_SIDS.has(sid) || NUMBERED_SID.test(sid);
+}
 
 /** Values of the s3:x-amz-server-side-encryption header. */
 export type UploadAlgorithm = 'AES256' | 'aws:kms' | 'aws:kms:dsse';

@@ -2,12 +2,19 @@
  * The bucket-policy composer: merges the statements s3-harden writes into the
  * bucket's existing policy document without touching anything else.
  *
- * - The tool owns exactly the statements whose Sid starts with TOOL_SID_PREFIX.
+ * - The tool wrote exactly the statements whose Sid starts with TOOL_SID_PREFIX.
  *   Every other statement (another Sid, no Sid, even a malformed one) is
  *   foreign: kept, in its order, as the very same value, so it serialises
  *   byte for byte as it was read.
- * - A wanted tool statement replaces the tool statement with its Sid where it
- *   stands; a new one is appended; a tool statement no longer wanted (or a
+ * - Several steps write tool statements into one document: the bucket-policy
+ *   step its protections and grants, the logging step a log-delivery grant per
+ *   source bucket into the log bucket's policy. So each writer composes with
+ *   the Sids it owns (a SidOwner); a tool statement another step wrote is kept
+ *   exactly like a foreign one, in place. Without an owner the writer owns
+ *   every tool Sid — right only for a document no other step writes (an
+ *   access point policy).
+ * - A wanted tool statement replaces the owned statement with its Sid where it
+ *   stands; a new one is appended; an owned statement no longer wanted (or a
  *   duplicate of its Sid) is removed. Composing again with the same
  *   statements therefore yields a deep-equal document: no duplicates.
  * - Only what the tool writes is normalised: a single Statement object
@@ -76,6 +83,28 @@ export function foreignStatements(document: PolicyDocument | null): readonly unk
   return statementsOf(document).filter((statement) => !isToolStatement(statement));
 }
 
+/**
+ * Which of the tool's Sids one writer manages in a document: it replaces and
+ * removes those, and keeps every other statement as it is.
+ */
+export type SidOwner = (sid: string) => boolean;
+
+/** Every tool Sid: for a document only one step writes. */
+export const EVERY_TOOL_SID: SidOwner = isToolSid;
+
+function ownedSid(statement: unknown, owns: SidOwner): string | undefined {
+  const sid = sidOf(statement);
+  return isToolSid(sid) && owns(sid) ? sid : undefined;
+}
+
+/** The statements a writer owning `owns` keeps as they are: foreign ones and other steps' ones. */
+export function statementsNotOwned(
+  document: PolicyDocument | null,
+  owns: SidOwner,
+): readonly unknown[] {
+  return statementsOf(document).filter((statement) => ownedSid(statement, owns) === undefined);
+}
+
 /** The tool's statements in a document, by Sid (the first of each Sid). */
 export function toolStatements(document: PolicyDocument | null): Map<string, unknown> {
   const found = new Map<string, unknown>();
@@ -87,17 +116,22 @@ export function toolStatements(document: PolicyDocument | null): Map<string, unk
 }
 
 /**
- * The existing document with exactly `wanted` as its tool statements.
+ * The existing document with exactly `wanted` as the statements of the Sids
+ * `owns` says are this writer's; every other statement stays as it is.
  * Returns `existing` itself when nothing changes, null when no statement is left.
  */
 export function composePolicy(
   existing: PolicyDocument | null,
   wanted: readonly ToolStatement[],
+  owns: SidOwner = EVERY_TOOL_SID,
 ): PolicyDocument | null {
   const bySid = new Map<string, ToolStatement>();
   for (const statement of wanted) {
     if (!isToolSid(statement.Sid)) {
       throw new Error(`statement Sid ${statement.Sid} does not start with ${TOOL_SID_PREFIX}`);
+    }
+    if (!owns(statement.Sid)) {
+      throw new Error(`statement Sid ${statement.Sid} is not this writer's`);
     }
     if (bySid.has(statement.Sid)) throw new Error(`two statements share the Sid ${statement.Sid}`);
     bySid.set(statement.Sid, statement);
@@ -107,8 +141,8 @@ export function composePolicy(
   const placed = new Set<string>();
   const statements: unknown[] = [];
   for (const statement of before) {
-    const sid = sidOf(statement);
-    if (!isToolSid(sid)) {
+    const sid = ownedSid(statement, owns);
+    if (sid === undefined) {
       statements.push(statement);
       continue;
     }

@@ -1,26 +1,30 @@
 /**
  * Bucket policy: HTTPS only and TLS 1.2 (the baseline), plus what the
  * operator asks for — VPC endpoint or IP restriction, an upload-encryption
- * condition, read-only roles, cross-account uploads. The tool's statements
+ * condition, read-only roles, cross-account uploads. The step's statements
  * are merged into the existing policy (../plan/policy.ts): statements it did
- * not write are never dropped, reordered or rewritten.
+ * not write are never dropped, reordered or rewritten — nor are the tool
+ * statements another step wrote (the logging step's log-delivery grants when
+ * this bucket receives other buckets' access logs): this step owns only its
+ * own Sids (isBucketPolicySid).
  */
 import { deepEqual } from '../plan/diff.js';
 import { sourceIpProblem } from '../plan/lockout.js';
 import {
   composePolicy,
   describeStatement,
-  foreignStatements,
   MAX_POLICY_BYTES,
   mayGrantPublicAccess,
   type PolicyDocument,
   PolicyError,
   policyBytes,
   policySizeProblem,
+  statementsNotOwned,
   toolStatements,
 } from '../plan/policy.js';
 import {
   intentFromPolicy,
+  isBucketPolicySid,
   type PolicyIntent,
   SID,
   statementsFor,
@@ -274,11 +278,16 @@ export function composedPolicy(
   posture: Posture,
   answers: BucketPolicyAnswers,
 ): PolicyDocument | null {
-  return composePolicy(livePolicy(posture), statementsFor(posture, intentOf(answers)));
+  return composePolicy(
+    livePolicy(posture),
+    statementsFor(posture, intentOf(answers)),
+    isBucketPolicySid,
+  );
 }
 
+/** The kept statements (foreign, or another step's) that may grant public access, described. */
 function publicStatements(document: PolicyDocument | null): string[] {
-  return foreignStatements(document)
+  return statementsNotOwned(document, isBucketPolicySid)
     .filter(mayGrantPublicAccess)
     .map((statement) => describeStatement(document, statement));
 }
@@ -567,7 +576,7 @@ export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
   plan(posture: Posture, answers: BucketPolicyAnswers): Change[] {
     const before = posture.values['bucket.policy'];
     if (before === undefined) return [];
-    const after = composePolicy(before, statementsFor(posture, intentOf(answers)));
+    const after = composedPolicy(posture, answers);
     if (deepEqual(before, after)) return [];
     const tooLarge = policySizeProblem(after);
     if (tooLarge) throw new PolicyError(`Bucket policy: ${tooLarge}`);

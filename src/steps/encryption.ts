@@ -9,8 +9,16 @@
  * (BlockedEncryptionTypes) already on the bucket is carried into every new
  * configuration. SSE-C itself is a per-request choice of each client, not a
  * bucket default.
+ *
+ * A bucket that receives server access logs (its policy allows
+ * logging.s3.amazonaws.com, or its ACL grants the LogDelivery group) keeps
+ * or gets SSE-S3 under every preset, with a note saying why: S3 cannot
+ * deliver access logs into a bucket whose default encryption is SSE-KMS or
+ * DSSE-KMS, so a KMS default there silently stops every source bucket's logs.
+ * Choosing KMS there anyway warns that log delivery stops.
  */
 import { deepEqual } from '../plan/diff.js';
+import { logDeliveryEvidence } from '../plan/policy-log-delivery.js';
 import {
   type EncryptionConfiguration,
   type EncryptionRule,
@@ -192,12 +200,35 @@ function keepAnswers(posture: Posture): EncryptionAnswers {
   };
 }
 
+/**
+ * What shows that this bucket receives server access logs (see
+ * ../plan/policy-log-delivery.ts), or null: its policy and ACL are read for it.
+ */
+function logTarget(posture: Posture): string | null {
+  return logDeliveryEvidence(posture.values['bucket.policy'], posture.values['bucket.acl']);
+}
+
+/** Why SSE-S3 is the default on a log target: the note beside the choice, and on its change. */
+function logTargetNote(posture: Posture, evidence: string): string {
+  return `SSE-S3, not KMS: ${posture.bucket} receives server access logs (${evidence}), and S3 delivers them only into SSE-S3 buckets`;
+}
+
+/** What a KMS default does to a log target: the warning on such a change, and in the form. */
+function logDeliveryStops(posture: Posture, evidence: string): string {
+  return `log delivery stops: ${posture.bucket} receives server access logs (${evidence}), and S3 cannot deliver them into a bucket whose default encryption is SSE-KMS or DSSE-KMS`;
+}
+
 function defaults(posture: Posture, preset: Preset): EncryptionAnswers {
   const keep = keepAnswers(posture);
   const before = posture.values[RESOURCE];
   if (before === undefined) return keep;
   const algorithm = sseAlgorithm(before);
   const kms = algorithm === 'aws:kms' || algorithm === 'aws:kms:dsse';
+  // A log target keeps or gets SSE-S3, whatever the preset. One already on KMS
+  // (its logs are not arriving) is kept as it is, like the baseline never
+  // downgrading KMS: the form says delivery fails and how to restore it, and
+  // the logging step of a source bucket moves it to SSE-S3 when it plans.
+  if (logTarget(posture)) return kms ? keep : { ...keep, algorithm: 'SSE-S3' };
   if (preset === 'baseline' || preset === 'custom') {
     // SSE-S3 where nothing better is set; KMS is never downgraded.
     return kms ? keep : { ...keep, algorithm: 'SSE-S3' };
@@ -317,6 +348,15 @@ function encryptionWarnings(
   ];
   const was = sseAlgorithm(before);
   const algorithm = ALGORITHM[answers.algorithm as Exclude<EncryptionChoice, 'keep'>];
+  const evidence = logTarget(posture);
+  // KMS on a log target is the operator's explicit choice (the default there
+  // is SSE-S3), so it is a warning on the change, first in the review, not a
+  // blocking validation: the grant may be stale (a source that logs
+  // elsewhere now: the bucket-policy step keeps such grants on purpose), and
+  // a block would leave no way to choose KMS short of editing the policy by
+  // hand. What the operator confirms says plainly that logs stop.
+  if (evidence && algorithm !== 'AES256') warnings.unshift(logDeliveryStops(posture, evidence));
+  if (evidence && algorithm === 'AES256') warnings.push(logTargetNote(posture, evidence));
   if ((was === 'aws:kms' || was === 'aws:kms:dsse') && algorithm === 'AES256') {
     warnings.push('moves from KMS to SSE-S3: new objects are no longer guarded by a key policy');
   }
@@ -418,6 +458,33 @@ const ALGORITHM_OPTIONS: readonly ChoiceOption[] = [
   },
 ];
 
+/** A review warning (lower case, no full stop) as a note in the form. */
+function asSentence(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+
+/** On a log target: why SSE-S3 is the default, or what the chosen or current KMS does to delivery. */
+function logTargetNotes(posture: Posture, answers: EncryptionAnswers): Field[] {
+  const evidence = logTarget(posture);
+  if (!evidence) return [];
+  if (isKms(answers.algorithm)) {
+    return [
+      { kind: 'note', tone: 'warning', text: asSentence(logDeliveryStops(posture, evidence)) },
+    ];
+  }
+  const current = sseAlgorithm(posture.values[RESOURCE]);
+  if (answers.algorithm === 'keep' && (current === 'aws:kms' || current === 'aws:kms:dsse')) {
+    return [
+      {
+        kind: 'note',
+        tone: 'warning',
+        text: `Log delivery into ${posture.bucket} fails now: it receives server access logs (${evidence}) but has KMS default encryption. Choose SSE-S3 to restore it.`,
+      },
+    ];
+  }
+  return [{ kind: 'note', tone: 'info', text: asSentence(logTargetNote(posture, evidence)) }];
+}
+
 function fields(posture: Posture, answers: EncryptionAnswers): Field[] {
   const before = posture.values[RESOURCE];
   const now = describeEncryption(posture, before);
@@ -431,6 +498,7 @@ function fields(posture: Posture, answers: EncryptionAnswers): Field[] {
       now,
     },
   ];
+  result.push(...logTargetNotes(posture, answers));
   if (isKms(answers.algorithm)) {
     const configured = configuredKey(before);
     const listed = configured ? findKey(kmsKeys(posture), configured) : undefined;
@@ -519,7 +587,10 @@ export const encryptionStep: Step<EncryptionAnswers> = {
   summary: 'Encrypts new objects at rest; SSE-KMS adds key policies and an audit trail.',
   scope: 'bucket',
   controls: ['Security Hub S3.17', 'CIS v1.4.0 2.1.1', 'Security Hub KMS.4'],
-  reads: [RESOURCE],
+  // The policy and ACL tell whether the bucket receives server access logs
+  // (logTarget): required, because without them a KMS default could stop
+  // log delivery unseen; when either is unreadable the step is skipped and says why.
+  reads: [RESOURCE, 'bucket.policy', 'bucket.acl'],
   optionalReads: ['account.kmsKeys', 'kms.key', 'kms.alias', 'kms.rotation'],
   defaults,
   validate,

@@ -9,12 +9,7 @@
  */
 import { bucketNameProblem } from '../plan/bucket-name.js';
 import { deepEqual } from '../plan/diff.js';
-import {
-  composePolicy,
-  type PolicyDocument,
-  type ToolStatement,
-  toolStatements,
-} from '../plan/policy.js';
+import { composePolicy, type PolicyDocument, type ToolStatement } from '../plan/policy.js';
 import { partitionOf } from '../plan/policy-statements.js';
 import { type EncryptionConfiguration, sseAlgorithm } from '../plan/resources/encryption.js';
 import { satisfies, writeCall } from '../plan/resources/index.js';
@@ -116,15 +111,16 @@ export function logDeliveryStatement(posture: Posture, answers: LoggingAnswers):
   };
 }
 
-/** The target's policy with the delivery grant added or updated; its other statements, the tool's included, stay. */
+/**
+ * The target's policy with this source's delivery grant added or updated:
+ * the step owns only that Sid, so every other statement — foreign, the
+ * bucket-policy step's, other sources' grants — stays as it is.
+ */
 function targetPolicy(
   existing: PolicyDocument | null,
   statement: ToolStatement,
 ): PolicyDocument | null {
-  const others = [...toolStatements(existing)]
-    .filter(([sid]) => sid !== statement.Sid)
-    .map(([, kept]) => kept as ToolStatement);
-  return composePolicy(existing, [...others, statement]);
+  return composePolicy(existing, [statement], (sid) => sid === statement.Sid);
 }
 
 function change(

@@ -1,15 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { parsePlan, serializePlan } from '../../src/plan/plan-file.js';
-import { type PolicyDocument, PolicyError, statementsOf } from '../../src/plan/policy.js';
+import {
+  type PolicyDocument,
+  PolicyError,
+  sidOf,
+  statementsNotOwned,
+  statementsOf,
+  type ToolStatement,
+} from '../../src/plan/policy.js';
+import { isBucketPolicySid } from '../../src/plan/policy-statements.js';
 import { linesToText, renderPlan } from '../../src/plan/render.js';
 import type { Change, Posture, PostureValues } from '../../src/plan/types.js';
 import {
   type BucketPolicyAnswers,
+  composedPolicy,
   HEADER_DENY_CAVEAT,
   bucketPolicyStep as step,
 } from '../../src/steps/bucket-policy.js';
 import type { Field } from '../../src/steps/form.js';
 import { buildPlan, STEP_ORDER } from '../../src/steps/index.js';
+import { logDeliverySid, logDeliveryStatement } from '../../src/steps/logging.js';
+import { pick, seededRandom } from '../helpers/random.js';
 import { BUCKET, isOneLine, OFF, ON, posture as postureOf } from './support.js';
 
 const OBJECTS = `arn:aws:s3:::${BUCKET}/*`;
@@ -553,5 +564,114 @@ describe('bucket-policy step', () => {
       huge.changes[0].call.input.Policy = JSON.stringify({ Statement: 'x'.repeat(21_000) });
       expect(() => parsePlan(JSON.stringify(huge))).toThrow(/changes\[0\]\.call\.input\.Policy/);
     });
+  });
+});
+
+describe('bucket-policy step on a log bucket: the logging step’s grants are not its own', () => {
+  const LOGGING = {
+    enabled: true,
+    target: BUCKET,
+    prefix: 's3-access-logs/',
+    format: 'simple',
+  } as const;
+  /** The grant the logging step of `source` writes into this bucket's policy. */
+  const grantFor = (source: string) =>
+    JSON.parse(
+      JSON.stringify(logDeliveryStatement({ ...at(null), bucket: source }, LOGGING)),
+    ) as ToolStatement;
+  const APP_A = grantFor('app-a');
+  const OLD_APP = grantFor('old-app');
+  const EXEMPT = 'arn:aws:iam::123456789012:role/operator';
+  /** The step's statements for `answers` on a bucket without a policy. */
+  const written = (answers: BucketPolicyAnswers) => statementsOf(composedPolicy(at(null), answers));
+
+  it('a baseline plan keeps the grant where it stands and adds the protections after it', () => {
+    const before: PolicyDocument = { Version: '2012-10-17', Statement: [APP_A] };
+    const change = only(step.plan(at(before), step.defaults(at(before), 'baseline')));
+    expect(sids(change.after)).toEqual([
+      logDeliverySid('app-a'),
+      'S3HardenDenyInsecureTransport',
+      'S3HardenDenyOldTls',
+    ]);
+    expect(statementsOf(change.after as PolicyDocument)[0]).toBe(APP_A);
+    expect(change.warnings).toEqual([]);
+    // Applied, a re-plan (defaults or keep) changes nothing.
+    const live = applied(change);
+    expect(step.plan(live, step.defaults(live, 'strict'))).toEqual([]);
+    expect(step.plan(live, step.keep?.(live) as BucketPolicyAnswers)).toEqual([]);
+  });
+
+  it('turning every protection off removes only the step’s statements: the grants, stale ones too, stay', () => {
+    const before: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [APP_A, ...written(BASELINE), OLD_APP],
+    };
+    const change = only(step.plan(at(before), NOTHING));
+    expect(change.action).toBe('update');
+    expect(change.after).toEqual({ Version: '2012-10-17', Statement: [APP_A, OLD_APP] });
+  });
+
+  it('the lockout exemption goes on the request-wide Denies only, and reads back as the answers', () => {
+    const before: PolicyDocument = { Version: '2012-10-17', Statement: [APP_A] };
+    const answers = { ...BASELINE, exemptPrincipal: EXEMPT };
+    const change = only(step.plan(at(before), answers));
+    const [grant, https, tls] = statementsOf(change.after as PolicyDocument) as Record<
+      string,
+      unknown
+    >[];
+    expect(grant).toBe(APP_A);
+    for (const deny of [https, tls]) {
+      expect(deny?.Condition).toMatchObject({ ArnNotLike: { 'aws:PrincipalArn': EXEMPT } });
+    }
+    const live = applied(change);
+    expect(step.keep?.(live)).toEqual(answers);
+    expect(step.plan(live, answers)).toEqual([]);
+  });
+
+  it('property: the grants survive any answers in place, and a second plan changes nothing', () => {
+    const VPCES = ['vpce-0123456789abcdef0', 'vpce-1a2b3c4d'];
+    for (let seed = 1; seed <= 300; seed++) {
+      const next = seededRandom(seed);
+      const maybe = (p = 0.5) => next() < p;
+      const some = (items: readonly string[]) =>
+        items.filter(() => maybe()).join(maybe() ? ', ' : ' ');
+      const vpceOnly = maybe(0.3);
+      const answers: BucketPolicyAnswers = {
+        httpsOnly: maybe(),
+        minimumTls12: maybe(),
+        vpceOnly,
+        vpceIds: vpceOnly ? VPCES.slice(0, 1 + Math.floor(next() * 2)).join(',') : '',
+        sourceCidrs: vpceOnly ? '' : some(['203.0.113.0/24', '198.51.100.7/32']),
+        uploadEncryption: pick(next, ['off', 'sse-s3', 'sse-kms', 'dsse-kms', 'kms-key'] as const),
+        kmsKeyArn: KEY,
+        readOnlyRoles: some([ROLE, 'arn:aws:iam::111122223333:role/other']),
+        crossAccounts: some(['111122223333', '444455556666']),
+        ...(maybe(0.3) ? { exemptPrincipal: EXEMPT } : {}),
+      };
+      expect(step.validate(answers), `seed ${seed}`).toEqual([]);
+      // A live policy: the step's earlier statements, foreign ones and grants, mixed.
+      const earlier = written({ ...BASELINE, readOnlyRoles: maybe() ? ROLE : '' });
+      const mixed: unknown[] = [...earlier, ...(maybe() ? [FOREIGN] : [])];
+      for (const grant of [APP_A, OLD_APP]) {
+        if (maybe(0.7)) mixed.splice(Math.floor(next() * (mixed.length + 1)), 0, grant);
+      }
+      const live = at(JSON.parse(JSON.stringify({ Version: '2012-10-17', Statement: mixed })));
+      const changes = step.plan(live, answers);
+      const after = changes.length === 0 ? live.values['bucket.policy'] : changes[0]?.after;
+      const grants = (document: unknown) =>
+        statementsOf(document as PolicyDocument).filter(
+          (statement) => sidOf(statement)?.startsWith('S3HardenAccessLogsFrom') === true,
+        );
+      const kept = grants(live.values['bucket.policy']);
+      expect(grants(after), `seed ${seed}`).toEqual(kept);
+      // Every statement the step does not own (grants, foreign ones) kept, in order, as it was.
+      expect(
+        statementsNotOwned(after as PolicyDocument, isBucketPolicySid),
+        `seed ${seed}`,
+      ).toEqual(statementsNotOwned(live.values['bucket.policy'] ?? null, isBucketPolicySid));
+      // A second plan on what reads back has nothing to do.
+      const again = changes.length === 0 ? live : applied(changes[0] as Change);
+      expect(step.plan(again, answers), `seed ${seed}`).toEqual([]);
+    }
   });
 });

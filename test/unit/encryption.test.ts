@@ -82,6 +82,9 @@ function at(
 ) {
   return posture({
     ...(encryption === undefined ? {} : { 'bucket.encryption': encryption }),
+    // Read to tell a log target: no policy, no ACL grant.
+    'bucket.policy': null,
+    'bucket.acl': [],
     'account.kmsKeys': [APP_KEY, OLD_KEY],
     'kms.key': null,
     'kms.alias': null,
@@ -406,16 +409,18 @@ describe('encryption step: registry and reads', () => {
     expect(STEP_ORDER.indexOf('encryption')).toBe(STEP_ORDER.indexOf('public-access-block') + 1);
   });
 
-  it('reads the bucket encryption, and the KMS keys only optionally', () => {
+  it('reads the bucket encryption, its policy and ACL (a log target?), and the KMS keys only optionally', () => {
     expect(readsFor(['encryption'])).toEqual([
       'bucket.encryption',
+      'bucket.policy',
+      'bucket.acl',
       'account.kmsKeys',
       'kms.key',
       'kms.alias',
       'kms.rotation',
     ]);
     const denied = posture(
-      { 'bucket.encryption': null },
+      { 'bucket.encryption': null, 'bucket.policy': null, 'bucket.acl': [] },
       { 'account.kmsKeys': 'Access denied: kms:ListAliases.' },
     );
     expect(unavailableReason('encryption', denied)).toBeNull();
@@ -1273,5 +1278,117 @@ describe('reading the KMS keys (one scan: ListAliases, then DescribeKey and rota
     expect(fake.calls).toEqual(['ListAliases', 'DescribeKey', 'GetKeyRotationStatus']);
     await read('kms.key', fake.send);
     expect(fake.calls.filter((call) => call === 'ListAliases')).toHaveLength(2);
+  });
+});
+
+describe('encryption step: a bucket that receives server access logs', () => {
+  const GRANT = {
+    Sid: 'S3ServerAccessLogsPolicy',
+    Effect: 'Allow',
+    Principal: { Service: 'logging.s3.amazonaws.com' },
+    Action: 's3:PutObject',
+    Resource: `arn:aws:s3:::${BUCKET}/logs/*`,
+  };
+  const BY_POLICY = 'its policy allows logging.s3.amazonaws.com: Sid "S3ServerAccessLogsPolicy"';
+  const logTarget = (
+    encryption: EncryptionConfiguration | null,
+    values: Partial<PostureValues> = {},
+  ) =>
+    at(encryption, { 'bucket.policy': { Version: '2012-10-17', Statement: [GRANT] }, ...values });
+  const noteTexts = (fields: Field[]) =>
+    fields.flatMap((field) => (field.kind === 'note' ? [`${field.tone}: ${field.text}`] : []));
+  const NOTE = `SSE-S3, not KMS: ${BUCKET} receives server access logs (${BY_POLICY}), and S3 delivers them only into SSE-S3 buckets`;
+  const STOPS = `log delivery stops: ${BUCKET} receives server access logs (${BY_POLICY}), and S3 cannot deliver them into a bucket whose default encryption is SSE-KMS or DSSE-KMS`;
+
+  it.each(['strict', 'worm', 'baseline', 'custom'] as const)(
+    '%s proposes SSE-S3 where nothing is set, and plans it with the note',
+    (preset) => {
+      const state = logTarget(null);
+      const answers = encryptionStep.defaults(state, preset);
+      expect(answers.algorithm).toBe('SSE-S3');
+      const [change, ...rest] = encryptionStep.plan(state, answers);
+      expect(rest).toEqual([]);
+      expect(change?.after).toEqual(SSE_S3);
+      expect(change?.warnings).toContain(NOTE);
+      expect(noteTexts(encryptionStep.fields(state, answers))).toContain(`info: ${NOTE}.`);
+    },
+  );
+
+  it('strict keeps SSE-S3 already there: nothing to do, and no KMS key', () => {
+    const state = logTarget(SSE_S3);
+    const answers = encryptionStep.defaults(state, 'strict');
+    expect(answers.algorithm).toBe('SSE-S3');
+    expect(encryptionStep.plan(state, answers)).toEqual([]);
+  });
+
+  it('a legacy ACL grant to the LogDelivery group counts too', () => {
+    const state = at(null, { 'bucket.acl': [{ Grantee: 'LogDelivery', Permission: 'WRITE' }] });
+    const answers = encryptionStep.defaults(state, 'strict');
+    expect(answers.algorithm).toBe('SSE-S3');
+    expect(encryptionStep.plan(state, answers)[0]?.warnings).toContain(
+      `SSE-S3, not KMS: ${BUCKET} receives server access logs (its ACL grants the LogDelivery group WRITE), and S3 delivers them only into SSE-S3 buckets`,
+    );
+  });
+
+  it('a Deny to the log delivery service, or a grant to another service, is not a log target', () => {
+    for (const statement of [
+      { ...GRANT, Effect: 'Deny' },
+      { ...GRANT, Principal: { Service: 'cloudtrail.amazonaws.com' } },
+    ]) {
+      const state = at(null, { 'bucket.policy': { Statement: [statement] } });
+      expect(encryptionStep.defaults(state, 'strict').algorithm).toBe('SSE-KMS');
+    }
+  });
+
+  it('picking KMS anyway warns first that log delivery stops, in the form and on the change', () => {
+    const state = logTarget(SSE_S3);
+    for (const algorithm of ['SSE-KMS', 'DSSE-KMS'] as const) {
+      const answers = { ...ANSWERS, algorithm };
+      // A warning, not a block: the grant may be stale, and the choice stays the operator's.
+      expect(encryptionStep.validate(answers)).toEqual([]);
+      const planned = encryptionStep.plan(state, answers);
+      expect(byId(planned, 'bucket.encryption').warnings[0]).toBe(STOPS);
+      expect(noteTexts(encryptionStep.fields(state, answers))).toContain(
+        `warning: L${STOPS.slice(1)}.`,
+      );
+    }
+    // The same choice on a bucket that receives no logs carries no such warning.
+    const plain = byId(encryptionStep.plan(at(SSE_S3), ANSWERS), 'bucket.encryption');
+    expect(plain.warnings.join('\n')).not.toMatch(/log delivery/);
+  });
+
+  it('already on KMS: kept as it is, the form says delivery fails and how to restore it', () => {
+    const state = logTarget(kms(KEY_ARN, { BucketKeyEnabled: true }));
+    for (const preset of ['baseline', 'strict'] as const) {
+      const answers = encryptionStep.defaults(state, preset);
+      expect(answers.algorithm).toBe('keep');
+      expect(encryptionStep.plan(state, answers)).toEqual([]);
+      expect(noteTexts(encryptionStep.fields(state, answers))).toContain(
+        `warning: Log delivery into ${BUCKET} fails now: it receives server access logs (${BY_POLICY}) but has KMS default encryption. Choose SSE-S3 to restore it.`,
+      );
+    }
+    const [change] = encryptionStep.plan(state, { ...ANSWERS, algorithm: 'SSE-S3' });
+    expect(change?.after).toEqual(SSE_S3);
+    expect(change?.warnings).toContain(NOTE);
+  });
+
+  it('without its policy or ACL read, the step is skipped and says why', () => {
+    const denied = posture(
+      { 'bucket.encryption': null, 'bucket.acl': [] },
+      { 'bucket.policy': 'Access denied: s3:GetBucketPolicy.' },
+    );
+    expect(unavailableReason('encryption', denied)).toBe(
+      'cannot read bucket.policy: Access denied: s3:GetBucketPolicy.',
+    );
+    const plan = buildPlan(denied, 'strict', ['encryption'], {
+      encryption: encryptionStep.defaults(denied, 'strict'),
+    });
+    expect(plan.changes).toEqual([]);
+    expect(plan.skipped).toEqual([
+      {
+        step: 'Default encryption',
+        reason: 'cannot read bucket.policy: Access denied: s3:GetBucketPolicy.',
+      },
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   composePolicy,
+  EVERY_TOOL_SID,
   foreignStatements,
   isToolStatement,
   MAX_POLICY_BYTES,
@@ -9,10 +10,17 @@ import {
   policyBytes,
   policySizeProblem,
   sidOf,
+  statementsNotOwned,
   statementsOf,
   type ToolStatement,
 } from '../../src/plan/policy.js';
-import { NO_INTENT, type PolicyIntent, statementsFor } from '../../src/plan/policy-statements.js';
+import {
+  isBucketPolicySid,
+  NO_INTENT,
+  type PolicyIntent,
+  statementsFor,
+} from '../../src/plan/policy-statements.js';
+import { type Random, seededRandom } from '../helpers/random.js';
 import { isOneLine } from './support.js';
 
 const WHERE = { bucket: 'my-bucket', region: 'us-east-1' };
@@ -208,19 +216,7 @@ describe('mayGrantPublicAccess', () => {
 
 // ------------------------------------------------------------ property test
 
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function generators(next: () => number) {
+function generators(next: Random) {
   const int = (max: number) => Math.floor(next() * max);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
   const maybe = (p = 0.5) => next() < p;
@@ -297,7 +293,7 @@ describe('composePolicy property: foreign statements survive, a second merge cha
   const SEEDS = 400;
   it(`holds for ${SEEDS} seeded random policies`, () => {
     for (let seed = 1; seed <= SEEDS; seed++) {
-      const generate = generators(random(seed));
+      const generate = generators(seededRandom(seed));
       const before = generate.existing();
       const wanted = statementsFor(WHERE, generate.intent());
       const after = composePolicy(before, wanted);
@@ -325,6 +321,117 @@ describe('composePolicy property: foreign statements survive, a second merge cha
       // Idempotent: composing the read-back again yields a deep-equal document.
       const again = composePolicy(after === null ? null : read(JSON.stringify(after)), wanted);
       expect(again, context).toEqual(after);
+    }
+  });
+});
+
+// ------------------------------------------------- ownership between steps
+
+/** A log-delivery grant as the logging step writes it on a log bucket (another step's Sid). */
+const logGrant = (source: string) => ({
+  Sid: `S3HardenAccessLogsFrom${source}`,
+  Effect: 'Allow',
+  Principal: { Service: 'logging.s3.amazonaws.com' },
+  Action: ['s3:PutObject'],
+  Resource: 'arn:aws:s3:::my-bucket/s3-access-logs/*',
+  Condition: {
+    ArnLike: { 'aws:SourceArn': `arn:aws:s3:::${source}` },
+    StringEquals: { 'aws:SourceAccount': '123456789012' },
+  },
+});
+
+describe('composePolicy with an owner: each step manages only its own Sids', () => {
+  it('keeps another step’s tool statements where they stand, and replaces only owned ones', () => {
+    const [https] = baseline as [ToolStatement];
+    const existing = read(
+      JSON.stringify({
+        Statement: [logGrant('appa'), { ...https, Resource: ['*'] }, logGrant('appb')],
+      }),
+    );
+    const after = composePolicy(existing, baseline, isBucketPolicySid);
+    expect(statementsOf(after)).toEqual([logGrant('appa'), https, logGrant('appb'), baseline[1]]);
+    // Without an owner every tool Sid is the writer's: the grants would be dropped.
+    expect(sids(composePolicy(existing, baseline))).toEqual([
+      'S3HardenDenyInsecureTransport',
+      'S3HardenDenyOldTls',
+    ]);
+  });
+
+  it('nothing wanted leaves the other step’s statements, not an empty policy', () => {
+    const existing = read(JSON.stringify({ Statement: [logGrant('appa'), ...baseline] }));
+    expect(composePolicy(existing, [], isBucketPolicySid)).toEqual({
+      Statement: [logGrant('appa')],
+    });
+  });
+
+  it('refuses to write a statement the writer does not own', () => {
+    expect(() =>
+      composePolicy(null, [logGrant('appa') as ToolStatement], isBucketPolicySid),
+    ).toThrow("statement Sid S3HardenAccessLogsFromappa is not this writer's");
+  });
+
+  it('statementsNotOwned: foreign statements and other steps’ ones, in order', () => {
+    const document = read(
+      JSON.stringify({ Statement: [FOREIGN_WITH_SID, ...baseline, logGrant('appa')] }),
+    );
+    expect(statementsNotOwned(document, isBucketPolicySid)).toEqual([
+      FOREIGN_WITH_SID,
+      logGrant('appa'),
+    ]);
+    expect(statementsNotOwned(document, EVERY_TOOL_SID)).toEqual([FOREIGN_WITH_SID]);
+  });
+});
+
+describe('composePolicy property: the bucket-policy step keeps other steps’ statements', () => {
+  const SEEDS = 400;
+  it(`holds for ${SEEDS} seeded random policies holding log-delivery grants`, () => {
+    const sources = ['appa', 'appb', 'oldapp', 'x'];
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const next = seededRandom(seed * 7919);
+      const generate = generators(next);
+      const base = generate.existing();
+      // Other steps' statements anywhere: log grants (some duplicated), and a
+      // tool Sid of a step this version does not know.
+      const statements = [...statementsOf(base)];
+      for (const source of sources) {
+        if (next() < 0.5) {
+          statements.splice(Math.floor(next() * (statements.length + 1)), 0, logGrant(source));
+        }
+      }
+      if (next() < 0.1) statements.push(logGrant('appa'));
+      if (next() < 0.2) statements.push({ Sid: 'S3HardenFutureThing', Effect: 'Deny' });
+      const before =
+        statements.length === 0 && next() < 0.5
+          ? base
+          : read(JSON.stringify({ ...(base ?? { Version: '2012-10-17' }), Statement: statements }));
+      const wanted = statementsFor(WHERE, generate.intent());
+      const after = composePolicy(before, wanted, isBucketPolicySid);
+      const context = `seed ${seed}`;
+
+      // Every statement the step does not own kept, in order, byte for byte.
+      const kept = (document: PolicyDocument | null) =>
+        statementsNotOwned(document, isBucketPolicySid).map((statement) =>
+          JSON.stringify(statement),
+        );
+      expect(kept(after), context).toEqual(kept(before));
+      // Exactly the wanted owned statements, once each.
+      const owned = statementsOf(after).filter((statement) => {
+        const sid = sidOf(statement);
+        return sid !== undefined && isBucketPolicySid(sid);
+      });
+      expect(owned.map(sidOf).sort(), context).toEqual(wanted.map((s) => s.Sid).sort());
+
+      // A second merge changes nothing, and neither does the logging step
+      // re-writing one of its grants in between.
+      const again = composePolicy(
+        after === null ? null : read(JSON.stringify(after)),
+        wanted,
+        isBucketPolicySid,
+      );
+      expect(again, context).toEqual(after);
+      const grant = logGrant('appa') as ToolStatement;
+      const logged = composePolicy(after, [grant], (sid) => sid === grant.Sid);
+      expect(composePolicy(logged, wanted, isBucketPolicySid), context).toEqual(logged);
     }
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { composePolicy } from '../../src/plan/policy.js';
 import {
   intentFromPolicy,
+  isBucketPolicySid,
   NO_INTENT,
   type PolicyIntent,
   partitionOf,
@@ -187,5 +188,37 @@ describe('intentFromPolicy', () => {
       }),
     ).toEqual(NO_INTENT);
     expect(intentFromPolicy(null)).toEqual(NO_INTENT);
+  });
+});
+
+describe('isBucketPolicySid: the Sids the bucket-policy step owns', () => {
+  it('names every Sid statementsFor writes, whatever the numbers', () => {
+    const everything: PolicyIntent = {
+      denyInsecureTransport: true,
+      denyOldTls: true,
+      vpceIds: ['vpce-1a2b3c4d'],
+      sourceCidrs: ['10.0.0.0/8'],
+      uploadEncryption: { algorithm: 'AES256' },
+      readOnlyRoles: Array.from({ length: 12 }, (_, n) => `arn:aws:iam::111122223333:role/r${n}`),
+      crossAccounts: Array.from({ length: 11 }, (_, n) => `${444455556600 + n}`),
+    };
+    for (const intent of [everything, { ...NO_INTENT, uploadEncryption: { kmsKeyArn: KEY } }]) {
+      for (const statement of statementsFor(WHERE, intent)) {
+        expect(isBucketPolicySid(statement.Sid), statement.Sid).toBe(true);
+      }
+    }
+  });
+
+  it.each([
+    'S3HardenAccessLogsFromappa',
+    'S3HardenReadOnly0',
+    'S3HardenReadOnly',
+    'S3HardenReadOnly1Read',
+    'S3HardenCrossAccount2Write',
+    'S3HardenSomethingNew',
+    'DenyInsecureTransport',
+    's3hardenDenyOldTls',
+  ])('%s is not the step’s: kept as it is', (sid) => {
+    expect(isBucketPolicySid(sid)).toBe(false);
   });
 });

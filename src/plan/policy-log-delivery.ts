@@ -1,0 +1,67 @@
+/**
+ * Whether a bucket receives S3 server access logs, told by what it grants the
+ * log delivery: a bucket policy statement allowing logging.s3.amazonaws.com
+ * (any Sid — the logging step's S3HardenAccessLogsFrom… grants, the console's,
+ * anyone's), or, the legacy way, a bucket ACL grant to the LogDelivery group.
+ * S3 delivers access logs only into a bucket whose default encryption is
+ * SSE-S3 (SSE-KMS and DSSE-KMS are not supported), so the encryption step
+ * asks before it proposes a KMS key.
+ */
+import { describeStatement, type PolicyDocument, statementsOf } from './policy.js';
+import type { AclGrant } from './resources/object-ownership.js';
+
+export const LOG_DELIVERY_SERVICE = 'logging.s3.amazonaws.com';
+
+/** How many granting statements a reason names before "and N more". */
+const NAMED = 2;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function servicePrincipals(principal: unknown): string[] {
+  if (!isObject(principal)) return [];
+  const service = principal.Service;
+  const values = Array.isArray(service) ? service : [service];
+  return values.filter((value): value is string => typeof value === 'string');
+}
+
+/** Whether a statement allows the S3 log delivery service (whatever it allows it). */
+export function allowsLogDelivery(statement: unknown): boolean {
+  return (
+    isObject(statement) &&
+    statement.Effect === 'Allow' &&
+    servicePrincipals(statement.Principal).some(
+      (service) => service.toLowerCase() === LOG_DELIVERY_SERVICE,
+    )
+  );
+}
+
+/**
+ * What shows that the bucket receives server access logs, as a phrase for a
+ * note ("its policy allows logging.s3.amazonaws.com (Sid "X")"), or null when
+ * neither its policy nor its ACL grants log delivery. Values not read count
+ * as granting nothing.
+ */
+export function logDeliveryEvidence(
+  policy: PolicyDocument | null | undefined,
+  acl: readonly AclGrant[] | null | undefined,
+): string | null {
+  const reasons: string[] = [];
+  const granting = statementsOf(policy ?? null).filter(allowsLogDelivery);
+  if (granting.length > 0) {
+    const named = granting
+      .slice(0, NAMED)
+      .map((statement) => describeStatement(policy ?? null, statement));
+    const more = granting.length - named.length;
+    reasons.push(
+      `its policy allows ${LOG_DELIVERY_SERVICE}: ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+    );
+  }
+  const groupGrants = (acl ?? []).filter((grant) => grant.Grantee === 'LogDelivery');
+  if (groupGrants.length > 0) {
+    const permissions = groupGrants.map((grant) => grant.Permission).join(', ');
+    reasons.push(`its ACL grants the LogDelivery group ${permissions}`);
+  }
+  return reasons.length > 0 ? reasons.join('; ') : null;
+}
