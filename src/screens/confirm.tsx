@@ -1,10 +1,10 @@
 import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
 import { diffPlan } from '../plan/diff.js';
 import { summaryLine } from '../plan/render.js';
 import type { Plan } from '../plan/types.js';
 import { Footer, QUIT } from './footer.js';
 import { tone } from './theme.js';
+import { useLatestState } from './use-latest-state.js';
 
 type Props = {
   readonly plan: Plan;
@@ -22,7 +22,7 @@ export function Confirm({ plan, onApply, onBack }: Props) {
   const accountWide = plan.changes.filter((change) => change.resource.startsWith('account.'));
   const irreversible = plan.changes.filter((change) => change.undo === null);
   const needsName = irreversible.length > 0;
-  const [typed, setTyped] = useState('');
+  const [typed, latestTyped, setTyped] = useLatestState('');
   useInput((input, key) => {
     if (key.escape) return onBack();
     if (!needsName) {
@@ -31,11 +31,11 @@ export function Confirm({ plan, onApply, onBack }: Props) {
       return;
     }
     if (key.return) {
-      if (typed === plan.target.bucket) onApply();
+      if (latestTyped.current === plan.target.bucket) onApply();
       return;
     }
-    if (key.backspace || key.delete) setTyped((text) => text.slice(0, -1));
-    else if (input && !key.ctrl && !key.meta) setTyped((text) => text + input);
+    if (key.backspace || key.delete) setTyped(latestTyped.current.slice(0, -1));
+    else if (input && !key.ctrl && !key.meta) setTyped(latestTyped.current + input);
   });
   const count = plan.changes.length;
   return (

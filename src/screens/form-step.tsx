@@ -4,7 +4,7 @@
  * and the controls it satisfies.
  */
 import { Box, Text, useInput, useStdout } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { type Field, type InputField, isInput } from '../steps/form.js';
 import { BACK, Footer, type KeyHint, QUIT } from './footer.js';
 import { tone } from './theme.js';
@@ -135,7 +135,14 @@ export function FormStep(props: Props) {
   const [cursor, setCursor] = useState(0);
   const focused = inputs[Math.min(cursor, inputs.length - 1)];
   const editingText = focused?.kind === 'text' && !unavailable;
-  const set = (key: string, next: unknown) => props.onChange({ ...value, [key]: next });
+  // The answers as of the last key: keys typed faster than the screen redraws
+  // each build on the one before (the handler below is from the last render).
+  const latest = useRef(value);
+  latest.current = value;
+  const set = (key: string, next: unknown) => {
+    latest.current = { ...latest.current, [key]: next };
+    props.onChange(latest.current);
+  };
 
   useInput((input, key) => {
     if (key.escape) return props.onBack();
@@ -147,14 +154,18 @@ export function FormStep(props: Props) {
     if (key.upArrow) return setCursor((at) => (at + inputs.length - 1) % inputs.length);
     if (key.downArrow || key.tab) return setCursor((at) => (at + 1) % inputs.length);
     if (focused.kind === 'text') {
-      const text = typeof value[focused.key] === 'string' ? (value[focused.key] as string) : '';
+      const current = latest.current[focused.key];
+      const text = typeof current === 'string' ? current : '';
       if (key.backspace || key.delete) set(focused.key, text.slice(0, -1));
       else if (input && !key.ctrl && !key.meta) set(focused.key, text + input);
       return;
     }
-    if (focused.kind === 'toggle' && input === ' ') set(focused.key, value[focused.key] !== true);
+    if (focused.kind === 'toggle' && input === ' ')
+      set(focused.key, latest.current[focused.key] !== true);
     if (focused.kind === 'choice' && (key.leftArrow || key.rightArrow || input === ' ')) {
-      const index = focused.options.findIndex((option) => option.value === value[focused.key]);
+      const index = focused.options.findIndex(
+        (option) => option.value === latest.current[focused.key],
+      );
       const step = key.leftArrow ? -1 : 1;
       const next =
         focused.options[(index + step + focused.options.length) % focused.options.length];

@@ -17,6 +17,7 @@ import {
 import { BACK, Footer, type KeyHint, QUIT } from './footer.js';
 import { LinesView } from './lines-view.js';
 import { tone } from './theme.js';
+import { useLatestState } from './use-latest-state.js';
 import type { ValidationState } from './use-policy-validation.js';
 
 type Props = {
@@ -80,7 +81,7 @@ export function Review({
   const hasChanges = plan.changes.length > 0;
   const result = validation.status === 'done' ? validation.value : undefined;
   // Overriding the lockout: the bucket name typed after `o`, for these findings only.
-  const [typing, setTyping] = useState<string | null>(null);
+  const [typing, latestTyping, setTyping] = useLatestState<string | null>(null);
   const [overridden, setOverridden] = useState<string | undefined>();
   const lockoutKey = JSON.stringify(lockout);
   const lockedOut = lockout.length > 0 && overridden !== lockoutKey;
@@ -109,14 +110,15 @@ export function Review({
   }, [queued, state, onConfirm]);
 
   useInput((input, key) => {
-    if (typing !== null) {
+    const typed = latestTyping.current;
+    if (typed !== null) {
       if (key.escape) return setTyping(null);
       if (key.return) {
-        if (typing === plan.target.bucket) setOverridden(lockoutKey);
+        if (typed === plan.target.bucket) setOverridden(lockoutKey);
         return setTyping(null);
       }
-      if (key.backspace || key.delete) return setTyping(typing.slice(0, -1));
-      if (!key.ctrl && !key.meta) setTyping(typing + input);
+      if (key.backspace || key.delete) return setTyping(typed.slice(0, -1));
+      if (!key.ctrl && !key.meta) setTyping(typed + input);
       return;
     }
     if (key.escape) return onBack();

@@ -35,7 +35,7 @@ export function frame(instance: Rendered): string {
 export async function waitFor(
   instance: Rendered,
   expected: string | RegExp | ((frame: string) => boolean),
-  timeoutMs = 10_000,
+  timeoutMs = 20_000,
 ): Promise<string> {
   const matches = (text: string) =>
     typeof expected === 'string'

@@ -165,6 +165,16 @@ describe('the review screen with the lockout guard', () => {
       expect(shown).toMatch(/✗ bucket policy S3HardenIpAllowlist denies you/);
     });
 
+    it('keeps every key typed faster than the screen redraws', async () => {
+      const app = start(await seeded('lockout-ip-fast', ALLOWLIST));
+      await toIpField(app);
+      // No wait between keys: each handler call must see the one before.
+      for (const key of '203.0.113.99') app.stdin.write(key);
+      for (let count = 0; count < 2; count++) app.stdin.write('\u007F');
+      for (const key of '7') app.stdin.write(key);
+      await waitFor(app, '› Your public IP: 203.0.113.7');
+    });
+
     it('the VPC endpoint the operator names clears the endpoint restriction', async () => {
       const app = start(await seeded('lockout-vpce-mine'));
       await pastPosture(app);
