@@ -93,6 +93,18 @@ export function partitionOf(region: string): string {
   return 'aws';
 }
 
+/**
+ * The aws:PrincipalArn patterns that name `principalArn`. A role's ARN as the
+ * caller's session shows it has no path, but aws:PrincipalArn carries it
+ * (IAM Identity Center roles always have one: role/aws-reserved/…/Name), so
+ * a role is also matched at any path — role names are unique in an account,
+ * so the pattern still names only that role.
+ */
+export function principalPatterns(principalArn: string): string[] {
+  const role = /^(arn:[\w-]+:iam::\d{12}:role\/)([^/]+)$/.exec(principalArn);
+  return role ? [principalArn, `${role[1]}*/${role[2]}`] : [principalArn];
+}
+
 /** Adds `ArnNotLike aws:PrincipalArn <arn>` to a condition, merged with what is there. */
 export function exemptCondition(
   condition: ConditionBlock | undefined,
@@ -101,7 +113,10 @@ export function exemptCondition(
   const existing = condition ?? {};
   const block = existing.ArnNotLike ?? {};
   const current = [block['aws:PrincipalArn'] ?? []].flat();
-  const values = current.includes(principalArn) ? current : [...current, principalArn];
+  const values = [
+    ...current,
+    ...principalPatterns(principalArn).filter((pattern) => !current.includes(pattern)),
+  ];
   return {
     ...existing,
     ArnNotLike: {
@@ -141,22 +156,31 @@ export function statementsFor(where: Where, intent: PolicyIntent): ToolStatement
   const both = [bucketArn, objects];
   const out: ToolStatement[] = [];
   const exempt = intent.exemptPrincipal;
-  const deny = (sid: string, resource: readonly string[], condition: ConditionBlock) =>
+  // The operator is exempted only from the network restrictions, the Denies
+  // that can lock them out; HTTPS-only and TLS 1.2 bind everyone (a caller
+  // on TLS is never denied by them, and S3.5 wants them unconditional).
+  const networkDeny = (sid: string, resource: readonly string[], condition: ConditionBlock) =>
     denyAll(sid, resource, exempt ? exemptCondition(condition, exempt) : condition);
   if (intent.denyInsecureTransport) {
-    out.push(deny(SID.denyInsecureTransport, both, { Bool: { 'aws:SecureTransport': 'false' } }));
+    out.push(
+      denyAll(SID.denyInsecureTransport, both, { Bool: { 'aws:SecureTransport': 'false' } }),
+    );
   }
   if (intent.denyOldTls) {
-    out.push(deny(SID.denyOldTls, both, { NumericLessThan: { 's3:TlsVersion': '1.2' } }));
+    out.push(denyAll(SID.denyOldTls, both, { NumericLessThan: { 's3:TlsVersion': '1.2' } }));
   }
   if (intent.vpceIds.length > 0) {
     out.push(
-      deny(SID.vpceOnly, both, { StringNotEquals: { 'aws:SourceVpce': [...intent.vpceIds] } }),
+      networkDeny(SID.vpceOnly, both, {
+        StringNotEquals: { 'aws:SourceVpce': [...intent.vpceIds] },
+      }),
     );
   }
   if (intent.sourceCidrs.length > 0) {
     out.push(
-      deny(SID.ipAllowlist, both, { NotIpAddress: { 'aws:SourceIp': [...intent.sourceCidrs] } }),
+      networkDeny(SID.ipAllowlist, both, {
+        NotIpAddress: { 'aws:SourceIp': [...intent.sourceCidrs] },
+      }),
     );
   }
   const encryption = intent.uploadEncryption;
@@ -297,7 +321,7 @@ export function intentFromPolicy(document: PolicyDocument | null): PolicyIntent 
   else if (algorithm && ALGORITHMS.includes(algorithm))
     uploadEncryption = { algorithm: algorithm as UploadAlgorithm };
   else if (found.has(SID.denyUnencryptedUploads)) uploadEncryption = { algorithm: 'AES256' };
-  const exemptPrincipal = [SID.denyInsecureTransport, SID.denyOldTls, SID.vpceOnly, SID.ipAllowlist]
+  const exemptPrincipal = [SID.vpceOnly, SID.ipAllowlist]
     .map((sid) => conditionValues(found.get(sid), 'ArnNotLike', 'aws:PrincipalArn')[0])
     .find((arn) => arn !== undefined);
   return {

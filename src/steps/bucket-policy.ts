@@ -22,6 +22,7 @@ import {
   statementsNotOwned,
   toolStatements,
 } from '../plan/policy.js';
+import { logDeliveryEvidence } from '../plan/policy-log-delivery.js';
 import {
   intentFromPolicy,
   isBucketPolicySid,
@@ -386,6 +387,19 @@ export function vpcEndpointNotes(posture: Posture, answers: BucketPolicyAnswers)
   return notes;
 }
 
+/**
+ * A VPC-endpoint or IP restriction on a bucket that receives server access
+ * logs: S3 delivers them from its own service, through no endpoint of yours
+ * and from no range of yours, so the Deny stops every source's delivery.
+ */
+function logDeliveryStopped(intent: PolicyIntent, after: PolicyDocument | null): string | null {
+  if (intent.vpceIds.length === 0 && intent.sourceCidrs.length === 0) return null;
+  const evidence = logDeliveryEvidence(after, undefined);
+  return evidence
+    ? `stops server access log delivery into this bucket (${evidence}): S3 delivers logs through none of your VPC endpoints or IP ranges`
+    : null;
+}
+
 function warningsFor(
   posture: Posture,
   answers: BucketPolicyAnswers,
@@ -414,6 +428,8 @@ function warningsFor(
       `denies every request from outside ${intent.sourceCidrs.join(', ')} — s3-harden's own read-back and undo included, unless it runs from there`,
     );
   }
+  const stopsLogDelivery = logDeliveryStopped(intent, after);
+  if (stopsLogDelivery) warnings.push(stopsLogDelivery);
   const encryption = intent.uploadEncryption;
   if (encryption && 'algorithm' in encryption) warnings.push(HEADER_DENY_CAVEAT);
   if (encryption && 'kmsKeyArn' in encryption) {

@@ -611,18 +611,27 @@ describe('bucket-policy step on a log bucket: the logging step’s grants are no
     expect(change.after).toEqual({ Version: '2012-10-17', Statement: [APP_A, OLD_APP] });
   });
 
-  it('the lockout exemption goes on the request-wide Denies only, and reads back as the answers', () => {
+  it('warns that a network restriction on a log bucket stops log delivery', () => {
     const before: PolicyDocument = { Version: '2012-10-17', Statement: [APP_A] };
-    const answers = { ...BASELINE, exemptPrincipal: EXEMPT };
+    const restricted = only(step.plan(at(before), { ...BASELINE, sourceCidrs: '203.0.113.0/24' }));
+    expect(restricted.warnings.join('\n')).toMatch(/stops server access log delivery/);
+    const open = only(step.plan(at(before), BASELINE));
+    expect(open.warnings.join('\n')).not.toMatch(/log delivery/);
+  });
+
+  it('the lockout exemption goes on the network restriction only, and reads back as the answers', () => {
+    const before: PolicyDocument = { Version: '2012-10-17', Statement: [APP_A] };
+    const answers = { ...BASELINE, sourceCidrs: '203.0.113.0/24', exemptPrincipal: EXEMPT };
     const change = only(step.plan(at(before), answers));
-    const [grant, https, tls] = statementsOf(change.after as PolicyDocument) as Record<
+    const [grant, https, tls, allowlist] = statementsOf(change.after as PolicyDocument) as Record<
       string,
       unknown
     >[];
     expect(grant).toBe(APP_A);
-    for (const deny of [https, tls]) {
-      expect(deny?.Condition).toMatchObject({ ArnNotLike: { 'aws:PrincipalArn': EXEMPT } });
-    }
+    for (const deny of [https, tls]) expect(deny?.Condition).not.toHaveProperty('ArnNotLike');
+    expect(allowlist?.Condition).toMatchObject({
+      ArnNotLike: { 'aws:PrincipalArn': [EXEMPT, 'arn:aws:iam::123456789012:role/*/operator'] },
+    });
     const live = applied(change);
     expect(step.keep?.(live)).toEqual(answers);
     expect(step.plan(live, answers)).toEqual([]);

@@ -7,11 +7,12 @@ import {
   exemptCondition,
   lockoutRefusal,
   neededActions,
+  POLICY_ACTIONS,
   planLockout,
   principalArnFor,
   sourceIpProblem,
 } from '../../src/plan/lockout.js';
-import { SID, statementsFor } from '../../src/plan/policy-statements.js';
+import { principalPatterns, SID, statementsFor } from '../../src/plan/policy-statements.js';
 import type { Change, Plan } from '../../src/plan/types.js';
 import { bucketPolicyStep, keepAnswers } from '../../src/steps/bucket-policy.js';
 import { posture } from './support.js';
@@ -329,7 +330,7 @@ describe('exemption', () => {
     expect(exemptCondition(twice, ARN)).toEqual(twice);
   });
 
-  it('the tool exempts the principal from its request-wide Denies only', () => {
+  it('the tool exempts the principal from its network restrictions only', () => {
     const statements = statementsFor(
       { bucket: 'my-bucket', region: 'us-east-1' },
       {
@@ -346,7 +347,33 @@ describe('exemption', () => {
     const exempted = statements
       .filter((statement) => statement.Condition?.ArnNotLike)
       .map((statement) => statement.Sid);
-    expect(exempted).toEqual([SID.denyInsecureTransport, SID.denyOldTls, SID.vpceOnly]);
+    // HTTPS-only and TLS 1.2 bind everyone (S3.5); a TLS caller is never denied by them.
+    expect(exempted).toEqual([SID.vpceOnly]);
+  });
+
+  it('a role is exempted at any path: aws:PrincipalArn carries the path the session ARN lacks', () => {
+    const role = 'arn:aws:iam::123456789012:role/Admin';
+    expect(principalPatterns(role)).toEqual([role, 'arn:aws:iam::123456789012:role/*/Admin']);
+    expect(principalPatterns('arn:aws:iam::123456789012:user/ops')).toEqual([
+      'arn:aws:iam::123456789012:user/ops',
+    ]);
+    const condition = exemptCondition({ Bool: { 'aws:SecureTransport': 'false' } }, role);
+    expect(condition.ArnNotLike).toEqual({
+      'aws:PrincipalArn': [role, 'arn:aws:iam::123456789012:role/*/Admin'],
+    });
+    // The guard still sees the caller (an assumed-role session) as exempted.
+    const deny = {
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: ['arn:aws:s3:::my-bucket', 'arn:aws:s3:::my-bucket/*'],
+      Condition: {
+        ...exemptCondition(undefined, role),
+        StringNotEquals: { 'aws:SourceVpce': 'vpce-1' },
+      },
+    };
+    const caller = callerContext('arn:aws:sts::123456789012:assumed-role/Admin/session', undefined);
+    expect(evaluateDeny(deny, caller, POLICY_ACTIONS, 'arn:aws:s3:::my-bucket')).toBeNull();
   });
 
   it('a bucket-policy answer exempts the operator and clears the finding', () => {
