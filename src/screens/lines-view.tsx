@@ -1,7 +1,8 @@
-import { Box, Text, useInput } from 'ink';
-import { useEffect, useState } from 'react';
+import { Box, Text, useInput, useStdout } from 'ink';
+import { useEffect, useMemo, useState } from 'react';
 import type { Line } from '../plan/render.js';
 import { tone } from './theme.js';
+import { wrapLines } from './wrap-lines.js';
 
 type Props = {
   readonly lines: readonly Line[];
@@ -12,7 +13,10 @@ type Props = {
 };
 
 /** Plan-style lines in a viewport that scrolls when they do not fit. */
-export function LinesView({ lines, height, isActive = true }: Props) {
+export function LinesView({ lines: given, height, isActive = true }: Props) {
+  const { stdout } = useStdout();
+  const width = stdout.columns || 80;
+  const lines = useMemo(() => wrapLines(given, width), [given, width]);
   const rows = Math.max(3, height);
   const scrollable = lines.length > rows;
   const visible = scrollable ? rows - 1 : rows;

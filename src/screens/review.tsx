@@ -46,6 +46,16 @@ export const ACCEPT_KEY = 'a';
 export const EXEMPT_KEY = 'e';
 export const OVERRIDE_KEY = 'o';
 
+/** The lockout reasons name CLI flags; here the same answers are form fields. */
+function inWizardTerms(line: Line): Line {
+  return {
+    ...line,
+    text: line.text
+      .replace('(--source-ip)', '(give "Your public IP" in the bucket-policy step)')
+      .replace('(--vpce)', '(give "Your VPC endpoint" in the bucket-policy step)'),
+  };
+}
+
 /** What stands between the plan and apply: the lockout check, then the policy checks. */
 function gate(validation: ValidationState, accepted: boolean, lockedOut: boolean) {
   if (lockedOut) return 'lockout' as const;
@@ -89,7 +99,7 @@ export function Review({
     if (showCommands) return renderCliCommands(plan, cli);
     // The findings first: they decide whether the plan can be applied.
     const findings = [
-      ...lockoutLines(lockout),
+      ...lockoutLines(lockout).map(inWizardTerms),
       ...(result ? findingLines(result, { width: width - 1 }) : []),
     ];
     const diff = renderPlan(plan);

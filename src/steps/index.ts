@@ -51,7 +51,7 @@ export const STEPS: StepRegistry = {
 
 export const PRESET_DESCRIPTIONS: Record<Preset, string> = {
   baseline: "The guide's checklist without network restrictions or Object Lock.",
-  strict: 'Baseline plus customer-managed KMS keys and VPC endpoint restriction.',
+  strict: 'Baseline plus customer-managed KMS keys and a VPC endpoint limit.',
   worm: 'Strict plus Object Lock (write once, read many).',
   custom: 'Start from baseline and decide every step yourself.',
 };
@@ -169,6 +169,8 @@ export function buildPlan(
       skipped.push({ step: STEPS[id].title, reason });
     } else if (stepAnswers !== undefined) {
       changes.push(...planStep(id, posture, stepAnswers));
+      const leftAsIs = (STEPS[id] as Step<unknown>).leftAsIs?.(posture, stepAnswers);
+      if (leftAsIs) skipped.push({ step: STEPS[id].title, reason: leftAsIs });
     }
   }
   orderPolicyBeforeBlockPublicPolicy(changes);

@@ -143,7 +143,9 @@ describe('the review screen with the lockout guard', () => {
       await toReview(app);
       const shown = await waitFor(app, BLOCKED);
       expect(shown).toMatch(/! bucket policy S3HardenIpAllowlist may deny you/);
-      expect(shown).toContain('your IP is not known');
+      expect(shown.replace(/\s+/g, ' ')).toContain(
+        'your IP is not known (give "Your public IP" in the bucket-policy step)',
+      );
     });
 
     it('an IP inside the allowlist clears the check; Enter goes on', async () => {
