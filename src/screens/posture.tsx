@@ -46,11 +46,17 @@ export function PostureScreen({ bucket, preset, summary, onNext, onBack }: Props
   const [showIds, setShowIds] = useState(false);
   const { stdout } = useStdout();
   const detailWidth = Math.max(20, (stdout.columns || 80) - OTHER_COLUMNS);
+  // ↑↓ pick a control; its whole detail shows under the table (the column cuts it).
+  const [cursor, setCursor] = useState(0);
+  const count = summary.rows.length;
   useInput((input, key) => {
     if (key.escape) return onBack();
     if (key.return) return onNext();
     if (input === 'i') setShowIds((shown) => !shown);
+    if (key.upArrow) setCursor((at) => (at + count - 1) % count);
+    if (key.downArrow) setCursor((at) => (at + 1) % count);
   });
+  const selected = summary.rows[Math.min(cursor, count - 1)];
   const failing = summary.rows.length - summary.holding;
   return (
     <Box flexDirection="column">
@@ -64,7 +70,8 @@ export function PostureScreen({ bucket, preset, summary, onNext, onBack }: Props
           return (
             <Text key={row.id} wrap="truncate-end">
               <Text {...tone(STATUS_TONE[row.status])}>{`${SYMBOL[row.status]} `}</Text>
-              <Text>{`${pad(row.title, TITLE_WIDTH)} `}</Text>
+              <Text inverse={row === selected}>{pad(row.title, TITLE_WIDTH)}</Text>
+              <Text> </Text>
               <Text
                 {...tone('muted')}
               >{`${pad(showIds ? row.ids : row.detail, detailWidth)} `}</Text>
@@ -73,6 +80,11 @@ export function PostureScreen({ bucket, preset, summary, onNext, onBack }: Props
           );
         })}
       </Box>
+      {selected ? (
+        <Text {...tone('muted')} wrap="wrap">
+          {`${selected.title}: ${selected.detail}${selected.ids ? ` (${selected.ids})` : ''}`}
+        </Text>
+      ) : null}
       <Box marginTop={1}>
         <Text {...tone('summary')}>
           {`Holds ${summary.holding} of ${summary.rows.length}. ${preset} fixes ${summary.fixed} of ${failing}; ${summary.stillFailing} would not hold after it.`}
@@ -80,8 +92,9 @@ export function PostureScreen({ bucket, preset, summary, onNext, onBack }: Props
       </Box>
       <Footer
         hints={[
-          { keys: 'enter', action: 'go through the steps' },
-          { keys: 'i', action: showIds ? 'show details' : 'show FSBP/CIS IDs' },
+          { keys: 'enter', action: 'to the steps' },
+          { keys: '↑↓', action: 'detail' },
+          { keys: 'i', action: showIds ? 'details' : 'FSBP/CIS IDs' },
           BACK,
           QUIT,
         ]}

@@ -99,6 +99,12 @@ describe('the wizard', () => {
     expect(standing).toMatch(/Holds \d+ of 12\. baseline fixes 2 of \d+;/);
     await press(app, 'i');
     await waitFor(app, /Block Public Access \(bucket\) +S3\.8 · CIS 2\.1\.4/);
+    // ↑ picks the last control; its whole detail shows under the table.
+    await press(app, KEY.up);
+    await waitFor(
+      app,
+      /IAM Access Analyzer findings: IAM Access Analyzer is not available at this\s+endpoint/,
+    );
     await press(app, KEY.enter);
     await waitFor(app, 'step 1 of 2');
     expect(frame(app)).toContain('Block Public Access (bucket)');
@@ -269,6 +275,63 @@ describe('the wizard', () => {
     expect(posture?.values).toEqual({
       'bucket.publicAccessBlock': null,
       'account.publicAccessBlock': null,
+    });
+  });
+
+  it('Ctrl+C after the last write keeps everything applied and says so before reading back', async () => {
+    const bucket = uniqueBucket('cancel-late');
+    await createBucket(bucket);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let lastWriteDone = false;
+    let held = false;
+    // The last write goes through; the first read back after it waits for the gate.
+    const slowReadBack = (session: AwsSession): AwsSession => ({
+      ...session,
+      execute: async (call: ApiCall) => {
+        const output = await session.execute(call);
+        if (call.service === 's3control') lastWriteDone = true;
+        return output;
+      },
+      read: async (target, resource) => {
+        if (lastWriteDone && !held) {
+          held = true;
+          await gate;
+        }
+        return session.read(target, resource);
+      },
+    });
+    const app = start(services(slowReadBack), bucket);
+    await pastPosture(app);
+    await waitFor(app, 'step 1 of 2');
+    await press(app, KEY.enter);
+    await waitFor(app, 'step 2 of 2');
+    await press(app, KEY.enter);
+    await waitFor(app, 'Plan: 2 to add');
+    await press(app, KEY.enter);
+    await waitFor(app, 'Apply 2 changes');
+    await press(app, 'y');
+    const reading = await waitFor(app, 'Applying (2 of 2)');
+    expect(reading).toContain('every change applied: reading them back');
+    expect(reading).not.toContain('ctrl+c cancels and rolls back');
+    await press(app, KEY.ctrlC);
+    const said = await waitFor(
+      app,
+      'the last change is already applied, so nothing is rolled back',
+    );
+    expect(said).not.toContain('rolling back what was applied');
+    release();
+    const result = await waitFor(app, 'Apply complete: 2 changes applied and verified.');
+    expect(result).not.toContain('rolled back');
+    const posture = await sessions[0]?.observe(bucket, [
+      'bucket.publicAccessBlock',
+      'account.publicAccessBlock',
+    ]);
+    expect(posture?.values).toEqual({
+      'bucket.publicAccessBlock': ALL_ON,
+      'account.publicAccessBlock': ALL_ON,
     });
   });
 
