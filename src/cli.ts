@@ -38,7 +38,8 @@ function parseBucketNames(value: string): string[] {
 function parseConcurrency(value: string): number {
   const count = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
   if (!(count >= 1 && count <= 64)) {
-    throw new InvalidArgumentError(`"${value}": give a whole number from 1 to 64.`);
+    // Commander already quotes the value: "argument '0' is invalid."
+    throw new InvalidArgumentError('It must be a whole number from 1 to 64.');
   }
   return count;
 }
@@ -52,7 +53,7 @@ function parseGlob(value: string): string {
 /** Buckets a fleet plan reads at once when --concurrency is not given. */
 const DEFAULT_FLEET_CONCURRENCY = 8;
 
-/** Exactly one of --bucket, --all and --match picks the buckets `plan` covers. */
+/** Exactly one of --bucket, --all and --match picks the buckets `plan` and `audit` cover. */
 function bucketSelection(flags: { bucket?: string[]; all?: boolean; match?: string }) {
   const given = [flags.bucket && '--bucket', flags.all && '--all', flags.match && '--match'].filter(
     Boolean,
@@ -299,6 +300,10 @@ export function buildProgram(): Command {
         )
           .choices(['stop', 'continue'])
           .default('stop'),
+      )
+      .option(
+        '--json',
+        'print the result as JSON on stdout (a stale plan: what drifted, with values); the rest goes to stderr',
       ),
   );
   for (const option of lockoutOptions()) applyCommand.addOption(option);
@@ -312,6 +317,7 @@ export function buildProgram(): Command {
           allowSecurityWarnings?: boolean;
           ignoreUnfinished?: boolean;
           onError: 'stop' | 'continue';
+          json?: boolean;
         },
     ) => {
       const { runApply } = await import('./commands/apply.js');
@@ -319,6 +325,7 @@ export function buildProgram(): Command {
         runApply({
           file,
           yes: Boolean(flags.yes),
+          json: Boolean(flags.json),
           allowIrreversible: Boolean(flags.allowIrreversible),
           allowSecurityWarnings: Boolean(flags.allowSecurityWarnings),
           ignoreUnfinished: Boolean(flags.ignoreUnfinished),
@@ -360,11 +367,16 @@ export function buildProgram(): Command {
         (value: string, previous: string[] = []) => [...previous, ...parseBucketNames(value)],
       )
       .option('--all', 'audit every bucket the account owns')
+      .option(
+        '--match <glob>',
+        'audit the buckets whose names match, e.g. "logs-*" (* any run, ? one character)',
+        parseGlob,
+      )
       .option('--concurrency <n>', 'buckets audited at once, 1–64', parseConcurrency, 8)
       .option('--json', 'print the report as JSON (schema s3-harden/audit, version 1)')
       .option(
         '--fail-on <level>',
-        'exit 2 when the audit finds: never (default), fail, unknown, or only these controls (e.g. S3.5,S3.8)',
+        'exit 2 when the audit finds: never, fail, unknown, or only these controls (e.g. S3.5,S3.8); a --bucket that cannot be audited trips all but never',
         'never',
       ),
   ).action(
@@ -372,19 +384,17 @@ export function buildProgram(): Command {
       flags: ConnectionFlags & {
         bucket?: string[];
         all?: boolean;
+        match?: string;
         concurrency: number;
         json?: boolean;
         failOn: string;
       },
     ) => {
-      if (flags.all && flags.bucket) fail('give either --bucket or --all, not both.');
-      if (!flags.all && !flags.bucket)
-        fail('name the buckets to audit with --bucket, or use --all.');
+      const selection = bucketSelection(flags);
       const { runAudit, failOnFlag } = await import('./commands/audit.js');
       await guard(() =>
         runAudit({
-          buckets: flags.bucket ?? [],
-          all: Boolean(flags.all),
+          selection,
           concurrency: flags.concurrency,
           json: Boolean(flags.json),
           failOn: failOnFlag(flags.failOn),

@@ -8,6 +8,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { STSClient } from '@aws-sdk/client-sts';
+import { requestHandlerOptions, resolveTimeouts } from './timeouts.js';
 
 export interface ConnectionOptions {
   /** Named profile from the shared config files (otherwise AWS_PROFILE / default). */
@@ -108,6 +109,19 @@ function deferredClient(service: string, load: () => Promise<LoadedClient>): Def
   };
 }
 
+/**
+ * The SDK's logger for every client: silent. The SDK logs nothing through it
+ * by default, except where it falls back to console.warn, such as a 9-line
+ * "Multiple credential sources" warning when --profile meets
+ * AWS_ACCESS_KEY_ID in the environment (the profile wins; errors say so).
+ */
+const QUIET_LOGGER = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};
+
 /** Region used with a custom endpoint when none is configured: emulators accept any. */
 const EMULATOR_REGION = 'us-east-1';
 
@@ -123,42 +137,47 @@ export function createClients(options: ConnectionOptions, env = process.env): Cl
     env.AWS_REGION ??
     env.AWS_DEFAULT_REGION ??
     (endpoint ? EMULATOR_REGION : undefined);
-  const common = {
+  const timeouts = resolveTimeouts(env);
+  const settings = {
     ...(region ? { region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
     ...(endpoint ? { endpoint } : {}),
+    logger: QUIET_LOGGER,
     // Retries are the SDK's standard mode: 3 attempts with jittered backoff,
     // throttling (SlowDown, 503, ThrottlingException) included. Not set here,
     // so AWS_MAX_ATTEMPTS / AWS_RETRY_MODE and the profile's max_attempts can
     // raise it for a large fleet.
   };
+  // Each client its own handler and agents (timeouts.ts): destroying one
+  // client must not close another's sockets.
+  const config = () => ({ ...settings, requestHandler: requestHandlerOptions(timeouts) });
   const s3 = new S3Client({
-    ...common,
+    ...config(),
     // Custom endpoints serve buckets by path, not by virtual host.
     forcePathStyle: Boolean(endpoint),
     // A bucket in another region is still found (and its region reported).
     followRegionRedirects: true,
   });
   const s3control = new S3ControlClient({
-    ...common,
+    ...config(),
     // S3 Control's endpoint rules prefix the account ID to the host, which breaks
     // http://127.0.0.1:PORT; with a custom endpoint, use the URL unchanged.
     ...(endpoint ? { endpointProvider: () => ({ url: new URL(endpoint) }) } : {}),
   });
-  const sts = new STSClient(common);
-  const kms = new KMSClient(common);
+  const sts = new STSClient(config());
+  const kms = new KMSClient(config());
   const ec2 = deferredClient('ec2', async () => {
     const sdk = await import('./ec2.js');
-    return { client: new sdk.EC2Client(common), commands: sdk.EC2_COMMANDS };
+    return { client: new sdk.EC2Client(config()), commands: sdk.EC2_COMMANDS };
   });
   const macie2 = deferredClient('macie2', async () => {
     const sdk = await import('./macie.js');
-    return { client: new sdk.Macie2Client(common), commands: sdk.MACIE_COMMANDS };
+    return { client: new sdk.Macie2Client(config()), commands: sdk.MACIE_COMMANDS };
   });
   const accessanalyzer = deferredClient('accessanalyzer', async () => {
     const sdk = await import('./access-analyzer.js');
     return {
-      client: sdk.createAccessAnalyzerClient(common),
+      client: sdk.createAccessAnalyzerClient(config()),
       commands: sdk.ACCESS_ANALYZER_COMMANDS,
     };
   });

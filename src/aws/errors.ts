@@ -74,6 +74,15 @@ const UNREACHABLE = new Set([
   'ENETUNREACH',
 ]);
 
+/** What normaliseError says when the credential chain found nothing at all. */
+export const NO_CREDENTIALS_MESSAGE =
+  'No AWS credentials found: pass --profile, set AWS_PROFILE, or configure the default credential chain.';
+
+/** True when AWS saw the credentials and refused them (not: none were found). */
+export function isRejectedCredentials(error: AwsError): boolean {
+  return error.kind === 'credentials' && REJECTED_CREDENTIALS.has(error.code ?? '');
+}
+
 /** The code normaliseError gives Macie's "Macie is not enabled" (an AccessDeniedException). */
 export const MACIE_NOT_ENABLED = 'MacieNotEnabled';
 
@@ -117,8 +126,11 @@ interface SdkErrorShape {
   code?: string;
   message?: string;
   Code?: string;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number };
   cause?: unknown;
+  /** Set by timeouts.ts on its connect-limit error. */
+  phase?: string;
+  timeoutMs?: number;
 }
 
 export interface ErrorContext {
@@ -130,13 +142,117 @@ function firstLine(text: string | undefined): string {
   return (text ?? '').split('\n')[0]?.trim() ?? '';
 }
 
-function networkCode(error: SdkErrorShape): string | undefined {
+/** The error and its causes, outermost first (the SDK nests the socket's error). */
+function causeChain(error: SdkErrorShape): SdkErrorShape[] {
+  const chain: SdkErrorShape[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
-    const { code, name } = current as SdkErrorShape;
+    chain.push(current as SdkErrorShape);
+    current = (current as SdkErrorShape).cause;
+  }
+  return chain;
+}
+
+interface Timeout {
+  /** No connection (timeouts.ts's connect limit) or no answer on an open one. */
+  readonly phase: 'connect' | 'answer';
+  readonly ms?: number;
+}
+
+/**
+ * A limit of ours that expired (timeouts.ts, or the SDK handler's own timers,
+ * whose messages give the limit as "N ms"); a bare OS ETIMEDOUT is not one.
+ */
+function timeoutOf(error: SdkErrorShape): Timeout | undefined {
+  for (const link of causeChain(error)) {
+    if (link.phase === 'connect' && typeof link.timeoutMs === 'number') {
+      return { phase: 'connect', ms: link.timeoutMs };
+    }
+    if (link.name !== 'TimeoutError' || (link.code && link.code !== 'ETIMEDOUT')) continue;
+    const ms = /(\d+) ms\b/.exec(link.message ?? '')?.[1];
+    if (!ms) continue;
+    const phase = /establish a connection/.test(link.message ?? '') ? 'connect' : 'answer';
+    return { phase, ms: Number(ms) };
+  }
+  return undefined;
+}
+
+function seconds(ms: number): string {
+  return `${ms >= 10_000 ? Math.round(ms / 1000) : Number((ms / 1000).toFixed(1))} s`;
+}
+
+function timeoutMessage(timeout: Timeout, error: SdkErrorShape, context: ErrorContext): string {
+  const what = context.call ? `${context.call.service}:${context.call.operation}` : 'A request';
+  const after = timeout.ms ? ` after ${seconds(timeout.ms)}` : '';
+  const attempts = error.$metadata?.attempts ?? 1;
+  const how = [
+    timeout.phase === 'connect' ? 'no connection' : 'no answer',
+    ...(attempts > 1 ? [`${attempts} attempts`] : []),
+  ].join(', ');
+  const hint =
+    timeout.phase === 'answer'
+      ? 'Check --endpoint-url and the network; S3_HARDEN_TIMEOUT_MS raises the limit.'
+      : 'Check --endpoint-url, the network or a proxy.';
+  return `${what} timed out${after} at ${context.endpoint ?? 'the AWS endpoint'} (${how}). ${hint}`;
+}
+
+/** Certificate codes Node gives when it does not trust the server's certificate. */
+const CERTIFICATE_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** TLS failed: OpenSSL's raw text (EPROTO, ERR_SSL_*) or an untrusted certificate, as one line. */
+function tlsFailure(error: SdkErrorShape, endpoint: string | undefined): AwsError | undefined {
+  for (const link of causeChain(error)) {
+    const code = link.code ?? '';
+    const where = endpoint ?? 'the AWS endpoint';
+    if (CERTIFICATE_CODES.has(code)) {
+      return new AwsError(
+        'unreachable',
+        `TLS with ${where} failed: its certificate is not trusted (${code}). For a private CA, set NODE_EXTRA_CA_CERTS.`,
+        code,
+      );
+    }
+    if (code !== 'EPROTO' && !code.startsWith('ERR_SSL_')) continue;
+    // An https:// client reading a plain-HTTP answer ("HTTP/1.1 …") as a TLS record.
+    const plainHttp = /wrong version number|packet length too long|http request/i.test(
+      `${code} ${link.message ?? ''}`,
+    );
+    const httpUrl = endpoint?.startsWith('https://') ? `http://${endpoint.slice(8)}` : undefined;
+    const reason = plainHttp
+      ? `it does not speak TLS, maybe plain HTTP${httpUrl ? ` (try ${httpUrl})` : ''}`
+      : `the handshake broke off (${code}); a proxy or firewall may be in between`;
+    return new AwsError('unreachable', `TLS with ${where} failed: ${reason}.`, code);
+  }
+  return undefined;
+}
+
+/**
+ * The endpoint answered HTTP, but not as AWS STS does: no AWS error code and
+ * no request ID (a web server's 404 page, an S3-only emulator). Every STS
+ * answer, error or not, carries a request ID.
+ */
+function isForeignStsAnswer(
+  error: SdkErrorShape,
+  call: ErrorContext['call'],
+  detail: string,
+  status: number | undefined,
+): boolean {
+  if (call?.service !== 'sts' || status === undefined || error.$metadata?.requestId) return false;
+  return isUnparsed(error) || /^(Unknown(Error)?)?$/.test(detail);
+}
+
+function networkCode(error: SdkErrorShape): string | undefined {
+  for (const { code, name } of causeChain(error)) {
     if (code && UNREACHABLE.has(code)) return code;
     if (name === 'TimeoutError') return 'ETIMEDOUT';
-    current = (current as SdkErrorShape).cause;
   }
   return undefined;
 }
@@ -157,6 +273,12 @@ export function normaliseError(raw: unknown, context: ErrorContext = {}): AwsErr
   const call = context.call;
   const detail = firstLine(error.message);
 
+  const timeout = timeoutOf(error);
+  if (timeout) {
+    return new AwsError('unreachable', timeoutMessage(timeout, error, context), 'ETIMEDOUT');
+  }
+  const tls = tlsFailure(error, context.endpoint);
+  if (tls) return tls;
   const network = networkCode(error);
   if (network) {
     const where = context.endpoint ?? 'the AWS endpoint';
@@ -173,9 +295,12 @@ export function normaliseError(raw: unknown, context: ErrorContext = {}): AwsErr
     );
   }
   if (error.name === 'CredentialsProviderError' || /Could not load credentials/i.test(detail)) {
+    // The chain's last word is generic; a provider that stopped it (an expired
+    // SSO session, a broken role chain) says something worth passing on.
+    const generic = !detail || /Could not load credentials/i.test(detail);
     return new AwsError(
       'credentials',
-      'No AWS credentials found: pass --profile, set AWS_PROFILE, or configure the default credential chain.',
+      generic ? NO_CREDENTIALS_MESSAGE : `AWS credentials could not be loaded: ${detail}`,
       code,
     );
   }
@@ -199,6 +324,13 @@ export function normaliseError(raw: unknown, context: ErrorContext = {}): AwsErr
       'service',
       'Macie is not enabled in this account and region.',
       MACIE_NOT_ENABLED,
+    );
+  }
+  if (isForeignStsAnswer(error, call, detail, status)) {
+    return new AwsError(
+      'not-available',
+      `${context.endpoint ?? 'The AWS endpoint'} does not answer like AWS STS (HTTP ${status}): check --endpoint-url.`,
+      code,
     );
   }
   if (isNotImplemented(error, code, detail, status)) {

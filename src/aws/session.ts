@@ -12,6 +12,7 @@ import { AwsError, isAbsent, normaliseError } from './errors.js';
 import type { ReadSend } from './families/family.js';
 import { READERS } from './families/index.js';
 import { createPolicyValidator } from './policy-validation.js';
+import { profileProblem } from './profiles.js';
 
 export interface Identity {
   readonly accountId: string;
@@ -148,7 +149,9 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
     };
   } catch (error) {
     destroyClients(clients);
-    throw normaliseError(error, endpoint ? { endpoint } : {});
+    const failure = normaliseError(error, endpoint ? { endpoint } : {});
+    // "No credentials" for a named profile: say whether the profile exists.
+    throw (await profileProblem(failure, options.profile)) ?? failure;
   }
 
   // Access Analyzer's policy checks; remembers for the session whether it is

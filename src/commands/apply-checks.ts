@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { ConnectionOptions } from '../aws/clients.js';
 import { type AwsSession, connect } from '../aws/index.js';
-import { describeDrift, findDrift } from '../plan/drift.js';
+import { type Drift, describeDrift, findDrift, isApplied } from '../plan/drift.js';
 import { type AnyPlan, parseAnyPlan } from '../plan/fleet-file.js';
 import { stateDir } from '../plan/journal.js';
 import { callerContext, lockoutRefusal, planLockout } from '../plan/lockout.js';
@@ -44,6 +44,8 @@ export interface ApplyCommandOptions {
   readonly ignoreUnfinished?: boolean;
   /** Fleet plans: after a bucket fails (and is rolled back), stop (default) or go on. */
   readonly onError?: 'stop' | 'continue';
+  /** Print the result as JSON on stdout (drift with its values); the rest goes to stderr. */
+  readonly json?: boolean;
   readonly connection: ConnectionOptions;
 }
 
@@ -67,8 +69,12 @@ export function loadAnyPlanFile(file: string): AnyPlan {
 }
 
 /** Asks on the terminal; true only when the answer is exactly `expected`. */
-export async function confirm(question: string, expected: string): Promise<boolean> {
-  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+export async function confirm(
+  question: string,
+  expected: string,
+  output: NodeJS.WritableStream = process.stdout,
+): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output });
   try {
     return (await prompt.question(question)).trim() === expected;
   } finally {
@@ -140,18 +146,42 @@ export async function observeLive(
   // exist yet: it stays valid only while that is still so.
   const creates = 'bucket.exists' in plan.observed && plan.observed['bucket.exists'] === null;
   const keys = [...new Set([...(Object.keys(plan.observed) as ResourceKey[]), ...extra])];
-  const live = await session.observe(
+  const own = keys.filter((resource) => !resource.startsWith('logTarget.'));
+  let live = await session.observe(
     target.bucket,
-    keys.filter((resource) => !resource.startsWith('logTarget.')),
+    own,
     creates ? { newBucket: { region: target.region, assumed: plan.observed } } : {},
   );
+  // The bucket exists after all (an earlier run of this plan created it):
+  // what it holds now is read, so the plan shows as already applied, or stale.
+  if (creates && live.values['bucket.exists'] !== null && !live.unreadable['bucket.exists']) {
+    live = await session.observe(target.bucket, own);
+  }
   return target.logBucket ? session.observeLogTarget(live, target.logBucket) : live;
 }
 
-/** Why the plan is stale ("resource: plan saw X, now Y; …"), or null when it still holds. */
-export function staleReason(plan: Plan, live: Posture): string | null {
+/** Whether a plan may go ahead, given what its resources read now. */
+export type PlanState =
+  /** Everything reads as the plan saw it. */
+  | { readonly state: 'ready' }
+  /** Everything it writes already reads as it leaves it: nothing to do. */
+  | { readonly state: 'applied' }
+  /** Anything else: refused, with a one-line reason and the drift itself. */
+  | { readonly state: 'stale'; readonly reason: string; readonly drift: readonly Drift[] };
+
+/**
+ * Ready, already applied, or stale. `alsoApplied` gives, for a change, other
+ * values that count as applied (see isApplied).
+ */
+export function planState(
+  plan: Plan,
+  live: Posture,
+  alsoApplied?: Parameters<typeof isApplied>[2],
+): PlanState {
   const drift = findDrift(plan, live);
-  return drift.length > 0 ? describeDrift(drift).join('; ') : null;
+  if (drift.length === 0) return { state: 'ready' };
+  if (isApplied(plan, live, alsoApplied)) return { state: 'applied' };
+  return { state: 'stale', reason: describeDrift(drift), drift };
 }
 
 export interface PolicyGate {

@@ -2,16 +2,22 @@
  * Running a plan once every check has passed and the operator agreed,
  * shared by a single plan (./apply.ts) and each section of a fleet plan
  * (./fleet-apply.ts): its own journal, each call announced as it starts, and
- * Ctrl+C turned into "finish the call in flight, then roll back".
+ * Ctrl+C turned into "finish the call in flight, then roll back" — or, once
+ * the last write is done, into "keep it all and write nothing more".
  */
 import type { AwsSession } from '../aws/index.js';
-import { type ApplyOutcome, executePlan } from '../plan/executor.js';
+import { type ApplyOutcome, type ChangeResult, executePlan } from '../plan/executor.js';
 import { openJournal } from '../plan/journal.js';
+import { cancelNotice } from '../plan/render-outcome.js';
 import type { Plan } from '../plan/types.js';
+
+/** The progress of the apply running under each cancel signal, so Ctrl+C can say what it does. */
+const running = new WeakMap<AbortSignal, readonly ChangeResult[]>();
 
 /**
  * Ctrl+C while applying: the call in flight finishes, then what was applied
- * is rolled back. `dispose` removes the handler.
+ * is rolled back; after the last write nothing is undone. The line printed
+ * says which. `dispose` removes the handler.
  */
 export function interruptible(print: (text: string) => void): {
   readonly signal: AbortSignal;
@@ -20,7 +26,7 @@ export function interruptible(print: (text: string) => void): {
   const controller = new AbortController();
   const onInterrupt = () => {
     if (!controller.signal.aborted) {
-      print('\nCancelling: finishing the call in flight, then rolling back what was applied…');
+      print(`\n${cancelNotice(running.get(controller.signal) ?? null)}`);
       controller.abort();
     }
   };
@@ -38,6 +44,10 @@ export async function applyWithJournal(
   const { target } = plan;
   const journal = openJournal(target);
   const announced = new Set<string>();
+  running.set(
+    signal,
+    plan.changes.map((change) => ({ change, status: 'pending' })),
+  );
   try {
     return await executePlan(plan, {
       run: (call) => session.execute(call),
@@ -46,6 +56,7 @@ export async function applyWithJournal(
       signal,
       cli: { region: target.region, ...(session.endpoint ? { endpoint: session.endpoint } : {}) },
       onProgress(results) {
+        running.set(signal, results);
         // Announce each call as it starts; the full report follows at the end.
         for (const result of results) {
           const verb =
@@ -63,6 +74,7 @@ export async function applyWithJournal(
       },
     });
   } finally {
+    running.delete(signal);
     journal.close();
   }
 }

@@ -1,6 +1,7 @@
 /**
  * `s3-harden apply plan.json`: validates the file before any AWS call,
- * refuses a stale plan, checks its policies again with IAM Access Analyzer
+ * refuses a stale plan (one that an earlier run already applied is "already
+ * applied", exit 0: nothing to do), checks its policies again with IAM Access Analyzer
  * (a saved plan may be old: errors are refused, security warnings need the
  * typed confirmation or --allow-security-warnings), confirms, applies with
  * the journal, rolls back on failure or Ctrl+C, and verifies.
@@ -8,7 +9,10 @@
  * A fleet plan file goes to ./fleet-apply.ts. Both use the same checks
  * (./apply-checks.ts) and the same journalled run (./apply-execute.ts).
  */
+import { driftDetails } from '../plan/drift.js';
 import type { ApplyOutcome } from '../plan/executor.js';
+import { resultJson, resultOf, type SectionResult } from '../plan/fleet-outcome.js';
+import { wrapWords } from '../plan/fleet-render.js';
 import { renderPlan } from '../plan/render.js';
 import { outcomeLines } from '../plan/render-outcome.js';
 import { securityWarningsLine } from '../plan/validation.js';
@@ -19,11 +23,11 @@ import {
   irreversibleChanges,
   loadAnyPlanFile,
   observeLive,
+  planState,
   policyGate,
   refuseIrreversible,
   refuseUnfinished,
   refuseWithoutTerminal,
-  staleReason,
 } from './apply-checks.js';
 import { applyWithJournal, interruptible } from './apply-execute.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
@@ -39,13 +43,14 @@ export function outcomeExit(outcome: ApplyOutcome): ExitCode {
 
 export async function runApply(
   options: ApplyCommandOptions,
-  stdout = process.stdout,
+  stdout: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stdout,
+  stderr: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stderr,
 ): Promise<ExitCode> {
   // Validate the whole file first: an invalid plan makes no API call at all.
   const loaded = loadAnyPlanFile(options.file);
   if (loaded.kind === 'fleet') {
     const { runFleetApply } = await import('./fleet-apply.js');
-    return runFleetApply(loaded.fleet, options, stdout);
+    return runFleetApply(loaded.fleet, options, stdout, stderr);
   }
   const { plan } = loaded;
   const { target } = plan;
@@ -56,24 +61,44 @@ export async function runApply(
     irreversible.map((change) => change.title),
     options,
   );
-  const colour = colourEnabled(stdout);
-  const print = (text: string) => stdout.write(`${text}\n`);
+  // With --json, stdout holds the JSON result alone; what a person reads goes to stderr.
+  const human = options.json ? stderr : stdout;
+  const colour = colourEnabled(human);
+  const print = (text: string) => human.write(`${text}\n`);
+  const count = plan.changes.length;
+  const report = (result: Omit<SectionResult, 'label' | 'changes'>) => {
+    if (!options.json) return;
+    const json = { bucket: target.bucket, ...resultJson({ label: '', changes: count, ...result }) };
+    stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  };
 
   const session = await connectFor(target, options);
   try {
-    const stale = staleReason(plan, await observeLive(session, plan));
-    if (stale) {
-      throw new CommandError(`the plan is stale: ${stale}. Make a new plan with s3-harden plan.`);
+    const state = planState(plan, await observeLive(session, plan));
+    if (state.state === 'applied') {
+      // A pipeline run again after a successful apply: nothing to do, not an error.
+      const note = `Already applied: ${target.bucket} reads as planned. Nothing to do.`;
+      print(wrapWords(note, '', '  ').join('\n'));
+      report({ status: 'already-applied' });
+      return EXIT.ok;
+    }
+    if (state.state === 'stale') {
+      report({ status: 'stale', detail: state.reason, drift: driftDetails(state.drift) });
+      throw new CommandError(
+        `the plan is stale: ${state.reason}. Make a new plan with s3-harden plan.`,
+      );
     }
     const { validation, checks, warned } = await policyGate(session, plan, options, (lines) =>
       print(formatLines(lines, colour)),
     );
     print(formatLines(renderPlan(plan), colour));
     if (checks.length > 0) print(`\n${formatLines(checks, colour)}`);
-    if (plan.changes.length === 0) return EXIT.ok;
+    if (count === 0) {
+      report({ status: 'unchanged' });
+      return EXIT.ok;
+    }
 
     if (!options.yes) {
-      const count = plan.changes.length;
       // Irreversible changes and security warnings are confirmed by typing the bucket name.
       const reasons = [
         ...(irreversible.length > 0
@@ -87,9 +112,11 @@ export async function runApply(
       const question = typed
         ? `\n${reasons.join('\n')}\nType the bucket name (${target.bucket}) to apply ${count} change${count === 1 ? '' : 's'}: `
         : `\nApply ${count} change${count === 1 ? '' : 's'} to ${target.bucket}? Type "yes" to continue: `;
-      const agreed = await confirm(question, typed ? target.bucket : 'yes');
+      const output = options.json ? process.stderr : process.stdout;
+      const agreed = await confirm(question, typed ? target.bucket : 'yes', output);
       if (!agreed) {
         print('Nothing applied.');
+        report({ status: 'not-run' });
         return EXIT.error;
       }
     }
@@ -100,6 +127,7 @@ export async function runApply(
       const outcome = await applyWithJournal(session, plan, interrupt.signal, print);
       print('');
       print(formatLines(outcomeLines(outcome), colour));
+      report(resultOf(target.bucket, count, outcome));
       return outcomeExit(outcome);
     } finally {
       interrupt.dispose();

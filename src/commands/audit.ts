@@ -10,27 +10,33 @@
  *
  * Exit codes: 0 when the audit ran, whatever it found, unless --fail-on
  * trips (2, as `plan` with changes: something to fix); 1 on an error that
- * stops the audit (no credentials, endpoint unreachable, ListBuckets denied).
+ * stops the audit (no credentials, endpoint unreachable, ListBuckets denied,
+ * a --match that matches no bucket).
  */
 import type { ConnectionOptions } from '../aws/clients.js';
 import { AwsError } from '../aws/errors.js';
 import { mapLimit } from '../aws/families/map-limit.js';
 import { type AwsSession, connect } from '../aws/index.js';
-import { auditReads, evaluateControls } from '../plan/audit/controls.js';
+import {
+  ACCOUNT_CONTROLS,
+  auditReads,
+  evaluateAccountControls,
+  evaluateControls,
+} from '../plan/audit/controls.js';
 import { type FailOn, failOnReason, parseFailOn } from '../plan/audit/fail-on.js';
 import { type AuditLine, renderAudit } from '../plan/audit/render.js';
 import { buildReport, outOfRegion } from '../plan/audit/report.js';
-import type { AuditReport, BucketAudit } from '../plan/audit/schema.js';
+import type { AccountAudit, AuditReport, BucketAudit } from '../plan/audit/schema.js';
+import type { ResourceKey } from '../plan/types.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
-import { createProgress } from './progress.js';
+import { type BucketSelection, selectBuckets } from './fleet-select.js';
+import { createProgress, terminalColumns } from './progress.js';
 import { colourEnabled, paint } from './style.js';
 
 export interface AuditCommandOptions {
-  /** The buckets to audit; ignored with `all`. */
-  readonly buckets: readonly string[];
-  /** Every bucket the account owns (ListBuckets). */
-  readonly all: boolean;
+  /** The buckets to audit: named (--bucket), every one (--all), or a glob (--match). */
+  readonly selection: BucketSelection;
   /** Buckets audited at once (the CLI takes 1–64, default 8). */
   readonly concurrency: number;
   readonly json: boolean;
@@ -54,14 +60,34 @@ function isFatal(error: unknown): boolean {
   );
 }
 
-/** One bucket: found, then read, then judged. Never rejects but for a fatal error. */
-export async function auditBucket(view: AwsSession, bucket: string): Promise<BucketAudit> {
+/** Why HeadBucket failed, as the report's `errorKind`. */
+function errorKind(error: unknown): NonNullable<BucketAudit['errorKind']> {
+  if (!(error instanceof AwsError)) return 'other';
+  if (error.kind === 'no-such-bucket') return 'not-found';
+  return error.kind === 'access-denied' ? 'denied' : 'other';
+}
+
+/**
+ * One bucket: found, then read, then judged. Never rejects but for a fatal
+ * error. `listed`: the bucket came from ListBuckets (--all, --match), so one
+ * not found was deleted during the run, and its row says so.
+ */
+export async function auditBucket(
+  view: AwsSession,
+  bucket: string,
+  listed = false,
+): Promise<BucketAudit> {
   let region: string;
   try {
     ({ region } = await view.locateBucket(bucket));
   } catch (error) {
     if (isFatal(error)) throw error;
-    return { bucket, region: null, results: [], error: (error as Error).message };
+    const kind = errorKind(error);
+    const message =
+      listed && kind === 'not-found'
+        ? `Bucket ${bucket} no longer exists: it was deleted after the bucket list was read.`
+        : (error as Error).message;
+    return { bucket, region: null, results: [], error: message, errorKind: kind };
   }
   const skipped = outOfRegion(region, view.region);
   const reads = auditReads().filter((resource) => !(resource in skipped));
@@ -75,15 +101,40 @@ export async function auditBucket(view: AwsSession, bucket: string): Promise<Buc
   return { bucket, region: posture.region, results };
 }
 
+/**
+ * The account-level controls on their own, for a run where no bucket row
+ * carries them (no bucket, or none could be audited). A refused read is the
+ * control's unknown, as for a bucket.
+ */
+export async function auditAccount(view: AwsSession): Promise<AccountAudit> {
+  const accountId = view.identity.accountId;
+  const target = { accountId, region: view.region, bucket: '' };
+  const values: Record<string, unknown> = {};
+  const unreadable: Partial<Record<ResourceKey, string>> = {};
+  const reads = [...new Set(ACCOUNT_CONTROLS.flatMap((control) => control.resources))];
+  await Promise.all(
+    reads.map(async (resource) => {
+      try {
+        values[resource] = await view.read(target, resource);
+      } catch (error) {
+        if (isFatal(error)) throw error;
+        unreadable[resource] = (error as Error).message;
+      }
+    }),
+  );
+  return { results: evaluateAccountControls({ values, unreadable, accountId }) };
+}
+
 /** Audits `buckets` through one memoised view, `concurrency` at a time, in their order. */
 export async function auditBuckets(
   view: AwsSession,
   buckets: readonly string[],
   concurrency: number,
   onDone: () => void = () => {},
+  listed = false,
 ): Promise<BucketAudit[]> {
   return mapLimit(buckets, concurrency, async (bucket) => {
-    const audit = await auditBucket(view, bucket);
+    const audit = await auditBucket(view, bucket, listed);
     onDone();
     return audit;
   });
@@ -96,27 +147,46 @@ export function formatAudit(lines: readonly AuditLine[], colour: boolean): strin
     .join('\n');
 }
 
+/** The bucket names a selection stands for; a glob that matches none is an error, as for `plan`. */
+async function bucketNames(view: AwsSession, selection: BucketSelection): Promise<string[]> {
+  if (selection.kind === 'list') return [...new Set(selection.buckets)];
+  const listed = await view.listBuckets();
+  const names = selectBuckets(selection, listed);
+  if (selection.kind === 'match' && names.length === 0) {
+    throw new CommandError(
+      `no bucket matches ${selection.pattern} (of ${listed.length} in the account)`,
+    );
+  }
+  return names;
+}
+
 /** The report of one audit run (also what `--json` prints). */
 export async function auditReport(
   session: AwsSession,
-  options: Pick<AuditCommandOptions, 'all' | 'buckets' | 'concurrency'>,
+  options: Pick<AuditCommandOptions, 'selection' | 'concurrency'>,
   started: number = Date.now(),
   progressStream: Parameters<typeof createProgress>[2] = process.stderr,
 ): Promise<AuditReport> {
   const view = session.memoised();
-  const buckets = options.all ? await view.listBuckets() : [...new Set(options.buckets)];
+  const buckets = await bucketNames(view, options.selection);
+  const listed = options.selection.kind !== 'list';
   const progress = createProgress(buckets.length, 'buckets', progressStream);
   let audits: BucketAudit[];
   try {
-    audits = await auditBuckets(view, buckets, options.concurrency, () => progress.tick());
+    audits = await auditBuckets(view, buckets, options.concurrency, () => progress.tick(), listed);
   } finally {
     progress.done();
   }
+  // Every audited bucket carries the account-level controls; with none, say them alone.
+  const account = audits.some((audit) => audit.error === undefined)
+    ? undefined
+    : await auditAccount(view);
   return buildReport({
     tool: TOOL,
     accountId: session.identity.accountId,
     region: session.region,
     buckets: audits,
+    ...(account ? { account } : {}),
     calls: session.callCounts(),
     durationMs: Date.now() - started,
   });
@@ -124,19 +194,29 @@ export async function auditReport(
 
 export async function runAudit(
   options: AuditCommandOptions,
-  stdout: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } = process.stdout,
 ): Promise<ExitCode> {
-  if (!options.all && options.buckets.length === 0) {
-    throw new CommandError('name the buckets to audit with --bucket, or audit them all with --all');
+  const { selection } = options;
+  if (selection.kind === 'list' && selection.buckets.length === 0) {
+    throw new CommandError(
+      'name the buckets to audit with --bucket, or choose them with --all or --match',
+    );
   }
   const started = Date.now();
   const session = await connect(options.connection);
   try {
     const report = await auditReport(session, options, started);
     if (options.json) stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else stdout.write(`${formatAudit(renderAudit(report), colourEnabled(stdout))}\n`);
-    const tripped = failOnReason(options.failOn, report.buckets);
-    if (tripped) throw new CommandError(`audit: ${tripped} (--fail-on)`, EXIT.changes);
+    else {
+      const lines = renderAudit(report, terminalColumns(stdout));
+      stdout.write(`${formatAudit(lines, colourEnabled(stdout))}\n`);
+    }
+    const tripped = failOnReason(
+      options.failOn,
+      report,
+      selection.kind === 'list' ? 'named' : 'listed',
+    );
+    if (tripped) throw new CommandError(`audit --fail-on: ${tripped}`, EXIT.changes);
     return EXIT.ok;
   } finally {
     session.close();

@@ -9,64 +9,56 @@
  * listed together, confirmed by typing the account ID).
  *
  * Then the account section, then each bucket: a drift check right before it
- * (a stale bucket is not applied; a bucket section also needs the account's
- * settings as the account section leaves them), its own journal, apply; on a
+ * (./fleet-section.ts: a stale bucket is not applied; a bucket section also needs the account's
+ * settings as the account section leaves them; one that an earlier run
+ * already applied is reported so and left alone), its own journal, apply; on a
  * failure only that section is rolled back, and the run stops
  * (--on-error stop, the default) or goes on (continue). Ctrl+C finishes the
  * call in flight, rolls back the current section and stops. A table of every
  * section's result ends the run.
  */
 import type { AwsSession } from '../aws/index.js';
+import { driftDetails } from '../plan/drift.js';
 import type { FleetPlan } from '../plan/fleet.js';
 import {
   fleetExitCode,
   fleetSummaryTable,
   isFailure,
+  resultJson,
   resultOf,
   type SectionResult,
 } from '../plan/fleet-outcome.js';
-import { accountHeading, accountPlanLines, plural, sectionHeading } from '../plan/fleet-render.js';
-import { formatValue, renderPlan } from '../plan/render.js';
+import {
+  accountHeading,
+  accountPlanLines,
+  bucketPlanLines,
+  plural,
+  sectionHeading,
+  wrapWords,
+} from '../plan/fleet-render.js';
+import { renderPlan } from '../plan/render.js';
 import { outcomeLines } from '../plan/render-outcome.js';
-import { satisfies } from '../plan/resources/index.js';
-import type { Plan, Posture } from '../plan/types.js';
+import type { Plan } from '../plan/types.js';
 import { securityWarningsLine } from '../plan/validation.js';
 import {
   type ApplyCommandOptions,
   confirm,
   connectFor,
   irreversibleChanges,
-  observeLive,
   type PolicyGate,
   policyGate,
   refuseIrreversible,
   refuseUnfinished,
   refuseWithoutTerminal,
-  staleReason,
 } from './apply-checks.js';
 import { applyWithJournal, interruptible } from './apply-execute.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import { checkInTurn } from './fleet-plan.js';
+import { checkDrift, laterWrites, type Section, sectionsOf } from './fleet-section.js';
 import { colourEnabled, formatLines } from './style.js';
 
 /** How many sections' policies are checked with Access Analyzer at once. */
 const CHECK_CONCURRENCY = 8;
-
-interface Section {
-  readonly plan: Plan;
-  readonly isAccount: boolean;
-  /** "bucket logs-a", or "account 123456789012". */
-  readonly label: string;
-}
-
-function sectionsOf(fleet: FleetPlan): Section[] {
-  return [
-    ...(fleet.account
-      ? [{ plan: fleet.account, isAccount: true, label: `account ${fleet.accountId}` }]
-      : []),
-    ...fleet.sections.map((plan) => ({ plan, isAccount: false, label: plan.target.bucket })),
-  ];
-}
 
 /**
  * Every section's policy checks and lockout guard, before anything is
@@ -121,7 +113,9 @@ function review(
   for (const section of sections) {
     const { plan } = section;
     const heading = section.isAccount ? accountHeading(plan) : sectionHeading(plan);
-    const lines = section.isAccount ? accountPlanLines(plan, renderPlan(plan)) : renderPlan(plan);
+    const lines = section.isAccount
+      ? accountPlanLines(plan, renderPlan(plan))
+      : bucketPlanLines(plan, renderPlan(plan));
     print(formatLines([...heading, ...lines], colour));
     const checks = gates.get(section)?.checks ?? [];
     if (checks.length > 0) print(`\n${formatLines(checks, colour)}`);
@@ -135,6 +129,7 @@ async function confirmFleet(
   sections: readonly Section[],
   gates: ReadonlyMap<Section, PolicyGate>,
   irreversible: readonly string[],
+  output: NodeJS.WritableStream,
 ): Promise<boolean> {
   const changing = sections.filter((section) => section.plan.changes.length > 0);
   const total = changing.reduce((sum, section) => sum + section.plan.changes.length, 0);
@@ -161,51 +156,14 @@ async function confirmFleet(
     ...reasons,
     typed ? `Type the account ID (${fleet.accountId}) to continue: ` : 'Type "yes" to continue: ',
   ].join('\n');
-  return confirm(question, typed ? fleet.accountId : 'yes');
-}
-
-/**
- * Why a bucket section may not go ahead because of the account: it was
- * planned on top of the account section's settings, which must read so now.
- */
-function accountDrift(fleet: FleetPlan, live: Posture): string | null {
-  const problems = (fleet.account?.changes ?? []).flatMap((change) => {
-    const reason = live.unreadable[change.resource];
-    if (reason) return [`${change.resource}: unknown (${reason})`];
-    const now = live.values[change.resource];
-    return satisfies(change.resource, change.after, now)
-      ? []
-      : [
-          `${change.resource}: the account section sets ${formatValue(change.after)}, now ${formatValue(now)}`,
-        ];
-  });
-  return problems.length > 0 ? problems.join('; ') : null;
-}
-
-/** Reads the section now; null when it may be applied, else why not. */
-async function checkDrift(
-  session: AwsSession,
-  fleet: FleetPlan,
-  section: Section,
-): Promise<string | null> {
-  const accountKeys = section.isAccount
-    ? []
-    : (fleet.account?.changes ?? []).map((change) => change.resource);
-  let live: Posture;
-  try {
-    live = await observeLive(session, section.plan, accountKeys);
-  } catch (error) {
-    // A bucket that vanished or cannot be read is not applied; the others may be.
-    if (error instanceof Error && error.name !== 'Error') return `cannot read it: ${error.message}`;
-    throw error;
-  }
-  return staleReason(section.plan, live) ?? (section.isAccount ? null : accountDrift(fleet, live));
+  return confirm(question, typed ? fleet.accountId : 'yes', output);
 }
 
 export async function runFleetApply(
   fleet: FleetPlan,
   options: ApplyCommandOptions,
   stdout: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stdout,
+  stderr: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stderr,
 ): Promise<ExitCode> {
   const sections = sectionsOf(fleet);
   // An earlier apply that crashed may have left a bucket half-applied: every one is checked first.
@@ -215,8 +173,20 @@ export async function runFleetApply(
     irreversibleChanges(section.plan).map((change) => `${section.label}: ${change.title}`),
   );
   refuseIrreversible(irreversible, options);
-  const colour = colourEnabled(stdout);
-  const print = (text: string) => stdout.write(`${text}\n`);
+  // With --json, stdout holds the JSON result alone; what a person reads goes to stderr.
+  const human = options.json ? stderr : stdout;
+  const colour = colourEnabled(human);
+  const print = (text: string) => human.write(`${text}\n`);
+  const report = (results: readonly SectionResult[], code: ExitCode) => {
+    if (!options.json) return;
+    const json = {
+      accountId: fleet.accountId,
+      region: fleet.region,
+      exitCode: code,
+      sections: results.map((result) => ({ label: result.label, ...resultJson(result) })),
+    };
+    stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  };
 
   const session = await connectFor(fleet, options);
   try {
@@ -224,14 +194,20 @@ export async function runFleetApply(
     review(sections, gates, print, colour);
     if (sections.every((section) => section.plan.changes.length === 0)) {
       print('No changes. Every bucket in the fleet plan already matched when it was made.');
+      report(
+        sections.map(({ label }) => ({ label, changes: 0, status: 'unchanged' })),
+        EXIT.ok,
+      );
       return EXIT.ok;
     }
-    if (!options.yes && !(await confirmFleet(fleet, sections, gates, irreversible))) {
+    const output = options.json ? process.stderr : process.stdout;
+    if (!options.yes && !(await confirmFleet(fleet, sections, gates, irreversible, output))) {
       print('Nothing applied.');
       return EXIT.error;
     }
 
     const results: SectionResult[] = [];
+    const later = laterWrites(sections);
     const interrupt = interruptible(print);
     let halted = false;
     try {
@@ -247,10 +223,21 @@ export async function runFleetApply(
           continue;
         }
         print(formatLines(section.isAccount ? accountHeading(plan) : sectionHeading(plan), colour));
-        const stale = await checkDrift(session, fleet, section);
-        if (stale) {
-          print(`  stale, not applied: ${stale}\n`);
-          results.push({ label, changes, status: 'stale', detail: `stale: ${stale}` });
+        const state = await checkDrift(session, fleet, section, later);
+        if (state.state === 'applied') {
+          print('  already applied: it reads as the plan leaves it; nothing to do\n');
+          results.push({ label, changes, status: 'already-applied' });
+          continue;
+        }
+        if (state.state === 'stale') {
+          print(`${wrapWords(`stale, not applied: ${state.reason}`, '  ').join('\n')}\n`);
+          results.push({
+            label,
+            changes,
+            status: 'stale',
+            detail: state.reason,
+            drift: driftDetails(state.drift),
+          });
           continue;
         }
         if (interrupt.signal.aborted) {
@@ -271,7 +258,9 @@ export async function runFleetApply(
       interrupt.dispose();
     }
     print(formatLines(fleetSummaryTable(results), colour));
-    return fleetExitCode(results);
+    const code = fleetExitCode(results);
+    report(results, code);
+    return code;
   } finally {
     session.close();
   }

@@ -9,7 +9,9 @@
  * denied, gone) are listed as skipped with the reason; the rest are planned.
  *
  * Exit codes as a single plan: 2 when any section has changes, 0 none, 1 when
- * any section has a policy error or a lockout (same flags).
+ * any section has a policy error or a lockout (same flags), or when buckets
+ * were selected and none could be planned. `--all` on an account with no
+ * bucket is 0: nothing to do.
  */
 import { mapLimit } from '../aws/families/map-limit.js';
 import { AwsError, type AwsSession, connect } from '../aws/index.js';
@@ -20,10 +22,11 @@ import {
   oneLine,
   type SkippedBucket,
 } from '../plan/fleet.js';
-import { serializeFleet } from '../plan/fleet-file.js';
+import { savedFleetText } from '../plan/fleet-file.js';
 import {
   accountHeading,
   accountPlanLines,
+  bucketPlanLines,
   fleetSummaryLines,
   plural,
   sectionHeading,
@@ -44,7 +47,7 @@ import {
   planStepIds,
   planText,
   planToJson,
-  writePlanFile,
+  saveFile,
 } from './plan.js';
 import { createProgress } from './progress.js';
 import { colourEnabled, formatLines } from './style.js';
@@ -69,11 +72,10 @@ type BucketReading = { readonly posture: Posture } | { readonly skipped: Skipped
 async function bucketNames(session: AwsSession, selection: BucketSelection): Promise<string[]> {
   const listed = selection.kind === 'list' ? [] : await session.listBuckets();
   const names = selectBuckets(selection, listed);
-  if (names.length === 0) {
+  // --all on an empty account is nothing to do; a glob matching nothing is likely a mistake.
+  if (names.length === 0 && selection.kind === 'match') {
     throw new CommandError(
-      selection.kind === 'all'
-        ? 'the account has no buckets to plan'
-        : `no bucket matches ${selection.kind === 'match' ? selection.pattern : ''} (of ${listed.length} in the account)`,
+      `no bucket matches ${selection.pattern} (of ${listed.length} in the account)`,
     );
   }
   if (names.length > MAX_FLEET_BUCKETS) {
@@ -199,7 +201,7 @@ function fleetText(
       entry.lockout,
       session,
       colour,
-      isAccount ? accountPlanLines(entry.plan, lines) : lines,
+      isAccount ? accountPlanLines(entry.plan, lines) : bucketPlanLines(entry.plan, lines),
     );
     return `${formatLines(heading, colour)}\n${body}`;
   });
@@ -265,14 +267,18 @@ export async function runFleetPlan(
       check,
       (entry) => entry.validation.policies.length > 0,
     );
-    if (options.out) writePlanFile(options.out, serializeFleet(fleet, TOOL));
+    const saveError = options.out ? saveFile(options.out, () => savedFleetText(fleet, TOOL)) : null;
     const problem = refusal(checked, Boolean(options.allowLockout));
     if (options.json) {
       const json = fleetToJson(fleet, checked, base.callCounts());
       stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    } else if (names.length === 0) {
+      stdout.write(
+        `No buckets in account ${fleet.accountId} to plan: nothing to do.${options.out && !saveError ? ` Saved an empty fleet plan to ${options.out}.` : ''}\n`,
+      );
     } else {
       stdout.write(fleetText(fleet, checked, session, colourEnabled(stdout)));
-      if (options.out) {
+      if (options.out && !saveError) {
         stdout.write(
           checked.some((entry) => blocksApply(entry.validation))
             ? `\nSaved the fleet plan to ${options.out}; apply refuses it while its policies have errors.\n`
@@ -280,8 +286,9 @@ export async function runFleetPlan(
         );
       }
     }
+    if (saveError) throw saveError;
     if (problem) throw problem;
-    if (fleet.sections.length === 0) {
+    if (fleet.sections.length === 0 && names.length > 0) {
       throw new CommandError(
         `none of the ${plural(fleet.skipped.length, 'bucket')} selected could be planned (each is listed as skipped, with the reason)`,
       );

@@ -26,7 +26,7 @@ import {
   lockoutRefusal,
   planLockout,
 } from '../plan/lockout.js';
-import { serializePlan } from '../plan/plan-file.js';
+import { PlanFileError, planFileObject, savedPlanText } from '../plan/plan-file.js';
 import { type Line, renderCliCommands, renderPlan } from '../plan/render.js';
 import type { Plan, Posture, Preset } from '../plan/types.js';
 import {
@@ -94,7 +94,7 @@ export function planToJson(
       policies: validation.policies,
       findings: validation.findings,
     },
-    plan: JSON.parse(serializePlan(plan, TOOL)) as unknown,
+    plan: planFileObject(plan, TOOL),
   };
 }
 
@@ -191,11 +191,35 @@ export function planText(
   return text;
 }
 
-export function writePlanFile(file: string, text: string): void {
+/**
+ * Writes a plan file; `text` makes its text, checked with apply's loader
+ * (savedPlanText, savedFleetText): a file apply would refuse is not written.
+ */
+export function writePlanFile(file: string, text: () => string): void {
+  let content: string;
   try {
-    writeFileSync(file, text, { mode: 0o644 });
+    content = text();
+  } catch (error) {
+    if (error instanceof PlanFileError) {
+      throw new CommandError(`did not write ${file}: ${error.message}`);
+    }
+    throw error;
+  }
+  try {
+    writeFileSync(file, content, { mode: 0o644 });
   } catch (error) {
     throw new CommandError(`cannot write ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** writePlanFile, its refusal returned (to report after the plan is shown) instead of thrown. */
+export function saveFile(file: string, text: () => string): CommandError | null {
+  try {
+    writePlanFile(file, text);
+    return null;
+  } catch (error) {
+    if (error instanceof CommandError) return error;
+    throw error;
   }
 }
 
@@ -213,14 +237,14 @@ export async function runPlan(
     const plan = planFromPosture(posture, options.preset, stepIds, undefined, create);
     const validation = await session.validatePolicies(plan);
     const lockout = planLockout(plan, lockoutContext(session, posture.principalArn, options));
-    if (options.out) writePlanFile(options.out, serializePlan(plan, TOOL));
+    const saveError = options.out ? saveFile(options.out, () => savedPlanText(plan, TOOL)) : null;
     if (options.iamPolicy) {
       stdout.write(renderIamPolicy(iamPolicyForPlan(plan), options.json));
     } else if (options.json) {
       stdout.write(`${JSON.stringify(planToJson(plan, validation, lockout), null, 2)}\n`);
     } else {
       stdout.write(planText(plan, validation, lockout, session, colourEnabled(stdout)));
-      if (options.out) {
+      if (options.out && !saveError) {
         stdout.write(
           blocksApply(validation)
             ? `\nSaved the plan to ${options.out}; apply refuses it while its policies have errors.\n`
@@ -228,6 +252,8 @@ export async function runPlan(
         );
       }
     }
+    // Shown after the plan itself, so the operator sees what could not be saved.
+    if (saveError) throw saveError;
     if (blocksApply(validation)) {
       throw new CommandError(`${errorsLine(validation)}; apply would refuse this plan.`);
     }

@@ -20,6 +20,21 @@ interface ProgressStream {
   write(text: string): unknown;
 }
 
+/** Columns assumed without a terminal, or from one that reports none. */
+const FALLBACK_COLUMNS = 80;
+
+/**
+ * The width to draw to: the terminal's, or 80 when there is none or it says
+ * 0 (a pty with no size set: `script`, `docker run -t`), which `?? 80` would keep.
+ */
+export function terminalColumns(stream: {
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}): number {
+  const columns = stream.isTTY ? stream.columns : undefined;
+  return columns && columns > 0 ? columns : FALLBACK_COLUMNS;
+}
+
 /** `label` names the items, e.g. "buckets". A no-op when `stream` is not a terminal. */
 export function createProgress(
   total: number,
@@ -35,7 +50,7 @@ export function createProgress(
     const filled = Math.round((finished / total) * BAR_WIDTH);
     const line = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)} ${finished}/${total} ${label}`;
     // Never wider than the terminal: a wrapped line cannot be redrawn in place.
-    const width = Math.max(10, (stream.columns ?? 80) - 1);
+    const width = Math.max(10, terminalColumns(stream) - 1);
     stream.write(`\r${line.slice(0, width)}\u001b[K`);
     visible = true;
     drawnAt = now();

@@ -2,7 +2,8 @@
  * `s3-harden rollback JOURNAL`: restores everything an interrupted apply
  * recorded. The journal is validated before any AWS call; each change is read,
  * undone newest first when it is not as before, and read back. Safe to run
- * again: progress is appended to the same journal.
+ * again: progress is appended to the same journal. A created bucket that has
+ * received objects is kept and reported with the command that removes it.
  */
 import { createInterface } from 'node:readline/promises';
 import type { ConnectionOptions } from '../aws/clients.js';
@@ -121,5 +122,7 @@ export async function runRollback(
   });
   print('');
   print(rollbackLines(outcome, options.file).join('\n'));
+  // A bucket kept because it has received objects is a manual step still to do:
+  // exit 3 like a failed undo, although the journal is finished (nothing to retry).
   return outcome.restored ? EXIT.ok : EXIT.rollbackIncomplete;
 }

@@ -38,6 +38,20 @@ export function orderChanges(changes: readonly Change[]): Change[] {
   return ordered;
 }
 
+/**
+ * The changes with each dependency on a change the plan lacks dropped: it
+ * was already satisfied (no change was needed), so there is nothing to wait
+ * for — and a plan file may only depend on changes it holds.
+ */
+function withoutSatisfied(changes: readonly Change[]): Change[] {
+  const ids = new Set(changes.map((change) => change.id));
+  return changes.map((change) =>
+    change.dependsOn.every((id) => ids.has(id))
+      ? change
+      : { ...change, dependsOn: change.dependsOn.filter((id) => ids.has(id)) },
+  );
+}
+
 export function composePlan(options: {
   target: Target;
   preset: Preset;
@@ -46,7 +60,7 @@ export function composePlan(options: {
   skipped: readonly SkippedStep[];
   now?: Date;
 }): Plan {
-  const changes = orderChanges(options.changes);
+  const changes = withoutSatisfied(orderChanges(options.changes));
   const observed: Partial<PostureValues> = {};
   for (const change of changes) {
     (observed as Record<string, unknown>)[change.resource] =

@@ -1,9 +1,13 @@
 /**
  * Stale-plan detection: a saved plan may only be applied while the resources
- * it writes still read as they did when it was made.
+ * it writes still read as they did when it was made — or, when a run already
+ * applied it, as it leaves them (then there is nothing to do).
+ *
+ * What the operator reads is one short line naming the resources by label
+ * ("Bucket policy changed since the plan"); the values themselves (whole
+ * policies, kilobytes each) are for the machine view only (driftDetails).
  */
-import { deepEqual } from './diff.js';
-import { formatValue } from './render.js';
+import { resourceLabel, satisfies } from './resources/index.js';
 import type { Plan, Posture, ResourceKey } from './types.js';
 
 export interface Drift {
@@ -14,6 +18,12 @@ export interface Drift {
   readonly reason?: string;
 }
 
+/**
+ * The resources that no longer read as the plan saw them. "As it saw them"
+ * is judged as a rollback judges a restore (`satisfies`): versioning never
+ * enabled and versioning a rollback suspended again are the same state, so
+ * a section rolled back by an earlier run can be applied again.
+ */
 export function findDrift(plan: Plan, live: Posture): Drift[] {
   const drift: Drift[] = [];
   for (const [key, planned] of Object.entries(plan.observed)) {
@@ -21,16 +31,74 @@ export function findDrift(plan: Plan, live: Posture): Drift[] {
     const reason = live.unreadable[resource] ?? (resource in live.values ? undefined : 'not read');
     if (reason) {
       drift.push({ resource, planned, live: undefined, reason });
-    } else if (!deepEqual(planned, live.values[resource])) {
+    } else if (!satisfies(resource, planned, live.values[resource])) {
       drift.push({ resource, planned, live: live.values[resource] });
     }
   }
   return drift;
 }
 
-export function describeDrift(drift: readonly Drift[]): string[] {
-  return drift.map((entry) => {
-    const now = entry.reason ? `unknown (${entry.reason})` : formatValue(entry.live);
-    return `${entry.resource}: plan saw ${formatValue(entry.planned)}, now ${now}`;
-  });
+/**
+ * Whether the plan has already been applied: it has changes, and every
+ * resource it writes reads now as its change leaves it (as apply's own
+ * verification judges it). `expected` may give, for a change, another value
+ * that counts as applied too (a later fleet section's write of the same
+ * resource).
+ */
+export function isApplied(
+  plan: Plan,
+  live: Posture,
+  expected: (change: Plan['changes'][number]) => readonly unknown[] = () => [],
+): boolean {
+  return (
+    plan.changes.length > 0 &&
+    plan.changes.every((change) => {
+      if (live.unreadable[change.resource] || !(change.resource in live.values)) return false;
+      const now = live.values[change.resource];
+      return [change.after, ...expected(change)].some((value) =>
+        satisfies(change.resource, value, now),
+      );
+    })
+  );
+}
+
+/** "A, B and C" — or "A, B and 3 more" past `max` names. */
+export function namesList(names: readonly string[], max = 3): string {
+  const shown =
+    names.length > max ? [...names.slice(0, max - 1), `${names.length - max + 1} more`] : names;
+  return shown.length > 1
+    ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`
+    : `${shown[0] ?? ''}`;
+}
+
+/**
+ * Why the plan is stale, in one short line: "Bucket policy and Versioning
+ * changed since the plan; Default encryption could not be read (Access
+ * denied: …)" — the first reason only. Empty for no drift.
+ */
+export function describeDrift(drift: readonly Drift[]): string {
+  const changed = drift
+    .filter((entry) => !entry.reason)
+    .map((entry) => resourceLabel(entry.resource));
+  const unread = drift.filter((entry) => entry.reason);
+  const parts: string[] = [];
+  if (changed.length > 0) parts.push(`${namesList(changed)} changed since the plan`);
+  if (unread.length > 0) {
+    const first = unread[0] as Drift;
+    const why = first.reason === 'not read' ? '' : ` (${first.reason})`;
+    parts.push(
+      `${namesList(unread.map((entry) => resourceLabel(entry.resource)))} could not be read${why}`,
+    );
+  }
+  return parts.join('; ');
+}
+
+/** The machine view of the drift: each resource with its label, the planned and live values. */
+export function driftDetails(drift: readonly Drift[]) {
+  return drift.map((entry) => ({
+    resource: entry.resource,
+    label: resourceLabel(entry.resource),
+    planned: entry.planned,
+    ...(entry.reason ? { reason: entry.reason } : { live: entry.live }),
+  }));
 }

@@ -1,13 +1,15 @@
 /**
  * Applies a plan's changes in order. Before each write the change's
- * before-state goes to the journal; on any failure (or a cancel) the applied
- * changes are undone newest first, each undo read back to confirm, and every
- * change ends in a reported state: nothing half-applied goes unreported.
+ * before-state goes to the journal; on any failure (or a cancel before the
+ * last write is done) the applied changes are undone newest first, each undo
+ * read back to confirm, and every change ends in a reported state: nothing
+ * half-applied goes unreported.
  */
 import { type CliContext, cliCommand } from './cli-equivalent.js';
 import type { Journal } from './journal.js';
 import { referencedOutput, resolveRefs } from './output-refs.js';
 import { formatValue } from './render.js';
+import { KEPT_NOT_EMPTY, refusedAsNotEmpty, removeBucketCommand } from './resources/bucket.js';
 import { satisfies } from './resources/index.js';
 import type { ApiCall, Change, Plan, ResourceKey } from './types.js';
 
@@ -18,25 +20,34 @@ export type ChangeStatus =
   | 'failed'
   | 'rolling-back'
   | 'rolled-back'
-  | 'rollback-failed';
+  | 'rollback-failed'
+  /** Left in place by the rollback on purpose: a created bucket that has received objects. */
+  | 'kept';
 
 export interface ChangeResult {
   readonly change: Change;
   readonly status: ChangeStatus;
   /** Why it failed, or why its rollback failed. */
   readonly error?: string;
-  /** For a failed rollback: the command that restores it by hand. */
+  /** For a failed rollback: the command that restores it by hand; for a kept one, that removes it. */
   readonly manualCommand?: string;
   /** For an applied change: whether a fresh read shows the planned value. */
   readonly verified?: boolean;
   readonly verifyDetail?: string;
 }
 
+/**
+ * `rollback-incomplete`: something is not as before and needs the operator —
+ * an undo that failed, or a created bucket kept because it has received objects.
+ */
 export type ApplyStatus = 'applied' | 'rolled-back' | 'rollback-incomplete';
 
 export interface ApplyOutcome {
   readonly status: ApplyStatus;
-  /** True when the operator cancelled; the applied changes were then undone. */
+  /**
+   * True when the operator cancelled before the last write was done; the
+   * applied changes were then undone. A cancel after it changes nothing.
+   */
   readonly cancelled: boolean;
   readonly results: readonly ChangeResult[];
   /** The error that stopped apply. */
@@ -50,12 +61,19 @@ export interface ExecutorDeps {
   /** A fresh read of one resource of the plan's target; null = absent. */
   read(resource: ResourceKey): Promise<unknown>;
   readonly journal: Journal;
-  /** Aborted by a cancel (Ctrl+C): stop before the next change, then roll back. */
+  /**
+   * Aborted by a cancel (Ctrl+C): stop before the next change, then roll
+   * back. Once the last write is done it is ignored: a plan applied whole is
+   * better than one undone after the fact.
+   */
   readonly signal?: AbortSignal;
   /** Every status change, for progress displays. */
   onProgress?(results: readonly ChangeResult[]): void;
   readonly cli?: CliContext;
 }
+
+/** The `end` outcome of a rollback that undid everything but kept a bucket. */
+export const KEPT_OUTCOME = 'rolled-back-except-kept';
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -151,6 +169,7 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
   }
 
   let incomplete = false;
+  let kept = false;
   // A call that failed may still have taken effect (a timeout after S3 wrote
   // it): read it back, and undo it too unless it still reads as before.
   const failedIndex = results.findIndex((result) => result.status === 'failed');
@@ -186,13 +205,21 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
       record({ type: 'rolled-back', changeId: change.id });
       update(index, { status: 'rolled-back' });
     } catch (error) {
+      if (refusedAsNotEmpty(change.undo, error)) {
+        kept = true;
+        const remove = removeBucketCommand(change.undo, deps.cli);
+        record({ type: 'kept', changeId: change.id, reason: KEPT_NOT_EMPTY, command: remove });
+        update(index, { status: 'kept', manualCommand: remove });
+        continue;
+      }
       incomplete = true;
       record({ type: 'rollback-failed', changeId: change.id, error: message(error), command });
       update(index, { status: 'rollback-failed', error: message(error), manualCommand: command });
     }
   }
-  const status: ApplyStatus = incomplete ? 'rollback-incomplete' : 'rolled-back';
-  record({ type: 'end', outcome: status });
+  const status: ApplyStatus = incomplete || kept ? 'rollback-incomplete' : 'rolled-back';
+  // A kept bucket leaves nothing to retry: the journal says so, and is finished.
+  record({ type: 'end', outcome: kept && !incomplete ? KEPT_OUTCOME : status });
   return {
     status,
     cancelled,

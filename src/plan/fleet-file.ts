@@ -19,6 +19,7 @@ import {
   planFileObject,
   regionSchema,
   schemaCheck,
+  unloadable,
   validatePlanObject,
   validBucketName,
 } from './plan-file.js';
@@ -62,6 +63,18 @@ export function serializeFleet(fleet: FleetPlan, createdBy: string): string {
     skipped: fleet.skipped.map((entry) => ({ bucket: entry.bucket, reason: entry.reason })),
   };
   return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** The fleet plan file's text as it is saved: throws PlanFileError when apply would refuse it. */
+export function savedFleetText(fleet: FleetPlan, createdBy: string): string {
+  const text = serializeFleet(fleet, createdBy);
+  try {
+    if (parseAnyPlan(text).kind !== 'fleet') throw new PlanFileError('not a fleet plan file');
+  } catch (error) {
+    if (error instanceof PlanFileError) throw new PlanFileError(unloadable(error));
+    throw error;
+  }
+  return text;
 }
 
 /** One section through every single-plan check; the message says which section. */

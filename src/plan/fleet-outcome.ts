@@ -2,8 +2,9 @@
  * How a fleet apply ended, bucket by bucket: the result of each section, the
  * summary table that ends `apply fleet.json`, and its exit code. Pure.
  */
+import type { driftDetails } from './drift.js';
 import type { ApplyOutcome } from './executor.js';
-import { plural } from './fleet-render.js';
+import { plural, wrapWords } from './fleet-render.js';
 import type { Line, LineKind } from './render.js';
 
 export type SectionResultStatus =
@@ -14,6 +15,8 @@ export type SectionResultStatus =
   | 'rollback-incomplete'
   /** Its drift check failed (or the bucket could not be read): nothing written. */
   | 'stale'
+  /** Everything it writes already reads as it leaves it (an earlier run): nothing to do. */
+  | 'already-applied'
   /** Not attempted: an earlier failure stopped the run, or Ctrl+C. */
   | 'not-run'
   /** The section has no change. */
@@ -24,8 +27,10 @@ export interface SectionResult {
   readonly label: string;
   readonly changes: number;
   readonly status: SectionResultStatus;
-  /** Why it is stale, or the error that stopped its apply. */
+  /** Why it is stale (one short line), or the error that stopped its apply. */
   readonly detail?: string;
+  /** Why it is stale, resource by resource with the values: for the JSON view only. */
+  readonly drift?: ReturnType<typeof driftDetails>;
   /** The section's journal, for any result but applied (for `s3-harden rollback`). */
   readonly journalPath?: string;
 }
@@ -61,6 +66,7 @@ const TEXT: Record<SectionResultStatus, string> = {
   'rolled-back': 'rolled back',
   'rollback-incomplete': 'ROLLBACK INCOMPLETE',
   stale: 'stale, skipped',
+  'already-applied': 'already applied',
   'not-run': 'not run',
   unchanged: 'no changes',
 };
@@ -71,6 +77,7 @@ const MARK: Record<SectionResultStatus, string> = {
   'rolled-back': '↶',
   'rollback-incomplete': '‼',
   stale: '≠',
+  'already-applied': '✓',
   'not-run': '·',
   unchanged: '=',
 };
@@ -81,17 +88,29 @@ const KIND: Record<SectionResultStatus, LineKind> = {
   'rolled-back': 'change',
   'rollback-incomplete': 'irreversible',
   stale: 'warning',
+  'already-applied': 'note',
   'not-run': 'note',
   unchanged: 'note',
 };
 
-/** 0 every section applied (or had nothing to do), 3 any rollback incomplete, else 1. */
+/** Applied now or by an earlier run, or nothing to do: what a retry leaves alone. */
+const DONE: readonly SectionResultStatus[] = ['applied', 'already-applied', 'unchanged'];
+
+/** 0 every section applied (now or before, or had nothing to do), 3 any rollback incomplete, else 1. */
 export function fleetExitCode(results: readonly SectionResult[]): 0 | 1 | 3 {
   if (results.some((result) => result.status === 'rollback-incomplete')) return 3;
-  const done = results.every(
-    (result) => result.status === 'applied' || result.status === 'unchanged',
-  );
-  return done ? 0 : 1;
+  return results.every((result) => DONE.includes(result.status)) ? 0 : 1;
+}
+
+/** The machine view of one section's result (`apply --json`), less its label. */
+export function resultJson(result: SectionResult) {
+  return {
+    status: result.status,
+    changes: result.changes,
+    ...(result.detail ? { detail: result.detail } : {}),
+    ...(result.drift ? { drift: result.drift } : {}),
+    ...(result.journalPath ? { journal: result.journalPath } : {}),
+  };
 }
 
 /** One line per section (bucket, result, changes), journals under the failures, a verdict. */
@@ -118,13 +137,15 @@ export function fleetSummaryTable(results: readonly SectionResult[]): Line[] {
       });
     }
     if (result.detail && result.status !== 'applied') {
-      lines.push({ kind: 'note', text: `    ${result.detail}` });
+      const detail = result.status === 'stale' ? `stale: ${result.detail}` : result.detail;
+      for (const text of wrapWords(detail, '    ')) lines.push({ kind: 'note', text });
     }
     if (result.journalPath)
       lines.push({ kind: 'note', text: `    journal: ${result.journalPath}` });
   }
   lines.push({ kind: 'plain', text: '' });
-  lines.push(verdict(results));
+  const { kind, text } = verdict(results);
+  for (const line of wrapWords(text, '', '')) lines.push({ kind, text: line });
   return lines;
 }
 
@@ -134,14 +155,22 @@ function verdict(results: readonly SectionResult[]): Line {
   const applied = count('applied');
   const code = fleetExitCode(results);
   if (code === 0) {
+    const others = [
+      ...(count('already-applied') > 0 ? [`${count('already-applied')} already applied`] : []),
+      ...(count('unchanged') > 0 ? [`${count('unchanged')} without changes`] : []),
+    ].join(', ');
     return {
       kind: 'summary',
-      text: `Fleet apply complete: ${plural(applied, 'section')} applied and verified${count('unchanged') > 0 ? `, ${count('unchanged')} without changes` : ''}.`,
+      text:
+        applied > 0
+          ? `Fleet apply complete: ${plural(applied, 'section')} applied and verified${others ? `, ${others}` : ''}.`
+          : `Fleet apply complete: nothing to do (${others}).`,
     };
   }
   const parts = (
     [
       ['applied', applied],
+      ['already applied', count('already-applied')],
       ['applied but unverified', count('unverified')],
       ['rolled back', count('rolled-back')],
       ['with an incomplete rollback', count('rollback-incomplete')],

@@ -14,19 +14,33 @@ export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
 }
 
+/** "── text ────" out to the width; the rule shrinks (or goes) for a long text. */
+function ruled(text: string): Line {
+  const room = WIDTH - text.length - 4;
+  return { kind: 'heading', text: room > 0 ? `── ${text} ${'─'.repeat(room)}` : `── ${text}` };
+}
+
+/**
+ * A section's heading: "── title: detail ───" on one line when it fits in
+ * the width, else the detail on a line of its own (a bucket name is never cut).
+ */
+function headingLines(title: string, detail: string): Line[] {
+  const text = `${title}: ${detail}`;
+  return text.length + 3 <= WIDTH
+    ? [ruled(text)]
+    : [ruled(`${title}:`), { kind: 'heading', text: `   ${detail}` }];
+}
+
 /** "Bucket logs-a: 3 changes" (a rule above it keeps sections apart when scrolling). */
 export function sectionHeading(plan: Plan): Line[] {
-  const text = `Bucket ${plan.target.bucket}: ${plural(plan.changes.length, 'change')}`;
-  return [
-    { kind: 'heading', text: `── ${text} ${'─'.repeat(Math.max(3, WIDTH - text.length - 4))}` },
-  ];
+  return headingLines(`Bucket ${plan.target.bucket}`, plural(plan.changes.length, 'change'));
 }
 
 export function accountHeading(plan: Plan): Line[] {
-  const text = `Account ${plan.target.accountId} (${plan.target.region}): ${plural(plan.changes.length, 'change')}, applied first`;
-  return [
-    { kind: 'heading', text: `── ${text} ${'─'.repeat(Math.max(3, WIDTH - text.length - 4))}` },
-  ];
+  return headingLines(
+    `Account ${plan.target.accountId} (${plan.target.region})`,
+    `${plural(plan.changes.length, 'change')}, applied first`,
+  );
 }
 
 /** The account section rendered as a plan: its heading names the account, not a bucket. */
@@ -35,6 +49,22 @@ export function accountPlanLines(plan: Plan, lines: readonly Line[]): Line[] {
   return lines.map((line) =>
     line.kind === 'heading' && line.text.startsWith('Changes to bucket ')
       ? { kind: 'heading', text: `Account-wide changes (account ${accountId}, ${region}):` }
+      : line,
+  );
+}
+
+/**
+ * A bucket section rendered as a plan: a "Changes to bucket …" heading too
+ * long for the width (a long bucket name) leaves the name to the section's
+ * own heading, just above it.
+ */
+export function bucketPlanLines(plan: Plan, lines: readonly Line[]): Line[] {
+  const { accountId, region } = plan.target;
+  return lines.map((line) =>
+    line.kind === 'heading' &&
+    line.text.startsWith('Changes to bucket ') &&
+    line.text.length > WIDTH
+      ? { kind: 'heading', text: `Changes to the bucket (account ${accountId}, ${region}):` }
       : line,
   );
 }
@@ -51,6 +81,28 @@ export function wrapList(names: readonly string[], indent: string): string[] {
     } else current = current ? `${current} ${item}` : item;
   }
   if (current) lines.push(`${indent}${current}`);
+  return lines;
+}
+
+/**
+ * `text` wrapped at spaces to the terminal width: the first line under
+ * `indent`, the others under `hanging` (two more spaces by default). A word
+ * longer than the width (a path, a name) stays whole on its own line.
+ */
+export function wrapWords(text: string, indent: string, hanging = `${indent}  `): string[] {
+  const lines: string[] = [];
+  let current = indent;
+  let empty = true;
+  for (const word of text.split(' ')) {
+    if (!empty && current.length + 1 + word.length > WIDTH) {
+      lines.push(current);
+      current = `${hanging}${word}`;
+    } else {
+      current = empty ? `${current}${word}` : `${current} ${word}`;
+    }
+    empty = false;
+  }
+  lines.push(current);
   return lines;
 }
 
@@ -108,7 +160,9 @@ export function fleetSummaryLines(fleet: FleetPlan): Line[] {
   if (fleet.skipped.length > 0) {
     lines.push({ kind: 'warning', text: `  ${plural(fleet.skipped.length, 'bucket')} skipped:` });
     for (const entry of fleet.skipped) {
-      lines.push({ kind: 'warning', text: `    ${entry.bucket}: ${entry.reason}` });
+      for (const text of wrapWords(`${entry.bucket}: ${entry.reason}`, '    ')) {
+        lines.push({ kind: 'warning', text });
+      }
     }
   }
   lines.push({ kind: 'plain', text: '' });

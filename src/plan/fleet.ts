@@ -9,6 +9,9 @@
  * something every other bucket relies on (pausing Macie cancels every job in
  * the region), and the account section has its own journal.
  *
+ * A bucket whose plan a plan file could not hold (apply would refuse the
+ * file) is skipped, so the file stays loadable for the others.
+ *
  * Sections are planned in order, each on top of what the sections before it
  * will have done: the account's settings as the account section leaves them,
  * and a bucket another section writes (a log bucket receiving several
@@ -18,7 +21,13 @@
  * Pure: the caller observes the buckets and passes in how one bucket is planned.
  */
 import { composePlan } from './compose.js';
-import { escapeControl } from './plan-file.js';
+import {
+  escapeControl,
+  PlanFileError,
+  planFileObject,
+  unloadable,
+  validatePlanObject,
+} from './plan-file.js';
 import { mayGrantPublicAccess, type PolicyDocument, statementsOf } from './policy.js';
 import { RESOURCES, resourceLabel } from './resources/index.js';
 import type { Change, Plan, Posture, Preset, PublicAccessBlock, ResourceKey } from './types.js';
@@ -140,6 +149,20 @@ function checkSection(
   }
 }
 
+/**
+ * A section the fleet plan file could not hold: apply checks every section
+ * of a file before it starts, so one such section would spoil the file for
+ * every bucket. Throws (and the bucket is skipped) with the loader's reason.
+ */
+function checkLoadable(plan: Plan): void {
+  try {
+    validatePlanObject(JSON.parse(JSON.stringify(planFileObject(plan, 'check'))));
+  } catch (error) {
+    if (error instanceof PlanFileError) throw new PlanFileError(unloadable(error));
+    throw error;
+  }
+}
+
 export interface FleetInput {
   readonly accountId: string;
   readonly region: string;
@@ -176,6 +199,7 @@ export function composeFleet(input: FleetInput, planBucket: (posture: Posture) =
       if (fresh.length > 0) {
         // The first bucket needing an account-wide change gives it to the
         // account section; this bucket is planned again on top of it.
+        checkLoadable(plan);
         for (const change of fresh) {
           accountChanges.push(change);
           planned.set(physicalKey(change.resource, posture) as string, change.after);
@@ -184,6 +208,7 @@ export function composeFleet(input: FleetInput, planBucket: (posture: Posture) =
         plan = planBucket(overlayPlanned(posture, planned));
       }
       checkSection(plan, accountChanges, aliases);
+      checkLoadable(plan);
       for (const change of plan.changes) {
         const key = physicalKey(change.resource, plan.target);
         if (key !== null) planned.set(key, change.after);
@@ -211,17 +236,14 @@ export function composeFleet(input: FleetInput, planBucket: (posture: Posture) =
 }
 
 function accountSection(anchor: Posture, input: FleetInput, changes: readonly Change[]): Plan {
-  const ids = new Set(changes.map((change) => change.id));
   const values: Record<string, unknown> = {};
   for (const change of changes) values[change.resource] = change.before;
+  // composePlan drops dependencies on the bucket changes left in their sections.
   return composePlan({
     target: { accountId: input.accountId, region: input.region, bucket: anchor.bucket },
     preset: input.preset,
     values,
-    changes: changes.map((change) => ({
-      ...change,
-      dependsOn: change.dependsOn.filter((id) => ids.has(id)),
-    })),
+    changes,
     skipped: [],
     now: input.now,
   });

@@ -29,6 +29,8 @@ export type JournalEntry =
   | { type: 'failed'; at: string; changeId: string; error: string }
   | { type: 'rolled-back'; at: string; changeId: string }
   | { type: 'rollback-failed'; at: string; changeId: string; error: string; command: string | null }
+  /** A rollback left it in place on purpose (a created bucket that has received objects). */
+  | { type: 'kept'; at: string; changeId: string; reason: string; command: string }
   | { type: 'end'; at: string; outcome: string };
 
 /** Distributes Omit over the union so each entry keeps its own fields. */

@@ -23,10 +23,14 @@ export function escapeControl(text: string): string {
   );
 }
 
+/** Longer than any message of ours: the rest would be text from the file itself. */
+const MAX_MESSAGE = 400;
+
 export class PlanFileError extends Error {
   override name = 'PlanFileError';
   constructor(message: string) {
-    super(escapeControl(message));
+    const line = escapeControl(message);
+    super(line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE - 1)}…` : line);
   }
 }
 
@@ -85,7 +89,13 @@ const planFileSchema = z.strictObject({
     for (const [key, value] of Object.entries(observed)) {
       const result = resourceSchema(key as ResourceKey).safeParse(value);
       if (!result.success) {
-        context.addIssue({ code: 'custom', path: [key], message: `not a valid ${key} value` });
+        // What in the value is wrong (a KMS key ID that is not canonical, say), not where: one short line.
+        const detail = result.error.issues[0]?.message.slice(0, 100);
+        context.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `not a valid ${key} value${detail ? ` (${detail})` : ''}`,
+        });
       }
     }
   }),
@@ -127,6 +137,27 @@ export function planFileObject(plan: Plan, createdBy: string): PlanFile {
 
 export function serializePlan(plan: Plan, createdBy: string): string {
   return `${JSON.stringify(planFileObject(plan, createdBy), null, 2)}\n`;
+}
+
+/**
+ * The plan file's text as it is saved: checked with the loader `apply` uses,
+ * so a plan whose file apply would refuse (a value read from AWS that the
+ * schema does not accept) throws PlanFileError instead of being written.
+ */
+export function savedPlanText(plan: Plan, createdBy: string): string {
+  const text = serializePlan(plan, createdBy);
+  try {
+    parsePlan(text);
+  } catch (error) {
+    if (error instanceof PlanFileError) throw new PlanFileError(unloadable(error));
+    throw error;
+  }
+  return text;
+}
+
+/** Why a plan file about to be written would not load, in one line. */
+export function unloadable(error: PlanFileError): string {
+  return `apply would refuse it: ${error.message}`;
 }
 
 export function describePath(path: readonly PropertyKey[]): string {
@@ -173,6 +204,28 @@ function checkRefs(call: ApiCall, ran: ReadonlySet<string>, where: string): void
         `${where} uses the output of ${ref.fromOutput.change}, which does not run before it`,
       );
     }
+  }
+}
+
+/**
+ * The executor runs changes in file order: each must come after every change
+ * it depends on (a dependency already satisfied is not listed at all).
+ */
+function checkOrder(
+  change: PlanFile['changes'][number],
+  changes: PlanFile['changes'],
+  ran: ReadonlySet<string>,
+  where: string,
+): void {
+  for (const id of change.dependsOn) {
+    if (ran.has(id)) continue;
+    const position =
+      id === change.id
+        ? 'is itself'
+        : changes.some((other) => other.id === id)
+          ? 'comes after it'
+          : 'is not in the plan';
+    throw new PlanFileError(`${where}: depends on ${id}, which ${position}`);
   }
 }
 
@@ -260,6 +313,7 @@ export function validatePlanObject(data: unknown): Plan {
     if (ids.has(change.id)) throw new PlanFileError(`${where}: duplicate change id ${change.id}`);
     // A call may use the output of changes applied before it; its undo, its own too.
     checkRefs(change.call, ids, `${where}.call`);
+    checkOrder(change, file.changes, ids, where);
     ids.add(change.id);
     if (change.undo) checkRefs(change.undo, ids, `${where}.undo`);
     checkCall(change.call, file, `${where}.call`);

@@ -1,10 +1,12 @@
 /**
- * Lines that report an apply: each change as applied, failed, rolled back or
- * failed to roll back (with the command that fixes it by hand), then one
- * verdict. Shared by `apply` and the wizard's result screen.
+ * Lines that report an apply: each change as applied, failed, rolled back,
+ * failed to roll back (with the command that fixes it by hand) or kept (a
+ * created bucket that has received objects, with the command that removes
+ * it), then one verdict. Shared by `apply` and the wizard's result screen.
  */
 import type { ApplyOutcome, ChangeResult, ChangeStatus } from './executor.js';
 import type { Line, LineKind } from './render.js';
+import { KEPT_NOT_EMPTY, keptBuckets } from './resources/bucket.js';
 
 export const STATUS_MARK: Record<ChangeStatus, string> = {
   pending: '·',
@@ -14,6 +16,7 @@ export const STATUS_MARK: Record<ChangeStatus, string> = {
   'rolling-back': '…',
   'rolled-back': '↶',
   'rollback-failed': '‼',
+  kept: '!',
 };
 
 const STATUS_TEXT: Record<ChangeStatus, string> = {
@@ -24,6 +27,7 @@ const STATUS_TEXT: Record<ChangeStatus, string> = {
   'rolling-back': 'rolling back',
   'rolled-back': 'rolled back',
   'rollback-failed': 'ROLLBACK FAILED',
+  kept: KEPT_NOT_EMPTY,
 };
 
 const STATUS_KIND: Record<ChangeStatus, LineKind> = {
@@ -34,6 +38,7 @@ const STATUS_KIND: Record<ChangeStatus, LineKind> = {
   'rolling-back': 'plain',
   'rolled-back': 'change',
   'rollback-failed': 'irreversible',
+  kept: 'warning',
 };
 
 export function resultLines(result: ChangeResult): Line[] {
@@ -44,8 +49,10 @@ export function resultLines(result: ChangeResult): Line[] {
     text += `, but ${result.verifyDetail ?? 'did not verify'}`;
   if (result.error) text += ` (${result.error})`;
   const lines: Line[] = [{ kind: STATUS_KIND[status], text }];
-  if (result.manualCommand)
-    lines.push({ kind: 'command', text: `    fix by hand: ${result.manualCommand}` });
+  if (result.manualCommand) {
+    const how = status === 'kept' ? 'once you have checked its objects, remove it' : 'fix by hand';
+    lines.push({ kind: 'command', text: `    ${how}: ${result.manualCommand}` });
+  }
   return lines;
 }
 
@@ -73,9 +80,20 @@ export function verdict(outcome: ApplyOutcome): Line {
       text: `${cause}; ${plural(count('rolled-back'), 'change')} rolled back. The bucket is as it was.`,
     };
   }
+  const failed = count('rollback-failed');
+  const kept = count('kept');
+  if (failed === 0) {
+    const undone = count('rolled-back');
+    const rolled = undone > 0 ? `${plural(undone, 'change')} rolled back, but ` : '';
+    return {
+      kind: 'warning',
+      text: `${cause}; ${rolled}${keptBuckets(kept)}, having received objects: remove ${kept === 1 ? 'it' : 'them'} with the command above. Journal: ${outcome.journalPath}`,
+    };
+  }
+  const alsoKept = kept > 0 ? `; ${keptBuckets(kept)}` : '';
   return {
     kind: 'irreversible',
-    text: `${cause} and ${plural(count('rollback-failed'), 'change')} could not be rolled back: run the commands above. Journal: ${outcome.journalPath}`,
+    text: `${cause} and ${plural(failed, 'change')} could not be rolled back: run the commands above${alsoKept}. Journal: ${outcome.journalPath}`,
   };
 }
 
@@ -86,4 +104,43 @@ export function outcomeLines(outcome: ApplyOutcome): Line[] {
 /** Has the outcome changed a result's line since it was last printed? */
 export function isSettled(status: ChangeStatus): boolean {
   return status !== 'applying' && status !== 'rolling-back' && status !== 'pending';
+}
+
+/** Where an apply is, for what a Ctrl+C would do now. */
+export type ApplyPhase = 'writing' | 'verifying' | 'rolling-back';
+
+const ROLLBACK_STATUSES = new Set<ChangeStatus>([
+  'failed',
+  'rolling-back',
+  'rolled-back',
+  'rollback-failed',
+  'kept',
+]);
+
+export function applyPhase(results: readonly ChangeResult[]): ApplyPhase {
+  if (results.some((result) => ROLLBACK_STATUSES.has(result.status))) return 'rolling-back';
+  // No results yet: the apply has not started, every write is still to come.
+  const writesLeft =
+    results.length === 0 ||
+    results.some((result) => result.status === 'pending' || result.status === 'applying');
+  return writesLeft ? 'writing' : 'verifying';
+}
+
+/**
+ * What a Ctrl+C does, said when it is pressed: before the last write is done
+ * the applied changes are rolled back; after it nothing more is written and
+ * nothing is undone (a plan applied whole beats one undone after the fact);
+ * a rollback under way runs to its end. `null`: no apply is running (a fleet
+ * between buckets). Lines fit 80 columns.
+ */
+export function cancelNotice(results: readonly ChangeResult[] | null): string {
+  if (!results) return 'Cancelling: nothing more will be written.';
+  switch (applyPhase(results)) {
+    case 'writing':
+      return 'Cancelling: finishing the call in flight, then rolling back what was applied…';
+    case 'verifying':
+      return 'Cancelling: the last change is already applied, so nothing is rolled back.\nNothing more will be written; reading the changes back…';
+    case 'rolling-back':
+      return 'Cancelling: the rollback under way runs to its end; nothing else is written.';
+  }
 }

@@ -5,19 +5,28 @@
  * outcome was in flight at the crash), is read and undone newest first when
  * it differs from its before-state, and read back. Safe to run again: each
  * outcome is appended to the same journal, and a resource already as before
- * is reported, not written.
+ * is reported, not written. A bucket the journal created that has received
+ * objects is kept, not emptied: it is reported with the command that removes
+ * it, recorded, and left alone by every later run.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import { bucketNameProblem } from './bucket-name.js';
 import { type CliContext, cliCommand } from './cli-equivalent.js';
 import { deepEqual } from './diff.js';
+import { KEPT_OUTCOME } from './executor.js';
 import type { JournalEntry, JournalRecord } from './journal.js';
 import { JournalError, splitEntries } from './journal-scan.js';
 import { findOperation } from './operations.js';
 import { collectRefs, resolveRefs } from './output-refs.js';
 import { escapeControl } from './plan-file.js';
 import { formatValue } from './render.js';
+import {
+  KEPT_NOT_EMPTY,
+  keptBuckets,
+  refusedAsNotEmpty,
+  removeBucketCommand,
+} from './resources/bucket.js';
 import { RESOURCE_KEYS, resourceSchema, satisfies, writeCall } from './resources/index.js';
 import type { ApiCall, ResourceKey, Target } from './types.js';
 
@@ -76,6 +85,7 @@ const entrySchema = z.discriminatedUnion('type', [
     error: text(5000),
     command: text(20000).nullable(),
   }),
+  z.strictObject({ type: z.literal('kept'), at, changeId, reason: text(500), command: text(2000) }),
   z.strictObject({ type: z.literal('end'), at, outcome: text(100) }),
 ]);
 
@@ -96,6 +106,8 @@ export interface ParsedJournal {
   readonly outputs: ReadonlyMap<string, unknown>;
   /** Whether the journal has an `end` entry (an apply or a rollback finished). */
   readonly finished: boolean;
+  /** Changes a rollback kept on purpose (a created bucket with objects in it), by id. */
+  readonly kept: ReadonlySet<string>;
 }
 
 /** Rebuilds an output object from the `path → value` map the executor keeps. */
@@ -167,6 +179,7 @@ export function parseJournal(content: string): ParsedJournal {
   const changes: JournalChange[] = [];
   const byId = new Map<string, JournalChange>();
   const outputs = new Map<string, unknown>();
+  const kept = new Set<string>();
   let finished = false;
   for (const [index, entry] of entries.entries()) {
     const where = `entry ${index + 1}`;
@@ -204,11 +217,12 @@ export function parseJournal(content: string): ParsedJournal {
       if (entry.type === 'applied' && entry.output) {
         outputs.set(entry.changeId, outputFrom(entry.output));
       }
+      if (entry.type === 'kept') kept.add(entry.changeId);
     } else if (entry.type === 'end') {
       finished = true;
     }
   }
-  return { target, changes, outputs, finished };
+  return { target, changes, outputs, finished, kept };
 }
 
 /**
@@ -257,13 +271,17 @@ export function appendToJournal(path: string): {
   };
 }
 
-export type RollbackStatus = 'rolled-back' | 'already' | 'failed';
+/** `kept`: a created bucket left in place because it has received objects. */
+export type RollbackStatus = 'rolled-back' | 'already' | 'failed' | 'kept';
 
 export interface RollbackResult {
   readonly change: JournalChange;
   readonly status: RollbackStatus;
   readonly error?: string;
-  /** For a failure: the command that restores it by hand (null: cannot be undone). */
+  /**
+   * For a failure: the command that restores it by hand (null: cannot be
+   * undone); for a kept bucket: the command that removes it.
+   */
   readonly manualCommand?: string | null;
 }
 
@@ -282,6 +300,11 @@ export interface RollbackOutcome {
   readonly results: readonly RollbackResult[];
   /** Every change is as before. */
   readonly restored: boolean;
+  /**
+   * Nothing is left to retry: every change is as before or kept on purpose.
+   * The journal then has its end; a kept bucket still needs the operator.
+   */
+  readonly finished: boolean;
 }
 
 function message(error: unknown): string {
@@ -346,6 +369,12 @@ export async function rollbackJournal(
       finish({ change, status: 'already' });
       continue;
     }
+    if (change.undo && journal.kept.has(change.id)) {
+      // Kept by an earlier rollback: its objects are the operator's, not to be retried.
+      const remove = removeBucketCommand(change.undo, deps.cli);
+      finish({ change, status: 'kept', manualCommand: remove });
+      continue;
+    }
     if (!change.undo) {
       const error = 'not as before, and it cannot be undone';
       record({ type: 'rollback-failed', changeId: change.id, error, command: null });
@@ -366,13 +395,20 @@ export async function rollbackJournal(
       record({ type: 'rolled-back', changeId: change.id });
       finish({ change, status: 'rolled-back' });
     } catch (error) {
+      if (refusedAsNotEmpty(change.undo, error)) {
+        const remove = removeBucketCommand(change.undo, deps.cli);
+        record({ type: 'kept', changeId: change.id, reason: KEPT_NOT_EMPTY, command: remove });
+        finish({ change, status: 'kept', manualCommand: remove });
+        continue;
+      }
       record({ type: 'rollback-failed', changeId: change.id, error: message(error), command });
       finish({ change, status: 'failed', error: message(error), manualCommand: command });
     }
   }
-  const restored = results.every((result) => result.status !== 'failed');
-  if (restored) record({ type: 'end', outcome: 'rolled-back' });
-  return { results, restored };
+  const finished = results.every((result) => result.status !== 'failed');
+  const restored = finished && results.every((result) => result.status !== 'kept');
+  if (finished) record({ type: 'end', outcome: restored ? 'rolled-back' : KEPT_OUTCOME });
+  return { results, restored, finished };
 }
 
 function safeCommand(undo: ApiCall, journal: ParsedJournal, cli?: CliContext): string {
@@ -389,14 +425,21 @@ export function rollbackLines(outcome: RollbackOutcome, path: string): string[] 
     const title = result.change.title;
     if (result.status === 'rolled-back') return `↶ ${title}: rolled back`;
     if (result.status === 'already') return `= ${title}: already as before`;
+    if (result.status === 'kept') {
+      return `! ${title}: ${KEPT_NOT_EMPTY} — once you have checked its objects, remove it: ${result.manualCommand}`;
+    }
     const how = result.manualCommand ? ` — restore it by hand: ${result.manualCommand}` : '';
     return `‼ ${title}: ${result.error}${how}`;
   });
   if (outcome.results.length === 0) lines.push('The journal records no change.');
+  const count = (status: RollbackStatus) =>
+    outcome.results.filter((result) => result.status === status).length;
   lines.push(
     outcome.restored
       ? `Everything in ${path} is as it was before.`
-      : `Rollback incomplete: ${outcome.results.filter((r) => r.status === 'failed').length} change(s) need the commands above; run s3-harden rollback ${path} again to retry.`,
+      : outcome.finished
+        ? `Rolled back everything else in ${path}; ${keptBuckets(count('kept'))}: remove ${count('kept') === 1 ? 'it' : 'them'} by hand (above). Nothing is left to retry.`
+        : `Rollback incomplete: ${count('failed')} change(s) need the commands above; run s3-harden rollback ${path} again to retry.`,
   );
   return lines;
 }

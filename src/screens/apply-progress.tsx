@@ -1,16 +1,22 @@
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import type { ChangeResult } from '../plan/executor.js';
-import { resultLines, STATUS_MARK } from '../plan/render-outcome.js';
+import { applyPhase, resultLines, STATUS_MARK } from '../plan/render-outcome.js';
 import { tone } from './theme.js';
 
 type Props = {
   readonly results: readonly ChangeResult[];
-  /** The operator pressed Ctrl+C: the call in flight finishes, then everything rolls back. */
-  readonly cancelling: boolean;
+  /** What the operator's Ctrl+C does (roll back, or keep what is all applied); null before one. */
+  readonly cancelling: string | null;
 };
 
-/** One line per change: a spinner while its call runs, then ✓ / ✗ / ↶. */
+const HINT = {
+  writing: 'ctrl+c cancels and rolls back',
+  verifying: 'every change applied: reading them back',
+  'rolling-back': 'rolling back',
+} as const;
+
+/** One line per change: a spinner while its call runs, then ✓ / ✗ / ↶ / !. */
 export function ApplyProgress({ results, cancelling }: Props) {
   const done = results.filter(
     (result) => result.status !== 'pending' && result.status !== 'applying',
@@ -30,11 +36,9 @@ export function ApplyProgress({ results, cancelling }: Props) {
       })}
       <Box marginTop={1}>
         {cancelling ? (
-          <Text {...tone('warning')}>
-            Cancelling: finishing the call in flight, then rolling back what was applied…
-          </Text>
+          <Text {...tone('warning')}>{cancelling}</Text>
         ) : (
-          <Text {...tone('muted')}>ctrl+c cancels and rolls back</Text>
+          <Text {...tone('muted')}>{HINT[applyPhase(results)]}</Text>
         )}
       </Box>
     </Box>

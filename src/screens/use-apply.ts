@@ -1,17 +1,20 @@
 /**
  * Runs the executor for the wizard: progress as it happens, Ctrl+C as a
- * cancel that rolls back, and the outcome once everything has settled.
+ * cancel that rolls back (until the last write is done: after it, nothing is
+ * undone), and the outcome once everything has settled.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AwsSession } from '../aws/session.js';
 import type { CliContext } from '../plan/cli-equivalent.js';
 import { type ApplyOutcome, type ChangeResult, executePlan } from '../plan/executor.js';
+import { cancelNotice } from '../plan/render-outcome.js';
 import type { Plan } from '../plan/types.js';
 import { useServices } from './services.js';
 
 export interface ApplyState {
   readonly results: readonly ChangeResult[];
-  readonly cancelling: boolean;
+  /** What the Ctrl+C does, said when it was pressed; null until then. */
+  readonly cancelling: string | null;
   readonly cancel: () => void;
 }
 
@@ -25,8 +28,10 @@ export function useApply(
 ): ApplyState {
   const { openJournal } = useServices();
   const [results, setResults] = useState<readonly ChangeResult[]>([]);
-  const [cancelling, setCancelling] = useState(false);
+  const [cancelling, setCancelling] = useState<string | null>(null);
   const controller = useRef<AbortController | null>(null);
+  // The executor's latest progress, read at the moment of a Ctrl+C (state may lag a render).
+  const latest = useRef<readonly ChangeResult[]>([]);
   const started = useRef(false);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs once, when apply becomes active.
@@ -34,7 +39,8 @@ export function useApply(
     if (!active || !session || !plan || started.current) return;
     started.current = true;
     controller.current = new AbortController();
-    setResults(plan.changes.map((change) => ({ change, status: 'pending' })));
+    latest.current = plan.changes.map((change) => ({ change, status: 'pending' }));
+    setResults(latest.current);
     let journal: ReturnType<typeof openJournal>;
     try {
       journal = openJournal(plan.target);
@@ -48,7 +54,10 @@ export function useApply(
       journal,
       signal: controller.current.signal,
       cli,
-      onProgress: setResults,
+      onProgress(progress) {
+        latest.current = progress;
+        setResults(progress);
+      },
     })
       .then(onDone, (error: unknown) =>
         onError(error instanceof Error ? error.message : String(error)),
@@ -57,7 +66,8 @@ export function useApply(
   }, [active, session, plan]);
 
   const cancel = useCallback(() => {
-    setCancelling(true);
+    if (controller.current?.signal.aborted) return;
+    setCancelling(cancelNotice(latest.current));
     controller.current?.abort();
   }, []);
 

@@ -90,6 +90,27 @@ function grantWarning(posture: Posture): string | null {
   );
 }
 
+/** The first few grants, for a one-line note: a bucket ACL may hold up to 100. */
+function grantList(grants: readonly AclGrant[]): string {
+  const shown = grants.slice(0, 3).map(describeGrant).join(', ');
+  return grants.length > 3 ? `${shown} and ${grants.length - 3} more` : shown;
+}
+
+/**
+ * Why the answers keep ACLs on although the step exists to turn them off:
+ * the bucket ACL grants access, so the default (and an answer that keeps the
+ * ownership as it is) changes nothing. Without this line `plan` and `apply`
+ * would show no trace of the step, and the audit would still fail S3.12.
+ */
+function leftAsIs(posture: Posture, answers: ObjectOwnershipAnswers): string | null {
+  const grants = posture.values['bucket.acl'];
+  const before = current(posture);
+  if (!grants || grants.length === 0 || before === undefined) return null;
+  const now = before?.ObjectOwnership ?? 'NotSet';
+  if (now === 'BucketOwnerEnforced' || answers.ownership !== now) return null;
+  return `ACLs stay on: the bucket ACL grants ${grantList(grants)}; remove the grants (aws s3api put-bucket-acl --bucket ${posture.bucket} --acl private) and plan again.`;
+}
+
 function keep(posture: Posture): ObjectOwnershipAnswers {
   return { ownership: current(posture)?.ObjectOwnership ?? 'NotSet' };
 }
@@ -150,6 +171,7 @@ export const objectOwnershipStep: Step<ObjectOwnershipAnswers> = {
     return fields;
   },
   keep,
+  leftAsIs,
   plan(posture, answers): Change[] {
     const before = current(posture);
     if (before === undefined) return [];

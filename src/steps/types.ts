@@ -70,4 +70,10 @@ export interface Step<A> {
   unavailable?(posture: Posture): string | null;
   /** Answers that change nothing ("keep what is there"), for the `k` key. */
   keep?(posture: Posture): A;
+  /**
+   * Why these answers leave the step's control unmet on purpose (e.g. ACLs
+   * kept on while the bucket ACL grants access), or null. The plan lists it
+   * with the skipped steps, so `plan`, `apply`, --json and fleets say so.
+   */
+  leftAsIs?(posture: Posture, answers: A): string | null;
 }

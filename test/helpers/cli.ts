@@ -35,3 +35,13 @@ export function runCli(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** `s3-harden plan` for one bucket against `endpoint`, saved to `file`; `args` add flags. */
+export function planToFile(
+  bucket: string,
+  file: string,
+  endpoint: string,
+  args: readonly string[] = [],
+): Promise<CliResult> {
+  return runCli(['plan', ...args, '--bucket', bucket, '--out', file, '--endpoint-url', endpoint]);
+}

@@ -41,12 +41,12 @@ describe('plan and apply against the emulator', () => {
     await setAccountPublicAccessBlock(null);
   });
 
-  it('plans without writing, applies, and a fresh read shows Block Public Access on', async () => {
-    const bucket = uniqueBucket('apply');
-    await createBucket(bucket, { publicAccessBlock: { BlockPublicAcls: true } });
+  /** A new bucket (open, or with `publicAccessBlock`) and its saved Block Public Access plan. */
+  async function planBucket(label: string, publicAccessBlock?: Partial<typeof ALL_ON>) {
+    const bucket = uniqueBucket(label);
+    await createBucket(bucket, publicAccessBlock ? { publicAccessBlock } : {});
     const file = join(dir, 'plan.json');
-
-    const planned = await runCli([
+    const result = await runCli([
       'plan',
       ...PAB_ONLY,
       '--bucket',
@@ -55,8 +55,13 @@ describe('plan and apply against the emulator', () => {
       file,
       ...endpoint(),
     ]);
+    expect(result.code).toBe(2);
+    return { bucket, file, result };
+  }
+
+  it('plans without writing, applies, and a fresh read shows Block Public Access on', async () => {
+    const { bucket, file, result: planned } = await planBucket('apply', { BlockPublicAcls: true });
     expect(planned.stderr).toBe('');
-    expect(planned.code).toBe(2);
     expect(planned.stdout).toContain('~ Block Public Access (bucket)');
     expect(planned.stdout).toContain('    ~ IgnorePublicAcls       false -> true');
     expect(planned.stdout).toContain('+ Block Public Access (account)');
@@ -146,12 +151,7 @@ describe('plan and apply against the emulator', () => {
   });
 
   it('refuses a stale plan and names the drift', async () => {
-    const bucket = uniqueBucket('stale');
-    await createBucket(bucket);
-    const file = join(dir, 'plan.json');
-    expect(
-      (await runCli(['plan', ...PAB_ONLY, '--bucket', bucket, '--out', file, ...endpoint()])).code,
-    ).toBe(2);
+    const { bucket, file } = await planBucket('stale');
     await session.execute({
       service: 's3',
       operation: 'PutPublicAccessBlock',
@@ -163,12 +163,62 @@ describe('plan and apply against the emulator', () => {
     const result = await runCli(['apply', file, '--yes', ...endpoint()]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(
-      /^s3-harden: the plan is stale: bucket\.publicAccessBlock: plan saw \(absent\), now \{/,
+    // What drifted, named in one short line; the values are for --json.
+    expect(result.stderr).toBe(
+      's3-harden: the plan is stale: Block Public Access (bucket) changed since the plan. Make a new plan with s3-harden plan.\n',
     );
     // Nothing was applied: the account setting is still absent.
     expect((await snapshot(bucket))['account.publicAccessBlock']).toBeNull();
+
+    const json = await runCli(['apply', file, '--yes', '--json', ...endpoint()]);
+    expect(json.code).toBe(1);
+    expect(json.stderr).toBe(result.stderr);
+    expect(JSON.parse(json.stdout)).toEqual({
+      bucket,
+      status: 'stale',
+      changes: 2,
+      detail: 'Block Public Access (bucket) changed since the plan',
+      drift: [
+        {
+          resource: 'bucket.publicAccessBlock',
+          label: 'Block Public Access (bucket)',
+          planned: null,
+          live: { ...ALL_ON, RestrictPublicBuckets: false },
+        },
+      ],
+    });
+  });
+
+  it('applying the same plan again: already applied, nothing to do, exit 0', async () => {
+    const { bucket, file } = await planBucket('again');
+    expect((await runCli(['apply', file, '--yes', ...endpoint()])).code).toBe(0);
+    const again = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(`Already applied: ${bucket} reads as planned. Nothing to do.\n`);
+    const json = await runCli(['apply', file, '--yes', '--json', ...endpoint()]);
+    expect(json.code).toBe(0);
+    expect(json.stderr).toBe(`Already applied: ${bucket} reads as planned. Nothing to do.\n`);
+    expect(JSON.parse(json.stdout)).toEqual({ bucket, status: 'already-applied', changes: 2 });
+    // Half of it undone by hand: that is drift, not "applied".
+    await session.execute({
+      service: 's3',
+      operation: 'DeletePublicAccessBlock',
+      input: { Bucket: bucket },
+    });
+    const half = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(half.code).toBe(1);
+    expect(half.stderr).toMatch(
+      /^s3-harden: the plan is stale: Block Public Access \(account\) changed/,
+    );
+  });
+
+  it('--json: the applied result on stdout alone, the review and progress on stderr', async () => {
+    const { bucket, file } = await planBucket('json-apply');
+    const result = await runCli(['apply', file, '--yes', '--json', ...endpoint()]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('Apply complete: 2 changes applied and verified.');
+    expect(JSON.parse(result.stdout)).toEqual({ bucket, status: 'applied', changes: 2 });
   });
 
   it('refuses a plan for another account before writing', async () => {

@@ -163,13 +163,15 @@ describe('audit through a proxy in front of the emulator', () => {
   const hardened = uniqueBucket('audit-px-hard');
   const open = uniqueBucket('audit-px-open');
   const fleet = Array.from({ length: 6 }, (_, i) => uniqueBucket(`audit-px-fleet${i}`));
-  const all = new Set([hardened, open, ...fleet]);
+  const gone = uniqueBucket('audit-px-gone');
+  const shut = uniqueBucket('audit-px-shut');
+  const all = new Set([hardened, open, ...fleet, gone, shut]);
   let proxy: Proxy | undefined;
 
   beforeAll(async () => {
     await partlyHardened(hardened);
     await createBucket(open);
-    for (const bucket of fleet) await createBucket(bucket);
+    for (const bucket of [...fleet, gone, shut]) await createBucket(bucket);
   });
   afterEach(async () => {
     await proxy?.close();
@@ -246,6 +248,7 @@ describe('audit through a proxy in front of the emulator', () => {
       region: null,
       results: [],
       error: `Access denied: s3:ListBucket on bucket ${open}.`,
+      errorKind: 'denied',
     });
     // Nothing more is asked of a bucket that could not be found.
     expect(proxy.seen.filter((r) => r.bucket === open)).toHaveLength(1);
@@ -260,13 +263,77 @@ describe('audit through a proxy in front of the emulator', () => {
       proxy.url,
     ]);
     expect(human.code).toBe(2);
-    expect(human.stdout).toContain(
-      `! not audited: Access denied: s3:ListBucket on bucket ${open}.`,
+    // Long lines wrap at 80 columns: read them joined.
+    const joined = human.stdout.replace(/\n +/g, ' ');
+    expect(joined).toContain(`! not audited: Access denied: s3:ListBucket on bucket ${open}.`);
+    expect(joined).toContain(`? TLS    Access denied: s3:GetBucketPolicy on bucket ${hardened}.`);
+    expect(human.stderr).toMatch(
+      new RegExp(
+        `^s3-harden: audit --fail-on: bucket ${open} could not be audited \\(Access denied: s3:ListBucket on bucket ${open}\\.\\); \\d+ failing results: .*\\n$`,
+      ),
     );
-    expect(human.stdout).toContain(
-      `? TLS    Access denied: s3:GetBucketPolicy on bucket ${hardened}.`,
+
+    // Named, a denied bucket trips a gate on failures, or on a control, too.
+    for (const level of ['fail', 'S3.5']) {
+      const gate = await runCli([
+        'audit',
+        '--bucket',
+        open,
+        '--fail-on',
+        level,
+        '--endpoint-url',
+        proxy.url,
+      ]);
+      expect(gate.code, level).toBe(2);
+      expect(gate.stderr, level).toContain(`bucket ${open} could not be audited`);
+    }
+  });
+
+  it('--match: a bucket deleted after the list was read is a row that says so and trips nothing; a denied one is unknown', async () => {
+    proxy = await startProxy(emulatorUrl(), all, (request) => {
+      if (request.method !== 'HEAD') return undefined;
+      if (request.bucket === gone) return { reply: { status: 404 } };
+      if (request.bucket === shut) return { reply: { status: 403 } };
+      return undefined;
+    });
+    // The same gate trips on the denied one below: the vanished one has nothing left to secure.
+    const vanished = await auditJson(proxy.url, ['--match', gone, '--fail-on', 'unknown,S3.5']);
+    expect(vanished.stderr).toBe('');
+    expect(vanished.code).toBe(0);
+    expect(vanished.report?.buckets).toEqual([
+      {
+        bucket: gone,
+        region: null,
+        results: [],
+        error: `Bucket ${gone} no longer exists: it was deleted after the bucket list was read.`,
+        errorKind: 'not-found',
+      },
+    ]);
+    expect(vanished.report?.summary).toMatchObject({ buckets: 1, errors: 1 });
+
+    const denied = await runCli([
+      'audit',
+      '--match',
+      shut,
+      '--fail-on',
+      'unknown,S3.5',
+      '--endpoint-url',
+      proxy.url,
+    ]);
+    expect(denied.code).toBe(2);
+    expect(denied.stderr).toBe(
+      `s3-harden: audit --fail-on: bucket ${shut} could not be audited (Access denied: s3:ListBucket on bucket ${shut}.)\n`,
     );
-    expect(human.stderr).toMatch(/^s3-harden: audit: .*1 bucket not audited \(--fail-on\)\n$/);
+    const tolerated = await runCli([
+      'audit',
+      '--match',
+      shut,
+      '--fail-on',
+      'S3.5',
+      '--endpoint-url',
+      proxy.url,
+    ]);
+    expect(tolerated.code).toBe(0);
   });
 
   it('--concurrency bounds the buckets in flight; one bucket’s reads go out together', async () => {

@@ -272,7 +272,16 @@ describe('audit (the built CLI) against the emulator', () => {
     expect(table.length).toBeGreaterThan(4);
     for (const line of table) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(lines).toContain('  TLS    HTTPS only (bucket policy)        S3.5 · CIS 2.1.1');
-    expect(lines.at(-1)).toMatch(/^\d+ buckets: \d+ controls failing, \d+ unknown, \d+ passing\.$/);
+    expect(lines.at(-1)).toMatch(/^\d+ buckets: \d+ failing results, \d+ unknown, \d+ passing\.$/);
+    // Detail lines wrap at 80 columns too (a pipe has no width: 80).
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
+    // Macie's reason is said once for the buckets in the run's region; the one in
+    // eu-west-1 has its own ("regional"), listed under it.
+    expect(lines.filter((line) => line.includes('Macie is not available'))).toHaveLength(1);
+    expect(lines.filter((line) => line.startsWith('Every bucket in us-east-1 ('))).toHaveLength(1);
+    const euSection = lines.slice(lines.indexOf(`${eu} (eu-west-1)`));
+    expect(euSection[0]).toBe(`${eu} (eu-west-1)`);
+    expect(euSection.join('\n')).toContain('? MACIE  Macie is regional');
   });
 
   it('--bucket: one bucket as a list, control by control', async () => {
@@ -283,7 +292,8 @@ describe('audit (the built CLI) against the emulator', () => {
     expect(lines).toContain('  ✓ Block Public Access (bucket)      S3.8 · CIS 2.1.4');
     expect(lines).toContain('  ✗ Object Lock                       S3.15');
     expect(lines).toContain('      not enabled');
-    expect(lines.at(-1)).toBe('1 bucket: 3 controls failing, 2 unknown, 7 passing.');
+    expect(lines.at(-1)).toBe('1 bucket: 3 failing results, 2 unknown, 7 passing.');
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 
   it('--bucket repeated and comma-separated keeps the order; a vanished bucket is its row, the audit goes on', async () => {
@@ -305,6 +315,7 @@ describe('audit (the built CLI) against the emulator', () => {
       region: null,
       results: [],
       error: `Bucket ${gone} does not exist.`,
+      errorKind: 'not-found',
     });
     expect(report.summary).toMatchObject({ buckets: 3, errors: 1 });
     // Nothing is read of a bucket that is not there.
@@ -322,8 +333,24 @@ describe('audit (the built CLI) against the emulator', () => {
       ...endpoint(),
     ]);
     expect(failing.code).toBe(2);
-    expect(failing.stderr).toBe('s3-harden: audit: 3 control results failing (--fail-on)\n');
-    expect(failing.stdout).toContain('1 bucket: 3 controls failing');
+    expect(failing.stderr).toBe(
+      `s3-harden: audit --fail-on: 3 failing results on ${hardened}: BPA-A (S3.1), MFA (S3.20) and LOCK (S3.15)\n`,
+    );
+    expect(failing.stdout).toContain('1 bucket: 3 failing results');
+
+    // Which controls and buckets tripped it: grouped, a few named.
+    const cis = await runCli([
+      'audit',
+      '--bucket',
+      `${hardened},${open},${locked}`,
+      '--fail-on',
+      '2.1.4',
+      ...endpoint(),
+    ]);
+    expect(cis.code).toBe(2);
+    expect(cis.stderr).toBe(
+      `s3-harden: audit --fail-on: 5 failing results: BPA-A (S3.1) on ${hardened}, ${open} and ${locked}; BPA-B (S3.8) on ${open} and ${locked}\n`,
+    );
 
     const only = await runCli([
       'audit',
@@ -346,7 +373,9 @@ describe('audit (the built CLI) against the emulator', () => {
       ...endpoint(),
     ]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe('s3-harden: audit: 1 unknown (--fail-on)\n');
+    expect(unknown.stderr).toBe(
+      `s3-harden: audit --fail-on: 1 unknown result on ${hardened}: MACIE (Macie.1)\n`,
+    );
     expect(parse(unknown.stdout).buckets).toHaveLength(1);
 
     const never = await runCli(['audit', '--bucket', open, ...endpoint()]);
@@ -358,15 +387,27 @@ describe('audit (the built CLI) against the emulator', () => {
       ['--fail-on', 'S3.99', '--bucket', 'x-bucket'],
       's3-harden: --fail-on: "S3.99" is not a level (never, fail, unknown) nor a control (e.g. S3.5, tls, 2.1.4).\n',
     ],
-    [['--bucket', 'x-bucket', '--all'], 's3-harden: give either --bucket or --all, not both.\n'],
-    [[], 's3-harden: name the buckets to audit with --bucket, or use --all.\n'],
+    [
+      ['--bucket', 'x-bucket', '--all'],
+      's3-harden: choose the buckets one way: --bucket, --all were given together.\n',
+    ],
+    [
+      ['--match', 'x-*', '--all'],
+      's3-harden: choose the buckets one way: --all, --match were given together.\n',
+    ],
+    [[], 's3-harden: choose the buckets: --bucket NAME[,NAME...], --all or --match GLOB.\n'],
+    [
+      ['--match', 'Logs_*'],
+      `s3-harden: option '--match <glob>' argument 'Logs_*' is invalid. "Logs_*" may hold only lowercase letters, digits, ".", "-", and the wildcards * and ?.\n`,
+    ],
+    [['--bucket', 'x-bucket,x-bucket'], 's3-harden: bucket x-bucket is listed twice.\n'],
     [
       ['--all', '--concurrency', '0'],
-      `s3-harden: option '--concurrency <n>' argument '0' is invalid. "0": give a whole number from 1 to 64.\n`,
+      `s3-harden: option '--concurrency <n>' argument '0' is invalid. It must be a whole number from 1 to 64.\n`,
     ],
     [
       ['--all', '--concurrency', '65'],
-      `s3-harden: option '--concurrency <n>' argument '65' is invalid. "65": give a whole number from 1 to 64.\n`,
+      `s3-harden: option '--concurrency <n>' argument '65' is invalid. It must be a whole number from 1 to 64.\n`,
     ],
     [['--bucket', 'Bad_Name'], undefined],
   ])('bad input %j: one line, exit 1, no AWS call', async (args, message) => {
@@ -375,6 +416,69 @@ describe('audit (the built CLI) against the emulator', () => {
     expect(stdout).toBe('');
     expect(stderr.split('\n').filter(Boolean)).toHaveLength(1);
     if (message) expect(stderr).toBe(message);
+  });
+
+  it('a named bucket that cannot be audited (a typo) trips every --fail-on but never', async () => {
+    const typo = uniqueBucket('audit-typo');
+    const tripped = `s3-harden: audit --fail-on: bucket ${typo} could not be audited (Bucket ${typo} does not exist.)`;
+    // No bucket row carries the account-level control, so it is reported on its own
+    // (and counts for the levels that take every control).
+    const account = '; 1 failing result on the account: BPA-A (S3.1)';
+    for (const [level, stderr] of [
+      ['fail', `${tripped}${account}\n`],
+      ['unknown', `${tripped}${account}\n`],
+      ['S3.5', `${tripped}\n`],
+    ]) {
+      const run = await runCli(['audit', '--bucket', typo, '--fail-on', `${level}`, ...endpoint()]);
+      expect(run.code, level).toBe(2);
+      expect(run.stderr).toBe(stderr);
+      expect(run.stdout).toContain(`! not audited: Bucket ${typo} does not exist.`);
+    }
+    const never = await runCli(['audit', '--bucket', typo, ...endpoint()]);
+    expect(never.code).toBe(0);
+    // With a bucket that is there, the typo still trips a gate on one control.
+    const mixed = await runCli([
+      'audit',
+      '--bucket',
+      `${hardened},${typo}`,
+      '--fail-on',
+      'S3.5',
+      ...endpoint(),
+    ]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain(`bucket ${typo} could not be audited`);
+  });
+
+  it('--match: the buckets whose names match, as --all would read them', async () => {
+    const { code, stdout } = await runCli([
+      'audit',
+      '--match',
+      'audit-lock-*',
+      '--json',
+      ...endpoint(),
+    ]);
+    expect(code).toBe(0);
+    const report = parse(stdout);
+    expect(report.buckets.map((b) => b.bucket)).toEqual([locked]);
+    expect(report.stats.calls['s3:ListBuckets']).toBe(1);
+
+    const none = await runCli(['audit', '--match', 'no-such-*', ...endpoint()]);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(
+      /^s3-harden: no bucket matches no-such-\* \(of \d+ in the account\)\n$/,
+    );
+  });
+
+  it('--help shows each default once', async () => {
+    const { stdout } = await runCli(['audit', '--help']);
+    const help = stdout.replace(/\s+/g, ' ');
+    const option = (flag: string, next: string) =>
+      help.slice(help.indexOf(`${flag} `), help.indexOf(`${next} `));
+    expect(option('--fail-on', '--profile').match(/default/g)).toEqual(['default']);
+    expect(option('--fail-on', '--profile')).toContain('(default: "never")');
+    expect(option('--concurrency', '--json').match(/default/g)).toEqual(['default']);
+    expect(help).toContain('--match <glob>');
   });
 
   it('an unreachable endpoint: one line, exit 1', async () => {
@@ -538,8 +642,7 @@ describe('Macie and IAM Access Analyzer at the SDK boundary (S3 on the emulator)
     const fresh = await connect({ endpoint: emulatorUrl() });
     try {
       const report = await auditReport(fresh, {
-        all: false,
-        buckets: [covered, exposed],
+        selection: { kind: 'list', buckets: [covered, exposed] },
         concurrency: 8,
       });
       const result = (bucket: string, id: string) =>
@@ -586,7 +689,10 @@ describe('Macie and IAM Access Analyzer at the SDK boundary (S3 on the emulator)
     analyzer.on(ListAnalyzersCommand).rejects(accessDenied('no'));
     const fresh = await connect({ endpoint: emulatorUrl() });
     try {
-      const report = await auditReport(fresh, { all: false, buckets: [bucket], concurrency: 1 });
+      const report = await auditReport(fresh, {
+        selection: { kind: 'list', buckets: [bucket] },
+        concurrency: 1,
+      });
       const results = report.buckets[0]?.results ?? [];
       expect(results.find((r) => r.id === 'macie')).toEqual({
         id: 'macie',

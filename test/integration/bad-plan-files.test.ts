@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializePlan } from '../../src/plan/plan-file.js';
 import type { Plan } from '../../src/plan/types.js';
 import { runCli } from '../helpers/cli.js';
+import { syntheticPlan } from '../helpers/synthetic-plans.js';
 
 const valid: Plan = {
   target: { accountId: '123456789012', region: 'us-east-1', bucket: 'my-bucket' },
@@ -54,6 +55,14 @@ const valid: Plan = {
 const text = serializePlan(valid, 's3-harden test');
 const json = () => JSON.parse(text);
 
+/** A plan whose changes depend on each other (log bucket, then its grant, then logging). */
+const ordered = serializePlan(syntheticPlan('baseline'), 's3-harden test');
+const reordered = (edit: (changes: { id: string }[]) => { id: string }[]) => {
+  const file = JSON.parse(ordered);
+  file.changes = edit(file.changes);
+  return JSON.stringify(file, null, 2);
+};
+
 const CASES: [string, string, RegExp][] = [
   ['not JSON', '{"format": "s3-harden-plan", ', /: not valid JSON \(/],
   ['empty file', '', /: not valid JSON/],
@@ -78,6 +87,24 @@ const CASES: [string, string, RegExp][] = [
     'a call to a different bucket',
     text.replace('"Bucket": "my-bucket",\n', '"Bucket": "someone-elses-bucket",\n'),
     /changes\[0\]\.call names bucket "someone-elses-bucket", but the plan is for my-bucket/,
+  ],
+  [
+    'changes out of dependsOn order (the executor runs them in file order)',
+    reordered((changes) => [...changes].reverse()),
+    /changes\[1\]: depends on bucket\.publicAccessBlock, which comes after it\n$/,
+  ],
+  [
+    'access logging before the log bucket it needs exists',
+    reordered((changes) => {
+      const logging = changes.find((change) => change.id === 'bucket.logging');
+      return [logging, ...changes.filter((change) => change !== logging)] as { id: string }[];
+    }),
+    /changes\[0\]: depends on logTarget\.exists, which comes after it\n$/,
+  ],
+  [
+    'a change depending on a change the plan lacks',
+    reordered((changes) => changes.filter((change) => change.id !== 'logTarget.exists')),
+    /changes\[4\]: depends on logTarget\.exists, which is not in the plan\n$/,
   ],
   [
     'a flag of the wrong type',

@@ -6,7 +6,8 @@
  * numbers, deep nesting. Each one is either rejected by `apply` with one
  * line and exit 1 before any request, or accepted only if it is still a safe
  * plan (same target, catalogue writes, calls and undos matching its before and
- * after). The endpoint is a loopback server counting requests.
+ * after, each change after the changes it depends on). The endpoint is a
+ * loopback server counting requests.
  *
  * In process through runApply (the apply command's loading and validation
  * path) for speed, and a sample through the built CLI.
@@ -333,6 +334,13 @@ function unsafeReason(original: Plan, loaded: Plan): string | null {
       return `${change.id}: undo does not restore before`;
     if (!deepEqual(loaded.observed[change.resource], change.before))
       return `${change.id}: before is not observed`;
+  }
+  // The executor runs changes in file order: each after every change it depends on.
+  const ran = new Set<string>();
+  for (const change of loaded.changes) {
+    const waiting = change.dependsOn.find((id) => !ran.has(id));
+    if (waiting !== undefined) return `${change.id} runs before ${waiting}, which it depends on`;
+    ran.add(change.id);
   }
   // What the operator reviews must not drive the terminal.
   const control = renderPlan(loaded).find(({ text: line }) => /\p{Cc}/u.test(line));

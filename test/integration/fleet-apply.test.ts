@@ -3,8 +3,10 @@
  * section applied (fresh reads prove each bucket's state), a failure in the
  * second of three buckets (its log bucket's grant removed between plan and
  * apply, which no drift check covers: S3 then refuses PutBucketLogging) rolls
- * back exactly that bucket and stops, or goes on with --on-error continue; a
- * stale bucket is skipped; the account section's settings gate the buckets;
+ * back exactly that bucket and stops, or goes on with --on-error continue,
+ * and a retry of the same file then applies only what is left (the rest is
+ * "already applied", exit 0); a stale bucket is skipped, named in one short
+ * line (--json carries the values); the account section's settings gate the buckets;
  * an unfinished journal for any bucket refuses the whole fleet before a write.
  */
 import { mkdtempSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { join } from 'node:path';
 import {
   CreateBucketCommand,
   DeleteBucketPolicyCommand,
+  GetBucketPolicyCommand,
   PutBucketPolicyCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -59,6 +62,22 @@ describe('apply a fleet plan', () => {
     await setAccountPublicAccessBlock(null);
   });
 
+  /** `plan --bucket a,b,… --out file`, which must find changes. */
+  async function planFleet(buckets: readonly string[], steps: readonly string[], file: string) {
+    const planned = await runCli([
+      'plan',
+      '--bucket',
+      buckets.join(','),
+      ...steps,
+      '--out',
+      file,
+      ...endpoint(),
+    ]);
+    expect(planned.stderr).toBe('');
+    expect(planned.code).toBe(2);
+    return planned;
+  }
+
   /**
    * Three open buckets; the second logs (by default) into an existing log
    * bucket that already grants it delivery, so its plan leaves that bucket
@@ -84,17 +103,7 @@ describe('apply a fleet plan', () => {
       }),
     );
     const file = join(dir, `${label}.json`);
-    const planned = await runCli([
-      'plan',
-      '--bucket',
-      [one, two, three].join(','),
-      ...STEPS,
-      '--out',
-      file,
-      ...endpoint(),
-    ]);
-    expect(planned.stderr).toBe('');
-    expect(planned.code).toBe(2);
+    const planned = await planFleet([one, two, three] as string[], STEPS, file);
     // The second bucket's plan leaves its log bucket alone.
     expect(planned.stdout).not.toContain(`Log bucket ${logBucket}`);
     const sabotage = () =>
@@ -174,12 +183,108 @@ describe('apply a fleet plan', () => {
     const result = await runCli(['apply', file, '--yes', ...endpoint()]);
     expect(result.code).toBe(1);
     expect(row(result.stdout, two)).toMatch(/^≠ \S+ stale, skipped 4$/);
+    // What drifted, by name, in one short line (the values are for --json).
     expect(result.stdout).toContain(
-      '    stale: bucket.publicAccessBlock: plan saw (absent), now {"BlockPublicAcls":false',
+      '  stale, not applied: Block Public Access (bucket) changed since the plan\n',
     );
+    expect(result.stdout).toContain(
+      '    stale: Block Public Access (bucket) changed since the plan\n',
+    );
+    expect(result.stdout).not.toContain('"BlockPublicAcls"');
     expect(row(result.stdout, one)).toMatch(/^✓ \S+ applied \d$/);
     expect(row(result.stdout, three)).toMatch(/^✓ \S+ applied \d$/);
     expect(await snapshot(two)).toEqual(before);
+  });
+
+  it('--json: the result on stdout alone, a stale section with what drifted and its values', async () => {
+    const { buckets, file } = await threeBuckets('fa-json');
+    const [one, two] = buckets;
+    const changed = { ...ALL_ON, BlockPublicAcls: false };
+    await session.execute({
+      service: 's3',
+      operation: 'PutPublicAccessBlock',
+      input: { Bucket: two, PublicAccessBlockConfiguration: changed },
+    });
+    const result = await runCli(['apply', file, '--yes', '--json', ...endpoint()]);
+    expect(result.code).toBe(1);
+    // What a person reads went to stderr.
+    expect(result.stderr).toContain('Fleet apply incomplete: 3 applied, 1 stale and skipped.');
+    const json = JSON.parse(result.stdout);
+    expect(json).toMatchObject({ accountId: '123456789012', region: 'us-east-1', exitCode: 1 });
+    expect(json.sections.map((entry: { status: string }) => entry.status)).toEqual([
+      'applied',
+      'applied',
+      'stale',
+      'applied',
+    ]);
+    expect(json.sections[1].label).toBe(one);
+    expect(json.sections[2]).toEqual({
+      label: two,
+      status: 'stale',
+      changes: 4,
+      detail: 'Block Public Access (bucket) changed since the plan',
+      drift: [
+        {
+          resource: 'bucket.publicAccessBlock',
+          label: 'Block Public Access (bucket)',
+          planned: null,
+          live: changed,
+        },
+      ],
+    });
+  });
+
+  it('a retry of the same file after --on-error continue applies what is left and exits 0', async () => {
+    const { buckets, file, sabotage } = await threeBuckets('fa-retry');
+    const [one, two, three] = buckets;
+    const grant = await rawClients().s3.send(new GetBucketPolicyCommand({ Bucket: `${two}-logs` }));
+    await sabotage();
+    const first = await runCli(['apply', file, '--yes', '--on-error', 'continue', ...endpoint()]);
+    expect(first.code).toBe(1);
+    expect(row(first.stdout, two)).toMatch(/^↶ \S+ rolled back 4$/);
+    // The cause fixed (the log bucket's grant back), the same file again.
+    await rawClients().s3.send(
+      new PutBucketPolicyCommand({ Bucket: `${two}-logs`, Policy: grant.Policy }),
+    );
+    const retry = await runCli(['apply', file, '--yes', '--on-error', 'continue', ...endpoint()]);
+    expect(retry.stderr).toBe('');
+    expect(retry.code, retry.stdout).toBe(0);
+    expect(row(retry.stdout, 'account')).toBe('✓ account 123456789012 already applied 1');
+    expect(row(retry.stdout, one)).toMatch(/^✓ \S+ already applied \d$/);
+    expect(row(retry.stdout, two)).toMatch(/^✓ \S+ applied 4$/);
+    expect(row(retry.stdout, three)).toMatch(/^✓ \S+ already applied \d$/);
+    expect(retry.stdout).toContain(
+      'Fleet apply complete: 1 section applied and verified, 3 already applied.',
+    );
+    // Only the section that was rolled back ran: the others wrote nothing.
+    expect(retry.stdout.match(/… applying/g)).toHaveLength(4);
+    expect((await snapshot(two))['bucket.publicAccessBlock']).toEqual(ALL_ON);
+
+    const third = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(third.code).toBe(0);
+    expect(third.stdout).toContain('Fleet apply complete: nothing to do (4 already applied).');
+    expect(third.stdout).not.toContain('… applying');
+  });
+
+  it('a log bucket in the same fleet: applied twice, every section reads as applied the second time', async () => {
+    const app = uniqueBucket('fa-shared');
+    const logs = `${app}-logs`;
+    await createBucket(app);
+    await createBucket(logs);
+    const file = join(dir, `${app}.json`);
+    const steps = ['--only', 'public-access-block,logging,bucket-policy'];
+    const planned = await planFleet([app, logs], steps, file);
+    // The app's section grants delivery on the log bucket's policy; the log bucket's own
+    // section, after it, writes that policy again with its own statements added.
+    expect(planned.stdout).toContain(`+ Log bucket ${logs}: allow log delivery`);
+    const applied = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    const again = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(row(again.stdout, app)).toMatch(/^✓ \S+ already applied \d$/);
+    expect(row(again.stdout, logs)).toMatch(/^✓ \S+ already applied \d$/);
   });
 
   it('buckets planned on top of the account section wait for it: a changed account skips them all', async () => {
@@ -190,7 +295,10 @@ describe('apply a fleet plan', () => {
     expect(row(result.stdout, 'account')).toMatch(/^≠ account \d+ stale, skipped 1$/);
     for (const bucket of buckets) expect(row(result.stdout, bucket)).toMatch(/stale, skipped/);
     expect(result.stdout).toContain(
-      'account.publicAccessBlock: the account section sets {"BlockPublicAcls":true',
+      '    stale: Block Public Access (account) changed since the plan\n',
+    );
+    expect(result.stdout).toContain(
+      '    stale: Block Public Access (account) is not as the account section sets it\n',
     );
     expect((await snapshot(buckets[0]))['bucket.publicAccessBlock']).toBeNull();
   });

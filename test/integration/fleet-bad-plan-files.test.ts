@@ -120,6 +120,22 @@ const CASES: [string, string, RegExp][] = [
     JSON.stringify({ ...JSON.parse(VALID).sections[0], format: 's3-harden-fleet-plan' }),
     /fleet\.json: accountId: Invalid input: expected string, received undefined/,
   ],
+  [
+    'one section’s changes out of dependsOn order (the executor runs them in file order)',
+    edited((file) => {
+      file.sections[1].changes.reverse();
+    }),
+    /sections\[1\]: changes\[\d+\]: depends on \S+, which comes after it\n$/,
+  ],
+  [
+    'a section’s change depending on a change the section lacks',
+    edited((file) => {
+      file.sections[0].changes = file.sections[0].changes.filter(
+        (change: Json) => change.id !== 'logTarget.exists',
+      );
+    }),
+    /sections\[0\]: changes\[\d+\]: depends on logTarget\.exists, which is not in the plan\n$/,
+  ],
   ['a truncated file', VALID.slice(0, VALID.length / 2), /not valid JSON/],
 ];
 

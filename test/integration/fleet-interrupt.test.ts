@@ -4,17 +4,15 @@
  * Deterministic: a loopback proxy in front of the emulator holds the second
  * bucket's first write until the CLI has been interrupted and said so.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { BIN, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
+import { holdingProxy, interruptedRun } from '../helpers/holding-proxy.js';
 
 const ALL_ON = {
   BlockPublicAcls: true,
@@ -22,46 +20,6 @@ const ALL_ON = {
   BlockPublicPolicy: true,
   RestrictPublicBuckets: true,
 };
-
-/** Forwards to the emulator; a request `hold` picks waits until `release` is called. */
-function holdingProxy(target: string, hold: (method: string, url: string) => boolean) {
-  let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let holding: (() => void) | null = null;
-  const seen = new Promise<void>((resolve) => {
-    holding = resolve;
-  });
-  const upstream = new URL(target);
-  const server = createServer((incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', async () => {
-      if (holding && hold(incoming.method ?? '', incoming.url ?? '')) {
-        const found = holding;
-        holding = null;
-        found();
-        await held;
-      }
-      const forwarded = request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: incoming.method,
-          path: incoming.url,
-          headers: incoming.headers,
-        },
-        (answer) => {
-          outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
-          answer.pipe(outgoing);
-        },
-      );
-      forwarded.end(Buffer.concat(chunks));
-    });
-  });
-  return { server, seen, release: () => release() };
-}
 
 describe('Ctrl+C during a fleet apply', () => {
   let session: AwsSession;
@@ -102,31 +60,8 @@ describe('Ctrl+C during a fleet apply', () => {
     ]);
     expect(planned.code).toBe(2);
 
-    const port = (proxy.server.address() as AddressInfo).port;
-    const child = spawn(
-      process.execPath,
-      [BIN, 'apply', file, '--yes', '--endpoint-url', `http://127.0.0.1:${port}`],
-      { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    const cancelled = new Promise<void>((resolve) => {
-      child.stdout.on('data', (chunk) => {
-        stdout += chunk;
-        if (stdout.includes('Cancelling:')) resolve();
-      });
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-
     // The second bucket's first write is in flight: interrupt, wait until heard, let it finish.
-    await proxy.seen;
-    child.kill('SIGINT');
-    await cancelled;
-    proxy.release();
-    const code = await exited;
+    const { code, stdout, stderr } = await interruptedRun(proxy, ['apply', file, '--yes']);
 
     expect(stderr).toBe('');
     expect(code).toBe(1);

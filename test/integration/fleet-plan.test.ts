@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseAnyPlan } from '../../src/plan/fleet-file.js';
+import { wrapWords } from '../../src/plan/fleet-render.js';
 import { runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, rawClients, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
@@ -90,7 +91,11 @@ describe('plan for many buckets', () => {
         '  1 bucket already compliant:',
         `    ${fleet.compliant}`,
         '  1 bucket skipped:',
-        `    ${fleet.elsewhere}: in eu-west-1, not us-east-1: plan it with --region eu-west-1`,
+        // Wrapped at 80 columns (wrapWords is tested on its own in test/unit/fleet.test.ts).
+        ...wrapWords(
+          `${fleet.elsewhere}: in eu-west-1, not us-east-1: plan it with --region eu-west-1`,
+          '    ',
+        ),
         '',
         'Fleet plan: 3 to add, 0 to change, 0 to remove (0 irreversible).',
         '',

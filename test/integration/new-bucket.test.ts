@@ -63,11 +63,21 @@ describe('creating a new bucket', () => {
     expect(await session.read(target, 'bucket.exists')).toEqual({ Region: 'us-east-1' });
     expect(await session.read(target, 'bucket.publicAccessBlock')).toEqual(ALL_ON);
 
-    // Applying the same plan again is refused: the bucket exists now.
+    // Applying the same plan again: the bucket exists now and reads as the plan leaves it.
     const again = await runCli(['apply', file, '--yes', '--endpoint-url', emulatorUrl()]);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(
-      /^s3-harden: the plan is stale: bucket\.exists: plan saw \(absent\), now \{"Region":"us-east-1"\}/,
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(`Already applied: ${bucket} reads as planned. Nothing to do.\n`);
+    // Changed by hand since: no longer applied, and not what the plan saw either.
+    await session.execute({
+      service: 's3',
+      operation: 'DeletePublicAccessBlock',
+      input: { Bucket: bucket },
+    });
+    const changed = await runCli(['apply', file, '--yes', '--endpoint-url', emulatorUrl()]);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toMatch(
+      /^s3-harden: the plan is stale: Bucket, .* and \d+ more changed since the plan\. Make a new plan with s3-harden plan\.\n$/,
     );
   });
 

@@ -20,6 +20,7 @@ import type { ApiCall, Plan, ResourceKey } from '../../src/plan/types.js';
 import { buildPlan } from '../../src/steps/index.js';
 import { objectOwnershipStep } from '../../src/steps/object-ownership.js';
 import { versioningStep } from '../../src/steps/versioning.js';
+import { runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { rawClients } from '../helpers/fixtures.js';
 
@@ -154,5 +155,29 @@ describe('Object Ownership against the emulator', () => {
     });
     await session.execute(plan.changes[0]?.undo as ApiCall);
     expect((await observe(bucket)).values).toEqual(posture.values);
+  });
+
+  it('plan says ACLs stay on while the bucket ACL grants access: text, --json and fleet', async () => {
+    const bucket = uniqueBucket('own-kept');
+    await seed(bucket, { acl: 'public-read' });
+    const note = `ACLs stay on: the bucket ACL grants AllUsers (anyone) READ; remove the grants (aws s3api put-bucket-acl --bucket ${bucket} --acl private) and plan again.`;
+    const args = ['--preset', 'baseline', '--endpoint-url', emulatorUrl()];
+
+    const text = await runCli(['plan', '--bucket', bucket, ...args]);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toContain(`Skipped Object Ownership (ACLs): ${note}`);
+    expect(text.stdout).not.toContain('+ Object Ownership');
+
+    const json = await runCli(['plan', '--bucket', bucket, '--json', ...args]);
+    expect(JSON.parse(json.stdout).skipped).toContainEqual({
+      step: 'Object Ownership (ACLs)',
+      reason: note,
+    });
+
+    const other = uniqueBucket('own-kept-2');
+    await seed(other, { acl: 'private' });
+    const fleet = await runCli(['plan', '--bucket', `${bucket},${other}`, ...args]);
+    expect(fleet.stdout).toContain(`Skipped Object Ownership (ACLs): ${note}`);
+    expect(fleet.stdout.split(`Skipped Object Ownership (ACLs)`)).toHaveLength(2);
   });
 });

@@ -23,6 +23,8 @@ Object.assign(process.env, {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   S3_HARDEN_STATE_DIR: mkdtempSync(join(tmpdir(), 's3-harden-state-')),
 });
+// The default timeouts (src/aws/timeouts.ts); a test that wants others passes them.
+delete process.env.S3_HARDEN_TIMEOUT_MS;
 delete process.env.NO_COLOR;
 delete process.env.FORCE_COLOR;
 delete process.env.CI;

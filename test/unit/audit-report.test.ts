@@ -7,19 +7,26 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatAudit } from '../../src/commands/audit.js';
-import { type AuditPosture, CONTROLS, evaluateControls } from '../../src/plan/audit/controls.js';
+import {
+  type AuditPosture,
+  CONTROLS,
+  evaluateAccountControls,
+  evaluateControls,
+} from '../../src/plan/audit/controls.js';
 import { failOnReason, parseFailOn } from '../../src/plan/audit/fail-on.js';
 import { iamPolicyForAudit } from '../../src/plan/audit/iam.js';
+import { wrapText } from '../../src/plan/audit/lines.js';
 import { lineText, renderAudit, truncate } from '../../src/plan/audit/render.js';
 import { buildReport, outOfRegion } from '../../src/plan/audit/report.js';
 import {
+  type AccountAudit,
   AUDIT_SCHEMA,
   AUDIT_VERSION,
   auditReportSchema,
   type BucketAudit,
 } from '../../src/plan/audit/schema.js';
 import type { PostureValues, ResourceKey } from '../../src/plan/types.js';
-import { ACCOUNT_ID, OFF, ON } from './support.js';
+import { ACCOUNT_ID, OFF, ON, pab } from './support.js';
 
 const NOT_HERE = 'Macie is not available at this endpoint';
 
@@ -92,14 +99,24 @@ const GONE: BucketAudit = {
   region: null,
   results: [],
   error: 'Bucket gone does not exist.',
+  errorKind: 'not-found',
 };
 
-function report(buckets: BucketAudit[]) {
+const DENIED: BucketAudit = {
+  bucket: 'shut',
+  region: null,
+  results: [],
+  error: 'Access denied: s3:ListBucket on bucket shut.',
+  errorKind: 'denied',
+};
+
+function report(buckets: BucketAudit[], account?: AccountAudit) {
   return buildReport({
     tool: 's3-harden 0.0.0',
     accountId: ACCOUNT_ID,
     region: 'us-east-1',
     buckets,
+    ...(account ? { account } : {}),
     calls: { 's3:HeadBucket': buckets.length, 'sts:GetCallerIdentity': 1 },
     durationMs: 12.4,
     generatedAt: new Date('2026-11-27T10:00:00Z'),
@@ -147,6 +164,8 @@ describe('the JSON report', () => {
     expect(broken({ buckets: [{ bucket: 'x', region: null, results: [], error: '' }] })).toBe(
       false,
     );
+    expect(broken({ buckets: [{ ...GONE, errorKind: 'typo' }] })).toBe(false);
+    expect(broken({ account: { results: [], extra: 1 } })).toBe(false);
   });
 });
 
@@ -193,17 +212,73 @@ describe('--fail-on', () => {
     expect(() => parseFailOn(value)).toThrow(message);
   });
 
-  it('trips on what its level and controls name', () => {
-    const buckets = [hardened('a'), GONE];
-    expect(failOnReason(parseFailOn('never'), buckets)).toBeNull();
-    expect(failOnReason(parseFailOn('fail'), buckets)).toBe('4 control results failing');
-    expect(failOnReason(parseFailOn('unknown'), buckets)).toBe(
-      '4 control results failing, 2 unknown, 1 bucket not audited',
+  it('trips on what its level and controls name, and names them (a few, then "and N more")', () => {
+    const one = { buckets: [hardened('a')] };
+    expect(failOnReason(parseFailOn('never'), one, 'named')).toBeNull();
+    expect(failOnReason(parseFailOn('fail'), one, 'named')).toBe(
+      '4 failing results on a: BPA-A (S3.1), MFA (S3.20), LOCK (S3.15) and 1 more control',
+    );
+    expect(failOnReason(parseFailOn('unknown'), one, 'named')).toBe(
+      '4 failing results on a: BPA-A (S3.1), MFA (S3.20), LOCK (S3.15) and 1 more control; ' +
+        '2 unknown results on a: MACIE (Macie.1) and AA (IAM.28)',
     );
     // The hardened bucket's TLS and bucket BPA hold; Object Lock (S3.15) does not.
-    expect(failOnReason(parseFailOn('S3.5,S3.8'), [hardened('a')])).toBeNull();
-    expect(failOnReason(parseFailOn('S3.15'), [hardened('a')])).toBe('1 control result failing');
-    expect(failOnReason(parseFailOn('unknown,macie'), [hardened('a')])).toBe('1 unknown');
+    expect(failOnReason(parseFailOn('S3.5,S3.8'), one, 'named')).toBeNull();
+    expect(failOnReason(parseFailOn('S3.15'), one, 'named')).toBe(
+      '1 failing result on a: LOCK (S3.15)',
+    );
+    expect(failOnReason(parseFailOn('unknown,macie'), one, 'named')).toBe(
+      '1 unknown result on a: MACIE (Macie.1)',
+    );
+  });
+
+  it('groups a control many buckets fail, and says "all N buckets" for an account-wide one', () => {
+    const fleet = { buckets: [hardened('a'), open('b'), open('c'), open('d'), open('e')] };
+    expect(failOnReason(parseFailOn('2.1.4'), fleet, 'listed')).toBe(
+      '9 failing results: BPA-A (S3.1) on all 5 buckets; BPA-B (S3.8) on b, c, d and 1 more bucket',
+    );
+    expect(failOnReason(parseFailOn('fail'), { buckets: [open('b'), open('c')] }, 'listed')).toBe(
+      '20 failing results: BPA-A (S3.1) on b and c; BPA-B (S3.8) on b and c; ' +
+        'ACL (S3.12) on b and c; and 7 more controls',
+    );
+  });
+
+  it('a bucket named on the command line that cannot be audited trips every level but never', () => {
+    for (const bucket of [GONE, DENIED]) {
+      for (const level of ['fail', 'unknown', 'S3.5', 'unknown,S3.5']) {
+        expect(failOnReason(parseFailOn(level), { buckets: [bucket] }, 'named'), level).toBe(
+          `bucket ${bucket.bucket} could not be audited (${bucket.error})`,
+        );
+      }
+      expect(failOnReason(parseFailOn('never'), { buckets: [bucket] }, 'named')).toBeNull();
+    }
+    expect(
+      failOnReason(parseFailOn('S3.5'), { buckets: [hardened('a'), GONE, DENIED] }, 'named'),
+    ).toBe('2 buckets could not be audited: gone and shut');
+  });
+
+  it('with --all or --match: a denied bucket is unknown; one deleted during the run trips nothing', () => {
+    const buckets = [hardened('a'), GONE, DENIED];
+    expect(failOnReason(parseFailOn('S3.5'), { buckets }, 'listed')).toBeNull();
+    expect(failOnReason(parseFailOn('unknown,S3.5'), { buckets }, 'listed')).toBe(
+      `bucket shut could not be audited (${DENIED.error})`,
+    );
+    expect(failOnReason(parseFailOn('unknown'), { buckets: [GONE] }, 'listed')).toBeNull();
+    expect(failOnReason(parseFailOn('fail'), { buckets: [DENIED] }, 'listed')).toBeNull();
+  });
+
+  it('counts the account-level results a run without buckets reports', () => {
+    const account = {
+      results: evaluateAccountControls({
+        values: { 'account.publicAccessBlock': null },
+        unreadable: {},
+        accountId: ACCOUNT_ID,
+      }),
+    };
+    expect(failOnReason(parseFailOn('2.1.4'), { buckets: [], account }, 'listed')).toBe(
+      '1 failing result on the account: BPA-A (S3.1)',
+    );
+    expect(failOnReason(parseFailOn('S3.5'), { buckets: [], account }, 'listed')).toBeNull();
   });
 });
 
@@ -211,9 +286,8 @@ describe('the table', () => {
   it('fits 80 columns, cutting long bucket names with …', () => {
     const long = 'a-very-long-bucket-name-that-would-never-fit-beside-twelve-columns';
     const lines = text(renderAudit(report([hardened(long), open('short'), GONE])));
-    for (const line of lines.slice(0, lines.indexOf('Every bucket'))) {
-      expect(line.length, line).toBeLessThanOrEqual(80);
-    }
+    // The table, and the detail lines too: they wrap.
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
     const header = lines.find((line) => line.startsWith('BUCKET'));
     expect(header).toBe(
       'BUCKET                     BPA-A BPA-B ACL ENC KMS TLS VER MFA LOCK LOG MACIE AA',
@@ -257,7 +331,8 @@ describe('the table', () => {
       '  AA     IAM Access Analyzer findings      IAM.28 · CIS 1.20',
       '',
       'Every bucket',
-      '  ✗ BPA-A  off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets',
+      '  ✗ BPA-A  off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy,',
+      '           RestrictPublicBuckets',
       '  ✗ LOCK   not enabled',
       '  ✗ LOG    server access logging is off',
       'alpha (us-east-1)',
@@ -272,36 +347,138 @@ describe('the table', () => {
       '  ✗ TLS    no bucket policy: plain HTTP is allowed',
       '  ✗ VER    never enabled',
       '  ✗ MFA    versioning was never enabled, and MFA delete needs it',
-      '  ? MACIE  Macie is regional: the bucket is in eu-west-1, this run in us-east-1 (audit it with --region eu-west-1)',
-      '  ? AA     IAM Access Analyzer is regional: the bucket is in eu-west-1, this run in us-east-1 (audit it with --region eu-west-1)',
+      '  ? MACIE  Macie is regional: the bucket is in eu-west-1, this run in us-east-1',
+      '           (audit it with --region eu-west-1)',
+      '  ? AA     IAM Access Analyzer is regional: the bucket is in eu-west-1, this run',
+      '           in us-east-1 (audit it with --region eu-west-1)',
       'gone',
       '  ! not audited: Bucket gone does not exist.',
       '',
-      '3 buckets: 14 controls failing, 4 unknown, 6 passing; 1 bucket not audited.',
+      '3 buckets: 14 failing results, 4 unknown, 6 passing; 1 bucket not audited.',
     ]);
+  });
+
+  it('folds what the buckets of one region share, and lists the one outside apart', () => {
+    const lines = text(
+      renderAudit(report([open('a'), open('b'), open('c'), open('d', 'eu-west-1')])),
+    );
+    const details = lines.slice(lines.indexOf('Every bucket'));
+    expect(details.slice(details.indexOf('  ✗ LOG    server access logging is off'))).toEqual([
+      '  ✗ LOG    server access logging is off',
+      'Every bucket in us-east-1 (3 buckets)',
+      `  ? MACIE  ${NOT_HERE}`,
+      '  ? AA     IAM Access Analyzer is not available at this endpoint',
+      'd (eu-west-1)',
+      '  ? MACIE  Macie is regional: the bucket is in eu-west-1, this run in us-east-1',
+      '           (audit it with --region eu-west-1)',
+      '  ? AA     IAM Access Analyzer is regional: the bucket is in eu-west-1, this run',
+      '           in us-east-1 (audit it with --region eu-west-1)',
+      '',
+      '4 buckets: 40 failing results, 8 unknown, 0 passing.',
+    ]);
+    // Said once, not once per bucket.
+    expect(lines.filter((line) => line.includes(NOT_HERE))).toHaveLength(1);
+
+    // Two buckets in each region: each region's shared reasons once, no bucket section.
+    const two = text(
+      renderAudit(report([open('a'), open('b'), open('c', 'eu-west-1'), open('d', 'eu-west-1')])),
+    );
+    expect(two.filter((line) => line.startsWith('Every bucket'))).toEqual([
+      'Every bucket',
+      'Every bucket in us-east-1 (2 buckets)',
+      'Every bucket in eu-west-1 (2 buckets)',
+    ]);
+    expect(two.filter((line) => line.includes('Macie is regional'))).toHaveLength(1);
+    expect(two).not.toContain('a (us-east-1)');
+  });
+
+  it('wraps detail lines to the width given, with a hanging indent', () => {
+    const buckets = [hardened('alpha'), open('beta', 'eu-west-1')];
+    const wide = text(renderAudit(report(buckets), 120));
+    expect(wide).toContain(
+      '  ✗ BPA-A  off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets',
+    );
+    for (const line of wide) expect(line.length, line).toBeLessThanOrEqual(120);
+    const narrow = text(renderAudit(report(buckets), 50));
+    const details = narrow.slice(narrow.indexOf('Every bucket'));
+    for (const line of details) expect(line.length, line).toBeLessThanOrEqual(50);
+    expect(details.slice(1, 4)).toEqual([
+      '  ✗ BPA-A  off: BlockPublicAcls, IgnorePublicAcls,',
+      '           BlockPublicPolicy,',
+      '           RestrictPublicBuckets',
+    ]);
+    expect(narrow.at(-2)).toBe('2 buckets: 14 failing results, 4 unknown, 6');
+    expect(narrow.at(-1)).toBe('  passing.');
+    expect(text(renderAudit(report([GONE]), 30)).slice(0, 3)).toEqual([
+      'gone · account 123456789012',
+      '  ! not audited: Bucket gone',
+      '    does not exist.',
+    ]);
+  });
+
+  it('wrapText breaks at spaces, cuts a word longer than a line, keeps an empty one', () => {
+    // Never less than 10 characters a line, however narrow the terminal.
+    expect(wrapText('one two three four', 3)).toEqual(['one two', 'three four']);
+    expect(wrapText('one two three four five six seven eight', 20, 24)).toEqual([
+      'one two three four',
+      'five six seven eight',
+    ]);
+    const arn = `arn:aws:s3:::${'x'.repeat(40)}`;
+    expect(wrapText(`on ${arn}`, 20)).toEqual([
+      'on',
+      arn.slice(0, 20),
+      arn.slice(20, 40),
+      arn.slice(40),
+    ]);
+    expect(wrapText('', 20)).toEqual(['']);
   });
 
   it('lists one bucket control by control instead', () => {
     const lines = text(renderAudit(report([hardened('alpha')])));
-    expect(lines.slice(0, 5)).toEqual([
+    expect(lines.slice(0, 6)).toEqual([
       'alpha (us-east-1) · account 123456789012',
       '  ✗ Block Public Access (account)     S3.1 · CIS 2.1.4',
-      '      off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets',
+      // Wrapped at 80 columns, the rest hanging under it.
+      '      off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy,',
+      '        RestrictPublicBuckets',
       '  ✓ Block Public Access (bucket)      S3.8 · CIS 2.1.4',
       '      all four settings on',
     ]);
     expect(lines).toContain('  ✓ HTTPS only (bucket policy)        S3.5 · CIS 2.1.1');
     expect(lines).toContain('      Sid Tls denies plain HTTP on the bucket and its objects');
-    expect(lines.at(-1)).toBe('1 bucket: 4 controls failing, 2 unknown, 6 passing.');
-    for (const line of lines.filter((l) => !l.startsWith('      '))) {
-      expect(line.length, line).toBeLessThanOrEqual(80);
-    }
+    expect(lines.at(-1)).toBe('1 bucket: 4 failing results, 2 unknown, 6 passing.');
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 
-  it('says so when there is no bucket', () => {
+  it('says so when there is no bucket, and still reports the account-level controls', () => {
+    const account = {
+      results: evaluateAccountControls({
+        values: { 'account.publicAccessBlock': pab({ BlockPublicPolicy: false }) },
+        unreadable: {},
+        accountId: ACCOUNT_ID,
+      }),
+    };
+    const empty = report([], account);
+    expect(auditReportSchema.parse(empty)).toEqual(empty);
+    expect(empty.account).toEqual({
+      results: [{ id: 'bpa-account', status: 'fail', detail: 'off: BlockPublicPolicy' }],
+    });
+    expect(empty.summary).toMatchObject({ buckets: 0, fail: 1, unknown: 0, pass: 0 });
+    expect(empty.summary.byControl['bpa-account']).toEqual({ pass: 0, fail: 1, unknown: 0 });
+    expect(text(renderAudit(empty))).toEqual([
+      'No buckets to audit.',
+      '',
+      'Account 123456789012 (account-level controls)',
+      '  ✗ Block Public Access (account)  S3.1 · CIS 2.1.4',
+      '      off: BlockPublicPolicy',
+      '',
+      '0 buckets: 1 failing result, 0 unknown, 0 passing.',
+    ]);
+    // Without the account's read (a report from before it was added): the line alone.
     expect(text(renderAudit(report([])))).toEqual([
       'No buckets to audit.',
-      '0 buckets: 0 controls failing, 0 unknown, 0 passing.',
+      '',
+      '0 buckets: 0 failing results, 0 unknown, 0 passing.',
     ]);
   });
 

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { describeDrift, findDrift } from '../../src/plan/drift.js';
+import {
+  describeDrift,
+  driftDetails,
+  findDrift,
+  isApplied,
+  namesList,
+} from '../../src/plan/drift.js';
 import { accountChange, bucketChange, OFF, ON, pab, planOf, posture } from './support.js';
 
-describe('findDrift / describeDrift', () => {
+describe('findDrift / describeDrift / isApplied', () => {
   const plan = planOf([bucketChange(null, ON), accountChange(pab({ BlockPublicAcls: false }), ON)]);
 
   it('no drift when every written resource still reads as planned', () => {
@@ -11,7 +17,7 @@ describe('findDrift / describeDrift', () => {
       'account.publicAccessBlock': pab({ BlockPublicAcls: false }),
     });
     expect(findDrift(plan, live)).toEqual([]);
-    expect(describeDrift([])).toEqual([]);
+    expect(describeDrift([])).toBe('');
   });
 
   it('resources the plan does not write are not compared', () => {
@@ -33,7 +39,24 @@ describe('findDrift / describeDrift', () => {
     expect(findDrift(updated, live)).toEqual([]);
   });
 
-  it('a changed value is drift, described as plan saw → now', () => {
+  it('a value a rollback restored counts as unchanged: versioning never enabled, now suspended', () => {
+    const versioning = planOf([
+      bucketChange(null, ON, {
+        id: 'bucket.versioning',
+        resource: 'bucket.versioning',
+        before: null,
+        after: { Status: 'Enabled' },
+      }),
+    ]);
+    expect(
+      findDrift(versioning, posture({ 'bucket.versioning': { Status: 'Suspended' } })),
+    ).toEqual([]);
+    expect(
+      findDrift(versioning, posture({ 'bucket.versioning': { Status: 'Enabled' } })),
+    ).toHaveLength(1);
+  });
+
+  it('a changed value is drift, named by its label in one short line; values only in the details', () => {
     const live = posture({
       'bucket.publicAccessBlock': pab({ RestrictPublicBuckets: false }),
       'account.publicAccessBlock': pab({ BlockPublicAcls: false }),
@@ -46,8 +69,14 @@ describe('findDrift / describeDrift', () => {
         live: pab({ RestrictPublicBuckets: false }),
       },
     ]);
-    expect(describeDrift(drift)).toEqual([
-      'bucket.publicAccessBlock: plan saw (absent), now {"BlockPublicAcls":true,"IgnorePublicAcls":true,"BlockPublicPolicy":true,"RestrictPublicBuckets":false}',
+    expect(describeDrift(drift)).toBe('Block Public Access (bucket) changed since the plan');
+    expect(driftDetails(drift)).toEqual([
+      {
+        resource: 'bucket.publicAccessBlock',
+        label: 'Block Public Access (bucket)',
+        planned: null,
+        live: pab({ RestrictPublicBuckets: false }),
+      },
     ]);
   });
 
@@ -56,9 +85,9 @@ describe('findDrift / describeDrift', () => {
       'bucket.publicAccessBlock': null,
       'account.publicAccessBlock': null,
     });
-    expect(describeDrift(findDrift(plan, live))).toEqual([
-      'account.publicAccessBlock: plan saw {"BlockPublicAcls":false,"IgnorePublicAcls":true,"BlockPublicPolicy":true,"RestrictPublicBuckets":true}, now (absent)',
-    ]);
+    expect(describeDrift(findDrift(plan, live))).toBe(
+      'Block Public Access (account) changed since the plan',
+    );
   });
 
   it('a resource that is now unreadable is drift, even when its last value matched', () => {
@@ -81,16 +110,22 @@ describe('findDrift / describeDrift', () => {
         reason: 'Access denied: s3:GetBucketPublicAccessBlock on bucket my-bucket.',
       },
     ]);
-    expect(describeDrift(drift)).toEqual([
-      'bucket.publicAccessBlock: plan saw (absent), now unknown (Access denied: s3:GetBucketPublicAccessBlock on bucket my-bucket.)',
-    ]);
+    expect(describeDrift(drift)).toBe(
+      'Block Public Access (bucket) could not be read (Access denied: s3:GetBucketPublicAccessBlock on bucket my-bucket.)',
+    );
+    expect(driftDetails(drift)[0]).toEqual({
+      resource: 'bucket.publicAccessBlock',
+      label: 'Block Public Access (bucket)',
+      planned: null,
+      reason: 'Access denied: s3:GetBucketPublicAccessBlock on bucket my-bucket.',
+    });
   });
 
   it('a resource the live reading lacks altogether counts as drift ("not read")', () => {
     const live = posture({ 'account.publicAccessBlock': pab({ BlockPublicAcls: false }) }, {});
-    expect(describeDrift(findDrift(plan, live))).toEqual([
-      'bucket.publicAccessBlock: plan saw (absent), now unknown (not read)',
-    ]);
+    expect(describeDrift(findDrift(plan, live))).toBe(
+      'Block Public Access (bucket) could not be read',
+    );
   });
 
   it('a resource unreadable and missing from the values is drift', () => {
@@ -105,6 +140,69 @@ describe('findDrift / describeDrift', () => {
 
   it('every description is one line', () => {
     const live = posture({}, { 'bucket.publicAccessBlock': 'x', 'account.publicAccessBlock': 'y' });
-    for (const line of describeDrift(findDrift(plan, live))) expect(line).not.toMatch(/\n/);
+    expect(describeDrift(findDrift(plan, live))).toBe(
+      'Block Public Access (bucket) and Block Public Access (account) could not be read (x)',
+    );
+  });
+
+  it('stays short however big the values: a whole policy is never in the line', () => {
+    const policy = (sid: string) => ({
+      Version: '2012-10-17',
+      Statement: Array.from({ length: 20 }, (_, i) => ({
+        Sid: `${sid}${i}`,
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: 'arn:aws:s3:::my-bucket/*',
+      })),
+    });
+    const drift = [
+      { resource: 'bucket.policy' as const, planned: policy('A'), live: policy('B') },
+      { resource: 'bucket.versioning' as const, planned: null, live: { Status: 'Enabled' } },
+      { resource: 'bucket.encryption' as const, planned: null, live: null },
+      { resource: 'bucket.logging' as const, planned: null, live: null },
+    ];
+    expect(describeDrift(drift)).toBe(
+      'Bucket policy, Versioning and 2 more changed since the plan',
+    );
+    expect(JSON.stringify(driftDetails(drift)).length).toBeGreaterThan(1500);
+  });
+
+  it('names lists as "A", "A and B", "A, B and C", then "and N more"', () => {
+    expect(namesList(['A'])).toBe('A');
+    expect(namesList(['A', 'B'])).toBe('A and B');
+    expect(namesList(['A', 'B', 'C'])).toBe('A, B and C');
+    expect(namesList(['A', 'B', 'C', 'D', 'E'])).toBe('A, B and 3 more');
+  });
+
+  it('a plan is already applied when every resource it writes reads as its change leaves it', () => {
+    const applied = posture({ 'bucket.publicAccessBlock': ON, 'account.publicAccessBlock': ON });
+    expect(findDrift(plan, applied)).not.toEqual([]);
+    expect(isApplied(plan, applied)).toBe(true);
+    // Half applied (the account setting still as before) is not applied: that is drift.
+    const half = posture({
+      'bucket.publicAccessBlock': ON,
+      'account.publicAccessBlock': pab({ BlockPublicAcls: false }),
+    });
+    expect(isApplied(plan, half)).toBe(false);
+    // Unreadable is never applied.
+    const denied = posture(
+      { 'account.publicAccessBlock': ON },
+      { 'bucket.publicAccessBlock': 'x' },
+    );
+    expect(isApplied(plan, denied)).toBe(false);
+    // A plan with no changes has nothing applied.
+    expect(isApplied(planOf([]), applied)).toBe(false);
+  });
+
+  it('another value may count as applied too (a later section of a fleet writing the same resource)', () => {
+    const later = pab({ RestrictPublicBuckets: false });
+    const live = posture({ 'bucket.publicAccessBlock': later, 'account.publicAccessBlock': ON });
+    expect(isApplied(plan, live)).toBe(false);
+    expect(
+      isApplied(plan, live, (change) =>
+        change.resource === 'bucket.publicAccessBlock' ? [later] : [],
+      ),
+    ).toBe(true);
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   AwsError,
@@ -6,6 +9,7 @@ import {
   isAbsent,
   normaliseError,
 } from '../../src/aws/errors.js';
+import { profileProblem } from '../../src/aws/profiles.js';
 import { isOneLine } from './support.js';
 
 const bucketPut: ErrorContext['call'] = {
@@ -27,6 +31,11 @@ const accountRead: ErrorContext['call'] = {
   service: 's3control',
   operation: 'GetPublicAccessBlock',
   input: { AccountId: '123456789012' },
+};
+const callerIdentity: ErrorContext['call'] = {
+  service: 'sts',
+  operation: 'GetCallerIdentity',
+  input: {},
 };
 const headBucket: ErrorContext['call'] = {
   service: 's3',
@@ -123,12 +132,166 @@ describe('normaliseError', () => {
       'ENOTFOUND',
     ],
     [
-      'a TimeoutError',
-      sdkError('TimeoutError', 'Connection timed out after 1000 ms'),
-      { endpoint: 'https://s3.us-east-1.amazonaws.com' },
+      "the handler's inactivity timeout, after the SDK's retries",
+      sdkError(
+        'TimeoutError',
+        '@smithy/node-http-handler - the request socket timed out after 30000 ms of inactivity (configured by client requestHandler).',
+        undefined,
+        { $metadata: { attempts: 3, totalRetryDelay: 412 } },
+      ),
+      { call: callerIdentity, endpoint: 'http://127.0.0.1:4566' },
       'unreachable',
-      'Cannot reach https://s3.us-east-1.amazonaws.com: timed out. Check --endpoint-url, the network or a proxy.',
+      'sts:GetCallerIdentity timed out after 30 s at http://127.0.0.1:4566 (no answer, 3 attempts). Check --endpoint-url and the network; S3_HARDEN_TIMEOUT_MS raises the limit.',
       'ETIMEDOUT',
+    ],
+    [
+      'a lowered inactivity timeout, one attempt, no endpoint',
+      sdkError(
+        'TimeoutError',
+        '@smithy/node-http-handler - the request socket timed out after 300 ms of inactivity (configured by client requestHandler).',
+      ),
+      { call: bucketPut },
+      'unreachable',
+      's3:PutPublicAccessBlock timed out after 0.3 s at the AWS endpoint (no answer). Check --endpoint-url and the network; S3_HARDEN_TIMEOUT_MS raises the limit.',
+      'ETIMEDOUT',
+    ],
+    [
+      'the connect limit of timeouts.ts',
+      Object.assign(new Error('no connection within 5000 ms'), {
+        name: 'TimeoutError',
+        code: 'ETIMEDOUT',
+        phase: 'connect',
+        timeoutMs: 5000,
+        $metadata: { attempts: 3 },
+      }),
+      { call: bucketRead, endpoint: 'https://s3.eu-west-1.amazonaws.com' },
+      'unreachable',
+      's3:GetPublicAccessBlock timed out after 5 s at https://s3.eu-west-1.amazonaws.com (no connection, 3 attempts). Check --endpoint-url, the network or a proxy.',
+      'ETIMEDOUT',
+    ],
+    [
+      "the handler's own connection timeout",
+      sdkError(
+        'TimeoutError',
+        '@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 2500 ms.',
+      ),
+      {},
+      'unreachable',
+      'A request timed out after 2.5 s at the AWS endpoint (no connection). Check --endpoint-url, the network or a proxy.',
+      'ETIMEDOUT',
+    ],
+    [
+      "the handler's request timeout (code ETIMEDOUT)",
+      sdkError(
+        'TimeoutError',
+        '@smithy/node-http-handler - [ERROR] a request has exceeded the configured 60000 ms requestTimeout.',
+        undefined,
+        { code: 'ETIMEDOUT' },
+      ),
+      { call: bucketRead, endpoint: 'http://x' },
+      'unreachable',
+      's3:GetPublicAccessBlock timed out after 60 s at http://x (no answer). Check --endpoint-url and the network; S3_HARDEN_TIMEOUT_MS raises the limit.',
+      'ETIMEDOUT',
+    ],
+    [
+      "the OS's connect ETIMEDOUT (no limit of ours)",
+      Object.assign(new Error('connect ETIMEDOUT 10.0.0.1:443'), { code: 'ETIMEDOUT' }),
+      { endpoint: 'https://10.0.0.1' },
+      'unreachable',
+      'Cannot reach https://10.0.0.1: timed out. Check --endpoint-url, the network or a proxy.',
+      'ETIMEDOUT',
+    ],
+    [
+      'a reset the handler renames TimeoutError is still a reset',
+      Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' }),
+      { endpoint: 'http://x' },
+      'unreachable',
+      'Cannot reach http://x: ECONNRESET. Check --endpoint-url, the network or a proxy.',
+      'ECONNRESET',
+    ],
+    [
+      'https:// to a plain-HTTP endpoint (OpenSSL: wrong version number)',
+      Object.assign(
+        new Error(
+          'write EPROTO 80AC82C23B7F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:\n',
+        ),
+        { code: 'EPROTO', errno: -71, syscall: 'write', $metadata: { attempts: 1 } },
+      ),
+      { call: callerIdentity, endpoint: 'https://127.0.0.1:4566' },
+      'unreachable',
+      'TLS with https://127.0.0.1:4566 failed: it does not speak TLS, maybe plain HTTP (try http://127.0.0.1:4566).',
+      'EPROTO',
+    ],
+    [
+      'the same under a newer code, nested, without an endpoint',
+      Object.assign(new Error('request failed'), {
+        cause: Object.assign(new Error('wrong version number'), {
+          code: 'ERR_SSL_WRONG_VERSION_NUMBER',
+        }),
+      }),
+      {},
+      'unreachable',
+      'TLS with the AWS endpoint failed: it does not speak TLS, maybe plain HTTP.',
+      'ERR_SSL_WRONG_VERSION_NUMBER',
+    ],
+    [
+      'another TLS failure',
+      Object.assign(new Error('write EPROTO …:SSL routines::unsupported protocol'), {
+        code: 'EPROTO',
+      }),
+      { endpoint: 'https://proxy.example' },
+      'unreachable',
+      'TLS with https://proxy.example failed: the handshake broke off (EPROTO); a proxy or firewall may be in between.',
+      'EPROTO',
+    ],
+    [
+      'an untrusted certificate',
+      Object.assign(new Error('self-signed certificate in certificate chain'), {
+        code: 'SELF_SIGNED_CERT_IN_CHAIN',
+      }),
+      { call: callerIdentity },
+      'unreachable',
+      'TLS with the AWS endpoint failed: its certificate is not trusted (SELF_SIGNED_CERT_IN_CHAIN). For a private CA, set NODE_EXTRA_CA_CERTS.',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+    ],
+    [
+      'a web server answering STS with a 404 page',
+      sdkError('NotFound', 'Unknown', 404, { Error: { Message: 'Unknown' } }),
+      { call: callerIdentity, endpoint: 'http://127.0.0.1:8080' },
+      'not-available',
+      'http://127.0.0.1:8080 does not answer like AWS STS (HTTP 404): check --endpoint-url.',
+      'NotFound',
+    ],
+    [
+      'an STS answer the SDK cannot parse',
+      sdkError('SyntaxError', 'Deserialization error: to see the raw response…', 200, {
+        $response: {},
+      }),
+      { call: callerIdentity },
+      'not-available',
+      'The AWS endpoint does not answer like AWS STS (HTTP 200): check --endpoint-url.',
+      'SyntaxError',
+    ],
+    [
+      "a real STS error (it has a request ID) keeps AWS's word",
+      sdkError('NotFound', 'Unknown', 404, {
+        $metadata: { httpStatusCode: 404, requestId: 'c0ffee' },
+      }),
+      { call: callerIdentity, endpoint: 'http://127.0.0.1:8080' },
+      'service',
+      'sts:GetCallerIdentity failed: NotFound (Unknown)',
+      'NotFound',
+    ],
+    [
+      'a credential provider with a reason of its own',
+      sdkError(
+        'CredentialsProviderError',
+        'The SSO session associated with this profile has expired or is otherwise invalid.\nTo refresh this SSO session run aws sso login.',
+      ),
+      { call: callerIdentity },
+      'credentials',
+      'AWS credentials could not be loaded: The SSO session associated with this profile has expired or is otherwise invalid.',
+      'CredentialsProviderError',
     ],
     [
       'CredentialsProviderError',
@@ -265,13 +428,22 @@ describe('normaliseError', () => {
       sdkError('Weird', `\n${noisy}`, 400),
       sdkError('CredentialsProviderError', noisy),
       Object.assign(new Error(noisy), { code: 'ECONNRESET' }),
+      Object.assign(new Error(`${noisy} 300 ms`), { name: 'TimeoutError' }),
+      Object.assign(new Error(noisy), { code: 'EPROTO' }),
+      Object.assign(new Error(noisy), { code: 'CERT_HAS_EXPIRED' }),
+      sdkError('NotFound', '', 404),
       new Error(noisy),
       'a string',
       42,
       undefined,
     ];
     for (const raw of raws) {
-      for (const context of [{}, { call: bucketPut }, { call: accountPut, endpoint: 'http://x' }]) {
+      for (const context of [
+        {},
+        { call: bucketPut },
+        { call: accountPut, endpoint: 'http://x' },
+        { call: callerIdentity, endpoint: 'https://x' },
+      ]) {
         const { message } = normaliseError(raw, context);
         expect(isOneLine(message), JSON.stringify(message)).toBe(true);
         expect(message.length).toBeGreaterThan(0);
@@ -316,5 +488,73 @@ describe('isAbsent', () => {
     ['undefined', undefined, false],
   ])('%s → %s', (_label, raw, absent) => {
     expect(isAbsent(raw)).toBe(absent);
+  });
+});
+
+describe('profileProblem', () => {
+  const dir = mkdtempSync(join(tmpdir(), 's3-harden-profile-unit-'));
+  const env = {
+    HOME: dir,
+    AWS_CONFIG_FILE: join(dir, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: '~/creds',
+  };
+  writeFileSync(
+    env.AWS_CONFIG_FILE,
+    '[default]\nregion = eu-west-1\n[profile sso] ; comment\nsso_session = corp\n[plain]\nregion = us-east-1\n',
+  );
+  writeFileSync(join(dir, 'creds'), '[keys]\naws_access_key_id = x\n');
+  const none = normaliseError(sdkError('CredentialsProviderError', 'Could not load credentials'));
+  const noRegion = normaliseError(sdkError('Error', 'Region is missing'));
+
+  it.each<[string, AwsError, string | undefined, string | undefined]>([
+    [
+      'a profile in neither file',
+      none,
+      'nosuch',
+      `Profile nosuch not found in ${env.AWS_CONFIG_FILE} or ~/creds.`,
+    ],
+    [
+      '"[plain]" in the config file is not a profile there (the SDK wants "[profile plain]")',
+      none,
+      'plain',
+      `Profile plain not found in ${env.AWS_CONFIG_FILE} or ~/creds.`,
+    ],
+    [
+      'a profile without credentials',
+      none,
+      'sso',
+      `Profile sso (${env.AWS_CONFIG_FILE}) gave no credentials: check its keys, role_arn/source_profile, credential_process or SSO login (aws sso login --profile sso).`,
+    ],
+    ['"default" is "[default]" in the config file', none, 'default', expect.any(String) as never],
+    [
+      'a profile without a region',
+      noRegion,
+      'keys',
+      'Profile keys (~/creds) sets no region: pass --region, set AWS_REGION, or add region to the profile.',
+    ],
+    ['no profile named', none, undefined, undefined],
+    [
+      'credentials AWS refused are not about the profile',
+      normaliseError(sdkError('InvalidClientTokenId', 'bad', 403), { call: callerIdentity }),
+      'nosuch',
+      undefined,
+    ],
+    [
+      "a provider's own reason is kept for a profile that exists",
+      normaliseError(sdkError('CredentialsProviderError', 'The SSO session has expired.')),
+      'sso',
+      undefined,
+    ],
+    ['another failure', normaliseError(sdkError('SlowDown', 'x', 503)), 'nosuch', undefined],
+  ])('%s', async (_label, error, profile, message) => {
+    const problem = await profileProblem(error, profile, env);
+    expect(problem?.message).toEqual(message);
+    if (problem) expect(isOneLine(problem.message)).toBe(true);
+  });
+
+  it('reads AWS_PROFILE when no --profile is given, and ~/.aws/ by default', async () => {
+    const problem = await profileProblem(none, undefined, { HOME: dir, AWS_PROFILE: 'typo' });
+    expect(problem?.message).toBe('Profile typo not found in ~/.aws/config or ~/.aws/credentials.');
+    expect(problem?.kind).toBe('credentials');
   });
 });

@@ -10,6 +10,7 @@ import {
   readJournal,
   stateDir,
 } from '../../src/plan/journal.js';
+import { applyPhase, cancelNotice } from '../../src/plan/render-outcome.js';
 import type { ApiCall, Change, PublicAccessBlock, ResourceKey } from '../../src/plan/types.js';
 import {
   ACCOUNT_ID,
@@ -437,6 +438,69 @@ describe('executePlan: cancel', () => {
     );
     expect(outcome).toMatchObject({ status: 'rolled-back', cancelled: true });
     expect(cloud.value(B)).toEqual(OFF);
+  });
+
+  it('aborted after the last write (while reading back) → applied and verified, nothing undone', async () => {
+    const cloud = new FakeCloud({ [B]: OFF });
+    const controller = new AbortController();
+    const read = cloud.read.bind(cloud);
+    const outcome = await executePlan(
+      planOf([bucketChange(OFF, ON), accountChange(null, ON)]),
+      cloud.deps({
+        signal: controller.signal,
+        read: (resource) => {
+          controller.abort();
+          return read(resource);
+        },
+      }),
+    );
+    expect(outcome).toMatchObject({ status: 'applied', cancelled: false });
+    expect(outcome.results.every((result) => result.verified)).toBe(true);
+    expect(cloud.log.filter((entry) => entry.startsWith('run'))).toEqual([
+      'run s3:PutPublicAccessBlock',
+      'run s3control:PutPublicAccessBlock',
+    ]);
+    expect(cloud.value(B)).toEqual(ON);
+  });
+});
+
+describe('what a Ctrl+C says it does', () => {
+  const change = bucketChange(null, ON);
+  const at = (...list: ChangeResult['status'][]): ChangeResult[] =>
+    list.map((status) => ({ change, status }));
+
+  it.each<[string, ChangeResult[] | null, string]>([
+    ['no apply running', null, 'Cancelling: nothing more will be written.'],
+    [
+      'a write in flight',
+      at('applied', 'applying'),
+      'Cancelling: finishing the call in flight, then rolling back what was applied…',
+    ],
+    [
+      'writes still to come',
+      at('applied', 'pending'),
+      'Cancelling: finishing the call in flight, then rolling back what was applied…',
+    ],
+    [
+      'the last write done',
+      at('applied', 'applied'),
+      'Cancelling: the last change is already applied, so nothing is rolled back.\nNothing more will be written; reading the changes back…',
+    ],
+    [
+      'a rollback under way',
+      at('rolling-back', 'failed'),
+      'Cancelling: the rollback under way runs to its end; nothing else is written.',
+    ],
+  ])('%s', (_label, results, notice) => {
+    expect(cancelNotice(results)).toBe(notice);
+    for (const line of notice.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  it('the phase the progress screen shows', () => {
+    expect(applyPhase([])).toBe('writing');
+    expect(applyPhase(at('applying'))).toBe('writing');
+    expect(applyPhase(at('applied'))).toBe('verifying');
+    expect(applyPhase(at('kept', 'failed'))).toBe('rolling-back');
   });
 });
 

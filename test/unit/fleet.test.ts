@@ -8,14 +8,24 @@ import { describe, expect, it } from 'vitest';
 import { globMatcher, globProblem, selectBuckets } from '../../src/commands/fleet-select.js';
 import { planFromPosture } from '../../src/commands/plan.js';
 import { composeFleet, type FleetPlan, isAccountWide } from '../../src/plan/fleet.js';
-import { parseAnyPlan, serializeFleet } from '../../src/plan/fleet-file.js';
+import { parseAnyPlan, savedFleetText, serializeFleet } from '../../src/plan/fleet-file.js';
 import {
   fleetExitCode,
   fleetSummaryTable,
   type SectionResult,
 } from '../../src/plan/fleet-outcome.js';
-import { fleetSummaryLines } from '../../src/plan/fleet-render.js';
-import { PlanFileError, parsePlan, serializePlan } from '../../src/plan/plan-file.js';
+import {
+  accountHeading,
+  fleetSummaryLines,
+  sectionHeading,
+  wrapWords,
+} from '../../src/plan/fleet-render.js';
+import {
+  PlanFileError,
+  parsePlan,
+  savedPlanText,
+  serializePlan,
+} from '../../src/plan/plan-file.js';
 import { linesToText } from '../../src/plan/render.js';
 import type { Posture, PostureValues, Preset } from '../../src/plan/types.js';
 import { stepsForPreset } from '../../src/steps/index.js';
@@ -181,6 +191,68 @@ describe('composing a fleet', () => {
         reason: 'its new KMS key alias alias/s3-harden-a-b is also planned for bucket a.b',
       },
     ]);
+  });
+
+  it('skips a bucket whose plan a plan file could not hold, so the file still loads for the rest', () => {
+    // moto accepts a default-encryption key ID that is not canonical; the plan-file schema does not.
+    const notCanonical = {
+      Rules: [
+        {
+          ApplyServerSideEncryptionByDefault: {
+            SSEAlgorithm: 'aws:kms' as const,
+            KMSMasterKeyID: 'key/abcd',
+          },
+        },
+      ],
+    };
+    const odd = openBucket('odd', BASELINE, {
+      logTarget: {
+        'logTarget.exists': { Region: 'us-east-1' },
+        'logTarget.encryption': notCanonical,
+      },
+    });
+    const plan = planFromPosture(odd, 'baseline', BASELINE, NOW);
+    expect(() => savedPlanText(plan, 'test')).toThrow(
+      /^apply would refuse it: observed\.logTarget\.encryption: not a valid logTarget\.encryption value \(not a KMS key ARN, alias or key ID\)$/,
+    );
+    const fleet = fleetOf(
+      [openBucket('good-one', BASELINE), odd, openBucket('good-two', BASELINE)],
+      'baseline',
+      BASELINE,
+    );
+    expect(fleet.sections.map((section) => section.target.bucket)).toEqual([
+      'good-one',
+      'good-two',
+    ]);
+    expect(fleet.skipped).toEqual([
+      {
+        bucket: 'odd',
+        reason:
+          'apply would refuse it: observed.logTarget.encryption: not a valid logTarget.encryption value (not a KMS key ARN, alias or key ID)',
+      },
+    ]);
+    const loaded = parseAnyPlan(savedFleetText(fleet, 'test'));
+    expect(loaded.kind === 'fleet' && loaded.fleet.skipped.map((entry) => entry.bucket)).toEqual([
+      'odd',
+    ]);
+    // Its reason, wrapped, stays within 80 columns in the summary.
+    const summary = linesToText(fleetSummaryLines(fleet)).split('\n');
+    expect(summary).toContain(
+      '    odd: apply would refuse it: observed.logTarget.encryption: not a valid',
+    );
+    for (const line of summary) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  it('saves a file apply would refuse nowhere: savedFleetText checks it with the loader', () => {
+    const fleet = sampleFleet();
+    const broken = {
+      ...fleet,
+      sections: [fleet.sections[0], fleet.sections[0]] as FleetPlan['sections'],
+    };
+    expect(() => savedFleetText(broken, 'test')).toThrow(
+      /^apply would refuse it: sections\[1\]: bucket one has two sections$/,
+    );
+    expect(parseAnyPlan(savedFleetText(fleet, 'test')).kind).toBe('fleet');
   });
 
   it('has no account section when the account already matches', () => {
@@ -413,6 +485,55 @@ describe('selecting buckets', () => {
   });
 });
 
+describe('fleet text fits 80 columns', () => {
+  const planFor = (bucket: string, changes: number) =>
+    ({
+      ...(sampleFleet().sections[0] as FleetPlan['sections'][number]),
+      target: { accountId: SYNTHETIC_ACCOUNT, region: 'us-east-1', bucket },
+      changes: Array.from({ length: changes }, () => ({})),
+    }) as never;
+
+  it('a section heading runs its rule out to 80 columns, never past', () => {
+    expect(linesToText(sectionHeading(planFor('logs-a', 3)))).toBe(
+      `── Bucket logs-a: 3 changes ${'─'.repeat(52)}`,
+    );
+    for (const length of [3, 40, 60, 62, 63]) {
+      for (const count of [1, 12, 1000]) {
+        const lines = linesToText(sectionHeading(planFor('b'.repeat(length), count))).split('\n');
+        for (const line of lines) expect(line.length, `${length}/${count}`).toBeLessThanOrEqual(80);
+      }
+    }
+  });
+
+  it('a heading too long for one line puts its change count on the next, the name uncut', () => {
+    const name = `b${'x'.repeat(61)}`;
+    expect(linesToText(sectionHeading(planFor(name, 3))).split('\n')).toEqual([
+      `── Bucket ${name}: ${'─'.repeat(6)}`,
+      '   3 changes',
+    ]);
+    const longest = 'c'.repeat(63);
+    expect(linesToText(sectionHeading(planFor(longest, 1000))).split('\n')).toEqual([
+      `── Bucket ${longest}: ${'─'.repeat(5)}`,
+      '   1,000 changes',
+    ]);
+    const account = linesToText(accountHeading(planFor('x', 1)));
+    expect(account).toMatch(/^── Account 123456789012 \(us-east-1\): 1 change, applied first ─+$/);
+    expect(account.length).toBe(80);
+  });
+
+  it('wraps words at 80 columns under a hanging indent; a longer word stays whole', () => {
+    const text = `${'word '.repeat(30)}${'x'.repeat(90)} end`;
+    const lines = wrapWords(text, '    ');
+    expect(lines[0]?.startsWith('    word')).toBe(true);
+    expect(lines[1]?.startsWith('      word')).toBe(true);
+    expect(lines).toContain(`      ${'x'.repeat(90)}`);
+    expect(lines.at(-1)).toBe('      end');
+    for (const line of lines.filter((line) => !line.includes('xxx')))
+      expect(line.length).toBeLessThanOrEqual(80);
+    expect(wrapWords('short', '')).toEqual(['short']);
+  });
+});
+
 describe('the fleet apply summary', () => {
   const result = (label: string, status: SectionResult['status'], extra = {}): SectionResult => ({
     label,
@@ -426,6 +547,49 @@ describe('the fleet apply summary', () => {
     expect(fleetExitCode([result('a', 'rolled-back'), result('b', 'not-run')])).toBe(1);
     expect(fleetExitCode([result('a', 'unverified')])).toBe(1);
     expect(fleetExitCode([result('a', 'rollback-incomplete'), result('b', 'rolled-back')])).toBe(3);
+    // Applied by an earlier run: a retry of the same file exits 0.
+    expect(fleetExitCode([result('a', 'already-applied'), result('b', 'applied')])).toBe(0);
+    expect(fleetExitCode([result('a', 'already-applied'), result('b', 'stale')])).toBe(1);
+  });
+  it('a retry: sections an earlier run applied are "already applied", not an error', () => {
+    expect(
+      linesToText(
+        fleetSummaryTable([
+          result('account 123456789012', 'already-applied', { changes: 1 }),
+          result('logs-a', 'already-applied'),
+          result('logs-b', 'applied'),
+        ]),
+      ).split('\n'),
+    ).toEqual([
+      '  Bucket                Result               Changes',
+      '✓ account 123456789012  already applied      1',
+      '✓ logs-a                already applied      2',
+      '✓ logs-b                applied              2',
+      '',
+      'Fleet apply complete: 1 section applied and verified, 2 already applied.',
+    ]);
+    expect(
+      linesToText(fleetSummaryTable([result('logs-a', 'already-applied')]))
+        .split('\n')
+        .at(-1),
+    ).toBe('Fleet apply complete: nothing to do (1 already applied).');
+  });
+  it('a stale section: one short line naming what drifted, wrapped within 80 columns', () => {
+    const text = linesToText(
+      fleetSummaryTable([
+        result('logs-a', 'stale', {
+          detail:
+            'Bucket policy, Versioning and 2 more changed since the plan; Default encryption could not be read (Access denied: s3:GetEncryptionConfiguration on bucket logs-a.)',
+        }),
+      ]),
+    );
+    expect(text.split('\n').slice(1, 5)).toEqual([
+      '≠ logs-a  stale, skipped       2',
+      '    stale: Bucket policy, Versioning and 2 more changed since the plan; Default',
+      '      encryption could not be read (Access denied: s3:GetEncryptionConfiguration',
+      '      on bucket logs-a.)',
+    ]);
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   });
   it('is a table of bucket, result and changes, with journals under the failures', () => {
     const text = linesToText(

@@ -147,6 +147,43 @@ describe('Object Ownership step', () => {
       expect(change?.warnings).toEqual([]);
     });
 
+    it('a plan that keeps ACLs on because of them says so among the skipped steps', () => {
+      const plan = (ownership: OwnershipControls | null, answers: ObjectOwnershipAnswers) =>
+        buildPlan(at(ownership, grants), 'baseline', ['object-ownership'], {
+          'object-ownership': answers,
+        });
+      const defaults = step.defaults(at(null, grants), 'baseline');
+      const kept = plan(null, defaults);
+      expect(kept.changes).toEqual([]);
+      expect(kept.skipped).toEqual([
+        {
+          step: 'Object Ownership (ACLs)',
+          reason: `ACLs stay on: the bucket ACL grants AllUsers (anyone) READ, LogDelivery (S3 server access logs) WRITE, id:${'ab'.repeat(32)} READ; remove the grants (aws s3api put-bucket-acl --bucket ${BUCKET} --acl private) and plan again.`,
+        },
+      ]);
+      expect(isOneLine(kept.skipped[0]?.reason ?? '')).toBe(true);
+      // Kept as ObjectWriter too; not when the answer changes it, or ACLs are already off.
+      expect(
+        plan({ ObjectOwnership: 'ObjectWriter' }, answer('ObjectWriter')).skipped,
+      ).toHaveLength(1);
+      expect(plan(null, answer('BucketOwnerEnforced')).skipped).toEqual([]);
+      expect(plan(null, answer('BucketOwnerPreferred')).skipped).toEqual([]);
+      expect(plan(ENFORCED, answer('BucketOwnerEnforced')).skipped).toEqual([]);
+      // Without grants, nothing to say.
+      const clean = buildPlan(at(null), 'baseline', ['object-ownership'], {
+        'object-ownership': answer('NotSet'),
+      });
+      expect(clean.skipped).toEqual([]);
+    });
+
+    it('a long ACL is named by its first three grants and a count', () => {
+      const many = [PUBLIC_READ, LOGS, OTHER_ACCOUNT, PUBLIC_READ, LOGS];
+      const plan = buildPlan(at(null, many), 'baseline', ['object-ownership'], {
+        'object-ownership': answer('NotSet'),
+      });
+      expect(plan.skipped[0]?.reason).toContain(`id:${'ab'.repeat(32)} READ and 2 more;`);
+    });
+
     it('a bucket still to be created (ACL null) has none to warn about', () => {
       const p = posture({ 'bucket.ownershipControls': null, 'bucket.acl': null });
       const [change] = step.plan(p, answer('BucketOwnerEnforced'));

@@ -8,7 +8,7 @@ import {
 } from '../../src/plan/plan-file.js';
 import { linesToText, renderPlan } from '../../src/plan/render.js';
 import type { ApiCall, Plan, PublicAccessBlock } from '../../src/plan/types.js';
-import { buildPlan } from '../../src/steps/index.js';
+import { buildPlan, defaultAnswers } from '../../src/steps/index.js';
 import { pick, type Random, seededRandom } from '../helpers/random.js';
 import {
   ACCOUNT_ID,
@@ -76,6 +76,22 @@ describe('serializePlan → parsePlan', () => {
       createdAt: PLAN.createdAt,
     });
     expect(VALID.endsWith('}\n')).toBe(true);
+  });
+
+  it('a dependency the plan already satisfies is not saved: the file depends only on what it holds', () => {
+    // Bucket Block Public Access already on: the policy's dependency on it made no change.
+    const steps = ['public-access-block', 'bucket-policy'] as const;
+    const live = posture({
+      'bucket.publicAccessBlock': ON,
+      'bucket.policy': null,
+      'bucket.acl': [],
+      'account.vpcEndpoints': { region: 'us-east-1', endpoints: [] },
+    });
+    const plan = buildPlan(live, 'baseline', steps, defaultAnswers(live, 'baseline', steps));
+    expect(plan.changes.map((change) => [change.id, change.dependsOn])).toEqual([
+      ['bucket.policy', []],
+    ]);
+    expect(parsePlan(serializePlan(plan, 'test'))).toEqual(plan);
   });
 
   it('round-trips a plan with no changes', () => {
@@ -287,7 +303,28 @@ describe('parsePlan rejects, with one line that names the problem', () => {
         f.observed['bucket.publicAccessBlock'] = { BlockPublicAcls: 'yes' };
         f.changes[0].before = { BlockPublicAcls: 'yes' };
       }),
-      'observed.bucket.publicAccessBlock: not a valid bucket.publicAccessBlock value',
+      'observed.bucket.publicAccessBlock: not a valid bucket.publicAccessBlock value (Invalid input: expected boolean, received string)',
+    ],
+    [
+      'a change before the change it depends on',
+      edited((f) => {
+        f.changes.reverse();
+      }),
+      'changes[0]: depends on bucket.publicAccessBlock, which comes after it',
+    ],
+    [
+      'a change depending on a change the plan lacks',
+      edited((f) => {
+        f.changes[1].dependsOn = ['bucket.versioning'];
+      }),
+      'changes[1]: depends on bucket.versioning, which is not in the plan',
+    ],
+    [
+      'a change depending on itself',
+      edited((f) => {
+        f.changes[0].dependsOn = ['bucket.publicAccessBlock'];
+      }),
+      'changes[0]: depends on bucket.publicAccessBlock, which is itself',
     ],
     [
       'an unknown observed resource',

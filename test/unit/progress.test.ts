@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress } from '../../src/commands/progress.js';
+import { createProgress, terminalColumns } from '../../src/commands/progress.js';
 
 function terminal(columns = 80) {
   const writes: string[] = [];
@@ -30,6 +30,18 @@ describe('progress bar', () => {
     expect(stream.writes.at(-1)).toContain('4/4 buckets');
     progress.done();
     expect(stream.writes.at(-1)).toBe('\r\u001b[K');
+  });
+
+  it('draws to 80 columns on a pty that reports 0 (script, docker run -t)', () => {
+    const stream = terminal(0);
+    createProgress(1000, 'buckets', stream);
+    const line = (stream.writes[0] ?? '').replace('\r', '').replace('\u001b[K', '');
+    // Bar, count and label in full: not cut to the 10-character floor.
+    expect(line).toBe(`${'░'.repeat(30)} 0/1000 buckets`);
+    expect(terminalColumns({ isTTY: true, columns: 0 })).toBe(80);
+    expect(terminalColumns({ isTTY: true })).toBe(80);
+    expect(terminalColumns({ isTTY: false, columns: 120 })).toBe(80);
+    expect(terminalColumns({ isTTY: true, columns: 132 })).toBe(132);
   });
 
   it('never draws wider than the terminal', () => {

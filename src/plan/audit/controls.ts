@@ -9,6 +9,7 @@
  * Security Hub control ID (part of AWS Foundational Security Best Practices
  * for S3.1/S3.5/S3.8/S3.9/S3.12, of other standards for the rest).
  */
+import { RESOURCES } from '../resources/index.js';
 import type { PostureValues, ResourceKey } from '../types.js';
 import { CHECKS } from './checks.js';
 
@@ -166,6 +167,24 @@ export function auditReads(): ResourceKey[] {
 /** Each control's result for this posture, in catalogue order. */
 export function evaluateControls(posture: AuditPosture): ControlResult[] {
   return CONTROLS.map((control) => ({ id: control.id, ...CHECKS[control.id](posture) }));
+}
+
+/**
+ * The controls judged from account-wide reads alone (Block Public Access of
+ * the account): the same for every bucket, and still worth saying for an
+ * account that has none.
+ */
+export const ACCOUNT_CONTROLS: readonly ControlSpec[] = CONTROLS.filter((control) =>
+  control.resources.every((resource) => RESOURCES[resource].scope === 'account'),
+);
+
+/** The account-level controls' results, in catalogue order. */
+export function evaluateAccountControls(
+  posture: Omit<AuditPosture, 'bucket' | 'region'>,
+): ControlResult[] {
+  // No bucket: these checks read account-wide values only.
+  const whole: AuditPosture = { ...posture, bucket: '' };
+  return ACCOUNT_CONTROLS.map((control) => ({ id: control.id, ...CHECKS[control.id](whole) }));
 }
 
 /** The control with this ID. */

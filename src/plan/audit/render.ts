@@ -2,41 +2,20 @@
  * The human view of an audit report, as lines of coloured spans: a table of
  * buckets × controls that fits 80 columns (one bucket: a list, control by
  * control), a legend of the columns with their Security Hub and CIS IDs, one
- * line per failing or unknown control with its reason, and a summary line.
+ * line per failing or unknown control with its reason (./details.ts), and
+ * a summary line; what could run past the terminal's width wraps (./lines.ts).
  * Pure: symbols carry the meaning (✓ ✗ ?), the span kinds only colour them.
  */
-import type { LineKind } from '../render.js';
-import type { ControlStatus } from './controls.js';
+import { detailLines, notAuditedLines } from './details.js';
+import { type AuditLine, plural, type Span, symbol, text, where, wrapped } from './lines.js';
 import type { AuditReport, BucketAudit } from './schema.js';
 
-/** A run of text in one colour. */
-export interface Span {
-  readonly text: string;
-  readonly kind: LineKind;
-}
+export { type AuditLine, lineText, type Span, SYMBOL } from './lines.js';
 
-export type AuditLine = readonly Span[];
-
-export const SYMBOL: Readonly<Record<ControlStatus, string>> = {
-  pass: '✓',
-  fail: '✗',
-  unknown: '?',
-};
-const KIND: Readonly<Record<ControlStatus, LineKind>> = {
-  pass: 'add',
-  fail: 'remove',
-  unknown: 'warning',
-};
 const NAME_HEADER = 'BUCKET';
 
 type Control = AuditReport['controls'][number];
-
-export function lineText(line: AuditLine): string {
-  return line.map((span) => span.text).join('');
-}
-
-const text = (value: string, kind: LineKind = 'plain'): AuditLine => [{ text: value, kind }];
-const symbol = (status: ControlStatus): Span => ({ text: SYMBOL[status], kind: KIND[status] });
+type Result = BucketAudit['results'][number];
 
 /** `value` cut to `width` characters, the cut marked with …. */
 export function truncate(value: string, width: number): string {
@@ -50,14 +29,6 @@ export function controlIds(control: Pick<Control, 'fsbp' | 'cis'>): string {
   return [control.fsbp, control.cis ? `CIS ${control.cis}` : undefined]
     .filter((id): id is string => Boolean(id))
     .join(' · ');
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
-
-function where(bucket: BucketAudit): string {
-  return bucket.region ? `${bucket.bucket} (${bucket.region})` : bucket.bucket;
 }
 
 function tableLines(report: AuditReport, width: number): AuditLine[] {
@@ -121,104 +92,78 @@ function legendLines(report: AuditReport): AuditLine[] {
   ];
 }
 
-function findingLine(
-  column: string,
-  status: ControlStatus,
-  detail: string,
-  pad: number,
-): AuditLine {
-  return [
-    { text: '  ', kind: 'plain' },
-    symbol(status),
-    { text: ` ${column.padEnd(pad)}  ${detail}`, kind: 'plain' },
-  ];
-}
-
 /**
- * Per-bucket lines for what does not pass. A result every audited bucket
- * shares (an account-wide setting, a service missing at the endpoint) is
- * said once, under "Every bucket".
+ * "3 buckets: 14 failing results, 5 unknown, 17 passing; 1 bucket not
+ * audited." Results, not controls: twelve controls over three buckets are
+ * thirty-six results.
  */
-function detailLines(report: AuditReport): AuditLine[] {
-  const pad = Math.max(...report.controls.map((c) => c.column.length));
-  const column = new Map(report.controls.map((c) => [c.id, c.column]));
-  const audited = report.buckets.filter((bucket) => bucket.error === undefined);
-  const shared = new Set<string>();
-  if (audited.length > 1) {
-    for (const control of report.controls) {
-      const results = audited.map((bucket) => bucket.results.find((r) => r.id === control.id));
-      const first = results[0];
-      if (
-        first &&
-        first.status !== 'pass' &&
-        results.every((r) => r?.status === first.status && r.detail === first.detail)
-      ) {
-        shared.add(control.id);
-      }
-    }
-  }
-  const lines: AuditLine[] = [];
-  if (shared.size > 0) {
-    lines.push(text('Every bucket', 'heading'));
-    for (const result of audited[0]?.results ?? []) {
-      if (shared.has(result.id))
-        lines.push(
-          findingLine(column.get(result.id) ?? result.id, result.status, result.detail, pad),
-        );
-    }
-  }
-  for (const bucket of report.buckets) {
-    const own = bucket.results.filter((r) => r.status !== 'pass' && !shared.has(r.id));
-    if (bucket.error === undefined && own.length === 0) continue;
-    lines.push(text(where(bucket), 'heading'));
-    if (bucket.error !== undefined) lines.push(text(`  ! not audited: ${bucket.error}`, 'warning'));
-    for (const result of own)
-      lines.push(
-        findingLine(column.get(result.id) ?? result.id, result.status, result.detail, pad),
-      );
-  }
-  return lines;
-}
-
-/** "3 buckets: 14 controls failing, 5 unknown, 17 passing; 1 bucket not audited." */
 export function summaryText(report: AuditReport): string {
   const { summary } = report;
-  const counts = `${plural(summary.fail, 'control')} failing, ${summary.unknown} unknown, ${summary.pass} passing`;
+  const counts = `${plural(summary.fail, 'failing result')}, ${summary.unknown} unknown, ${summary.pass} passing`;
   const missed = summary.errors > 0 ? `; ${plural(summary.errors, 'bucket')} not audited` : '';
   return `${plural(summary.buckets, 'bucket')}: ${counts}${missed}.`;
 }
 
-/** One bucket, control by control: symbol, title and IDs, then the detail underneath. */
-function listLines(report: AuditReport, bucket: BucketAudit): AuditLine[] {
-  const titleWidth = Math.max(...report.controls.map((c) => c.title.length));
-  const lines: AuditLine[] = [text(`${where(bucket)} · account ${report.accountId}`, 'heading')];
-  if (bucket.error !== undefined) {
-    lines.push(text(`  ! not audited: ${bucket.error}`, 'warning'));
+/** Control by control: symbol, title and IDs, then the detail underneath (wrapped, hanging). */
+function controlLines(
+  controls: readonly Control[],
+  results: readonly Result[],
+  width: number,
+): AuditLine[] {
+  const titleWidth = Math.max(...controls.map((c) => c.title.length));
+  return controls.flatMap((control) => {
+    const result = results.find((r) => r.id === control.id);
+    const lines: AuditLine[] = [
+      [
+        { text: '  ', kind: 'plain' },
+        symbol(result?.status ?? 'unknown'),
+        {
+          text: ` ${control.title.padEnd(titleWidth)}  ${controlIds(control)}`.trimEnd(),
+          kind: 'plain',
+        },
+      ],
+    ];
+    if (result?.detail)
+      lines.push(...wrapped([{ text: '      ', kind: 'note' }], result.detail, 'note', width, 8));
     return lines;
-  }
-  for (const control of report.controls) {
-    const result = bucket.results.find((r) => r.id === control.id);
-    const status = result?.status ?? 'unknown';
-    lines.push([
-      { text: '  ', kind: 'plain' },
-      symbol(status),
-      {
-        text: ` ${control.title.padEnd(titleWidth)}  ${controlIds(control)}`.trimEnd(),
-        kind: 'plain',
-      },
-    ]);
-    if (result?.detail) lines.push(text(`      ${result.detail}`, 'note'));
-  }
-  return lines;
+  });
 }
 
-/** The whole human view; `width` bounds the table (the detail lines say all they must). */
+/** One bucket, control by control. */
+function listLines(report: AuditReport, bucket: BucketAudit, width: number): AuditLine[] {
+  const heading = `${where(bucket)} · account ${report.accountId}`;
+  const lines: AuditLine[] = wrapped([], heading, 'heading', width, 2);
+  if (bucket.error !== undefined) return [...lines, ...notAuditedLines(bucket.error, width)];
+  return [...lines, ...controlLines(report.controls, bucket.results, width)];
+}
+
+/**
+ * The account-level controls judged on their own, when no bucket row carries
+ * them (an account without buckets, or none could be audited).
+ */
+function accountLines(report: AuditReport, width: number): AuditLine[] {
+  if (!report.account) return [];
+  const ids = new Set(report.account.results.map((result) => result.id));
+  const controls = report.controls.filter((control) => ids.has(control.id));
+  return [
+    text(''),
+    text(`Account ${report.accountId} (account-level controls)`, 'heading'),
+    ...controlLines(controls, report.account.results, width),
+  ];
+}
+
+/**
+ * The whole human view, `width` columns wide (the terminal's; 80 without
+ * one): the table fits it, detail lines wrap to it.
+ */
 export function renderAudit(report: AuditReport, width = 80): AuditLine[] {
-  const summary = text(summaryText(report), 'summary');
+  const summary = wrapped([], summaryText(report), 'summary', width, 2);
+  const account = accountLines(report, width);
   const only = report.buckets.length === 1 ? report.buckets[0] : undefined;
-  if (only) return [...listLines(report, only), text(''), summary];
-  if (report.buckets.length === 0) return [text('No buckets to audit.'), summary];
-  const details = detailLines(report);
+  if (only) return [...listLines(report, only, width), ...account, text(''), ...summary];
+  if (report.buckets.length === 0)
+    return [text('No buckets to audit.'), ...account, text(''), ...summary];
+  const details = detailLines(report, width);
   return [
     text(`Account ${report.accountId} · region ${report.region}`, 'heading'),
     text(''),
@@ -226,7 +171,8 @@ export function renderAudit(report: AuditReport, width = 80): AuditLine[] {
     text(''),
     ...legendLines(report),
     ...(details.length > 0 ? [text(''), ...details] : []),
+    ...account,
     text(''),
-    summary,
+    ...summary,
   ];
 }

@@ -7,6 +7,7 @@ import { READS } from '../iam-policy.js';
 import type { ResourceKey } from '../types.js';
 import { auditReads, CONTROLS, type ControlId, type ControlStatus } from './controls.js';
 import {
+  type AccountAudit,
   AUDIT_SCHEMA,
   AUDIT_VERSION,
   type AuditReport,
@@ -50,15 +51,15 @@ export function outOfRegion(
   return reasons;
 }
 
-export function summarise(buckets: readonly BucketAudit[]): AuditSummary {
+export function summarise(buckets: readonly BucketAudit[], account?: AccountAudit): AuditSummary {
   const tally = (): Record<ControlStatus, number> => ({ pass: 0, fail: 0, unknown: 0 });
   const total = tally();
   const byControl = Object.fromEntries(CONTROLS.map((control) => [control.id, tally()])) as Record<
     ControlId,
     Record<ControlStatus, number>
   >;
-  for (const bucket of buckets) {
-    for (const result of bucket.results) {
+  for (const row of [...buckets, ...(account ? [account] : [])]) {
+    for (const result of row.results) {
       total[result.status] += 1;
       byControl[result.id][result.status] += 1;
     }
@@ -76,6 +77,8 @@ export interface ReportInput {
   readonly accountId: string;
   readonly region: string;
   readonly buckets: readonly BucketAudit[];
+  /** The account-level results, when no bucket row carries them. */
+  readonly account?: AccountAudit;
   readonly calls: Readonly<Record<string, number>>;
   readonly durationMs: number;
   readonly generatedAt?: Date;
@@ -102,7 +105,8 @@ export function buildReport(input: ReportInput): AuditReport {
       resources: [...control.resources],
     })),
     buckets: [...input.buckets],
-    summary: summarise(input.buckets),
+    ...(input.account ? { account: input.account } : {}),
+    summary: summarise(input.buckets, input.account),
     stats,
   };
 }

@@ -39,6 +39,22 @@ export const bucketAuditSchema = z.strictObject({
   results: z.array(controlResultSchema),
   /** Why the bucket could not be audited at all (it vanished, HeadBucket was denied). */
   error: z.string().min(1).optional(),
+  /**
+   * With `error` (added in 1 without breaking it): `not-found` (no such
+   * bucket: a typo, or deleted during the run), `denied` (HeadBucket was
+   * refused), `other`. `--fail-on` reads it.
+   */
+  errorKind: z.enum(['not-found', 'denied', 'other']).optional(),
+});
+
+/**
+ * The account-level controls (every read account-wide: Block Public Access
+ * of the account), judged on their own. Each audited bucket's results carry
+ * them too; this is present only when no bucket row does (an account without
+ * buckets, or none could be audited), so the account is never left unsaid.
+ */
+export const accountAuditSchema = z.strictObject({
+  results: z.array(controlResultSchema),
 });
 
 export const auditSummarySchema = z.strictObject({
@@ -46,7 +62,7 @@ export const auditSummarySchema = z.strictObject({
   buckets: count,
   /** Of those, the ones that could not be audited at all. */
   errors: count,
-  /** Control results over every audited bucket. */
+  /** Control results over every audited bucket (and `account`, when present). */
   pass: count,
   fail: count,
   unknown: count,
@@ -75,11 +91,13 @@ export const auditReportSchema = z.strictObject({
   region: z.string().min(1),
   controls: z.array(controlSpecSchema),
   buckets: z.array(bucketAuditSchema),
+  account: accountAuditSchema.optional(),
   summary: auditSummarySchema,
   stats: auditStatsSchema,
 });
 
 export type BucketAudit = z.infer<typeof bucketAuditSchema>;
+export type AccountAudit = z.infer<typeof accountAuditSchema>;
 export type AuditSummary = z.infer<typeof auditSummarySchema>;
 export type AuditStats = z.infer<typeof auditStatsSchema>;
 export type AuditReport = z.infer<typeof auditReportSchema>;

@@ -1,9 +1,14 @@
 /**
- * The bucket itself, for the wizard's "create a new bucket": CreateBucket
- * (optionally with Object Lock, which only creation can switch on without
- * versioning first), undone by DeleteBucket while it is still empty.
+ * The bucket itself, for the wizard's "create a new bucket" and a log bucket
+ * the plan creates: CreateBucket (optionally with Object Lock, which only
+ * creation can switch on without versioning first), undone by DeleteBucket
+ * while it is still empty. One that has received objects (logs delivered in
+ * between) is kept: its objects are the operator's to check, never the tool's
+ * to delete.
  */
 import { z } from 'zod';
+import { type CliContext, shellQuote } from '../cli-equivalent.js';
+import type { ApiCall } from '../types.js';
 import type { ResourceFamily } from './spec.js';
 
 export interface BucketExists {
@@ -70,3 +75,34 @@ export const bucketFamily: ResourceFamily<BucketValues> = {
     },
   ],
 };
+
+/** How a rollback reports a created bucket it did not delete. */
+export const KEPT_NOT_EMPTY = 'kept: it has received objects since it was created';
+
+/** "1 bucket it created was kept", "2 buckets it created were kept": for verdicts. */
+export function keptBuckets(count: number): string {
+  return count === 1 ? '1 bucket it created was kept' : `${count} buckets it created were kept`;
+}
+
+/** S3 refused to undo a bucket's creation because the bucket holds objects. */
+export function refusedAsNotEmpty(undo: ApiCall, error: unknown): boolean {
+  return (
+    undo.service === 's3' &&
+    undo.operation === 'DeleteBucket' &&
+    (error as { code?: unknown } | null)?.code === 'BucketNotEmpty'
+  );
+}
+
+/**
+ * The command that deletes a kept bucket with everything in it, for the
+ * operator to run once they have looked at what it holds (`aws s3 rb --force`
+ * empties it first; `aws s3api delete-bucket` fails on a bucket with objects).
+ */
+export function removeBucketCommand(undo: ApiCall, context: CliContext = {}): string {
+  const bucket = String(undo.input.Bucket);
+  const parts = ['aws', 's3', 'rb', shellQuote(`s3://${bucket}`), '--force'];
+  if (context.profile) parts.push('--profile', shellQuote(context.profile));
+  if (context.region) parts.push('--region', shellQuote(context.region));
+  if (context.endpoint) parts.push('--endpoint-url', shellQuote(context.endpoint));
+  return parts.join(' ');
+}
