@@ -10,7 +10,7 @@ import type { AwsSession } from '../aws/session.js';
 import { auditReads } from '../plan/audit/controls.js';
 import type { CliContext } from '../plan/cli-equivalent.js';
 import { callerContext, planLockout, principalArnFor } from '../plan/lockout.js';
-import { serializePlan } from '../plan/plan-file.js';
+import { savedPlanText } from '../plan/plan-file.js';
 import { summarisePosture } from '../plan/posture-summary.js';
 import type { Plan, Posture, Preset } from '../plan/types.js';
 import type { PolicyValidation } from '../plan/validation.js';
@@ -442,7 +442,7 @@ export function App({ preset, steps, bucket, onExit }: Props) {
             onSave={() => {
               const plan = planned.plan as Plan;
               try {
-                const path = services.savePlan(plan.target.bucket, serializePlan(plan, TOOL));
+                const path = services.savePlan(plan.target.bucket, savedPlanText(plan, TOOL));
                 return {
                   ok: true,
                   message: `✓ Saved to ${path}. Apply later: s3-harden apply ${path}`,

@@ -131,7 +131,8 @@ describe('the strict preset end to end', () => {
         ).toBe(true);
       }
     }
-  });
+    // One apply and rollback per change position: the slowest test in the suite.
+  }, 90_000);
 
   it('`plan --preset strict` prints the diff the wizard shows for the same defaults', async () => {
     const bucket = uniqueBucket('strict-same');
