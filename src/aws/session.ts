@@ -182,6 +182,30 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
       }
     };
 
+    /**
+     * Reads one resource into a posture's values. A denied read is a fact
+     * about the posture, not a crash: it goes to `unreadable` and the step
+     * that needs it is skipped and says why. An optional read (a key or
+     * endpoint listing) fails soft whatever the reason, e.g. an endpoint
+     * without KMS or EC2: its step falls back to typed input.
+     */
+    const readInto = async (
+      target: Target,
+      resource: ResourceKey,
+      values: Record<string, unknown>,
+      unreadable: Record<string, string>,
+      optional = false,
+    ): Promise<void> => {
+      try {
+        values[resource] = await read(target, resource);
+      } catch (error) {
+        if (error instanceof AwsError && error.kind === 'access-denied')
+          unreadable[resource] = error.message;
+        else if (optional) unreadable[resource] = (error as Error).message;
+        else throw error;
+      }
+    };
+
     const locateBucket = async (bucket: string) => {
       const head = await readCall({
         service: 's3',
@@ -223,21 +247,8 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
         const values: Record<string, unknown> = {};
         const unreadable: Record<string, string> = {};
         const planned = options.newBucket;
-        const readOne = async (resource: ResourceKey) => {
-          try {
-            values[resource] = await read(target, resource);
-          } catch (error) {
-            // A denied read is a fact about the posture, not a crash: the step
-            // that needs it is skipped and says why. An optional read (a key or
-            // endpoint listing) fails soft whatever the reason, e.g. an endpoint
-            // without KMS or EC2: its step falls back to typed input.
-            if (error instanceof AwsError && error.kind === 'access-denied')
-              unreadable[resource] = error.message;
-            else if (options.optional?.includes(resource))
-              unreadable[resource] = (error as Error).message;
-            else throw error;
-          }
-        };
+        const readOne = (resource: ResourceKey) =>
+          readInto(target, resource, values, unreadable, options.optional?.includes(resource));
         if (planned) {
           await Promise.all([
             readOne('bucket.exists'),
@@ -290,26 +301,12 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
           delete unreadable[resource];
         }
         // Whether it exists first: a missing bucket has nothing else to read.
-        try {
-          values['logTarget.exists'] = await read(target, 'logTarget.exists');
-        } catch (error) {
-          if (error instanceof AwsError && error.kind === 'access-denied')
-            unreadable['logTarget.exists'] = error.message;
-          else throw error;
-        }
+        await readInto(target, 'logTarget.exists', values, unreadable);
         if (values['logTarget.exists']) {
           await Promise.all(
             resources
               .filter((resource) => resource !== 'logTarget.exists')
-              .map(async (resource) => {
-                try {
-                  values[resource] = await read(target, resource);
-                } catch (error) {
-                  if (error instanceof AwsError && error.kind === 'access-denied')
-                    unreadable[resource] = error.message;
-                  else throw error;
-                }
-              }),
+              .map((resource) => readInto(target, resource, values, unreadable)),
           );
         } else {
           for (const resource of resources) if (!(resource in values)) values[resource] = null;

@@ -13,8 +13,9 @@ import {
   displayText,
   MAX_PLAN_BYTES,
   MAX_PLAN_DEPTH,
-  nestingDepth,
+  measureFile,
   PlanFileError,
+  parseBoundedJson,
   parsePlan,
   planFileObject,
   regionSchema,
@@ -184,27 +185,16 @@ const FLEET_TAG = new RegExp(`^\\s*\\{\\s*"format"\\s*:\\s*"${FLEET_FORMAT}"`);
  * be larger or nest deeper than a single plan.
  */
 export function parseAnyPlan(text: string): AnyPlan {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  const depth = nestingDepth(text);
+  const measured = measureFile(text);
   const tagged = FLEET_TAG.test(text.slice(0, 200));
-  if (!tagged && (bytes > MAX_PLAN_BYTES || depth > MAX_PLAN_DEPTH)) {
+  if (!tagged && (measured.bytes > MAX_PLAN_BYTES || measured.depth > MAX_PLAN_DEPTH)) {
     return { kind: 'plan', plan: parsePlan(text) };
   }
-  if (bytes > MAX_FLEET_BYTES) {
-    throw new PlanFileError(
-      `file is ${bytes} bytes; a fleet plan file is at most ${MAX_FLEET_BYTES}`,
-    );
-  }
-  // Refused before parsing, as parsePlan does: no plan nests this deep.
-  if (depth > MAX_FLEET_DEPTH) {
-    throw new PlanFileError(`nested more than ${MAX_FLEET_DEPTH} levels deep; not a plan file`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new PlanFileError(`not valid JSON (${(error as Error).message.split('\n')[0]})`);
-  }
+  const data = parseBoundedJson(
+    text,
+    { bytes: MAX_FLEET_BYTES, depth: MAX_FLEET_DEPTH, what: 'a fleet plan file' },
+    measured,
+  );
   const format =
     typeof data === 'object' && data !== null && !Array.isArray(data)
       ? (data as { format?: unknown }).format

@@ -269,24 +269,46 @@ export function schemaCheck<T>(schema: z.ZodType<T>, data: unknown): T {
   );
 }
 
-/** Parses and validates a plan file's text; throws PlanFileError with one line. */
-export function parsePlan(text: string): Plan {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_PLAN_BYTES) {
-    throw new PlanFileError(`file is ${bytes} bytes; a plan file is at most ${MAX_PLAN_BYTES}`);
+/** A file's size in bytes and deepest nesting, measured before it is parsed. */
+export interface FileMeasure {
+  readonly bytes: number;
+  readonly depth: number;
+}
+
+export function measureFile(text: string): FileMeasure {
+  return { bytes: Buffer.byteLength(text, 'utf8'), depth: nestingDepth(text) };
+}
+
+/**
+ * JSON.parse within limits, for plan and fleet plan files (`what` names the
+ * kind in the messages). Size and nesting are refused before parsing: deep
+ * nesting would overflow the stack of the checks that follow.
+ */
+export function parseBoundedJson(
+  text: string,
+  limits: { readonly bytes: number; readonly depth: number; readonly what: string },
+  measured: FileMeasure = measureFile(text),
+): unknown {
+  if (measured.bytes > limits.bytes) {
+    throw new PlanFileError(
+      `file is ${measured.bytes} bytes; ${limits.what} is at most ${limits.bytes}`,
+    );
   }
-  // Refused before parsing: deep nesting would overflow the stack of the
-  // checks below (and no plan file nests this deep).
-  if (nestingDepth(text) > MAX_PLAN_DEPTH) {
-    throw new PlanFileError(`nested more than ${MAX_PLAN_DEPTH} levels deep; not a plan file`);
+  if (measured.depth > limits.depth) {
+    throw new PlanFileError(`nested more than ${limits.depth} levels deep; not a plan file`);
   }
-  let data: unknown;
   try {
-    data = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new PlanFileError(`not valid JSON (${(error as Error).message.split('\n')[0]})`);
   }
-  return validatePlanObject(data);
+}
+
+/** Parses and validates a plan file's text; throws PlanFileError with one line. */
+export function parsePlan(text: string): Plan {
+  return validatePlanObject(
+    parseBoundedJson(text, { bytes: MAX_PLAN_BYTES, depth: MAX_PLAN_DEPTH, what: 'a plan file' }),
+  );
 }
 
 /**
