@@ -8,7 +8,13 @@ export class PlanError extends Error {
   override name = 'PlanError';
 }
 
-/** Stable topological order: each change after the changes it depends on. */
+/**
+ * Stable topological order: each change after the changes it depends on, and
+ * the changes that cannot be undone (Object Lock, MFA delete) after every
+ * change that does not need them. A failure before them then rolls back
+ * whole; once Object Lock is on, versioning can no longer be suspended, so a
+ * rollback after it could not undo what it pinned.
+ */
 export function orderChanges(changes: readonly Change[]): Change[] {
   const byId = new Map<string, Change>();
   for (const change of changes) {
@@ -34,6 +40,7 @@ export function orderChanges(changes: readonly Change[]): Change[] {
     state.set(change.id, 'done');
     ordered.push(change);
   };
+  for (const change of changes) if (change.undo !== null) visit(change, []);
   for (const change of changes) visit(change, []);
   return ordered;
 }

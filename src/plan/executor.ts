@@ -11,6 +11,7 @@ import { referencedOutput, resolveRefs } from './output-refs.js';
 import { formatValue } from './render.js';
 import { KEPT_NOT_EMPTY, refusedAsNotEmpty, removeBucketCommand } from './resources/bucket.js';
 import { satisfies } from './resources/index.js';
+import { objectLockOn, undoPinnedByObjectLock } from './resources/object-lock.js';
 import type { ApiCall, Change, Plan, ResourceKey } from './types.js';
 
 export type ChangeStatus =
@@ -181,12 +182,18 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
     );
     if (!live || !satisfies(change.resource, change.before, live.value)) applied.push(failedIndex);
   }
+  // Object Lock, once on, pins versioning: its undo would be refused.
+  const locked = applied.some((index) => {
+    const change = plan.changes[index] as Change;
+    return change.resource === 'bucket.objectLock' && objectLockOn(change.after);
+  });
   for (const index of [...applied].reverse()) {
     const change = plan.changes[index] as Change;
     update(index, { status: 'rolling-back' });
-    if (!change.undo) {
+    const pinned = undoPinnedByObjectLock(change.resource, change.before, locked);
+    if (!change.undo || pinned) {
       incomplete = true;
-      const error = 'cannot be undone';
+      const error = pinned ?? 'cannot be undone';
       record({ type: 'rollback-failed', changeId: change.id, error, command: null });
       update(index, { status: 'rollback-failed', error });
       continue;

@@ -36,6 +36,29 @@ export interface CallerContext {
   readonly tlsVersion?: number;
 }
 
+/**
+ * A request an AWS service principal makes on its own (log delivery:
+ * logging.s3.amazonaws.com), for the checks that a Deny does not cut off
+ * what a bucket must keep receiving. aws:PrincipalIsAWSService is true.
+ */
+export interface ServiceRequest {
+  /** The service principal, e.g. logging.s3.amazonaws.com. */
+  readonly service: string;
+  readonly secureTransport: boolean;
+  /**
+   * The request's other condition keys by lower-case name: a value, or null
+   * when the request does not carry the key. A key not listed is unknown.
+   */
+  readonly keys: Readonly<Record<string, string | null>>;
+}
+
+/** Who a Deny is judged against: a principal with credentials, or an AWS service. */
+export type Requester = CallerContext | ServiceRequest;
+
+function isService(requester: Requester): requester is ServiceRequest {
+  return 'service' in requester;
+}
+
 export type LockoutCertainty = 'denies' | 'may deny';
 
 export interface LockoutFinding {
@@ -94,12 +117,19 @@ export function principalArnFor(callerArn: string): string {
 
 type Tri = true | false | 'unknown';
 
-/** Whether a Principal element names the caller: exactly, through their account/role, or not. */
-function principalMatch(principal: unknown, caller: string): 'exact' | 'broad' | 'no' {
+/** Whether a Principal element names the requester: exactly, through their account/role, or not. */
+function principalMatch(principal: unknown, requester: Requester): 'exact' | 'broad' | 'no' {
   if (principal === '*') return 'broad';
   if (!isObject(principal)) return 'no';
   const names = asList(principal.AWS);
   if (names.includes('*')) return 'broad';
+  if (isService(requester)) {
+    const service = requester.service.toLowerCase();
+    return asList(principal.Service).some((name) => name.toLowerCase() === service)
+      ? 'exact'
+      : 'no';
+  }
+  const caller = requester.principalArn;
   const role = principalArnFor(caller);
   const account = accountOf(caller);
   if (names.includes(caller)) return 'exact';
@@ -131,11 +161,21 @@ function resourceCovered(statement: Record<string, unknown>, arn: string): boole
   return asList(statement.Resource).some((pattern) => wildcard(pattern, arn));
 }
 
-/** The caller's condition keys; undefined = absent from the request, 'unknown' = present but not known. */
-function contextValue(key: string, caller: CallerContext): string | undefined | 'unknown' {
-  switch (key.toLowerCase()) {
-    case 'aws:securetransport':
-      return String(caller.secureTransport);
+/** The requester's condition keys; undefined = absent from the request, 'unknown' = not known. */
+function contextValue(key: string, requester: Requester): string | undefined | 'unknown' {
+  const name = key.toLowerCase();
+  if (name === 'aws:securetransport') return String(requester.secureTransport);
+  if (isService(requester)) {
+    if (name === 'aws:principalisawsservice') return 'true';
+    if (name === 's3:tlsversion' && requester.secureTransport) return '1.2';
+    if (!(name in requester.keys)) return 'unknown';
+    return requester.keys[name] ?? undefined;
+  }
+  return callerValue(name, requester);
+}
+
+function callerValue(name: string, caller: CallerContext): string | undefined | 'unknown' {
+  switch (name) {
     case 'aws:sourceip':
       return caller.sourceIp ?? 'unknown';
     case 'aws:sourcevpce':
@@ -146,6 +186,10 @@ function contextValue(key: string, caller: CallerContext): string | undefined | 
       return accountOf(caller.principalArn) || 'unknown';
     case 's3:tlsversion':
       return caller.secureTransport ? (caller.tlsVersion ?? 1.2).toFixed(1) : undefined;
+    // The caller signs their own requests: not a service, not through one.
+    case 'aws:principalisawsservice':
+    case 'aws:viaawsservice':
+      return 'false';
     default:
       return 'unknown';
   }
@@ -212,9 +256,9 @@ function conditionHolds(
   operator: string,
   key: string,
   expected: unknown,
-  caller: CallerContext,
+  requester: Requester,
 ): Tri {
-  const actual = contextValue(key, caller);
+  const actual = contextValue(key, requester);
   const values = asList(expected);
   if (operator === 'Null') {
     if (actual === 'unknown') return 'unknown';
@@ -242,8 +286,8 @@ function conditionHolds(
   return negatedBase ? !any : any;
 }
 
-function describeActual(key: string, caller: CallerContext): string {
-  const actual = contextValue(key, caller);
+function describeActual(key: string, requester: Requester): string {
+  const actual = contextValue(key, requester);
   if (actual === 'unknown')
     return key.toLowerCase() === 'aws:sourceip'
       ? 'your IP is not known (--source-ip)'
@@ -255,10 +299,10 @@ function describeActual(key: string, caller: CallerContext): string {
   return `yours is ${actual}`;
 }
 
-/** Whether a Condition element holds for the caller, and the one-line reason. */
+/** Whether a Condition element holds for the requester, and the one-line reason. */
 function evaluateCondition(
   condition: unknown,
-  caller: CallerContext,
+  requester: Requester,
 ): { holds: Tri; why: string[] } {
   if (condition === undefined) return { holds: true, why: [] };
   if (!isObject(condition)) return { holds: 'unknown', why: ['the Condition is not an object'] };
@@ -269,15 +313,15 @@ function evaluateCondition(
     for (const [key, expected] of Object.entries(block)) {
       const result = operator.includes(':')
         ? 'unknown'
-        : conditionHolds(operator, key, expected, caller);
+        : conditionHolds(operator, key, expected, requester);
       if (result === false) return { holds: false, why: [] };
       const shown = `${operator} ${key} ${asList(expected).join(',')}`;
       if (result === 'unknown') {
         holds = 'unknown';
         why.push(
-          `${shown} cannot be evaluated (${KNOWN_KEYS.has(key.toLowerCase()) ? describeActual(key, caller) : 'unknown key or operator'})`,
+          `${shown} cannot be evaluated (${knownKey(key, requester) ? describeActual(key, requester) : 'unknown key or operator'})`,
         );
-      } else why.push(`${shown} holds (${describeActual(key, caller)})`);
+      } else why.push(`${shown} holds (${describeActual(key, requester)})`);
     }
   }
   return { holds, why };
@@ -290,7 +334,15 @@ const KNOWN_KEYS = new Set([
   'aws:principalarn',
   'aws:principalaccount',
   's3:tlsversion',
+  'aws:principalisawsservice',
+  'aws:viaawsservice',
 ]);
+
+/** Whether the evaluator knows what `key` is for this requester (its value may still be unknown). */
+function knownKey(key: string, requester: Requester): boolean {
+  const name = key.toLowerCase();
+  return KNOWN_KEYS.has(name) || (isService(requester) && name in requester.keys);
+}
 
 /**
  * Whether one statement would deny the caller one of `needed` on `resourceArn`:
@@ -299,29 +351,30 @@ const KNOWN_KEYS = new Set([
  */
 export function evaluateDeny(
   statement: unknown,
-  caller: CallerContext,
+  requester: Requester,
   needed: readonly string[],
   resourceArn: string,
 ): Pick<LockoutFinding, 'certainty' | 'reason' | 'denied' | 'because'> | null {
   if (!isObject(statement) || statement.Effect !== 'Deny') return null;
   let certain = true;
   const notes: string[] = [];
+  const who = isService(requester) ? requester.service : 'you';
   if ('NotPrincipal' in statement) {
-    const match = principalMatch(statement.NotPrincipal, caller.principalArn);
+    const match = principalMatch(statement.NotPrincipal, requester);
     if (match === 'exact') return null;
     // An account in NotPrincipal does not exempt its users and roles with Deny.
     if (match === 'broad') {
       certain = false;
       notes.push('NotPrincipal names your account, not you');
-    } else notes.push('NotPrincipal does not name you');
+    } else notes.push(`NotPrincipal does not name ${who}`);
   } else {
-    const match = principalMatch(statement.Principal, caller.principalArn);
+    const match = principalMatch(statement.Principal, requester);
     if (match === 'no') return null;
   }
   const actions = actionsCovered(statement, needed);
   if (actions.length === 0) return null;
   if (!resourceCovered(statement, resourceArn)) return null;
-  const { holds, why } = evaluateCondition(statement.Condition, caller);
+  const { holds, why } = evaluateCondition(statement.Condition, requester);
   if (holds === false) return null;
   if (holds === 'unknown') certain = false;
   const shownActions =
@@ -329,7 +382,7 @@ export function evaluateDeny(
       ? `${actions.slice(0, 3).join(', ')} and ${actions.length - 3} more`
       : actions.join(', ');
   const because = [...notes, ...why];
-  const denied = `${certain ? 'denies' : 'may deny'} you ${shownActions} on ${resourceArn}`;
+  const denied = `${certain ? 'denies' : 'may deny'} ${who} ${shownActions} on ${resourceArn}`;
   return {
     certainty: certain ? 'denies' : 'may deny',
     reason: `${denied}${because.length > 0 ? `: ${because.join('; ')}` : ' unconditionally'}`,
@@ -342,7 +395,7 @@ export function evaluateDeny(
 export function lockoutFindingsFor(
   policy: LockoutFinding['policy'],
   document: PolicyDocument | null,
-  caller: CallerContext,
+  caller: Requester,
   needed: readonly string[],
   resourceArn: string,
 ): LockoutFinding[] {

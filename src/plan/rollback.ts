@@ -28,6 +28,7 @@ import {
   removeBucketCommand,
 } from './resources/bucket.js';
 import { RESOURCE_KEYS, resourceSchema, satisfies, writeCall } from './resources/index.js';
+import { objectLockOn, undoPinnedByObjectLock } from './resources/object-lock.js';
 import type { ApiCall, ResourceKey, Target } from './types.js';
 
 /** A JournalError whose message may quote the file: control characters escaped. */
@@ -271,8 +272,12 @@ export function appendToJournal(path: string): {
   };
 }
 
-/** `kept`: a created bucket left in place because it has received objects. */
-export type RollbackStatus = 'rolled-back' | 'already' | 'failed' | 'kept';
+/**
+ * `kept`: a created bucket left in place because it has received objects;
+ * `permanent`: a change that can never be undone (Object Lock, and the
+ * versioning it pins).
+ */
+export type RollbackStatus = 'rolled-back' | 'already' | 'failed' | 'kept' | 'permanent';
 
 export interface RollbackResult {
   readonly change: JournalChange;
@@ -349,6 +354,9 @@ export async function rollbackJournal(
     deps.onResult?.(result);
   };
 
+  // Read as the journal's Object Lock change is reached (it comes after the
+  // versioning it needs, so newest first it is read before): once on, it pins versioning.
+  let locked = false;
   for (const change of [...journal.changes].reverse()) {
     deps.onStart?.(change);
     let live: unknown;
@@ -365,6 +373,7 @@ export async function rollbackJournal(
       finish({ change, status: 'failed', error: error_, manualCommand: command });
       continue;
     }
+    if (change.resource === 'bucket.objectLock') locked = objectLockOn(live);
     if (satisfies(change.resource, change.before, live)) {
       finish({ change, status: 'already' });
       continue;
@@ -375,12 +384,16 @@ export async function rollbackJournal(
       finish({ change, status: 'kept', manualCommand: remove });
       continue;
     }
-    if (!change.undo) {
-      const error = 'not as before, and it cannot be undone';
-      record({ type: 'rollback-failed', changeId: change.id, error, command: null });
-      finish({ change, status: 'failed', error, manualCommand: null });
+    // What can never be undone (Object Lock, and the versioning it pins) is
+    // reported as permanent: there is nothing to retry, so the journal can end.
+    const permanent = change.undo
+      ? undoPinnedByObjectLock(change.resource, change.before, locked)
+      : 'not as before, and it cannot be undone';
+    if (permanent) {
+      finish({ change, status: 'permanent', error: permanent, manualCommand: null });
       continue;
     }
+    if (!change.undo) continue;
     let command = safeCommand(change.undo, journal, deps.cli);
     try {
       const undo = resolveRefs(change.undo, journal.outputs);
@@ -406,9 +419,22 @@ export async function rollbackJournal(
     }
   }
   const finished = results.every((result) => result.status !== 'failed');
-  const restored = finished && results.every((result) => result.status !== 'kept');
+  const restored =
+    finished &&
+    results.every((result) => result.status !== 'kept' && result.status !== 'permanent');
   if (finished) record({ type: 'end', outcome: restored ? 'rolled-back' : KEPT_OUTCOME });
   return { results, restored, finished };
+}
+
+/** What a finished rollback left as it is: kept buckets to remove, changes that are permanent. */
+function finishedRemainder(kept: number, permanent: number): string {
+  const parts: string[] = [];
+  if (kept > 0)
+    parts.push(`${keptBuckets(kept)}: remove ${kept === 1 ? 'it' : 'them'} by hand (above)`);
+  if (permanent > 0) {
+    parts.push(`${permanent} change${permanent === 1 ? '' : 's'} can never be undone (above)`);
+  }
+  return `${parts.join('; ')}.`;
 }
 
 function safeCommand(undo: ApiCall, journal: ParsedJournal, cli?: CliContext): string {
@@ -428,6 +454,7 @@ export function rollbackLines(outcome: RollbackOutcome, path: string): string[] 
     if (result.status === 'kept') {
       return `! ${title}: ${KEPT_NOT_EMPTY} — once you have checked its objects, remove it: ${result.manualCommand}`;
     }
+    if (result.status === 'permanent') return `! ${title}: ${result.error}`;
     const how = result.manualCommand ? ` — restore it by hand: ${result.manualCommand}` : '';
     return `‼ ${title}: ${result.error}${how}`;
   });
@@ -438,7 +465,7 @@ export function rollbackLines(outcome: RollbackOutcome, path: string): string[] 
     outcome.restored
       ? `Everything in ${path} is as it was before.`
       : outcome.finished
-        ? `Rolled back everything else in ${path}; ${keptBuckets(count('kept'))}: remove ${count('kept') === 1 ? 'it' : 'them'} by hand (above). Nothing is left to retry.`
+        ? `Rolled back everything else in ${path}; ${finishedRemainder(count('kept'), count('permanent'))} Nothing is left to retry.`
         : `Rollback incomplete: ${count('failed')} change(s) need the commands above; run s3-harden rollback ${path} again to retry.`,
   );
   return lines;

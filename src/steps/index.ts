@@ -4,11 +4,13 @@
  */
 
 import { composePlan } from '../plan/compose.js';
+import { deepEqual } from '../plan/diff.js';
 import { mayGrantPublicAccess, type PolicyDocument, statementsOf } from '../plan/policy.js';
 import type {
   Change,
   Plan,
   Posture,
+  PostureValues,
   Preset,
   PublicAccessBlock,
   ResourceKey,
@@ -117,12 +119,36 @@ export class AnswerError extends Error {
   override name = 'AnswerError';
 }
 
-function planStep<K extends StepId>(id: K, posture: Posture, answers: StepAnswers[K]): Change[] {
+function planStep<K extends StepId>(
+  id: K,
+  posture: Posture,
+  answers: StepAnswers[K],
+  planned: Partial<PostureValues>,
+): Change[] {
   const step = STEPS[id] as Step<StepAnswers[K]>;
   const problems = step.validate(answers);
   if (problems.length > 0) throw new AnswerError(`${step.title}: ${problems.join('; ')}`);
-  return step.plan(posture, answers);
+  return step.plan(posture, answers, planned);
 }
+
+/** What the plan leaves: the observed values with each change's after-state over them. */
+export function plannedValues(
+  values: Partial<PostureValues>,
+  changes: readonly Change[],
+): Partial<PostureValues> {
+  const planned: Record<string, unknown> = { ...values };
+  for (const change of changes) planned[change.resource] = change.after;
+  return planned as Partial<PostureValues>;
+}
+
+/**
+ * How many times the steps are planned at most before the plan settles.
+ * Each round plans every step against what the previous round leaves; the
+ * steps' dependencies on each other are one-way and at most three deep
+ * (Object Ownership and Macie → the bucket policy → the access point and a
+ * created key's policy), so the fourth round repeats the third.
+ */
+const MAX_ROUNDS = 5;
 
 /**
  * With BlockPublicPolicy on, S3 refuses a bucket policy that grants public
@@ -145,6 +171,34 @@ function orderPolicyBeforeBlockPublicPolicy(changes: Change[]): void {
   }
 }
 
+/** Every step planned once against `planned`, in step order. */
+function planSteps(
+  posture: Posture,
+  stepIds: readonly StepId[],
+  answers: Answers,
+  planned: Partial<PostureValues>,
+  create: NewBucketAnswers | undefined,
+): { changes: Change[]; skipped: SkippedStep[] } {
+  const changes: Change[] = [];
+  const skipped: SkippedStep[] = [];
+  // First in the list and depending on nothing, so it stays first in the plan.
+  if (create && posture.values['bucket.exists'] === null) {
+    changes.push(planNewBucket(posture, create));
+  }
+  for (const id of stepIds) {
+    const reason = unavailableReason(id, posture);
+    const stepAnswers = answers[id];
+    if (reason) {
+      skipped.push({ step: STEPS[id].title, reason });
+    } else if (stepAnswers !== undefined) {
+      changes.push(...planStep(id, posture, stepAnswers, planned));
+      const leftAsIs = (STEPS[id] as Step<unknown>).leftAsIs?.(posture, stepAnswers);
+      if (leftAsIs) skipped.push({ step: STEPS[id].title, reason: leftAsIs });
+    }
+  }
+  return { changes, skipped };
+}
+
 export function buildPlan(
   posture: Posture,
   preset: Preset,
@@ -154,25 +208,20 @@ export function buildPlan(
   /** The bucket does not exist yet: the plan starts by creating it. */
   create?: NewBucketAnswers,
 ): Plan {
-  const changes: Change[] = [];
-  const skipped: SkippedStep[] = [];
   if (create) {
     const problems = validateNewBucket(create);
     if (problems.length > 0) throw new AnswerError(`New bucket: ${problems.join('; ')}`);
-    // First in the list and depending on nothing, so it stays first in the plan.
-    if (posture.values['bucket.exists'] === null) changes.push(planNewBucket(posture, create));
   }
-  for (const id of stepIds) {
-    const reason = unavailableReason(id, posture);
-    const stepAnswers = answers[id];
-    if (reason) {
-      skipped.push({ step: STEPS[id].title, reason });
-    } else if (stepAnswers !== undefined) {
-      changes.push(...planStep(id, posture, stepAnswers));
-      const leftAsIs = (STEPS[id] as Step<unknown>).leftAsIs?.(posture, stepAnswers);
-      if (leftAsIs) skipped.push({ step: STEPS[id].title, reason: leftAsIs });
-    }
+  let planned = posture.values;
+  let round = planSteps(posture, stepIds, answers, planned, create);
+  for (let count = 1; ; count++) {
+    const next = plannedValues(posture.values, round.changes);
+    if (deepEqual(next, planned)) break;
+    if (count === MAX_ROUNDS) throw new Error('the steps do not settle on one plan');
+    planned = next;
+    round = planSteps(posture, stepIds, answers, planned, create);
   }
+  const { changes, skipped } = round;
   orderPolicyBeforeBlockPublicPolicy(changes);
   // Object Lock on an existing bucket needs versioning on first; only the
   // whole plan can tell whether some step turns it on.

@@ -1,4 +1,11 @@
-import type { Change, Posture, Preset, PublicAccessBlock, ResourceKey } from '../plan/types.js';
+import type {
+  Change,
+  Posture,
+  PostureValues,
+  Preset,
+  PublicAccessBlock,
+  ResourceKey,
+} from '../plan/types.js';
 import type { AccessAnalyzerAnswers } from './access-analyzer.js';
 import type { AccessPointAnswers } from './access-point.js';
 import type { BucketPolicyAnswers } from './bucket-policy.js';
@@ -54,8 +61,15 @@ export interface Step<A> {
   defaults(posture: Posture, preset: Preset): A;
   /** Problems with the answers, one clear sentence each; empty when valid. */
   validate(answers: A): string[];
-  /** Pure: the changes that bring the posture to the answers. */
-  plan(posture: Posture, answers: A): Change[];
+  /**
+   * Pure: the changes that bring the posture to the answers. `planned` is
+   * what the whole plan leaves — the observed values with every step's
+   * after-state laid over them (buildPlan settles it; absent, the observed
+   * values). A step whose output depends on another step's reads it there:
+   * the bucket policy drops the ACL condition once ACLs go off, a created
+   * key's policy grants whom the bucket policy grants.
+   */
+  plan(posture: Posture, answers: A, planned?: Partial<PostureValues>): Change[];
   /** What the wizard asks, given the live posture and the answers so far. */
   fields(posture: Posture, answers: A): Field[];
   /**

@@ -30,6 +30,34 @@ export interface ObjectLockValues {
   'bucket.objectLock': ObjectLockConfiguration | null;
 }
 
+/** Whether an Object Lock value (as planned or read) has it on. */
+export function objectLockOn(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { ObjectLockEnabled?: unknown }).ObjectLockEnabled === 'Enabled'
+  );
+}
+
+/** Why S3 refuses to undo a versioning change once Object Lock is on. */
+export const VERSIONING_PINNED =
+  'cannot be undone: Object Lock is on, and S3 never suspends versioning on an Object Lock bucket';
+
+/**
+ * Why the undo of a change on `resource` can no longer run once Object Lock
+ * is on, or null: the undo of enabling versioning suspends it, which S3
+ * refuses on an Object Lock bucket.
+ */
+export function undoPinnedByObjectLock(
+  resource: string,
+  before: unknown,
+  objectLock: boolean,
+): string | null {
+  if (!objectLock || resource !== 'bucket.versioning') return null;
+  const status = (before as { Status?: unknown } | null)?.Status;
+  return status === 'Enabled' ? null : VERSIONING_PINNED;
+}
+
 export const MAX_RETENTION_DAYS = 36500;
 export const MAX_RETENTION_YEARS = 100;
 
