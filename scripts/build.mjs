@@ -3,7 +3,7 @@
 // Code splitting keeps Ink (wizard) and the AWS SDK (after the first frame)
 // in chunks loaded only when used. dist/meta.json records the module graph;
 // test/unit/startup-bundle.test.ts checks the SDK stays out of the start-up path.
-import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -33,6 +33,21 @@ export function bundleOptions(entryPoints, outdir) {
     banner: {
       js: "import { createRequire as __s3hCreateRequire } from 'node:module'; const require = __s3hCreateRequire(import.meta.url);",
     },
+    // The project's manifest enters the bundle as its version alone: src/version.ts
+    // reads it, and the rest (the dev-only dependency list among it) is no business of dist/.
+    plugins: [
+      {
+        name: 'manifest-version-only',
+        setup(build) {
+          const manifest = join(ROOT, 'package.json');
+          build.onLoad({ filter: /[\\/]package\.json$/ }, (args) => {
+            if (args.path !== manifest) return undefined;
+            const { version } = JSON.parse(readFileSync(manifest, 'utf8'));
+            return { contents: JSON.stringify({ version }), loader: 'json' };
+          });
+        },
+      },
+    ],
     logLevel: 'warning',
   };
 }

@@ -41,6 +41,7 @@ export const ABSENT_CODES = new Set([
   'NoSuchConfiguration',
   'NoSuchAccessPoint',
   'NoSuchAccessPointPolicy',
+  'ReplicationConfigurationNotFoundError',
 ]);
 
 const ACCESS_DENIED = new Set([

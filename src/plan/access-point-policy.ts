@@ -17,7 +17,7 @@ import { accessPointArn } from './resources/access-point.js';
 export interface AccessPointGrants {
   /** IAM role ARNs allowed s3:GetObject and s3:ListBucket. */
   readonly readOnlyRoles: readonly string[];
-  /** Account IDs allowed to upload (bucket-owner-full-control) and to read objects. */
+  /** Account IDs allowed to upload and to read objects. */
   readonly crossAccounts: readonly string[];
 }
 
@@ -40,11 +40,18 @@ interface Where {
   readonly name: string;
 }
 
-/** The access point policy statements for these grants, in a fixed order. */
-export function accessPointStatements(where: Where, grants: AccessPointGrants): ToolStatement[] {
+/**
+ * The access point policy statements for these grants, in a fixed order;
+ * `aclsDisabled` as for the bucket policy (./policy-statements.ts, grantStatements).
+ */
+export function accessPointStatements(
+  where: Where,
+  grants: AccessPointGrants,
+  aclsDisabled: boolean,
+): ToolStatement[] {
   const partition = partitionOf(where.region);
   const arn = accessPointArn(partition, where.region, where.accountId, where.name);
   // ListBucket is on the access point itself, object calls on <arn>/object/<key>.
   const objects = `${arn}/object/*`;
-  return grantStatements(partition, grants, [arn, objects], objects);
+  return grantStatements(partition, grants, [arn, objects], objects, aclsDisabled);
 }

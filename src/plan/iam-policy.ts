@@ -11,8 +11,10 @@
  * reader against it and checks every SDK command has a catalogue entry.
  */
 import { findOperation, iamActionFor, writeOperations } from './operations.js';
+import { macieServiceRoleArn, partitionOf } from './policy-statements.js';
 import { accessPointArn, accessPointName } from './resources/access-point.js';
 import { RESOURCES } from './resources/index.js';
+import { defaultAliasName, KEY_TAG } from './resources/kms.js';
 import type { ApiCall, Plan, ResourceKey, Service } from './types.js';
 import { POLICY_RESOURCES } from './validation.js';
 
@@ -23,6 +25,7 @@ const KMS_SCAN: readonly OperationKey[] = [
   'kms:ListAliases',
   'kms:DescribeKey',
   'kms:GetKeyRotationStatus',
+  'kms:GetKeyPolicy',
 ];
 
 /** The operations each resource's reader sends (src/aws/families/*). */
@@ -37,7 +40,7 @@ export const READS: Readonly<Record<ResourceKey, readonly OperationKey[]>> = {
   'bucket.policy': ['s3:GetBucketPolicy'],
   'bucket.encryption': ['s3:GetBucketEncryption'],
   'account.kmsKeys': KMS_SCAN,
-  'kms.key': KMS_SCAN,
+  'kms.key': [...KMS_SCAN, 'kms:ListResourceTags'],
   'kms.alias': KMS_SCAN,
   'kms.rotation': KMS_SCAN,
   'bucket.logging': ['s3:GetBucketLogging'],
@@ -55,6 +58,7 @@ export const READS: Readonly<Record<ResourceKey, readonly OperationKey[]>> = {
     'accessanalyzer:GetFindingV2',
   ],
   'account.vpcEndpoints': ['ec2:DescribeVpcEndpoints'],
+  'bucket.replication': ['s3:GetBucketReplication'],
   'account.macie': ['macie2:GetMacieSession'],
   'account.macieJobs': ['macie2:ListClassificationJobs'],
   'bucket.macieJob': ['macie2:ListClassificationJobs', 'macie2:DescribeClassificationJob'],
@@ -102,31 +106,97 @@ export interface PolicyScope {
   readonly extra?: readonly OperationKey[];
 }
 
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
-
-type Group = 'bucket' | 'logBucket' | 'accessPoint' | 'kms' | 'account';
+/**
+ * Where an action may act, and so which statement it goes in. Resources are
+ * as narrow as IAM allows: the buckets by name; KMS keys of the account and
+ * region, the writes only on keys tagged for this bucket; the analyzer and
+ * classification jobs of the account and region; "*" only for the actions
+ * that take no resource (IAM's wildcard-only actions).
+ */
+type Group =
+  | 'bucket'
+  | 'logBucket'
+  | 'accessPoint'
+  | 'kmsCreate'
+  | 'kmsTagNewKey'
+  | 'kmsBucketKey'
+  | 'kmsAlias'
+  | 'kmsRead'
+  | 'analyzer'
+  | 'macieJob'
+  | 'account';
 
 const SIDS: Record<Group, string> = {
   bucket: 'Bucket',
   logBucket: 'LogBucket',
   accessPoint: 'AccessPoint',
-  // IAM statement ids are alphanumeric: the note says why this one is "*".
-  kms: 'KmsAnyKey',
+  kmsCreate: 'KmsCreateTaggedKey',
+  kmsTagNewKey: 'KmsTagNewKey',
+  kmsBucketKey: 'KmsKeyOfThisBucket',
+  kmsAlias: 'KmsAlias',
+  kmsRead: 'KmsReadKeys',
+  analyzer: 'AccessAnalyzer',
+  macieJob: 'MacieJobs',
   account: 'AccountWide',
 };
 
-/** Which resource an operation acts on, given the resource it reads or writes. */
-function groupOf(key: OperationKey, onLogBucket: boolean): Group {
+const ORDER: readonly Group[] = [
+  'bucket',
+  'logBucket',
+  'accessPoint',
+  'kmsCreate',
+  'kmsTagNewKey',
+  'kmsBucketKey',
+  'kmsAlias',
+  'kmsRead',
+  'analyzer',
+  'macieJob',
+  'account',
+];
+
+/** KMS actions on the key a plan created, found by its tag. */
+const KMS_BUCKET_KEY_ACTIONS = new Set([
+  'kms:ScheduleKeyDeletion',
+  'kms:EnableKeyRotation',
+  'kms:DisableKeyRotation',
+  'kms:PutKeyPolicy',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+]);
+/** KMS reads of any key of the account and region (the scan describes every aliased key). */
+const KMS_READ_ACTIONS = new Set([
+  'kms:DescribeKey',
+  'kms:GetKeyRotationStatus',
+  'kms:GetKeyPolicy',
+  'kms:ListResourceTags',
+]);
+
+/** Which statements an operation goes in, given the resource it reads or writes. */
+function groupsOf(key: OperationKey, onLogBucket: boolean): Group[] {
   const [service] = key.split(':') as [Service];
-  const spec = findOperation(service, key.slice(service.length + 1));
-  if (service === 's3' && spec?.scope === 'bucket') return onLogBucket ? 'logBucket' : 'bucket';
-  if (service === 's3control' && /AccessPoint/.test(key)) return 'accessPoint';
-  if (service === 'kms') return 'kms';
-  return 'account';
+  const operation = key.slice(service.length + 1);
+  const spec = findOperation(service, operation);
+  const action = actionOf(key);
+  if (service === 's3' && spec?.scope === 'bucket') return [onLogBucket ? 'logBucket' : 'bucket'];
+  // GetAccessPoint takes no resource in IAM; the writes take the access point's ARN.
+  if (service === 's3control' && /AccessPoint/.test(key) && operation !== 'GetAccessPoint') {
+    return ['accessPoint'];
+  }
+  if (action === 'kms:CreateKey') return ['kmsCreate'];
+  // An alias call needs the alias and the key it names.
+  if (action === 'kms:CreateAlias' || action === 'kms:DeleteAlias') {
+    return ['kmsAlias', 'kmsBucketKey'];
+  }
+  if (KMS_BUCKET_KEY_ACTIONS.has(action)) return ['kmsBucketKey'];
+  if (KMS_READ_ACTIONS.has(action)) return ['kmsRead'];
+  if (
+    ['access-analyzer:CreateAnalyzer', 'access-analyzer:DeleteAnalyzer'].includes(action) ||
+    ['access-analyzer:ListFindings', 'access-analyzer:GetFinding'].includes(action)
+  ) {
+    return ['analyzer'];
+  }
+  if (/^macie2:(Create|Update|Describe)ClassificationJob$/.test(action)) return ['macieJob'];
+  return ['account'];
 }
 
 function actionOf(key: OperationKey): string {
@@ -138,15 +208,42 @@ function keyOf(call: Pick<ApiCall, 'service' | 'operation'>): OperationKey {
   return `${call.service}:${call.operation}`;
 }
 
+/**
+ * The actions a call needs besides its own: CreateBucket with Object Lock
+ * also needs s3:PutBucketObjectLockConfiguration and s3:PutBucketVersioning;
+ * CreateKey with tags needs kms:TagResource, with a key policy kms:PutKeyPolicy
+ * (KMS checks that the caller could still change the policy it sets).
+ */
+function impliedActions(call: ApiCall): string[] {
+  if (call.service === 's3' && call.operation === 'CreateBucket') {
+    return call.input.ObjectLockEnabledForBucket
+      ? ['s3:PutBucketObjectLockConfiguration', 's3:PutBucketVersioning']
+      : [];
+  }
+  if (call.service === 'kms' && call.operation === 'CreateKey') {
+    return [
+      ...(call.input.Tags ? ['kms:TagResource'] : []),
+      ...(call.input.Policy ? ['kms:PutKeyPolicy'] : []),
+    ];
+  }
+  return [];
+}
+
+function oneOrList(items: readonly string[]): string | readonly string[] {
+  return items.length === 1 ? (items[0] as string) : items;
+}
+
 /** The policy for the operations and resources in `scope`. */
 export function buildIamPolicy(scope: PolicyScope): IamPolicyResult {
   const partition = partitionOf(scope.region);
   const groups = new Map<Group, Set<string>>();
-  const add = (key: OperationKey, onLogBucket: boolean) => {
-    const group = groupOf(key, onLogBucket);
+  const addAction = (group: Group, action: string) => {
     const actions = groups.get(group) ?? new Set<string>();
-    actions.add(actionOf(key));
+    actions.add(action);
     groups.set(group, actions);
+  };
+  const add = (key: OperationKey, onLogBucket: boolean) => {
+    for (const group of groupsOf(key, onLogBucket)) addAction(group, actionOf(key));
   };
   add(IDENTITY, false);
   for (const key of scope.extra ?? []) add(key, false);
@@ -154,12 +251,21 @@ export function buildIamPolicy(scope: PolicyScope): IamPolicyResult {
     const onLogBucket = RESOURCES[resource].scope === 'logTarget';
     for (const key of READS[resource]) add(key, onLogBucket);
   }
+  const aliases = new Set<string>();
   for (const call of scope.calls) {
     const onLogBucket =
       scope.logBucket !== undefined &&
       scope.logBucket !== scope.bucket &&
       call.input.Bucket === scope.logBucket;
     add(keyOf(call), onLogBucket);
+    for (const action of impliedActions(call)) {
+      if (action === 'kms:TagResource') addAction('kmsTagNewKey', action);
+      else if (action === 'kms:PutKeyPolicy') addAction('kmsBucketKey', action);
+      else addAction(onLogBucket ? 'logBucket' : 'bucket', action);
+    }
+    if (call.service === 'kms' && typeof call.input.AliasName === 'string') {
+      aliases.add(call.input.AliasName);
+    }
   }
   const notes: string[] = [];
   const serviceLinkedRoles: string[] = [];
@@ -173,10 +279,11 @@ export function buildIamPolicy(scope: PolicyScope): IamPolicyResult {
   }
   if (actions.has('macie2:EnableMacie')) {
     serviceNames.push('macie.amazonaws.com');
-    serviceLinkedRoles.push(
-      `arn:${partition}:iam::${scope.accountId}:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie`,
-    );
+    serviceLinkedRoles.push(macieServiceRoleArn(partition, scope.accountId));
   }
+  const where = `${scope.region}:${scope.accountId}`;
+  const keys = `arn:${partition}:kms:${where}:key/*`;
+  const tag = { [`aws:RequestTag/${KEY_TAG}`]: scope.bucket };
   const resourceOf: Record<Group, string | readonly string[]> = {
     bucket: `arn:${partition}:s3:::${scope.bucket}`,
     logBucket: `arn:${partition}:s3:::${scope.logBucket ?? scope.bucket}`,
@@ -186,20 +293,41 @@ export function buildIamPolicy(scope: PolicyScope): IamPolicyResult {
       scope.accountId,
       accessPointName(scope.bucket),
     ),
-    kms: '*',
+    kmsCreate: '*',
+    kmsTagNewKey: keys,
+    kmsBucketKey: keys,
+    kmsAlias: oneOrList(
+      [...(aliases.size > 0 ? aliases : [defaultAliasName(scope.bucket)])]
+        .sort()
+        .map((alias) => `arn:${partition}:kms:${where}:${alias}`),
+    ),
+    kmsRead: keys,
+    analyzer: `arn:${partition}:access-analyzer:${where}:analyzer/*`,
+    macieJob: `arn:${partition}:macie2:${where}:classification-job/*`,
     account: '*',
   };
-  if (groups.has('kms')) {
+  const conditionOf: Partial<Record<Group, IamStatement['Condition']>> = {
+    kmsCreate: { StringEquals: tag, 'ForAllValues:StringEquals': { 'aws:TagKeys': [KEY_TAG] } },
+    kmsTagNewKey: { StringEquals: tag },
+    kmsBucketKey: { StringEquals: { [`aws:ResourceTag/${KEY_TAG}`]: scope.bucket } },
+  };
+  if (groups.has('kmsCreate')) {
     notes.push(
-      'KMS actions are on "*": the key scan lists and describes every aliased key, and a key the plan creates has no ARN before apply.',
+      `KMS: CreateKey takes no resource, so it is allowed only with the tag ${KEY_TAG}=${scope.bucket}; every write after it is scoped to keys with that tag.`,
     );
   }
-  const order: Group[] = ['bucket', 'logBucket', 'accessPoint', 'kms', 'account'];
-  const statements: IamStatement[] = order.flatMap((group) => {
+  const statements: IamStatement[] = ORDER.flatMap((group) => {
     const list = groups.get(group);
     if (!list || list.size === 0) return [];
+    const condition = conditionOf[group];
     return [
-      { Sid: SIDS[group], Effect: 'Allow', Action: [...list].sort(), Resource: resourceOf[group] },
+      {
+        Sid: SIDS[group],
+        Effect: 'Allow',
+        Action: [...list].sort(),
+        Resource: resourceOf[group],
+        ...(condition ? { Condition: condition } : {}),
+      },
     ];
   });
   if (serviceLinkedRoles.length > 0) {
@@ -262,10 +390,18 @@ export function iamPolicyForEverything(target: {
   readonly bucket: string;
   readonly logBucket: string;
 }): IamPolicyResult {
+  // Inputs as the plans write them, where the input decides what else is needed.
+  const inputs: Record<string, Record<string, unknown>> = {
+    'kms:CreateKey': { Policy: '{}', Tags: [{ TagKey: KEY_TAG, TagValue: target.bucket }] },
+    'kms:CreateAlias': { AliasName: defaultAliasName(target.bucket) },
+    's3:CreateBucket': { Bucket: target.bucket, ObjectLockEnabledForBucket: true },
+  };
   const calls: ApiCall[] = writeOperations().map((spec) => ({
     service: spec.service,
     operation: spec.operation,
-    input: spec.service === 's3' && spec.scope === 'bucket' ? { Bucket: target.bucket } : {},
+    input:
+      inputs[`${spec.service}:${spec.operation}`] ??
+      (spec.service === 's3' && spec.scope === 'bucket' ? { Bucket: target.bucket } : {}),
   }));
   for (const key of LOG_BUCKET_WRITES) {
     const [service, operation] = key.split(':') as [Service, string];

@@ -12,8 +12,7 @@
  * refuse the plan unless the operator exempts their principal or overrides.
  */
 import { iamActionFor } from './operations.js';
-import type { PolicyDocument } from './policy.js';
-import { statementsOf } from './policy.js';
+import { asList, isObject, type PolicyDocument, statementsOf, wildcard } from './policy.js';
 import { partitionOf } from './policy-statements.js';
 
 export { exemptCondition } from './policy-statements.js';
@@ -82,25 +81,6 @@ export const POLICY_ACTIONS: readonly string[] = [
   's3:PutBucketPolicy',
   's3:DeleteBucketPolicy',
 ];
-
-/** IAM's wildcard match: `*` any run, `?` one character. */
-function wildcard(pattern: string, value: string, ignoreCase = false): boolean {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  const regex = new RegExp(
-    `^${escaped.replace(/\*/g, '.*').replace(/\?/g, '.')}$`,
-    ignoreCase ? 'is' : 's',
-  );
-  return regex.test(value);
-}
-
-function asList(value: unknown): string[] {
-  const items = Array.isArray(value) ? value : [value];
-  return items.filter((item): item is string => typeof item === 'string');
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function accountOf(arn: string): string {
   return /^arn:[\w-]+:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1] ?? '';

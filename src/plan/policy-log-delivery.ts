@@ -7,6 +7,7 @@
  * SSE-S3 (SSE-KMS and DSSE-KMS are not supported), so the encryption step
  * asks before it proposes a KMS key.
  */
+import { type LockoutFinding, lockoutFindingsFor, type ServiceRequest } from './lockout.js';
 import { describeStatement, type PolicyDocument, statementsOf } from './policy.js';
 import type { AclGrant } from './resources/object-ownership.js';
 
@@ -64,4 +65,61 @@ export function logDeliveryEvidence(
     reasons.push(`its ACL grants the LogDelivery group ${permissions}`);
   }
   return reasons.length > 0 ? reasons.join('; ') : null;
+}
+
+/** Where S3 delivers a source bucket's access logs, for the check below. */
+export interface Delivery {
+  readonly partition: string;
+  readonly accountId: string;
+  readonly sourceBucket: string;
+  readonly targetBucket: string;
+  readonly prefix: string;
+}
+
+/**
+ * What log delivery's PutObject carries, as the Denies see it: the service
+ * principal, aws:SourceArn and aws:SourceAccount of the source bucket, TLS,
+ * and no network keys (AWS redacts them on service calls), no credentials
+ * of a principal, no encryption or ACL header.
+ */
+function deliveryRequest(delivery: Delivery): ServiceRequest {
+  return {
+    service: LOG_DELIVERY_SERVICE,
+    secureTransport: true,
+    keys: {
+      'aws:sourcearn': `arn:${delivery.partition}:s3:::${delivery.sourceBucket}`,
+      'aws:sourceaccount': delivery.accountId,
+      'aws:principalservicename': LOG_DELIVERY_SERVICE,
+      'aws:viaawsservice': 'false',
+      'aws:principalarn': null,
+      'aws:principalaccount': null,
+      'aws:principalorgid': null,
+      'aws:sourceip': null,
+      'aws:sourcevpce': null,
+      'aws:sourcevpc': null,
+      's3:x-amz-server-side-encryption': null,
+      's3:x-amz-server-side-encryption-aws-kms-key-id': null,
+      's3:x-amz-acl': null,
+    },
+  };
+}
+
+/**
+ * The Deny statements of a log target's policy that stop (or may stop) log
+ * delivery from the source bucket: a wrong target fails silently — logs
+ * never arrive — so the logging step refuses a target that denies, and
+ * warns of one that may.
+ */
+export function deliveryDenials(
+  policy: PolicyDocument | null,
+  delivery: Delivery,
+): LockoutFinding[] {
+  const object = `arn:${delivery.partition}:s3:::${delivery.targetBucket}/${delivery.prefix}${delivery.accountId}/log`;
+  return lockoutFindingsFor(
+    'log target',
+    policy,
+    deliveryRequest(delivery),
+    ['s3:PutObject'],
+    object,
+  );
 }

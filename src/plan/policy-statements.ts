@@ -19,9 +19,15 @@ export const SID = {
   denyOldTls: `${TOOL_SID_PREFIX}DenyOldTls`,
   vpceOnly: `${TOOL_SID_PREFIX}VpceOnly`,
   ipAllowlist: `${TOOL_SID_PREFIX}IpAllowlist`,
+  /**
+   * Written by earlier versions: a Deny on uploads without the encryption
+   * header, which refused every UploadPart (it carries no header). No longer
+   * written; still this step's, so a re-run removes it.
+   */
   denyUnencryptedUploads: `${TOOL_SID_PREFIX}DenyUnencryptedUploads`,
   denyWrongEncryption: `${TOOL_SID_PREFIX}DenyWrongEncryption`,
   denyOtherKmsKeys: `${TOOL_SID_PREFIX}DenyOtherKmsKeys`,
+  denyKmsWithoutKey: `${TOOL_SID_PREFIX}DenyKmsWithoutKeyId`,
   readOnly: (n: number) => `${TOOL_SID_PREFIX}ReadOnly${n}`,
   crossAccount: (n: number) => `${TOOL_SID_PREFIX}CrossAccount${n}`,
   crossAccountRead: (n: number) => `${TOOL_SID_PREFIX}CrossAccount${n}Read`,
@@ -49,10 +55,16 @@ export function isBucketPolicySid(sid: string): boolean {
 /** Values of the s3:x-amz-server-side-encryption header. */
 export type UploadAlgorithm = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
 
+/**
+ * What an upload may ask for. Only what a request names is judged: an upload
+ * without the header (every UploadPart, and every client that relies on
+ * default encryption, which has encrypted every new object since January
+ * 2023) passes and gets the bucket's default encryption.
+ */
 export type UploadEncryption =
-  /** Deny uploads without the header or with another algorithm. */
+  /** Deny uploads that name another algorithm. */
   | { readonly algorithm: UploadAlgorithm }
-  /** Deny uploads that name another KMS key (StringNotEqualsIfExists). */
+  /** Deny uploads that name another algorithm than KMS, another key, or KMS without a key. */
   | { readonly kmsKeyArn: string };
 
 /** What the operator wants the bucket policy to enforce. Lists hold validated values. */
@@ -66,8 +78,21 @@ export interface PolicyIntent {
   readonly uploadEncryption: UploadEncryption | null;
   /** IAM role ARNs granted s3:GetObject and s3:ListBucket. */
   readonly readOnlyRoles: readonly string[];
-  /** Account IDs allowed to upload (with bucket-owner-full-control) and read objects. */
+  /** Account IDs allowed to upload and read objects. */
   readonly crossAccounts: readonly string[];
+  /**
+   * ACLs are off (BucketOwnerEnforced) once the plan is applied: uploads from
+   * other accounts need no bucket-owner-full-control ACL. Where ACLs still
+   * matter the grant requires it, so the bucket owner owns what partners write.
+   */
+  readonly aclsDisabled?: boolean;
+  /**
+   * Roles AWS services act through on the bucket's behalf — Macie's
+   * service-linked role, the replication role — that the network Denies let
+   * through (ArnNotEquals aws:PrincipalArn): their requests come from AWS's
+   * network, through none of your endpoints or ranges.
+   */
+  readonly serviceRoles?: readonly string[];
   /**
    * A principal ARN the tool's request-wide Denies (transport, TLS, VPC
    * endpoint, IP) do not apply to: the operator's own, so the policy cannot
@@ -85,6 +110,11 @@ export const NO_INTENT: PolicyIntent = {
   readOnlyRoles: [],
   crossAccounts: [],
 };
+
+/** Macie's service-linked role: what a classification job reads buckets (and decrypts objects) as. */
+export function macieServiceRoleArn(partition: string, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie`;
+}
 
 /** The ARN partition of a region: aws, aws-cn or aws-us-gov. */
 export function partitionOf(region: string): string {
@@ -156,11 +186,35 @@ export function statementsFor(where: Where, intent: PolicyIntent): ToolStatement
   const both = [bucketArn, objects];
   const out: ToolStatement[] = [];
   const exempt = intent.exemptPrincipal;
-  // The operator is exempted only from the network restrictions, the Denies
-  // that can lock them out; HTTPS-only and TLS 1.2 bind everyone (a caller
-  // on TLS is never denied by them, and S3.5 wants them unconditional).
-  const networkDeny = (sid: string, resource: readonly string[], condition: ConditionBlock) =>
-    denyAll(sid, resource, exempt ? exemptCondition(condition, exempt) : condition);
+  // The network Denies let through what AWS does for the bucket: requests of
+  // a service principal (CloudFront, log delivery; AWS redacts their network
+  // keys), and the roles services act through (Macie, replication). A Deny on
+  // VPC endpoints also lets through forward access sessions (Athena), which
+  // keep the caller's IP but not their endpoint. The operator is exempted
+  // only from these, the Denies that can lock them out; HTTPS-only and TLS
+  // 1.2 bind everyone (a caller on TLS is never denied by them, and S3.5
+  // wants them unconditional).
+  const serviceRoles = [...new Set(intent.serviceRoles ?? [])];
+  const networkDeny = (
+    sid: string,
+    resource: readonly string[],
+    condition: ConditionBlock,
+    services: Record<string, string>,
+  ) => {
+    const withServices: ConditionBlock = {
+      ...condition,
+      BoolIfExists: services,
+      ...(serviceRoles.length > 0
+        ? {
+            ArnNotEquals: {
+              'aws:PrincipalArn':
+                serviceRoles.length === 1 ? (serviceRoles[0] as string) : serviceRoles,
+            },
+          }
+        : {}),
+    };
+    return denyAll(sid, resource, exempt ? exemptCondition(withServices, exempt) : withServices);
+  };
   if (intent.denyInsecureTransport) {
     out.push(
       denyAll(SID.denyInsecureTransport, both, { Bool: { 'aws:SecureTransport': 'false' } }),
@@ -171,73 +225,106 @@ export function statementsFor(where: Where, intent: PolicyIntent): ToolStatement
   }
   if (intent.vpceIds.length > 0) {
     out.push(
-      networkDeny(SID.vpceOnly, both, {
-        StringNotEquals: { 'aws:SourceVpce': [...intent.vpceIds] },
-      }),
+      networkDeny(
+        SID.vpceOnly,
+        both,
+        { StringNotEquals: { 'aws:SourceVpce': [...intent.vpceIds] } },
+        { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
+      ),
     );
   }
   if (intent.sourceCidrs.length > 0) {
     out.push(
-      networkDeny(SID.ipAllowlist, both, {
-        NotIpAddress: { 'aws:SourceIp': [...intent.sourceCidrs] },
-      }),
+      networkDeny(
+        SID.ipAllowlist,
+        both,
+        { NotIpAddress: { 'aws:SourceIp': [...intent.sourceCidrs] } },
+        { 'aws:PrincipalIsAWSService': 'false' },
+      ),
     );
   }
-  const encryption = intent.uploadEncryption;
-  if (encryption && 'algorithm' in encryption) {
-    // Two statements, as AWS documents it: no header at all, and another algorithm.
-    out.push({
-      Sid: SID.denyUnencryptedUploads,
-      Effect: 'Deny',
-      Principal: '*',
-      Action: ['s3:PutObject'],
-      Resource: [objects],
-      Condition: { Null: { 's3:x-amz-server-side-encryption': 'true' } },
-    });
-    out.push({
-      Sid: SID.denyWrongEncryption,
-      Effect: 'Deny',
-      Principal: '*',
-      Action: ['s3:PutObject'],
-      Resource: [objects],
-      Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': encryption.algorithm } },
-    });
-  } else if (encryption) {
-    out.push({
-      Sid: SID.denyOtherKmsKeys,
-      Effect: 'Deny',
-      Principal: '*',
-      Action: ['s3:PutObject'],
-      Resource: [objects],
-      Condition: {
-        StringNotEqualsIfExists: {
-          's3:x-amz-server-side-encryption-aws-kms-key-id': encryption.kmsKeyArn,
-        },
-      },
-    });
-  }
+  out.push(...uploadEncryptionStatements(intent.uploadEncryption, objects));
   out.push(
     ...grantStatements(
       partition,
       { readOnlyRoles: intent.readOnlyRoles, crossAccounts: intent.crossAccounts },
       both,
       objects,
+      intent.aclsDisabled === true,
     ),
   );
   return out;
 }
 
+function denyUploads(sid: string, objects: string, condition: ConditionBlock): ToolStatement {
+  return {
+    Sid: sid,
+    Effect: 'Deny',
+    Principal: '*',
+    Action: ['s3:PutObject'],
+    Resource: [objects],
+    Condition: condition,
+  };
+}
+
+const KMS_ALGORITHMS = ['aws:kms', 'aws:kms:dsse'];
+
+/** Holds when the request sends `header` with a value other than `values`; never when it sends none. */
+function namesOtherThan(header: string, values: string | string[]): ConditionBlock {
+  return { StringNotEquals: { [header]: values }, Null: { [header]: 'false' } };
+}
+
+const SSE = 's3:x-amz-server-side-encryption';
+const SSE_KEY = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+
+/**
+ * The upload-encryption Denies: a request is judged only on the headers it
+ * sends. The guide's older pattern also denied uploads without the header;
+ * since January 2023 default encryption encrypts those, and that Deny
+ * refused every UploadPart (which never carries it), so every multipart
+ * upload failed. A negated operator alone (StringNotEquals, or its IfExists
+ * form) holds when the header is absent, so each Deny also requires the
+ * header to be there (Null false).
+ */
+function uploadEncryptionStatements(
+  encryption: UploadEncryption | null,
+  objects: string,
+): ToolStatement[] {
+  if (!encryption) return [];
+  if ('algorithm' in encryption) {
+    return [
+      denyUploads(SID.denyWrongEncryption, objects, namesOtherThan(SSE, encryption.algorithm)),
+    ];
+  }
+  return [
+    denyUploads(SID.denyWrongEncryption, objects, namesOtherThan(SSE, KMS_ALGORITHMS)),
+    denyUploads(SID.denyOtherKmsKeys, objects, namesOtherThan(SSE_KEY, encryption.kmsKeyArn)),
+    // KMS named without a key would be the AWS managed aws/s3 key, not the pinned one.
+    denyUploads(SID.denyKmsWithoutKey, objects, {
+      StringEquals: { [SSE]: KMS_ALGORITHMS },
+      Null: { [SSE_KEY]: 'true' },
+    }),
+  ];
+}
+
 /**
  * Allow statements for read-only roles (GetObject, ListBucket on `container`
- * and `objects`) and for other accounts (uploads with bucket-owner-full-control,
- * and reads). Shared by the bucket policy and the access point policy, where
+ * and `objects`) and for other accounts (uploads, multipart included, and
+ * reads). Shared by the bucket policy and the access point policy, where
  * the container is the access point and objects are under <arn>/object/.
+ *
+ * With ACLs on, an upload from another account must carry
+ * bucket-owner-full-control, or the partner would own the object. With ACLs
+ * off (BucketOwnerEnforced) the bucket owner owns every object anyway, and
+ * the condition would refuse every UploadPart — it sends no ACL header — so
+ * every multipart upload: it is left out.
  */
 export function grantStatements(
   partition: string,
   grants: { readonly readOnlyRoles: readonly string[]; readonly crossAccounts: readonly string[] },
   container: readonly string[],
   objects: string,
+  aclsDisabled: boolean,
 ): ToolStatement[] {
   const out: ToolStatement[] = [];
   grants.readOnlyRoles.forEach((role, index) => {
@@ -257,9 +344,11 @@ export function grantStatements(
       Sid: SID.crossAccount(index + 1),
       Effect: 'Allow',
       Principal: principal,
-      Action: ['s3:PutObject'],
+      Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
       Resource: [objects],
-      Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+      ...(aclsDisabled
+        ? {}
+        : { Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } } }),
     });
     out.push({
       Sid: SID.crossAccountRead(index + 1),
@@ -306,16 +395,20 @@ const ALGORITHMS: readonly string[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];
  */
 export function intentFromPolicy(document: PolicyDocument | null): PolicyIntent {
   const found = toolStatements(document);
-  const algorithm = conditionValues(
-    found.get(SID.denyWrongEncryption),
-    'StringNotEquals',
-    's3:x-amz-server-side-encryption',
-  )[0];
-  const kmsKeyArn = conditionValues(
-    found.get(SID.denyOtherKmsKeys),
-    'StringNotEqualsIfExists',
-    's3:x-amz-server-side-encryption-aws-kms-key-id',
-  )[0];
+  const algorithm = ['StringNotEquals']
+    .map(
+      (operator) =>
+        conditionValues(
+          found.get(SID.denyWrongEncryption),
+          operator,
+          's3:x-amz-server-side-encryption',
+        )[0],
+    )
+    .find((value) => value !== undefined);
+  // StringNotEqualsIfExists: as earlier versions wrote it.
+  const kmsKeyArn = ['StringNotEquals', 'StringNotEqualsIfExists']
+    .map((operator) => conditionValues(found.get(SID.denyOtherKmsKeys), operator, SSE_KEY)[0])
+    .find((value) => value !== undefined);
   let uploadEncryption: UploadEncryption | null = null;
   if (kmsKeyArn) uploadEncryption = { kmsKeyArn };
   else if (algorithm && ALGORITHMS.includes(algorithm))

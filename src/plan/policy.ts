@@ -55,8 +55,25 @@ export interface ToolStatement {
   readonly Condition?: ConditionBlock;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not null, not an array): how policy elements are told apart. */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A policy element that is one string or a list of them, as a list (other values dropped). */
+export function asList(value: unknown): string[] {
+  const items = Array.isArray(value) ? value : [value];
+  return items.filter((item): item is string => typeof item === 'string');
+}
+
+/** IAM's wildcard match of actions and resources: `*` any run, `?` one character. */
+export function wildcard(pattern: string, value: string, ignoreCase = false): boolean {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  const regex = new RegExp(
+    `^${escaped.replace(/\*/g, '.*').replace(/\?/g, '.')}$`,
+    ignoreCase ? 'is' : 's',
+  );
+  return regex.test(value);
 }
 
 /** The Sid of a statement, when it has a string one. */

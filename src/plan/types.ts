@@ -13,6 +13,7 @@ import type { ObjectLockValues } from './resources/object-lock.js';
 import type { ObjectOwnershipValues } from './resources/object-ownership.js';
 import type { BucketPolicyValues } from './resources/policy.js';
 import type { PublicAccessBlockValues } from './resources/public-access-block.js';
+import type { ReplicationValues } from './resources/replication.js';
 import type { VersioningValues } from './resources/versioning.js';
 import type { VpcEndpointValues } from './resources/vpc-endpoints.js';
 
@@ -42,7 +43,8 @@ export interface PostureValues
     AccessPointValues,
     AccessAnalyzerValues,
     VpcEndpointValues,
-    MacieValues {}
+    MacieValues,
+    ReplicationValues {}
 
 export type ResourceKey = keyof PostureValues;
 

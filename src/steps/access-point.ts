@@ -5,9 +5,9 @@
  * policy statements grant (read-only roles, cross-account accounts). Undo
  * deletes it, its policy first.
  *
- * A step sees only its own answers, so the grants are read from the live
- * bucket policy's S3Harden statements in the posture: what the bucket-policy
- * step of this same run changes reaches the access point on the next run.
+ * The grants are read from the S3Harden statements of the bucket policy the
+ * whole plan leaves (the planned view), so what the bucket-policy step of
+ * this same run grants reaches the access point in the same run.
  * An access point's VPC configuration is fixed at creation: a different VPC
  * for an existing one is refused, with the way out (delete it first).
  */
@@ -33,7 +33,7 @@ import {
   vpcIdProblem,
 } from '../plan/resources/access-point.js';
 import { writeCall } from '../plan/resources/index.js';
-import type { Change, Posture } from '../plan/types.js';
+import type { Change, Posture, PostureValues } from '../plan/types.js';
 import type { ChoiceOption, Field } from './form.js';
 import type { Step } from './types.js';
 
@@ -65,9 +65,15 @@ function origin(value: AccessPointValue): string {
   return value.VpcId ? `VPC ${value.VpcId}` : 'Internet';
 }
 
-/** The grants of s3-harden's statements in the live bucket policy; undefined when it was not read. */
-function bucketGrants(posture: Posture): AccessPointGrants | undefined {
-  const policy = posture.values['bucket.policy'];
+/**
+ * The grants of s3-harden's statements in the bucket policy `values` hold
+ * (the live one, or the one the plan leaves); undefined when it was not read.
+ */
+function bucketGrants(
+  posture: Posture,
+  values: Partial<PostureValues> = posture.values,
+): AccessPointGrants | undefined {
+  const policy = values['bucket.policy'];
   if (policy === undefined || posture.unreadable['bucket.policy']) return undefined;
   return grantsFromPolicy(policy);
 }
@@ -131,13 +137,14 @@ function wantedPolicy(
   answers: AccessPointAnswers,
   accessPoint: AccessPointValue | null,
   before: PolicyDocument | null,
+  planned: Partial<PostureValues>,
 ): PolicyDocument | null {
   // The policy goes with the access point.
   if (accessPoint === null) return null;
   if (answers.policy === 'keep') return before;
   let grants = NO_GRANTS;
   if (answers.policy === 'from-bucket-policy') {
-    const read = bucketGrants(posture);
+    const read = bucketGrants(posture, planned);
     if (!read) {
       throw new AccessPointError(
         'Access point: the bucket policy could not be read, so its grants cannot be copied: choose another access point policy',
@@ -148,11 +155,16 @@ function wantedPolicy(
   const statements = accessPointStatements(
     { accountId: posture.accountId, region: posture.region, name: accessPoint.Name },
     grants,
+    planned['bucket.ownershipControls']?.ObjectOwnership === 'BucketOwnerEnforced',
   );
   return composePolicy(before, statements);
 }
 
-export function planAccessPoint(posture: Posture, answers: AccessPointAnswers): Change[] {
+export function planAccessPoint(
+  posture: Posture,
+  answers: AccessPointAnswers,
+  planned: Partial<PostureValues> = posture.values,
+): Change[] {
   const before = posture.values['bucket.accessPoint'];
   const policyBefore = posture.values['bucket.accessPointPolicy'];
   if (before === undefined || policyBefore === undefined) return [];
@@ -163,7 +175,7 @@ export function planAccessPoint(posture: Posture, answers: AccessPointAnswers): 
       `Access point: the network origin of ${before.Name} (${origin(before)}) is fixed at creation; to make it ${origin(after)}, delete it first (turn "Create an access point" off, apply), then create it again`,
     );
   }
-  const policyAfter = wantedPolicy(posture, answers, after, policyBefore);
+  const policyAfter = wantedPolicy(posture, answers, after, policyBefore, planned);
   const tooLarge = policySizeProblem(policyAfter);
   if (tooLarge) throw new PolicyError(`Access point policy: ${tooLarge}`);
 

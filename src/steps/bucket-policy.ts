@@ -9,7 +9,8 @@
  * own Sids (isBucketPolicySid).
  */
 import { deepEqual } from '../plan/diff.js';
-import { sourceIpProblem } from '../plan/lockout.js';
+import { keyUseWarnings } from '../plan/key-policy.js';
+import { evaluateDeny, sourceIpProblem } from '../plan/lockout.js';
 import {
   composePolicy,
   describeStatement,
@@ -20,20 +21,23 @@ import {
   policyBytes,
   policySizeProblem,
   statementsNotOwned,
+  statementsOf,
   toolStatements,
 } from '../plan/policy.js';
-import { logDeliveryEvidence } from '../plan/policy-log-delivery.js';
 import {
   intentFromPolicy,
   isBucketPolicySid,
+  macieServiceRoleArn,
   type PolicyIntent,
+  partitionOf,
   SID,
   statementsFor,
   type UploadAlgorithm,
 } from '../plan/policy-statements.js';
+import { sseAlgorithm } from '../plan/resources/encryption.js';
 import { writeCall } from '../plan/resources/index.js';
 import { isGoneState, type VpcEndpointSummary } from '../plan/resources/vpc-endpoints.js';
-import type { Change, Posture, Preset } from '../plan/types.js';
+import type { Change, Posture, PostureValues, Preset } from '../plan/types.js';
 import { type ChoiceOption, type Field, splitList } from './form.js';
 import {
   accountIdProblem,
@@ -60,7 +64,7 @@ export interface BucketPolicyAnswers {
   readonly kmsKeyArn: string;
   /** Role ARNs granted read-only access. */
   readonly readOnlyRoles: string;
-  /** Account IDs allowed to upload with bucket-owner-full-control and to read. */
+  /** Account IDs allowed to upload and to read. */
   readonly crossAccounts: string;
   /**
    * Not a field: set by the strict and worm presets when no VPC endpoint IDs
@@ -106,28 +110,34 @@ const ENCRYPTION_OPTIONS: readonly ChoiceOption[] = [
   {
     value: 'sse-s3',
     label: 'SSE-S3 (AES256)',
-    help: 'Denies PutObject without x-amz-server-side-encryption: AES256.',
+    help: 'Denies PutObject that names another algorithm than AES256.',
   },
   {
     value: 'sse-kms',
     label: 'SSE-KMS (aws:kms)',
-    help: 'Denies PutObject without x-amz-server-side-encryption: aws:kms.',
+    help: 'Denies PutObject that names another algorithm than aws:kms.',
   },
   {
     value: 'dsse-kms',
     label: 'DSSE-KMS (aws:kms:dsse)',
-    help: 'Denies PutObject without x-amz-server-side-encryption: aws:kms:dsse.',
+    help: 'Denies PutObject that names another algorithm than aws:kms:dsse.',
   },
   {
     value: 'kms-key',
     label: 'a pinned KMS key',
-    help: 'Denies uploads that name another KMS key; use it for default encryption.',
+    help: 'Denies uploads that name another algorithm or key, or KMS without a key.',
   },
 ];
 
-/** The caveat of a header-based upload deny, shown before it is chosen and in the review. */
+/**
+ * Why the upload condition judges only the headers a request sends, shown
+ * before it is chosen and in the review. The guide's older pattern also
+ * denied uploads without the header: default encryption has encrypted those
+ * since January 2023, and that Deny refused every multipart upload (no part
+ * carries the header) and every client relying on default encryption.
+ */
 export const HEADER_DENY_CAVEAT =
-  'A deny on a missing encryption header rejects uploads that rely on default encryption, and AWS log delivery: every writer must send the header.';
+  'Only uploads that name another encryption are denied: uploads that name none (every multipart part, clients relying on default encryption) get the bucket default, which has encrypted every new object since January 2023.';
 
 function unique(items: readonly string[]): string[] {
   return [...new Set(items)];
@@ -139,10 +149,43 @@ function hasAny(text: string): boolean {
   return list(text).length > 0;
 }
 
+/** What the rest of the plan decides for the bucket policy's statements. */
+export interface PolicyContext {
+  /** Object Ownership is BucketOwnerEnforced once the plan is applied. */
+  readonly aclsDisabled: boolean;
+  /** Roles AWS services use on the bucket's behalf (Macie, replication), let through network Denies. */
+  readonly serviceRoles: readonly string[];
+}
+
+/**
+ * The context from what the whole plan leaves (`planned`): ACLs off, Macie
+ * on (its service-linked role reads the bucket for classification jobs),
+ * and the replication role as read.
+ */
+export function policyContext(
+  posture: Posture,
+  planned: Partial<PostureValues> = posture.values,
+): PolicyContext {
+  const serviceRoles: string[] = [];
+  if (planned['account.macie']) {
+    serviceRoles.push(macieServiceRoleArn(partitionOf(posture.region), posture.accountId));
+  }
+  const replication = posture.values['bucket.replication'];
+  if (replication) serviceRoles.push(replication.Role);
+  return {
+    aclsDisabled: planned['bucket.ownershipControls']?.ObjectOwnership === 'BucketOwnerEnforced',
+    serviceRoles,
+  };
+}
+
 /** The statements the answers ask for; assumes they are valid. */
-export function intentOf(answers: BucketPolicyAnswers): PolicyIntent {
+export function intentOf(
+  answers: BucketPolicyAnswers,
+  context: PolicyContext = { aclsDisabled: false, serviceRoles: [] },
+): PolicyIntent {
   const choice = answers.uploadEncryption;
   return {
+    ...context,
     denyInsecureTransport: answers.httpsOnly,
     denyOldTls: answers.minimumTls12,
     vpceIds: answers.vpceOnly ? list(answers.vpceIds) : [],
@@ -274,14 +317,15 @@ export function validateAnswers(answers: BucketPolicyAnswers): string[] {
   return problems;
 }
 
-/** The document the answers lead to (null: no policy). */
+/** The document the answers lead to (null: no policy), given what the rest of the plan leaves. */
 export function composedPolicy(
   posture: Posture,
   answers: BucketPolicyAnswers,
+  planned: Partial<PostureValues> = posture.values,
 ): PolicyDocument | null {
   return composePolicy(
     livePolicy(posture),
-    statementsFor(posture, intentOf(answers)),
+    statementsFor(posture, intentOf(answers, policyContext(posture, planned))),
     isBucketPolicySid,
   );
 }
@@ -295,9 +339,18 @@ function publicStatements(document: PolicyDocument | null): string[] {
 
 const REMOVED_PROTECTION: readonly [string, string][] = [
   [SID.denyInsecureTransport, 'plain-HTTP requests are no longer denied'],
-  [SID.denyOldTls, 'TLS 1.0 and 1.1 are no longer denied'],
+  // S3 refuses TLS 1.0 and 1.1 itself (AWS's TLS 1.2 minimum for every API
+  // endpoint): the statement was defence in depth, and what auditors look for.
+  [
+    SID.denyOldTls,
+    'the policy no longer states the TLS 1.2 minimum (S3 itself still refuses TLS 1.0 and 1.1)',
+  ],
   [SID.vpceOnly, 'requests from outside VPC endpoints are no longer denied'],
   [SID.ipAllowlist, 'requests from any IP address are no longer denied'],
+  [
+    SID.denyUnencryptedUploads,
+    'written by an earlier s3-harden, it refused every upload without an encryption header, multipart parts included; uploads without the header now get default encryption',
+  ],
 ];
 
 /** How many listed endpoints the note names before "and N more". */
@@ -387,28 +440,81 @@ export function vpcEndpointNotes(posture: Posture, answers: BucketPolicyAnswers)
   return notes;
 }
 
+const NETWORK_SIDS: ReadonlySet<string> = new Set([SID.vpceOnly, SID.ipAllowlist]);
+
+/** The AWS principals of an Allow statement that belong to another account than `accountId`. */
+function otherAccountPrincipals(statement: unknown, accountId: string): string[] {
+  const principal = (statement as { Effect?: unknown; Principal?: unknown } | null) ?? {};
+  if (principal.Effect !== 'Allow' || typeof principal.Principal !== 'object') return [];
+  const aws = (principal.Principal as { AWS?: unknown } | null)?.AWS;
+  const names = (Array.isArray(aws) ? aws : [aws]).filter(
+    (name): name is string => typeof name === 'string' && name !== '*',
+  );
+  return names.filter((name) => {
+    const account = /^\d{12}$/.test(name) ? name : /^arn:[\w-]+:iam::(\d{12}):/.exec(name)?.[1];
+    return account !== undefined && account !== accountId;
+  });
+}
+
 /**
- * A VPC-endpoint or IP restriction on a bucket that receives server access
- * logs: S3 delivers them from its own service, through no endpoint of yours
- * and from no range of yours, so the Deny stops every source's delivery.
+ * The Allow statements whose principals the network Denies cut off: other
+ * accounts, whose requests come through none of your VPC endpoints (and from
+ * your IP ranges only if they happen to). AWS services (CloudFront, log
+ * delivery, Macie, replication, Athena) are let through by the Denies
+ * themselves. One warning per statement, naming its Sid.
  */
-function logDeliveryStopped(intent: PolicyIntent, after: PolicyDocument | null): string | null {
-  if (intent.vpceIds.length === 0 && intent.sourceCidrs.length === 0) return null;
-  const evidence = logDeliveryEvidence(after, undefined);
-  return evidence
-    ? `stops server access log delivery into this bucket (${evidence}): S3 delivers logs through none of your VPC endpoints or IP ranges`
-    : null;
+function cutOffWarnings(posture: Posture, after: PolicyDocument | null): string[] {
+  const denies = [...toolStatements(after)]
+    .filter(([sid]) => NETWORK_SIDS.has(sid))
+    .map(([, statement]) => statement);
+  if (denies.length === 0) return [];
+  const warnings: string[] = [];
+  for (const statement of statementsOf(after)) {
+    for (const principal of otherAccountPrincipals(statement, posture.accountId)) {
+      const arn = /^\d{12}$/.test(principal)
+        ? `arn:${partitionOf(posture.region)}:iam::${principal}:root`
+        : principal;
+      const verdict = denies
+        .map((deny) =>
+          evaluateDeny(
+            deny,
+            { principalArn: arn, secureTransport: true },
+            ['s3:GetObject'],
+            `arn:${partitionOf(posture.region)}:s3:::${posture.bucket}/*`,
+          ),
+        )
+        .find((found) => found !== null);
+      if (!verdict) continue;
+      warnings.push(
+        `${verdict.certainty === 'denies' ? 'cuts off' : 'may cut off'} ${describeStatement(after, statement)} (${principal}): requests from another account come through none of your VPC endpoints${verdict.certainty === 'denies' ? '' : ' and from your IP ranges only if theirs are listed'}`,
+      );
+      break;
+    }
+  }
+  return warnings;
+}
+
+/** A pinned algorithm that default encryption does not use: header-less uploads get another. */
+function pinMismatch(answers: BucketPolicyAnswers, planned: Partial<PostureValues>): string | null {
+  const choice = answers.uploadEncryption;
+  if (choice === 'off') return null;
+  const pinned = choice === 'kms-key' ? 'aws:kms' : ALGORITHM[choice];
+  const current = sseAlgorithm(planned['bucket.encryption']);
+  if (current === undefined || current === pinned) return null;
+  if (choice === 'kms-key' && current === 'aws:kms:dsse') return null;
+  return `default encryption is ${current}, not ${pinned}: uploads that name no encryption (multipart parts included) get ${current}; set default encryption to match`;
 }
 
 function warningsFor(
   posture: Posture,
   answers: BucketPolicyAnswers,
+  planned: Partial<PostureValues>,
   before: PolicyDocument | null,
   after: PolicyDocument | null,
   publicKept: readonly string[],
 ): string[] {
   const warnings: string[] = [];
-  const intent = intentOf(answers);
+  const intent = intentOf(answers, policyContext(posture, planned));
   const was = toolStatements(before);
   const now = toolStatements(after);
   for (const [sid, what] of REMOVED_PROTECTION) {
@@ -428,14 +534,25 @@ function warningsFor(
       `denies every request from outside ${intent.sourceCidrs.join(', ')} — s3-harden's own read-back and undo included, unless it runs from there`,
     );
   }
-  const stopsLogDelivery = logDeliveryStopped(intent, after);
-  if (stopsLogDelivery) warnings.push(stopsLogDelivery);
+  warnings.push(...cutOffWarnings(posture, after));
+  const replicationUnknown = posture.unreadable['bucket.replication'];
+  if ((intent.vpceIds.length > 0 || intent.sourceCidrs.length > 0) && replicationUnknown) {
+    warnings.push(
+      `the replication configuration could not be read (${replicationUnknown}): if the bucket replicates, the network restriction cuts its replication role off`,
+    );
+  }
   const encryption = intent.uploadEncryption;
   if (encryption && 'algorithm' in encryption) warnings.push(HEADER_DENY_CAVEAT);
   if (encryption && 'kmsKeyArn' in encryption) {
     warnings.push(
-      `denies uploads that name a KMS key other than ${encryption.kmsKeyArn}; set default encryption to that key`,
+      `denies uploads that name a KMS key other than ${encryption.kmsKeyArn}, or KMS without a key (S3 would use aws/s3); uploads that name none get default encryption: set it to that key`,
     );
+  }
+  const mismatch = pinMismatch(answers, planned);
+  if (mismatch) warnings.push(mismatch);
+  // Who the key lets decrypt; said on the encryption change when there is one.
+  if (deepEqual(planned['bucket.encryption'], posture.values['bucket.encryption'])) {
+    warnings.push(...keyUseWarnings(posture, planned));
   }
   for (const account of intent.crossAccounts) {
     if (account === posture.accountId) {
@@ -462,8 +579,9 @@ export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
   scope: 'bucket',
   controls: ['FSBP S3.5', 'CIS 2.1.1'],
   reads: ['bucket.policy'],
-  // Listed beside the endpoint IDs; when it cannot be read, the IDs are typed unchecked.
-  optionalReads: ['account.vpcEndpoints'],
+  // The endpoints are listed beside the IDs (typed unchecked when they cannot
+  // be); the replication role is let through the network Denies.
+  optionalReads: ['account.vpcEndpoints', 'bucket.replication'],
   defaults: defaultAnswers,
   validate: validateAnswers,
   keep: keepAnswers,
@@ -484,7 +602,7 @@ export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
         kind: 'toggle',
         key: 'minimumTls12',
         label: 'TLS 1.2 or later',
-        help: 'Denies requests over TLS 1.0 and 1.1 (s3:TlsVersion below 1.2).',
+        help: 'States the TLS 1.2 minimum S3 already enforces (s3:TlsVersion): for audits.',
         now: onOff(live.denyOldTls),
       },
     ];
@@ -571,7 +689,7 @@ export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
         kind: 'text',
         key: 'crossAccounts',
         label: 'Cross-account writers',
-        help: 'Account IDs allowed PutObject (bucket-owner-full-control) and GetObject.',
+        help: 'Account IDs allowed PutObject (multipart too) and GetObject.',
         placeholder: 'none',
         now: shown(live.crossAccounts),
       },
@@ -589,10 +707,10 @@ export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
     return fields;
   },
 
-  plan(posture: Posture, answers: BucketPolicyAnswers): Change[] {
+  plan(posture: Posture, answers: BucketPolicyAnswers, planned = posture.values): Change[] {
     const before = posture.values['bucket.policy'];
     if (before === undefined) return [];
-    const after = composedPolicy(posture, answers);
+    const after = composedPolicy(posture, answers, planned);
     if (deepEqual(before, after)) return [];
     const tooLarge = policySizeProblem(after);
     if (tooLarge) throw new PolicyError(`Bucket policy: ${tooLarge}`);
@@ -626,7 +744,7 @@ export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
         // Account-level Block Public Access comes after this step in
         // STEP_ORDER, the order that cannot be rejected for either kind.
         dependsOn: publicKept.length > 0 ? [] : ['bucket.publicAccessBlock'],
-        warnings: warningsFor(posture, answers, before, after, publicKept),
+        warnings: warningsFor(posture, answers, planned, before, after, publicKept),
       },
     ];
   },

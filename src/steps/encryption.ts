@@ -18,6 +18,8 @@
  * Choosing KMS there anyway warns that log delivery stops.
  */
 import { deepEqual } from '../plan/diff.js';
+import { createdKeyPolicy, keyGrantees, keyUseWarnings } from '../plan/key-policy.js';
+import type { PolicyDocument } from '../plan/policy.js';
 import { logDeliveryEvidence } from '../plan/policy-log-delivery.js';
 import {
   type EncryptionConfiguration,
@@ -33,6 +35,7 @@ import {
   CREATED_KEY_ID,
   defaultAliasName,
   isAwsManagedAlias,
+  KEY_TAG,
   type KmsAliasValue,
   type KmsKeySummary,
   type KmsKeyValue,
@@ -42,7 +45,7 @@ import {
   kmsKeyRegion,
   PENDING_WINDOW_DAYS,
 } from '../plan/resources/kms.js';
-import type { Change, OutputRef, Posture, Preset } from '../plan/types.js';
+import type { Change, OutputRef, Posture, PostureValues, Preset } from '../plan/types.js';
 import type { ChoiceOption, Field } from './form.js';
 import type { Step } from './types.js';
 
@@ -66,6 +69,12 @@ export interface EncryptionAnswers {
   readonly aliasName: string;
   /** SSE-KMS only: an S3 Bucket Key (never sent for DSSE-KMS). */
   readonly bucketKey: boolean;
+  /**
+   * Block uploads with customer-provided keys (BlockedEncryptionTypes SSE-C),
+   * as S3 does on new buckets since April 2026. Off leaves the bucket as it
+   * is: an existing block is never lifted by the tool.
+   */
+  readonly blockSseC?: boolean;
 }
 
 /** A key cannot be created as asked (one exists, or the alias is taken): one line. */
@@ -86,7 +95,13 @@ const ALGORITHM: Record<Exclude<EncryptionChoice, 'keep'>, SseAlgorithm> = {
   'DSSE-KMS': 'aws:kms:dsse',
 };
 
-export const SSE_C_NOTE = 'SSE-C is a per-request choice of each client, not a bucket default.';
+export const SSE_C_NOTE = 'SSE-C keys stay with the client: lost or withheld, the data is gone.';
+
+/** Why the SSE-C block is proposed, on its change. */
+export const SSE_C_BLOCK_WARNING =
+  'blocks SSE-C: uploads that bring their own key (x-amz-server-side-encryption-customer-*) are refused with 403, as on every bucket S3 creates since April 2026; objects already written with SSE-C stay readable with their keys';
+
+const SSE_C_BLOCK = { EncryptionType: ['SSE-C'] } as const;
 export const DSSE_NOTE = 'DSSE-KMS takes no S3 Bucket Key: every object request calls KMS.';
 export const KEY_DELETION_WARNING = `undo schedules this key for deletion: it is unusable at once and deleted after ${PENDING_WINDOW_DAYS} days (the minimum), and objects written with it in the meantime become unreadable; only CancelKeyDeletion within those days brings it back`;
 
@@ -114,6 +129,24 @@ function configuredKey(value: EncryptionConfiguration | null | undefined): strin
 
 function blockedTypes(value: EncryptionConfiguration | null | undefined) {
   return value?.Rules.find((rule) => rule.BlockedEncryptionTypes)?.BlockedEncryptionTypes;
+}
+
+function sseCBlocked(value: EncryptionConfiguration | null | undefined): boolean {
+  return blockedTypes(value)?.EncryptionType.includes('SSE-C') === true;
+}
+
+/**
+ * The block a new configuration carries: SSE-C when asked (with whatever else
+ * was blocked), else exactly the one there is — never dropped.
+ */
+function blockFor(
+  before: EncryptionConfiguration | null,
+  answers: EncryptionAnswers,
+): EncryptionRule['BlockedEncryptionTypes'] | undefined {
+  const blocked = blockedTypes(before);
+  if (!answers.blockSseC || sseCBlocked(before)) return blocked;
+  const others = (blocked?.EncryptionType ?? []).filter((type) => type !== 'NONE');
+  return { EncryptionType: [...others, ...SSE_C_BLOCK.EncryptionType] };
 }
 
 function kmsKeys(posture: Posture): readonly KmsKeySummary[] {
@@ -197,6 +230,7 @@ function keepAnswers(posture: Posture): EncryptionAnswers {
     ...keyAnswer(posture, configuredKey(before)),
     aliasName: defaultAliasName(posture.bucket),
     bucketKey: firstRule(before)?.BucketKeyEnabled === true,
+    blockSseC: sseCBlocked(before),
   };
 }
 
@@ -219,7 +253,8 @@ function logDeliveryStops(posture: Posture, evidence: string): string {
 }
 
 function defaults(posture: Posture, preset: Preset): EncryptionAnswers {
-  const keep = keepAnswers(posture);
+  // Every preset blocks SSE-C, as S3 does for new buckets.
+  const keep = { ...keepAnswers(posture), blockSseC: true };
   const before = posture.values[RESOURCE];
   if (before === undefined) return keep;
   const algorithm = sseAlgorithm(before);
@@ -255,6 +290,9 @@ function validate(answers: EncryptionAnswers): string[] {
     return problems;
   }
   if (typeof answers.bucketKey !== 'boolean') problems.push('Bucket Key must be on or off');
+  if (answers.blockSseC !== undefined && typeof answers.blockSseC !== 'boolean') {
+    problems.push('Block SSE-C must be on or off');
+  }
   if (!isKms(answers.algorithm)) return problems;
   const source = keySource(answers);
   if (source.source === 'create') {
@@ -284,13 +322,48 @@ function createProblem(posture: Posture, aliasName: string): string | null {
   return null;
 }
 
-function keyChanges(posture: Posture, aliasName: string): Change[] {
+/**
+ * The created key's policy and what it says: who the bucket policy the plan
+ * leaves lets read or write (and Macie, when it is on) may use the key
+ * through S3; the account's administrators keep it.
+ */
+function keyPolicyFor(
+  posture: Posture,
+  planned: Partial<PostureValues>,
+): { policy: PolicyDocument; warnings: string[] } {
+  const { grantees, notes } = keyGrantees(
+    posture,
+    (planned['bucket.policy'] ?? null) as PolicyDocument | null,
+    Boolean(planned['account.macie']),
+  );
+  const granted = grantees.map(
+    (grantee) => `${grantee.principal} (${grantee.access === 'write' ? 'write' : 'read'})`,
+  );
+  return {
+    policy: createdKeyPolicy(posture, grantees),
+    warnings: [
+      granted.length > 0
+        ? `its key policy keeps the account's IAM policies in charge and lets use it through S3: ${granted.join(', ')}`
+        : "its key policy keeps the account's IAM policies in charge; the bucket policy grants no one else",
+      ...notes,
+    ],
+  };
+}
+
+function keyChanges(
+  posture: Posture,
+  aliasName: string,
+  planned: Partial<PostureValues>,
+): Change[] {
   const problem = createProblem(posture, aliasName);
   if (problem) throw new KeyConflictError(`Default encryption: ${problem}`);
+  const { policy, warnings } = keyPolicyFor(posture, planned);
   const key: KmsKeyValue = {
     Description: keyDescription(posture.bucket),
     KeySpec: 'SYMMETRIC_DEFAULT',
     KeyUsage: 'ENCRYPT_DECRYPT',
+    Policy: policy,
+    Tags: [{ TagKey: KEY_TAG, TagValue: posture.bucket }],
   };
   const alias: KmsAliasValue = { AliasName: aliasName, TargetKeyId: CREATED_KEY_ID };
   const rotation: KmsRotationValue = { KeyRotationEnabled: true };
@@ -306,7 +379,7 @@ function keyChanges(posture: Posture, aliasName: string): Change[] {
       after: key,
       undo: writeCall('kms.key', posture, null),
       dependsOn: [],
-      warnings: [KEY_DELETION_WARNING],
+      warnings: [...warnings, KEY_DELETION_WARNING],
     },
     {
       id: 'kms.alias',
@@ -342,6 +415,7 @@ function encryptionWarnings(
   before: EncryptionConfiguration | null,
   answers: EncryptionAnswers,
   keyId: string | OutputRef | undefined,
+  planned: Partial<PostureValues>,
 ): string[] {
   const warnings = [
     'applies to objects written from now on; existing objects keep their encryption',
@@ -389,23 +463,65 @@ function encryptionWarnings(
       warnings.push(`the key is ${listed.state}: S3 cannot encrypt with it until it is Enabled`);
     }
   }
+  warnings.push(...keyUseWarnings(posture, planned));
   return warnings;
 }
 
-function plan(posture: Posture, answers: EncryptionAnswers): Change[] {
+/** The SSE-C block alone, on the configuration as it is: for "keep" and an unchanged SSE-S3. */
+function blockOnly(
+  posture: Posture,
+  before: EncryptionConfiguration,
+  answers: EncryptionAnswers,
+): Change[] {
+  const block = blockFor(before, answers);
+  if (!block || sseCBlocked(before)) return [];
+  const index = Math.max(
+    0,
+    before.Rules.findIndex((rule) => rule.ApplyServerSideEncryptionByDefault),
+  );
+  const after: EncryptionConfiguration = {
+    Rules: before.Rules.map((rule, at) =>
+      at === index ? { ...rule, BlockedEncryptionTypes: block } : rule,
+    ),
+  };
+  return [
+    {
+      id: RESOURCE,
+      step: STEP,
+      title: 'Default encryption',
+      resource: RESOURCE,
+      action: 'update',
+      call: writeCall(RESOURCE, posture, after),
+      before,
+      after,
+      undo: writeCall(RESOURCE, posture, before),
+      dependsOn: [],
+      warnings: [SSE_C_BLOCK_WARNING],
+    },
+  ];
+}
+
+function plan(
+  posture: Posture,
+  answers: EncryptionAnswers,
+  planned: Partial<PostureValues> = posture.values,
+): Change[] {
   const observed = posture.values[RESOURCE];
-  if (observed === undefined || answers.algorithm === 'keep') return [];
+  if (observed === undefined) return [];
   const before = observed;
+  if (answers.algorithm === 'keep') return before ? blockOnly(posture, before, answers) : [];
   const algorithm = ALGORITHM[answers.algorithm];
-  // SSE-S3 already set stays exactly as it is.
-  if (algorithm === 'AES256' && sseAlgorithm(before) === 'AES256') return [];
-  const blocked = blockedTypes(before);
+  // SSE-S3 already set stays exactly as it is, but for the SSE-C block.
+  if (algorithm === 'AES256' && before && sseAlgorithm(before) === 'AES256') {
+    return blockOnly(posture, before, answers);
+  }
+  const blocked = blockFor(before, answers);
   const changes: Change[] = [];
   let keyId: string | OutputRef | undefined;
   if (algorithm !== 'AES256') {
     const source = keySource(answers);
     if (source.source === 'create') {
-      changes.push(...keyChanges(posture, source.aliasName));
+      changes.push(...keyChanges(posture, source.aliasName, planned));
       keyId = CREATED_KEY_ARN;
     } else {
       keyId = source.keyId;
@@ -423,6 +539,8 @@ function plan(posture: Posture, answers: EncryptionAnswers): Change[] {
   };
   const after: EncryptionConfiguration = { Rules: [rule] };
   if (changes.length === 0 && deepEqual(normaliseEncryption(before), after)) return [];
+  const warnings = encryptionWarnings(posture, before, answers, keyId, planned);
+  if (!sseCBlocked(before) && answers.blockSseC) warnings.push(SSE_C_BLOCK_WARNING);
   changes.push({
     id: RESOURCE,
     step: STEP,
@@ -434,7 +552,7 @@ function plan(posture: Posture, answers: EncryptionAnswers): Change[] {
     after,
     undo: writeCall(RESOURCE, posture, before),
     dependsOn: changes.map((change) => change.id),
-    warnings: encryptionWarnings(posture, before, answers, keyId),
+    warnings,
   });
   return changes;
 }
@@ -569,12 +687,20 @@ function fields(posture: Posture, answers: EncryptionAnswers): Field[] {
       result.push({ kind: 'note', tone: 'info', text: DSSE_NOTE });
     }
   }
+  result.push({
+    kind: 'toggle',
+    key: 'blockSseC',
+    label: 'Block SSE-C uploads',
+    help: 'Refuses customer-provided keys, as new buckets do; off: as it is.',
+    now: before === undefined ? 'unknown' : sseCBlocked(before) ? 'on' : 'off',
+  });
   const blocked = blockedTypes(before);
-  if (blocked) {
+  const others = blocked?.EncryptionType.filter((type) => type !== 'SSE-C') ?? [];
+  if (others.length > 0) {
     result.push({
       kind: 'note',
       tone: 'info',
-      text: `Blocked encryption types here: ${blocked.EncryptionType.join(', ') || 'none'}; kept as they are.`,
+      text: `Also blocked here: ${others.join(', ')}; kept as it is.`,
     });
   }
   result.push({ kind: 'note', tone: 'info', text: SSE_C_NOTE });

@@ -10,6 +10,7 @@
 import { bucketNameProblem } from '../plan/bucket-name.js';
 import { deepEqual } from '../plan/diff.js';
 import { composePolicy, type PolicyDocument, type ToolStatement } from '../plan/policy.js';
+import { deliveryDenials } from '../plan/policy-log-delivery.js';
 import { partitionOf } from '../plan/policy-statements.js';
 import { type EncryptionConfiguration, sseAlgorithm } from '../plan/resources/encryption.js';
 import { satisfies, writeCall } from '../plan/resources/index.js';
@@ -232,6 +233,24 @@ function planLogging(posture: Posture, answers: LoggingAnswers): Change[] {
   }
   const policyBefore = exists === null ? null : (posture.values['logTarget.policy'] ?? null);
   const policyAfter = targetPolicy(policyBefore, logDeliveryStatement(posture, answers));
+  // The grant is not enough when a Deny of the target's stops delivery anyway.
+  const denials = deliveryDenials(policyAfter, {
+    partition: partitionOf(posture.region),
+    accountId: posture.accountId,
+    sourceBucket: posture.bucket,
+    targetBucket: target,
+    prefix: answers.prefix,
+  });
+  const denied = denials.find((finding) => finding.certainty === 'denies');
+  if (denied) {
+    throw new LoggingError(
+      `Server access logging: the policy of ${target} ${denied.denied.replace(/^denies/, 'denies log delivery:')} (${denied.sid ? `Sid ${denied.sid}` : `statement ${denied.index + 1}`}${denied.because.length > 0 ? `: ${denied.because.join('; ')}` : ''}); narrow or remove it (an earlier s3-harden's statement: plan ${target} itself first), or choose another target.`,
+    );
+  }
+  const deliveryWarnings = denials.map(
+    (finding) =>
+      `${finding.sid ? `Sid ${finding.sid}` : `statement ${finding.index + 1}`} of ${target} ${finding.denied.replace('may deny', 'may deny log delivery')}: ${finding.because.join('; ')}`,
+  );
   if (!deepEqual(policyBefore, policyAfter)) {
     changes.push(
       change(posture, {
@@ -241,7 +260,7 @@ function planLogging(posture: Posture, answers: LoggingAnswers): Change[] {
         before: policyBefore,
         after: policyAfter,
         dependsOn: exists === null ? ['logTarget.exists'] : [],
-        warnings: [],
+        warnings: deliveryWarnings,
       }),
     );
   }
@@ -256,7 +275,7 @@ function planLogging(posture: Posture, answers: LoggingAnswers): Change[] {
         after: desired,
         // S3 checks the target's permissions when logging is switched on.
         dependsOn: changes.map((entry) => entry.id),
-        warnings: [],
+        warnings: changes.some((entry) => entry.id === 'logTarget.policy') ? [] : deliveryWarnings,
       }),
     );
   }

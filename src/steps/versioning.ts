@@ -203,7 +203,7 @@ export const versioningStep: Step<VersioningAnswers> = {
     return fields;
   },
   keep,
-  plan(posture, answers): Change[] {
+  plan(posture, answers, planned = posture.values): Change[] {
     const before = current(posture);
     if (before === undefined) return [];
     // With MFA delete on, any versioning change needs the root user's MFA: leave it.
@@ -219,8 +219,15 @@ export const versioningStep: Step<VersioningAnswers> = {
       ...(withMfa ? { MFADelete: 'Enabled' as const } : {}),
     };
     const warnings: string[] = [];
+    // Object Lock turned on by this plan (it goes last) pins versioning for good.
+    const pinned =
+      !locked(posture) && planned['bucket.objectLock']?.ObjectLockEnabled === 'Enabled';
     if (status === 'Enabled' && before?.Status !== 'Enabled') {
-      warnings.push(`undo suspends versioning: ${VERSIONS_STAY}`);
+      warnings.push(
+        pinned
+          ? 'permanent once Object Lock is on (this plan turns it on, last): versioning can never be suspended again; until then, undo suspends it'
+          : `undo suspends versioning: ${VERSIONS_STAY}`,
+      );
     }
     if (status === 'Suspended') {
       warnings.push(`suspends versioning, which weakens protection; ${VERSIONS_STAY}`);

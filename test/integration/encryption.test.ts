@@ -39,6 +39,8 @@ const READS = readsFor(['encryption']);
 const SSE_S3 = {
   Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' as const } }],
 };
+/** Every preset blocks SSE-C, as S3 does for new buckets (the emulator returns the field). */
+const SSE_C_BLOCKED = { BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] } };
 
 function rawKms(): KMSClient {
   return new KMSClient({ endpoint: emulatorUrl(), region: 'us-east-1' });
@@ -125,7 +127,9 @@ describe('default encryption against the emulator', () => {
     const { outcome } = await apply(plan);
     expect(outcome.status).toBe('applied');
     expect(outcome.results.map((result) => result.verified)).toEqual([true]);
-    expect((await snapshot(bucket))['bucket.encryption']).toEqual(SSE_S3);
+    expect((await snapshot(bucket))['bucket.encryption']).toEqual({
+      Rules: [{ ...SSE_S3.Rules[0], ...SSE_C_BLOCKED }],
+    });
     expect((await planFor(bucket, 'baseline')).changes).toEqual([]);
   });
 
@@ -171,13 +175,23 @@ describe('default encryption against the emulator', () => {
         {
           ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arn },
           BucketKeyEnabled: true,
+          ...SSE_C_BLOCKED,
         },
       ],
     });
+    // Created with its key policy and the bucket tag; both read back as written.
+    const planned = plan.changes.find((change) => change.id === 'kms.key')?.after as {
+      Policy: { Statement: { Sid: string }[] };
+    };
+    expect(planned.Policy.Statement.map((statement) => statement.Sid)).toContain(
+      'EnableIAMPolicies',
+    );
     expect(values['kms.key']).toEqual({
       Description: keyDescription(bucket),
       KeySpec: 'SYMMETRIC_DEFAULT',
       KeyUsage: 'ENCRYPT_DECRYPT',
+      Policy: planned.Policy,
+      Tags: [{ TagKey: 's3-harden:bucket', TagValue: bucket }],
     });
     expect(values['kms.alias']).toEqual({
       AliasName: alias,
@@ -191,6 +205,7 @@ describe('default encryption against the emulator', () => {
       state: 'Enabled',
       rotation: true,
       manager: 'CUSTOMER',
+      policy: planned.Policy,
     });
     // The journal kept what a later rollback needs: the key's ID and ARN, the alias.
     const outputs = journal.flatMap((entry) =>
@@ -276,6 +291,7 @@ describe('default encryption against the emulator', () => {
           Rules: [
             {
               ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arn },
+              ...SSE_C_BLOCKED,
             },
           ],
         });
@@ -299,6 +315,7 @@ describe('default encryption against the emulator', () => {
       Rules: [
         {
           ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms:dsse', KMSMasterKeyID: arn },
+          ...SSE_C_BLOCKED,
         },
       ],
     });

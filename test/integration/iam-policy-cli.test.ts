@@ -47,7 +47,7 @@ describe('plan --iam-policy', () => {
     ]);
   });
 
-  it('notes why KMS actions are on "*" when the plan creates a key', async () => {
+  it('scopes the KMS writes to the key the plan creates, by its tag, and says so', async () => {
     const bucket = uniqueBucket('iam-kms');
     await createBucket(bucket);
     const result = await runCli([
@@ -63,12 +63,21 @@ describe('plan --iam-policy', () => {
       emulatorUrl(),
     ]);
     expect(result.code, result.stderr).toBe(2);
-    expect(result.stdout).toMatch(/^# KMS actions are on "\*"/);
+    expect(result.stdout).toMatch(/^# KMS: CreateKey takes no resource/);
     const policy = JSON.parse(result.stdout.replace(/^#.*\n/gm, ''));
-    const kms = policy.Statement.find((s: { Sid: string }) => s.Sid === 'KmsAnyKey');
-    expect(kms.Action).toEqual(
-      expect.arrayContaining(['kms:CreateKey', 'kms:ScheduleKeyDeletion']),
+    const create = policy.Statement.find((s: { Sid: string }) => s.Sid === 'KmsCreateTaggedKey');
+    expect(create).toMatchObject({
+      Action: ['kms:CreateKey'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:RequestTag/s3-harden:bucket': bucket } },
+    });
+    const writes = policy.Statement.find((s: { Sid: string }) => s.Sid === 'KmsKeyOfThisBucket');
+    expect(writes.Action).toEqual(
+      expect.arrayContaining(['kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy']),
     );
-    expect(kms.Resource).toBe('*');
+    expect(writes.Resource).toBe('arn:aws:kms:us-east-1:123456789012:key/*');
+    expect(writes.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/s3-harden:bucket': bucket },
+    });
   });
 });

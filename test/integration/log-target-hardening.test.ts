@@ -36,7 +36,15 @@ interface SavedPlan {
   readonly changes: readonly SavedChange[];
 }
 
-const SSE_S3 = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] };
+/** SSE-S3, with SSE-C blocked as every preset does. */
+const SSE_S3 = {
+  Rules: [
+    {
+      ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
+      BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] },
+    },
+  ],
+};
 
 const sids = (document: unknown) => statementsOf(document as PolicyDocument | null).map(sidOf);
 

@@ -155,7 +155,7 @@ describe('s3-harden rollback', () => {
     );
   });
 
-  it('a change that cannot be undone and is not as before: ‼, exit 3, no end entry', async () => {
+  it('a change that cannot be undone and is not as before: permanent, exit 3, the journal ends (nothing to retry)', async () => {
     const bucket = uniqueBucket('rollback-irrev');
     await createBucket(bucket, { publicAccessBlock: { BlockPublicAcls: true } });
     const file = join(dir, `${bucket}.jsonl`);
@@ -180,11 +180,13 @@ describe('s3-harden rollback', () => {
     const result = await runCli(['rollback', file, '--yes', '--endpoint-url', emulatorUrl()]);
     expect(result.code).toBe(3);
     expect(result.stdout).toContain(
-      '‼ Block Public Access (bucket): not as before, and it cannot be undone\n',
+      '! Block Public Access (bucket): not as before, and it cannot be undone\n',
     );
-    expect(result.stdout).toMatch(/Rollback incomplete: 1 change\(s\)/);
+    expect(result.stdout).toMatch(
+      /1 change can never be undone \(above\)\. Nothing is left to retry\./,
+    );
     const types = readJournal(file).map((entry) => entry.type);
-    expect(types).toEqual(['begin', 'intent', 'rollback-failed']);
+    expect(types).toEqual(['begin', 'intent', 'end']);
   });
 });
 

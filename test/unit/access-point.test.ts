@@ -293,7 +293,7 @@ describe('access point step: plan', () => {
           Sid: 'S3HardenCrossAccount1',
           Effect: 'Allow',
           Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` },
-          Action: ['s3:PutObject'],
+          Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
           Resource: [`${AP_ARN}/object/*`],
           Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
         },

@@ -284,7 +284,7 @@ describe('bucket-policy step', () => {
       expect(change.undo?.operation).toBe('PutBucketPolicy');
       expect(change.warnings).toEqual([
         'removes S3HardenDenyInsecureTransport: plain-HTTP requests are no longer denied',
-        'removes S3HardenDenyOldTls: TLS 1.0 and 1.1 are no longer denied',
+        'removes S3HardenDenyOldTls: the policy no longer states the TLS 1.2 minimum (S3 itself still refuses TLS 1.0 and 1.1)',
       ]);
     });
 
@@ -332,7 +332,7 @@ describe('bucket-policy step', () => {
         step.plan(at(null), { ...BASELINE, uploadEncryption: 'kms-key', kmsKeyArn: KEY }),
       );
       expect(pinned.warnings).toEqual([
-        `denies uploads that name a KMS key other than ${KEY}; set default encryption to that key`,
+        `denies uploads that name a KMS key other than ${KEY}, or KMS without a key (S3 would use aws/s3); uploads that name none get default encryption: set it to that key`,
       ]);
       const own = only(step.plan(at(null), { ...BASELINE, crossAccounts: '123456789012' }));
       expect(own.warnings).toEqual([
@@ -455,7 +455,7 @@ describe('bucket-policy step', () => {
       const fields = step.fields(at(null), { ...BASELINE, uploadEncryption: 'sse-s3' });
       expect(fields).toContainEqual({ kind: 'note', tone: 'warning', text: HEADER_DENY_CAVEAT });
       expect(HEADER_DENY_CAVEAT).toContain('default encryption');
-      expect(HEADER_DENY_CAVEAT).toContain('AWS log delivery');
+      expect(HEADER_DENY_CAVEAT).toContain('multipart part');
     });
 
     it('shows what the live policy enforces now', () => {
@@ -611,12 +611,33 @@ describe('bucket-policy step on a log bucket: the logging step’s grants are no
     expect(change.after).toEqual({ Version: '2012-10-17', Statement: [APP_A, OLD_APP] });
   });
 
-  it('warns that a network restriction on a log bucket stops log delivery', () => {
+  it('a network restriction on a log bucket lets log delivery through: no warning of it', () => {
     const before: PolicyDocument = { Version: '2012-10-17', Statement: [APP_A] };
     const restricted = only(step.plan(at(before), { ...BASELINE, sourceCidrs: '203.0.113.0/24' }));
-    expect(restricted.warnings.join('\n')).toMatch(/stops server access log delivery/);
-    const open = only(step.plan(at(before), BASELINE));
-    expect(open.warnings.join('\n')).not.toMatch(/log delivery/);
+    expect(restricted.warnings.join('\n')).not.toMatch(/log delivery/);
+    const allowlist = statementsOf(restricted.after as PolicyDocument).find(
+      (statement) => (statement as { Sid?: string }).Sid === 'S3HardenIpAllowlist',
+    ) as { Condition: Record<string, unknown> };
+    expect(allowlist.Condition.BoolIfExists).toEqual({ 'aws:PrincipalIsAWSService': 'false' });
+  });
+
+  it('warns, with the Sid, of every grant to another account a network restriction cuts off', () => {
+    const partner = {
+      Sid: 'PartnerUploads',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::444455556666:root' },
+      Action: 's3:PutObject',
+      Resource: 'arn:aws:s3:::my-bucket/*',
+    };
+    const before: PolicyDocument = { Version: '2012-10-17', Statement: [APP_A, partner] };
+    const vpce = only(step.plan(at(before), { ...BASELINE, vpceOnly: true, vpceIds: VPCE }));
+    expect(vpce.warnings).toContain(
+      'cuts off Sid "PartnerUploads" (arn:aws:iam::444455556666:root): requests from another account come through none of your VPC endpoints',
+    );
+    // The log delivery grant is a service's: let through, not warned of.
+    expect(vpce.warnings.join('\n')).not.toMatch(/S3HardenAccessLogs/);
+    const ip = only(step.plan(at(before), { ...BASELINE, sourceCidrs: '203.0.113.0/24' }));
+    expect(ip.warnings.join('\n')).toMatch(/may cut off Sid "PartnerUploads"/);
   });
 
   it('the lockout exemption goes on the network restriction only, and reads back as the answers', () => {

@@ -31,6 +31,7 @@ import {
   KEY_DELETION_WARNING,
   KeyConflictError,
   keyLabel,
+  SSE_C_BLOCK_WARNING,
   SSE_C_NOTE,
 } from '../../src/steps/encryption.js';
 import type { Field } from '../../src/steps/form.js';
@@ -63,6 +64,11 @@ const SSE_S3: EncryptionConfiguration = {
   Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
 };
 const BLOCK_SSE_C = { EncryptionType: ['SSE-C'] };
+/** As S3 reads a bucket since April 2026: SSE-C blocked. */
+const BLOCKED = { BlockedEncryptionTypes: BLOCK_SSE_C };
+const SSE_S3_BLOCKED: EncryptionConfiguration = {
+  Rules: [{ ...SSE_S3.Rules[0], ...BLOCKED }],
+};
 const kms = (KMSMasterKeyID?: string, extra: object = {}): EncryptionConfiguration => ({
   Rules: [
     {
@@ -566,16 +572,16 @@ describe('encryption step: presets', () => {
 
   it('strict on a bucket already on its own customer-managed key with Bucket Key has nothing to do', () => {
     for (const key of [KEY_ARN, 'alias/app-data', KEY_UUID]) {
-      const state = at(kms(key, { BucketKeyEnabled: true }));
+      const state = at(kms(key, { BucketKeyEnabled: true, ...BLOCKED }));
       expect(encryptionStep.plan(state, encryptionStep.defaults(state, 'strict'))).toEqual([]);
     }
   });
 
   it('strict on a customer-managed key without Bucket Key only turns the Bucket Key on', () => {
-    const state = at(kms('alias/app-data'));
+    const state = at(kms('alias/app-data', BLOCKED));
     const [change, ...rest] = encryptionStep.plan(state, encryptionStep.defaults(state, 'strict'));
     expect(rest).toEqual([]);
-    expect(change?.after).toEqual(kms('alias/app-data', { BucketKeyEnabled: true }));
+    expect(change?.after).toEqual(kms('alias/app-data', { BucketKeyEnabled: true, ...BLOCKED }));
   });
 });
 
@@ -670,6 +676,7 @@ describe('encryption step: plans', () => {
           Description: `s3-harden: default encryption for ${BUCKET}`,
           KeySpec: 'SYMMETRIC_DEFAULT',
           KeyUsage: 'ENCRYPT_DECRYPT',
+          Tags: [{ TagKey: 's3-harden:bucket', TagValue: BUCKET }],
         },
       },
       undo: {
@@ -678,7 +685,24 @@ describe('encryption step: plans', () => {
         input: { KeyId: CREATED_KEY_ID, PendingWindowInDays: 7 },
       },
       dependsOn: [],
-      warnings: [KEY_DELETION_WARNING],
+      warnings: [
+        "its key policy keeps the account's IAM policies in charge; the bucket policy grants no one else",
+        KEY_DELETION_WARNING,
+      ],
+    });
+    // Created with its key policy: the account's IAM policies keep the key (KMS's default).
+    expect(JSON.parse(key.call.input.Policy as string)).toEqual({
+      Version: '2012-10-17',
+      Id: 's3-harden-key-policy',
+      Statement: [
+        {
+          Sid: 'EnableIAMPolicies',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+      ],
     });
     expect(byId(changes, 'kms.alias')).toMatchObject({
       call: {
@@ -861,7 +885,7 @@ describe('encryption step: fields', () => {
       ],
     });
     const fields = encryptionStep.fields(state, { ...ANSWERS, key: KEY_ARN });
-    expect(inputs(fields)).toEqual(['algorithm', 'key', 'bucketKey']);
+    expect(inputs(fields)).toEqual(['algorithm', 'key', 'bucketKey', 'blockSseC']);
     const key = fields.find((field) => field.kind === 'choice' && field.key === 'key');
     expect(
       key && key.kind === 'choice' && key.options.map((option) => [option.value, option.label]),
@@ -883,26 +907,80 @@ describe('encryption step: fields', () => {
       'key',
       'aliasName',
       'bucketKey',
+      'blockSseC',
     ]);
     expect(inputs(encryptionStep.fields(at(null), { ...ANSWERS, key: 'type' }))).toEqual([
       'algorithm',
       'key',
       'keyId',
       'bucketKey',
+      'blockSseC',
     ]);
     const dsse = encryptionStep.fields(at(null), { ...ANSWERS, algorithm: 'DSSE-KMS' });
-    expect(inputs(dsse)).toEqual(['algorithm', 'key', 'aliasName']);
+    expect(inputs(dsse)).toEqual(['algorithm', 'key', 'aliasName', 'blockSseC']);
     expect(notes(dsse)).toContain(DSSE_NOTE);
     expect(inputs(encryptionStep.fields(at(null), { ...ANSWERS, algorithm: 'SSE-S3' }))).toEqual([
       'algorithm',
+      'blockSseC',
     ]);
   });
 
-  it('always explains SSE-C, and names an SSE-C block that will be kept', () => {
-    const blocked = at({ Rules: [{ ...SSE_S3.Rules[0], BlockedEncryptionTypes: BLOCK_SSE_C }] });
-    const texts = notes(encryptionStep.fields(blocked, { ...ANSWERS, algorithm: 'SSE-S3' }));
-    expect(texts).toContain(SSE_C_NOTE);
-    expect(texts).toContain('Blocked encryption types here: SSE-C; kept as they are.');
+  it('always explains SSE-C, shows the block, and names other blocked types that will be kept', () => {
+    const blocked = at({
+      Rules: [{ ...SSE_S3.Rules[0], BlockedEncryptionTypes: { EncryptionType: ['SSE-C', 'X'] } }],
+    });
+    const fields = encryptionStep.fields(blocked, { ...ANSWERS, algorithm: 'SSE-S3' });
+    expect(notes(fields)).toContain(SSE_C_NOTE);
+    expect(notes(fields)).toContain('Also blocked here: X; kept as it is.');
+    const toggle = fields.find((field) => field.kind === 'toggle' && field.key === 'blockSseC');
+    expect(toggle && 'now' in toggle && toggle.now).toBe('on');
+  });
+
+  it('every preset blocks SSE-C where it is allowed, with the reason; keep leaves it', () => {
+    for (const preset of ['baseline', 'strict', 'worm', 'custom'] as const) {
+      const state = at(SSE_S3);
+      const answers = encryptionStep.defaults(state, preset);
+      expect(answers.blockSseC).toBe(true);
+      const block = encryptionStep
+        .plan(state, answers)
+        .find((change) => change.id === 'bucket.encryption');
+      expect(block?.after, preset).toMatchObject({
+        Rules: [expect.objectContaining(BLOCKED)],
+      });
+      expect(block?.warnings).toContain(SSE_C_BLOCK_WARNING);
+    }
+    // SSE-S3 as it is, but for the block: the one change, the rest of the rule untouched.
+    const [only, ...rest] = encryptionStep.plan(
+      at(SSE_S3),
+      encryptionStep.defaults(at(SSE_S3), 'baseline'),
+    );
+    expect(rest).toEqual([]);
+    expect(only?.after).toEqual(SSE_S3_BLOCKED);
+    expect(only?.undo).toEqual(put(SSE_S3));
+    // Already blocked, or the operator keeps it as it is: nothing to do.
+    expect(
+      encryptionStep.plan(
+        at(SSE_S3_BLOCKED),
+        encryptionStep.defaults(at(SSE_S3_BLOCKED), 'baseline'),
+      ),
+    ).toEqual([]);
+    expect(
+      encryptionStep.plan(at(SSE_S3), encryptionStep.keep?.(at(SSE_S3)) as EncryptionAnswers),
+    ).toEqual([]);
+    // Explicitly unblocked (NONE) is blocked again by a preset, never the other way round.
+    const unblocked = at({
+      Rules: [{ ...SSE_S3.Rules[0], BlockedEncryptionTypes: { EncryptionType: ['NONE'] } }],
+    });
+    expect(
+      encryptionStep.plan(unblocked, encryptionStep.defaults(unblocked, 'strict'))[0]?.after,
+    ).toBeDefined();
+    expect(
+      encryptionStep.plan(at(SSE_S3_BLOCKED), {
+        ...ANSWERS,
+        algorithm: 'SSE-S3',
+        blockSseC: false,
+      }),
+    ).toEqual([]);
   });
 
   it('warns before planning a second key or a taken alias', () => {
@@ -1047,10 +1125,13 @@ describe('encryption plans in plan files and the review', () => {
     expect(text).toContain(
       [
         '+ KMS key (new, customer managed)  (kms:CreateKey)',
-        `    + Description  "s3-harden: default encryption for ${BUCKET}"`,
-        '    + KeySpec      "SYMMETRIC_DEFAULT"',
-        '    + KeyUsage     "ENCRYPT_DECRYPT"',
-        `    warning: ${KEY_DELETION_WARNING}`,
+        '    (none before)',
+        `    + Description: s3-harden: default encryption for ${BUCKET}`,
+        '    + KeySpec: SYMMETRIC_DEFAULT',
+        '    + KeyUsage: ENCRYPT_DECRYPT',
+        `    + Tag s3-harden:bucket: ${BUCKET}`,
+        '    + Policy:',
+        '    + {',
       ].join('\n'),
     );
     expect(text).toContain(
@@ -1275,7 +1356,12 @@ describe('reading the KMS keys (one scan: ListAliases, then DescribeKey and rota
         read(resource, fake.send),
       ),
     );
-    expect(fake.calls).toEqual(['ListAliases', 'DescribeKey', 'GetKeyRotationStatus']);
+    expect(fake.calls).toEqual([
+      'ListAliases',
+      'DescribeKey',
+      'GetKeyRotationStatus',
+      'GetKeyPolicy',
+    ]);
     await read('kms.key', fake.send);
     expect(fake.calls.filter((call) => call === 'ListAliases')).toHaveLength(2);
   });
@@ -1308,14 +1394,14 @@ describe('encryption step: a bucket that receives server access logs', () => {
       expect(answers.algorithm).toBe('SSE-S3');
       const [change, ...rest] = encryptionStep.plan(state, answers);
       expect(rest).toEqual([]);
-      expect(change?.after).toEqual(SSE_S3);
+      expect(change?.after).toEqual(SSE_S3_BLOCKED);
       expect(change?.warnings).toContain(NOTE);
       expect(noteTexts(encryptionStep.fields(state, answers))).toContain(`info: ${NOTE}.`);
     },
   );
 
   it('strict keeps SSE-S3 already there: nothing to do, and no KMS key', () => {
-    const state = logTarget(SSE_S3);
+    const state = logTarget(SSE_S3_BLOCKED);
     const answers = encryptionStep.defaults(state, 'strict');
     expect(answers.algorithm).toBe('SSE-S3');
     expect(encryptionStep.plan(state, answers)).toEqual([]);
@@ -1358,7 +1444,7 @@ describe('encryption step: a bucket that receives server access logs', () => {
   });
 
   it('already on KMS: kept as it is, the form says delivery fails and how to restore it', () => {
-    const state = logTarget(kms(KEY_ARN, { BucketKeyEnabled: true }));
+    const state = logTarget(kms(KEY_ARN, { BucketKeyEnabled: true, ...BLOCKED }));
     for (const preset of ['baseline', 'strict'] as const) {
       const answers = encryptionStep.defaults(state, preset);
       expect(answers.algorithm).toBe('keep');
@@ -1368,7 +1454,7 @@ describe('encryption step: a bucket that receives server access logs', () => {
       );
     }
     const [change] = encryptionStep.plan(state, { ...ANSWERS, algorithm: 'SSE-S3' });
-    expect(change?.after).toEqual(SSE_S3);
+    expect(change?.after).toEqual(SSE_S3_BLOCKED);
     expect(change?.warnings).toContain(NOTE);
   });
 

@@ -38,7 +38,7 @@ describe('statementsFor', () => {
     ]);
   });
 
-  it('VPC endpoints and IP ranges deny everything from elsewhere', () => {
+  it('VPC endpoints and IP ranges deny everything from elsewhere, AWS services aside', () => {
     const [vpce, ip] = statementsFor(WHERE, {
       ...NO_INTENT,
       vpceIds: ['vpce-1a2b3c4d', 'vpce-0123456789abcdef0'],
@@ -52,6 +52,8 @@ describe('statementsFor', () => {
       Resource: [BUCKET_ARN, OBJECTS],
       Condition: {
         StringNotEquals: { 'aws:SourceVpce': ['vpce-1a2b3c4d', 'vpce-0123456789abcdef0'] },
+        // Service principals and forward access sessions come through no endpoint of yours.
+        BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
       },
     });
     expect(ip).toEqual({
@@ -60,45 +62,73 @@ describe('statementsFor', () => {
       Principal: '*',
       Action: ['s3:*'],
       Resource: [BUCKET_ARN, OBJECTS],
-      Condition: { NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '2001:db8::/32'] } },
+      // A forward access session keeps the caller's IP: only service principals are let through.
+      Condition: {
+        NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '2001:db8::/32'] },
+        BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+      },
     });
   });
 
-  it('an algorithm denies uploads with no header and with another one', () => {
+  it('service roles (Macie, replication) are let through the network Denies by ARN', () => {
+    const roles = [
+      'arn:aws:iam::123456789012:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie',
+      'arn:aws:iam::123456789012:role/replication',
+    ];
+    const [vpce] = statementsFor(WHERE, {
+      ...NO_INTENT,
+      vpceIds: ['vpce-1a2b3c4d'],
+      serviceRoles: roles,
+      exemptPrincipal: 'arn:aws:iam::123456789012:user/operator',
+    });
+    expect(vpce?.Condition).toEqual({
+      StringNotEquals: { 'aws:SourceVpce': ['vpce-1a2b3c4d'] },
+      BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
+      ArnNotEquals: { 'aws:PrincipalArn': roles },
+      ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::123456789012:user/operator' },
+    });
+  });
+
+  it('an algorithm denies only uploads that name another one (multipart parts name none)', () => {
     expect(
       statementsFor(WHERE, { ...NO_INTENT, uploadEncryption: { algorithm: 'aws:kms' } }),
     ).toEqual([
-      {
-        Sid: 'S3HardenDenyUnencryptedUploads',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: ['s3:PutObject'],
-        Resource: [OBJECTS],
-        Condition: { Null: { 's3:x-amz-server-side-encryption': 'true' } },
-      },
       {
         Sid: 'S3HardenDenyWrongEncryption',
         Effect: 'Deny',
         Principal: '*',
         Action: ['s3:PutObject'],
         Resource: [OBJECTS],
-        Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+        Condition: {
+          StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+          Null: { 's3:x-amz-server-side-encryption': 'false' },
+        },
       },
     ]);
   });
 
-  it('a pinned key denies uploads naming another key, with StringNotEqualsIfExists', () => {
+  it('a pinned key denies another algorithm, another key, and KMS without a key', () => {
+    const deny = (Sid: string, Condition: unknown) => ({
+      Sid,
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:PutObject'],
+      Resource: [OBJECTS],
+      Condition,
+    });
     expect(statementsFor(WHERE, { ...NO_INTENT, uploadEncryption: { kmsKeyArn: KEY } })).toEqual([
-      {
-        Sid: 'S3HardenDenyOtherKmsKeys',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: ['s3:PutObject'],
-        Resource: [OBJECTS],
-        Condition: {
-          StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': KEY },
-        },
-      },
+      deny('S3HardenDenyWrongEncryption', {
+        StringNotEquals: { 's3:x-amz-server-side-encryption': ['aws:kms', 'aws:kms:dsse'] },
+        Null: { 's3:x-amz-server-side-encryption': 'false' },
+      }),
+      deny('S3HardenDenyOtherKmsKeys', {
+        StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': KEY },
+        Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+      }),
+      deny('S3HardenDenyKmsWithoutKeyId', {
+        StringEquals: { 's3:x-amz-server-side-encryption': ['aws:kms', 'aws:kms:dsse'] },
+        Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'true' },
+      }),
     ]);
   });
 
@@ -115,24 +145,29 @@ describe('statementsFor', () => {
     );
   });
 
-  it('cross-account uploads must carry bucket-owner-full-control; reads need no ACL header', () => {
+  it('cross-account uploads carry bucket-owner-full-control while ACLs matter; reads need no ACL header', () => {
+    const upload = {
+      Sid: 'S3HardenCrossAccount1',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::444455556666:root' },
+      Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      Resource: [OBJECTS],
+    };
+    const read = {
+      Sid: 'S3HardenCrossAccount1Read',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::444455556666:root' },
+      Action: ['s3:GetObject'],
+      Resource: [OBJECTS],
+    };
     expect(statementsFor(WHERE, { ...NO_INTENT, crossAccounts: ['444455556666'] })).toEqual([
-      {
-        Sid: 'S3HardenCrossAccount1',
-        Effect: 'Allow',
-        Principal: { AWS: 'arn:aws:iam::444455556666:root' },
-        Action: ['s3:PutObject'],
-        Resource: [OBJECTS],
-        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
-      },
-      {
-        Sid: 'S3HardenCrossAccount1Read',
-        Effect: 'Allow',
-        Principal: { AWS: 'arn:aws:iam::444455556666:root' },
-        Action: ['s3:GetObject'],
-        Resource: [OBJECTS],
-      },
+      { ...upload, Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } } },
+      read,
     ]);
+    // ACLs off: the owner owns every object, and UploadPart sends no ACL header.
+    expect(
+      statementsFor(WHERE, { ...NO_INTENT, crossAccounts: ['444455556666'], aclsDisabled: true }),
+    ).toEqual([upload, read]);
   });
 
   it('uses the partition of the region in ARNs', () => {

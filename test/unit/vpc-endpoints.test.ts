@@ -262,8 +262,12 @@ describe('the deferred EC2 client at the SDK boundary', () => {
 
 describe('bucket-policy step: the listed endpoints', () => {
   it('reads the endpoints optionally: the step still plans when they cannot be listed', () => {
-    expect(step.optionalReads).toEqual(['account.vpcEndpoints']);
-    expect(readsFor(['bucket-policy'])).toEqual(['bucket.policy', 'account.vpcEndpoints']);
+    expect(step.optionalReads).toEqual(['account.vpcEndpoints', 'bucket.replication']);
+    expect(readsFor(['bucket-policy'])).toEqual([
+      'bucket.policy',
+      'account.vpcEndpoints',
+      'bucket.replication',
+    ]);
     const denied = at(undefined, { 'account.vpcEndpoints': DENIED });
     expect(unavailableReason('bucket-policy', denied)).toBeNull();
     const plan = buildPlan(denied, 'strict', ['bucket-policy'], {

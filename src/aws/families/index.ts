@@ -18,6 +18,7 @@ import { objectLockAws } from './object-lock.js';
 import { objectOwnershipAws } from './object-ownership.js';
 import { bucketPolicyAws } from './policy.js';
 import { publicAccessBlockAws } from './public-access-block.js';
+import { replicationAws } from './replication.js';
 import { versioningAws } from './versioning.js';
 import { vpcEndpointsAws } from './vpc-endpoints.js';
 
@@ -44,6 +45,7 @@ const FAMILIES: readonly AwsFamily[] = [
   accessAnalyzerAws,
   vpcEndpointsAws,
   macieAws,
+  replicationAws,
   policyValidationAws,
 ];
 

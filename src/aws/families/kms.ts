@@ -1,8 +1,11 @@
 /**
  * The AWS half of the KMS family. Every KMS resource is read from one scan of
  * the account: ListAliases (all pages), then DescribeKey and, for
- * customer-managed keys, GetKeyRotationStatus of each aliased key, a few keys
- * at a time. Reads started together (one observe) share one scan.
+ * customer-managed keys, GetKeyRotationStatus and GetKeyPolicy of each
+ * aliased key, a few keys at a time (the key policy says who the key lets
+ * decrypt; ../../plan/key-policy.ts). Reads started together (one observe)
+ * share one scan. The key s3-harden created for the bucket also has its tags
+ * read (ListResourceTags).
  */
 
 import {
@@ -13,22 +16,27 @@ import {
   DescribeKeyCommand,
   DisableKeyRotationCommand,
   EnableKeyRotationCommand,
+  GetKeyPolicyCommand,
   GetKeyRotationStatusCommand,
   ListAliasesCommand,
+  ListResourceTagsCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
+import type { PolicyDocument } from '../../plan/policy.js';
 import {
   isAwsManagedAlias,
   type KmsAliasValue,
   type KmsKeySummary,
   type KmsKeyValue,
   type KmsRotationValue,
+  type KmsTag,
   keyDescription,
 } from '../../plan/resources/kms.js';
 import type { Target } from '../../plan/types.js';
 import { AwsError } from '../errors.js';
 import type { AwsFamily, ReadSend } from './family.js';
 import { mapLimit } from './map-limit.js';
+import { policyFromOutput } from './policy.js';
 
 /**
  * CreateAlias returns nothing; this command returns the alias name it created
@@ -137,6 +145,7 @@ async function describeKey(
       if (error instanceof AwsError && error.kind === 'access-denied') throw error;
     }
   }
+  const policy = manager === 'CUSTOMER' ? await keyPolicy(send, keyId) : undefined;
   return {
     keyId: metadata.KeyId ?? keyId,
     arn: metadata.Arn ?? '',
@@ -144,8 +153,43 @@ async function describeKey(
     state,
     rotation,
     manager,
+    ...(policy ? { policy } : {}),
     description: metadata.Description ?? '',
   };
+}
+
+/** A key's policy; undefined when it cannot be read (the warnings then say so). */
+async function keyPolicy(send: ReadSend, keyId: string): Promise<PolicyDocument | undefined> {
+  try {
+    const output = await send({
+      service: 'kms',
+      operation: 'GetKeyPolicy',
+      input: { KeyId: keyId, PolicyName: 'default' },
+    });
+    return policyFromOutput(output, 'key policy') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A key's tags, sorted by key. */
+async function keyTags(send: ReadSend, keyId: string): Promise<KmsTag[]> {
+  const tags: KmsTag[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await send({
+      service: 'kms',
+      operation: 'ListResourceTags',
+      input: { KeyId: keyId, ...(marker ? { Marker: marker } : {}) },
+    });
+    for (const tag of (page.Tags as { TagKey?: string; TagValue?: string }[]) ?? []) {
+      if (typeof tag.TagKey === 'string')
+        tags.push({ TagKey: tag.TagKey, TagValue: tag.TagValue ?? '' });
+    }
+    marker =
+      page.Truncated === true && typeof page.NextMarker === 'string' ? page.NextMarker : undefined;
+  } while (marker);
+  return tags.sort((a, b) => a.TagKey.localeCompare(b.TagKey));
 }
 
 async function scanKeys(send: ReadSend): Promise<ScannedKey[]> {
@@ -184,6 +228,8 @@ export const kmsAws: AwsFamily = {
       ListAliases: ListAliasesCommand,
       DescribeKey: DescribeKeyCommand,
       GetKeyRotationStatus: GetKeyRotationStatusCommand,
+      GetKeyPolicy: GetKeyPolicyCommand,
+      ListResourceTags: ListResourceTagsCommand,
       CreateKey: CreateKeyCommand,
       ScheduleKeyDeletion: ScheduleKeyDeletionCommand,
       CreateAlias: CreateAliasEchoCommand,
@@ -200,13 +246,15 @@ export const kmsAws: AwsFamily = {
     'kms.key': {
       query: async (target, send): Promise<KmsKeyValue | null> => {
         const key = await bucketKey(target, send);
-        return key
-          ? {
-              Description: key.description,
-              KeySpec: 'SYMMETRIC_DEFAULT',
-              KeyUsage: 'ENCRYPT_DECRYPT',
-            }
-          : null;
+        if (!key) return null;
+        const tags = await keyTags(send, key.keyId);
+        return {
+          Description: key.description,
+          KeySpec: 'SYMMETRIC_DEFAULT',
+          KeyUsage: 'ENCRYPT_DECRYPT',
+          ...(key.policy ? { Policy: key.policy } : {}),
+          ...(tags.length > 0 ? { Tags: tags } : {}),
+        };
       },
     },
     'kms.alias': {

@@ -17,6 +17,7 @@ import { objectLockFamily } from './object-lock.js';
 import { objectOwnershipFamily } from './object-ownership.js';
 import { bucketPolicyFamily } from './policy.js';
 import { publicAccessBlockFamily } from './public-access-block.js';
+import { replicationFamily } from './replication.js';
 import type { ResourceSpec, ResourceTable } from './spec.js';
 import { versioningFamily } from './versioning.js';
 import { vpcEndpointsFamily } from './vpc-endpoints.js';
@@ -35,6 +36,7 @@ const FAMILIES = [
   accessAnalyzerFamily,
   vpcEndpointsFamily,
   macieFamily,
+  replicationFamily,
 ] as const;
 
 export const RESOURCES = Object.assign(

@@ -11,11 +11,15 @@
  * it carries an OutputRef to the `kms.key` change's output. The key s3-harden
  * created for a bucket is recognised by its description, which names the
  * bucket (see keyDescription); an absent value means "no such key", and a key
- * pending deletion no longer counts.
+ * pending deletion no longer counts. It is created with its key policy (who
+ * may use it: ../key-policy.ts) and tagged with the bucket (KEY_TAG), so an
+ * IAM policy can scope every later call to the keys s3-harden made.
  */
 import { z } from 'zod';
 import { outputRef } from '../output-refs.js';
+import { formatPolicy, type PolicyDocument, policyJson } from '../policy.js';
 import type { OutputRef } from '../types.js';
+import { policyDocumentSchema } from './policy.js';
 import type { ResourceFamily } from './spec.js';
 import { UnwritableValueError } from './unwritable.js';
 
@@ -31,6 +35,13 @@ export interface KmsKeySummary {
   readonly rotation: boolean | null;
   /** KeyManager: CUSTOMER or AWS. */
   readonly manager: string;
+  /** A customer-managed key's policy; absent when it could not be read (or for AWS managed keys). */
+  readonly policy?: PolicyDocument;
+}
+
+export interface KmsTag {
+  readonly TagKey: string;
+  readonly TagValue: string;
 }
 
 /** The key s3-harden creates: a symmetric encryption key for one bucket. */
@@ -38,7 +49,14 @@ export interface KmsKeyValue {
   readonly Description: string;
   readonly KeySpec: 'SYMMETRIC_DEFAULT';
   readonly KeyUsage: 'ENCRYPT_DECRYPT';
+  /** Its key policy; absent: the default one (keys made by earlier versions). */
+  readonly Policy?: PolicyDocument;
+  /** Its tags; absent: none (keys made by earlier versions). */
+  readonly Tags?: readonly KmsTag[];
 }
+
+/** The tag on every key s3-harden creates, valued with the bucket's name. */
+export const KEY_TAG = 's3-harden:bucket';
 
 export interface KmsAliasValue {
   readonly AliasName: string;
@@ -162,6 +180,14 @@ const createdAliasName = z.strictObject({
   fromOutput: z.strictObject({ change: z.literal(ALIAS_CHANGE), path: z.literal('AliasName') }),
 });
 
+/** KMS's limit on a key policy, in bytes. */
+export const MAX_KEY_POLICY_BYTES = 32_768;
+
+const keyPolicySchema = policyDocumentSchema.refine(
+  (document) => new TextEncoder().encode(policyJson(document)).length <= MAX_KEY_POLICY_BYTES,
+  `a key policy is at most ${MAX_KEY_POLICY_BYTES} bytes`,
+);
+
 export const kmsKeySummarySchema = z.strictObject({
   keyId: z.string().min(1).max(2048),
   arn: z.string().min(1).max(2048),
@@ -169,7 +195,24 @@ export const kmsKeySummarySchema = z.strictObject({
   state: z.string().max(64),
   rotation: z.boolean().nullable(),
   manager: z.string().max(64),
+  policy: keyPolicySchema.optional(),
 });
+
+const tagsSchema = z
+  .array(
+    z.strictObject({
+      TagKey: z
+        .string()
+        .min(1)
+        .max(128)
+        .regex(/^[\w .:/=+@-]+$/),
+      TagValue: z
+        .string()
+        .max(256)
+        .regex(/^[\w .:/=+@-]*$/),
+    }),
+  )
+  .max(50);
 
 export const kmsKeyValueSchema = z.strictObject({
   Description: z
@@ -178,6 +221,27 @@ export const kmsKeyValueSchema = z.strictObject({
     .regex(/^\P{Cc}*$/u, 'must not contain control characters'),
   KeySpec: z.literal('SYMMETRIC_DEFAULT'),
   KeyUsage: z.literal('ENCRYPT_DECRYPT'),
+  Policy: keyPolicySchema.optional(),
+  Tags: tagsSchema.optional(),
+});
+
+/** CreateKey's input: the value, with the policy as the JSON text KMS takes. */
+const createKeyInputSchema = z.strictObject({
+  Description: kmsKeyValueSchema.shape.Description,
+  KeySpec: kmsKeyValueSchema.shape.KeySpec,
+  KeyUsage: kmsKeyValueSchema.shape.KeyUsage,
+  Policy: z
+    .string()
+    .max(MAX_KEY_POLICY_BYTES)
+    .refine((text) => {
+      try {
+        return keyPolicySchema.safeParse(JSON.parse(text)).success;
+      } catch {
+        return false;
+      }
+    }, 'not a key policy document')
+    .optional(),
+  Tags: tagsSchema.optional(),
 });
 
 export const kmsAliasValueSchema = z.strictObject({
@@ -219,8 +283,20 @@ export const kmsFamily: ResourceFamily<KmsValues> = {
                 Description: value.Description,
                 KeySpec: value.KeySpec,
                 KeyUsage: value.KeyUsage,
+                ...(value.Policy ? { Policy: policyJson(value.Policy) } : {}),
+                ...(value.Tags ? { Tags: value.Tags } : {}),
               },
             },
+      // The key policy is reviewed whole, like a bucket policy.
+      document: (value) =>
+        value &&
+        [
+          `Description: ${value.Description}`,
+          `KeySpec: ${value.KeySpec}`,
+          `KeyUsage: ${value.KeyUsage}`,
+          ...(value.Tags ?? []).map((tag) => `Tag ${tag.TagKey}: ${tag.TagValue}`),
+          ...(value.Policy ? ['Policy:', formatPolicy(value.Policy)] : []),
+        ].join('\n'),
     },
     'kms.alias': {
       label: 'KMS key alias',
@@ -283,11 +359,25 @@ export const kmsFamily: ResourceFamily<KmsValues> = {
     },
     {
       service: 'kms',
+      operation: 'GetKeyPolicy',
+      iamAction: 'kms:GetKeyPolicy',
+      kind: 'read',
+      scope: 'none',
+    },
+    {
+      service: 'kms',
+      operation: 'ListResourceTags',
+      iamAction: 'kms:ListResourceTags',
+      kind: 'read',
+      scope: 'none',
+    },
+    {
+      service: 'kms',
       operation: 'CreateKey',
       iamAction: 'kms:CreateKey',
       kind: 'write',
       scope: 'none',
-      input: kmsKeyValueSchema,
+      input: createKeyInputSchema,
     },
     {
       service: 'kms',
