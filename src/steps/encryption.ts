@@ -437,7 +437,8 @@ function encryptionWarnings(
   if (was === 'aws:kms:dsse' && algorithm === 'aws:kms') {
     warnings.push('moves from dual-layer (DSSE-KMS) to single-layer SSE-KMS');
   }
-  if (algorithm !== 'AES256') {
+  // A created key's policy grants them (its own warning says whom); another key's may not.
+  if (algorithm !== 'AES256' && typeof keyId !== 'object') {
     warnings.push(
       'writers need kms:GenerateDataKey and readers kms:Decrypt on the key (key policy or IAM)',
     );
