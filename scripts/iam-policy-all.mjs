@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Prints the IAM policy for using every s3-harden feature on one bucket and
- * its log bucket (src/plan/iam-policy.ts, iamPolicyForEverything). With
+ * its log bucket (src/plan/policy/iam-policy.ts, iamPolicyForEverything). With
  * --write, replaces the README's generated block (between the
  * <!-- iam-policy-all --> markers) with it; test/unit/iam-policy.test.ts
  * fails when the README and the catalogue disagree.
@@ -25,7 +25,7 @@ const { values } = parseArgs({
 });
 
 const bundle = await build({
-  entryPoints: [join(ROOT, 'src', 'plan', 'iam-policy.ts')],
+  entryPoints: [join(ROOT, 'src', 'plan', 'policy', 'iam-policy.ts')],
   bundle: true,
   format: 'esm',
   platform: 'node',

@@ -11,9 +11,9 @@ import {
 } from './commands/connection.js';
 import { CommandError, EXIT } from './commands/exit-codes.js';
 import { globProblem } from './commands/fleet-select.js';
-import { bucketNameProblem } from './plan/bucket-name.js';
-import { sourceIpProblem } from './plan/ip.js';
-import { PRESETS, type Preset } from './plan/types.js';
+import { bucketNameProblem } from './plan/model/bucket-name.js';
+import { PRESETS, type Preset } from './plan/model/types.js';
+import { sourceIpProblem } from './plan/policy/ip.js';
 import { STEP_ORDER } from './steps/ids.js';
 import { vpceProblem } from './steps/policy-inputs.js';
 import type { StepId } from './steps/types.js';

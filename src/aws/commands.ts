@@ -2,7 +2,7 @@
  * Maps a serialisable ApiCall onto the SDK command that performs it. Only the
  * operations of the known families are here; anything else is refused.
  */
-import type { ApiCall } from '../plan/types.js';
+import type { ApiCall } from '../plan/model/types.js';
 import type { Clients } from './clients.js';
 import { COMMANDS } from './families/index.js';
 

@@ -3,8 +3,8 @@
  * can act on: which action was denied, which bucket is missing, which
  * endpoint cannot be reached. No stack traces reach the terminal.
  */
-import { iamActionFor } from '../plan/operations.js';
-import type { ApiCall } from '../plan/types.js';
+import { iamActionFor } from '../plan/model/operations.js';
+import type { ApiCall } from '../plan/model/types.js';
 
 export type AwsErrorKind =
   | 'access-denied'

@@ -4,7 +4,7 @@
  * checked with ValidatePolicy (a resource policy of AWS::S3::Bucket, or
  * AWS::S3::AccessPoint for the access point's) and CheckNoPublicAccess, before
  * review and again before apply. The answers become plain findings
- * (../plan/validation.ts).
+ * (../plan/policy/validation.ts).
  *
  * An endpoint without Access Analyzer (the local emulator, LocalStack's free
  * edition, MinIO) answers with an HTML error page, a 404 or a 501: that is
@@ -12,7 +12,7 @@
  * session, so once per run); the checks are then skipped with the reason, as
  * they are when the caller may not run them. Nothing here throws.
  */
-import type { ApiCall, Plan } from '../plan/types.js';
+import type { ApiCall, Plan } from '../plan/model/types.js';
 import {
   type FindingSeverity,
   jsonPath,
@@ -23,7 +23,7 @@ import {
   type PolicyValidation,
   policiesToCheck,
   sortFindings,
-} from '../plan/validation.js';
+} from '../plan/policy/validation.js';
 import { deferredCommand } from './clients.js';
 import { AwsError, normaliseError } from './errors.js';
 import type { AwsFamily } from './families/family.js';

@@ -3,9 +3,17 @@
  * rest of s3-harden needs. Every SDK call goes through `call`, which
  * normalises errors and counts calls (so tests can prove none is repeated).
  */
+
+import type {
+  ApiCall,
+  Plan,
+  Posture,
+  PostureValues,
+  ResourceKey,
+  Target,
+} from '../plan/model/types.js';
+import type { PolicyValidation } from '../plan/policy/validation.js';
 import { RESOURCES } from '../plan/resources/index.js';
-import type { ApiCall, Plan, Posture, PostureValues, ResourceKey, Target } from '../plan/types.js';
-import type { PolicyValidation } from '../plan/validation.js';
 import { type ConnectionOptions, createClients, destroyClients } from './clients.js';
 import { send } from './commands.js';
 import { AwsError, isAbsent, normaliseError } from './errors.js';

@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { ConnectionOptions } from '../aws/clients.js';
 import { type AwsSession, connect } from '../aws/index.js';
-import { type Drift, describeDrift, findDrift, isApplied } from '../plan/drift.js';
-import { type AnyPlan, parseAnyPlan } from '../plan/fleet-file.js';
-import { stateDir } from '../plan/journal.js';
-import { callerContext, lockoutRefusal, planLockout } from '../plan/lockout.js';
-import { PlanFileError } from '../plan/plan-file.js';
-import { findUnfinishedJournals } from '../plan/rollback.js';
-import type { Change, Plan, Posture, ResourceKey, Target } from '../plan/types.js';
+import { type Drift, describeDrift, findDrift, isApplied } from '../plan/apply/drift.js';
+import { stateDir } from '../plan/apply/journal.js';
+import { findUnfinishedJournals } from '../plan/apply/rollback.js';
+import { type AnyPlan, parseAnyPlan } from '../plan/files/fleet-file.js';
+import { PlanFileError } from '../plan/files/plan-file.js';
+import type { Change, Plan, Posture, ResourceKey, Target } from '../plan/model/types.js';
+import { callerContext, lockoutRefusal, planLockout } from '../plan/policy/lockout.js';
 import {
   blocksApply,
   errorsLine,
@@ -25,7 +25,7 @@ import {
   type PolicyValidation,
   renderValidation,
   securityWarningsLine,
-} from '../plan/validation.js';
+} from '../plan/policy/validation.js';
 import { CommandError } from './exit-codes.js';
 
 export interface ApplyCommandOptions {

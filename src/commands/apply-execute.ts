@@ -6,10 +6,10 @@
  * the last write is done, into "keep it all and write nothing more".
  */
 import type { AwsSession } from '../aws/index.js';
-import { type ApplyOutcome, type ChangeResult, executePlan } from '../plan/executor.js';
-import { openJournal } from '../plan/journal.js';
-import { cancelNotice } from '../plan/render-outcome.js';
-import type { Plan } from '../plan/types.js';
+import { type ApplyOutcome, type ChangeResult, executePlan } from '../plan/apply/executor.js';
+import { openJournal } from '../plan/apply/journal.js';
+import type { Plan } from '../plan/model/types.js';
+import { cancelNotice } from '../plan/render/outcome.js';
 
 /** The progress of the apply running under each cancel signal, so Ctrl+C can say what it does. */
 const running = new WeakMap<AbortSignal, readonly ChangeResult[]>();

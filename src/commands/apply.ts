@@ -9,13 +9,13 @@
  * A fleet plan file goes to ./fleet-apply.ts. Both use the same checks
  * (./apply-checks.ts) and the same journalled run (./apply-execute.ts).
  */
-import { driftDetails } from '../plan/drift.js';
-import type { ApplyOutcome } from '../plan/executor.js';
-import { resultJson, resultOf, type SectionResult } from '../plan/fleet-outcome.js';
-import { wrapWords } from '../plan/fleet-render.js';
-import { renderPlan } from '../plan/render.js';
-import { outcomeLines } from '../plan/render-outcome.js';
-import { securityWarningsLine } from '../plan/validation.js';
+import { driftDetails } from '../plan/apply/drift.js';
+import type { ApplyOutcome } from '../plan/apply/executor.js';
+import { resultJson, resultOf, type SectionResult } from '../plan/fleet/outcome.js';
+import { wrapWords } from '../plan/fleet/render.js';
+import { securityWarningsLine } from '../plan/policy/validation.js';
+import { outcomeLines } from '../plan/render/outcome.js';
+import { renderPlan } from '../plan/render/render.js';
 import {
   type ApplyCommandOptions,
   confirm,

@@ -27,7 +27,7 @@ import { type FailOn, failOnReason, parseFailOn } from '../plan/audit/fail-on.js
 import { type AuditLine, renderAudit } from '../plan/audit/render.js';
 import { buildReport, outOfRegion } from '../plan/audit/report.js';
 import type { AccountAudit, AuditReport, BucketAudit } from '../plan/audit/schema.js';
-import type { ResourceKey } from '../plan/types.js';
+import type { ResourceKey } from '../plan/model/types.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import { type BucketSelection, selectBuckets } from './fleet-select.js';

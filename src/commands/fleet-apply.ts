@@ -18,8 +18,8 @@
  * section's result ends the run.
  */
 import type { AwsSession } from '../aws/index.js';
-import { driftDetails } from '../plan/drift.js';
-import type { FleetPlan } from '../plan/fleet.js';
+import { driftDetails } from '../plan/apply/drift.js';
+import type { FleetPlan } from '../plan/fleet/fleet.js';
 import {
   fleetExitCode,
   fleetSummaryTable,
@@ -27,7 +27,7 @@ import {
   resultJson,
   resultOf,
   type SectionResult,
-} from '../plan/fleet-outcome.js';
+} from '../plan/fleet/outcome.js';
 import {
   accountHeading,
   accountPlanLines,
@@ -35,11 +35,11 @@ import {
   plural,
   sectionHeading,
   wrapWords,
-} from '../plan/fleet-render.js';
-import { renderPlan } from '../plan/render.js';
-import { outcomeLines } from '../plan/render-outcome.js';
-import type { Plan } from '../plan/types.js';
-import { securityWarningsLine } from '../plan/validation.js';
+} from '../plan/fleet/render.js';
+import type { Plan } from '../plan/model/types.js';
+import { securityWarningsLine } from '../plan/policy/validation.js';
+import { outcomeLines } from '../plan/render/outcome.js';
+import { renderPlan } from '../plan/render/render.js';
 import {
   type ApplyCommandOptions,
   confirm,

@@ -1,6 +1,6 @@
 /**
  * `s3-harden plan --all | --match GLOB | --bucket a,b,c`: a dry run over many
- * buckets of one account and region, as one fleet plan (../plan/fleet.ts).
+ * buckets of one account and region, as one fleet plan (../plan/fleet/fleet.ts).
  *
  * Buckets are read `concurrency` at a time through one memoised view of the
  * session, so what the account has once (its Block Public Access, Macie,
@@ -15,14 +15,14 @@
  */
 import { mapLimit } from '../aws/families/map-limit.js';
 import { AwsError, type AwsSession, connect } from '../aws/index.js';
+import { savedFleetText } from '../plan/files/fleet-file.js';
 import {
   composeFleet,
   type FleetPlan,
   MAX_FLEET_BUCKETS,
   oneLine,
   type SkippedBucket,
-} from '../plan/fleet.js';
-import { savedFleetText } from '../plan/fleet-file.js';
+} from '../plan/fleet/fleet.js';
 import {
   accountHeading,
   accountPlanLines,
@@ -30,11 +30,11 @@ import {
   fleetSummaryLines,
   plural,
   sectionHeading,
-} from '../plan/fleet-render.js';
-import { type LockoutFinding, lockoutRefusal, planLockout } from '../plan/lockout.js';
-import { renderPlan } from '../plan/render.js';
-import type { Plan, Posture, Preset } from '../plan/types.js';
-import { blocksApply, errorsLine, type PolicyValidation } from '../plan/validation.js';
+} from '../plan/fleet/render.js';
+import type { Plan, Posture, Preset } from '../plan/model/types.js';
+import { type LockoutFinding, lockoutRefusal, planLockout } from '../plan/policy/lockout.js';
+import { blocksApply, errorsLine, type PolicyValidation } from '../plan/policy/validation.js';
+import { renderPlan } from '../plan/render/render.js';
 import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';

@@ -4,10 +4,10 @@
  * applied — ready, already applied by an earlier run, or stale (and why).
  */
 import type { AwsSession } from '../aws/index.js';
-import { type Drift, namesList } from '../plan/drift.js';
-import { type FleetPlan, physicalKey } from '../plan/fleet.js';
+import { type Drift, namesList } from '../plan/apply/drift.js';
+import { type FleetPlan, physicalKey } from '../plan/fleet/fleet.js';
+import type { Change, Plan, Posture } from '../plan/model/types.js';
 import { resourceLabel, satisfies } from '../plan/resources/index.js';
-import type { Change, Plan, Posture } from '../plan/types.js';
 import { observeLive, type PlanState, planState } from './apply-checks.js';
 
 export interface Section {

@@ -9,7 +9,7 @@
  * here, not at apply time). Security warnings, warnings and suggestions, and
  * checks that were skipped (an endpoint without Access Analyzer, a denial),
  * leave the code as it was. A Deny that would lock the caller out
- * (../plan/lockout.ts) is also exit 1, unless --allow-lockout.
+ * (../plan/policy/lockout.ts) is also exit 1, unless --allow-lockout.
  *
  * Several buckets make a fleet plan (./fleet-plan.ts), which plans each
  * bucket with the functions exported here.
@@ -17,24 +17,24 @@
 import { writeFileSync } from 'node:fs';
 import type { ConnectionOptions } from '../aws/clients.js';
 import { type AwsSession, connect } from '../aws/index.js';
-import { diffPlan } from '../plan/diff.js';
-import { iamPolicyForPlan, renderIamPolicy } from '../plan/iam-policy.js';
+import { PlanFileError, planFileObject, savedPlanText } from '../plan/files/plan-file.js';
+import { diffPlan } from '../plan/model/diff.js';
+import type { Plan, Posture, Preset } from '../plan/model/types.js';
+import { iamPolicyForPlan, renderIamPolicy } from '../plan/policy/iam-policy.js';
 import {
   callerContext,
   type LockoutFinding,
   lockoutLines,
   lockoutRefusal,
   planLockout,
-} from '../plan/lockout.js';
-import { PlanFileError, planFileObject, savedPlanText } from '../plan/plan-file.js';
-import { type Line, renderCliCommands, renderPlan } from '../plan/render.js';
-import type { Plan, Posture, Preset } from '../plan/types.js';
+} from '../plan/policy/lockout.js';
 import {
   blocksApply,
   errorsLine,
   type PolicyValidation,
   renderValidation,
-} from '../plan/validation.js';
+} from '../plan/policy/validation.js';
+import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.js';
 import {
   buildPlan,
   defaultAnswers,

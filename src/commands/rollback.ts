@@ -18,7 +18,7 @@ import {
   type RollbackResult,
   rollbackJournal,
   rollbackLines,
-} from '../plan/rollback.js';
+} from '../plan/apply/rollback.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 
 export interface RollbackCommandOptions {

@@ -2,7 +2,7 @@
  * Colour for plain terminal output (`plan`, `apply`, `audit`). Symbols carry meaning;
  * colour repeats it, and is off for pipes and when NO_COLOR is set.
  */
-import type { Line, LineKind } from '../plan/render.js';
+import type { Line, LineKind } from '../plan/render/render.js';
 
 const ANSI: Record<LineKind, string | null> = {
   heading: '1',

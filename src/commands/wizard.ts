@@ -6,9 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectionOptions } from '../aws/clients.js';
 import type { AwsSession } from '../aws/session.js';
-import { openJournal, stateDir } from '../plan/journal.js';
-import { findUnfinishedJournals } from '../plan/journal-scan.js';
-import type { Preset } from '../plan/types.js';
+import { openJournal, stateDir } from '../plan/apply/journal.js';
+import { findUnfinishedJournals } from '../plan/apply/journal-scan.js';
+import type { Preset } from '../plan/model/types.js';
 import { CommandError, type ExitCode } from './exit-codes.js';
 
 export interface WizardCommandOptions {
@@ -34,7 +34,7 @@ export async function rollBackInSession(
   // Loaded only when a rollback is asked for: the schemas it checks the
   // journal with are not needed to draw the wizard.
   const { appendToJournal, loadJournal, rollbackJournal, rollbackLines } = await import(
-    '../plan/rollback.js'
+    '../plan/apply/rollback.js'
   );
   const journal = loadJournal(path);
   if (!journal) return { restored: true, lines: ['The journal records no change.'] };

@@ -8,12 +8,12 @@ import Spinner from 'ink-spinner';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { AwsSession } from '../aws/session.js';
 import { auditReads } from '../plan/audit/controls.js';
-import type { CliContext } from '../plan/cli-equivalent.js';
-import { callerContext, planLockout, principalArnFor } from '../plan/lockout.js';
-import { savedPlanText } from '../plan/plan-file.js';
-import { summarisePosture } from '../plan/posture-summary.js';
-import type { Plan, Posture, Preset } from '../plan/types.js';
-import type { PolicyValidation } from '../plan/validation.js';
+import { summarisePosture } from '../plan/audit/posture-summary.js';
+import { savedPlanText } from '../plan/files/plan-file.js';
+import type { Plan, Posture, Preset } from '../plan/model/types.js';
+import { callerContext, planLockout, principalArnFor } from '../plan/policy/lockout.js';
+import type { PolicyValidation } from '../plan/policy/validation.js';
+import type { CliContext } from '../plan/render/cli-equivalent.js';
 import {
   buildPlan,
   defaultAnswers,

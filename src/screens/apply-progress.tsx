@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
-import type { ChangeResult } from '../plan/executor.js';
-import { applyPhase, resultLines, STATUS_MARK } from '../plan/render-outcome.js';
+import type { ChangeResult } from '../plan/apply/executor.js';
+import { applyPhase, resultLines, STATUS_MARK } from '../plan/render/outcome.js';
 import { tone } from './theme.js';
 
 type Props = {

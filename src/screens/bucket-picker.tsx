@@ -3,7 +3,7 @@ import SelectInput from 'ink-select-input';
 import Spinner from 'ink-spinner';
 import TextInput from 'ink-text-input';
 import { useState } from 'react';
-import { bucketNameProblem } from '../plan/bucket-name.js';
+import { bucketNameProblem } from '../plan/model/bucket-name.js';
 import { BACK, Footer, QUIT } from './footer.js';
 import { SelectIndicator, SelectItem } from './select-item.js';
 import { tone } from './theme.js';

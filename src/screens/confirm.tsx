@@ -1,7 +1,7 @@
 import { Box, Text, useInput } from 'ink';
-import { diffPlan } from '../plan/diff.js';
-import { summaryLine } from '../plan/render.js';
-import type { Plan } from '../plan/types.js';
+import { diffPlan } from '../plan/model/diff.js';
+import type { Plan } from '../plan/model/types.js';
+import { summaryLine } from '../plan/render/render.js';
 import { Footer, QUIT } from './footer.js';
 import { tone } from './theme.js';
 import { useLatestState } from './use-latest-state.js';

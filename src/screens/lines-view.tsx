@@ -1,6 +1,6 @@
 import { Box, Text, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
-import type { Line } from '../plan/render.js';
+import type { Line } from '../plan/render/render.js';
 import { tone } from './theme.js';
 import { wrapLines } from './wrap-lines.js';
 

@@ -5,7 +5,7 @@
  */
 import { Box, Text, useInput, useStdout } from 'ink';
 import { useState } from 'react';
-import type { PostureRow, PostureSummary } from '../plan/posture-summary.js';
+import type { PostureRow, PostureSummary } from '../plan/audit/posture-summary.js';
 import { BACK, Footer, QUIT } from './footer.js';
 import { type ToneName, tone } from './theme.js';
 

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import SelectInput from 'ink-select-input';
-import { PRESETS, type Preset } from '../plan/types.js';
+import { PRESETS, type Preset } from '../plan/model/types.js';
 import { PRESET_DESCRIPTIONS } from '../steps/index.js';
 import { Footer, QUIT } from './footer.js';
 import { SelectIndicator, SelectItem } from './select-item.js';

@@ -4,7 +4,7 @@
  */
 import { render } from 'ink';
 import { lazy, Suspense } from 'react';
-import type { Preset } from '../plan/types.js';
+import type { Preset } from '../plan/model/types.js';
 import { ServicesProvider, type WizardServices } from './services.js';
 import { StartingFrame } from './starting.js';
 

@@ -1,6 +1,6 @@
 import { Box, Text, useInput } from 'ink';
-import type { ApplyOutcome } from '../plan/executor.js';
-import { outcomeLines } from '../plan/render-outcome.js';
+import type { ApplyOutcome } from '../plan/apply/executor.js';
+import { outcomeLines } from '../plan/render/outcome.js';
 import { Footer } from './footer.js';
 import { LinesView } from './lines-view.js';
 import { tone } from './theme.js';

@@ -1,10 +1,8 @@
 import { Box, Text, useInput, useStdout } from 'ink';
 import Spinner from 'ink-spinner';
 import { useEffect, useMemo, useState } from 'react';
-import type { CliContext } from '../plan/cli-equivalent.js';
-import { type LockoutFinding, lockoutLines } from '../plan/lockout.js';
-import { type Line, renderCliCommands, renderPlan } from '../plan/render.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan } from '../plan/model/types.js';
+import { type LockoutFinding, lockoutLines } from '../plan/policy/lockout.js';
 import {
   blocksApply,
   findingLines,
@@ -13,7 +11,9 @@ import {
   severityName,
   validationHeadline,
   wrap,
-} from '../plan/validation.js';
+} from '../plan/policy/validation.js';
+import type { CliContext } from '../plan/render/cli-equivalent.js';
+import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.js';
 import { BACK, Footer, type KeyHint, QUIT } from './footer.js';
 import { LinesView } from './lines-view.js';
 import { tone } from './theme.js';

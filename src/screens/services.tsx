@@ -5,8 +5,8 @@
  */
 import { createContext, type ReactNode, useContext } from 'react';
 import type { AwsSession } from '../aws/session.js';
-import type { Journal } from '../plan/journal.js';
-import type { Target } from '../plan/types.js';
+import type { Journal } from '../plan/apply/journal.js';
+import type { Target } from '../plan/model/types.js';
 
 export interface WizardServices {
   /** Loads src/aws and connects (credentials, region, endpoint, identity). */

@@ -2,7 +2,7 @@
  * Semantic colours, in one table. Colour only repeats what a symbol already
  * says, and disappears entirely under NO_COLOR.
  */
-import type { LineKind } from '../plan/render.js';
+import type { LineKind } from '../plan/render/render.js';
 
 export interface Tone {
   readonly color?: string;

@@ -5,10 +5,10 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AwsSession } from '../aws/session.js';
-import type { CliContext } from '../plan/cli-equivalent.js';
-import { type ApplyOutcome, type ChangeResult, executePlan } from '../plan/executor.js';
-import { cancelNotice } from '../plan/render-outcome.js';
-import type { Plan } from '../plan/types.js';
+import { type ApplyOutcome, type ChangeResult, executePlan } from '../plan/apply/executor.js';
+import type { Plan } from '../plan/model/types.js';
+import type { CliContext } from '../plan/render/cli-equivalent.js';
+import { cancelNotice } from '../plan/render/outcome.js';
 import { useServices } from './services.js';
 
 export interface ApplyState {

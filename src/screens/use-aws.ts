@@ -4,7 +4,7 @@
  */
 import { useCallback } from 'react';
 import type { AwsSession, ObserveOptions } from '../aws/session.js';
-import type { Posture, ResourceKey } from '../plan/types.js';
+import type { Posture, ResourceKey } from '../plan/model/types.js';
 import { useServices } from './services.js';
 import { type AsyncState, useAsync } from './use-async.js';
 

@@ -7,8 +7,12 @@
  */
 import { useCallback, useMemo } from 'react';
 import type { AwsSession } from '../aws/session.js';
-import type { Plan } from '../plan/types.js';
-import { nothingToCheck, type PolicyValidation, policiesToCheck } from '../plan/validation.js';
+import type { Plan } from '../plan/model/types.js';
+import {
+  nothingToCheck,
+  type PolicyValidation,
+  policiesToCheck,
+} from '../plan/policy/validation.js';
 import { useAsync } from './use-async.js';
 
 export type ValidationState =

@@ -3,8 +3,8 @@
  * way back (Esc), and the answers gathered so far. Screens dispatch; nothing
  * here touches AWS or the terminal.
  */
-import type { ApplyOutcome } from '../plan/executor.js';
-import type { Posture, Preset } from '../plan/types.js';
+import type { ApplyOutcome } from '../plan/apply/executor.js';
+import type { Posture, Preset } from '../plan/model/types.js';
 import { type Answers, defaultAnswers } from '../steps/index.js';
 import type { NewBucketAnswers } from '../steps/new-bucket.js';
 import type { StepAnswers, StepId } from '../steps/types.js';

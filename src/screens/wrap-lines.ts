@@ -3,7 +3,7 @@
  * lockout reason, a policy value or an AWS CLI command to copy is read to
  * its end. Continuations keep the line's kind and hang under its text.
  */
-import type { Line } from '../plan/render.js';
+import type { Line } from '../plan/render/render.js';
 
 const HANG = 4;
 

@@ -12,6 +12,8 @@
  * Analyzer cannot be read (an endpoint without it, such as the local
  * emulator, or a denial) the step says so and plans nothing.
  */
+
+import type { Change, Posture, Preset } from '../plan/model/types.js';
 import {
   type AccessFinding,
   ANALYZER_NAME,
@@ -20,7 +22,6 @@ import {
   MAX_FINDINGS,
 } from '../plan/resources/access-analyzer.js';
 import { writeCall } from '../plan/resources/index.js';
-import type { Change, Posture, Preset } from '../plan/types.js';
 import { accessPointStep } from './access-point.js';
 import { bucketPolicyStep } from './bucket-policy.js';
 import type { Field } from './form.js';

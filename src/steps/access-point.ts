@@ -12,28 +12,28 @@
  * for an existing one is refused, with the way out (delete it first).
  */
 
+import { deepEqual } from '../plan/model/diff.js';
+import type { Change, Posture, PostureValues } from '../plan/model/types.js';
 import {
   type AccessPointGrants,
   accessPointStatements,
   grantsFromPolicy,
   hasGrants,
   NO_GRANTS,
-} from '../plan/access-point-policy.js';
-import { deepEqual } from '../plan/diff.js';
+} from '../plan/policy/access-point.js';
 import {
   composePolicy,
   type PolicyDocument,
   PolicyError,
   policySizeProblem,
   toolStatements,
-} from '../plan/policy.js';
+} from '../plan/policy/document.js';
 import {
   type AccessPointValue,
   accessPointName,
   vpcIdProblem,
 } from '../plan/resources/access-point.js';
 import { writeCall } from '../plan/resources/index.js';
-import type { Change, Posture, PostureValues } from '../plan/types.js';
 import type { ChoiceOption, Field } from './form.js';
 import type { Step } from './types.js';
 

@@ -2,15 +2,14 @@
  * Bucket policy: HTTPS only and TLS 1.2 (the baseline), plus what the
  * operator asks for — VPC endpoint or IP restriction, an upload-encryption
  * condition, read-only roles, cross-account uploads. The step's statements
- * are merged into the existing policy (../plan/policy.ts): statements it did
+ * are merged into the existing policy (../plan/policy/document.ts): statements it did
  * not write are never dropped, reordered or rewritten — nor are the tool
  * statements another step wrote (the logging step's log-delivery grants when
  * this bucket receives other buckets' access logs): this step owns only its
  * own Sids (isBucketPolicySid).
  */
-import { deepEqual } from '../plan/diff.js';
-import { keyUseWarnings } from '../plan/key-policy.js';
-import { evaluateDeny, sourceIpProblem } from '../plan/lockout.js';
+import { deepEqual } from '../plan/model/diff.js';
+import type { Change, Posture, PostureValues, Preset } from '../plan/model/types.js';
 import {
   composePolicy,
   describeStatement,
@@ -23,7 +22,9 @@ import {
   statementsNotOwned,
   statementsOf,
   toolStatements,
-} from '../plan/policy.js';
+} from '../plan/policy/document.js';
+import { keyUseWarnings } from '../plan/policy/key-policy.js';
+import { evaluateDeny, sourceIpProblem } from '../plan/policy/lockout.js';
 import {
   intentFromPolicy,
   isBucketPolicySid,
@@ -33,11 +34,10 @@ import {
   SID,
   statementsFor,
   type UploadAlgorithm,
-} from '../plan/policy-statements.js';
+} from '../plan/policy/statements.js';
 import { sseAlgorithm } from '../plan/resources/encryption.js';
 import { writeCall } from '../plan/resources/index.js';
 import { isGoneState, type VpcEndpointSummary } from '../plan/resources/vpc-endpoints.js';
-import type { Change, Posture, PostureValues, Preset } from '../plan/types.js';
 import { type ChoiceOption, type Field, splitList } from './form.js';
 import {
   accountIdProblem,
@@ -79,7 +79,7 @@ export interface BucketPolicyAnswers {
   readonly exemptPrincipal?: string;
   /**
    * Not policy content: the operator's own public IP, asked beside an IP
-   * allowlist so the lockout check (../plan/lockout.ts) can tell whether the
+   * allowlist so the lockout check (../plan/policy/lockout.ts) can tell whether the
    * allowlist would deny them. Empty or absent: unknown ("may deny").
    */
   readonly callerSourceIp?: string;

@@ -17,10 +17,11 @@
  * DSSE-KMS, so a KMS default there silently stops every source bucket's logs.
  * Choosing KMS there anyway warns that log delivery stops.
  */
-import { deepEqual } from '../plan/diff.js';
-import { createdKeyPolicy, keyGrantees, keyUseWarnings } from '../plan/key-policy.js';
-import type { PolicyDocument } from '../plan/policy.js';
-import { logDeliveryEvidence } from '../plan/policy-log-delivery.js';
+import { deepEqual } from '../plan/model/diff.js';
+import type { Change, OutputRef, Posture, PostureValues, Preset } from '../plan/model/types.js';
+import type { PolicyDocument } from '../plan/policy/document.js';
+import { createdKeyPolicy, keyGrantees, keyUseWarnings } from '../plan/policy/key-policy.js';
+import { logDeliveryEvidence } from '../plan/policy/log-delivery.js';
 import {
   type EncryptionConfiguration,
   type EncryptionRule,
@@ -45,7 +46,6 @@ import {
   kmsKeyRegion,
   PENDING_WINDOW_DAYS,
 } from '../plan/resources/kms.js';
-import type { Change, OutputRef, Posture, PostureValues, Preset } from '../plan/types.js';
 import type { ChoiceOption, Field } from './form.js';
 import type { Step } from './types.js';
 
@@ -236,7 +236,7 @@ function keepAnswers(posture: Posture): EncryptionAnswers {
 
 /**
  * What shows that this bucket receives server access logs (see
- * ../plan/policy-log-delivery.ts), or null: its policy and ACL are read for it.
+ * ../plan/policy/log-delivery.ts), or null: its policy and ACL are read for it.
  */
 function logTarget(posture: Posture): string | null {
   return logDeliveryEvidence(posture.values['bucket.policy'], posture.values['bucket.acl']);

@@ -3,9 +3,8 @@
  * pure function that turns a posture and answers into a plan.
  */
 
-import { composePlan } from '../plan/compose.js';
-import { deepEqual } from '../plan/diff.js';
-import { mayGrantPublicAccess, type PolicyDocument, statementsOf } from '../plan/policy.js';
+import { composePlan } from '../plan/model/compose.js';
+import { deepEqual } from '../plan/model/diff.js';
 import type {
   Change,
   Plan,
@@ -15,7 +14,12 @@ import type {
   PublicAccessBlock,
   ResourceKey,
   SkippedStep,
-} from '../plan/types.js';
+} from '../plan/model/types.js';
+import {
+  mayGrantPublicAccess,
+  type PolicyDocument,
+  statementsOf,
+} from '../plan/policy/document.js';
 import { accessAnalyzerStep } from './access-analyzer.js';
 import { accessPointStep } from './access-point.js';
 import { bucketPolicyStep } from './bucket-policy.js';

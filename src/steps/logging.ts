@@ -7,15 +7,15 @@
  * aws:SourceArn. Object Lock or Requester Pays on the target cannot be fixed
  * here: the operator chooses another target.
  */
-import { bucketNameProblem } from '../plan/bucket-name.js';
-import { deepEqual } from '../plan/diff.js';
-import { composePolicy, type PolicyDocument, type ToolStatement } from '../plan/policy.js';
-import { deliveryDenials } from '../plan/policy-log-delivery.js';
-import { partitionOf } from '../plan/policy-statements.js';
+import { bucketNameProblem } from '../plan/model/bucket-name.js';
+import { deepEqual } from '../plan/model/diff.js';
+import type { Change, Posture, Preset } from '../plan/model/types.js';
+import { composePolicy, type PolicyDocument, type ToolStatement } from '../plan/policy/document.js';
+import { deliveryDenials } from '../plan/policy/log-delivery.js';
+import { partitionOf } from '../plan/policy/statements.js';
 import { type EncryptionConfiguration, sseAlgorithm } from '../plan/resources/encryption.js';
 import { satisfies, writeCall } from '../plan/resources/index.js';
 import type { LoggingEnabled, PartitionDateSource } from '../plan/resources/logging.js';
-import type { Change, Posture, Preset } from '../plan/types.js';
 import type { Field } from './form.js';
 import type { Step } from './types.js';
 

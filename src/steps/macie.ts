@@ -14,6 +14,8 @@
  * MinIO): its reads are optional, so against such an endpoint the step is
  * skipped with the reason and the rest of the plan is unaffected.
  */
+
+import type { Change, Posture, Preset } from '../plan/model/types.js';
 import { writeCall } from '../plan/resources/index.js';
 import {
   customIdentifierProblem,
@@ -33,7 +35,6 @@ import {
   macieClientToken,
   type ObjectStatsValue,
 } from '../plan/resources/macie.js';
-import type { Change, Posture, Preset } from '../plan/types.js';
 import { type ChoiceOption, type Field, splitList } from './form.js';
 import type { Step } from './types.js';
 

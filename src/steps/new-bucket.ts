@@ -3,9 +3,9 @@
  * against what a brand-new bucket has (nothing configured, except what
  * creation itself switches on), and every setting is written explicitly.
  */
-import { bucketNameProblem } from '../plan/bucket-name.js';
+import { bucketNameProblem } from '../plan/model/bucket-name.js';
+import type { Change, Posture, PostureValues, Preset } from '../plan/model/types.js';
 import { RESOURCE_KEYS, writeCall } from '../plan/resources/index.js';
-import type { Change, Posture, PostureValues, Preset } from '../plan/types.js';
 import type { Field } from './form.js';
 
 export interface NewBucketAnswers {

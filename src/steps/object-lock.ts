@@ -7,7 +7,8 @@
  * Changing only the default retention of a bucket that already has Object
  * Lock is reversible: the undo puts the previous configuration back.
  */
-import { deepEqual } from '../plan/diff.js';
+import { deepEqual } from '../plan/model/diff.js';
+import type { Change, Posture, Preset } from '../plan/model/types.js';
 import { writeCall } from '../plan/resources/index.js';
 import {
   type DefaultRetention,
@@ -16,7 +17,6 @@ import {
   type ObjectLockConfiguration,
   type RetentionMode,
 } from '../plan/resources/object-lock.js';
-import type { Change, Posture, Preset } from '../plan/types.js';
 import type { Field } from './form.js';
 import type { Step } from './types.js';
 import { VERSIONING_CHANGE_ID } from './versioning.js';

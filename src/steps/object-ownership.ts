@@ -5,13 +5,14 @@
  * working — and AWS refuses to turn ACLs off while the bucket ACL still has
  * such grants (InvalidBucketAclWithObjectOwnership).
  */
+
+import type { Change, Posture, Preset } from '../plan/model/types.js';
 import { writeCall } from '../plan/resources/index.js';
 import type {
   AclGrant,
   ObjectOwnership,
   OwnershipControls,
 } from '../plan/resources/object-ownership.js';
-import type { Change, Posture, Preset } from '../plan/types.js';
 import type { ChoiceOption, Field } from './form.js';
 import type { Step } from './types.js';
 

@@ -2,9 +2,9 @@
  * Block Public Access, at bucket level (S3) and at account level (S3 Control).
  * Both default to all four flags on, the guide's "first line of defense".
  */
-import { deepEqual } from '../plan/diff.js';
+import { deepEqual } from '../plan/model/diff.js';
+import type { Change, Posture, PublicAccessBlock } from '../plan/model/types.js';
 import { writeCall } from '../plan/resources/index.js';
-import type { Change, Posture, PublicAccessBlock } from '../plan/types.js';
 import type { Field } from './form.js';
 import type { FlagInfo, Step } from './types.js';
 

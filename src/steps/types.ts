@@ -5,7 +5,7 @@ import type {
   Preset,
   PublicAccessBlock,
   ResourceKey,
-} from '../plan/types.js';
+} from '../plan/model/types.js';
 import type { AccessAnalyzerAnswers } from './access-analyzer.js';
 import type { AccessPointAnswers } from './access-point.js';
 import type { BucketPolicyAnswers } from './bucket-policy.js';

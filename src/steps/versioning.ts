@@ -10,9 +10,10 @@
  * (serializePlan refuses it) or the journal (which records undo calls only).
  * Anyone else gets the exact command to run as root.
  */
+
+import type { Change, Posture, Preset } from '../plan/model/types.js';
 import { writeCall } from '../plan/resources/index.js';
 import type { VersioningConfiguration } from '../plan/resources/versioning.js';
-import type { Change, Posture, Preset } from '../plan/types.js';
 import type { Field } from './form.js';
 import type { Step } from './types.js';
 

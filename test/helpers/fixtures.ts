@@ -8,7 +8,7 @@ import {
   PutPublicAccessBlockCommand as PutAccountPublicAccessBlockCommand,
   S3ControlClient,
 } from '@aws-sdk/client-s3-control';
-import type { PublicAccessBlock } from '../../src/plan/types.js';
+import type { PublicAccessBlock } from '../../src/plan/model/types.js';
 import { emulatorUrl } from './emulator.js';
 
 export const ACCOUNT = '123456789012';

@@ -2,7 +2,7 @@
  * Real plans from buildPlan over synthetic postures (no emulator): a wide-open
  * bucket planned with each preset, and a few single-step plans.
  */
-import type { Plan, Posture, PostureValues, ResourceKey } from '../../src/plan/types.js';
+import type { Plan, Posture, PostureValues, ResourceKey } from '../../src/plan/model/types.js';
 import {
   buildPlan,
   defaultAnswers,

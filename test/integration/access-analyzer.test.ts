@@ -38,14 +38,14 @@ import { send } from '../../src/aws/commands.js';
 import { AwsError, normaliseError } from '../../src/aws/errors.js';
 import { type AwsSession, connect } from '../../src/aws/index.js';
 import { runPlan } from '../../src/commands/plan.js';
-import { executePlan } from '../../src/plan/executor.js';
-import { openJournal } from '../../src/plan/journal.js';
+import { executePlan } from '../../src/plan/apply/executor.js';
+import { openJournal } from '../../src/plan/apply/journal.js';
+import type { ApiCall, Posture } from '../../src/plan/model/types.js';
 import {
   ANALYZER_NAME,
   type BucketFindings,
   NOT_AVAILABLE_MESSAGE,
 } from '../../src/plan/resources/access-analyzer.js';
-import type { ApiCall, Posture } from '../../src/plan/types.js';
 import { accessAnalyzerStep as step } from '../../src/steps/access-analyzer.js';
 import { buildPlan, optionalReadsFor, readsFor } from '../../src/steps/index.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';

@@ -16,11 +16,11 @@ import {
 } from '@aws-sdk/client-s3-control';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { executePlan } from '../../src/plan/executor.js';
-import { openJournal } from '../../src/plan/journal.js';
-import { parsePlan, serializePlan } from '../../src/plan/plan-file.js';
+import { executePlan } from '../../src/plan/apply/executor.js';
+import { openJournal } from '../../src/plan/apply/journal.js';
+import { parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
+import type { ApiCall, Plan, Posture } from '../../src/plan/model/types.js';
 import { accessPointName } from '../../src/plan/resources/access-point.js';
-import type { ApiCall, Plan, Posture } from '../../src/plan/types.js';
 import type { AccessPointAnswers } from '../../src/steps/access-point.js';
 import { buildPlan, defaultAnswers, readsFor } from '../../src/steps/index.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';

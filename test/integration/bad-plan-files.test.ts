@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serializePlan } from '../../src/plan/plan-file.js';
-import type { Plan } from '../../src/plan/types.js';
+import { serializePlan } from '../../src/plan/files/plan-file.js';
+import type { Plan } from '../../src/plan/model/types.js';
 import { runCli } from '../helpers/cli.js';
 import { syntheticPlan } from '../helpers/synthetic-plans.js';
 

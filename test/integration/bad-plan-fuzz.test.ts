@@ -17,12 +17,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandError } from '../../src/commands/exit-codes.js';
-import { deepEqual } from '../../src/plan/diff.js';
-import { findOperation } from '../../src/plan/operations.js';
-import { parsePlan, serializePlan } from '../../src/plan/plan-file.js';
-import { renderPlan } from '../../src/plan/render.js';
+import { parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
+import { deepEqual } from '../../src/plan/model/diff.js';
+import { findOperation } from '../../src/plan/model/operations.js';
+import type { Plan } from '../../src/plan/model/types.js';
+import { renderPlan } from '../../src/plan/render/render.js';
 import { writeCall } from '../../src/plan/resources/index.js';
-import type { Plan } from '../../src/plan/types.js';
 import { runCli } from '../helpers/cli.js';
 import { pick, type Random, seededRandom } from '../helpers/random.js';
 import {

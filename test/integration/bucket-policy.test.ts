@@ -9,15 +9,15 @@ import { join } from 'node:path';
 import { GetBucketPolicyCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { executePlan } from '../../src/plan/executor.js';
-import { openJournal } from '../../src/plan/journal.js';
+import { executePlan } from '../../src/plan/apply/executor.js';
+import { openJournal } from '../../src/plan/apply/journal.js';
+import type { ApiCall, Plan } from '../../src/plan/model/types.js';
 import {
   foreignStatements,
   isToolStatement,
   type PolicyDocument,
   statementsOf,
-} from '../../src/plan/policy.js';
-import type { ApiCall, Plan } from '../../src/plan/types.js';
+} from '../../src/plan/policy/document.js';
 import { type BucketPolicyAnswers, bucketPolicyStep } from '../../src/steps/bucket-policy.js';
 import { buildPlan, defaultAnswers } from '../../src/steps/index.js';
 import type { StepId } from '../../src/steps/types.js';

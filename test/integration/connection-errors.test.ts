@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { parsePlan } from '../../src/plan/plan-file.js';
+import { parsePlan } from '../../src/plan/files/plan-file.js';
 import { runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, setAccountPublicAccessBlock } from '../helpers/fixtures.js';

@@ -18,11 +18,11 @@ import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { executePlan } from '../../src/plan/executor.js';
-import { openJournal, readJournal } from '../../src/plan/journal.js';
-import { parsePlan, serializePlan } from '../../src/plan/plan-file.js';
+import { executePlan } from '../../src/plan/apply/executor.js';
+import { openJournal, readJournal } from '../../src/plan/apply/journal.js';
+import { parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
+import type { ApiCall, Plan, Posture, Preset } from '../../src/plan/model/types.js';
 import { keyDescription } from '../../src/plan/resources/kms.js';
-import type { ApiCall, Plan, Posture, Preset } from '../../src/plan/types.js';
 import { type EncryptionAnswers, encryptionStep } from '../../src/steps/encryption.js';
 import {
   buildPlan,

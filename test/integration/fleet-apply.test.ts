@@ -20,9 +20,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { openJournal } from '../../src/plan/journal.js';
+import { openJournal } from '../../src/plan/apply/journal.js';
+import type { Posture, ResourceKey } from '../../src/plan/model/types.js';
 import { satisfies } from '../../src/plan/resources/index.js';
-import type { Posture, ResourceKey } from '../../src/plan/types.js';
 import { logDeliveryStatement } from '../../src/steps/logging.js';
 import { runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseAnyPlan } from '../../src/plan/fleet-file.js';
+import { parseAnyPlan } from '../../src/plan/files/fleet-file.js';
 import { runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, rawClients } from '../helpers/fixtures.js';

@@ -16,10 +16,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { executePlan } from '../../src/plan/executor.js';
-import { openJournal, readJournal } from '../../src/plan/journal.js';
-import { parsePlan } from '../../src/plan/plan-file.js';
-import { outcomeLines } from '../../src/plan/render-outcome.js';
+import { executePlan } from '../../src/plan/apply/executor.js';
+import { openJournal, readJournal } from '../../src/plan/apply/journal.js';
+import { parsePlan } from '../../src/plan/files/plan-file.js';
+import { outcomeLines } from '../../src/plan/render/outcome.js';
 import { planToFile, runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, rawClients } from '../helpers/fixtures.js';

@@ -32,11 +32,11 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AwsError } from '../../src/aws/errors.js';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { executePlan } from '../../src/plan/executor.js';
-import { openJournal, readJournal } from '../../src/plan/journal.js';
-import { parsePlan, serializePlan } from '../../src/plan/plan-file.js';
+import { executePlan } from '../../src/plan/apply/executor.js';
+import { openJournal, readJournal } from '../../src/plan/apply/journal.js';
+import { parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
+import type { ApiCall, Plan } from '../../src/plan/model/types.js';
 import { macieClientToken } from '../../src/plan/resources/macie.js';
-import type { ApiCall, Plan } from '../../src/plan/types.js';
 import {
   buildPlan,
   defaultAnswers,

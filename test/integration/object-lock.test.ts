@@ -14,11 +14,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { composePlan } from '../../src/plan/compose.js';
-import { executePlan } from '../../src/plan/executor.js';
-import { openJournal } from '../../src/plan/journal.js';
+import { executePlan } from '../../src/plan/apply/executor.js';
+import { openJournal } from '../../src/plan/apply/journal.js';
+import { composePlan } from '../../src/plan/model/compose.js';
+import type { ApiCall, Plan, Posture, ResourceKey } from '../../src/plan/model/types.js';
 import type { ObjectLockConfiguration } from '../../src/plan/resources/object-lock.js';
-import type { ApiCall, Plan, Posture, ResourceKey } from '../../src/plan/types.js';
 import { buildPlan } from '../../src/steps/index.js';
 import {
   type ObjectLockAnswers,

@@ -13,10 +13,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { executePlan } from '../../src/plan/executor.js';
-import { openJournal } from '../../src/plan/journal.js';
+import { executePlan } from '../../src/plan/apply/executor.js';
+import { openJournal } from '../../src/plan/apply/journal.js';
+import type { ApiCall, Plan, ResourceKey } from '../../src/plan/model/types.js';
 import type { ObjectOwnership } from '../../src/plan/resources/object-ownership.js';
-import type { ApiCall, Plan, ResourceKey } from '../../src/plan/types.js';
 import { buildPlan } from '../../src/steps/index.js';
 import { objectOwnershipStep } from '../../src/steps/object-ownership.js';
 import { versioningStep } from '../../src/steps/versioning.js';

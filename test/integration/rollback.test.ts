@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { executePlan } from '../../src/plan/executor.js';
-import { openJournal, readJournal } from '../../src/plan/journal.js';
-import { parsePlan } from '../../src/plan/plan-file.js';
+import { executePlan } from '../../src/plan/apply/executor.js';
+import { openJournal, readJournal } from '../../src/plan/apply/journal.js';
+import { appendToJournal, loadJournal, rollbackJournal } from '../../src/plan/apply/rollback.js';
+import { parsePlan } from '../../src/plan/files/plan-file.js';
+import type { ResourceKey } from '../../src/plan/model/types.js';
 import { satisfies } from '../../src/plan/resources/index.js';
-import { appendToJournal, loadJournal, rollbackJournal } from '../../src/plan/rollback.js';
-import type { ResourceKey } from '../../src/plan/types.js';
 import { runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket } from '../helpers/fixtures.js';
@@ -338,7 +338,7 @@ describe('unfinished journals and tampered journals', () => {
       lines(begin, intent, { type: 'end', at: 'x', outcome: 'applied' }),
     );
     const plan = join(dir, 'plan.json');
-    const { serializePlan } = await import('../../src/plan/plan-file.js');
+    const { serializePlan } = await import('../../src/plan/files/plan-file.js');
     writeFileSync(
       plan,
       serializePlan(

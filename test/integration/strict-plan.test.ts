@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { executePlan } from '../../src/plan/executor.js';
-import { openJournal } from '../../src/plan/journal.js';
-import { linesToText, renderCliCommands, renderPlan } from '../../src/plan/render.js';
+import { executePlan } from '../../src/plan/apply/executor.js';
+import { openJournal } from '../../src/plan/apply/journal.js';
+import type { Plan, ResourceKey } from '../../src/plan/model/types.js';
+import { linesToText, renderCliCommands, renderPlan } from '../../src/plan/render/render.js';
 import { RESOURCES, satisfies } from '../../src/plan/resources/index.js';
-import type { Plan, ResourceKey } from '../../src/plan/types.js';
 import {
   buildPlan,
   defaultAnswers,

@@ -18,7 +18,7 @@ import {
   type IamPolicyDocument,
   iamPolicyForEverything,
   iamPolicyForPlan,
-} from '../../src/plan/iam-policy.js';
+} from '../../src/plan/policy/iam-policy.js';
 import { syntheticPlan } from '../helpers/synthetic-plans.js';
 import { allScenarios } from './scenarios.js';
 

@@ -1,5 +1,5 @@
 /**
- * The lockout guard (src/plan/lockout.ts) against the policy simulator, on
+ * The lockout guard (src/plan/policy/lockout.ts) against the policy simulator, on
  * generated (policy, caller) pairs: wherever the guard says a Deny does not
  * apply to the caller, the simulator must not deny them; wherever it says a
  * Deny certainly applies, the simulator must deny. What the guard leaves
@@ -7,8 +7,12 @@
  * then allows is recorded and kept low.
  */
 import { describe, expect, it } from 'vitest';
-import { type CallerContext, lockoutFindingsFor, POLICY_ACTIONS } from '../../src/plan/lockout.js';
-import type { PolicyDocument } from '../../src/plan/policy.js';
+import type { PolicyDocument } from '../../src/plan/policy/document.js';
+import {
+  type CallerContext,
+  lockoutFindingsFor,
+  POLICY_ACTIONS,
+} from '../../src/plan/policy/lockout.js';
 import { pick, type Random, seededRandom } from '../helpers/random.js';
 import { ALLOW_ALL, decide } from '../helpers/simulator.js';
 

@@ -8,8 +8,8 @@
  * word, the simulator allows it.
  */
 import { describe, expect, it } from 'vitest';
-import type { PolicyDocument } from '../../src/plan/policy.js';
-import type { Posture } from '../../src/plan/types.js';
+import type { Posture } from '../../src/plan/model/types.js';
+import type { PolicyDocument } from '../../src/plan/policy/document.js';
 import { type LoggingAnswers, LoggingError, loggingStep } from '../../src/steps/logging.js';
 import { decide } from '../helpers/simulator.js';
 

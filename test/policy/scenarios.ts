@@ -5,8 +5,15 @@
  * synthetic postures (no emulator: the emulator never evaluates a policy),
  * exactly as `plan` and the wizard make them.
  */
-import type { PolicyDocument } from '../../src/plan/policy.js';
-import type { Plan, Posture, PostureValues, Preset, ResourceKey } from '../../src/plan/types.js';
+
+import type {
+  Plan,
+  Posture,
+  PostureValues,
+  Preset,
+  ResourceKey,
+} from '../../src/plan/model/types.js';
+import type { PolicyDocument } from '../../src/plan/policy/document.js';
 import type { BucketPolicyAnswers } from '../../src/steps/bucket-policy.js';
 import {
   type Answers,

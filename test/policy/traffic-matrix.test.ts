@@ -8,7 +8,7 @@
  * requests with their legs.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { planLockout } from '../../src/plan/lockout.js';
+import { planLockout } from '../../src/plan/policy/lockout.js';
 import { decide } from '../helpers/simulator.js';
 import { allScenarios, FIXTURES, OPERATOR, PARTNER_ACCOUNT } from './scenarios.js';
 import {

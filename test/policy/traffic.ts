@@ -18,9 +18,9 @@
  * legs with test/helpers/simulator.ts.
  */
 
-import type { PolicyDocument } from '../../src/plan/policy.js';
+import type { PostureValues, PublicAccessBlock } from '../../src/plan/model/types.js';
+import type { PolicyDocument } from '../../src/plan/policy/document.js';
 import { CREATED_KEY_ARN } from '../../src/plan/resources/kms.js';
-import type { PostureValues, PublicAccessBlock } from '../../src/plan/types.js';
 import type { BucketPolicyAnswers } from '../../src/steps/bucket-policy.js';
 import {
   ACCOUNT,

@@ -10,7 +10,7 @@ import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { openJournal } from '../../src/plan/journal.js';
+import { openJournal } from '../../src/plan/apply/journal.js';
 import { accessPointName } from '../../src/plan/resources/access-point.js';
 import { App } from '../../src/screens/app.js';
 import { ServicesProvider, type WizardServices } from '../../src/screens/services.js';

@@ -4,7 +4,7 @@
  */
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import type { Change, Plan } from '../../src/plan/types.js';
+import type { Change, Plan } from '../../src/plan/model/types.js';
 import { Confirm } from '../../src/screens/confirm.js';
 import { frame, KEY, press, waitFor } from '../helpers/ink.js';
 

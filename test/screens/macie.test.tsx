@@ -23,7 +23,7 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { openJournal } from '../../src/plan/journal.js';
+import { openJournal } from '../../src/plan/apply/journal.js';
 import { App } from '../../src/screens/app.js';
 import { ServicesProvider, type WizardServices } from '../../src/screens/services.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';

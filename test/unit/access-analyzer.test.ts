@@ -9,10 +9,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ReadSend } from '../../src/aws/families/family.js';
 import { READERS } from '../../src/aws/families/index.js';
-import { cliCommand } from '../../src/plan/cli-equivalent.js';
-import { findOperation, iamActionFor } from '../../src/plan/operations.js';
-import { parsePlan, serializePlan } from '../../src/plan/plan-file.js';
-import { renderPlan } from '../../src/plan/render.js';
+import { parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
+import { findOperation, iamActionFor } from '../../src/plan/model/operations.js';
+import type {
+  ApiCall,
+  Posture,
+  PostureValues,
+  Preset,
+  Target,
+} from '../../src/plan/model/types.js';
+import { cliCommand } from '../../src/plan/render/cli-equivalent.js';
+import { renderPlan } from '../../src/plan/render/render.js';
 import {
   type AccessFinding,
   ANALYZER_NAME,
@@ -31,7 +38,6 @@ import {
   writeCall,
 } from '../../src/plan/resources/index.js';
 import { UnwritableValueError } from '../../src/plan/resources/unwritable.js';
-import type { ApiCall, Posture, PostureValues, Preset, Target } from '../../src/plan/types.js';
 import {
   type AccessAnalyzerAnswers,
   AccessAnalyzerError,

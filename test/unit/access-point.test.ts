@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { AwsError } from '../../src/aws/errors.js';
 import { accessPointPolicy, accessPointValue } from '../../src/aws/families/access-point.js';
-import { bucketNameProblem } from '../../src/plan/bucket-name.js';
-import { cliCommand } from '../../src/plan/cli-equivalent.js';
-import { findOperation } from '../../src/plan/operations.js';
-import { parsePlan, serializePlan } from '../../src/plan/plan-file.js';
-import { type PolicyDocument, statementsOf } from '../../src/plan/policy.js';
-import { linesToText, renderPlan } from '../../src/plan/render.js';
+import { parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
+import { bucketNameProblem } from '../../src/plan/model/bucket-name.js';
+import { findOperation } from '../../src/plan/model/operations.js';
+import type { Change, Plan, Posture, PostureValues } from '../../src/plan/model/types.js';
+import { PRESETS } from '../../src/plan/model/types.js';
+import { type PolicyDocument, statementsOf } from '../../src/plan/policy/document.js';
+import { cliCommand } from '../../src/plan/render/cli-equivalent.js';
+import { linesToText, renderPlan } from '../../src/plan/render/render.js';
 import {
   ACCESS_POINT_PUBLIC_ACCESS_BLOCK,
   accessPointName,
@@ -14,8 +16,6 @@ import {
   vpcIdProblem,
 } from '../../src/plan/resources/access-point.js';
 import { writeCall } from '../../src/plan/resources/index.js';
-import type { Change, Plan, Posture, PostureValues } from '../../src/plan/types.js';
-import { PRESETS } from '../../src/plan/types.js';
 import {
   type AccessPointAnswers,
   AccessPointError,

@@ -13,9 +13,9 @@ import {
 } from '../../src/plan/audit/controls.js';
 import { jobCoverage } from '../../src/plan/audit/macie-coverage.js';
 import { httpsOnly } from '../../src/plan/audit/tls.js';
+import type { PostureValues, ResourceKey } from '../../src/plan/model/types.js';
 import type { AccessFinding } from '../../src/plan/resources/access-analyzer.js';
 import type { JobBucketCriterion, MacieJobSummary } from '../../src/plan/resources/macie.js';
-import type { PostureValues, ResourceKey } from '../../src/plan/types.js';
 import { ACCOUNT_ID, BUCKET, OFF, ON, pab } from './support.js';
 
 const ANALYZER_ARN = `arn:aws:access-analyzer:us-east-1:${ACCOUNT_ID}:analyzer/corp`;

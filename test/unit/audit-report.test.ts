@@ -25,7 +25,7 @@ import {
   auditReportSchema,
   type BucketAudit,
 } from '../../src/plan/audit/schema.js';
-import type { PostureValues, ResourceKey } from '../../src/plan/types.js';
+import type { PostureValues, ResourceKey } from '../../src/plan/model/types.js';
 import { ACCOUNT_ID, OFF, ON, pab } from './support.js';
 
 const NOT_HERE = 'Macie is not available at this endpoint';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketNameProblem } from '../../src/plan/bucket-name.js';
+import { bucketNameProblem } from '../../src/plan/model/bucket-name.js';
 import { hasControlCharacter } from './support.js';
 
 const CHARS =

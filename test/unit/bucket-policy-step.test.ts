@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parsePlan, serializePlan } from '../../src/plan/plan-file.js';
+import { parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
+import type { Change, Posture, PostureValues } from '../../src/plan/model/types.js';
 import {
   type PolicyDocument,
   PolicyError,
@@ -7,10 +8,9 @@ import {
   statementsNotOwned,
   statementsOf,
   type ToolStatement,
-} from '../../src/plan/policy.js';
-import { isBucketPolicySid } from '../../src/plan/policy-statements.js';
-import { linesToText, renderPlan } from '../../src/plan/render.js';
-import type { Change, Posture, PostureValues } from '../../src/plan/types.js';
+} from '../../src/plan/policy/document.js';
+import { isBucketPolicySid } from '../../src/plan/policy/statements.js';
+import { linesToText, renderPlan } from '../../src/plan/render/render.js';
 import {
   type BucketPolicyAnswers,
   composedPolicy,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cliCommand, kebab, shellQuote } from '../../src/plan/cli-equivalent.js';
-import type { ApiCall } from '../../src/plan/types.js';
+import type { ApiCall } from '../../src/plan/model/types.js';
+import { cliCommand, kebab, shellQuote } from '../../src/plan/render/cli-equivalent.js';
 import { OFF, ON } from './support.js';
 
 describe('kebab', () => {

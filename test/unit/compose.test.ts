@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { composePlan, orderChanges, PlanError } from '../../src/plan/compose.js';
-import type { Change } from '../../src/plan/types.js';
+import { composePlan, orderChanges, PlanError } from '../../src/plan/model/compose.js';
+import type { Change } from '../../src/plan/model/types.js';
 import { accountChange, bucketChange, ON, pab, TARGET } from './support.js';
 
 /** A change that only matters for ordering. */

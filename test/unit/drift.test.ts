@@ -5,7 +5,7 @@ import {
   findDrift,
   isApplied,
   namesList,
-} from '../../src/plan/drift.js';
+} from '../../src/plan/apply/drift.js';
 import { accountChange, bucketChange, OFF, ON, pab, planOf, posture } from './support.js';
 
 describe('findDrift / describeDrift / isApplied', () => {

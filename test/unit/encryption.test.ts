@@ -9,9 +9,10 @@ import { extractEncryption } from '../../src/aws/families/encryption.js';
 import type { ReadSend } from '../../src/aws/families/family.js';
 import { READERS } from '../../src/aws/families/index.js';
 import { CreateAliasEchoCommand } from '../../src/aws/families/kms.js';
-import { deepEqual } from '../../src/plan/diff.js';
-import { PlanFileError, parsePlan, serializePlan } from '../../src/plan/plan-file.js';
-import { linesToText, renderPlan } from '../../src/plan/render.js';
+import { PlanFileError, parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
+import { deepEqual } from '../../src/plan/model/diff.js';
+import type { Change, PostureValues, ResourceKey } from '../../src/plan/model/types.js';
+import { linesToText, renderPlan } from '../../src/plan/render/render.js';
 import type { EncryptionConfiguration } from '../../src/plan/resources/encryption.js';
 import { RESOURCES, satisfies, writeCall } from '../../src/plan/resources/index.js';
 import {
@@ -23,7 +24,6 @@ import {
   keyDescription,
   kmsKeyIdKind,
 } from '../../src/plan/resources/kms.js';
-import type { Change, PostureValues, ResourceKey } from '../../src/plan/types.js';
 import {
   DSSE_NOTE,
   type EncryptionAnswers,

@@ -2,16 +2,25 @@ import { appendFileSync, mkdtempSync, readdirSync, statSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ChangeResult, type ExecutorDeps, executePlan } from '../../src/plan/executor.js';
+import {
+  type ChangeResult,
+  type ExecutorDeps,
+  executePlan,
+} from '../../src/plan/apply/executor.js';
 import {
   type Journal,
   type JournalRecord,
   openJournal,
   readJournal,
   stateDir,
-} from '../../src/plan/journal.js';
-import { applyPhase, cancelNotice } from '../../src/plan/render-outcome.js';
-import type { ApiCall, Change, PublicAccessBlock, ResourceKey } from '../../src/plan/types.js';
+} from '../../src/plan/apply/journal.js';
+import type {
+  ApiCall,
+  Change,
+  PublicAccessBlock,
+  ResourceKey,
+} from '../../src/plan/model/types.js';
+import { applyPhase, cancelNotice } from '../../src/plan/render/outcome.js';
 import {
   ACCOUNT_ID,
   accountChange,
@@ -358,7 +367,7 @@ describe('executePlan: failure and rollback', () => {
     ]);
   });
 
-  // BUG (src/plan/executor.ts:111-119, rollback loop at :143): a call that throws is assumed
+  // BUG (src/plan/apply/executor.ts:111-119, rollback loop at :143): a call that throws is assumed
   // to have had no effect: it is neither undone nor read back. But a write can
   // take effect and still fail on the client (timeout, connection reset after
   // the request reached S3, a lost response). The change that failed is then

@@ -7,27 +7,27 @@
 import { describe, expect, it } from 'vitest';
 import { globMatcher, globProblem, selectBuckets } from '../../src/commands/fleet-select.js';
 import { planFromPosture } from '../../src/commands/plan.js';
-import { composeFleet, type FleetPlan, isAccountWide } from '../../src/plan/fleet.js';
-import { parseAnyPlan, savedFleetText, serializeFleet } from '../../src/plan/fleet-file.js';
-import {
-  fleetExitCode,
-  fleetSummaryTable,
-  type SectionResult,
-} from '../../src/plan/fleet-outcome.js';
-import {
-  accountHeading,
-  fleetSummaryLines,
-  sectionHeading,
-  wrapWords,
-} from '../../src/plan/fleet-render.js';
+import { parseAnyPlan, savedFleetText, serializeFleet } from '../../src/plan/files/fleet-file.js';
 import {
   PlanFileError,
   parsePlan,
   savedPlanText,
   serializePlan,
-} from '../../src/plan/plan-file.js';
-import { linesToText } from '../../src/plan/render.js';
-import type { Posture, PostureValues, Preset } from '../../src/plan/types.js';
+} from '../../src/plan/files/plan-file.js';
+import { composeFleet, type FleetPlan, isAccountWide } from '../../src/plan/fleet/fleet.js';
+import {
+  fleetExitCode,
+  fleetSummaryTable,
+  type SectionResult,
+} from '../../src/plan/fleet/outcome.js';
+import {
+  accountHeading,
+  fleetSummaryLines,
+  sectionHeading,
+  wrapWords,
+} from '../../src/plan/fleet/render.js';
+import type { Posture, PostureValues, Preset } from '../../src/plan/model/types.js';
+import { linesToText } from '../../src/plan/render/render.js';
 import { stepsForPreset } from '../../src/steps/index.js';
 import type { StepId } from '../../src/steps/types.js';
 import { openPosture, SYNTHETIC_ACCOUNT } from '../helpers/synthetic-plans.js';

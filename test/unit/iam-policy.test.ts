@@ -7,15 +7,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, READERS } from '../../src/aws/families/index.js';
+import { findOperation, iamActionFor } from '../../src/plan/model/operations.js';
+import type { ApiCall, Plan, ResourceKey, Target } from '../../src/plan/model/types.js';
 import {
   iamPolicyForEverything,
   iamPolicyForPlan,
   READS,
   renderIamPolicy,
-} from '../../src/plan/iam-policy.js';
-import { findOperation, iamActionFor } from '../../src/plan/operations.js';
+} from '../../src/plan/policy/iam-policy.js';
 import { RESOURCE_KEYS } from '../../src/plan/resources/index.js';
-import type { ApiCall, Plan, ResourceKey, Target } from '../../src/plan/types.js';
 import { syntheticPlan } from '../helpers/synthetic-plans.js';
 
 const target: Target & { logBucket: string } = {

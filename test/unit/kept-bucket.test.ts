@@ -5,12 +5,12 @@
  * journal gets its end, and a later rollback leaves it alone.
  */
 import { describe, expect, it } from 'vitest';
-import { type ExecutorDeps, executePlan } from '../../src/plan/executor.js';
-import type { Journal, JournalRecord } from '../../src/plan/journal.js';
-import { outcomeLines } from '../../src/plan/render-outcome.js';
+import { type ExecutorDeps, executePlan } from '../../src/plan/apply/executor.js';
+import type { Journal, JournalRecord } from '../../src/plan/apply/journal.js';
+import { parseJournal, rollbackJournal, rollbackLines } from '../../src/plan/apply/rollback.js';
+import type { ApiCall, Change, ResourceKey } from '../../src/plan/model/types.js';
+import { outcomeLines } from '../../src/plan/render/outcome.js';
 import { removeBucketCommand } from '../../src/plan/resources/bucket.js';
-import { parseJournal, rollbackJournal, rollbackLines } from '../../src/plan/rollback.js';
-import type { ApiCall, Change, ResourceKey } from '../../src/plan/types.js';
 import { BUCKET, bucketChange, ON, planOf, TARGET } from './support.js';
 
 const LOGS = 'my-bucket-logs';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Change, Plan } from '../../src/plan/model/types.js';
 import {
   type CallerContext,
   callerContext,
@@ -11,9 +12,8 @@ import {
   planLockout,
   principalArnFor,
   sourceIpProblem,
-} from '../../src/plan/lockout.js';
-import { principalPatterns, SID, statementsFor } from '../../src/plan/policy-statements.js';
-import type { Change, Plan } from '../../src/plan/types.js';
+} from '../../src/plan/policy/lockout.js';
+import { principalPatterns, SID, statementsFor } from '../../src/plan/policy/statements.js';
 import { bucketPolicyStep, keepAnswers } from '../../src/steps/bucket-policy.js';
 import { posture } from './support.js';
 

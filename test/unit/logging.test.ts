@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parsePlan, serializePlan } from '../../src/plan/plan-file.js';
-import type { Posture } from '../../src/plan/types.js';
+import { parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
+import type { Posture } from '../../src/plan/model/types.js';
 import { buildPlan } from '../../src/steps/index.js';
 import {
   defaultLogBucket,

@@ -20,9 +20,10 @@ import { AwsError, normaliseError } from '../../src/aws/errors.js';
 import type { ReadSend } from '../../src/aws/families/family.js';
 import { READERS } from '../../src/aws/families/index.js';
 import { MAX_LIST_PAGES } from '../../src/aws/families/macie.js';
-import { cliCommand } from '../../src/plan/cli-equivalent.js';
-import { findOperation, iamActionFor } from '../../src/plan/operations.js';
-import { parsePlan, serializePlan } from '../../src/plan/plan-file.js';
+import { parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
+import { findOperation, iamActionFor } from '../../src/plan/model/operations.js';
+import type { ApiCall, Posture, PostureValues } from '../../src/plan/model/types.js';
+import { cliCommand } from '../../src/plan/render/cli-equivalent.js';
 import { resourceSchema, satisfies, writeCall } from '../../src/plan/resources/index.js';
 import {
   CREATED_JOB_ID,
@@ -33,7 +34,6 @@ import {
   type ObjectStatsValue,
 } from '../../src/plan/resources/macie.js';
 import { UnwritableValueError } from '../../src/plan/resources/unwritable.js';
-import type { ApiCall, Posture, PostureValues } from '../../src/plan/types.js';
 import type { Field } from '../../src/steps/form.js';
 import { buildPlan, STEP_ORDER, unavailableReason } from '../../src/steps/index.js';
 import {

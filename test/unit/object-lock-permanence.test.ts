@@ -5,11 +5,11 @@
  * they report it as permanent instead of failing against S3.
  */
 import { describe, expect, it } from 'vitest';
-import { executePlan } from '../../src/plan/executor.js';
-import type { Journal, JournalRecord } from '../../src/plan/journal.js';
+import { executePlan } from '../../src/plan/apply/executor.js';
+import type { Journal, JournalRecord } from '../../src/plan/apply/journal.js';
+import { parseJournal, rollbackJournal, rollbackLines } from '../../src/plan/apply/rollback.js';
+import type { ApiCall, Plan, ResourceKey } from '../../src/plan/model/types.js';
 import { VERSIONING_PINNED } from '../../src/plan/resources/object-lock.js';
-import { parseJournal, rollbackJournal, rollbackLines } from '../../src/plan/rollback.js';
-import type { ApiCall, Plan, ResourceKey } from '../../src/plan/types.js';
 import { syntheticPlan } from '../helpers/synthetic-plans.js';
 
 /** A cloud that applies a plan's calls and undos to the resources they write. */

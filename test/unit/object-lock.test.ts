@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { objectLock } from '../../src/aws/families/object-lock.js';
-import { PlanFileError, parsePlan, serializePlan } from '../../src/plan/plan-file.js';
+import { PlanFileError, parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
+import type { ApiCall, Posture } from '../../src/plan/model/types.js';
 import { resourceSchema, writeCall } from '../../src/plan/resources/index.js';
 import type { ObjectLockConfiguration } from '../../src/plan/resources/object-lock.js';
 import { UnwritableValueError } from '../../src/plan/resources/unwritable.js';
-import type { ApiCall, Posture } from '../../src/plan/types.js';
 import { buildPlan, STEP_ORDER, unavailableReason } from '../../src/steps/index.js';
 import {
   confirmationReason,

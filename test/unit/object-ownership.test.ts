@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { foreignGrants, ownershipControls } from '../../src/aws/families/object-ownership.js';
-import { parsePlan, serializePlan } from '../../src/plan/plan-file.js';
+import { parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
+import { type ApiCall, PRESETS } from '../../src/plan/model/types.js';
 import { RESOURCE_KEYS, writeCall } from '../../src/plan/resources/index.js';
 import type { AclGrant, OwnershipControls } from '../../src/plan/resources/object-ownership.js';
 import { UnwritableValueError } from '../../src/plan/resources/unwritable.js';
-import { type ApiCall, PRESETS } from '../../src/plan/types.js';
 import { buildPlan, unavailableReason } from '../../src/steps/index.js';
 import {
   type ObjectOwnershipAnswers,

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { findOperation } from '../../src/plan/operations.js';
 import {
   MAX_PLAN_BYTES,
   PlanFileError,
   parsePlan,
   serializePlan,
-} from '../../src/plan/plan-file.js';
-import { linesToText, renderPlan } from '../../src/plan/render.js';
-import type { ApiCall, Plan, PublicAccessBlock } from '../../src/plan/types.js';
+} from '../../src/plan/files/plan-file.js';
+import { findOperation } from '../../src/plan/model/operations.js';
+import type { ApiCall, Plan, PublicAccessBlock } from '../../src/plan/model/types.js';
+import { linesToText, renderPlan } from '../../src/plan/render/render.js';
 import { buildPlan, defaultAnswers } from '../../src/steps/index.js';
 import { pick, type Random, seededRandom } from '../helpers/random.js';
 import {
@@ -376,7 +376,7 @@ describe('parsePlan rejects, with one line that names the problem', () => {
 });
 
 describe('parsePlan: known gaps', () => {
-  // BUG (src/plan/plan-file.ts:108, :121, :159, :166): text from the file is
+  // BUG (src/plan/files/plan-file.ts:108, :121, :159, :166): text from the file is
   // interpolated raw into the error message, so a key, an operation, a change
   // id or the target bucket containing "\n" yields a multi-line PlanFileError,
   // breaking the "throws PlanFileError with one line" contract stated at
@@ -412,7 +412,7 @@ describe('parsePlan: known gaps', () => {
     rejection(text);
   });
 
-  // BUG (src/plan/plan-file.ts:164-181): nothing ties a change's call to what
+  // BUG (src/plan/files/plan-file.ts:164-181): nothing ties a change's call to what
   // the review shows. The review (renderPlan) diffs `before`/`after`, but apply
   // runs `call`; a hand-edited or tampered file whose call turns every flag OFF
   // while `after` still says ON is accepted, reviewed as "turn everything on",
@@ -450,7 +450,7 @@ describe('parsePlan: known gaps', () => {
     );
   });
 
-  // BUG (src/plan/plan-file.ts:59, src/plan/operations.ts:10): the target bucket
+  // BUG (src/plan/files/plan-file.ts:59, src/plan/model/operations.ts:10): the target bucket
   // is only checked for length (3-63), not against the S3 naming rules that
   // src/steps/bucket-name.ts already implements, so "../../tmp/x" or
   // "My_Bucket" are accepted as a plan's bucket.
@@ -467,7 +467,7 @@ describe('parsePlan: known gaps', () => {
     },
   );
 
-  // BUG (src/plan/plan-file.ts:38-48, :72 + src/plan/render.ts:61, :81-103): free text
+  // BUG (src/plan/files/plan-file.ts:38-48, :72 + src/plan/render/render.ts:61, :81-103): free text
   // from the file (title, warnings, skipped reasons) may contain terminal
   // control sequences, and renderPlan prints them verbatim; a tampered file can
   // erase or rewrite lines of the review the operator confirms. Either parsePlan
@@ -486,7 +486,7 @@ describe('parsePlan: known gaps', () => {
     expect(hasControlCharacter(review, true)).toBe(false);
   });
 
-  // BUG (low; src/plan/plan-file.ts:133-135): the size limit counts UTF-16 code
+  // BUG (low; src/plan/files/plan-file.ts:133-135): the size limit counts UTF-16 code
   // units of the decoded text, not bytes, yet reports "file is N bytes"; a
   // 6 MiB file of 3-byte characters passes the 5 MiB limit.
   it('measures the size limit in bytes', () => {

@@ -3,7 +3,7 @@
  * BlockPublicPolicy is on, so a policy that stays public goes in first.
  */
 import { describe, expect, it } from 'vitest';
-import type { Posture } from '../../src/plan/types.js';
+import type { Posture } from '../../src/plan/model/types.js';
 import { buildPlan, defaultAnswers } from '../../src/steps/index.js';
 import type { StepId } from '../../src/steps/types.js';
 

@@ -13,13 +13,13 @@ import {
   statementsNotOwned,
   statementsOf,
   type ToolStatement,
-} from '../../src/plan/policy.js';
+} from '../../src/plan/policy/document.js';
 import {
   isBucketPolicySid,
   NO_INTENT,
   type PolicyIntent,
   statementsFor,
-} from '../../src/plan/policy-statements.js';
+} from '../../src/plan/policy/statements.js';
 import { type Random, seededRandom } from '../helpers/random.js';
 import { isOneLine } from './support.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PolicyDocument } from '../../src/plan/policy.js';
-import { allowsLogDelivery, logDeliveryEvidence } from '../../src/plan/policy-log-delivery.js';
+import type { PolicyDocument } from '../../src/plan/policy/document.js';
+import { allowsLogDelivery, logDeliveryEvidence } from '../../src/plan/policy/log-delivery.js';
 
 const grant = (sid?: string, extra: object = {}) => ({
   ...(sid ? { Sid: sid } : {}),

@@ -14,8 +14,8 @@ import { createClients, destroyClients } from '../../src/aws/clients.js';
 import { send } from '../../src/aws/commands.js';
 import { isAbsent } from '../../src/aws/errors.js';
 import { READERS } from '../../src/aws/families/index.js';
+import type { ApiCall } from '../../src/plan/model/types.js';
 import { writeCall } from '../../src/plan/resources/index.js';
-import type { ApiCall } from '../../src/plan/types.js';
 import { BUCKET, TARGET } from './support.js';
 
 const DOCUMENT = {

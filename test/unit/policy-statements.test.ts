@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composePolicy } from '../../src/plan/policy.js';
+import { composePolicy } from '../../src/plan/policy/document.js';
 import {
   intentFromPolicy,
   isBucketPolicySid,
@@ -7,7 +7,7 @@ import {
   type PolicyIntent,
   partitionOf,
   statementsFor,
-} from '../../src/plan/policy-statements.js';
+} from '../../src/plan/policy/statements.js';
 
 const WHERE = { bucket: 'my-bucket', region: 'us-east-1' };
 const BUCKET_ARN = 'arn:aws:s3:::my-bucket';

@@ -3,8 +3,8 @@
  * preset's plan does to it — judged on the posture the plan leaves.
  */
 import { describe, expect, it } from 'vitest';
-import { summarisePosture } from '../../src/plan/posture-summary.js';
-import type { Change, Plan, Posture } from '../../src/plan/types.js';
+import { summarisePosture } from '../../src/plan/audit/posture-summary.js';
+import type { Change, Plan, Posture } from '../../src/plan/model/types.js';
 import { initialState, wizardReducer } from '../../src/screens/wizard-state.js';
 
 const ALL_ON = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiCall, PublicAccessBlock } from '../../src/plan/types.js';
+import type { ApiCall, PublicAccessBlock } from '../../src/plan/model/types.js';
 import { buildPlan, unavailableReason } from '../../src/steps/index.js';
 import {
   ALL_ON,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ApplyOutcome, ChangeResult } from '../../src/plan/executor.js';
+import type { ApplyOutcome, ChangeResult } from '../../src/plan/apply/executor.js';
+import { isSettled, outcomeLines, resultLines, verdict } from '../../src/plan/render/outcome.js';
 import {
   formatValue,
   type Line,
@@ -8,8 +9,7 @@ import {
   renderCliCommands,
   renderPlan,
   summaryLine,
-} from '../../src/plan/render.js';
-import { isSettled, outcomeLines, resultLines, verdict } from '../../src/plan/render-outcome.js';
+} from '../../src/plan/render/render.js';
 import { accountChange, BUCKET, bucketChange, OFF, ON, pab, planOf } from './support.js';
 
 const text = (lines: readonly Line[]) => linesToText(lines);

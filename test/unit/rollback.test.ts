@@ -3,9 +3,9 @@
  * outputs recorded for later undos, and the order of undos.
  */
 import { describe, expect, it } from 'vitest';
-import type { JournalRecord } from '../../src/plan/journal.js';
-import { parseJournal, rollbackJournal, rollbackLines } from '../../src/plan/rollback.js';
-import type { ApiCall, ResourceKey } from '../../src/plan/types.js';
+import type { JournalRecord } from '../../src/plan/apply/journal.js';
+import { parseJournal, rollbackJournal, rollbackLines } from '../../src/plan/apply/rollback.js';
+import type { ApiCall, ResourceKey } from '../../src/plan/model/types.js';
 
 const target = { accountId: '123456789012', region: 'us-east-1', bucket: 'my-bucket' };
 const ON = {

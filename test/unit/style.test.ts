@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { colourEnabled, formatLines } from '../../src/commands/style.js';
-import type { Line, LineKind } from '../../src/plan/render.js';
+import type { Line, LineKind } from '../../src/plan/render/render.js';
 
 const TTY = { isTTY: true };
 const PIPE = { isTTY: false };

@@ -9,7 +9,7 @@ import type {
   PostureValues,
   PublicAccessBlock,
   ResourceKey,
-} from '../../src/plan/types.js';
+} from '../../src/plan/model/types.js';
 
 export const ACCOUNT_ID = '123456789012';
 export const REGION = 'us-east-1';

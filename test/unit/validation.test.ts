@@ -12,8 +12,7 @@ import {
   publicAccessFindings,
   validatePolicyFinding,
 } from '../../src/aws/policy-validation.js';
-import { type Line, linesToText } from '../../src/plan/render.js';
-import type { ApiCall, Change, ResourceKey } from '../../src/plan/types.js';
+import type { ApiCall, Change, ResourceKey } from '../../src/plan/model/types.js';
 import {
   blocksApply,
   countsText,
@@ -31,7 +30,8 @@ import {
   sortFindings,
   validationHeadline,
   wrap,
-} from '../../src/plan/validation.js';
+} from '../../src/plan/policy/validation.js';
+import { type Line, linesToText } from '../../src/plan/render/render.js';
 import { BUCKET, bucketChange, isOneLine, ON, planOf, TARGET } from './support.js';
 
 const text = (lines: readonly Line[]) => linesToText(lines);

@@ -3,19 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { versioning } from '../../src/aws/families/versioning.js';
-import { cliCommand } from '../../src/plan/cli-equivalent.js';
-import { diffPlan } from '../../src/plan/diff.js';
-import { executePlan } from '../../src/plan/executor.js';
-import { openJournal } from '../../src/plan/journal.js';
+import { executePlan } from '../../src/plan/apply/executor.js';
+import { openJournal } from '../../src/plan/apply/journal.js';
 import {
   MFA_NOT_SAVED,
   PlanFileError,
   parsePlan,
   serializePlan,
-} from '../../src/plan/plan-file.js';
+} from '../../src/plan/files/plan-file.js';
+import { diffPlan } from '../../src/plan/model/diff.js';
+import { type Posture, PRESETS } from '../../src/plan/model/types.js';
+import { cliCommand } from '../../src/plan/render/cli-equivalent.js';
 import { satisfies, writeCall } from '../../src/plan/resources/index.js';
 import type { VersioningConfiguration } from '../../src/plan/resources/versioning.js';
-import { type Posture, PRESETS } from '../../src/plan/types.js';
 import { buildPlan } from '../../src/steps/index.js';
 import {
   isRootUser,

@@ -12,8 +12,9 @@ import { send } from '../../src/aws/commands.js';
 import { normaliseError } from '../../src/aws/errors.js';
 import type { ReadSend } from '../../src/aws/families/family.js';
 import { READERS } from '../../src/aws/families/index.js';
-import { findOperation, iamActionFor } from '../../src/plan/operations.js';
-import { parsePlan, serializePlan } from '../../src/plan/plan-file.js';
+import { parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
+import { findOperation, iamActionFor } from '../../src/plan/model/operations.js';
+import type { ApiCall, Posture, PostureValues } from '../../src/plan/model/types.js';
 import { RESOURCE_KEYS, resourceSchema, writeCall } from '../../src/plan/resources/index.js';
 import { UnwritableValueError } from '../../src/plan/resources/unwritable.js';
 import {
@@ -21,7 +22,6 @@ import {
   type VpcEndpointList,
   type VpcEndpointSummary,
 } from '../../src/plan/resources/vpc-endpoints.js';
-import type { ApiCall, Posture, PostureValues } from '../../src/plan/types.js';
 import {
   type BucketPolicyAnswers,
   bucketPolicyStep as step,

@@ -12,7 +12,8 @@
  * ../access-analyzer.ts); the step reads them optionally and steps aside.
  */
 
-import { partitionOf } from '../../plan/policy-statements.js';
+import type { Target } from '../../plan/model/types.js';
+import { partitionOf } from '../../plan/policy/statements.js';
 import {
   type AccessFinding,
   type AnalyzerValue,
@@ -23,7 +24,6 @@ import {
   pickAnalyzer,
   sortFindings,
 } from '../../plan/resources/access-analyzer.js';
-import type { Target } from '../../plan/types.js';
 import { deferredCommand } from '../clients.js';
 import type { AwsFamily, ReadSend } from './family.js';
 import { mapLimit } from './map-limit.js';

@@ -13,9 +13,9 @@ import {
   GetAccessPointPolicyCommand,
   PutAccessPointPolicyCommand,
 } from '@aws-sdk/client-s3-control';
-import type { PolicyDocument } from '../../plan/policy.js';
+import type { Target } from '../../plan/model/types.js';
+import type { PolicyDocument } from '../../plan/policy/document.js';
 import { type AccessPointValue, accessPointName } from '../../plan/resources/access-point.js';
-import type { Target } from '../../plan/types.js';
 import { AwsError } from '../errors.js';
 import type { AwsFamily } from './family.js';
 import { policyFromOutput } from './policy.js';

@@ -3,7 +3,7 @@
  * operations, and how each resource is read and normalised into the plain
  * value the plan model compares.
  */
-import type { ApiCall, ResourceKey, Target } from '../../plan/types.js';
+import type { ApiCall, ResourceKey, Target } from '../../plan/model/types.js';
 
 // Each SDK command class takes its own input type; the plan catalogue has
 // already validated the input, so the tables store them under one loose type.

@@ -4,7 +4,7 @@
  */
 import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { ResourceKey } from '../../plan/types.js';
+import type { ResourceKey } from '../../plan/model/types.js';
 import { policyValidationAws } from '../policy-validation.js';
 import { accessAnalyzerAws } from './access-analyzer.js';
 import { accessPointAws } from './access-point.js';

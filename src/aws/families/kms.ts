@@ -3,7 +3,7 @@
  * the account: ListAliases (all pages), then DescribeKey and, for
  * customer-managed keys, GetKeyRotationStatus and GetKeyPolicy of each
  * aliased key, a few keys at a time (the key policy says who the key lets
- * decrypt; ../../plan/key-policy.ts). Reads started together (one observe)
+ * decrypt; ../../plan/policy/key-policy.ts). Reads started together (one observe)
  * share one scan. The key s3-harden created for the bucket also has its tags
  * read (ListResourceTags).
  */
@@ -22,7 +22,8 @@ import {
   ListResourceTagsCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import type { PolicyDocument } from '../../plan/policy.js';
+import type { Target } from '../../plan/model/types.js';
+import type { PolicyDocument } from '../../plan/policy/document.js';
 import {
   isAwsManagedAlias,
   type KmsAliasValue,
@@ -32,7 +33,6 @@ import {
   type KmsTag,
   keyDescription,
 } from '../../plan/resources/kms.js';
-import type { Target } from '../../plan/types.js';
 import { AwsError } from '../errors.js';
 import type { AwsFamily, ReadSend } from './family.js';
 import { mapLimit } from './map-limit.js';

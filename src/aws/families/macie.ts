@@ -15,6 +15,7 @@
  *   inventory), a listing of at most MAX_LIST_PAGES pages (ListObjectsV2).
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { Target } from '../../plan/model/types.js';
 import {
   JOB_NAME_PREFIX,
   JOB_STATUSES,
@@ -26,7 +27,6 @@ import {
   normaliseMacieJob,
   type ObjectStatsValue,
 } from '../../plan/resources/macie.js';
-import type { Target } from '../../plan/types.js';
 import { deferredCommand } from '../clients.js';
 import { AwsError, MACIE_NOT_ENABLED } from '../errors.js';
 import type { AwsFamily, ReadSend } from './family.js';

@@ -3,7 +3,7 @@ import {
   GetBucketPolicyCommand,
   PutBucketPolicyCommand,
 } from '@aws-sdk/client-s3';
-import type { PolicyDocument } from '../../plan/policy.js';
+import type { PolicyDocument } from '../../plan/policy/document.js';
 import type { AwsFamily } from './family.js';
 
 /**

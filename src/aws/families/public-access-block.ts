@@ -8,7 +8,7 @@ import {
   GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
   PutPublicAccessBlockCommand as PutAccountPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3-control';
-import type { PublicAccessBlock } from '../../plan/types.js';
+import type { PublicAccessBlock } from '../../plan/model/types.js';
 import type { AwsFamily } from './family.js';
 
 /** Missing flags read as false, as S3 enforces them. */

@@ -5,13 +5,14 @@
  * DeferredCommand in ../clients.ts), so the module loads only when this
  * resource is read.
  */
+
+import type { Target } from '../../plan/model/types.js';
 import {
   normaliseVpcEndpoints,
   S3_ENDPOINT_TYPES,
   s3ServiceName,
   type VpcEndpointList,
 } from '../../plan/resources/vpc-endpoints.js';
-import type { Target } from '../../plan/types.js';
 import { deferredCommand } from '../clients.js';
 import type { AwsFamily, ReadSend } from './family.js';
 

@@ -6,9 +6,9 @@
  * not available at this endpoint …"), never a guess.
  */
 
+import type { PostureValues, PublicAccessBlock, ResourceKey } from '../model/types.js';
 import { type EncryptionConfiguration, sseAlgorithm } from '../resources/encryption.js';
 import { isActiveJob, type MacieJobSummary } from '../resources/macie.js';
-import type { PostureValues, PublicAccessBlock, ResourceKey } from '../types.js';
 import type { AuditPosture, ControlId, ControlStatus } from './controls.js';
 import { jobCoverage } from './macie-coverage.js';
 import { httpsOnly } from './tls.js';

@@ -9,8 +9,9 @@
  * Security Hub control ID (part of AWS Foundational Security Best Practices
  * for S3.1/S3.5/S3.8/S3.9/S3.12, of other standards for the rest).
  */
+
+import type { PostureValues, ResourceKey } from '../model/types.js';
 import { RESOURCES } from '../resources/index.js';
-import type { PostureValues, ResourceKey } from '../types.js';
 import { CHECKS } from './checks.js';
 
 export type ControlStatus = 'pass' | 'fail' | 'unknown';

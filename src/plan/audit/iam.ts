@@ -1,9 +1,9 @@
 /**
  * The IAM policy `s3-harden audit` needs: its reads only, for every bucket
  * (`--all` cannot name them in advance), built from the same catalogue as
- * the other policies (../iam-policy.ts), so it lists exactly what is called.
+ * the other policies (../policy/iam-policy.ts), so it lists exactly what is called.
  */
-import { buildIamPolicy, type IamPolicyResult } from '../iam-policy.js';
+import { buildIamPolicy, type IamPolicyResult } from '../policy/iam-policy.js';
 import { auditReads } from './controls.js';
 
 export function iamPolicyForAudit(target: {

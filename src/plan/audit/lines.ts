@@ -4,7 +4,7 @@
  * (a regional-service reason, an access denial naming its action) stays
  * inside the terminal instead of running past it. Pure.
  */
-import type { LineKind } from '../render.js';
+import type { LineKind } from '../render/render.js';
 import type { ControlStatus } from './controls.js';
 import type { BucketAudit } from './schema.js';
 

@@ -3,8 +3,9 @@
  * outside the run's region cannot have, the summary counts, and the report
  * itself (the JSON view; the table is rendered from it). Pure.
  */
-import { READS } from '../iam-policy.js';
-import type { ResourceKey } from '../types.js';
+
+import type { ResourceKey } from '../model/types.js';
+import { READS } from '../policy/iam-policy.js';
 import { auditReads, CONTROLS, type ControlId, type ControlStatus } from './controls.js';
 import {
   type AccountAudit,

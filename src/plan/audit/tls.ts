@@ -2,16 +2,17 @@
  * The HTTPS-only check of a bucket policy (Security Hub S3.5, CIS 2.1.1): a
  * Deny of every S3 action (`s3:*`) on the bucket ARN and on its objects
  * (`…/*`) whenever aws:SecureTransport is false. Each statement is judged by
- * the lockout guard's evaluator (../lockout.ts) for a caller outside the
+ * the lockout guard's evaluator (../policy/lockout.ts) for a caller outside the
  * account, once over plain HTTP and once over HTTPS: a statement counts only
  * when it certainly denies the first and not the second, so a Deny that
  * bites for another reason (a VPC-endpoint or IP restriction) is not taken
  * for a TLS rule, and one whose other conditions cannot be decided is not
  * trusted either.
  */
-import { type CallerContext, evaluateDeny } from '../lockout.js';
-import { type PolicyDocument, sidOf, statementsOf } from '../policy.js';
-import { partitionOf } from '../policy-statements.js';
+
+import { type PolicyDocument, sidOf, statementsOf } from '../policy/document.js';
+import { type CallerContext, evaluateDeny } from '../policy/lockout.js';
+import { partitionOf } from '../policy/statements.js';
 
 /** A principal of no account in particular: only a Deny to everyone names it. */
 const ANYONE = 'arn:aws:iam::000000000000:user/anyone';

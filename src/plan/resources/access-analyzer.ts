@@ -15,8 +15,8 @@
  * Analyzers are regional: they see buckets of their own region only.
  */
 import { z } from 'zod';
-import { outputRef } from '../output-refs.js';
-import type { OutputRef } from '../types.js';
+import { outputRef } from '../model/output-refs.js';
+import type { OutputRef } from '../model/types.js';
 import type { ResourceFamily } from './spec.js';
 import { UnwritableValueError } from './unwritable.js';
 

@@ -13,8 +13,8 @@
  *                               reviewed whole like the bucket policy.
  */
 import { z } from 'zod';
-import { formatPolicy, type PolicyDocument, policyJson } from '../policy.js';
-import type { PublicAccessBlock } from '../types.js';
+import type { PublicAccessBlock } from '../model/types.js';
+import { formatPolicy, type PolicyDocument, policyJson } from '../policy/document.js';
 import { policyDocumentSchema, policyText } from './policy.js';
 import type { ResourceFamily } from './spec.js';
 import { UnwritableValueError } from './unwritable.js';

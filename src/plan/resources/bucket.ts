@@ -7,8 +7,8 @@
  * to delete.
  */
 import { z } from 'zod';
-import { type CliContext, shellQuote } from '../cli-equivalent.js';
-import type { ApiCall } from '../types.js';
+import type { ApiCall } from '../model/types.js';
+import { type CliContext, shellQuote } from '../render/cli-equivalent.js';
 import type { ResourceFamily } from './spec.js';
 
 export interface BucketExists {

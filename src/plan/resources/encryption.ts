@@ -12,8 +12,8 @@
  * restores there (on AWS a delete returns the bucket to SSE-S3).
  */
 import { z } from 'zod';
-import { deepEqual } from '../diff.js';
-import type { OutputRef } from '../types.js';
+import { deepEqual } from '../model/diff.js';
+import type { OutputRef } from '../model/types.js';
 import { createdKeyRefSchema, kmsKeyIdSchema } from './kms.js';
 import type { ResourceFamily } from './spec.js';
 

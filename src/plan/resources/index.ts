@@ -1,11 +1,11 @@
 /**
  * Every resource family s3-harden knows, gathered. Adding a family: write its
  * module beside this one, then add it to FAMILIES and to PostureValues in
- * ../types.ts.
+ * ../model/types.ts.
  */
-import { deepEqual } from '../diff.js';
-import type { OperationSpec } from '../operations.js';
-import type { ApiCall, PostureValues, ResourceKey, Target } from '../types.js';
+import { deepEqual } from '../model/diff.js';
+import type { OperationSpec } from '../model/operations.js';
+import type { ApiCall, PostureValues, ResourceKey, Target } from '../model/types.js';
 import { accessAnalyzerFamily } from './access-analyzer.js';
 import { accessPointFamily } from './access-point.js';
 import { bucketFamily } from './bucket.js';

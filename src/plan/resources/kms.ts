@@ -12,13 +12,13 @@
  * created for a bucket is recognised by its description, which names the
  * bucket (see keyDescription); an absent value means "no such key", and a key
  * pending deletion no longer counts. It is created with its key policy (who
- * may use it: ../key-policy.ts) and tagged with the bucket (KEY_TAG), so an
+ * may use it: ../policy/key-policy.ts) and tagged with the bucket (KEY_TAG), so an
  * IAM policy can scope every later call to the keys s3-harden made.
  */
 import { z } from 'zod';
-import { outputRef } from '../output-refs.js';
-import { formatPolicy, type PolicyDocument, policyJson } from '../policy.js';
-import type { OutputRef } from '../types.js';
+import { outputRef } from '../model/output-refs.js';
+import type { OutputRef } from '../model/types.js';
+import { formatPolicy, type PolicyDocument, policyJson } from '../policy/document.js';
 import { policyDocumentSchema } from './policy.js';
 import type { ResourceFamily } from './spec.js';
 import { UnwritableValueError } from './unwritable.js';

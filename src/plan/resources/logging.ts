@@ -7,8 +7,8 @@
  * The target's resources reuse the bucket families, pointed at Target.logBucket.
  */
 import { z } from 'zod';
-import type { PolicyDocument } from '../policy.js';
-import type { Target } from '../types.js';
+import type { Target } from '../model/types.js';
+import type { PolicyDocument } from '../policy/document.js';
 import { type BucketExists, bucketFamily } from './bucket.js';
 import { type EncryptionConfiguration, encryptionFamily } from './encryption.js';
 import { type ObjectLockConfiguration, objectLockFamily } from './object-lock.js';

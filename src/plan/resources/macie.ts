@@ -29,8 +29,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { outputRef } from '../output-refs.js';
-import type { Target } from '../types.js';
+import { outputRef } from '../model/output-refs.js';
+import type { Target } from '../model/types.js';
 import type { ResourceFamily } from './spec.js';
 import { UnwritableValueError } from './unwritable.js';
 

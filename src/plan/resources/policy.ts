@@ -2,7 +2,7 @@
  * The bucket policy (S3 Get/Put/DeleteBucketPolicy). Its value is the parsed
  * policy document, or null when the bucket has none. PutBucketPolicy replaces
  * the whole document, so the value written is always the whole merged
- * document (see ../policy.ts); the review shows it whole, before and after.
+ * document (see ../policy/document.ts); the review shows it whole, before and after.
  */
 import { z } from 'zod';
 import {
@@ -11,7 +11,7 @@ import {
   type PolicyDocument,
   policyBytes,
   policyJson,
-} from '../policy.js';
+} from '../policy/document.js';
 import type { ResourceFamily } from './spec.js';
 
 export interface BucketPolicyValues {

@@ -5,8 +5,8 @@
  * operations it needs; index.ts gathers them.
  */
 import type { z } from 'zod';
-import type { OperationSpec } from '../operations.js';
-import type { ApiCall, Target } from '../types.js';
+import type { OperationSpec } from '../model/operations.js';
+import type { ApiCall, Target } from '../model/types.js';
 
 export interface ResourceSpec<V> {
   /** The human name, for diffs and messages. */

@@ -15,10 +15,17 @@
  * are checked against its key policy and each one it does not cover is a
  * warning.
  */
-import { isObject, asList as list, type PolicyDocument, statementsOf, wildcard } from './policy.js';
-import { macieServiceRoleArn, partitionOf } from './policy-statements.js';
-import { isAwsManagedAlias, type KmsKeySummary } from './resources/kms.js';
-import type { Posture, PostureValues } from './types.js';
+
+import type { Posture, PostureValues } from '../model/types.js';
+import { isAwsManagedAlias, type KmsKeySummary } from '../resources/kms.js';
+import {
+  isObject,
+  asList as list,
+  type PolicyDocument,
+  statementsOf,
+  wildcard,
+} from './document.js';
+import { macieServiceRoleArn, partitionOf } from './statements.js';
 
 /** Someone the bucket policy lets read or write objects. */
 export interface KeyGrantee {

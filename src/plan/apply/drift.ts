@@ -7,8 +7,9 @@
  * ("Bucket policy changed since the plan"); the values themselves (whole
  * policies, kilobytes each) are for the machine view only (driftDetails).
  */
-import { resourceLabel, satisfies } from './resources/index.js';
-import type { Plan, Posture, ResourceKey } from './types.js';
+
+import type { Plan, Posture, ResourceKey } from '../model/types.js';
+import { resourceLabel, satisfies } from '../resources/index.js';
 
 export interface Drift {
   readonly resource: ResourceKey;

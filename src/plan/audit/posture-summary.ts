@@ -1,15 +1,11 @@
 /**
  * What the wizard's posture screen shows once a bucket is picked: each audit
  * control as it stands, and what the chosen preset's plan would do to it.
- * Pure: the controls come from ./audit/controls.ts, the plan from the steps.
+ * Pure: the controls come from ./controls.ts, the plan from the steps.
  */
-import {
-  CONTROLS,
-  type ControlId,
-  type ControlStatus,
-  evaluateControls,
-} from './audit/controls.js';
-import type { Plan, Posture } from './types.js';
+
+import type { Plan, Posture } from '../model/types.js';
+import { CONTROLS, type ControlId, type ControlStatus, evaluateControls } from './controls.js';
 
 /**
  * What the plan does to a control: `fixes` one that does not hold now and

@@ -3,10 +3,10 @@
  * wording, and the summary that ends `plan` for many buckets. Pure, like
  * render.ts: lines tagged with a kind, coloured by the caller.
  */
-import { diffPlan, type PlanCounts } from './diff.js';
+import { diffPlan, type PlanCounts } from '../model/diff.js';
+import type { Plan } from '../model/types.js';
+import { type Line, summaryLine } from '../render/render.js';
 import type { FleetPlan } from './fleet.js';
-import { type Line, summaryLine } from './render.js';
-import type { Plan } from './types.js';
 
 const WIDTH = 80;
 

@@ -10,12 +10,12 @@
  * compile without its reads, and test/unit/iam-policy.test.ts runs every
  * reader against it and checks every SDK command has a catalogue entry.
  */
-import { findOperation, iamActionFor, writeOperations } from './operations.js';
-import { macieServiceRoleArn, partitionOf } from './policy-statements.js';
-import { accessPointArn, accessPointName } from './resources/access-point.js';
-import { RESOURCES } from './resources/index.js';
-import { defaultAliasName, KEY_TAG } from './resources/kms.js';
-import type { ApiCall, Plan, ResourceKey, Service } from './types.js';
+import { findOperation, iamActionFor, writeOperations } from '../model/operations.js';
+import type { ApiCall, Plan, ResourceKey, Service } from '../model/types.js';
+import { accessPointArn, accessPointName } from '../resources/access-point.js';
+import { RESOURCES } from '../resources/index.js';
+import { defaultAliasName, KEY_TAG } from '../resources/kms.js';
+import { macieServiceRoleArn, partitionOf } from './statements.js';
 import { POLICY_RESOURCES } from './validation.js';
 
 /** `service:Operation`, as the catalogue keys operations. */

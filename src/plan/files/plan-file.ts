@@ -3,12 +3,18 @@
  * happens, so a malformed, foreign or tampered file never reaches AWS.
  */
 import { z } from 'zod';
-import { bucketNameProblem } from './bucket-name.js';
-import { deepEqual } from './diff.js';
-import { findOperation } from './operations.js';
-import { collectRefs } from './output-refs.js';
-import { RESOURCE_KEYS, resourceSchema, writeCall } from './resources/index.js';
-import { type ApiCall, type Plan, type PostureValues, PRESETS, type ResourceKey } from './types.js';
+import { bucketNameProblem } from '../model/bucket-name.js';
+import { deepEqual } from '../model/diff.js';
+import { findOperation } from '../model/operations.js';
+import { collectRefs } from '../model/output-refs.js';
+import {
+  type ApiCall,
+  type Plan,
+  type PostureValues,
+  PRESETS,
+  type ResourceKey,
+} from '../model/types.js';
+import { RESOURCE_KEYS, resourceSchema, writeCall } from '../resources/index.js';
 
 export const PLAN_FORMAT = 's3-harden-plan';
 export const PLAN_VERSION = 1;

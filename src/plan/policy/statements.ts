@@ -2,7 +2,7 @@
  * The statements s3-harden writes into a bucket policy, built from a plain
  * description of what the operator wants (PolicyIntent), and read back from a
  * policy into that description. Every Sid starts with TOOL_SID_PREFIX, so the
- * composer (./policy.ts) can tell them from statements it must keep, and
+ * composer (./document.ts) can tell them from statements it must keep, and
  * isBucketPolicySid names exactly these, so the bucket-policy step also keeps
  * the tool statements other steps wrote.
  */
@@ -12,7 +12,7 @@ import {
   TOOL_SID_PREFIX,
   type ToolStatement,
   toolStatements,
-} from './policy.js';
+} from './document.js';
 
 export const SID = {
   denyInsecureTransport: `${TOOL_SID_PREFIX}DenyInsecureTransport`,
@@ -96,7 +96,7 @@ export interface PolicyIntent {
   /**
    * A principal ARN the tool's request-wide Denies (transport, TLS, VPC
    * endpoint, IP) do not apply to: the operator's own, so the policy cannot
-   * lock them out (see ../plan/lockout.ts).
+   * lock them out (see ./lockout.ts).
    */
   readonly exemptPrincipal?: string;
 }

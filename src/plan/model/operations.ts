@@ -5,7 +5,7 @@
  * operation feeds error messages ("access denied: s3:PutBucketPublicAccessBlock").
  */
 import type { z } from 'zod';
-import { FAMILY_OPERATIONS } from './resources/index.js';
+import { FAMILY_OPERATIONS } from '../resources/index.js';
 import type { ApiCall, Service } from './types.js';
 
 export interface OperationSpec {

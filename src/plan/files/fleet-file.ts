@@ -7,7 +7,14 @@
  * in the account section) hold.
  */
 import { z } from 'zod';
-import { type FleetPlan, isAccountWide, MAX_FLEET_BUCKETS, type SkippedBucket } from './fleet.js';
+import {
+  type FleetPlan,
+  isAccountWide,
+  MAX_FLEET_BUCKETS,
+  type SkippedBucket,
+} from '../fleet/fleet.js';
+import { type Plan, PRESETS } from '../model/types.js';
+import { resourceLabel } from '../resources/index.js';
 import {
   accountIdSchema,
   displayText,
@@ -24,8 +31,6 @@ import {
   validatePlanObject,
   validBucketName,
 } from './plan-file.js';
-import { resourceLabel } from './resources/index.js';
-import { type Plan, PRESETS } from './types.js';
 
 export const FLEET_FORMAT = 's3-harden-fleet-plan';
 export const FLEET_VERSION = 1;

@@ -11,25 +11,25 @@
  */
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { z } from 'zod';
-import { bucketNameProblem } from './bucket-name.js';
-import { type CliContext, cliCommand } from './cli-equivalent.js';
-import { deepEqual } from './diff.js';
-import { KEPT_OUTCOME } from './executor.js';
-import type { JournalEntry, JournalRecord } from './journal.js';
-import { JournalError, splitEntries } from './journal-scan.js';
-import { findOperation } from './operations.js';
-import { collectRefs, resolveRefs } from './output-refs.js';
-import { escapeControl } from './plan-file.js';
-import { formatValue } from './render.js';
+import { escapeControl } from '../files/plan-file.js';
+import { bucketNameProblem } from '../model/bucket-name.js';
+import { deepEqual } from '../model/diff.js';
+import { findOperation } from '../model/operations.js';
+import { collectRefs, resolveRefs } from '../model/output-refs.js';
+import type { ApiCall, ResourceKey, Target } from '../model/types.js';
+import { type CliContext, cliCommand } from '../render/cli-equivalent.js';
+import { formatValue } from '../render/render.js';
 import {
   KEPT_NOT_EMPTY,
   keptBuckets,
   refusedAsNotEmpty,
   removeBucketCommand,
-} from './resources/bucket.js';
-import { RESOURCE_KEYS, resourceSchema, satisfies, writeCall } from './resources/index.js';
-import { objectLockOn, undoPinnedByObjectLock } from './resources/object-lock.js';
-import type { ApiCall, ResourceKey, Target } from './types.js';
+} from '../resources/bucket.js';
+import { RESOURCE_KEYS, resourceSchema, satisfies, writeCall } from '../resources/index.js';
+import { objectLockOn, undoPinnedByObjectLock } from '../resources/object-lock.js';
+import { KEPT_OUTCOME } from './executor.js';
+import type { JournalEntry, JournalRecord } from './journal.js';
+import { JournalError, splitEntries } from './journal-scan.js';
 
 /** A JournalError whose message may quote the file: control characters escaped. */
 function journalError(message: string): JournalError {

@@ -2,20 +2,20 @@
  * The plain-data model every part of s3-harden shares. Nothing here depends on
  * React or the AWS SDK, so a plan can be saved, diffed, printed and replayed.
  */
-import type { AccessAnalyzerValues } from './resources/access-analyzer.js';
-import type { AccessPointValues } from './resources/access-point.js';
-import type { BucketValues } from './resources/bucket.js';
-import type { EncryptionValues } from './resources/encryption.js';
-import type { KmsValues } from './resources/kms.js';
-import type { LoggingValues } from './resources/logging.js';
-import type { MacieValues } from './resources/macie.js';
-import type { ObjectLockValues } from './resources/object-lock.js';
-import type { ObjectOwnershipValues } from './resources/object-ownership.js';
-import type { BucketPolicyValues } from './resources/policy.js';
-import type { PublicAccessBlockValues } from './resources/public-access-block.js';
-import type { ReplicationValues } from './resources/replication.js';
-import type { VersioningValues } from './resources/versioning.js';
-import type { VpcEndpointValues } from './resources/vpc-endpoints.js';
+import type { AccessAnalyzerValues } from '../resources/access-analyzer.js';
+import type { AccessPointValues } from '../resources/access-point.js';
+import type { BucketValues } from '../resources/bucket.js';
+import type { EncryptionValues } from '../resources/encryption.js';
+import type { KmsValues } from '../resources/kms.js';
+import type { LoggingValues } from '../resources/logging.js';
+import type { MacieValues } from '../resources/macie.js';
+import type { ObjectLockValues } from '../resources/object-lock.js';
+import type { ObjectOwnershipValues } from '../resources/object-ownership.js';
+import type { BucketPolicyValues } from '../resources/policy.js';
+import type { PublicAccessBlockValues } from '../resources/public-access-block.js';
+import type { ReplicationValues } from '../resources/replication.js';
+import type { VersioningValues } from '../resources/versioning.js';
+import type { VpcEndpointValues } from '../resources/vpc-endpoints.js';
 
 /** The four Block Public Access flags, identical at bucket and account level. */
 export interface PublicAccessBlock {

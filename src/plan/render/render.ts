@@ -3,12 +3,13 @@
  * lines tagged with a semantic kind, so Ink can colour them and `plan` can
  * print them. Symbols carry the meaning; colour only repeats it.
  */
+
+import { type ChangeSymbol, diffPlan, type FieldDiffKind, type PlanCounts } from '../model/diff.js';
+import type { Change, Plan } from '../model/types.js';
+import { RESOURCES } from '../resources/index.js';
+import type { ResourceSpec } from '../resources/spec.js';
 import { type CliContext, cliCommand } from './cli-equivalent.js';
-import { type ChangeSymbol, diffPlan, type FieldDiffKind, type PlanCounts } from './diff.js';
 import { documentDiff } from './document-diff.js';
-import { RESOURCES } from './resources/index.js';
-import type { ResourceSpec } from './resources/spec.js';
-import type { Change, Plan } from './types.js';
 
 export type LineKind =
   | 'heading'

@@ -5,8 +5,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Target } from '../model/types.js';
 import type { JournalEntry } from './journal.js';
-import type { Target } from './types.js';
 
 export class JournalError extends Error {
   override name = 'JournalError';

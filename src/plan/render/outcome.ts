@@ -4,9 +4,9 @@
  * created bucket that has received objects, with the command that removes
  * it), then one verdict. Shared by `apply` and the wizard's result screen.
  */
-import type { ApplyOutcome, ChangeResult, ChangeStatus } from './executor.js';
+import type { ApplyOutcome, ChangeResult, ChangeStatus } from '../apply/executor.js';
+import { KEPT_NOT_EMPTY, keptBuckets } from '../resources/bucket.js';
 import type { Line, LineKind } from './render.js';
-import { KEPT_NOT_EMPTY, keptBuckets } from './resources/bucket.js';
 
 export const STATUS_MARK: Record<ChangeStatus, string> = {
   pending: '·',

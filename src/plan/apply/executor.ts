@@ -5,14 +5,15 @@
  * read back to confirm, and every change ends in a reported state: nothing
  * half-applied goes unreported.
  */
-import { type CliContext, cliCommand } from './cli-equivalent.js';
+
+import { referencedOutput, resolveRefs } from '../model/output-refs.js';
+import type { ApiCall, Change, Plan, ResourceKey } from '../model/types.js';
+import { type CliContext, cliCommand } from '../render/cli-equivalent.js';
+import { formatValue } from '../render/render.js';
+import { KEPT_NOT_EMPTY, refusedAsNotEmpty, removeBucketCommand } from '../resources/bucket.js';
+import { satisfies } from '../resources/index.js';
+import { objectLockOn, undoPinnedByObjectLock } from '../resources/object-lock.js';
 import type { Journal } from './journal.js';
-import { referencedOutput, resolveRefs } from './output-refs.js';
-import { formatValue } from './render.js';
-import { KEPT_NOT_EMPTY, refusedAsNotEmpty, removeBucketCommand } from './resources/bucket.js';
-import { satisfies } from './resources/index.js';
-import { objectLockOn, undoPinnedByObjectLock } from './resources/object-lock.js';
-import type { ApiCall, Change, Plan, ResourceKey } from './types.js';
 
 export type ChangeStatus =
   | 'pending'

@@ -11,9 +11,10 @@
  *
  * Nothing here does I/O or imports the SDK.
  */
-import { policyJson } from './policy.js';
-import type { Line } from './render.js';
-import type { Plan, ResourceKey } from './types.js';
+
+import type { Plan, ResourceKey } from '../model/types.js';
+import type { Line } from '../render/render.js';
+import { policyJson } from './document.js';
 
 export const SEVERITIES = ['error', 'security-warning', 'warning', 'suggestion'] as const;
 export type FindingSeverity = (typeof SEVERITIES)[number];

@@ -2,10 +2,10 @@
  * How a fleet apply ended, bucket by bucket: the result of each section, the
  * summary table that ends `apply fleet.json`, and its exit code. Pure.
  */
-import type { driftDetails } from './drift.js';
-import type { ApplyOutcome } from './executor.js';
-import { plural, wrapWords } from './fleet-render.js';
-import type { Line, LineKind } from './render.js';
+import type { driftDetails } from '../apply/drift.js';
+import type { ApplyOutcome } from '../apply/executor.js';
+import type { Line, LineKind } from '../render/render.js';
+import { plural, wrapWords } from './render.js';
 
 export type SectionResultStatus =
   | 'applied'

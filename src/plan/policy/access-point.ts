@@ -7,11 +7,12 @@
  * those principals use the access point, and nobody else.
  *
  * The Sids are the bucket policy's (S3HardenReadOnly1…), so the composer in
- * ./policy.ts merges them the same way: statements others wrote stay.
+ * ./document.ts merges them the same way: statements others wrote stay.
  */
-import type { PolicyDocument, ToolStatement } from './policy.js';
-import { grantStatements, intentFromPolicy, partitionOf } from './policy-statements.js';
-import { accessPointArn } from './resources/access-point.js';
+
+import { accessPointArn } from '../resources/access-point.js';
+import type { PolicyDocument, ToolStatement } from './document.js';
+import { grantStatements, intentFromPolicy, partitionOf } from './statements.js';
 
 /** Who is granted access through the access point. */
 export interface AccessPointGrants {
@@ -42,7 +43,7 @@ interface Where {
 
 /**
  * The access point policy statements for these grants, in a fixed order;
- * `aclsDisabled` as for the bucket policy (./policy-statements.ts, grantStatements).
+ * `aclsDisabled` as for the bucket policy (./statements.ts, grantStatements).
  */
 export function accessPointStatements(
   where: Where,

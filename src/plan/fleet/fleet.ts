@@ -20,17 +20,25 @@
  *
  * Pure: the caller observes the buckets and passes in how one bucket is planned.
  */
-import { composePlan } from './compose.js';
+
 import {
   escapeControl,
   PlanFileError,
   planFileObject,
   unloadable,
   validatePlanObject,
-} from './plan-file.js';
-import { mayGrantPublicAccess, type PolicyDocument, statementsOf } from './policy.js';
-import { RESOURCES, resourceLabel } from './resources/index.js';
-import type { Change, Plan, Posture, Preset, PublicAccessBlock, ResourceKey } from './types.js';
+} from '../files/plan-file.js';
+import { composePlan } from '../model/compose.js';
+import type {
+  Change,
+  Plan,
+  Posture,
+  Preset,
+  PublicAccessBlock,
+  ResourceKey,
+} from '../model/types.js';
+import { mayGrantPublicAccess, type PolicyDocument, statementsOf } from '../policy/document.js';
+import { RESOURCES, resourceLabel } from '../resources/index.js';
 
 /** A bucket that could not be planned, and why (one line). */
 export interface SkippedBucket {

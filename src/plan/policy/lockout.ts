@@ -11,15 +11,15 @@
  * Pure: no I/O. The commands and the review screen show the findings and
  * refuse the plan unless the operator exempts their principal or overrides.
  */
-import { iamActionFor } from './operations.js';
-import { asList, isObject, type PolicyDocument, statementsOf, wildcard } from './policy.js';
-import { partitionOf } from './policy-statements.js';
+import { iamActionFor } from '../model/operations.js';
+import { asList, isObject, type PolicyDocument, statementsOf, wildcard } from './document.js';
+import { partitionOf } from './statements.js';
 
-export { exemptCondition } from './policy-statements.js';
+export { exemptCondition } from './statements.js';
 
+import type { Change, Plan } from '../model/types.js';
+import type { Line } from '../render/render.js';
 import { cidrContains } from './ip.js';
-import type { Line } from './render.js';
-import type { Change, Plan } from './types.js';
 
 /** Who is applying the plan, and how their requests reach S3. */
 export interface CallerContext {

@@ -6,7 +6,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiCall, ResourceKey, Target } from './types.js';
+import type { ApiCall, ResourceKey, Target } from '../model/types.js';
 
 export type JournalEntry =
   | { type: 'begin'; at: string; target: Target; changes: number; tool: string }

@@ -7,9 +7,10 @@
  * SSE-S3 (SSE-KMS and DSSE-KMS are not supported), so the encryption step
  * asks before it proposes a KMS key.
  */
+
+import type { AclGrant } from '../resources/object-ownership.js';
+import { describeStatement, type PolicyDocument, statementsOf } from './document.js';
 import { type LockoutFinding, lockoutFindingsFor, type ServiceRequest } from './lockout.js';
-import { describeStatement, type PolicyDocument, statementsOf } from './policy.js';
-import type { AclGrant } from './resources/object-ownership.js';
 
 export const LOG_DELIVERY_SERVICE = 'logging.s3.amazonaws.com';
 
