@@ -8,12 +8,12 @@
 
 import { referencedOutput, resolveRefs } from '../model/output-refs.js';
 import type { ApiCall, Change, Plan, ResourceKey } from '../model/types.js';
-import { type CliContext, cliCommand } from '../render/cli-equivalent.js';
+import type { CliContext } from '../render/cli-equivalent.js';
 import { formatValue } from '../render/render.js';
-import { KEPT_NOT_EMPTY, refusedAsNotEmpty, removeBucketCommand } from '../resources/bucket.js';
 import { satisfies } from '../resources/index.js';
 import { objectLockOn, undoPinnedByObjectLock } from '../resources/object-lock.js';
 import type { Journal } from './journal.js';
+import { undoChange } from './undo.js';
 
 export type ChangeStatus =
   | 'pending'
@@ -199,30 +199,24 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
       update(index, { status: 'rollback-failed', error });
       continue;
     }
-    let command = cliCommand(change.undo, deps.cli);
-    try {
-      const undo = resolveRefs(change.undo, outputs);
-      command = cliCommand(undo, deps.cli);
-      await deps.run(undo);
-      const live = await deps.read(change.resource);
-      if (!satisfies(change.resource, change.before, live)) {
-        throw new Error(
-          `restored, but reads back as ${formatValue(live)} instead of ${formatValue(change.before)}`,
-        );
-      }
-      record({ type: 'rolled-back', changeId: change.id });
+    const result = await undoChange({ ...change, undo: change.undo }, outputs, {
+      run: deps.run,
+      read: deps.read,
+      record,
+      ...(deps.cli ? { cli: deps.cli } : {}),
+    });
+    if (result.status === 'rolled-back') {
       update(index, { status: 'rolled-back' });
-    } catch (error) {
-      if (refusedAsNotEmpty(change.undo, error)) {
-        kept = true;
-        const remove = removeBucketCommand(change.undo, deps.cli);
-        record({ type: 'kept', changeId: change.id, reason: KEPT_NOT_EMPTY, command: remove });
-        update(index, { status: 'kept', manualCommand: remove });
-        continue;
-      }
+    } else if (result.status === 'kept') {
+      kept = true;
+      update(index, { status: 'kept', manualCommand: result.command });
+    } else {
       incomplete = true;
-      record({ type: 'rollback-failed', changeId: change.id, error: message(error), command });
-      update(index, { status: 'rollback-failed', error: message(error), manualCommand: command });
+      update(index, {
+        status: 'rollback-failed',
+        error: result.error,
+        manualCommand: result.command,
+      });
     }
   }
   const status: ApplyStatus = incomplete || kept ? 'rollback-incomplete' : 'rolled-back';

@@ -12,46 +12,24 @@
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import { escapeControl } from '../files/plan-file.js';
-import { bucketNameProblem } from '../model/bucket-name.js';
-import { deepEqual } from '../model/diff.js';
-import { findOperation } from '../model/operations.js';
-import { collectRefs, resolveRefs } from '../model/output-refs.js';
+import { apiCallSchema, callProblem, targetSchema, writes } from '../model/call-guard.js';
+import { collectRefs } from '../model/output-refs.js';
 import type { ApiCall, ResourceKey, Target } from '../model/types.js';
-import { type CliContext, cliCommand } from '../render/cli-equivalent.js';
-import { formatValue } from '../render/render.js';
-import {
-  KEPT_NOT_EMPTY,
-  keptBuckets,
-  refusedAsNotEmpty,
-  removeBucketCommand,
-} from '../resources/bucket.js';
-import { RESOURCE_KEYS, resourceSchema, satisfies, writeCall } from '../resources/index.js';
+import type { CliContext } from '../render/cli-equivalent.js';
+import { KEPT_NOT_EMPTY, keptBuckets, removeBucketCommand } from '../resources/bucket.js';
+import { RESOURCE_KEYS, resourceSchema, satisfies } from '../resources/index.js';
 import { objectLockOn, undoPinnedByObjectLock } from '../resources/object-lock.js';
 import { KEPT_OUTCOME } from './executor.js';
 import type { JournalEntry, JournalRecord } from './journal.js';
 import { JournalError, splitEntries } from './journal-scan.js';
+import { undoChange, undoCommand } from './undo.js';
 
 /** A JournalError whose message may quote the file: control characters escaped. */
 function journalError(message: string): JournalError {
   return new JournalError(escapeControl(message));
 }
 
-const validBucketName = z.string().superRefine((bucket, context) => {
-  const problem = bucketNameProblem(bucket);
-  if (problem) context.addIssue({ code: 'custom', message: problem });
-});
-const targetSchema = z.strictObject({
-  accountId: z.string().regex(/^\d{12}$/),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/),
-  bucket: validBucketName,
-  logBucket: validBucketName.optional(),
-});
 const text = (max: number) => z.string().max(max);
-const apiCallSchema = z.strictObject({
-  service: z.enum(['s3', 's3control', 'sts', 'kms', 'ec2', 'macie2', 'accessanalyzer']),
-  operation: z.string().min(1).max(100),
-  input: z.record(z.string(), z.unknown()),
-});
 const at = z.string().max(100);
 const changeId = text(200).min(1);
 const entrySchema = z.discriminatedUnion('type', [
@@ -127,33 +105,15 @@ function outputFrom(kept: Record<string, unknown>): Record<string, unknown> {
 }
 
 function checkUndo(undo: ApiCall, change: JournalChange, target: Target, where: string): void {
-  const spec = findOperation(undo.service, undo.operation);
-  if (spec?.kind !== 'write' || !spec.input) {
-    throw journalError(
-      `${where}: ${undo.service}:${undo.operation} is not an operation s3-harden applies`,
-    );
-  }
-  if (!spec.input.safeParse(undo.input).success) {
-    throw journalError(`${where}: the undo input is not valid for ${undo.operation}`);
-  }
-  const buckets = [target.bucket, ...(target.logBucket ? [target.logBucket] : [])];
-  if (spec.scope === 'bucket' && !buckets.includes(undo.input.Bucket as string)) {
-    throw journalError(
-      `${where} names bucket ${JSON.stringify(undo.input.Bucket)}, but the journal is for ${buckets.join(' and ')}`,
-    );
-  }
-  if (spec.scope === 'account' && undo.input.AccountId !== target.accountId) {
-    throw journalError(
-      `${where} names account ${JSON.stringify(undo.input.AccountId)}, but the journal is for ${target.accountId}`,
-    );
-  }
-  let expected: ApiCall;
+  const problem = callProblem(undo, target, 'journal');
+  if (problem) throw journalError(`${where}${problem.at}${problem.text}`);
+  let restores: boolean;
   try {
-    expected = writeCall(change.resource, target, change.before);
+    restores = writes(undo, change.resource, target, change.before);
   } catch (error) {
     throw journalError(`${where}: ${(error as Error).message}`);
   }
-  if (!deepEqual(undo, expected)) {
+  if (!restores) {
     throw journalError(`${where} does not restore the before-state of ${change.resource}`);
   }
 }
@@ -368,7 +328,7 @@ export async function rollbackJournal(
         continue;
       }
       const error_ = `cannot read it: ${message(error)}`;
-      const command = change.undo ? safeCommand(change.undo, journal, deps.cli) : null;
+      const command = change.undo ? undoCommand(change.undo, journal.outputs, deps.cli) : null;
       record({ type: 'rollback-failed', changeId: change.id, error: error_, command });
       finish({ change, status: 'failed', error: error_, manualCommand: command });
       continue;
@@ -394,28 +354,17 @@ export async function rollbackJournal(
       continue;
     }
     if (!change.undo) continue;
-    let command = safeCommand(change.undo, journal, deps.cli);
-    try {
-      const undo = resolveRefs(change.undo, journal.outputs);
-      command = cliCommand(undo, deps.cli);
-      await deps.run(undo);
-      const after = await deps.read(change.resource);
-      if (!satisfies(change.resource, change.before, after)) {
-        throw new Error(
-          `restored, but reads back as ${formatValue(after)} instead of ${formatValue(change.before)}`,
-        );
-      }
-      record({ type: 'rolled-back', changeId: change.id });
-      finish({ change, status: 'rolled-back' });
-    } catch (error) {
-      if (refusedAsNotEmpty(change.undo, error)) {
-        const remove = removeBucketCommand(change.undo, deps.cli);
-        record({ type: 'kept', changeId: change.id, reason: KEPT_NOT_EMPTY, command: remove });
-        finish({ change, status: 'kept', manualCommand: remove });
-        continue;
-      }
-      record({ type: 'rollback-failed', changeId: change.id, error: message(error), command });
-      finish({ change, status: 'failed', error: message(error), manualCommand: command });
+    const result = await undoChange({ ...change, undo: change.undo }, journal.outputs, {
+      run: deps.run,
+      read: deps.read,
+      record,
+      ...(deps.cli ? { cli: deps.cli } : {}),
+    });
+    if (result.status === 'rolled-back') finish({ change, status: 'rolled-back' });
+    else if (result.status === 'kept') {
+      finish({ change, status: 'kept', manualCommand: result.command });
+    } else {
+      finish({ change, status: 'failed', error: result.error, manualCommand: result.command });
     }
   }
   const finished = results.every((result) => result.status !== 'failed');
@@ -435,14 +384,6 @@ function finishedRemainder(kept: number, permanent: number): string {
     parts.push(`${permanent} change${permanent === 1 ? '' : 's'} can never be undone (above)`);
   }
   return `${parts.join('; ')}.`;
-}
-
-function safeCommand(undo: ApiCall, journal: ParsedJournal, cli?: CliContext): string {
-  try {
-    return cliCommand(resolveRefs(undo, journal.outputs), cli);
-  } catch {
-    return cliCommand(undo, cli);
-  }
 }
 
 /** One line per change, and a verdict. */

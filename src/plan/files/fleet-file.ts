@@ -13,10 +13,10 @@ import {
   MAX_FLEET_BUCKETS,
   type SkippedBucket,
 } from '../fleet/fleet.js';
+import { accountIdSchema, regionSchema, validBucketName } from '../model/call-guard.js';
 import { type Plan, PRESETS } from '../model/types.js';
 import { resourceLabel } from '../resources/index.js';
 import {
-  accountIdSchema,
   displayText,
   MAX_PLAN_BYTES,
   MAX_PLAN_DEPTH,
@@ -25,11 +25,9 @@ import {
   parseBoundedJson,
   parsePlan,
   planFileObject,
-  regionSchema,
   schemaCheck,
   unloadable,
   validatePlanObject,
-  validBucketName,
 } from './plan-file.js';
 
 export const FLEET_FORMAT = 's3-harden-fleet-plan';

@@ -3,9 +3,8 @@
  * happens, so a malformed, foreign or tampered file never reaches AWS.
  */
 import { z } from 'zod';
-import { bucketNameProblem } from '../model/bucket-name.js';
+import { apiCallSchema, callProblem, describePath, targetSchema } from '../model/call-guard.js';
 import { deepEqual } from '../model/diff.js';
-import { findOperation } from '../model/operations.js';
 import { collectRefs } from '../model/output-refs.js';
 import {
   type ApiCall,
@@ -49,12 +48,6 @@ export const displayText = (max: number) =>
 
 const json = z.unknown();
 
-const apiCallSchema = z.strictObject({
-  service: z.enum(['s3', 's3control', 'sts', 'kms', 'ec2', 'macie2', 'accessanalyzer']),
-  operation: z.string().min(1).max(100),
-  input: z.record(z.string(), json),
-});
-
 const resourceKey = z.enum(RESOURCE_KEYS as [ResourceKey, ...ResourceKey[]]);
 
 const changeSchema = z.strictObject({
@@ -71,25 +64,12 @@ const changeSchema = z.strictObject({
   warnings: z.array(displayText(2000)).max(100),
 });
 
-export const validBucketName = z.string().superRefine((bucket, context) => {
-  const problem = bucketNameProblem(bucket);
-  if (problem) context.addIssue({ code: 'custom', message: problem });
-});
-
-export const accountIdSchema = z.string().regex(/^\d{12}$/);
-export const regionSchema = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/);
-
 const planFileSchema = z.strictObject({
   format: z.literal(PLAN_FORMAT),
   version: z.literal(PLAN_VERSION),
   createdAt: z.iso.datetime(),
   createdBy: displayText(200),
-  target: z.strictObject({
-    accountId: accountIdSchema,
-    region: regionSchema,
-    bucket: validBucketName,
-    logBucket: validBucketName.optional(),
-  }),
+  target: targetSchema,
   preset: z.enum(PRESETS),
   observed: z.partialRecord(resourceKey, json).superRefine((observed, context) => {
     for (const [key, value] of Object.entries(observed)) {
@@ -166,40 +146,9 @@ export function unloadable(error: PlanFileError): string {
   return `apply would refuse it: ${error.message}`;
 }
 
-export function describePath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, part) => {
-    if (typeof part === 'number') return `${out}[${part}]`;
-    return out ? `${out}.${String(part)}` : String(part);
-  }, '');
-}
-
 function checkCall(call: ApiCall, plan: PlanFile, where: string): void {
-  const spec = findOperation(call.service, call.operation);
-  if (spec?.kind !== 'write' || !spec.input) {
-    throw new PlanFileError(
-      `${where}: ${call.service}:${call.operation} is not an operation s3-harden applies`,
-    );
-  }
-  const parsed = spec.input.safeParse(call.input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = describePath(issue?.path ?? []);
-    throw new PlanFileError(
-      `${where}.input${path ? `.${path}` : ''}: ${issue?.message ?? 'invalid input'}`,
-    );
-  }
-  // A plan writes its bucket and, for access logging, the bucket receiving the logs.
-  const buckets = [plan.target.bucket, ...(plan.target.logBucket ? [plan.target.logBucket] : [])];
-  if (spec.scope === 'bucket' && !buckets.includes(call.input.Bucket as string)) {
-    throw new PlanFileError(
-      `${where} names bucket ${JSON.stringify(call.input.Bucket)}, but the plan is for ${buckets.join(' and ')}`,
-    );
-  }
-  if (spec.scope === 'account' && call.input.AccountId !== plan.target.accountId) {
-    throw new PlanFileError(
-      `${where} names account ${JSON.stringify(call.input.AccountId)}, but the plan is for ${plan.target.accountId}`,
-    );
-  }
+  const problem = callProblem(call, plan.target, 'plan');
+  if (problem) throw new PlanFileError(`${where}${problem.at}${problem.text}`);
 }
 
 /** Every OutputRef in a call must name a change that has run by then. */

@@ -73,7 +73,17 @@ export interface Posture extends Target {
   readonly unreadable: Partial<Record<ResourceKey, string>>;
 }
 
-export type Service = 's3' | 's3control' | 'sts' | 'kms' | 'ec2' | 'macie2' | 'accessanalyzer';
+/** Every AWS service s3-harden calls; a file naming another is refused. */
+export const SERVICES = [
+  's3',
+  's3control',
+  'sts',
+  'kms',
+  'ec2',
+  'macie2',
+  'accessanalyzer',
+] as const;
+export type Service = (typeof SERVICES)[number];
 
 /**
  * A placeholder inside an ApiCall's input for a value only known once an
