@@ -11,16 +11,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { ConnectionOptions } from '../aws/clients.js';
 import { type AwsSession, connect } from '../aws/index.js';
-import { type Drift, describeDrift, findDrift, isApplied } from '../plan/apply/drift.js';
+import type { Gate, GateOptions } from '../flow/gate.js';
 import { stateDir } from '../plan/apply/journal.js';
 import { findUnfinishedJournals } from '../plan/apply/rollback.js';
 import { type AnyPlan, parseAnyPlan } from '../plan/files/fleet-file.js';
 import { PlanFileError } from '../plan/files/plan-file.js';
-import type { Change, Plan, Posture, ResourceKey, Target } from '../plan/model/types.js';
-import { callerContext, lockoutRefusal, planLockout } from '../plan/policy/lockout.js';
+import type { Target } from '../plan/model/types.js';
 import {
-  blocksApply,
-  errorsLine,
   needsConfirmation,
   type PolicyValidation,
   renderValidation,
@@ -102,9 +99,6 @@ export function refuseWithoutTerminal(options: ApplyCommandOptions): void {
   }
 }
 
-export const irreversibleChanges = (plan: Plan): Change[] =>
-  plan.changes.filter((change) => change.undo === null);
-
 /** With --yes, changes that cannot be undone need --allow-irreversible too. */
 export function refuseIrreversible(titles: readonly string[], options: ApplyCommandOptions): void {
   if (options.yes && titles.length > 0 && !options.allowIrreversible) {
@@ -135,53 +129,22 @@ export async function connectFor(
   return session;
 }
 
-/** Reads now every resource the plan observed (and `extra` ones), for the drift check. */
-export async function observeLive(
-  session: AwsSession,
-  plan: Plan,
-  extra: readonly ResourceKey[] = [],
-): Promise<Posture> {
-  const { target } = plan;
-  // A plan that creates its bucket was made against a bucket that does not
-  // exist yet: it stays valid only while that is still so.
-  const creates = 'bucket.exists' in plan.observed && plan.observed['bucket.exists'] === null;
-  const keys = [...new Set([...(Object.keys(plan.observed) as ResourceKey[]), ...extra])];
-  const own = keys.filter((resource) => !resource.startsWith('logTarget.'));
-  let live = await session.observe(
-    target.bucket,
-    own,
-    creates ? { newBucket: { region: target.region, assumed: plan.observed } } : {},
-  );
-  // The bucket exists after all (an earlier run of this plan created it):
-  // what it holds now is read, so the plan shows as already applied, or stale.
-  if (creates && live.values['bucket.exists'] !== null && !live.unreadable['bucket.exists']) {
-    live = await session.observe(target.bucket, own);
-  }
-  return target.logBucket ? session.observeLogTarget(live, target.logBucket) : live;
-}
-
-/** Whether a plan may go ahead, given what its resources read now. */
-export type PlanState =
-  /** Everything reads as the plan saw it. */
-  | { readonly state: 'ready' }
-  /** Everything it writes already reads as it leaves it: nothing to do. */
-  | { readonly state: 'applied' }
-  /** Anything else: refused, with a one-line reason and the drift itself. */
-  | { readonly state: 'stale'; readonly reason: string; readonly drift: readonly Drift[] };
-
-/**
- * Ready, already applied, or stale. `alsoApplied` gives, for a change, other
- * values that count as applied (see isApplied).
- */
-export function planState(
-  plan: Plan,
-  live: Posture,
-  alsoApplied?: Parameters<typeof isApplied>[2],
-): PlanState {
-  const drift = findDrift(plan, live);
-  if (drift.length === 0) return { state: 'ready' };
-  if (isApplied(plan, live, alsoApplied)) return { state: 'applied' };
-  return { state: 'stale', reason: describeDrift(drift), drift };
+/** The gate's options from the command's flags. */
+export function gateOptions(options: ApplyCommandOptions): GateOptions {
+  return {
+    caller: {
+      ...(options.sourceIp ? { sourceIp: options.sourceIp } : {}),
+      ...(options.vpce ? { sourceVpce: options.vpce } : {}),
+    },
+    ...(options.allowLockout ? { allowLockout: true } : {}),
+    // With --yes the flags stand in for the typed confirmation; without, the prompt asks.
+    accepted: options.yes
+      ? {
+          irreversible: options.allowIrreversible,
+          securityWarnings: options.allowSecurityWarnings === true,
+        }
+      : {},
+  };
 }
 
 export interface PolicyGate {
@@ -193,40 +156,26 @@ export interface PolicyGate {
 }
 
 /**
- * The plan may be old, and Access Analyzer's checks change: checks its
- * policies again, and refuses errors, a lockout (unless --allow-lockout) and,
- * with --yes, security warnings (unless --allow-security-warnings). `show`
- * prints the checks when they are the reason for a refusal.
+ * A gate's refusal as the command reports it, or the policy checks to show
+ * with the plan. Stale and already-applied are the caller's to report.
+ * `show` prints the checks when they are the reason for a refusal.
  */
-export async function policyGate(
-  session: AwsSession,
-  plan: Plan,
+export function policyOutcome(
+  result: Exclude<Gate, { status: 'stale' } | { status: 'already-applied' }>,
   options: ApplyCommandOptions,
   show: (checks: ReturnType<typeof renderValidation>) => void,
-): Promise<PolicyGate> {
-  const validation = await session.validatePolicies(plan);
+): PolicyGate {
+  const { validation } = result;
   const checks = renderValidation(validation);
-  if (blocksApply(validation)) {
+  if (result.status === 'blocked') {
+    if (result.lockout.length > 0) {
+      throw new CommandError(`${result.reason} (add --allow-lockout to apply anyway).`);
+    }
     show(checks);
-    throw new CommandError(
-      `${errorsLine(validation)}; nothing applied. Change the answers or fix the policy, then make a new plan.`,
-    );
-  }
-  // A Deny that stops the caller managing the policy or undoing the plan: refused before any write.
-  const lockout = planLockout(
-    plan,
-    callerContext(session.identity.arn, session.endpoint, {
-      ...(options.sourceIp ? { sourceIp: options.sourceIp } : {}),
-      ...(options.vpce ? { sourceVpce: options.vpce } : {}),
-    }),
-  );
-  if (lockout.length > 0 && !options.allowLockout) {
-    throw new CommandError(
-      `${lockoutRefusal(lockout)}; nothing applied (add --allow-lockout to apply anyway).`,
-    );
+    throw new CommandError(result.reason);
   }
   const warned = needsConfirmation(validation);
-  if (warned && options.yes && !options.allowSecurityWarnings) {
+  if (result.status === 'needs-confirmation' && result.securityWarnings && options.yes) {
     show(checks);
     throw new CommandError(
       `${securityWarningsLine(validation)}: add --allow-security-warnings to apply them with --yes`,

@@ -6,7 +6,8 @@
  * the last write is done, into "keep it all and write nothing more".
  */
 import type { AwsSession } from '../aws/index.js';
-import { type ApplyOutcome, type ChangeResult, executePlan } from '../plan/apply/executor.js';
+import { applyPlan } from '../flow/apply.js';
+import type { ApplyOutcome, ChangeResult } from '../plan/apply/executor.js';
 import { openJournal } from '../plan/apply/journal.js';
 import type { Plan } from '../plan/model/types.js';
 import { cancelNotice } from '../plan/render/outcome.js';
@@ -41,20 +42,15 @@ export async function applyWithJournal(
   signal: AbortSignal,
   print: (text: string) => void,
 ): Promise<ApplyOutcome> {
-  const { target } = plan;
-  const journal = openJournal(target);
   const announced = new Set<string>();
   running.set(
     signal,
     plan.changes.map((change) => ({ change, status: 'pending' })),
   );
   try {
-    return await executePlan(plan, {
-      run: (call) => session.execute(call),
-      read: (resource) => session.read(target, resource),
-      journal,
+    return await applyPlan(session, plan, {
+      openJournal: (target) => openJournal(target),
       signal,
-      cli: { region: target.region, ...(session.endpoint ? { endpoint: session.endpoint } : {}) },
       onProgress(results) {
         running.set(signal, results);
         // Announce each call as it starts; the full report follows at the end.
@@ -75,6 +71,5 @@ export async function applyWithJournal(
     });
   } finally {
     running.delete(signal);
-    journal.close();
   }
 }

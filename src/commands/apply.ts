@@ -9,8 +9,10 @@
  * A fleet plan file goes to ./fleet-apply.ts. Both use the same checks
  * (./apply-checks.ts) and the same journalled run (./apply-execute.ts).
  */
+
+import { outcomeExit } from '../flow/apply.js';
+import { gate, irreversibleChanges } from '../flow/gate.js';
 import { driftDetails } from '../plan/apply/drift.js';
-import type { ApplyOutcome } from '../plan/apply/executor.js';
 import { resultJson, resultOf, type SectionResult } from '../plan/fleet/outcome.js';
 import { wrapWords } from '../plan/fleet/render.js';
 import { securityWarningsLine } from '../plan/policy/validation.js';
@@ -20,11 +22,9 @@ import {
   type ApplyCommandOptions,
   confirm,
   connectFor,
-  irreversibleChanges,
+  gateOptions,
   loadAnyPlanFile,
-  observeLive,
-  planState,
-  policyGate,
+  policyOutcome,
   refuseIrreversible,
   refuseUnfinished,
   refuseWithoutTerminal,
@@ -33,13 +33,7 @@ import { applyWithJournal, interruptible } from './apply-execute.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import { colourEnabled, formatLines } from './style.js';
 
-/** 0 applied and verified, 1 rolled back (or applied but not reading back), 3 rollback incomplete. */
-export function outcomeExit(outcome: ApplyOutcome): ExitCode {
-  if (outcome.status === 'applied') {
-    return outcome.results.every((result) => result.verified !== false) ? EXIT.ok : EXIT.error;
-  }
-  return outcome.status === 'rolled-back' ? EXIT.error : EXIT.rollbackIncomplete;
-}
+export { outcomeExit };
 
 export async function runApply(
   options: ApplyCommandOptions,
@@ -74,21 +68,21 @@ export async function runApply(
 
   const session = await connectFor(target, options);
   try {
-    const state = planState(plan, await observeLive(session, plan));
-    if (state.state === 'applied') {
+    const checked = await gate(plan, session, gateOptions(options));
+    if (checked.status === 'already-applied') {
       // A pipeline run again after a successful apply: nothing to do, not an error.
       const note = `Already applied: ${target.bucket} reads as planned. Nothing to do.`;
       print(wrapWords(note, '', '  ').join('\n'));
       report({ status: 'already-applied' });
       return EXIT.ok;
     }
-    if (state.state === 'stale') {
-      report({ status: 'stale', detail: state.reason, drift: driftDetails(state.drift) });
+    if (checked.status === 'stale') {
+      report({ status: 'stale', detail: checked.reason, drift: driftDetails(checked.drift) });
       throw new CommandError(
-        `the plan is stale: ${state.reason}. Make a new plan with s3-harden plan.`,
+        `the plan is stale: ${checked.reason}. Make a new plan with s3-harden plan.`,
       );
     }
-    const { validation, checks, warned } = await policyGate(session, plan, options, (lines) =>
+    const { validation, checks, warned } = policyOutcome(checked, options, (lines) =>
       print(formatLines(lines, colour)),
     );
     print(formatLines(renderPlan(plan), colour));

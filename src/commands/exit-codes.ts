@@ -1,18 +1,7 @@
-/** Process exit codes, documented in the README. */
-export const EXIT = {
-  /** Success; for `plan`, nothing to change. */
-  ok: 0,
-  /** Bad input, an AWS error, a stale plan, or an apply that failed and was fully rolled back. */
-  error: 1,
-  /** `plan`: there are changes to apply; `audit --fail-on`: what it names was found. */
-  changes: 2,
-  /** An apply failed and at least one change could not be rolled back: act by hand (commands printed). */
-  rollbackIncomplete: 3,
-  /** Interrupted before anything was written. */
-  interrupted: 130,
-} as const;
+/** The exit codes (../flow/exit-codes.ts), and the error a command reports as one line. */
+import { EXIT, type ExitCode } from '../flow/exit-codes.js';
 
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+export { EXIT, type ExitCode };
 
 /** A failure the command reports as one line and maps to an exit code. */
 export class CommandError extends Error {

@@ -18,6 +18,7 @@
  * section's result ends the run.
  */
 import type { AwsSession } from '../aws/index.js';
+import { gate, irreversibleChanges } from '../flow/gate.js';
 import { driftDetails } from '../plan/apply/drift.js';
 import type { FleetPlan } from '../plan/fleet/fleet.js';
 import {
@@ -37,16 +38,16 @@ import {
   wrapWords,
 } from '../plan/fleet/render.js';
 import type { Plan } from '../plan/model/types.js';
-import { securityWarningsLine } from '../plan/policy/validation.js';
+import { type renderValidation, securityWarningsLine } from '../plan/policy/validation.js';
 import { outcomeLines } from '../plan/render/outcome.js';
 import { renderPlan } from '../plan/render/render.js';
 import {
   type ApplyCommandOptions,
   confirm,
   connectFor,
-  irreversibleChanges,
+  gateOptions,
   type PolicyGate,
-  policyGate,
+  policyOutcome,
   refuseIrreversible,
   refuseUnfinished,
   refuseWithoutTerminal,
@@ -71,14 +72,20 @@ async function gateAll(
   print: (text: string) => void,
   colour: boolean,
 ): Promise<Map<Section, PolicyGate>> {
-  type Checks = Parameters<Parameters<typeof policyGate>[3]>[0];
+  type Checks = ReturnType<typeof renderValidation>;
   type Gated =
     | { readonly gate: PolicyGate }
     | { readonly refused: CommandError; readonly shown: Checks };
-  const gate = async (plan: Plan): Promise<Gated> => {
+  // Stage 1 of the gate for every section before any write; each section's
+  // drift is judged right before it runs (./fleet-section.ts).
+  const check = async (plan: Plan): Promise<Gated> => {
     let shown: Checks = [];
     try {
-      return { gate: await policyGate(session, plan, options, (lines) => (shown = lines)) };
+      const checked = await gate(plan, session, { ...gateOptions(options), checkState: false });
+      if (checked.status === 'stale' || checked.status === 'already-applied') {
+        throw new Error('the gate judged a drift it was told not to check');
+      }
+      return { gate: policyOutcome(checked, options, (lines) => (shown = lines)) };
     } catch (error) {
       if (error instanceof CommandError) return { refused: error, shown };
       throw error;
@@ -87,7 +94,7 @@ async function gateAll(
   const gated = await checkInTurn(
     sections.map((section) => section.plan),
     CHECK_CONCURRENCY,
-    gate,
+    check,
     // A check with policies to send has asked Access Analyzer; a refusal ends the checks anyway.
     (entry) => !('gate' in entry) || entry.gate.validation.policies.length > 0,
   );
@@ -159,6 +166,27 @@ async function confirmFleet(
   return confirm(question, typed ? fleet.accountId : 'yes', output);
 }
 
+/** A section with nothing to change: unchanged while it reads as planned, else stale. */
+async function emptySection(
+  session: AwsSession,
+  fleet: FleetPlan,
+  section: Section,
+  later: ReturnType<typeof laterWrites>,
+  print: (text: string) => void,
+): Promise<SectionResult> {
+  const { label } = section;
+  const state = await checkDrift(session, fleet, section, later);
+  if (state.state !== 'stale') return { label, changes: 0, status: 'unchanged' };
+  print(`${wrapWords(`${label}: stale, not applied: ${state.reason}`, '  ').join('\n')}\n`);
+  return {
+    label,
+    changes: 0,
+    status: 'stale',
+    detail: state.reason,
+    drift: driftDetails(state.drift),
+  };
+}
+
 export async function runFleetApply(
   fleet: FleetPlan,
   options: ApplyCommandOptions,
@@ -192,13 +220,22 @@ export async function runFleetApply(
   try {
     const gates = await gateAll(session, sections, options, print, colour);
     review(sections, gates, print, colour);
+    const later = laterWrites(sections);
     if (sections.every((section) => section.plan.changes.length === 0)) {
-      print('No changes. Every bucket in the fleet plan already matched when it was made.');
-      report(
-        sections.map(({ label }) => ({ label, changes: 0, status: 'unchanged' })),
-        EXIT.ok,
-      );
-      return EXIT.ok;
+      // Nothing to apply, but the buckets must still read as the plan judged them.
+      const results: SectionResult[] = [];
+      for (const section of sections) {
+        results.push(await emptySection(session, fleet, section, later, print));
+      }
+      if (results.every((result) => result.status === 'unchanged')) {
+        print('No changes. Every bucket in the fleet plan already matched when it was made.');
+        report(results, EXIT.ok);
+        return EXIT.ok;
+      }
+      print(formatLines(fleetSummaryTable(results), colour));
+      const code = fleetExitCode(results);
+      report(results, code);
+      return code;
     }
     const output = options.json ? process.stderr : process.stdout;
     if (!options.yes && !(await confirmFleet(fleet, sections, gates, irreversible, output))) {
@@ -207,7 +244,6 @@ export async function runFleetApply(
     }
 
     const results: SectionResult[] = [];
-    const later = laterWrites(sections);
     const interrupt = interruptible(print);
     let halted = false;
     try {
@@ -215,7 +251,11 @@ export async function runFleetApply(
         const { plan, label } = section;
         const changes = plan.changes.length;
         if (changes === 0) {
-          results.push({ label, changes, status: 'unchanged' });
+          results.push(
+            halted || interrupt.signal.aborted
+              ? { label, changes, status: 'unchanged' }
+              : await emptySection(session, fleet, section, later, print),
+          );
           continue;
         }
         if (halted || interrupt.signal.aborted) {

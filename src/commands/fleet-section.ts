@@ -4,11 +4,11 @@
  * applied — ready, already applied by an earlier run, or stale (and why).
  */
 import type { AwsSession } from '../aws/index.js';
+import { currentState, type PlanState } from '../flow/gate.js';
 import { type Drift, namesList } from '../plan/apply/drift.js';
 import { type FleetPlan, physicalKey } from '../plan/fleet/fleet.js';
 import type { Change, Plan, Posture } from '../plan/model/types.js';
 import { resourceLabel, satisfies } from '../plan/resources/index.js';
-import { observeLive, type PlanState, planState } from './apply-checks.js';
 
 export interface Section {
   readonly plan: Plan;
@@ -79,8 +79,12 @@ export async function checkDrift(
     ? []
     : (fleet.account?.changes ?? []).map((change) => change.resource);
   let live: Posture;
+  let state: PlanState;
   try {
-    live = await observeLive(session, section.plan, accountKeys);
+    ({ live, state } = await currentState(session, section.plan, {
+      extra: accountKeys,
+      alsoApplied: (change) => later(section, change),
+    }));
   } catch (error) {
     // A bucket that vanished or cannot be read is not applied; the others may be.
     if (error instanceof Error && error.name !== 'Error') {
@@ -88,7 +92,6 @@ export async function checkDrift(
     }
     throw error;
   }
-  const state = planState(section.plan, live, (change) => later(section, change));
   if (state.state !== 'ready' || section.isAccount) return state;
   const account = accountDrift(fleet, live);
   if (account.length === 0) return state;

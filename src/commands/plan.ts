@@ -17,6 +17,7 @@
 import { writeFileSync } from 'node:fs';
 import type { ConnectionOptions } from '../aws/clients.js';
 import { type AwsSession, connect } from '../aws/index.js';
+import { observeBucket } from '../flow/observe.js';
 import { PlanFileError, planFileObject, savedPlanText } from '../plan/files/plan-file.js';
 import { diffPlan } from '../plan/model/diff.js';
 import type { Plan, Posture, Preset } from '../plan/model/types.js';
@@ -35,15 +36,8 @@ import {
   renderValidation,
 } from '../plan/policy/validation.js';
 import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.js';
-import {
-  buildPlan,
-  defaultAnswers,
-  optionalReadsFor,
-  readsFor,
-  relatedBucketFor,
-  stepsForPreset,
-} from '../steps/index.js';
-import { assumedValues, type NewBucketAnswers } from '../steps/new-bucket.js';
+import { buildPlan, defaultAnswers, stepsForPreset } from '../steps/index.js';
+import type { NewBucketAnswers } from '../steps/new-bucket.js';
 import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
@@ -113,8 +107,8 @@ export function planStepIds(
 }
 
 /**
- * Reads what planning `bucket` needs: its resources (the account's too), and
- * the access-log target the preset's defaults name.
+ * Reads what planning `bucket` needs (../flow/observe.ts): its resources
+ * (the account's too), and the access-log target the preset's defaults name.
  */
 export async function observeForPlan(
   session: AwsSession,
@@ -123,10 +117,11 @@ export async function observeForPlan(
   stepIds: readonly StepId[],
   create?: NewBucketAnswers,
 ): Promise<Posture> {
-  const reads = create ? ['bucket.exists' as const, ...readsFor(stepIds)] : readsFor(stepIds);
-  const posture = await session.observe(bucket, reads, {
-    optional: optionalReadsFor(stepIds),
-    ...(create ? { newBucket: { region: create.region, assumed: assumedValues(create) } } : {}),
+  const posture = await observeBucket(session, {
+    bucket,
+    preset,
+    steps: stepIds,
+    ...(create ? { create } : {}),
   });
   if (create && posture.values['bucket.exists'] !== null) {
     throw new CommandError(
@@ -135,9 +130,7 @@ export async function observeForPlan(
         : `bucket ${bucket} already exists; plan without --create-bucket`,
     );
   }
-  // The access-log target is another bucket: read what log delivery needs of it.
-  const logBucket = relatedBucketFor(stepIds, defaultAnswers(posture, preset, stepIds));
-  return logBucket && logBucket !== bucket ? session.observeLogTarget(posture, logBucket) : posture;
+  return posture;
 }
 
 /** The preset's plan for a posture, as `plan` proposes it (no question asked). */

@@ -20,6 +20,7 @@ import {
   type PolicyDocument,
   statementsOf,
 } from '../plan/policy/document.js';
+import { isWritable } from '../plan/resources/index.js';
 import { accessAnalyzerStep } from './access-analyzer.js';
 import { accessPointStep } from './access-point.js';
 import { bucketPolicyStep } from './bucket-policy.js';
@@ -203,6 +204,22 @@ function planSteps(
   return { changes, skipped };
 }
 
+/**
+ * What the steps judged already right, for a plan with nothing to change:
+ * each one's required reads that a plan could write, as read (the bucket's
+ * own: the log target is another bucket, read only when a change needs it).
+ */
+function snapshotOf(posture: Posture, stepIds: readonly StepId[]): ResourceKey[] {
+  const reads = new Set(stepIds.flatMap((id) => STEPS[id].reads));
+  return [...reads].filter(
+    (resource) =>
+      isWritable(resource) &&
+      !resource.startsWith('logTarget.') &&
+      resource in posture.values &&
+      !posture.unreadable[resource],
+  );
+}
+
 export function buildPlan(
   posture: Posture,
   preset: Preset,
@@ -241,5 +258,6 @@ export function buildPlan(
     changes,
     skipped,
     ...(now ? { now } : {}),
+    snapshot: snapshotOf(posture, stepIds),
   });
 }

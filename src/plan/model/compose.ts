@@ -2,7 +2,15 @@
  * Turns the changes every step proposed into one ordered plan: dependencies
  * first, otherwise the order the steps produced them.
  */
-import type { Change, Plan, PostureValues, Preset, SkippedStep, Target } from './types.js';
+import type {
+  Change,
+  Plan,
+  PostureValues,
+  Preset,
+  ResourceKey,
+  SkippedStep,
+  Target,
+} from './types.js';
 
 export class PlanError extends Error {
   override name = 'PlanError';
@@ -66,12 +74,23 @@ export function composePlan(options: {
   changes: readonly Change[];
   skipped: readonly SkippedStep[];
   now?: Date;
+  /**
+   * What a plan without changes observed instead: the resources its steps
+   * judged already right. Applied later, such a plan is stale when one of
+   * them changed meanwhile, not "already matches".
+   */
+  snapshot?: readonly ResourceKey[];
 }): Plan {
   const changes = withoutSatisfied(orderChanges(options.changes));
   const observed: Partial<PostureValues> = {};
-  for (const change of changes) {
-    (observed as Record<string, unknown>)[change.resource] =
-      options.values[change.resource] ?? null;
+  const record = (resource: ResourceKey) => {
+    (observed as Record<string, unknown>)[resource] = options.values[resource] ?? null;
+  };
+  for (const change of changes) record(change.resource);
+  if (changes.length === 0) {
+    for (const resource of options.snapshot ?? []) {
+      if (resource in options.values) record(resource);
+    }
   }
   return {
     target: options.target,

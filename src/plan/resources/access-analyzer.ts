@@ -322,6 +322,7 @@ export const accessAnalyzerFamily: ResourceFamily<AccessAnalyzerValues> = {
       },
     },
     'bucket.findings': {
+      readOnly: true,
       label: 'IAM Access Analyzer findings',
       scope: 'bucket',
       schema: bucketFindingsSchema.nullable(),

@@ -58,6 +58,11 @@ export function resourceLabel(resource: ResourceKey): string {
   return spec(resource).label;
 }
 
+/** Whether a plan may ever write `resource` (not a listing, findings, or the ACL grants). */
+export function isWritable(resource: ResourceKey): boolean {
+  return spec(resource).readOnly !== true;
+}
+
 export function resourceSchema(resource: ResourceKey) {
   return spec(resource).schema;
 }

@@ -258,6 +258,7 @@ function isRef(value: unknown): value is OutputRef {
 export const kmsFamily: ResourceFamily<KmsValues> = {
   resources: {
     'account.kmsKeys': {
+      readOnly: true,
       label: 'KMS keys (account)',
       scope: 'account',
       schema: z.array(kmsKeySummarySchema).max(10_000),

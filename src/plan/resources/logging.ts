@@ -107,6 +107,7 @@ export const loggingFamily: ResourceFamily<LoggingValues> = {
       'Log bucket Object Lock',
     ),
     'logTarget.requestPayment': {
+      readOnly: true,
       label: 'Log bucket Requester Pays',
       scope: 'logTarget',
       schema: z.enum(['BucketOwner', 'Requester']).nullable(),

@@ -529,6 +529,7 @@ export const macieFamily: ResourceFamily<MacieValues> = {
       },
     },
     'account.macieJobs': {
+      readOnly: true,
       label: 'Macie classification jobs (account)',
       scope: 'account',
       schema: z.array(macieJobSummarySchema).max(10_000),
@@ -563,6 +564,7 @@ export const macieFamily: ResourceFamily<MacieValues> = {
           : !isActiveJob(live),
     },
     'bucket.objectStats': {
+      readOnly: true,
       label: 'Objects in the bucket',
       scope: 'bucket',
       schema: objectStatsSchema.nullable(),

@@ -68,6 +68,7 @@ export const objectOwnershipFamily: ResourceFamily<ObjectOwnershipValues> = {
             },
     },
     'bucket.acl': {
+      readOnly: true,
       label: 'Bucket ACL (read only)',
       scope: 'bucket',
       schema: aclGrantsSchema.nullable(),

@@ -26,6 +26,7 @@ export const replicationValueSchema = z.strictObject({
 export const replicationFamily: ResourceFamily<ReplicationValues> = {
   resources: {
     'bucket.replication': {
+      readOnly: true,
       label: 'Replication (role)',
       scope: 'bucket',
       schema: replicationValueSchema.nullable(),

@@ -16,6 +16,8 @@ export interface ResourceSpec<V> {
    * ones live on the bucket that receives this bucket's access logs.
    */
   readonly scope: 'bucket' | 'account' | 'logTarget';
+  /** Only read, never written (a listing, findings, the ACL grants): its write throws. */
+  readonly readOnly?: true;
   /** The shape of an observed value (null included where "absent" exists). */
   readonly schema: z.ZodType<V>;
   /** The one call that makes the resource read back as `value`. */

@@ -100,6 +100,7 @@ export const vpcEndpointListSchema = z.strictObject({
 export const vpcEndpointsFamily: ResourceFamily<VpcEndpointValues> = {
   resources: {
     'account.vpcEndpoints': {
+      readOnly: true,
       label: 'S3 VPC endpoints (account)',
       scope: 'account',
       schema: vpcEndpointListSchema,
