@@ -1,13 +1,13 @@
 /**
  * The app shell: header, the current screen, and the global keys (Ctrl+C).
- * Navigation lives in wizard-state.ts; AWS arrives through hooks.
+ * The wizard's states, and the side effects they ask for, live in
+ * wizard-state.ts; one hook (use-wizard-effects.ts) runs those effects
+ * through the flow layer. This file maps state to screens.
  */
 
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import Spinner from 'ink-spinner';
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import type { AwsSession } from '../aws/session.js';
-import { auditReads } from '../plan/audit/controls.js';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { summarisePosture } from '../plan/audit/posture-summary.js';
 import { savedPlanText } from '../plan/files/plan-file.js';
 import type { Plan, Posture, Preset } from '../plan/model/types.js';
@@ -16,16 +16,13 @@ import type { PolicyValidation } from '../plan/policy/validation.js';
 import type { CliContext } from '../plan/render/cli-equivalent.js';
 import {
   buildPlan,
-  defaultAnswers,
-  optionalReadsFor,
-  readsFor,
-  relatedBucketFor,
+  callerContextFor,
+  exemptingAnswers,
   STEPS,
   stepsForPreset,
   unavailableReason,
 } from '../steps/index.js';
 import {
-  assumedValues,
   type NewBucketAnswers,
   newBucketDefaults,
   newBucketFields,
@@ -44,10 +41,10 @@ import { Result } from './result.js';
 import { Review } from './review.js';
 import { useServices } from './services.js';
 import { tone } from './theme.js';
-import { type JournalCheck, UnfinishedJournal } from './unfinished-journal.js';
-import { useApply } from './use-apply.js';
-import { useBuckets, usePosture, useSession } from './use-aws.js';
+import { UnfinishedJournal } from './unfinished-journal.js';
+import { useBuckets, useSession } from './use-aws.js';
 import { usePolicyValidation } from './use-policy-validation.js';
+import { useWizardEffects } from './use-wizard-effects.js';
 import { initialState, progressLabel, wizardReducer } from './wizard-state.js';
 
 /** Exit codes the wizard ends with (see src/commands/exit-codes.ts). */
@@ -111,49 +108,15 @@ export function App({ preset, steps, bucket, onExit }: Props) {
     },
     initialState,
   );
-  const [problem, setProblem] = useState<string | undefined>();
-  const [fatal, setFatal] = useState<string | undefined>();
-
   const session = useSession();
   const live = session.status === 'ready' ? session.value : undefined;
   // List buckets once the picker is first needed, and only once.
   const wantsList = useRef(false);
   if (state.route.name === 'pick-bucket') wantsList.current = true;
   const buckets = useBuckets(wantsList.current ? live : undefined);
-  const { create } = state;
-  // The steps' reads, and the audit's for the posture screen: one observe.
-  // What only the posture screen needs fails soft (Macie or Access Analyzer
-  // missing at the endpoint, say): its control then reads "unknown".
-  const reads = useMemo(() => {
-    const forSteps = readsFor(state.steps);
-    if (create) return ['bucket.exists' as const, ...forSteps];
-    return [...new Set([...forSteps, ...auditReads()])];
-  }, [state.steps, create]);
-  const observeOptions = useMemo(() => {
-    const forSteps = readsFor(state.steps);
-    const auditOnly = create ? [] : auditReads().filter((read) => !forSteps.includes(read));
-    return {
-      optional: [...optionalReadsFor(state.steps), ...auditOnly],
-      ...(create ? { newBucket: { region: create.region, assumed: assumedValues(create) } } : {}),
-    };
-  }, [create, state.steps]);
-  const relatedFor = useCallback(
-    (observed: Posture) =>
-      relatedBucketFor(state.steps, defaultAnswers(observed, state.preset, state.steps)),
-    [state.steps, state.preset],
-  );
-  const posture = usePosture(
-    live,
-    state.route.name === 'observing' ? state.bucket : undefined,
-    reads,
-    observeOptions,
-    relatedFor,
-  );
-  // An unfinished journal of an earlier apply to the chosen bucket, and what became of it.
-  const [journalCheck, setJournalCheck] = useState<JournalCheck | undefined>();
-  const ignoredJournals = useRef(new Set<string>());
-  // Reading another bucket a step's answers now name (the access-log target).
-  const [relatedRead, setRelatedRead] = useState<string | undefined>();
+  const { create, problem } = state;
+  const fatal = state.fatal ?? (session.status === 'error' ? session.message : undefined);
+  const applying = useWizardEffects(state, dispatch, live);
 
   const finish = (code: number) => {
     onExit(code);
@@ -161,33 +124,8 @@ export function App({ preset, steps, bucket, onExit }: Props) {
   };
 
   useEffect(() => {
-    if (session.status === 'error') setFatal(session.message);
-  }, [session]);
-  useEffect(() => {
     if (fatal) finish(WIZARD_EXIT.error);
   });
-  useEffect(() => {
-    if (state.route.name !== 'observing') return;
-    if (posture.status === 'ready' && create && posture.value.values['bucket.exists'] !== null) {
-      setProblem(
-        posture.value.unreadable['bucket.exists']
-          ? `The name ${create.name} is taken by another AWS account; choose another.`
-          : `Bucket ${create.name} already exists; choose it from the list to harden it.`,
-      );
-      dispatch({ type: 'observe-failed' });
-    } else if (posture.status === 'ready') {
-      setProblem(undefined);
-      // An earlier apply to this bucket that never finished is offered for rollback first.
-      const unfinished = (services.unfinishedJournals?.(posture.value) ?? []).filter(
-        (path) => !ignoredJournals.current.has(path),
-      );
-      if (unfinished.length > 0) setJournalCheck({ paths: unfinished, status: 'ask', lines: [] });
-      dispatch({ type: 'observed', posture: posture.value });
-    } else if (posture.status === 'error') {
-      setProblem(posture.message);
-      dispatch({ type: 'observe-failed' });
-    }
-  }, [posture, state.route.name, create, services]);
 
   const planned = useMemo((): { plan?: Plan; error?: string } => {
     if (!state.posture) return {};
@@ -210,39 +148,42 @@ export function App({ preset, steps, bucket, onExit }: Props) {
   );
 
   // Deny statements in the plan's policies that would lock the operator out.
-  // The operator's IP and VPC endpoint are asked beside an IP allowlist or an
-  // endpoint restriction (the bucket-policy step); unknown, such Denies "may deny".
-  const policyAnswers = state.answers['bucket-policy'];
-  const sourceIp = policyAnswers?.callerSourceIp?.trim();
-  const sourceVpce = policyAnswers?.callerVpce?.trim();
+  // What the steps know of the operator's own requests (the bucket-policy
+  // step asks for their IP and VPC endpoint); unknown, such Denies "may deny".
+  const callerExtras = useMemo(
+    () => callerContextFor(state.steps, state.answers),
+    [state.steps, state.answers],
+  );
   const lockout = useMemo(
     () =>
       planned.plan && state.posture
         ? planLockout(
             planned.plan,
-            callerContext(state.posture.principalArn, live?.endpoint, {
-              ...(sourceIp ? { sourceIp } : {}),
-              ...(sourceVpce ? { sourceVpce } : {}),
-            }),
+            callerContext(state.posture.principalArn, live?.endpoint, callerExtras),
           )
         : [],
-    [planned.plan, state.posture, live, sourceIp, sourceVpce],
+    [planned.plan, state.posture, live, callerExtras],
   );
-  // `e` on the review: the bucket policy's request-wide Denies exempt the operator.
-  const exempt =
-    state.posture && state.steps.includes('bucket-policy')
-      ? () => {
-          const posture = state.posture as Posture;
-          const current =
-            state.answers['bucket-policy'] ??
-            STEPS['bucket-policy'].defaults(posture, state.preset);
-          dispatch({
-            type: 'answer',
-            step: 'bucket-policy',
-            answers: { ...current, exemptPrincipal: principalArnFor(posture.principalArn) },
-          });
+  // `e` on the review: the steps that can exempt the operator do.
+  const exempting = state.posture
+    ? exemptingAnswers(
+        state.steps,
+        state.answers,
+        state.posture,
+        state.preset,
+        principalArnFor(state.posture.principalArn),
+      )
+    : null;
+  const exempt = exempting
+    ? () => {
+        for (const id of state.steps) {
+          const answers = exempting[id];
+          if (answers !== state.answers[id] && answers !== undefined) {
+            dispatch({ type: 'answer', step: id, answers });
+          }
         }
-      : undefined;
+      }
+    : undefined;
 
   // The plan's policies, checked with IAM Access Analyzer while the review is up.
   const validation = usePolicyValidation(
@@ -256,18 +197,9 @@ export function App({ preset, steps, bucket, onExit }: Props) {
   const warningsAccepted =
     validation.status === 'done' && accepted === findingsKey(validation.value);
 
-  const apply = useApply(
-    live,
-    planned.plan,
-    state.route.name === 'applying',
-    cli,
-    (outcome) => dispatch({ type: 'applied', outcome }),
-    setFatal,
-  );
-
   useInput((input, key) => {
     if (!(key.ctrl && input === 'c')) return;
-    if (state.route.name === 'applying') apply.cancel();
+    if (state.route.name === 'applying') applying.cancel();
     else finish(WIZARD_EXIT.interrupted);
   });
 
@@ -275,44 +207,16 @@ export function App({ preset, steps, bucket, onExit }: Props) {
   const screen = (() => {
     if (fatal) return <Text {...tone('error')}>{`✗ ${fatal}`}</Text>;
     if (session.status === 'loading') return <Busy label="Connecting to AWS…" />;
-    if (journalCheck && (state.route.name === 'posture' || state.route.name === 'step')) {
+    const { journal } = state;
+    if (journal && (state.route.name === 'posture' || state.route.name === 'step')) {
       return (
         <UnfinishedJournal
           bucket={state.bucket ?? ''}
-          check={journalCheck}
-          onRollBack={() => {
-            setJournalCheck({ ...journalCheck, status: 'rolling' });
-            const run = async () => {
-              const lines: string[] = [];
-              // Newest first, like the rollback of each journal itself.
-              for (const path of [...journalCheck.paths].reverse()) {
-                lines.push(...((await services.rollBack?.(path, live as AwsSession))?.lines ?? []));
-              }
-              return lines;
-            };
-            run().then(
-              (lines) => setJournalCheck({ ...journalCheck, status: 'done', lines }),
-              (error: unknown) =>
-                setJournalCheck({
-                  ...journalCheck,
-                  status: 'done',
-                  lines: [`‼ ${(error as Error).message}`],
-                }),
-            );
-          }}
-          onIgnore={() => {
-            for (const path of journalCheck.paths) ignoredJournals.current.add(path);
-            setJournalCheck(undefined);
-          }}
-          onContinue={() => {
-            // The rollback changed the bucket: read it again before the steps.
-            setJournalCheck(undefined);
-            dispatch({ type: 'pick-bucket', bucket: state.bucket ?? '' });
-          }}
-          onBack={() => {
-            setJournalCheck(undefined);
-            dispatch({ type: 'back' });
-          }}
+          check={journal}
+          onRollBack={() => dispatch({ type: 'journal-roll-back' })}
+          onIgnore={() => dispatch({ type: 'journal-ignore' })}
+          onContinue={() => dispatch({ type: 'journal-continue' })}
+          onBack={() => dispatch({ type: 'journal-back' })}
         />
       );
     }
@@ -409,18 +313,10 @@ export function App({ preset, steps, bucket, onExit }: Props) {
                 dispatch({ type: 'next' });
                 return;
               }
-              setRelatedRead(`Reading ${related}…`);
-              (live as AwsSession).observeLogTarget(posture, related).then(
-                (updated) => {
-                  setRelatedRead(undefined);
-                  dispatch({ type: 'posture', posture: updated });
-                },
-                (error: unknown) =>
-                  setRelatedRead(`Cannot read ${related}: ${(error as Error).message}`),
-              );
+              dispatch({ type: 'read-related', bucket: related });
             }}
             onBack={() => dispatch({ type: 'back' })}
-            {...(relatedRead ? { error: relatedRead } : {})}
+            {...(state.related ? { error: state.related } : {})}
           />
         );
       }
@@ -435,6 +331,7 @@ export function App({ preset, steps, bucket, onExit }: Props) {
             validation={validation}
             lockout={lockout}
             {...(exempt ? { onExempt: exempt } : {})}
+            {...(state.notice ? { notice: state.notice } : {})}
             warningsAccepted={warningsAccepted}
             onAcceptWarnings={() => {
               if (validation.status === 'done') setAccepted(findingsKey(validation.value));
@@ -463,12 +360,27 @@ export function App({ preset, steps, bucket, onExit }: Props) {
         return (
           <Confirm
             plan={planned.plan as Plan}
-            onApply={() => dispatch({ type: 'apply' })}
+            onApply={() =>
+              dispatch({
+                type: 'apply',
+                plan: planned.plan as Plan,
+                options: {
+                  caller: callerExtras,
+                  // The review lets a lockout through only once it is overridden.
+                  allowLockout: lockout.length > 0,
+                  // The confirm screen asked for the bucket name when something cannot be undone.
+                  accepted: { irreversible: true, securityWarnings: warningsAccepted },
+                  ...(validation.status === 'done' ? { validation: validation.value } : {}),
+                },
+              })
+            }
             onBack={() => dispatch({ type: 'back' })}
           />
         );
+      case 'gating':
+        return <Busy label={`Reading ${state.bucket} again before the first write…`} />;
       case 'applying':
-        return <ApplyProgress results={apply.results} cancelling={apply.cancelling} />;
+        return <ApplyProgress results={applying.results} cancelling={applying.cancelling} />;
       case 'result': {
         const outcome = state.outcome;
         if (!outcome) return null;

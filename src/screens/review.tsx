@@ -39,6 +39,8 @@ type Props = {
   readonly lockout?: readonly LockoutFinding[];
   /** Re-plans with the operator's principal exempted (key `e`); absent when the plan cannot. */
   readonly onExempt?: () => void;
+  /** What the last check before apply said (the bucket changed, the plan was blocked), above the plan. */
+  readonly notice?: string;
 };
 
 export const CHECKING = 'Checking the policy with IAM Access Analyzer…';
@@ -83,6 +85,7 @@ export function Review({
   onBack,
   lockout = [],
   onExempt,
+  notice,
 }: Props) {
   const { stdout } = useStdout();
   const width = stdout.columns || 80;
@@ -180,7 +183,13 @@ export function Review({
     wrap(line.text, Math.max(20, width - 1)).map((text) => ({ tone: line.tone, text })),
   );
   const checking = hasChanges && validation.status === 'checking';
-  const rows = statusRows.length + (checking ? 1 : 0) + (saved ? 1 : 0) + (summary ? 1 : 0);
+  const noticeRows = notice ? wrap(notice, Math.max(20, width - 1)) : [];
+  const rows =
+    statusRows.length +
+    noticeRows.length +
+    (checking ? 1 : 0) +
+    (saved ? 1 : 0) +
+    (summary ? 1 : 0);
 
   const hints: KeyHint[] = !hasChanges
     ? [{ keys: 'enter', action: 'finish' }, BACK, QUIT]
@@ -201,6 +210,12 @@ export function Review({
       <Text {...tone('heading')}>
         {showCommands ? 'Review: the same plan as AWS CLI commands' : 'Review the plan'}
       </Text>
+      {noticeRows.map((text, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity beyond their position
+        <Text key={`notice-${index}`} {...tone('warning')}>
+          {text}
+        </Text>
+      ))}
       {/* The summary stays in view however far the diff scrolls. */}
       <LinesView lines={body} height={height - 1 - rows} />
       {summary ? <Text {...tone('summary')}>{summary.text}</Text> : null}

@@ -585,6 +585,14 @@ export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
   defaults: defaultAnswers,
   validate: validateAnswers,
   keep: keepAnswers,
+  // Asked beside an IP allowlist or an endpoint restriction; unknown, such Denies "may deny".
+  callerContext: (answers) => {
+    const sourceIp = answers.callerSourceIp?.trim();
+    const sourceVpce = answers.callerVpce?.trim();
+    return { ...(sourceIp ? { sourceIp } : {}), ...(sourceVpce ? { sourceVpce } : {}) };
+  },
+  // The request-wide network Denies exempt the operator (ArnNotLike aws:PrincipalArn).
+  exempt: (answers, principalArn) => ({ ...answers, exemptPrincipal: principalArn }),
 
   fields(posture, answers) {
     const live = intentFromPolicy(livePolicy(posture));

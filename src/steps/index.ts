@@ -120,6 +120,45 @@ export function relatedBucketFor(stepIds: readonly StepId[], answers: Answers): 
   return undefined;
 }
 
+/** What the steps' answers tell about the operator's own requests, for the lockout guard. */
+export function callerContextFor(
+  stepIds: readonly StepId[],
+  answers: Answers,
+): { sourceIp?: string; sourceVpce?: string } {
+  const context: { sourceIp?: string; sourceVpce?: string } = {};
+  for (const id of stepIds) {
+    const stepAnswers = answers[id];
+    const told =
+      stepAnswers === undefined
+        ? undefined
+        : (STEPS[id] as Step<unknown>).callerContext?.(stepAnswers);
+    if (told?.sourceIp) context.sourceIp = told.sourceIp;
+    if (told?.sourceVpce) context.sourceVpce = told.sourceVpce;
+  }
+  return context;
+}
+
+/**
+ * The answers that exempt the operator (the review's `e`): each step that
+ * can, from its answers so far (or its defaults). Null when no step can.
+ */
+export function exemptingAnswers(
+  stepIds: readonly StepId[],
+  answers: Answers,
+  posture: Posture,
+  preset: Preset,
+  principalArn: string,
+): Answers | null {
+  let next: Answers | null = null;
+  for (const id of stepIds) {
+    const step = STEPS[id] as Step<unknown>;
+    if (!step.exempt) continue;
+    const current = answers[id] ?? step.defaults(posture, preset);
+    next = { ...(next ?? answers), [id]: step.exempt(current, principalArn) };
+  }
+  return next;
+}
+
 export class AnswerError extends Error {
   override name = 'AnswerError';
 }

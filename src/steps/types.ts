@@ -90,4 +90,15 @@ export interface Step<A> {
    * with the skipped steps, so `plan`, `apply`, --json and fleets say so.
    */
   leftAsIs?(posture: Posture, answers: A): string | null;
+  /**
+   * What the operator told this step about their own requests (their public
+   * IP, their VPC endpoint), for the lockout guard; never policy content.
+   */
+  callerContext?(answers: A): { readonly sourceIp?: string; readonly sourceVpce?: string };
+  /**
+   * The answers with the operator's principal exempted from the step's
+   * restrictions (`e` on the review's lockout finding); absent when the
+   * step cannot exempt anyone.
+   */
+  exempt?(answers: A, principalArn: string): A;
 }

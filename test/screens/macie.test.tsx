@@ -136,23 +136,38 @@ describe('the Macie step in the wizard', () => {
       );
       expect(review).toContain('+ Macie (account and region)  (macie2:EnableMacie)');
 
-      // After apply, Macie reads back enabled with the job.
+      // Macie reads back enabled, with the job, once apply has made them (and not before:
+      // the gate reads the account again right before the first write).
       let token = '';
-      macie.on(EnableMacieCommand).resolves({});
+      let enabled = false;
+      let jobMade = false;
+      macie.on(EnableMacieCommand).callsFake(() => {
+        enabled = true;
+        return {};
+      });
       macie.on(CreateClassificationJobCommand).callsFake((input: { clientToken: string }) => {
         token = input.clientToken;
+        jobMade = true;
         return { jobId: 'job-1' };
       });
-      macie.on(GetMacieSessionCommand).resolves({ status: 'ENABLED' });
-      macie.on(ListClassificationJobsCommand).resolves({
-        items: [
-          {
-            jobId: 'job-1',
-            name: `s3-harden ${bucket}`,
-            jobStatus: 'RUNNING',
-            bucketDefinitions: [{ accountId: ACCOUNT, buckets: [bucket] }],
-          },
-        ],
+      macie.on(GetMacieSessionCommand).callsFake(() => {
+        if (!enabled) throw notEnabled();
+        return { status: 'ENABLED' };
+      });
+      macie.on(ListClassificationJobsCommand).callsFake(() => {
+        if (!enabled) throw notEnabled();
+        return {
+          items: jobMade
+            ? [
+                {
+                  jobId: 'job-1',
+                  name: `s3-harden ${bucket}`,
+                  jobStatus: 'RUNNING',
+                  bucketDefinitions: [{ accountId: ACCOUNT, buckets: [bucket] }],
+                },
+              ]
+            : [],
+        };
       });
       macie.on(DescribeClassificationJobCommand).callsFake(() => ({
         name: `s3-harden ${bucket}`,

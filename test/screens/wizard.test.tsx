@@ -3,9 +3,10 @@
  * Public Access (bucket, account) → review → confirm → apply → result, and
  * Esc back at each screen.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetPublicAccessBlockCommand, PutPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
@@ -16,7 +17,7 @@ import { App } from '../../src/screens/app.js';
 import { ServicesProvider, type WizardServices } from '../../src/screens/services.js';
 import type { StepId } from '../../src/steps/types.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
-import { createBucket, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
+import { createBucket, rawClients, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
 import { frame, KEY, pastPosture, press, selectLine, waitFor } from '../helpers/ink.js';
 
 // These tests walk the Block Public Access steps; each other step has its own tests.
@@ -333,6 +334,56 @@ describe('the wizard', () => {
       'bucket.publicAccessBlock': ALL_ON,
       'account.publicAccessBlock': ALL_ON,
     });
+  });
+
+  it('a bucket changed between the review and `y` is not applied: the drift is shown and the plan made again', async () => {
+    const bucket = uniqueBucket('stale-y');
+    await createBucket(bucket);
+    await setAccountPublicAccessBlock(ALL_ON);
+    const app = start(services(), bucket);
+    await pastPosture(app);
+    await waitFor(app, 'step 1 of 2');
+    await press(app, KEY.enter);
+    await waitFor(app, 'step 2 of 2');
+    await press(app, KEY.enter);
+    await waitFor(app, 'Plan: 1 to add, 0 to change, 0 to remove (0 irreversible).');
+    await press(app, KEY.enter);
+    await waitFor(app, `Apply 1 change to bucket ${bucket}`);
+
+    // Someone else turns two of the flags on while the confirm screen is up.
+    const { s3 } = rawClients();
+    await s3.send(
+      new PutPublicAccessBlockCommand({
+        Bucket: bucket,
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          IgnorePublicAcls: true,
+          BlockPublicPolicy: false,
+          RestrictPublicBuckets: false,
+        },
+      }),
+    );
+    await press(app, 'y');
+    const review = await waitFor(app, (text) =>
+      text.replace(/\s+/g, ' ').includes('read again and re-planned'),
+    );
+    expect(review.replace(/\s+/g, ' ')).toContain(
+      'The bucket changed since it was read (Block Public Access (bucket) changed since the plan): read again and re-planned. Review the changes.',
+    );
+    // The new plan starts from what the bucket holds now.
+    expect(review).toContain('Plan: 0 to add, 1 to change, 0 to remove (0 irreversible).');
+    expect(review).toContain('review');
+    // Nothing was applied, and no journal was opened.
+    expect(readdirSync(dir).filter((name) => name === 'journals')).toEqual([]);
+    const live = await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
+    expect(live.PublicAccessBlockConfiguration?.BlockPublicPolicy).toBe(false);
+    s3.destroy();
+
+    // From the new plan, `y` applies.
+    await press(app, KEY.enter);
+    await waitFor(app, `Apply 1 change to bucket ${bucket}`);
+    await press(app, 'y');
+    await waitFor(app, 'Apply complete: 1 change applied and verified.');
   });
 
   it('says so when nothing needs changing', async () => {

@@ -6,9 +6,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll } from 'vitest';
+import { afterEach, beforeAll } from 'vitest';
 import { resetEmulator } from '../../scripts/emulator.mjs';
 import { emulatorUrl } from '../helpers/emulator.js';
+import { collectActWarnings } from './act-warnings.js';
 
 for (const name of Object.keys(process.env)) {
   if (name.startsWith('AWS_')) delete process.env[name];
@@ -31,4 +32,11 @@ delete process.env.CI;
 
 beforeAll(async () => {
   await resetEmulator(emulatorUrl());
+});
+
+// A React act(...) warning fails the test that printed it.
+const act = collectActWarnings();
+afterEach(() => {
+  const [first] = act.warnings.splice(0);
+  if (first) throw new Error(`React printed an act(...) warning: ${first.split('\n')[0]}`);
 });

@@ -1,0 +1,154 @@
+/**
+ * The one hook that runs the wizard's side effects: the reducer
+ * (./wizard-state.ts) asks for them as data, this runs each once — through
+ * the flow layer and the session, never the SDK — and dispatches the
+ * result. What applying shows while it runs (each change's progress, what
+ * a Ctrl+C does) is kept here too, with the cancel that Ctrl+C calls.
+ */
+import { type Dispatch, useCallback, useEffect, useRef, useState } from 'react';
+import type { AwsSession } from '../aws/session.js';
+import { applyPlan } from '../flow/apply.js';
+import { gate } from '../flow/gate.js';
+import { observeBucket } from '../flow/observe.js';
+import type { ChangeResult } from '../plan/apply/executor.js';
+import { cancelNotice } from '../plan/render/outcome.js';
+import { useServices } from './services.js';
+import type { Effect, WizardAction, WizardState } from './wizard-state.js';
+
+export interface ApplyProgressState {
+  readonly results: readonly ChangeResult[];
+  /** What the Ctrl+C does, said when it was pressed; null until then. */
+  readonly cancelling: string | null;
+  readonly cancel: () => void;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function useWizardEffects(
+  state: WizardState,
+  dispatch: Dispatch<WizardAction>,
+  session: AwsSession | undefined,
+): ApplyProgressState {
+  const services = useServices();
+  const [results, setResults] = useState<readonly ChangeResult[]>([]);
+  const [cancelling, setCancelling] = useState<string | null>(null);
+  const controller = useRef<AbortController | null>(null);
+  // The executor's latest progress, read at the moment of a Ctrl+C (state may lag a render).
+  const latest = useRef<readonly ChangeResult[]>([]);
+  const ran = useRef(0);
+  // The state an effect was asked in: what it reads of it (preset, steps, posture) is its own.
+  const asked = useRef(state);
+  asked.current = state;
+
+  const run = useCallback(
+    async (effect: Effect, live: AwsSession): Promise<WizardAction> => {
+      const current = asked.current;
+      switch (effect.kind) {
+        case 'observe': {
+          const { create } = effect;
+          const posture = await observeBucket(live, {
+            bucket: effect.bucket,
+            preset: current.preset,
+            steps: current.steps,
+            ...(create ? { create } : {}),
+            // The posture screen shows the audit's controls: what only it needs fails soft.
+            withAudit: !create,
+          });
+          if (create && posture.values['bucket.exists'] !== null) {
+            return {
+              type: 'observe-failed',
+              message: posture.unreadable['bucket.exists']
+                ? `The name ${create.name} is taken by another AWS account; choose another.`
+                : `Bucket ${create.name} already exists; choose it from the list to harden it.`,
+            };
+          }
+          // An earlier apply to this bucket that never finished is offered for rollback first.
+          return {
+            type: 'observed',
+            posture,
+            unfinished: services.unfinishedJournals?.(posture) ?? [],
+          };
+        }
+        case 'observe-related': {
+          const posture = current.posture;
+          if (!posture) return { type: 'related-failed', message: 'nothing read yet' };
+          try {
+            return {
+              type: 'related-read',
+              posture: await live.observeLogTarget(posture, effect.bucket),
+            };
+          } catch (error) {
+            return {
+              type: 'related-failed',
+              message: `Cannot read ${effect.bucket}: ${message(error)}`,
+            };
+          }
+        }
+        case 'gate':
+          return {
+            type: 'gated',
+            plan: effect.plan,
+            gate: await gate(effect.plan, live, effect.options),
+          };
+        case 'apply': {
+          controller.current = new AbortController();
+          latest.current = effect.plan.changes.map((change) => ({ change, status: 'pending' }));
+          setResults(latest.current);
+          const outcome = await applyPlan(live, effect.plan, {
+            openJournal: (target) => {
+              try {
+                return services.openJournal(target);
+              } catch (error) {
+                throw new Error(`cannot open the journal, nothing was applied: ${message(error)}`);
+              }
+            },
+            signal: controller.current.signal,
+            onProgress(progress) {
+              latest.current = progress;
+              setResults(progress);
+            },
+          });
+          return { type: 'applied', outcome };
+        }
+        case 'roll-back': {
+          const lines: string[] = [];
+          try {
+            // Newest first, like the rollback of each journal itself.
+            for (const path of [...effect.paths].reverse()) {
+              lines.push(...((await services.rollBack?.(path, live))?.lines ?? []));
+            }
+          } catch (error) {
+            lines.push(`‼ ${message(error)}`);
+          }
+          return { type: 'journal-rolled-back', lines };
+        }
+      }
+    },
+    [services],
+  );
+
+  const effect = state.effect;
+  useEffect(() => {
+    if (!effect || !session || ran.current === effect.id) return;
+    ran.current = effect.id;
+    run(effect.run, session).then(dispatch, (error: unknown) => {
+      const text = message(error);
+      // A read that fails goes back to where the bucket was chosen; anything else ends the wizard.
+      dispatch(
+        effect.run.kind === 'observe'
+          ? { type: 'observe-failed', message: text }
+          : { type: 'failed', message: text },
+      );
+    });
+  }, [effect, session, run, dispatch]);
+
+  const cancel = useCallback(() => {
+    if (controller.current?.signal.aborted) return;
+    setCancelling(cancelNotice(latest.current));
+    controller.current?.abort();
+  }, []);
+
+  return { results, cancelling, cancel };
+}
