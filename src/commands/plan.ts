@@ -36,7 +36,7 @@ import {
   renderValidation,
 } from '../plan/policy/validation.js';
 import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.js';
-import { buildPlan, defaultAnswers, stepsForPreset } from '../steps/index.js';
+import { buildPlan, defaultAnswers, stepsForPreset, unattendedAnswers } from '../steps/index.js';
 import type { NewBucketAnswers } from '../steps/new-bucket.js';
 import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
@@ -141,11 +141,9 @@ export function planFromPosture(
   now?: Date,
   create?: NewBucketAnswers,
 ): Plan {
-  const answers = { ...defaultAnswers(posture, preset, stepIds) };
-  // A dry run confirms nothing: the typed confirmation of irreversible
-  // changes (Object Lock) is asked by `apply`, or given by --allow-irreversible.
-  const objectLock = answers['object-lock'];
-  if (objectLock) answers['object-lock'] = { ...objectLock, confirm: posture.bucket };
+  // No question is asked: what only the operator can give (Object Lock's typed
+  // confirmation) is asked by `apply` instead, or given by --allow-irreversible.
+  const answers = unattendedAnswers(posture, stepIds, defaultAnswers(posture, preset, stepIds));
   return buildPlan(posture, preset, stepIds, answers, now, create);
 }
 

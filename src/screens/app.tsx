@@ -17,6 +17,7 @@ import type { CliContext } from '../plan/render/cli-equivalent.js';
 import {
   buildPlan,
   callerContextFor,
+  callerContextLabels,
   exemptingAnswers,
   STEPS,
   stepsForPreset,
@@ -154,6 +155,7 @@ export function App({ preset, steps, bucket, onExit }: Props) {
     () => callerContextFor(state.steps, state.answers),
     [state.steps, state.answers],
   );
+  const callerTerms = useMemo(() => callerContextLabels(state.steps), [state.steps]);
   const lockout = useMemo(
     () =>
       planned.plan && state.posture
@@ -332,6 +334,7 @@ export function App({ preset, steps, bucket, onExit }: Props) {
             lockout={lockout}
             {...(exempt ? { onExempt: exempt } : {})}
             {...(state.notice ? { notice: state.notice } : {})}
+            terms={callerTerms}
             warningsAccepted={warningsAccepted}
             onAcceptWarnings={() => {
               if (validation.status === 'done') setAccepted(findingsKey(validation.value));

@@ -41,6 +41,8 @@ type Props = {
   readonly onExempt?: () => void;
   /** What the last check before apply said (the bucket changed, the plan was blocked), above the plan. */
   readonly notice?: string;
+  /** The steps' words for the lockout reasons' flags. */
+  readonly terms?: CallerTerms;
 };
 
 export const CHECKING = 'Checking the policy with IAM Access Analyzer…';
@@ -48,14 +50,18 @@ export const ACCEPT_KEY = 'a';
 export const EXEMPT_KEY = 'e';
 export const OVERRIDE_KEY = 'o';
 
-/** The lockout reasons name CLI flags; here the same answers are form fields. */
-function inWizardTerms(line: Line): Line {
-  return {
-    ...line,
-    text: line.text
-      .replace('(--source-ip)', '(give "Your public IP" in the bucket-policy step)')
-      .replace('(--vpce)', '(give "Your VPC endpoint" in the bucket-policy step)'),
-  };
+/** The lockout reasons name CLI flags; here the same answers are the steps' fields. */
+function inWizardTerms(line: Line, terms: CallerTerms): Line {
+  let text = line.text;
+  if (terms.sourceIp) text = text.replace('(--source-ip)', `(${terms.sourceIp})`);
+  if (terms.sourceVpce) text = text.replace('(--vpce)', `(${terms.sourceVpce})`);
+  return { ...line, text };
+}
+
+/** Where the wizard asks for what the lockout reasons name as flags (the steps' callerContextLabels). */
+export interface CallerTerms {
+  readonly sourceIp?: string;
+  readonly sourceVpce?: string;
 }
 
 /** What stands between the plan and apply: the lockout check, then the policy checks. */
@@ -86,6 +92,7 @@ export function Review({
   lockout = [],
   onExempt,
   notice,
+  terms = {},
 }: Props) {
   const { stdout } = useStdout();
   const width = stdout.columns || 80;
@@ -102,12 +109,12 @@ export function Review({
     if (showCommands) return renderCliCommands(plan, cli);
     // The findings first: they decide whether the plan can be applied.
     const findings = [
-      ...lockoutLines(lockout).map(inWizardTerms),
+      ...lockoutLines(lockout).map((line) => inWizardTerms(line, terms)),
       ...(result ? findingLines(result, { width: width - 1 }) : []),
     ];
     const diff = renderPlan(plan);
     return findings.length > 0 ? [...findings, { kind: 'plain', text: '' } as Line, ...diff] : diff;
-  }, [plan, cli, showCommands, result, width, lockout]);
+  }, [plan, cli, showCommands, result, width, lockout, terms]);
   const last = lines.at(-1);
   const summary = last?.kind === 'summary' && lines.length > 1 ? last : undefined;
   const body = summary ? lines.slice(0, -1) : lines;

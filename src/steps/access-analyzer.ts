@@ -13,6 +13,7 @@
  * emulator, or a denial) the step says so and plans nothing.
  */
 
+import { controlLabels } from '../plan/audit/controls.js';
 import type { Change, Posture, Preset } from '../plan/model/types.js';
 import {
   type AccessFinding,
@@ -60,7 +61,8 @@ export type FixStep = (typeof FIX_STEPS)[number];
 
 /** The steps' titles, short enough for the table ("Block Public Access" closes it at either level). */
 const FIX_TITLES: Record<FixStep, string> = {
-  'public-access-block': bucketPublicAccessBlockStep.title.replace(/ \(bucket\)$/, ''),
+  'public-access-block':
+    bucketPublicAccessBlockStep.shortTitle ?? bucketPublicAccessBlockStep.title,
   'object-ownership': objectOwnershipStep.title,
   'bucket-policy': bucketPolicyStep.title,
   'access-point': accessPointStep.title,
@@ -470,7 +472,7 @@ export const accessAnalyzerStep: Step<AccessAnalyzerAnswers> = {
   // external access analyzer should be enabled") holds for this region once an
   // analyzer exists or is created here; CIS 1.20 asks for one in every region,
   // which one run in one region does not give, so it is not claimed.
-  controls: ['Guide: Access Analyzer findings reviewed', 'Security Hub IAM.28'],
+  controls: ['Guide: Access Analyzer findings reviewed', ...controlLabels('access-analyzer')],
   reads: [],
   // Fail soft whatever the reason (no Access Analyzer at the endpoint, a denial): the step steps aside.
   optionalReads: ['account.analyzer', 'bucket.findings'],

@@ -8,6 +8,8 @@
  * this bucket receives other buckets' access logs): this step owns only its
  * own Sids (isBucketPolicySid).
  */
+
+import { controlLabels } from '../plan/audit/controls.js';
 import { deepEqual } from '../plan/model/diff.js';
 import type { Change, Posture, PostureValues, Preset } from '../plan/model/types.js';
 import {
@@ -577,7 +579,7 @@ export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
   title: 'Bucket policy',
   summary: 'Denies plain HTTP and TLS below 1.2; can limit request sources, grant reads.',
   scope: 'bucket',
-  controls: ['FSBP S3.5', 'CIS 2.1.1'],
+  controls: controlLabels('tls'),
   reads: ['bucket.policy'],
   // The endpoints are listed beside the IDs (typed unchecked when they cannot
   // be); the replication role is let through the network Denies.
@@ -590,6 +592,10 @@ export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
     const sourceIp = answers.callerSourceIp?.trim();
     const sourceVpce = answers.callerVpce?.trim();
     return { ...(sourceIp ? { sourceIp } : {}), ...(sourceVpce ? { sourceVpce } : {}) };
+  },
+  callerContextLabels: {
+    sourceIp: 'give "Your public IP" in the bucket-policy step',
+    sourceVpce: 'give "Your VPC endpoint" in the bucket-policy step',
   },
   // The request-wide network Denies exempt the operator (ArnNotLike aws:PrincipalArn).
   exempt: (answers, principalArn) => ({ ...answers, exemptPrincipal: principalArn }),

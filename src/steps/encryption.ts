@@ -17,6 +17,8 @@
  * DSSE-KMS, so a KMS default there silently stops every source bucket's logs.
  * Choosing KMS there anyway warns that log delivery stops.
  */
+
+import { controlLabels } from '../plan/audit/controls.js';
 import { deepEqual } from '../plan/model/diff.js';
 import type { Change, OutputRef, Posture, PostureValues, Preset } from '../plan/model/types.js';
 import type { PolicyDocument } from '../plan/policy/document.js';
@@ -713,7 +715,8 @@ export const encryptionStep: Step<EncryptionAnswers> = {
   title: 'Default encryption',
   summary: 'Encrypts new objects at rest; SSE-KMS adds key policies and an audit trail.',
   scope: 'bucket',
-  controls: ['Security Hub S3.17', 'CIS v1.4.0 2.1.1', 'Security Hub KMS.4'],
+  // KMS.4 (key rotation) is not an audit column: the key is not the bucket's.
+  controls: [...controlLabels('encryption-kms', 'encryption'), 'Security Hub KMS.4'],
   // The policy and ACL tell whether the bucket receives server access logs
   // (logTarget): required, because without them a KMS default could stop
   // log delivery unseen; when either is unreadable the step is skipped and says why.

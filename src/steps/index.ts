@@ -11,15 +11,9 @@ import type {
   Posture,
   PostureValues,
   Preset,
-  PublicAccessBlock,
   ResourceKey,
   SkippedStep,
 } from '../plan/model/types.js';
-import {
-  mayGrantPublicAccess,
-  type PolicyDocument,
-  statementsOf,
-} from '../plan/policy/document.js';
 import { isWritable } from '../plan/resources/index.js';
 import { accessAnalyzerStep } from './access-analyzer.js';
 import { accessPointStep } from './access-point.js';
@@ -29,7 +23,7 @@ import { STEP_ORDER } from './ids.js';
 import { loggingStep } from './logging.js';
 import { macieStep } from './macie.js';
 import { type NewBucketAnswers, planNewBucket, validateNewBucket } from './new-bucket.js';
-import { objectLockPrerequisite, objectLockStep } from './object-lock.js';
+import { objectLockStep } from './object-lock.js';
 import { objectOwnershipStep } from './object-ownership.js';
 import {
   accountPublicAccessBlockStep,
@@ -40,9 +34,12 @@ import { versioningStep } from './versioning.js';
 
 export { STEP_ORDER };
 
-export type StepRegistry = { readonly [K in StepId]: Step<StepAnswers[K]> };
-
-export const STEPS: StepRegistry = {
+/**
+ * Every step, in wizard order (as ./ids.ts lists their ids for the command
+ * line, which checks --skip and --only before any step loads). A step is
+ * its module and one line here: its answers' type (StepAnswers) follows.
+ */
+export const STEPS = {
   'public-access-block': bucketPublicAccessBlockStep,
   encryption: encryptionStep,
   'object-ownership': objectOwnershipStep,
@@ -54,7 +51,9 @@ export const STEPS: StepRegistry = {
   'access-analyzer': accessAnalyzerStep,
   macie: macieStep,
   'account-public-access-block': accountPublicAccessBlockStep,
-};
+} as const;
+
+export type StepRegistry = { readonly [K in StepId]: Step<StepAnswers[K]> };
 
 export const PRESET_DESCRIPTIONS: Record<Preset, string> = {
   baseline: "The guide's checklist without network restrictions or Object Lock.",
@@ -118,6 +117,40 @@ export function relatedBucketFor(stepIds: readonly StepId[], answers: Answers): 
     if (related) return related;
   }
   return undefined;
+}
+
+/**
+ * The steps' answers as a plan made without questions takes them (`plan`,
+ * fleet plans): each step's `unattended` hook.
+ */
+export function unattendedAnswers(
+  posture: Posture,
+  stepIds: readonly StepId[],
+  answers: Answers,
+): Answers {
+  const out: Answers = { ...answers };
+  for (const id of stepIds) {
+    const step = STEPS[id] as Step<unknown>;
+    const current = out[id];
+    if (current !== undefined && step.unattended) {
+      (out as Record<StepId, unknown>)[id] = step.unattended(current, posture);
+    }
+  }
+  return out;
+}
+
+/** The lockout reasons' flags, in the words of the steps that ask for them (the review's terms). */
+export function callerContextLabels(stepIds: readonly StepId[]): {
+  sourceIp?: string;
+  sourceVpce?: string;
+} {
+  const labels: { sourceIp?: string; sourceVpce?: string } = {};
+  for (const id of stepIds) {
+    const own = (STEPS[id] as Step<unknown>).callerContextLabels;
+    if (own?.sourceIp) labels.sourceIp = own.sourceIp;
+    if (own?.sourceVpce) labels.sourceVpce = own.sourceVpce;
+  }
+  return labels;
 }
 
 /** What the steps' answers tell about the operator's own requests, for the lockout guard. */
@@ -194,27 +227,6 @@ export function plannedValues(
  */
 const MAX_ROUNDS = 5;
 
-/**
- * With BlockPublicPolicy on, S3 refuses a bucket policy that grants public
- * access. When the policy the plan writes still does (a statement someone else
- * wrote), it must go in before Block Public Access turns BlockPublicPolicy on;
- * otherwise the policy step already orders itself after Block Public Access.
- */
-function orderPolicyBeforeBlockPublicPolicy(changes: Change[]): void {
-  const index = changes.findIndex((change) => change.id === 'bucket.publicAccessBlock');
-  const pab = changes[index];
-  const policy = changes.find((change) => change.id === 'bucket.policy');
-  if (!pab || !policy) return;
-  const before = pab.before as PublicAccessBlock | null;
-  const turnsOn = (pab.after as PublicAccessBlock).BlockPublicPolicy && !before?.BlockPublicPolicy;
-  const publicAfter = statementsOf(policy.after as PolicyDocument | null).some(
-    mayGrantPublicAccess,
-  );
-  if (turnsOn && publicAfter && !policy.dependsOn.includes(pab.id)) {
-    changes[index] = { ...pab, dependsOn: [...pab.dependsOn, policy.id] };
-  }
-}
-
 /** Every step planned once against `planned`, in step order. */
 function planSteps(
   posture: Posture,
@@ -281,12 +293,15 @@ export function buildPlan(
     planned = next;
     round = planSteps(posture, stepIds, answers, planned, create);
   }
-  const { changes, skipped } = round;
-  orderPolicyBeforeBlockPublicPolicy(changes);
-  // Object Lock on an existing bucket needs versioning on first; only the
-  // whole plan can tell whether some step turns it on.
-  const prerequisite = objectLockPrerequisite(changes, posture);
-  if (prerequisite) throw new AnswerError(prerequisite);
+  const { skipped } = round;
+  // What only the whole plan tells: each step orders its changes against the
+  // others', then says whether a change it needs first is missing.
+  let changes = round.changes;
+  for (const id of stepIds) changes = (STEPS[id] as Step<unknown>).arrange?.(changes) ?? changes;
+  for (const id of stepIds) {
+    const prerequisite = (STEPS[id] as Step<unknown>).prerequisite?.(changes, posture);
+    if (prerequisite) throw new AnswerError(prerequisite);
+  }
   const { accountId, region, bucket, logBucket } = posture;
   // The log bucket belongs to the target only when the plan touches it.
   const touchesLogBucket = changes.some((change) => change.resource.startsWith('logTarget.'));

@@ -7,6 +7,8 @@
  * aws:SourceArn. Object Lock or Requester Pays on the target cannot be fixed
  * here: the operator chooses another target.
  */
+
+import { controlLabels } from '../plan/audit/controls.js';
 import { bucketNameProblem } from '../plan/model/bucket-name.js';
 import { deepEqual } from '../plan/model/diff.js';
 import type { Change, Posture, Preset } from '../plan/model/types.js';
@@ -287,7 +289,7 @@ export const loggingStep: Step<LoggingAnswers> = {
   title: 'Server access logging',
   summary: 'Records every request to the bucket in log files in another bucket, for audits.',
   scope: 'bucket',
-  controls: ['FSBP S3.9', 'CIS 3.x (CloudTrail data events complement it)'],
+  controls: [...controlLabels('logging'), 'CIS 3.x (CloudTrail data events complement it)'],
   reads: ['bucket.logging'],
   // Every preset turns logging on (the guide's checklist); custom starts from baseline.
   defaults: (posture: Posture, _preset: Preset): LoggingAnswers => ({

@@ -15,6 +15,7 @@
  * skipped with the reason and the rest of the plan is unaffected.
  */
 
+import { controlLabels } from '../plan/audit/controls.js';
 import type { Change, Posture, Preset } from '../plan/model/types.js';
 import { writeCall } from '../plan/resources/index.js';
 import {
@@ -523,9 +524,9 @@ export const macieStep: Step<MacieAnswers> = {
   title: 'Sensitive-data discovery (Macie)',
   summary: 'Amazon Macie scans the objects for credentials, financial and personal data.',
   scope: 'bucket',
-  // No FSBP or CIS control covers Macie for S3: this step follows the guide's
-  // "Macie for Data Discovery" section.
-  controls: ['Guide: Macie for data discovery'],
+  // The guide's "Macie for Data Discovery" section, and the catalogue's
+  // Macie control (Macie enabled, CIS: data discovered and classified).
+  controls: ['Guide: Macie for data discovery', ...controlLabels('macie')],
   // Required to plan: whether Macie is enabled and which job the bucket has.
   // Also optional, so an endpoint without Macie (or a denial) skips this step
   // with the reason instead of failing the whole reading.

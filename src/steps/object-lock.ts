@@ -7,6 +7,8 @@
  * Changing only the default retention of a bucket that already has Object
  * Lock is reversible: the undo puts the previous configuration back.
  */
+
+import { controlLabels } from '../plan/audit/controls.js';
 import { deepEqual } from '../plan/model/diff.js';
 import type { Change, Posture, Preset } from '../plan/model/types.js';
 import { writeCall } from '../plan/resources/index.js';
@@ -142,11 +144,15 @@ function describe(live: ObjectLockConfiguration | null | undefined): string {
 }
 
 export const objectLockStep: Step<ObjectLockAnswers> = {
+  // Enabling on an existing bucket needs versioning on first: only the whole plan tells.
+  prerequisite: (changes, posture) => objectLockPrerequisite(changes, posture),
+  // A plan made without questions confirms nothing: `apply` asks for the name, or --allow-irreversible.
+  unattended: (answers, posture) => ({ ...answers, confirm: posture.bucket }),
   id: 'object-lock',
   title: 'Object Lock (WORM)',
   summary: 'Stops object versions from being deleted or overwritten for a retention period.',
   scope: 'bucket',
-  controls: ['Security Hub S3.15'],
+  controls: controlLabels('object-lock'),
   reads: [RESOURCE, 'bucket.versioning'],
   defaults(posture: Posture, preset: Preset): ObjectLockAnswers {
     const kept = keepAnswers(posture);

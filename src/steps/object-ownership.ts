@@ -6,6 +6,7 @@
  * such grants (InvalidBucketAclWithObjectOwnership).
  */
 
+import { controlLabels } from '../plan/audit/controls.js';
 import type { Change, Posture, Preset } from '../plan/model/types.js';
 import { writeCall } from '../plan/resources/index.js';
 import type {
@@ -121,7 +122,7 @@ export const objectOwnershipStep: Step<ObjectOwnershipAnswers> = {
   title: TITLE,
   summary: 'Turns ACLs off so only policies grant access and the bucket owns every object.',
   scope: 'bucket',
-  controls: ['FSBP S3.12'],
+  controls: controlLabels('acls-disabled'),
   reads: [RESOURCE],
   // Read for its warning only: without it the step still runs and says so.
   optionalReads: ['bucket.acl'],

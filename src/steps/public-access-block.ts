@@ -2,8 +2,15 @@
  * Block Public Access, at bucket level (S3) and at account level (S3 Control).
  * Both default to all four flags on, the guide's "first line of defense".
  */
+
+import { controlLabels } from '../plan/audit/controls.js';
 import { deepEqual } from '../plan/model/diff.js';
 import type { Change, Posture, PublicAccessBlock } from '../plan/model/types.js';
+import {
+  mayGrantPublicAccess,
+  type PolicyDocument,
+  statementsOf,
+} from '../plan/policy/document.js';
 import { writeCall } from '../plan/resources/index.js';
 import type { Field } from './form.js';
 import type { FlagInfo, Step } from './types.js';
@@ -108,12 +115,38 @@ function planPublicAccessBlock(
   ];
 }
 
+/**
+ * With BlockPublicPolicy on, S3 refuses a bucket policy that grants public
+ * access. When the policy the plan writes still does (a statement someone
+ * else wrote), it must go in before this step turns BlockPublicPolicy on;
+ * otherwise the bucket-policy step already orders itself after this one.
+ */
+function policyFirstWhilePublic(changes: readonly Change[]): Change[] {
+  const index = changes.findIndex((change) => change.id === BUCKET_CHANGE);
+  const pab = changes[index];
+  const policy = changes.find((change) => change.resource === 'bucket.policy');
+  if (!pab || !policy) return [...changes];
+  const before = pab.before as PublicAccessBlock | null;
+  const turnsOn = (pab.after as PublicAccessBlock).BlockPublicPolicy && !before?.BlockPublicPolicy;
+  const publicAfter = statementsOf(policy.after as PolicyDocument | null).some(
+    mayGrantPublicAccess,
+  );
+  if (!turnsOn || !publicAfter || policy.dependsOn.includes(pab.id)) return [...changes];
+  const out = [...changes];
+  out[index] = { ...pab, dependsOn: [...pab.dependsOn, policy.id] };
+  return out;
+}
+
+const BUCKET_CHANGE = 'bucket.publicAccessBlock';
+
 export const bucketPublicAccessBlockStep: Step<PublicAccessBlock> = {
   id: 'public-access-block',
   title: 'Block Public Access (bucket)',
+  shortTitle: 'Block Public Access',
+  arrange: policyFirstWhilePublic,
   summary: 'Stops ACLs and bucket policies from making this bucket or its objects public.',
   scope: 'bucket',
-  controls: ['FSBP S3.8', 'CIS 2.1.4'],
+  controls: controlLabels('bpa-bucket'),
   reads: ['bucket.publicAccessBlock'],
   defaults: () => ({ ...ALL_ON }),
   validate: validateFlags,
@@ -138,7 +171,7 @@ export const accountPublicAccessBlockStep: Step<PublicAccessBlock> = {
   title: 'Block Public Access (account)',
   summary: 'The same four flags for every bucket in the account, present and future.',
   scope: 'account',
-  controls: ['FSBP S3.1', 'CIS 2.1.4'],
+  controls: controlLabels('bpa-account'),
   reads: ['account.publicAccessBlock'],
   defaults: () => ({ ...ALL_ON }),
   validate: validateFlags,

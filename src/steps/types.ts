@@ -1,36 +1,12 @@
-import type {
-  Change,
-  Posture,
-  PostureValues,
-  Preset,
-  PublicAccessBlock,
-  ResourceKey,
-} from '../plan/model/types.js';
-import type { AccessAnalyzerAnswers } from './access-analyzer.js';
-import type { AccessPointAnswers } from './access-point.js';
-import type { BucketPolicyAnswers } from './bucket-policy.js';
-import type { EncryptionAnswers } from './encryption.js';
+import type { Change, Posture, PostureValues, Preset, ResourceKey } from '../plan/model/types.js';
 import type { Field } from './form.js';
-import type { LoggingAnswers } from './logging.js';
-import type { MacieAnswers } from './macie.js';
-import type { ObjectLockAnswers } from './object-lock.js';
-import type { ObjectOwnershipAnswers } from './object-ownership.js';
-import type { VersioningAnswers } from './versioning.js';
+import type { STEPS } from './index.js';
 
-/** The answers each step collects, by step id. */
-export interface StepAnswers {
-  'public-access-block': PublicAccessBlock;
-  encryption: EncryptionAnswers;
-  'object-ownership': ObjectOwnershipAnswers;
-  versioning: VersioningAnswers;
-  'object-lock': ObjectLockAnswers;
-  logging: LoggingAnswers;
-  'bucket-policy': BucketPolicyAnswers;
-  'access-point': AccessPointAnswers;
-  'access-analyzer': AccessAnalyzerAnswers;
-  macie: MacieAnswers;
-  'account-public-access-block': PublicAccessBlock;
-}
+/** The answers a step collects. */
+export type AnswersOf<S> = S extends Step<infer A> ? A : never;
+
+/** The answers each step collects, by step id: derived from the registry (./index.ts). */
+export type StepAnswers = { [K in keyof typeof STEPS]: AnswersOf<(typeof STEPS)[K]> };
 
 export type StepId = keyof StepAnswers;
 
@@ -101,4 +77,26 @@ export interface Step<A> {
    * step cannot exempt anyone.
    */
   exempt?(answers: A, principalArn: string): A;
+  /**
+   * The words the review uses for what `callerContext` reads, in place of
+   * the command line's flags in the lockout reasons (the fields' labels).
+   */
+  readonly callerContextLabels?: { readonly sourceIp?: string; readonly sourceVpce?: string };
+  /** The title without its qualifier, where other steps name it in a narrow table. */
+  readonly shortTitle?: string;
+  /**
+   * The answers as a plan made without questions takes them (`plan`, fleet
+   * plans): what only the operator can give is given by other means —
+   * Object Lock's typed bucket name is asked by `apply`, or given by
+   * --allow-irreversible.
+   */
+  unattended?(answers: A, posture: Posture): A;
+  /**
+   * Orders this step's changes against the other steps' once every step
+   * has planned (depending on a change another step makes); returns the
+   * plan's changes, this step's adjusted.
+   */
+  arrange?(changes: readonly Change[]): Change[];
+  /** Why the whole plan cannot be made as it is (a change this step needs first is missing), or null. */
+  prerequisite?(changes: readonly Change[], posture: Posture): string | null;
 }

@@ -11,6 +11,7 @@
  * Anyone else gets the exact command to run as root.
  */
 
+import { controlLabels } from '../plan/audit/controls.js';
 import type { Change, Posture, Preset } from '../plan/model/types.js';
 import { writeCall } from '../plan/resources/index.js';
 import type { VersioningConfiguration } from '../plan/resources/versioning.js';
@@ -79,7 +80,7 @@ export const versioningStep: Step<VersioningAnswers> = {
   title: 'Versioning and MFA delete',
   summary: 'Keeps every version of every object, so overwrites and deletes can be undone.',
   scope: 'bucket',
-  controls: ['Security Hub S3.14', 'Security Hub S3.20', 'CIS 2.1.2'],
+  controls: controlLabels('versioning', 'mfa-delete'),
   reads: [RESOURCE],
   // With Object Lock on, S3 refuses to suspend versioning: Suspended is not offered.
   optionalReads: ['bucket.objectLock'],

@@ -101,3 +101,45 @@ describe('layering', () => {
     expect(violations((_entry, from, to) => from === 'screens' && to === 'commands')).toEqual([]);
   });
 });
+
+describe('registries', () => {
+  it('the steps in the registry are the ids the command line knows, in the same order', async () => {
+    const { STEPS } = await import('../../src/steps/index.js');
+    const { STEP_ORDER } = await import('../../src/steps/ids.js');
+    expect(Object.keys(STEPS)).toEqual([...STEP_ORDER]);
+    for (const [id, step] of Object.entries(STEPS)) expect(step.id).toBe(id);
+  });
+
+  it("every resource that no write can produce is marked read-only (an empty plan's snapshot leaves it out)", async () => {
+    const { RESOURCES, isWritable } = await import('../../src/plan/resources/index.js');
+    const target = { accountId: '123456789012', region: 'us-east-1', bucket: 'b', logBucket: 'l' };
+    for (const [resource, spec] of Object.entries(RESOURCES)) {
+      let writes = false;
+      for (const value of [null, {}]) {
+        try {
+          (spec as { write: (t: unknown, v: unknown) => unknown }).write(target, value);
+          writes = true;
+        } catch (error) {
+          if ((error as Error).name !== 'UnwritableValueError') writes = true;
+        }
+      }
+      expect([resource, isWritable(resource as never)]).toEqual([resource, writes]);
+    }
+  });
+
+  it("each audit control's Security Hub and CIS IDs are named by the step that writes what it reads", async () => {
+    const { STEPS } = await import('../../src/steps/index.js');
+    const { CONTROLS } = await import('../../src/plan/audit/controls.js');
+    for (const control of CONTROLS) {
+      const owners = Object.values(STEPS).filter((step) =>
+        control.resources.some((resource) =>
+          [...step.reads, ...(step.optionalReads ?? [])].includes(resource as never),
+        ),
+      );
+      const named = owners.flatMap((step) => step.controls).join(' | ');
+      const cis = control.cisEveryRegion ? undefined : control.cis;
+      for (const id of [control.fsbp, cis].filter(Boolean))
+        expect([control.id, named]).toEqual([control.id, expect.stringContaining(` ${id}`)]);
+    }
+  });
+});

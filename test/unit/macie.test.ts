@@ -358,8 +358,12 @@ describe('the Macie step: registration and defaults', () => {
     expect(STEP_ORDER.indexOf('macie')).toBeGreaterThan(STEP_ORDER.indexOf('access-point'));
   });
 
-  it('shows the guide section it follows: FSBP and CIS do not cover Macie', () => {
-    expect(step.controls).toEqual(['Guide: Macie for data discovery']);
+  it('shows the guide section it follows and the same Macie control IDs as the audit', () => {
+    expect(step.controls).toEqual([
+      'Guide: Macie for data discovery',
+      'Security Hub Macie.1',
+      'CIS 2.1.3',
+    ]);
   });
 
   it('strict and worm: enable Macie if needed and a one-time job, recommended, sampling 100', () => {

@@ -38,6 +38,13 @@ export interface ControlSpec {
   readonly column: string;
   /** Security Hub control ID, e.g. 'S3.8'. */
   readonly fsbp?: string;
+  /** The Security Hub control is part of the FSBP standard (shown "FSBP S3.8"). */
+  readonly inFsbp?: true;
+  /**
+   * The CIS recommendation asks for this in every region: one region's pass
+   * is a column of the audit, not a claim a step can make for the account.
+   */
+  readonly cisEveryRegion?: true;
   /** CIS AWS Foundations Benchmark ID, e.g. '2.1.4'. */
   readonly cis?: string;
   /** What it reads, and what a plan change to one of them would change. */
@@ -71,6 +78,7 @@ export const CONTROLS: readonly ControlSpec[] = [
     title: 'Block Public Access (account)',
     column: 'BPA-A',
     fsbp: 'S3.1',
+    inFsbp: true,
     cis: '2.1.4',
     resources: ['account.publicAccessBlock'],
   },
@@ -79,6 +87,7 @@ export const CONTROLS: readonly ControlSpec[] = [
     title: 'Block Public Access (bucket)',
     column: 'BPA-B',
     fsbp: 'S3.8',
+    inFsbp: true,
     cis: '2.1.4',
     resources: ['bucket.publicAccessBlock'],
   },
@@ -87,6 +96,7 @@ export const CONTROLS: readonly ControlSpec[] = [
     title: 'ACLs disabled (Object Ownership)',
     column: 'ACL',
     fsbp: 'S3.12',
+    inFsbp: true,
     resources: ['bucket.ownershipControls'],
   },
   {
@@ -108,6 +118,7 @@ export const CONTROLS: readonly ControlSpec[] = [
     title: 'HTTPS only (bucket policy)',
     column: 'TLS',
     fsbp: 'S3.5',
+    inFsbp: true,
     cis: '2.1.1',
     resources: ['bucket.policy'],
   },
@@ -138,6 +149,7 @@ export const CONTROLS: readonly ControlSpec[] = [
     title: 'Server access logging',
     column: 'LOG',
     fsbp: 'S3.9',
+    inFsbp: true,
     resources: ['bucket.logging'],
   },
   {
@@ -156,6 +168,7 @@ export const CONTROLS: readonly ControlSpec[] = [
     column: 'AA',
     fsbp: 'IAM.28',
     cis: '1.20',
+    cisEveryRegion: true,
     resources: ['account.analyzer', 'bucket.findings'],
   },
 ];
@@ -186,6 +199,22 @@ export function evaluateAccountControls(
   // No bucket: these checks read account-wide values only.
   const whole: AuditPosture = { ...posture, bucket: '' };
   return ACCOUNT_CONTROLS.map((control) => ({ id: control.id, ...CHECKS[control.id](whole) }));
+}
+
+/**
+ * How a step names the controls it satisfies ('FSBP S3.8', 'CIS 2.1.4',
+ * 'Security Hub S3.14'): drawn from this catalogue, so a step's header and
+ * the audit's columns cannot disagree about which IDs a setting meets.
+ */
+export function controlLabels(...ids: ControlId[]): string[] {
+  const labels = ids.flatMap((id) => {
+    const spec = controlSpec(id);
+    return [
+      ...(spec.fsbp ? [`${spec.inFsbp ? 'FSBP' : 'Security Hub'} ${spec.fsbp}`] : []),
+      ...(spec.cis && !spec.cisEveryRegion ? [`CIS ${spec.cis}`] : []),
+    ];
+  });
+  return [...new Set(labels)];
 }
 
 /** The control with this ID. */

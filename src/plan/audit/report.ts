@@ -101,7 +101,8 @@ export function buildReport(input: ReportInput): AuditReport {
     generatedAt: (input.generatedAt ?? new Date()).toISOString(),
     accountId: input.accountId,
     region: input.region,
-    controls: CONTROLS.map((control) => ({
+    // The catalogue as the schema publishes it: how steps label IDs stays inside.
+    controls: CONTROLS.map(({ inFsbp: _inFsbp, cisEveryRegion: _every, ...control }) => ({
       ...control,
       resources: [...control.resources],
     })),

@@ -8,6 +8,9 @@ import type { z } from 'zod';
 import { FAMILY_OPERATIONS } from '../resources/index.js';
 import type { ApiCall, Service } from './types.js';
 
+/** `service:Operation`, as the catalogue keys operations. */
+export type OperationKey = `${Service}:${string}`;
+
 export interface OperationSpec {
   readonly service: Service;
   readonly operation: string;

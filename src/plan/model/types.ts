@@ -2,20 +2,7 @@
  * The plain-data model every part of s3-harden shares. Nothing here depends on
  * React or the AWS SDK, so a plan can be saved, diffed, printed and replayed.
  */
-import type { AccessAnalyzerValues } from '../resources/access-analyzer.js';
-import type { AccessPointValues } from '../resources/access-point.js';
-import type { BucketValues } from '../resources/bucket.js';
-import type { EncryptionValues } from '../resources/encryption.js';
-import type { KmsValues } from '../resources/kms.js';
-import type { LoggingValues } from '../resources/logging.js';
-import type { MacieValues } from '../resources/macie.js';
-import type { ObjectLockValues } from '../resources/object-lock.js';
-import type { ObjectOwnershipValues } from '../resources/object-ownership.js';
-import type { BucketPolicyValues } from '../resources/policy.js';
-import type { PublicAccessBlockValues } from '../resources/public-access-block.js';
-import type { ReplicationValues } from '../resources/replication.js';
-import type { VersioningValues } from '../resources/versioning.js';
-import type { VpcEndpointValues } from '../resources/vpc-endpoints.js';
+import type { FamilyValues } from '../resources/index.js';
 
 /** The four Block Public Access flags, identical at bucket and account level. */
 export interface PublicAccessBlock {
@@ -27,24 +14,11 @@ export interface PublicAccessBlock {
 
 /**
  * Every sub-resource s3-harden reads and may change, with the shape of its
- * observed value, one family per module in ./resources. `null` always means
- * "absent" (no configuration set).
+ * observed value: the values of every family in ../resources (a family is
+ * its module and one line in its FAMILIES). `null` always means "absent"
+ * (no configuration set).
  */
-export interface PostureValues
-  extends BucketValues,
-    PublicAccessBlockValues,
-    ObjectOwnershipValues,
-    VersioningValues,
-    ObjectLockValues,
-    BucketPolicyValues,
-    EncryptionValues,
-    KmsValues,
-    LoggingValues,
-    AccessPointValues,
-    AccessAnalyzerValues,
-    VpcEndpointValues,
-    MacieValues,
-    ReplicationValues {}
+export interface PostureValues extends FamilyValues {}
 
 export type ResourceKey = keyof PostureValues;
 

@@ -6,11 +6,16 @@
  * (iamActionFor), so the policy names exactly what the tool calls.
  *
  * READS lists, per resource, the operations its reader in src/aws/families
- * sends; it is a complete Record over ResourceKey, so a new resource does not
- * compile without its reads, and test/unit/iam-policy.test.ts runs every
- * reader against it and checks every SDK command has a catalogue entry.
+ * sends, as each resource spec declares them (`reads`: a resource does not
+ * compile without); test/unit/iam-policy.test.ts runs every reader against
+ * it and checks every SDK command has a catalogue entry.
  */
-import { findOperation, iamActionFor, writeOperations } from '../model/operations.js';
+import {
+  findOperation,
+  iamActionFor,
+  type OperationKey,
+  writeOperations,
+} from '../model/operations.js';
 import type { ApiCall, Plan, ResourceKey, Service } from '../model/types.js';
 import { accessPointArn, accessPointName } from '../resources/access-point.js';
 import { RESOURCES } from '../resources/index.js';
@@ -18,52 +23,15 @@ import { defaultAliasName, KEY_TAG } from '../resources/kms.js';
 import { macieServiceRoleArn, partitionOf } from './statements.js';
 import { POLICY_RESOURCES } from './validation.js';
 
-/** `service:Operation`, as the catalogue keys operations. */
-export type OperationKey = `${Service}:${string}`;
+export type { OperationKey };
 
-const KMS_SCAN: readonly OperationKey[] = [
-  'kms:ListAliases',
-  'kms:DescribeKey',
-  'kms:GetKeyRotationStatus',
-  'kms:GetKeyPolicy',
-];
-
-/** The operations each resource's reader sends (src/aws/families/*). */
-export const READS: Readonly<Record<ResourceKey, readonly OperationKey[]>> = {
-  'bucket.exists': ['s3:HeadBucket'],
-  'bucket.publicAccessBlock': ['s3:GetPublicAccessBlock'],
-  'account.publicAccessBlock': ['s3control:GetPublicAccessBlock'],
-  'bucket.ownershipControls': ['s3:GetBucketOwnershipControls'],
-  'bucket.acl': ['s3:GetBucketAcl'],
-  'bucket.versioning': ['s3:GetBucketVersioning'],
-  'bucket.objectLock': ['s3:GetObjectLockConfiguration'],
-  'bucket.policy': ['s3:GetBucketPolicy'],
-  'bucket.encryption': ['s3:GetBucketEncryption'],
-  'account.kmsKeys': KMS_SCAN,
-  'kms.key': [...KMS_SCAN, 'kms:ListResourceTags'],
-  'kms.alias': KMS_SCAN,
-  'kms.rotation': KMS_SCAN,
-  'bucket.logging': ['s3:GetBucketLogging'],
-  'logTarget.exists': ['s3:HeadBucket'],
-  'logTarget.policy': ['s3:GetBucketPolicy'],
-  'logTarget.encryption': ['s3:GetBucketEncryption'],
-  'logTarget.objectLock': ['s3:GetObjectLockConfiguration'],
-  'logTarget.requestPayment': ['s3:GetBucketRequestPayment'],
-  'bucket.accessPoint': ['s3control:GetAccessPoint'],
-  'bucket.accessPointPolicy': ['s3control:GetAccessPointPolicy'],
-  'account.analyzer': ['accessanalyzer:ListAnalyzers'],
-  'bucket.findings': [
-    'accessanalyzer:ListAnalyzers',
-    'accessanalyzer:ListFindingsV2',
-    'accessanalyzer:GetFindingV2',
-  ],
-  'account.vpcEndpoints': ['ec2:DescribeVpcEndpoints'],
-  'bucket.replication': ['s3:GetBucketReplication'],
-  'account.macie': ['macie2:GetMacieSession'],
-  'account.macieJobs': ['macie2:ListClassificationJobs'],
-  'bucket.macieJob': ['macie2:ListClassificationJobs', 'macie2:DescribeClassificationJob'],
-  'bucket.objectStats': ['macie2:DescribeBuckets', 's3:ListObjectsV2'],
-};
+/** The operations each resource's reader sends: declared by each resource (../resources). */
+export const READS: Readonly<Record<ResourceKey, readonly OperationKey[]>> = Object.fromEntries(
+  (Object.keys(RESOURCES) as ResourceKey[]).map((resource) => [
+    resource,
+    RESOURCES[resource].reads,
+  ]),
+) as Record<ResourceKey, readonly OperationKey[]>;
 
 /** Every command starts by asking who the caller is. */
 const IDENTITY: OperationKey = 'sts:GetCallerIdentity';

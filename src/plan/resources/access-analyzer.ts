@@ -274,6 +274,7 @@ export const accessAnalyzerFamily: ResourceFamily<AccessAnalyzerValues> = {
   resources: {
     'account.analyzer': {
       label: 'IAM Access Analyzer (account analyzer)',
+      reads: ['accessanalyzer:ListAnalyzers'],
       scope: 'account',
       schema: analyzerValueSchema.nullable(),
       write: (_target, value) => {
@@ -324,6 +325,11 @@ export const accessAnalyzerFamily: ResourceFamily<AccessAnalyzerValues> = {
     'bucket.findings': {
       readOnly: true,
       label: 'IAM Access Analyzer findings',
+      reads: [
+        'accessanalyzer:ListAnalyzers',
+        'accessanalyzer:ListFindingsV2',
+        'accessanalyzer:GetFindingV2',
+      ],
       scope: 'bucket',
       schema: bucketFindingsSchema.nullable(),
       write: () => {

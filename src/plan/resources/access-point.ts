@@ -140,6 +140,7 @@ export const accessPointFamily: ResourceFamily<AccessPointValues> = {
   resources: {
     'bucket.accessPoint': {
       label: 'Access point',
+      reads: ['s3control:GetAccessPoint'],
       scope: 'bucket',
       schema: accessPointValueSchema.nullable(),
       write: ({ accountId, bucket }, value) => {
@@ -165,6 +166,7 @@ export const accessPointFamily: ResourceFamily<AccessPointValues> = {
     },
     'bucket.accessPointPolicy': {
       label: 'Access point policy',
+      reads: ['s3control:GetAccessPointPolicy'],
       scope: 'bucket',
       schema: policyDocumentSchema.nullable(),
       write: ({ accountId, bucket }, value) => {

@@ -27,6 +27,7 @@ export const bucketFamily: ResourceFamily<BucketValues> = {
   resources: {
     'bucket.exists': {
       label: 'Bucket',
+      reads: ['s3:HeadBucket'],
       scope: 'bucket',
       schema: z
         .strictObject({ Region: region, ObjectLockEnabledForBucket: z.literal(true).optional() })

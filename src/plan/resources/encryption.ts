@@ -159,6 +159,7 @@ export const encryptionFamily: ResourceFamily<EncryptionValues> = {
   resources: {
     'bucket.encryption': {
       label: 'Default encryption',
+      reads: ['s3:GetBucketEncryption'],
       scope: 'bucket',
       schema: encryptionConfigurationSchema.nullable(),
       write: ({ bucket }, value) =>

@@ -1,7 +1,7 @@
 /**
  * Every resource family s3-harden knows, gathered. Adding a family: write its
- * module beside this one, then add it to FAMILIES and to PostureValues in
- * ../model/types.ts.
+ * module beside this one and add it to FAMILIES; its values join
+ * PostureValues (../model/types.ts) from there.
  */
 import { deepEqual } from '../model/diff.js';
 import type { OperationSpec } from '../model/operations.js';
@@ -18,7 +18,7 @@ import { objectOwnershipFamily } from './object-ownership.js';
 import { bucketPolicyFamily } from './policy.js';
 import { publicAccessBlockFamily } from './public-access-block.js';
 import { replicationFamily } from './replication.js';
-import type { ResourceSpec, ResourceTable } from './spec.js';
+import type { ResourceFamily, ResourceSpec, ResourceTable } from './spec.js';
 import { versioningFamily } from './versioning.js';
 import { vpcEndpointsFamily } from './vpc-endpoints.js';
 
@@ -38,6 +38,16 @@ const FAMILIES = [
   macieFamily,
   replicationFamily,
 ] as const;
+
+type ValuesOf<F> = F extends ResourceFamily<infer V> ? V : never;
+type Intersection<U> = (U extends unknown ? (value: U) => void : never) extends (
+  value: infer I,
+) => void
+  ? I
+  : never;
+
+/** Every family's values, together: what PostureValues (../model/types.ts) is. */
+export type FamilyValues = Intersection<ValuesOf<(typeof FAMILIES)[number]>>;
 
 export const RESOURCES = Object.assign(
   {},

@@ -260,6 +260,7 @@ export const kmsFamily: ResourceFamily<KmsValues> = {
     'account.kmsKeys': {
       readOnly: true,
       label: 'KMS keys (account)',
+      reads: ['kms:ListAliases', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:GetKeyPolicy'],
       scope: 'account',
       schema: z.array(kmsKeySummarySchema).max(10_000),
       write: () => {
@@ -268,6 +269,13 @@ export const kmsFamily: ResourceFamily<KmsValues> = {
     },
     'kms.key': {
       label: 'KMS key',
+      reads: [
+        'kms:ListAliases',
+        'kms:DescribeKey',
+        'kms:GetKeyRotationStatus',
+        'kms:GetKeyPolicy',
+        'kms:ListResourceTags',
+      ],
       scope: 'account',
       schema: kmsKeyValueSchema.nullable(),
       write: (_target, value) =>
@@ -301,6 +309,7 @@ export const kmsFamily: ResourceFamily<KmsValues> = {
     },
     'kms.alias': {
       label: 'KMS key alias',
+      reads: ['kms:ListAliases', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:GetKeyPolicy'],
       scope: 'account',
       schema: kmsAliasValueSchema.nullable(),
       write: (_target, value) =>
@@ -327,6 +336,7 @@ export const kmsFamily: ResourceFamily<KmsValues> = {
     },
     'kms.rotation': {
       label: 'KMS key rotation',
+      reads: ['kms:ListAliases', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:GetKeyPolicy'],
       scope: 'account',
       schema: kmsRotationValueSchema.nullable(),
       write: (_target, value) => ({

@@ -72,6 +72,7 @@ export const loggingFamily: ResourceFamily<LoggingValues> = {
   resources: {
     'bucket.logging': {
       label: 'Server access logging',
+      reads: ['s3:GetBucketLogging'],
       scope: 'bucket',
       schema: loggingEnabledSchema.nullable(),
       // The key format is compared only when the reading carries one: S3 keeps
@@ -109,6 +110,7 @@ export const loggingFamily: ResourceFamily<LoggingValues> = {
     'logTarget.requestPayment': {
       readOnly: true,
       label: 'Log bucket Requester Pays',
+      reads: ['s3:GetBucketRequestPayment'],
       scope: 'logTarget',
       schema: z.enum(['BucketOwner', 'Requester']).nullable(),
       write: () => {

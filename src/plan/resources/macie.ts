@@ -516,6 +516,7 @@ export const macieFamily: ResourceFamily<MacieValues> = {
   resources: {
     'account.macie': {
       label: 'Macie (account and region)',
+      reads: ['macie2:GetMacieSession'],
       scope: 'account',
       schema: macieSessionSchema.nullable(),
       write: (_target, value) =>
@@ -531,6 +532,7 @@ export const macieFamily: ResourceFamily<MacieValues> = {
     'account.macieJobs': {
       readOnly: true,
       label: 'Macie classification jobs (account)',
+      reads: ['macie2:ListClassificationJobs'],
       scope: 'account',
       schema: z.array(macieJobSummarySchema).max(10_000),
       write: () => {
@@ -541,6 +543,7 @@ export const macieFamily: ResourceFamily<MacieValues> = {
     },
     'bucket.macieJob': {
       label: 'Macie classification job',
+      reads: ['macie2:ListClassificationJobs', 'macie2:DescribeClassificationJob'],
       scope: 'bucket',
       schema: macieJobSchema.nullable(),
       write: (target, value) =>
@@ -566,6 +569,7 @@ export const macieFamily: ResourceFamily<MacieValues> = {
     'bucket.objectStats': {
       readOnly: true,
       label: 'Objects in the bucket',
+      reads: ['macie2:DescribeBuckets', 's3:ListObjectsV2'],
       scope: 'bucket',
       schema: objectStatsSchema.nullable(),
       write: () => {

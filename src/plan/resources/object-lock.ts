@@ -82,6 +82,7 @@ export const objectLockFamily: ResourceFamily<ObjectLockValues> = {
   resources: {
     'bucket.objectLock': {
       label: 'Object Lock',
+      reads: ['s3:GetObjectLockConfiguration'],
       scope: 'bucket',
       schema: objectLockSchema.nullable(),
       write: ({ bucket }, value) => {

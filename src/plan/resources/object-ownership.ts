@@ -53,6 +53,7 @@ export const objectOwnershipFamily: ResourceFamily<ObjectOwnershipValues> = {
   resources: {
     'bucket.ownershipControls': {
       label: 'Object Ownership',
+      reads: ['s3:GetBucketOwnershipControls'],
       scope: 'bucket',
       schema: ownershipControlsSchema.nullable(),
       write: ({ bucket }, value) =>
@@ -70,6 +71,7 @@ export const objectOwnershipFamily: ResourceFamily<ObjectOwnershipValues> = {
     'bucket.acl': {
       readOnly: true,
       label: 'Bucket ACL (read only)',
+      reads: ['s3:GetBucketAcl'],
       scope: 'bucket',
       schema: aclGrantsSchema.nullable(),
       // Read for its warnings only: no plan may write it, so no call exists.

@@ -57,6 +57,7 @@ export const bucketPolicyFamily: ResourceFamily<BucketPolicyValues> = {
   resources: {
     'bucket.policy': {
       label: 'Bucket policy',
+      reads: ['s3:GetBucketPolicy'],
       scope: 'bucket',
       schema: policyDocumentSchema.nullable(),
       // Never ConfirmRemoveSelfBucketAccess: a policy that would lock out the

@@ -22,6 +22,7 @@ export const publicAccessBlockFamily: ResourceFamily<PublicAccessBlockValues> = 
   resources: {
     'bucket.publicAccessBlock': {
       label: 'Block Public Access (bucket)',
+      reads: ['s3:GetPublicAccessBlock'],
       scope: 'bucket',
       schema: publicAccessBlockSchema.nullable(),
       write: ({ bucket }, value) =>
@@ -35,6 +36,7 @@ export const publicAccessBlockFamily: ResourceFamily<PublicAccessBlockValues> = 
     },
     'account.publicAccessBlock': {
       label: 'Block Public Access (account)',
+      reads: ['s3control:GetPublicAccessBlock'],
       scope: 'account',
       schema: publicAccessBlockSchema.nullable(),
       write: ({ accountId }, value) =>

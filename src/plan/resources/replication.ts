@@ -28,6 +28,7 @@ export const replicationFamily: ResourceFamily<ReplicationValues> = {
     'bucket.replication': {
       readOnly: true,
       label: 'Replication (role)',
+      reads: ['s3:GetBucketReplication'],
       scope: 'bucket',
       schema: replicationValueSchema.nullable(),
       write: () => {

@@ -5,12 +5,18 @@
  * operations it needs; index.ts gathers them.
  */
 import type { z } from 'zod';
-import type { OperationSpec } from '../model/operations.js';
+import type { OperationKey, OperationSpec } from '../model/operations.js';
 import type { ApiCall, Target } from '../model/types.js';
 
 export interface ResourceSpec<V> {
   /** The human name, for diffs and messages. */
   readonly label: string;
+  /**
+   * The operations its reader (../../aws/families) sends to read it: the IAM
+   * policies ask for exactly these (test/unit/iam-policy.test.ts runs every
+   * reader against them).
+   */
+  readonly reads: readonly OperationKey[];
   /**
    * Account-wide resources affect every bucket in the account; `logTarget`
    * ones live on the bucket that receives this bucket's access logs.

@@ -44,6 +44,7 @@ export const versioningFamily: ResourceFamily<VersioningValues> = {
   resources: {
     'bucket.versioning': {
       label: 'Versioning',
+      reads: ['s3:GetBucketVersioning'],
       scope: 'bucket',
       schema: versioningSchema.nullable(),
       write: ({ bucket }, value) => ({

@@ -102,6 +102,7 @@ export const vpcEndpointsFamily: ResourceFamily<VpcEndpointValues> = {
     'account.vpcEndpoints': {
       readOnly: true,
       label: 'S3 VPC endpoints (account)',
+      reads: ['ec2:DescribeVpcEndpoints'],
       scope: 'account',
       schema: vpcEndpointListSchema,
       write: () => {
