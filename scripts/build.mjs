@@ -33,24 +33,58 @@ export function bundleOptions(entryPoints, outdir) {
     banner: {
       js: "import { createRequire as __s3hCreateRequire } from 'node:module'; const require = __s3hCreateRequire(import.meta.url);",
     },
-    // The project's manifest enters the bundle as its version alone: src/version.ts
-    // reads it, and the rest (the dev-only dependency list among it) is no business of dist/.
-    plugins: [
-      {
-        name: 'manifest-version-only',
-        setup(build) {
-          const manifest = join(ROOT, 'package.json');
-          build.onLoad({ filter: /[\\/]package\.json$/ }, (args) => {
-            if (args.path !== manifest) return undefined;
-            const { version } = JSON.parse(readFileSync(manifest, 'utf8'));
-            return { contents: JSON.stringify({ version }), loader: 'json' };
-          });
-        },
-      },
-    ],
+    plugins: [manifestVersionOnly, inlineSchemaKeys],
     logLevel: 'warning',
   };
 }
+
+/**
+ * The AWS SDK's generated schemas name object keys by constants
+ * (`{ [_xN]: _vPC }`). A computed key may run code, so esbuild keeps every
+ * statement that has one: the whole schema of a service, 1 MB for EC2, of
+ * which s3-harden sends one operation. Each key here is a string constant
+ * declared at the top of the same file, so writing the string itself in its
+ * place changes nothing at run time, and lets the bundler drop the shapes
+ * no command uses.
+ */
+const inlineSchemaKeys = {
+  name: 'inline-sdk-schema-keys',
+  setup(build) {
+    build.onLoad(
+      {
+        filter:
+          /[\\/]@aws-sdk[\\/][^\\/]+[\\/]dist-es[\\/](?:.*[\\/])?schemas[\\/]schemas_\d+\.js$/,
+      },
+      (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        const constants = new Map();
+        for (const match of text.matchAll(/^const (_\w+) = ("(?:[^"\\]|\\.)*");$/gm)) {
+          constants.set(match[1], match[2]);
+        }
+        const contents = text.replace(/\[(_\w+)\]:/g, (key, name) =>
+          constants.has(name) ? `${constants.get(name)}:` : key,
+        );
+        return { contents, loader: 'js' };
+      },
+    );
+  },
+};
+
+/**
+ * The project's manifest enters the bundle as its version alone: src/version.ts
+ * reads it, and the rest (the dev-only dependency list among it) is no business of dist/.
+ */
+const manifestVersionOnly = {
+  name: 'manifest-version-only',
+  setup(build) {
+    const manifest = join(ROOT, 'package.json');
+    build.onLoad({ filter: /[\\/]package\.json$/ }, (args) => {
+      if (args.path !== manifest) return undefined;
+      const { version } = JSON.parse(readFileSync(manifest, 'utf8'));
+      return { contents: JSON.stringify({ version }), loader: 'json' };
+    });
+  },
+};
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const outdir = join(ROOT, 'dist');
