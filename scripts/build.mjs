@@ -27,13 +27,11 @@ export function bundleOptions(entryPoints, outdir) {
     legalComments: 'none',
     chunkNames: 'chunks/[name]-[hash]',
     define: { 'process.env.NODE_ENV': '"production"' },
-    // Ink imports react-devtools-core only for its dev tools; never at run time here.
-    alias: { 'react-devtools-core': './scripts/empty-module.mjs' },
     // Bundled CommonJS dependencies still call require() for Node built-ins.
     banner: {
       js: "import { createRequire as __s3hCreateRequire } from 'node:module'; const require = __s3hCreateRequire(import.meta.url);",
     },
-    plugins: [manifestVersionOnly, inlineSchemaKeys],
+    plugins: [manifestVersionOnly, inlineSchemaKeys, inkWithoutDevMode],
     logLevel: 'warning',
   };
 }
@@ -67,6 +65,31 @@ const inlineSchemaKeys = {
         return { contents, loader: 'js' };
       },
     );
+  },
+};
+
+/**
+ * Ink has a development mode, on when DEV=true is in the environment: it
+ * connects to React DevTools (`await import('./devtools.js')`, which needs
+ * react-devtools-core and ws, a 117 kB chunk) and reads its own package.json
+ * beside the module, which in a bundle is not there. s3-harden ships
+ * neither, so DEV=true crashed the wizard. Here Ink's mode switch is off
+ * whatever the environment, and its devtools module is an empty one, left
+ * out of dist/.
+ */
+const inkWithoutDevMode = {
+  name: 'ink-without-dev-mode',
+  setup(build) {
+    const inkBuild = /[\\/]node_modules[\\/]ink[\\/]build$/;
+    build.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) =>
+      inkBuild.test(args.resolveDir)
+        ? { path: join(ROOT, 'scripts', 'empty-module.mjs') }
+        : undefined,
+    );
+    build.onLoad({ filter: /[\\/]node_modules[\\/]ink[\\/]build[\\/]utils\.js$/ }, () => ({
+      contents: 'export const isDev = () => false;',
+      loader: 'js',
+    }));
   },
 };
 

@@ -120,4 +120,15 @@ describe.skipIf(!available)('the built CLI in a pseudo-terminal (tmux)', () => {
     terminal.send('C-c');
     await terminal.waitFor('[exited 130]');
   });
+
+  it('starts with DEV=true in the environment (Ink would load React DevTools there)', async () => {
+    terminal = new TmuxTerminal(
+      [process.execPath, BIN, '--endpoint-url', emulatorUrl()],
+      { ...environment(), DEV: 'true' },
+      tmpdir(),
+    );
+    await terminal.waitFor('Which defaults should the wizard propose?');
+    terminal.send('C-c');
+    await terminal.waitFor('[exited 130]');
+  });
 });

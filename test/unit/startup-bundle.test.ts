@@ -61,6 +61,13 @@ describe('start-up bundle', () => {
     expect(inputs.filter(isZod)).toEqual([]);
   });
 
+  it('starts the wizard without the argument parser: commander loads for commands and --help only', () => {
+    const isCommander = (input: string) => input.includes('node_modules/commander/');
+    expect(staticInputs('dist/cli.js').filter(isCommander)).toEqual([]);
+    expect(staticInputs(chunkFor('src/commands/wizard.ts')).filter(isCommander)).toEqual([]);
+    expect(staticInputs(chunkFor('src/commands/program.ts')).some(isCommander)).toBe(true);
+  });
+
   it('draws the wizard’s first frame without the SDK', () => {
     const wizard = staticInputs(chunkFor('src/screens/render-wizard.tsx'));
     expect(wizard.some((input) => input.includes('node_modules/ink/'))).toBe(true);
@@ -70,6 +77,15 @@ describe('start-up bundle', () => {
     expect(wizard.filter((input) => input === 'src/screens/app.tsx')).toEqual([]);
     const wizardCommand = staticInputs(chunkFor('src/commands/wizard.ts'));
     expect(wizardCommand.filter(isZod)).toEqual([]);
+  });
+
+  it('ships no React DevTools: Ink’s development mode is built out (DEV=true is a no-op)', () => {
+    const shipped = Object.values(meta.outputs).flatMap((output) => Object.keys(output.inputs));
+    expect(
+      shipped.filter((input) =>
+        /node_modules\/(ws|react-devtools-core)\/|ink\/build\/devtools/.test(input),
+      ),
+    ).toEqual([]);
   });
 
   it('keeps the SDK in the chunk loaded by connect()', () => {

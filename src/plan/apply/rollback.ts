@@ -8,9 +8,13 @@
  * is reported, not written. A bucket the journal created that has received
  * objects is kept, not emptied: it is reported with the command that removes
  * it, recorded, and left alone by every later run.
+ *
+ * Why one file of ~415 lines: the journal's validation, the undo loop and the
+ * report of one rollback; the report's wording follows every outcome the loop
+ * produces.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { escapeControl } from '../files/plan-file.js';
 import { apiCallSchema, callProblem, targetSchema, writes } from '../model/call-guard.js';
 import { collectRefs } from '../model/output-refs.js';

@@ -3,7 +3,7 @@
  * documented shape (README "Audit"). A change that breaks a reader of
  * version 1 takes version 2; adding an optional field does not.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONTROLS, type ControlId } from './controls.js';
 
 export const AUDIT_SCHEMA = 's3-harden/audit';

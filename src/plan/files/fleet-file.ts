@@ -6,7 +6,7 @@
  * checks (one account and region, each bucket once, account-wide changes only
  * in the account section) hold.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type FleetPlan,
   isAccountWide,

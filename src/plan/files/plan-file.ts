@@ -2,7 +2,7 @@
  * The saved plan file: versioned JSON, validated on load before anything else
  * happens, so a malformed, foreign or tampered file never reaches AWS.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiCallSchema, callProblem, describePath, targetSchema } from '../model/call-guard.js';
 import { deepEqual } from '../model/diff.js';
 import { collectRefs } from '../model/output-refs.js';

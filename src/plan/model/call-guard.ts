@@ -6,7 +6,7 @@
  * The schemas of a call and of a target live here too, so the plan file and
  * the journal read them the same way.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeCall } from '../resources/index.js';
 import { bucketNameProblem } from './bucket-name.js';
 import { deepEqual } from './diff.js';

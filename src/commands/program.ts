@@ -1,0 +1,445 @@
+/**
+ * The command line as commander parses it: every command, its flags and
+ * their checks, and the help text. Loaded only when the arguments are not a
+ * plain wizard start (src/cli.ts), so the wizard's first frame does not wait
+ * for the argument parser.
+ *
+ * Why one file of ~440 lines: every command's flags, declared flat in
+ * commander's style; long, but one level deep.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { bucketNameProblem } from '../plan/model/bucket-name.js';
+import { PRESETS, type Preset } from '../plan/model/types.js';
+import { sourceIpProblem } from '../plan/policy/ip.js';
+import { STEP_ORDER } from '../steps/ids.js';
+import { vpceProblem } from '../steps/policy-inputs.js';
+import type { StepId } from '../steps/types.js';
+import { VERSION } from '../version.js';
+import {
+  type ConnectionFlags,
+  connectionOptions,
+  endpointProblem,
+  regionProblem,
+} from './connection.js';
+import { EXIT } from './exit-codes.js';
+import { globProblem } from './fleet-select.js';
+import { fail, guard } from './run-command.js';
+import { WIZARD_FLAGS } from './wizard-arguments.js';
+
+/** A commander argument parser from a "why not" check. */
+function checked(problem: (value: string) => string | null) {
+  return (value: string): string => {
+    const why = problem(value);
+    if (why) throw new InvalidArgumentError(why);
+    return value;
+  };
+}
+
+function addConnectionOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--profile <name>', WIZARD_FLAGS.profile.help))
+    .addOption(
+      new Option('--region <region>', WIZARD_FLAGS.region.help).argParser(checked(regionProblem)),
+    )
+    .addOption(
+      new Option('--endpoint-url <url>', WIZARD_FLAGS['endpoint-url'].help).argParser(
+        checked(endpointProblem),
+      ),
+    );
+}
+
+function parseBucket(value: string): string {
+  const problem = bucketNameProblem(value);
+  if (problem) throw new InvalidArgumentError(`"${value}": ${problem}.`);
+  return value;
+}
+
+/** "a,b,c": each name checked (`plan` and `audit` take several buckets this way). */
+function parseBucketNames(value: string): string[] {
+  return value.split(',').map((name) => parseBucket(name.trim()));
+}
+
+/** How many buckets are read at once, on `plan` and `audit`. */
+function parseConcurrency(value: string): number {
+  const count = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(count >= 1 && count <= 64)) {
+    // Commander already quotes the value: "argument '0' is invalid."
+    throw new InvalidArgumentError('It must be a whole number from 1 to 64.');
+  }
+  return count;
+}
+
+function parseGlob(value: string): string {
+  const problem = globProblem(value);
+  if (problem) throw new InvalidArgumentError(`${problem}.`);
+  return value;
+}
+
+/** Buckets a fleet plan reads at once when --concurrency is not given. */
+const DEFAULT_FLEET_CONCURRENCY = 8;
+
+/** Exactly one of --bucket, --all and --match picks the buckets `plan` and `audit` cover. */
+function bucketSelection(flags: { bucket?: string[]; all?: boolean; match?: string }) {
+  const given = [flags.bucket && '--bucket', flags.all && '--all', flags.match && '--match'].filter(
+    Boolean,
+  );
+  if (given.length !== 1) {
+    fail(
+      given.length === 0
+        ? 'choose the buckets: --bucket NAME[,NAME...], --all or --match GLOB.'
+        : `choose the buckets one way: ${given.join(', ')} were given together.`,
+    );
+  }
+  if (flags.all) return { kind: 'all' } as const;
+  if (flags.match) return { kind: 'match', pattern: flags.match } as const;
+  const buckets = flags.bucket ?? [];
+  const twice = buckets.find((name, index) => buckets.indexOf(name) !== index);
+  if (twice) fail(`bucket ${twice} is listed twice.`);
+  return { kind: 'list', buckets } as const;
+}
+
+function parseStepList(value: string, previous: StepId[] = []): StepId[] {
+  const ids = value.split(',').map((id) => id.trim());
+  for (const id of ids) {
+    if (!STEP_ORDER.includes(id as StepId)) {
+      throw new InvalidArgumentError(`"${id}" is not a step (steps: ${STEP_ORDER.join(', ')}).`);
+    }
+  }
+  return [...previous, ...(ids as StepId[])];
+}
+
+/** The caller's context for the lockout check, and its override: on `plan` and `apply`. */
+function lockoutOptions(): Option[] {
+  return [
+    new Option(
+      '--source-ip <ip>',
+      'your public IP address, for the lockout check of IP allowlists',
+    ).argParser((value: string) => {
+      const problem = sourceIpProblem(value);
+      if (problem) throw new InvalidArgumentError(`${problem}.`);
+      return value;
+    }),
+    new Option(
+      '--vpce <id>',
+      'the VPC endpoint your requests go through (default: none)',
+    ).argParser((value: string) => {
+      const problem = vpceProblem(value);
+      if (problem) throw new InvalidArgumentError(`${problem}.`);
+      return value;
+    }),
+    new Option('--allow-lockout', 'go on even when a Deny in the plan would lock you out'),
+  ];
+}
+
+interface LockoutFlags {
+  sourceIp?: string;
+  vpce?: string;
+  allowLockout?: boolean;
+}
+
+function lockoutFlags(flags: LockoutFlags) {
+  return {
+    ...(flags.sourceIp ? { sourceIp: flags.sourceIp } : {}),
+    ...(flags.vpce ? { vpce: flags.vpce } : {}),
+    ...(flags.allowLockout ? { allowLockout: true } : {}),
+  };
+}
+
+const presetOption = (fallback?: Preset) =>
+  new Option(
+    '--preset <name>',
+    fallback ? 'which secure defaults to propose' : WIZARD_FLAGS.preset.help,
+  )
+    .choices(PRESETS)
+    .default(fallback ?? undefined);
+
+export function buildProgram(): Command {
+  const program = new Command('s3-harden')
+    .description(
+      'Harden an Amazon S3 bucket step by step: observe, plan, review the diff, apply, roll back on failure.',
+    )
+    .version(VERSION, '-v, --version')
+    .showSuggestionAfterError()
+    // Each command owns its flags: the wizard's --bucket is not plan's --bucket.
+    .enablePositionalOptions()
+    .configureOutput({
+      outputError: (text, write) => write(`s3-harden: ${text.replace(/^error: /, '')}`),
+    })
+    .exitOverride();
+
+  addConnectionOptions(program)
+    .option('--bucket <name>', WIZARD_FLAGS.bucket.help, parseBucket)
+    .addOption(presetOption())
+    .action(async (flags: ConnectionFlags & { bucket?: string; preset?: Preset }) => {
+      const { runWizard } = await import('./wizard.js');
+      await guard(() =>
+        runWizard({
+          connection: connectionOptions(flags),
+          ...(flags.preset ? { preset: flags.preset } : {}),
+          ...(flags.bucket ? { bucket: flags.bucket } : {}),
+        }),
+      );
+    });
+
+  const planCommand = addConnectionOptions(
+    program
+      .command('plan')
+      .description(
+        'Dry run: show the changes a preset would make, and optionally save them as a plan file. No writes.',
+      )
+      .option(
+        '--bucket <names>',
+        'bucket to plan for; several (comma-separated or repeated) make a fleet plan',
+        (value: string, previous: string[] = []) => [...previous, ...parseBucketNames(value)],
+      )
+      .option('--all', 'plan every bucket of the account in --region (a fleet plan)')
+      .option(
+        '--match <glob>',
+        'plan the buckets whose names match, e.g. "logs-*" (* any run, ? one character)',
+        parseGlob,
+      )
+      .option(
+        '--concurrency <n>',
+        `with several buckets: how many are read at once (1-64, default ${DEFAULT_FLEET_CONCURRENCY})`,
+        parseConcurrency,
+      )
+      .addOption(presetOption('baseline').choices(PRESETS.filter((preset) => preset !== 'custom')))
+      .option(
+        '--skip <steps>',
+        `leave out steps, comma-separated (${STEP_ORDER.join(', ')})`,
+        parseStepList,
+      )
+      .option('--only <steps>', `plan only these steps, comma-separated`, parseStepList)
+      .option('--out <file>', 'save the plan file here, for review and a later `s3-harden apply`')
+      .option('--json', 'print the plan as JSON')
+      .option(
+        '--iam-policy',
+        'print the least-privilege IAM policy for applying (and undoing) the plan instead of the diff',
+      )
+      .option('--create-bucket', 'the bucket does not exist yet: create it first (in --region)')
+      .option('--object-lock', 'with --create-bucket: enable Object Lock at creation (permanent)'),
+  );
+  for (const option of lockoutOptions()) planCommand.addOption(option);
+  planCommand.action(
+    async (
+      flags: ConnectionFlags &
+        LockoutFlags & {
+          bucket?: string[];
+          all?: boolean;
+          match?: string;
+          concurrency?: number;
+          preset: Preset;
+          skip?: StepId[];
+          only?: StepId[];
+          out?: string;
+          json?: boolean;
+          iamPolicy?: boolean;
+          createBucket?: boolean;
+          objectLock?: boolean;
+        },
+    ) => {
+      if (flags.objectLock && !flags.createBucket) {
+        fail(
+          '--object-lock only applies with --create-bucket; for an existing bucket the object-lock step enables it.',
+        );
+      }
+      const selection = bucketSelection(flags);
+      if (selection.kind !== 'list' || selection.buckets.length > 1) {
+        if (flags.createBucket) fail('--create-bucket plans one bucket: pass one --bucket name.');
+        if (flags.iamPolicy) fail('--iam-policy works on one bucket: pass one --bucket name.');
+        const { runFleetPlan } = await import('./fleet-plan.js');
+        await guard(() =>
+          runFleetPlan({
+            selection,
+            preset: flags.preset,
+            skip: flags.skip ?? [],
+            ...(flags.only ? { only: flags.only } : {}),
+            json: Boolean(flags.json),
+            concurrency: flags.concurrency ?? DEFAULT_FLEET_CONCURRENCY,
+            connection: connectionOptions(flags),
+            ...(flags.out ? { out: flags.out } : {}),
+            ...lockoutFlags(flags),
+          }),
+        );
+        return;
+      }
+      if (flags.concurrency !== undefined) fail('--concurrency applies to several buckets only.');
+      const { runPlan } = await import('./plan.js');
+      await guard(() =>
+        runPlan({
+          bucket: selection.buckets[0] as string,
+          preset: flags.preset,
+          skip: flags.skip ?? [],
+          ...(flags.only ? { only: flags.only } : {}),
+          json: Boolean(flags.json),
+          ...(flags.iamPolicy ? { iamPolicy: true } : {}),
+          connection: connectionOptions(flags),
+          ...(flags.out ? { out: flags.out } : {}),
+          ...(flags.createBucket ? { create: { objectLock: Boolean(flags.objectLock) } } : {}),
+          ...lockoutFlags(flags),
+        }),
+      );
+    },
+  );
+
+  const applyCommand = addConnectionOptions(
+    program
+      .command('apply')
+      .description(
+        'Apply a saved plan file: refuses a stale plan, journals every write, rolls back on failure.',
+      )
+      .argument('<plan-file>', 'plan file written by `s3-harden plan --out` or the wizard')
+      .option('-y, --yes', 'apply without asking (required when not in a terminal)')
+      .option(
+        '--allow-irreversible',
+        'with --yes: also apply changes that cannot be undone (Object Lock)',
+      )
+      .option(
+        '--allow-security-warnings',
+        'with --yes: also apply policies IAM Access Analyzer reports security warnings for',
+      )
+      .option(
+        '--ignore-unfinished',
+        'apply even though an earlier apply to this bucket did not finish (see `s3-harden rollback`)',
+      )
+      .addOption(
+        new Option(
+          '--on-error <mode>',
+          'fleet plans: after a bucket fails and is rolled back, stop or continue with the next',
+        )
+          .choices(['stop', 'continue'])
+          .default('stop'),
+      )
+      .option(
+        '--json',
+        'print the result as JSON on stdout (a stale plan: what drifted, with values); the rest goes to stderr',
+      ),
+  );
+  for (const option of lockoutOptions()) applyCommand.addOption(option);
+  applyCommand.action(
+    async (
+      file: string,
+      flags: ConnectionFlags &
+        LockoutFlags & {
+          yes?: boolean;
+          allowIrreversible?: boolean;
+          allowSecurityWarnings?: boolean;
+          ignoreUnfinished?: boolean;
+          onError: 'stop' | 'continue';
+          json?: boolean;
+        },
+    ) => {
+      const { runApply } = await import('./apply.js');
+      await guard(() =>
+        runApply({
+          file,
+          yes: Boolean(flags.yes),
+          json: Boolean(flags.json),
+          allowIrreversible: Boolean(flags.allowIrreversible),
+          allowSecurityWarnings: Boolean(flags.allowSecurityWarnings),
+          ignoreUnfinished: Boolean(flags.ignoreUnfinished),
+          onError: flags.onError,
+          connection: connectionOptions(flags),
+          ...lockoutFlags(flags),
+        }),
+      );
+    },
+  );
+
+  addConnectionOptions(
+    program
+      .command('rollback')
+      .description(
+        'Undo what an interrupted apply recorded in its journal, newest first; safe to run again.',
+      )
+      .argument(
+        '<journal>',
+        'journal file (journals/ in the state directory; apply names an unfinished one)',
+      )
+      .option('-y, --yes', 'roll back without asking (required when not in a terminal)'),
+  ).action(async (file: string, flags: ConnectionFlags & { yes?: boolean }) => {
+    const { runRollback } = await import('./rollback.js');
+    await guard(() =>
+      runRollback({ file, yes: Boolean(flags.yes), connection: connectionOptions(flags) }),
+    );
+  });
+
+  addConnectionOptions(
+    program
+      .command('audit')
+      .description(
+        'Read-only posture report: buckets × controls (Block Public Access, ACLs, encryption, HTTPS, versioning, MFA delete, Object Lock, logging, Macie, Access Analyzer) with Security Hub and CIS IDs.',
+      )
+      .option(
+        '--bucket <names>',
+        'bucket to audit; repeat the flag or separate names with commas',
+        (value: string, previous: string[] = []) => [...previous, ...parseBucketNames(value)],
+      )
+      .option('--all', 'audit every bucket the account owns')
+      .option(
+        '--match <glob>',
+        'audit the buckets whose names match, e.g. "logs-*" (* any run, ? one character)',
+        parseGlob,
+      )
+      .option('--concurrency <n>', 'buckets audited at once, 1–64', parseConcurrency, 8)
+      .option('--json', 'print the report as JSON (schema s3-harden/audit, version 1)')
+      .option(
+        '--fail-on <level>',
+        'exit 2 when the audit finds: never, fail, unknown, or only these controls (e.g. S3.5,S3.8); a --bucket that cannot be audited trips all but never',
+        'never',
+      ),
+  ).action(
+    async (
+      flags: ConnectionFlags & {
+        bucket?: string[];
+        all?: boolean;
+        match?: string;
+        concurrency: number;
+        json?: boolean;
+        failOn: string;
+      },
+    ) => {
+      const selection = bucketSelection(flags);
+      const { runAudit, failOnFlag } = await import('./audit.js');
+      await guard(() =>
+        runAudit({
+          selection,
+          concurrency: flags.concurrency,
+          json: Boolean(flags.json),
+          failOn: failOnFlag(flags.failOn),
+          connection: connectionOptions(flags),
+        }),
+      );
+    },
+  );
+
+  program.addHelpText(
+    'after',
+    `
+Exit codes: 0 done / nothing to change, 1 error (nothing left half-applied; for plan, also a
+            policy error found by IAM Access Analyzer, or a Deny that would lock you out),
+            2 plan has changes, or audit --fail-on found what it names,
+            3 rollback incomplete (manual commands printed).
+Examples:
+  s3-harden                                   interactive wizard
+  s3-harden plan --bucket my-bucket --out plan.json
+  s3-harden apply plan.json
+  s3-harden plan --match 'logs-*' --out fleet.json   one plan, a section per bucket
+  s3-harden apply fleet.json --on-error continue
+  s3-harden audit --all --fail-on fail`,
+  );
+  return program;
+}
+
+/** Parses `argv` (node, script, arguments…) and runs the command it names. */
+export async function runProgram(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT.error;
+      return;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The built CLI's entry: a plain wizard start reaches the wizard without the
+ * argument parser, anything else gets the full program's one-line errors,
+ * and a reader that goes away does not crash the process with a stack trace.
+ */
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { BIN, runCli } from '../helpers/cli.js';
+
+describe('the CLI entry', () => {
+  it('takes a plain wizard start to the wizard (which then refuses a pipe), flags checked', async () => {
+    const result = await runCli(['--region', 'eu-west-1', '--preset', 'strict']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      's3-harden: the wizard needs an interactive terminal. In scripts and CI use: s3-harden plan --bucket B --out plan.json, then s3-harden apply plan.json --yes\n',
+    );
+  });
+
+  it.each([
+    [
+      ['--preset', 'paranoid'],
+      /--preset <name>.*'paranoid' is invalid\. Allowed choices are baseline, strict, worm, custom\./,
+    ],
+    [['--region', 'moon-1'], /"moon-1" is not an AWS region name/],
+    [['--bucket', 'Bad_Name'], /"Bad_Name": a bucket name may contain only/],
+    [['--yes'], /unknown option '--yes'/],
+  ])('gives %j one line from the full program and exit 1', async (args, message) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('exits quietly when its reader goes away (`s3-harden --help | head -0`)', async () => {
+    const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Closed before the help is written: the write fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+});
