@@ -3,6 +3,9 @@
  * The wizard's states, and the side effects they ask for, live in
  * wizard-state.ts; one hook (use-wizard-effects.ts) runs those effects
  * through the flow layer. This file maps state to screens.
+ *
+ * Why one file of ~420 lines: mapping state to screens is one switch, best
+ * read whole.
  */
 
 import { Box, Text, useApp, useInput, useStdout } from 'ink';

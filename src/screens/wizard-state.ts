@@ -9,9 +9,10 @@
 import type { Gate, GateOptions } from '../flow/gate.js';
 import type { ApplyOutcome } from '../plan/apply/executor.js';
 import type { Plan, Posture, Preset } from '../plan/model/types.js';
+import type { StepAnswers } from '../steps/index.js';
 import { type Answers, defaultAnswers } from '../steps/index.js';
 import type { NewBucketAnswers } from '../steps/new-bucket.js';
-import type { StepAnswers, StepId } from '../steps/types.js';
+import type { StepId } from '../steps/types.js';
 
 export type Route =
   | { readonly name: 'choose-preset' }

@@ -11,6 +11,10 @@
  * analyzer this run creates are reviewed on the next run. Where Access
  * Analyzer cannot be read (an endpoint without it, such as the local
  * emulator, or a denial) the step says so and plans nothing.
+ *
+ * Why one file of ~490 lines: most of it is the findings table, which maps
+ * each finding's actions and conditions to the step that removes that access
+ * and reads as one piece.
  */
 
 import { controlLabels } from '../plan/audit/controls.js';

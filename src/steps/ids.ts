@@ -2,10 +2,8 @@
  * The steps' IDs in wizard order, with no dependencies: the command line
  * checks --skip and --only before any step (or its schemas) loads.
  */
-import type { StepId } from './types.js';
-
 /** Wizard order. */
-export const STEP_ORDER: readonly StepId[] = [
+export const STEP_ORDER = [
   'public-access-block',
   'encryption',
   'object-ownership',
@@ -17,4 +15,7 @@ export const STEP_ORDER: readonly StepId[] = [
   'access-analyzer',
   'macie',
   'account-public-access-block',
-];
+] as const;
+
+/** A step's id. */
+export type StepId = (typeof STEP_ORDER)[number];

@@ -29,7 +29,7 @@ import {
   accountPublicAccessBlockStep,
   bucketPublicAccessBlockStep,
 } from './public-access-block.js';
-import type { Step, StepAnswers, StepId } from './types.js';
+import type { AnswersOf, Step, StepId } from './types.js';
 import { versioningStep } from './versioning.js';
 
 export { STEP_ORDER };
@@ -52,6 +52,9 @@ export const STEPS = {
   macie: macieStep,
   'account-public-access-block': accountPublicAccessBlockStep,
 } as const;
+
+/** The answers each step collects, by step id: derived from the registry above. */
+export type StepAnswers = { [K in keyof typeof STEPS]: AnswersOf<(typeof STEPS)[K]> };
 
 export type StepRegistry = { readonly [K in StepId]: Step<StepAnswers[K]> };
 

@@ -13,6 +13,10 @@
  * Macie is not everywhere (the local emulator, LocalStack's free edition,
  * MinIO): its reads are optional, so against such an endpoint the step is
  * skipped with the reason and the rest of the plan is unaffected.
+ *
+ * Why one file of ~540 lines: the job's settings, their form fields and the
+ * plan share the schedule, identifier and cost rules; split, the rule that an
+ * existing job is kept as it is would live in three places.
  */
 
 import { controlLabels } from '../plan/audit/controls.js';

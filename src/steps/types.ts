@@ -1,14 +1,11 @@
 import type { Change, Posture, PostureValues, Preset, ResourceKey } from '../plan/model/types.js';
 import type { Field } from './form.js';
-import type { STEPS } from './index.js';
+import type { StepId } from './ids.js';
+
+export type { StepId } from './ids.js';
 
 /** The answers a step collects. */
 export type AnswersOf<S> = S extends Step<infer A> ? A : never;
-
-/** The answers each step collects, by step id: derived from the registry (./index.ts). */
-export type StepAnswers = { [K in keyof typeof STEPS]: AnswersOf<(typeof STEPS)[K]> };
-
-export type StepId = keyof StepAnswers;
 
 /** A toggle the wizard shows, with the one-line explanation from the guide. */
 export interface FlagInfo<K extends string = string> {

@@ -102,6 +102,20 @@ describe('layering', () => {
   });
 });
 
+describe('module size', () => {
+  it('keeps source files near 400 lines or under, or says at the top why one file is better', () => {
+    const unexplained = files(SRC).flatMap((path) => {
+      const text = readFileSync(path, 'utf8');
+      const lines = text.split('\n').length;
+      const header = /^\/\*\*[\s\S]*?\*\//.exec(text)?.[0] ?? '';
+      return lines > 420 && !/Why one file/.test(header)
+        ? [`${relative(ROOT, path)}: ${lines}`]
+        : [];
+    });
+    expect(unexplained).toEqual([]);
+  });
+});
+
 describe('registries', () => {
   it('the steps in the registry are the ids the command line knows, in the same order', async () => {
     const { STEPS } = await import('../../src/steps/index.js');

@@ -9,7 +9,7 @@
 import type { PostureValues, PublicAccessBlock, ResourceKey } from '../model/types.js';
 import { type EncryptionConfiguration, sseAlgorithm } from '../resources/encryption.js';
 import { isActiveJob, type MacieJobSummary } from '../resources/macie.js';
-import type { AuditPosture, ControlId, ControlStatus } from './controls.js';
+import type { AuditPosture, ControlId, ControlStatus } from './control-types.js';
 import { jobCoverage } from './macie-coverage.js';
 import { httpsOnly } from './tls.js';
 

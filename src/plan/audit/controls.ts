@@ -10,25 +10,12 @@
  * for S3.1/S3.5/S3.8/S3.9/S3.12, of other standards for the rest).
  */
 
-import type { PostureValues, ResourceKey } from '../model/types.js';
+import type { ResourceKey } from '../model/types.js';
 import { RESOURCES } from '../resources/index.js';
 import { CHECKS } from './checks.js';
+import type { AuditPosture, ControlId, ControlStatus } from './control-types.js';
 
-export type ControlStatus = 'pass' | 'fail' | 'unknown';
-
-export type ControlId =
-  | 'bpa-account'
-  | 'bpa-bucket'
-  | 'acls-disabled'
-  | 'encryption'
-  | 'encryption-kms'
-  | 'tls'
-  | 'versioning'
-  | 'mfa-delete'
-  | 'object-lock'
-  | 'logging'
-  | 'macie'
-  | 'access-analyzer';
+export type { AuditPosture, ControlId, ControlStatus } from './control-types.js';
 
 export interface ControlSpec {
   readonly id: ControlId;
@@ -56,20 +43,6 @@ export interface ControlResult {
   readonly status: ControlStatus;
   /** One line: 'SSE-KMS, alias/data, bucket key on', or why it is unknown. */
   readonly detail: string;
-}
-
-/**
- * What the controls are judged from: the values read and why others could
- * not be (a Posture fits), and the bucket they belong to — the HTTPS rule
- * must name the bucket's ARN, a Macie job its account and name.
- */
-export interface AuditPosture {
-  readonly values: Partial<PostureValues>;
-  readonly unreadable: Partial<Record<ResourceKey, string>>;
-  readonly bucket: string;
-  readonly accountId: string;
-  /** The bucket's region, for the ARN partition (aws, aws-cn, aws-us-gov); default aws. */
-  readonly region?: string;
 }
 
 export const CONTROLS: readonly ControlSpec[] = [

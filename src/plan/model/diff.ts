@@ -2,7 +2,10 @@
  * The diff model: which fields of which sub-resource a plan changes, computed
  * apart from any rendering so the wizard, `plan` and `--json` share it.
  */
+import { deepEqual, isPlainObject } from './deep-equal.js';
 import type { Change, Plan } from './types.js';
+
+export { deepEqual } from './deep-equal.js';
 
 export type FieldDiffKind = 'add' | 'change' | 'remove';
 
@@ -33,24 +36,6 @@ export interface PlanCounts {
 export interface PlanDiff {
   readonly changes: readonly ChangeDiff[];
   readonly counts: PlanCounts;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Structural equality for JSON-like values (key order ignored). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
-  }
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const key of keys) if (!deepEqual(a[key], b[key])) return false;
-    return true;
-  }
-  return false;
 }
 
 function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {

@@ -4,25 +4,8 @@
  * against its schema before any call is made. The IAM action of each
  * operation feeds error messages ("access denied: s3:PutBucketPublicAccessBlock").
  */
-import type { z } from 'zod';
 import { FAMILY_OPERATIONS } from '../resources/index.js';
-import type { ApiCall, Service } from './types.js';
-
-/** `service:Operation`, as the catalogue keys operations. */
-export type OperationKey = `${Service}:${string}`;
-
-export interface OperationSpec {
-  readonly service: Service;
-  readonly operation: string;
-  /** The IAM action the call needs. */
-  readonly iamAction: string;
-  /** Writes may appear in plan files; reads may not. */
-  readonly kind: 'read' | 'write';
-  /** Which input field names the target: the bucket or the account. */
-  readonly scope: 'bucket' | 'account' | 'none';
-  /** Shape of `input` (writes only; reads are built by the tool itself). */
-  readonly input?: z.ZodType;
-}
+import type { ApiCall, OperationSpec } from './call.js';
 
 /** Operations every command uses, before any resource family. */
 const CORE_OPERATIONS: readonly OperationSpec[] = [

@@ -3,7 +3,7 @@
  * only AWS knows once an earlier change has run, such as the ARN of a KMS key
  * the plan creates. Plans store the reference; the executor fills it in.
  */
-import type { ApiCall, OutputRef } from './types.js';
+import type { ApiCall, OutputRef } from './call.js';
 
 export function isOutputRef(value: unknown): value is OutputRef {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;

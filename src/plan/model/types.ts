@@ -3,14 +3,10 @@
  * React or the AWS SDK, so a plan can be saved, diffed, printed and replayed.
  */
 import type { FamilyValues } from '../resources/index.js';
+import type { ApiCall, Target } from './call.js';
 
-/** The four Block Public Access flags, identical at bucket and account level. */
-export interface PublicAccessBlock {
-  readonly BlockPublicAcls: boolean;
-  readonly IgnorePublicAcls: boolean;
-  readonly BlockPublicPolicy: boolean;
-  readonly RestrictPublicBuckets: boolean;
-}
+export type { ApiCall, OutputRef, PublicAccessBlock, Service, Target } from './call.js';
+export { SERVICES } from './call.js';
 
 /**
  * Every sub-resource s3-harden reads and may change, with the shape of its
@@ -22,19 +18,6 @@ export interface PostureValues extends FamilyValues {}
 
 export type ResourceKey = keyof PostureValues;
 
-/** Where a plan applies: one bucket in one account and region. */
-export interface Target {
-  readonly accountId: string;
-  readonly region: string;
-  readonly bucket: string;
-  /**
-   * The bucket that receives this bucket's server access logs, when the plan
-   * reads or fixes it (its policy, its encryption): the only other bucket a
-   * plan may touch.
-   */
-  readonly logBucket?: string;
-}
-
 /** A live reading of the resources a plan needs. */
 export interface Posture extends Target {
   /** ISO time of the read. */
@@ -45,34 +28,6 @@ export interface Posture extends Target {
   readonly values: Partial<PostureValues>;
   /** Why a resource could not be read (e.g. access denied), one line each. */
   readonly unreadable: Partial<Record<ResourceKey, string>>;
-}
-
-/** Every AWS service s3-harden calls; a file naming another is refused. */
-export const SERVICES = [
-  's3',
-  's3control',
-  'sts',
-  'kms',
-  'ec2',
-  'macie2',
-  'accessanalyzer',
-] as const;
-export type Service = (typeof SERVICES)[number];
-
-/**
- * A placeholder inside an ApiCall's input for a value only known once an
- * earlier change has run (a created KMS key's ARN, say): the executor
- * replaces it with `path` (dotted) of that change's call output.
- */
-export interface OutputRef {
-  readonly fromOutput: { readonly change: string; readonly path: string };
-}
-
-/** One serialisable AWS API call: what `execute` runs and what a plan file stores. */
-export interface ApiCall {
-  readonly service: Service;
-  readonly operation: string;
-  readonly input: Record<string, unknown>;
 }
 
 export type ChangeAction = 'create' | 'update' | 'delete';

@@ -26,7 +26,7 @@
  *
  * Pure and synchronous, so a later lockout guard can evaluate its result.
  */
-import { deepEqual } from '../model/diff.js';
+import { deepEqual } from '../model/deep-equal.js';
 
 /** Every Sid that starts with this is s3-harden's; nothing else is. */
 export const TOOL_SID_PREFIX = 'S3Harden';

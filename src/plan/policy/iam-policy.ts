@@ -10,12 +10,8 @@
  * compile without); test/unit/iam-policy.test.ts runs every reader against
  * it and checks every SDK command has a catalogue entry.
  */
-import {
-  findOperation,
-  iamActionFor,
-  type OperationKey,
-  writeOperations,
-} from '../model/operations.js';
+import type { OperationKey } from '../model/call.js';
+import { findOperation, iamActionFor, writeOperations } from '../model/operations.js';
 import type { ApiCall, Plan, ResourceKey, Service } from '../model/types.js';
 import { accessPointArn, accessPointName } from '../resources/access-point.js';
 import { RESOURCES } from '../resources/index.js';

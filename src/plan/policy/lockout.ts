@@ -10,6 +10,10 @@
  *
  * Pure: no I/O. The commands and the review screen show the findings and
  * refuse the plan unless the operator exempts their principal or overrides.
+ *
+ * Why one file of ~520 lines: a small IAM condition evaluator (operators,
+ * keys, IfExists, principals) and the checks that use it, kept together so
+ * every "may deny" comes from one place.
  */
 import { iamActionFor } from '../model/operations.js';
 import { asList, isObject, type PolicyDocument, statementsOf, wildcard } from './document.js';

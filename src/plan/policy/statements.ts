@@ -5,6 +5,9 @@
  * composer (./document.ts) can tell them from statements it must keep, and
  * isBucketPolicySid names exactly these, so the bucket-policy step also keeps
  * the tool statements other steps wrote.
+ *
+ * Why one file of ~435 lines: each statement is built and read back side by
+ * side, so none can be written in a shape intentFromPolicy does not know.
  */
 import {
   type ConditionBlock,

@@ -2,7 +2,7 @@
  * The AWS CLI command equivalent to an ApiCall, so an operator can review a
  * plan in familiar terms or finish a failed rollback by hand.
  */
-import type { ApiCall } from '../model/types.js';
+import type { ApiCall } from '../model/call.js';
 
 const CLI_SERVICE: Record<string, string> = {
   s3: 's3api',

@@ -14,9 +14,9 @@
  *
  * Analyzers are regional: they see buckets of their own region only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
+import type { OutputRef } from '../model/call.js';
 import { outputRef } from '../model/output-refs.js';
-import type { OutputRef } from '../model/types.js';
 import type { ResourceFamily } from './spec.js';
 import { UnwritableValueError } from './unwritable.js';
 

@@ -12,8 +12,8 @@
  * - `bucket.accessPointPolicy`  Put/DeleteAccessPointPolicy: the whole document,
  *                               reviewed whole like the bucket policy.
  */
-import { z } from 'zod';
-import type { PublicAccessBlock } from '../model/types.js';
+import * as z from 'zod';
+import type { PublicAccessBlock } from '../model/call.js';
 import { formatPolicy, type PolicyDocument, policyJson } from '../policy/document.js';
 import { policyDocumentSchema, policyText } from './policy.js';
 import type { ResourceFamily } from './spec.js';

@@ -6,8 +6,8 @@
  * between) is kept: its objects are the operator's to check, never the tool's
  * to delete.
  */
-import { z } from 'zod';
-import type { ApiCall } from '../model/types.js';
+import * as z from 'zod';
+import type { ApiCall } from '../model/call.js';
 import { type CliContext, shellQuote } from '../render/cli-equivalent.js';
 import type { ResourceFamily } from './spec.js';
 

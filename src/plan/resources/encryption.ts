@@ -11,9 +11,9 @@
  * emulator without that default returns, and what DeleteBucketEncryption
  * restores there (on AWS a delete returns the bucket to SSE-S3).
  */
-import { z } from 'zod';
-import { deepEqual } from '../model/diff.js';
-import type { OutputRef } from '../model/types.js';
+import * as z from 'zod';
+import type { OutputRef } from '../model/call.js';
+import { deepEqual } from '../model/deep-equal.js';
 import { createdKeyRefSchema, kmsKeyIdSchema } from './kms.js';
 import type { ResourceFamily } from './spec.js';
 

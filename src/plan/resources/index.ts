@@ -3,9 +3,9 @@
  * module beside this one and add it to FAMILIES; its values join
  * PostureValues (../model/types.ts) from there.
  */
-import { deepEqual } from '../model/diff.js';
-import type { OperationSpec } from '../model/operations.js';
-import type { ApiCall, PostureValues, ResourceKey, Target } from '../model/types.js';
+
+import type { ApiCall, OperationSpec, Target } from '../model/call.js';
+import { deepEqual } from '../model/deep-equal.js';
 import { accessAnalyzerFamily } from './access-analyzer.js';
 import { accessPointFamily } from './access-point.js';
 import { bucketFamily } from './bucket.js';
@@ -49,10 +49,13 @@ type Intersection<U> = (U extends unknown ? (value: U) => void : never) extends 
 /** Every family's values, together: what PostureValues (../model/types.ts) is. */
 export type FamilyValues = Intersection<ValuesOf<(typeof FAMILIES)[number]>>;
 
+/** A resource's key: ResourceKey of ../model/types.ts, named here so this file stays below it. */
+type ResourceKey = keyof FamilyValues;
+
 export const RESOURCES = Object.assign(
   {},
   ...FAMILIES.map((family) => family.resources),
-) as ResourceTable<PostureValues>;
+) as ResourceTable<FamilyValues>;
 
 export const RESOURCE_KEYS = Object.keys(RESOURCES) as ResourceKey[];
 

@@ -6,8 +6,8 @@
  * silently (logs never arrive), so the tool reads and fixes the target too.
  * The target's resources reuse the bucket families, pointed at Target.logBucket.
  */
-import { z } from 'zod';
-import type { Target } from '../model/types.js';
+import * as z from 'zod';
+import type { Target } from '../model/call.js';
 import type { PolicyDocument } from '../policy/document.js';
 import { type BucketExists, bucketFamily } from './bucket.js';
 import { type EncryptionConfiguration, encryptionFamily } from './encryption.js';

@@ -6,7 +6,7 @@
  * enables it has no undo. Changing only the default retention of a bucket
  * that already has Object Lock is an ordinary, reversible put.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ResourceFamily } from './spec.js';
 import { UnwritableValueError } from './unwritable.js';
 

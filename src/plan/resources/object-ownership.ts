@@ -2,7 +2,7 @@
  * Object Ownership (S3 ownership controls) and, read-only, the bucket ACL
  * grants that would stop working once ACLs are disabled.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ResourceFamily } from './spec.js';
 import { UnwritableValueError } from './unwritable.js';
 

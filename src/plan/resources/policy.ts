@@ -4,7 +4,7 @@
  * the whole document, so the value written is always the whole merged
  * document (see ../policy/document.ts); the review shows it whole, before and after.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   formatPolicy,
   MAX_POLICY_BYTES,

@@ -1,6 +1,6 @@
 /** Block Public Access at bucket level (S3) and account level (S3 Control). */
-import { z } from 'zod';
-import type { PublicAccessBlock } from '../model/types.js';
+import * as z from 'zod';
+import type { PublicAccessBlock } from '../model/call.js';
 import type { ResourceFamily } from './spec.js';
 
 export interface PublicAccessBlockValues {

@@ -5,7 +5,7 @@
  * own network, through none of your VPC endpoints or IP ranges, and it is
  * neither a service principal nor a forward access session.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ResourceFamily } from './spec.js';
 import { UnwritableValueError } from './unwritable.js';
 

@@ -4,9 +4,8 @@
  * folder with its value types, schemas, the call that writes a value, and the
  * operations it needs; index.ts gathers them.
  */
-import type { z } from 'zod';
-import type { OperationKey, OperationSpec } from '../model/operations.js';
-import type { ApiCall, Target } from '../model/types.js';
+import type * as z from 'zod';
+import type { ApiCall, OperationKey, OperationSpec, Target } from '../model/call.js';
 
 export interface ResourceSpec<V> {
   /** The human name, for diffs and messages. */

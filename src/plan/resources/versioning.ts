@@ -5,7 +5,7 @@
  * that state: Suspended is the closest restore, so writing null suspends and
  * `satisfies` accepts Suspended where null is expected.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ResourceFamily } from './spec.js';
 
 export interface VersioningConfiguration {

@@ -6,7 +6,7 @@
  * unreadable when that is denied, and the step then falls back to typing.
  * s3-harden never writes it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ResourceFamily } from './spec.js';
 import { UnwritableValueError } from './unwritable.js';
 
