@@ -23,7 +23,7 @@ const BOTH = [BUCKET_ARN, `${BUCKET_ARN}/*`];
 const NEEDED = ['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy'];
 const HTTPS: CallerContext = { principalArn: ARN, secureTransport: true, tlsVersion: 1.2 };
 
-const deny = (condition?: Record<string, Record<string, string | string[]>>, extra = {}) => ({
+const deny = (condition?: Record<string, Record<string, unknown>>, extra = {}) => ({
   Sid: 'Test',
   Effect: 'Deny',
   Principal: '*',
@@ -261,13 +261,17 @@ describe('lockout: a table of Deny statements against the caller', () => {
 
   it('an assumed-role session is matched as its role', () => {
     const session = 'arn:aws:sts::123456789012:assumed-role/Deployer/ci-42';
-    expect(principalArnFor(session)).toBe('arn:aws:iam::123456789012:role/Deployer');
-    const exempt = deny({
-      ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::123456789012:role/Deployer' },
-    });
+    const role = 'arn:aws:iam::123456789012:role/Deployer';
+    expect(principalArnFor(session)).toBe(role);
+    const exempt = deny({ ArnNotLike: { 'aws:PrincipalArn': role } });
+    // The role is known to have no path: exempted.
     expect(
-      evaluateDeny(exempt, { ...HTTPS, principalArn: session }, NEEDED, BUCKET_ARN),
+      evaluateDeny(exempt, { ...HTTPS, principalArn: session, roleArn: role }, NEEDED, BUCKET_ARN),
     ).toBeNull();
+    // The session ARN alone does not say the role has no path: it may be denied.
+    expect(
+      evaluateDeny(exempt, { ...HTTPS, principalArn: session }, NEEDED, BUCKET_ARN)?.certainty,
+    ).toBe('may deny');
   });
 
   it('explains a lockout in one line with the reason', () => {
@@ -431,5 +435,470 @@ describe('exemption', () => {
       ...NEEDED,
       's3:PutBucketVersioning',
     ]);
+  });
+});
+
+describe('unquoted condition values: IAM compares numbers and booleans as their strings', () => {
+  const PLAIN_HTTP: CallerContext = { principalArn: ARN, secureTransport: false };
+  const TLS13: CallerContext = { ...HTTPS, tlsVersion: 1.3 };
+  const CASES: [
+    string,
+    Record<string, Record<string, unknown>>,
+    Record<string, Record<string, unknown>>,
+  ][] = [
+    [
+      'Bool false',
+      { Bool: { 'aws:SecureTransport': false } },
+      { Bool: { 'aws:SecureTransport': 'false' } },
+    ],
+    [
+      'Bool true',
+      { Bool: { 'aws:SecureTransport': true } },
+      { Bool: { 'aws:SecureTransport': 'true' } },
+    ],
+    [
+      'BoolIfExists [false]',
+      { BoolIfExists: { 'aws:SecureTransport': [false] } },
+      { BoolIfExists: { 'aws:SecureTransport': ['false'] } },
+    ],
+    [
+      'NumericLessThan 1.2',
+      { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+      { NumericLessThan: { 's3:TlsVersion': '1.2' } },
+    ],
+    [
+      'NumericLessThan 1.3',
+      { NumericLessThan: { 's3:TlsVersion': 1.3 } },
+      { NumericLessThan: { 's3:TlsVersion': '1.3' } },
+    ],
+    [
+      'NumericEquals [1.1, 1.2]',
+      { NumericEquals: { 's3:TlsVersion': [1.1, 1.2] } },
+      { NumericEquals: { 's3:TlsVersion': ['1.1', '1.2'] } },
+    ],
+    [
+      'NumericNotEquals [1.2, 1.3]',
+      { NumericNotEquals: { 's3:TlsVersion': [1.2, 1.3] } },
+      { NumericNotEquals: { 's3:TlsVersion': ['1.2', '1.3'] } },
+    ],
+    ['Null true', { Null: { 'aws:SourceVpce': true } }, { Null: { 'aws:SourceVpce': 'true' } }],
+    ['Null false', { Null: { 'aws:SourceVpce': false } }, { Null: { 'aws:SourceVpce': 'false' } }],
+    [
+      'a mixed list',
+      { Bool: { 'aws:SecureTransport': [true, 'false'] } },
+      { Bool: { 'aws:SecureTransport': ['true', 'false'] } },
+    ],
+  ];
+  const CALLERS: [string, CallerContext][] = [
+    ['TLS 1.2', HTTPS],
+    ['TLS 1.3', TLS13],
+    ['plain HTTP', PLAIN_HTTP],
+    ['in a VPC endpoint', { ...HTTPS, sourceVpce: 'vpce-0123456789abcdef0' }],
+  ];
+
+  it.each(CASES)('%s is judged exactly as its string form', (_name, unquoted, quoted) => {
+    for (const [, caller] of CALLERS) {
+      expect(evaluateDeny(deny(unquoted), caller, NEEDED, BUCKET_ARN)).toEqual(
+        evaluateDeny(deny(quoted), caller, NEEDED, BUCKET_ARN),
+      );
+    }
+  });
+
+  it('an HTTPS-only Deny written with a JSON false denies a plain-HTTP caller', () => {
+    const statement = deny({ Bool: { 'aws:SecureTransport': false } });
+    expect(evaluateDeny(statement, PLAIN_HTTP, NEEDED, BUCKET_ARN)?.certainty).toBe('denies');
+    expect(evaluateDeny(statement, HTTPS, NEEDED, BUCKET_ARN)).toBeNull();
+  });
+
+  it('a TLS Deny written with a JSON number denies a caller below it', () => {
+    const statement = deny({ NumericLessThan: { 's3:TlsVersion': 1.3 } });
+    expect(evaluateDeny(statement, HTTPS, NEEDED, BUCKET_ARN)?.reason).toContain(
+      'NumericLessThan s3:TlsVersion 1.3 holds (yours is 1.2)',
+    );
+    expect(evaluateDeny(statement, TLS13, NEEDED, BUCKET_ARN)).toBeNull();
+  });
+
+  it('a value that is neither a string, a number nor a boolean cannot be evaluated', () => {
+    const statement = deny({ StringNotEquals: { 'aws:SourceVpce': [{ id: 'vpce-1' }] } });
+    expect(evaluateDeny(statement, HTTPS, NEEDED, BUCKET_ARN)?.certainty).toBe('may deny');
+  });
+
+  it('an account ID written as a JSON number in Principal names the account', () => {
+    const statement = deny(undefined, { Principal: { AWS: 123456789012 } });
+    expect(evaluateDeny(statement, HTTPS, NEEDED, BUCKET_ARN)?.certainty).toBe('denies');
+  });
+});
+
+describe('role paths: the session ARN never carries the role’s path', () => {
+  const SESSION = 'arn:aws:sts::123456789012:assumed-role/Deployer/session';
+  const ROLE = 'arn:aws:iam::123456789012:role/Deployer';
+  const ROLE_AT_PATH = 'arn:aws:iam::123456789012:role/team/Deployer';
+  /** The path is not known: only the session ARN. */
+  const UNKNOWN: CallerContext = { ...HTTPS, principalArn: SESSION };
+  /** The path is known: the caller context carries the role's ARN. */
+  const KNOWN: CallerContext = { ...HTTPS, principalArn: SESSION, roleArn: ROLE_AT_PATH };
+  const verdict = (condition: Record<string, Record<string, unknown>>, caller: CallerContext) =>
+    evaluateDeny(deny(condition), caller, NEEDED, BUCKET_ARN)?.certainty ?? 'no';
+
+  it('a Deny naming the role at its path in Principal applies to its session', () => {
+    for (const caller of [UNKNOWN, KNOWN]) {
+      expect(
+        evaluateDeny(
+          deny(undefined, { Principal: { AWS: ROLE_AT_PATH } }),
+          caller,
+          NEEDED,
+          BUCKET_ARN,
+        )?.certainty,
+      ).toBe('denies');
+    }
+  });
+
+  it.each([
+    'StringEquals',
+    'StringLike',
+    'ArnEquals',
+    'ArnLike',
+    'StringEqualsIfExists',
+    'ArnLikeIfExists',
+  ])(
+    '%s aws:PrincipalArn naming the role at a path: denies when known, may deny when not',
+    (op) => {
+      expect(verdict({ [op]: { 'aws:PrincipalArn': ROLE_AT_PATH } }, KNOWN)).toBe('denies');
+      expect(verdict({ [op]: { 'aws:PrincipalArn': ROLE_AT_PATH } }, UNKNOWN)).toBe('may deny');
+    },
+  );
+
+  it('a wildcard over the path names the role whatever its path', () => {
+    for (const pattern of [
+      'arn:aws:iam::123456789012:role/*/Deployer',
+      'arn:aws:iam::123456789012:role/team/*',
+    ]) {
+      expect(verdict({ ArnLike: { 'aws:PrincipalArn': pattern } }, KNOWN)).toBe('denies');
+      expect(verdict({ StringLike: { 'aws:PrincipalArn': pattern } }, UNKNOWN)).toBe('may deny');
+    }
+    for (const pattern of [
+      'arn:aws:iam::123456789012:role/*Deployer',
+      'arn:aws:iam::123456789012:role/*',
+    ]) {
+      expect(verdict({ ArnLike: { 'aws:PrincipalArn': pattern } }, UNKNOWN)).toBe('denies');
+    }
+  });
+
+  it.each([
+    'StringNotEquals',
+    'StringNotLike',
+    'ArnNotEquals',
+    'ArnNotLike',
+    'StringNotEqualsIfExists',
+    'ArnNotLikeIfExists',
+  ])(
+    '%s aws:PrincipalArn exempting only the role without its path is not an exemption at a path',
+    (op) => {
+      // A role at /team/: the exemption names another ARN, so the Deny applies.
+      expect(verdict({ [op]: { 'aws:PrincipalArn': ROLE } }, KNOWN)).toBe('denies');
+      // The path unknown: the role may have one.
+      expect(verdict({ [op]: { 'aws:PrincipalArn': ROLE } }, UNKNOWN)).toBe('may deny');
+      // A role known to have no path is exempted.
+      expect(verdict({ [op]: { 'aws:PrincipalArn': ROLE } }, { ...UNKNOWN, roleArn: ROLE })).toBe(
+        'no',
+      );
+    },
+  );
+
+  it.each(['StringNotEquals', 'ArnNotEquals', 'ArnNotLike', 'ArnNotLikeIfExists'])(
+    '%s aws:PrincipalArn exempting the role at its path: exempt when known, may deny when not',
+    (op) => {
+      expect(verdict({ [op]: { 'aws:PrincipalArn': ROLE_AT_PATH } }, KNOWN)).toBe('no');
+      expect(verdict({ [op]: { 'aws:PrincipalArn': ROLE_AT_PATH } }, UNKNOWN)).toBe('may deny');
+    },
+  );
+
+  it('an exemption that covers the role at every path is one, known or not', () => {
+    for (const exempt of [
+      'arn:aws:iam::123456789012:role/*Deployer',
+      'arn:aws:iam::123456789012:role/*',
+      'arn:aws:iam::123456789012:*',
+      [ROLE, 'arn:aws:iam::123456789012:role/*/Deployer'],
+    ]) {
+      for (const caller of [KNOWN, UNKNOWN]) {
+        expect(verdict({ ArnNotLike: { 'aws:PrincipalArn': exempt } }, caller)).toBe('no');
+        expect(verdict({ StringNotLike: { 'aws:PrincipalArn': exempt } }, caller)).toBe('no');
+      }
+    }
+    // The tool's own exemption of the role covers it at any path.
+    const tool = exemptCondition(undefined, ROLE);
+    expect(verdict(tool, UNKNOWN)).toBe('no');
+    expect(verdict(tool, KNOWN)).toBe('no');
+  });
+
+  it('an exemption of a wildcard that misses the role at its path denies', () => {
+    const exempt = { ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::123456789012:role/ops/*' } };
+    expect(verdict(exempt, KNOWN)).toBe('denies');
+    expect(verdict(exempt, UNKNOWN)).toBe('may deny');
+    // Another role whatever the path: never the caller.
+    const other = {
+      StringEquals: { 'aws:PrincipalArn': 'arn:aws:iam::123456789012:role/team/Other' },
+    };
+    expect(verdict(other, UNKNOWN)).toBe('no');
+    expect(
+      verdict(
+        { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::123456789012:role/*/Other' } },
+        UNKNOWN,
+      ),
+    ).toBe('no');
+  });
+
+  it('says the path is not known', () => {
+    const reason = evaluateDeny(
+      deny({ ArnNotLike: { 'aws:PrincipalArn': ROLE } }),
+      UNKNOWN,
+      NEEDED,
+      BUCKET_ARN,
+    )?.reason;
+    expect(reason).toContain('cannot be evaluated');
+    expect(reason).toContain('the path of your role is not known');
+  });
+
+  it('callerContext carries the role ARN it is given', () => {
+    const context = callerContext(SESSION, undefined, { roleArn: ROLE_AT_PATH });
+    expect(verdict({ ArnNotLike: { 'aws:PrincipalArn': ROLE_AT_PATH } }, context)).toBe('no');
+    // A role ARN that is not the session's role is ignored: the path stays unknown.
+    const wrong = callerContext(SESSION, undefined, {
+      roleArn: 'arn:aws:iam::123456789012:role/team/Other',
+    });
+    expect(
+      verdict(
+        { ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::123456789012:role/team/Other' } },
+        wrong,
+      ),
+    ).toBe('denies');
+  });
+});
+
+describe('reads the tool needs: drift check, read-back and rollback', () => {
+  const TARGET = { accountId: '123456789012', region: 'us-east-1', bucket: 'my-bucket' };
+  const LOGS_ARN = 'arn:aws:s3:::my-logs';
+  const denyOf = (action: string | string[], resource: string, extra = {}) => ({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyRead',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: action,
+        Resource: resource,
+        ...extra,
+      },
+    ],
+  });
+  const policyChange = (
+    after: unknown,
+    resource: 'bucket.policy' | 'logTarget.policy' = 'bucket.policy',
+  ) =>
+    ({
+      id: resource,
+      step: 'bucket-policy',
+      title: 'Bucket policy',
+      resource,
+      action: 'create',
+      call: {
+        service: 's3',
+        operation: 'PutBucketPolicy',
+        input: {
+          Bucket: resource === 'bucket.policy' ? 'my-bucket' : 'my-logs',
+          Policy: JSON.stringify(after),
+        },
+      },
+      before: null,
+      after,
+      undo: {
+        service: 's3',
+        operation: 'DeleteBucketPolicy',
+        input: { Bucket: resource === 'bucket.policy' ? 'my-bucket' : 'my-logs' },
+      },
+      dependsOn: [],
+      warnings: [],
+    }) as unknown as Change;
+  const versioningChange = {
+    id: 'bucket.versioning',
+    step: 'versioning',
+    title: 'Versioning',
+    resource: 'bucket.versioning',
+    action: 'update',
+    call: {
+      service: 's3',
+      operation: 'PutBucketVersioning',
+      input: { Bucket: 'my-bucket', VersioningConfiguration: { Status: 'Enabled' } },
+    },
+    before: null,
+    after: 'Enabled',
+    undo: {
+      service: 's3',
+      operation: 'PutBucketVersioning',
+      input: { Bucket: 'my-bucket', VersioningConfiguration: { Status: 'Suspended' } },
+    },
+    dependsOn: [],
+    warnings: [],
+  } as unknown as Change;
+  const planOf = (
+    changes: Change[],
+    observed: Plan['observed'] = {},
+    target: Plan['target'] = TARGET,
+  ): Plan => ({
+    target,
+    preset: 'baseline',
+    createdAt: '2025-01-02T03:04:05.000Z',
+    observed,
+    changes,
+    skipped: [],
+  });
+
+  it('a Deny of the read-back of a write is a finding that says what it breaks', () => {
+    const plan = planOf([
+      versioningChange,
+      policyChange(denyOf('s3:GetBucketVersioning', BUCKET_ARN)),
+    ]);
+    const findings = planLockout(plan, HTTPS);
+    expect(findings.map((finding) => [finding.sid, finding.certainty])).toEqual([
+      ['DenyRead', 'denies'],
+    ]);
+    expect(findings[0]?.reason).toBe(
+      'denies you s3:GetBucketVersioning on arn:aws:s3:::my-bucket, a read s3-harden needs for the drift check, the read-back after each write and the rollback (without it s3-harden could not verify or undo the plan) unconditionally',
+    );
+    expect(lockoutRefusal(findings)).toMatch(
+      /^lockout: bucket policy DenyRead denies you s3:GetBucketVersioning/,
+    );
+  });
+
+  it('a Deny of HeadBucket (s3:ListBucket) is a finding for any plan on the bucket', () => {
+    const plan = planOf([policyChange(denyOf('s3:ListBucket', BUCKET_ARN))]);
+    expect(planLockout(plan, HTTPS)[0]?.denied).toMatch(
+      /^denies you s3:ListBucket on arn:aws:s3:::my-bucket, a read s3-harden needs/,
+    );
+  });
+
+  it('a Deny of a read the drift check makes (a resource the plan observed) is a finding', () => {
+    const plan = planOf([policyChange(denyOf('s3:GetEncryptionConfiguration', BUCKET_ARN))], {
+      'bucket.encryption': null,
+    });
+    expect(planLockout(plan, HTTPS).map((finding) => finding.sid)).toEqual(['DenyRead']);
+  });
+
+  it('names the reads among the other actions a broad Deny covers', () => {
+    const plan = planOf([
+      versioningChange,
+      policyChange(
+        denyOf('s3:*', BUCKET_ARN, {
+          Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-0123456789abcdef0' } },
+        }),
+      ),
+    ]);
+    const [finding] = planLockout(plan, HTTPS);
+    expect(finding?.denied).toMatch(
+      /^denies you s3:GetBucketPolicy, s3:PutBucketPolicy, s3:DeleteBucketPolicy and \d+ more on arn:aws:s3:::my-bucket, among them the reads s3:GetBucketVersioning, s3:ListBucket that s3-harden needs for the drift check, the read-back after each write and the rollback \(without them s3-harden could not verify or undo the plan\)$/,
+    );
+  });
+
+  it('a read no part of apply makes, or a Deny that exempts the caller, is not a finding', () => {
+    const other = planOf([policyChange(denyOf('s3:GetReplicationConfiguration', BUCKET_ARN))]);
+    expect(planLockout(other, HTTPS)).toEqual([]);
+    const exempt = planOf([
+      versioningChange,
+      policyChange(
+        denyOf(['s3:GetBucketVersioning', 's3:ListBucket'], BUCKET_ARN, {
+          Condition: exemptCondition(undefined, ARN),
+        }),
+      ),
+    ]);
+    expect(planLockout(exempt, HTTPS)).toEqual([]);
+  });
+
+  it('the log target policy is checked for the log target’s reads, not the bucket’s', () => {
+    const target = { ...TARGET, logBucket: 'my-logs' };
+    const encryption = planOf(
+      [
+        versioningChange,
+        policyChange(denyOf('s3:GetEncryptionConfiguration', LOGS_ARN), 'logTarget.policy'),
+      ],
+      {},
+      target,
+    );
+    expect(planLockout(encryption, HTTPS).map((finding) => [finding.policy, finding.sid])).toEqual([
+      ['log target', 'DenyRead'],
+    ]);
+    // The bucket's versioning is read on the bucket, not on the log target.
+    const versioning = planOf(
+      [
+        versioningChange,
+        policyChange(denyOf('s3:GetBucketVersioning', LOGS_ARN), 'logTarget.policy'),
+      ],
+      {},
+      target,
+    );
+    expect(planLockout(versioning, HTTPS)).toEqual([]);
+  });
+
+  it('the access point policy is checked for the access point reads', () => {
+    const after = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'DenyRead',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:GetAccessPoint',
+          Resource: 'arn:aws:s3:us-east-1:123456789012:accesspoint/my-bucket-ap',
+        },
+      ],
+    };
+    const change = {
+      ...policyChange(after),
+      id: 'bucket.accessPointPolicy',
+      resource: 'bucket.accessPointPolicy',
+      call: {
+        service: 's3control',
+        operation: 'PutAccessPointPolicy',
+        input: { AccountId: '123456789012', Name: 'my-bucket-ap', Policy: JSON.stringify(after) },
+      },
+      undo: {
+        service: 's3control',
+        operation: 'DeleteAccessPointPolicy',
+        input: { AccountId: '123456789012', Name: 'my-bucket-ap' },
+      },
+    } as unknown as Change;
+    const plan = planOf([change], { 'bucket.accessPoint': null });
+    expect(planLockout(plan, HTTPS).map((finding) => [finding.policy, finding.sid])).toEqual([
+      ['access point', 'DenyRead'],
+    ]);
+  });
+});
+
+describe('operators the guard must not read too kindly', () => {
+  it('NumericNotEquals holds when the key is absent, as the other negated operators do', () => {
+    const statement = deny({ NumericNotEquals: { 's3:TlsVersion': '1.2' } });
+    const plainHttp: CallerContext = { principalArn: ARN, secureTransport: false };
+    expect(evaluateDeny(statement, plainHttp, NEEDED, BUCKET_ARN)?.certainty).toBe('denies');
+    expect(evaluateDeny(statement, HTTPS, NEEDED, BUCKET_ARN)).toBeNull();
+  });
+
+  it('ArnLike matches the six ARN components each on its own: a * never spans a colon', () => {
+    const verdict = (pattern: string) =>
+      evaluateDeny(deny({ ArnNotLike: { 'aws:PrincipalArn': pattern } }), HTTPS, NEEDED, BUCKET_ARN)
+        ?.certainty ?? 'no';
+    // Matched as a whole string these exempt the caller; component by component they do not.
+    expect(verdict('arn:aws:iam::*')).toBe('may deny');
+    expect(verdict('arn:aws:iam:*:user/operator')).toBe('may deny');
+    // Both readings agree: an exemption.
+    expect(verdict('arn:aws:iam::*:user/operator')).toBe('no');
+    expect(verdict('arn:aws:iam::123456789012:*')).toBe('no');
+    // StringLike has no components: a * spans anything.
+    expect(
+      evaluateDeny(
+        deny({ StringNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*' } }),
+        HTTPS,
+        NEEDED,
+        BUCKET_ARN,
+      ),
+    ).toBeNull();
   });
 });
