@@ -6,7 +6,6 @@
  * for the plan's account and region, the plan is not stale, and its policies
  * pass IAM Access Analyzer's checks and the lockout guard.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { ConnectionOptions } from '../aws/clients.js';
@@ -14,8 +13,9 @@ import { type AwsSession, connect } from '../aws/index.js';
 import type { Gate, GateOptions } from '../flow/gate.js';
 import { stateDir } from '../plan/apply/journal.js';
 import { findUnfinishedJournals } from '../plan/apply/rollback.js';
-import { type AnyPlan, parseAnyPlan } from '../plan/files/fleet-file.js';
+import { type AnyPlan, MAX_FLEET_BYTES, parseAnyPlan } from '../plan/files/fleet-file.js';
 import { PlanFileError } from '../plan/files/plan-file.js';
+import { readRegularFile, UnsafeFileError } from '../plan/files/safe-file.js';
 import type { Target } from '../plan/model/types.js';
 import {
   needsConfirmation,
@@ -46,16 +46,21 @@ export interface ApplyCommandOptions {
   readonly connection: ConnectionOptions;
 }
 
-/** Reads and validates a plan file, single or fleet, before any AWS call. */
+/**
+ * Reads and validates a plan file, single or fleet, before any AWS call. Only
+ * a regular file is read, and no more than a fleet plan's limit; parsing then
+ * holds a single plan to its own, smaller, limit.
+ */
 export function loadAnyPlanFile(file: string): AnyPlan {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file, {
+      bytes: MAX_FLEET_BYTES,
+      what: 'a plan file, even a fleet plan,',
+    });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CommandError(
-      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
-    );
+    if (error instanceof UnsafeFileError) throw new CommandError(error.message);
+    throw error;
   }
   try {
     return parseAnyPlan(text);

@@ -28,6 +28,7 @@ import { type AuditLine, renderAudit } from '../plan/audit/render.js';
 import { buildReport, outOfRegion } from '../plan/audit/report.js';
 import type { AccountAudit, AuditReport, BucketAudit } from '../plan/audit/schema.js';
 import type { ResourceKey } from '../plan/model/types.js';
+import { jsonText } from '../plan/render/sanitise.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import { type BucketSelection, selectBuckets } from './fleet-select.js';
@@ -206,7 +207,7 @@ export async function runAudit(
   const session = await connect(options.connection);
   try {
     const report = await auditReport(session, options, started);
-    if (options.json) stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (options.json) stdout.write(`${jsonText(report)}\n`);
     else {
       const lines = renderAudit(report, terminalColumns(stdout));
       stdout.write(`${formatAudit(lines, colourEnabled(stdout))}\n`);

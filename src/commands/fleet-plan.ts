@@ -35,6 +35,7 @@ import type { Plan, Posture, Preset } from '../plan/model/types.js';
 import { type LockoutFinding, lockoutRefusal, planLockout } from '../plan/policy/lockout.js';
 import { blocksApply, errorsLine, type PolicyValidation } from '../plan/policy/validation.js';
 import { renderPlan } from '../plan/render/render.js';
+import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
@@ -267,22 +268,25 @@ export async function runFleetPlan(
       check,
       (entry) => entry.validation.policies.length > 0,
     );
-    const saveError = options.out ? saveFile(options.out, () => savedFleetText(fleet, TOOL)) : null;
+    const saveError = options.out
+      ? saveFile(options.out, () => savedFleetText(fleet, TOOL), options.force)
+      : null;
+    const out = escapeControl(options.out ?? '');
     const problem = refusal(checked, Boolean(options.allowLockout));
     if (options.json) {
       const json = fleetToJson(fleet, checked, base.callCounts());
-      stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+      stdout.write(`${jsonText(json)}\n`);
     } else if (names.length === 0) {
       stdout.write(
-        `No buckets in account ${fleet.accountId} to plan: nothing to do.${options.out && !saveError ? ` Saved an empty fleet plan to ${options.out}.` : ''}\n`,
+        `No buckets in account ${fleet.accountId} to plan: nothing to do.${options.out && !saveError ? ` Saved an empty fleet plan to ${out}.` : ''}\n`,
       );
     } else {
       stdout.write(fleetText(fleet, checked, session, colourEnabled(stdout)));
       if (options.out && !saveError) {
         stdout.write(
           checked.some((entry) => blocksApply(entry.validation))
-            ? `\nSaved the fleet plan to ${options.out}; apply refuses it while its policies have errors.\n`
-            : `\nSaved the fleet plan to ${options.out}. Apply it with: s3-harden apply ${options.out}\n`,
+            ? `\nSaved the fleet plan to ${out}; apply refuses it while its policies have errors.\n`
+            : `\nSaved the fleet plan to ${out}. Apply it with: s3-harden apply ${out}\n`,
         );
       }
     }

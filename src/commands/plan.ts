@@ -14,11 +14,11 @@
  * Several buckets make a fleet plan (./fleet-plan.ts), which plans each
  * bucket with the functions exported here.
  */
-import { writeFileSync } from 'node:fs';
 import type { ConnectionOptions } from '../aws/clients.js';
 import { type AwsSession, connect } from '../aws/index.js';
 import { observeBucket } from '../flow/observe.js';
 import { PlanFileError, planFileObject, savedPlanText } from '../plan/files/plan-file.js';
+import { UnsafeFileError, writeRegularFile } from '../plan/files/safe-file.js';
 import { diffPlan } from '../plan/model/diff.js';
 import type { Plan, Posture, Preset } from '../plan/model/types.js';
 import { iamPolicyForPlan, renderIamPolicy } from '../plan/policy/iam-policy.js';
@@ -36,6 +36,7 @@ import {
   renderValidation,
 } from '../plan/policy/validation.js';
 import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.js';
+import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { buildPlan, defaultAnswers, stepsForPreset, unattendedAnswers } from '../steps/index.js';
 import type { NewBucketAnswers } from '../steps/new-bucket.js';
 import type { StepId } from '../steps/types.js';
@@ -50,6 +51,8 @@ export interface PlanCommandOptions {
   /** When set, only these steps. */
   readonly only?: readonly StepId[];
   readonly out?: string;
+  /** With --out: write through a symbolic link (or to a FIFO or device) there. */
+  readonly force?: boolean;
   readonly json: boolean;
   /** Print the IAM policy applying the plan needs instead of the diff. */
   readonly iamPolicy?: boolean;
@@ -186,7 +189,7 @@ export function planText(
  * Writes a plan file; `text` makes its text, checked with apply's loader
  * (savedPlanText, savedFleetText): a file apply would refuse is not written.
  */
-export function writePlanFile(file: string, text: () => string): void {
+export function writePlanFile(file: string, text: () => string, force = false): void {
   let content: string;
   try {
     content = text();
@@ -197,16 +200,17 @@ export function writePlanFile(file: string, text: () => string): void {
     throw error;
   }
   try {
-    writeFileSync(file, content, { mode: 0o644 });
+    writeRegularFile(file, content, { mode: 0o644, force, forceFlag: '--force' });
   } catch (error) {
-    throw new CommandError(`cannot write ${file}: ${(error as Error).message}`);
+    if (error instanceof UnsafeFileError) throw new CommandError(error.message);
+    throw error;
   }
 }
 
 /** writePlanFile, its refusal returned (to report after the plan is shown) instead of thrown. */
-export function saveFile(file: string, text: () => string): CommandError | null {
+export function saveFile(file: string, text: () => string, force = false): CommandError | null {
   try {
-    writePlanFile(file, text);
+    writePlanFile(file, text, force);
     return null;
   } catch (error) {
     if (error instanceof CommandError) return error;
@@ -228,18 +232,21 @@ export async function runPlan(
     const plan = planFromPosture(posture, options.preset, stepIds, undefined, create);
     const validation = await session.validatePolicies(plan);
     const lockout = planLockout(plan, lockoutContext(session, posture.principalArn, options));
-    const saveError = options.out ? saveFile(options.out, () => savedPlanText(plan, TOOL)) : null;
+    const saveError = options.out
+      ? saveFile(options.out, () => savedPlanText(plan, TOOL), options.force)
+      : null;
     if (options.iamPolicy) {
       stdout.write(renderIamPolicy(iamPolicyForPlan(plan), options.json));
     } else if (options.json) {
-      stdout.write(`${JSON.stringify(planToJson(plan, validation, lockout), null, 2)}\n`);
+      stdout.write(`${jsonText(planToJson(plan, validation, lockout))}\n`);
     } else {
       stdout.write(planText(plan, validation, lockout, session, colourEnabled(stdout)));
       if (options.out && !saveError) {
+        const out = escapeControl(options.out);
         stdout.write(
           blocksApply(validation)
-            ? `\nSaved the plan to ${options.out}; apply refuses it while its policies have errors.\n`
-            : `\nSaved the plan to ${options.out}. Apply it with: s3-harden apply ${options.out}\n`,
+            ? `\nSaved the plan to ${out}; apply refuses it while its policies have errors.\n`
+            : `\nSaved the plan to ${out}. Apply it with: s3-harden apply ${out}\n`,
         );
       }
     }

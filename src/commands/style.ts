@@ -3,6 +3,7 @@
  * colour repeats it, and is off for pipes and when NO_COLOR is set.
  */
 import type { Line, LineKind } from '../plan/render/render.js';
+import { escapeControl } from '../plan/render/sanitise.js';
 
 const ANSI: Record<LineKind, string | null> = {
   heading: '1',
@@ -23,10 +24,14 @@ export function colourEnabled(stream: { isTTY?: boolean }, env = process.env): b
   return Boolean(stream.isTTY) && env.TERM !== 'dumb';
 }
 
-/** Text in the colour of `kind` (a whole line, or one cell of a table); as it is without colour. */
+/**
+ * Text in the colour of `kind` (a whole line, or one cell of a table); as it is
+ * without colour. Escaped first: text from a file cannot add escapes of its own.
+ */
 export function paint(text: string, kind: LineKind, colour: boolean): string {
   const code = ANSI[kind];
-  return colour && code && text ? `\u001b[${code}m${text}\u001b[0m` : text;
+  const shown = escapeControl(text);
+  return colour && code && shown ? `\u001b[${code}m${shown}\u001b[0m` : shown;
 }
 
 export function formatLines(lines: readonly Line[], colour: boolean): string {

@@ -15,13 +15,15 @@ export interface CliResult {
 
 export function runCli(
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; deadline?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       cwd: options.cwd ?? process.cwd(),
       stdio: ['ignore', 'pipe', 'pipe'],
+      // With a deadline, a run that blocks is killed (code null) and fails its test instead of hanging it.
+      ...(options.deadline ? { timeout: options.deadline, killSignal: 'SIGKILL' as const } : {}),
     });
     let stdout = '';
     let stderr = '';

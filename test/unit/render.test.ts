@@ -160,6 +160,21 @@ describe('renderPlan', () => {
     expect(lines[1]?.kind).toBe('heading');
   });
 
+  it('text from the plan is escaped: skipped steps, titles, warnings cannot drive the terminal', () => {
+    const hostile = 'a\u001b[8m\u009b2J\u202e\u2066\u2028b';
+    const escaped = 'a\\u001b[8m\\u009b2J\\u202e\\u2066\\u2028b';
+    const lines = renderPlan(
+      planOf([bucketChange(null, ON, { title: hostile, warnings: [hostile] })], {
+        skipped: [{ step: hostile, reason: hostile }],
+      }),
+    );
+    const all = text(lines);
+    expect(all.replace(/\n/g, '')).not.toMatch(/[\p{Cc}\p{Bidi_Control}\p{Zl}\p{Zp}]/u);
+    expect(lines[0]?.text).toBe(`Skipped ${escaped}: ${escaped}`);
+    expect(all).toContain(`+ ${escaped}  (s3:PutPublicAccessBlock)`);
+    expect(all).toContain(`    warning: ${escaped}`);
+  });
+
   it('skipped steps with no changes: the notes, then "No changes."', () => {
     expect(renderPlan(planOf([], { skipped: [SKIPPED] }))).toEqual([
       {
@@ -344,6 +359,24 @@ describe('outcome lines', () => {
         kind: 'irreversible',
         text: 'Apply failed and 1 change could not be rolled back: run the commands above. Journal: /state/journals/j.jsonl',
       },
+    ]);
+  });
+
+  it('a title from the plan file and a quoted error are escaped', () => {
+    const change = bucketChange(null, ON, { title: 'T\u001b]0;x\u0007\u202e' });
+    expect(
+      resultLines({
+        change,
+        status: 'rollback-failed',
+        error: 'denied\u2028\u009b',
+        manualCommand: 'aws \u001b[2J',
+      }),
+    ).toEqual([
+      {
+        kind: 'irreversible',
+        text: '‼ T\\u001b]0;x\\u0007\\u202e: ROLLBACK FAILED (denied\\u2028\\u009b)',
+      },
+      { kind: 'command', text: '    fix by hand: aws \\u001b[2J' },
     ]);
   });
 

@@ -3,10 +3,10 @@
  * ones an apply never finished. No schema library here, so the wizard and
  * `apply` can look for unfinished journals before the plan model loads.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Target } from '../model/types.js';
-import type { JournalEntry } from './journal.js';
+import { type JournalEntry, readJournalText } from './journal.js';
 
 export class JournalError extends Error {
   override name = 'JournalError';
@@ -41,7 +41,8 @@ export function findUnfinishedJournals(
   return names.sort().flatMap((name) => {
     const path = join(directory, name);
     try {
-      const entries = splitEntries(readFileSync(path, 'utf8')) as Partial<JournalEntry>[];
+      // A FIFO or a device among the journals is skipped, never read (it would block or not end).
+      const entries = splitEntries(readJournalText(path)) as Partial<JournalEntry>[];
       const begin = entries[0] as { type?: string; target?: Partial<Target> } | undefined;
       if (begin?.type !== 'begin') return [];
       if (begin.target?.accountId !== target.accountId || begin.target?.bucket !== target.bucket)
