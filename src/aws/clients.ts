@@ -23,6 +23,8 @@ export interface Clients {
   readonly s3control: S3ControlClient;
   readonly sts: STSClient;
   readonly kms: KMSClient;
+  /** KMS without the SDK's retries, for the writes a retry would repeat (CreateKey). */
+  readonly kmsSingleAttempt: KMSClient;
   /** Loads @aws-sdk/client-ec2 on its first call (listing S3 VPC endpoints). */
   readonly ec2: DeferredClient;
   /** Loads @aws-sdk/client-macie2 on its first call (the Macie step). */
@@ -166,6 +168,10 @@ export function createClients(options: ConnectionOptions, env = process.env): Cl
   });
   const sts = new STSClient(config());
   const kms = new KMSClient(config());
+  // CreateKey has no idempotency token: a retry after a lost answer makes a
+  // second key. It is sent once; a failure is settled by finding the key by
+  // its plan tag (../plan/apply/executor.ts), never by sending it again.
+  const kmsSingleAttempt = new KMSClient({ ...config(), maxAttempts: 1 });
   const ec2 = deferredClient('ec2', async () => {
     const sdk = await import('./ec2.js');
     return { client: new sdk.EC2Client(config()), commands: sdk.EC2_COMMANDS };
@@ -186,6 +192,7 @@ export function createClients(options: ConnectionOptions, env = process.env): Cl
     s3control,
     sts,
     kms,
+    kmsSingleAttempt,
     ec2,
     macie2,
     accessanalyzer,
@@ -198,6 +205,7 @@ export function destroyClients(clients: Clients): void {
   clients.s3control.destroy();
   clients.sts.destroy();
   clients.kms.destroy();
+  clients.kmsSingleAttempt.destroy();
   clients.ec2.destroy();
   clients.macie2.destroy();
   clients.accessanalyzer.destroy();

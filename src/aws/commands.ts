@@ -14,10 +14,19 @@ export function hasCommand(call: Pick<ApiCall, 'service' | 'operation'>): boolea
   return Boolean(COMMANDS[call.service]?.[call.operation]);
 }
 
+/**
+ * Writes that a retry would repeat rather than resume: each creates a new
+ * resource with a new ID. They go through a client without retries.
+ */
+const SINGLE_ATTEMPT: Partial<Record<string, keyof Clients>> = {
+  'kms:CreateKey': 'kmsSingleAttempt',
+};
+
 /** Sends one call through the matching client; the raw SDK error propagates. */
 export async function send(clients: Clients, call: ApiCall): Promise<Record<string, unknown>> {
   const Command = COMMANDS[call.service]?.[call.operation];
-  const client = (clients as unknown as Record<string, Sender | undefined>)[call.service];
+  const name = SINGLE_ATTEMPT[`${call.service}:${call.operation}`] ?? call.service;
+  const client = (clients as unknown as Record<string, Sender | undefined>)[name];
   if (!Command || !client) {
     throw new Error(
       `${call.service}:${call.operation} is not supported by this version of s3-harden`,

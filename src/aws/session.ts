@@ -4,6 +4,7 @@
  * normalises errors and counts calls (so tests can prove none is repeated).
  */
 
+import type { RunIdentity } from '../plan/model/call.js';
 import type {
   ApiCall,
   Plan,
@@ -61,8 +62,13 @@ export interface AwsSession {
    * posture, without reading the bucket itself again.
    */
   observeLogTarget(posture: Posture, logBucket: string): Promise<Posture>;
-  /** A fresh read of one resource; null when not configured. */
-  read(target: Target, resource: ResourceKey): Promise<unknown>;
+  /**
+   * A fresh read of one resource; null when not configured. With the run's
+   * identity, a resource the run creates is read as that very one (by ID or tag).
+   */
+  read(target: Target, resource: ResourceKey, identity?: RunIdentity): Promise<unknown>;
+  /** The output of a create whose answer was lost, found again by identity; null: none. */
+  recover(target: Target, resource: ResourceKey, identity: RunIdentity): Promise<unknown>;
   /** Runs one write, retrying a 409 OperationAborted with backoff. */
   execute(call: ApiCall): Promise<Record<string, unknown>>;
   /** How many calls of each `service:operation` this session has made (all views). */
@@ -179,10 +185,14 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
    * memoised (see `memoised`).
    */
   const view = (readCall: ReadSend, onWrite: () => void): AwsSession => {
-    const read = async (target: Target, resource: ResourceKey): Promise<unknown> => {
+    const read = async (
+      target: Target,
+      resource: ResourceKey,
+      identity?: RunIdentity,
+    ): Promise<unknown> => {
       const reader = READERS[resource];
       try {
-        if ('query' in reader) return await reader.query(target, readCall);
+        if ('query' in reader) return await reader.query(target, readCall, identity);
         return reader.extract(await readCall(reader.call(target)));
       } catch (error) {
         if ((error as { absent?: boolean }).absent) return null;
@@ -322,6 +332,12 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
         return { ...posture, logBucket, values, unreadable };
       },
       read,
+      async recover(target, resource, identity) {
+        const reader = READERS[resource];
+        return 'query' in reader && reader.recover
+          ? ((await reader.recover(target, readCall, identity)) ?? null)
+          : null;
+      },
       async execute(apiCall) {
         onWrite();
         for (let attempt = 0; ; attempt++) {

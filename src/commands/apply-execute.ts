@@ -5,12 +5,16 @@
  * Ctrl+C turned into "finish the call in flight, then roll back" — or, once
  * the last write is done, into "keep it all and write nothing more".
  */
+import { join } from 'node:path';
 import type { AwsSession } from '../aws/index.js';
 import { applyPlan } from '../flow/apply.js';
 import type { ApplyOutcome, ChangeResult } from '../plan/apply/executor.js';
-import { openJournal } from '../plan/apply/journal.js';
+import { openJournal, stateDir } from '../plan/apply/journal.js';
+import { findUnfinishedJournals } from '../plan/apply/journal-scan.js';
+import { acquireLock } from '../plan/apply/lock.js';
 import type { Plan } from '../plan/model/types.js';
 import { cancelNotice } from '../plan/render/outcome.js';
+import { escapeControl } from '../plan/render/sanitise.js';
 
 /** The progress of the apply running under each cancel signal, so Ctrl+C can say what it does. */
 const running = new WeakMap<AbortSignal, readonly ChangeResult[]>();
@@ -41,6 +45,7 @@ export async function applyWithJournal(
   plan: Plan,
   signal: AbortSignal,
   print: (text: string) => void,
+  options: { readonly ignoreUnfinished?: boolean } = {},
 ): Promise<ApplyOutcome> {
   const announced = new Set<string>();
   running.set(
@@ -50,6 +55,10 @@ export async function applyWithJournal(
   try {
     return await applyPlan(session, plan, {
       openJournal: (target) => openJournal(target),
+      lock: (target) => acquireLock(target, 'apply'),
+      ...(options.ignoreUnfinished
+        ? {}
+        : { unfinished: (target) => findUnfinishedJournals(target, join(stateDir(), 'journals')) }),
       signal,
       onProgress(results) {
         running.set(signal, results);
@@ -64,7 +73,7 @@ export async function applyWithJournal(
           const key = `${verb}:${result.change.id}`;
           if (verb && !announced.has(key)) {
             announced.add(key);
-            print(`  … ${verb} ${result.change.title}`);
+            print(`  … ${verb} ${escapeControl(result.change.title)}`);
           }
         }
       },

@@ -18,6 +18,7 @@ import { wrapWords } from '../plan/fleet/render.js';
 import { securityWarningsLine } from '../plan/policy/validation.js';
 import { outcomeLines } from '../plan/render/outcome.js';
 import { renderPlan } from '../plan/render/render.js';
+import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import {
   type ApplyCommandOptions,
   confirm,
@@ -63,7 +64,7 @@ export async function runApply(
   const report = (result: Omit<SectionResult, 'label' | 'changes'>) => {
     if (!options.json) return;
     const json = { bucket: target.bucket, ...resultJson({ label: '', changes: count, ...result }) };
-    stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    stdout.write(`${jsonText(json)}\n`);
   };
 
   const session = await connectFor(target, options);
@@ -97,7 +98,7 @@ export async function runApply(
       const reasons = [
         ...(irreversible.length > 0
           ? [
-              `${irreversible.length} change(s) cannot be undone: ${irreversible.map((change) => change.title).join(', ')}.`,
+              `${irreversible.length} change(s) cannot be undone: ${irreversible.map((change) => escapeControl(change.title)).join(', ')}.`,
             ]
           : []),
         ...(warned ? [`${securityWarningsLine(validation)}, listed above.`] : []),
@@ -118,7 +119,9 @@ export async function runApply(
     const interrupt = interruptible(print);
     print('');
     try {
-      const outcome = await applyWithJournal(session, plan, interrupt.signal, print);
+      const outcome = await applyWithJournal(session, plan, interrupt.signal, print, {
+        ...(options.ignoreUnfinished ? { ignoreUnfinished: true } : {}),
+      });
       print('');
       print(formatLines(outcomeLines(outcome), colour));
       report(resultOf(target.bucket, count, outcome));

@@ -18,8 +18,10 @@
  * section's result ends the run.
  */
 import type { AwsSession } from '../aws/index.js';
+import { ApplyRefusedError } from '../flow/apply.js';
 import { gate, irreversibleChanges } from '../flow/gate.js';
 import { driftDetails } from '../plan/apply/drift.js';
+import { LockError } from '../plan/apply/lock.js';
 import type { FleetPlan } from '../plan/fleet/fleet.js';
 import {
   fleetExitCode,
@@ -41,6 +43,7 @@ import type { Plan } from '../plan/model/types.js';
 import { type renderValidation, securityWarningsLine } from '../plan/policy/validation.js';
 import { outcomeLines } from '../plan/render/outcome.js';
 import { renderPlan } from '../plan/render/render.js';
+import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import {
   type ApplyCommandOptions,
   confirm,
@@ -147,7 +150,10 @@ async function confirmFleet(
   const warned = changing.filter((section) => gates.get(section)?.warned);
   const reasons = [
     ...(irreversible.length > 0
-      ? [`${irreversible.length} change(s) cannot be undone:`, ...irreversible.map((t) => `  ${t}`)]
+      ? [
+          `${irreversible.length} change(s) cannot be undone:`,
+          ...irreversible.map((t) => `  ${escapeControl(t)}`),
+        ]
       : []),
     ...warned.map(
       (section) =>
@@ -177,7 +183,8 @@ async function emptySection(
   const { label } = section;
   const state = await checkDrift(session, fleet, section, later);
   if (state.state !== 'stale') return { label, changes: 0, status: 'unchanged' };
-  print(`${wrapWords(`${label}: stale, not applied: ${state.reason}`, '  ').join('\n')}\n`);
+  const why = escapeControl(state.reason);
+  print(`${wrapWords(`${label}: stale, not applied: ${why}`, '  ').join('\n')}\n`);
   return {
     label,
     changes: 0,
@@ -213,7 +220,7 @@ export async function runFleetApply(
       exitCode: code,
       sections: results.map((result) => ({ label: result.label, ...resultJson(result) })),
     };
-    stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    stdout.write(`${jsonText(json)}\n`);
   };
 
   const session = await connectFor(fleet, options);
@@ -270,7 +277,8 @@ export async function runFleetApply(
           continue;
         }
         if (state.state === 'stale') {
-          print(`${wrapWords(`stale, not applied: ${state.reason}`, '  ').join('\n')}\n`);
+          const why = escapeControl(state.reason);
+          print(`${wrapWords(`stale, not applied: ${why}`, '  ').join('\n')}\n`);
           results.push({
             label,
             changes,
@@ -284,7 +292,19 @@ export async function runFleetApply(
           results.push({ label, changes, status: 'not-run' });
           continue;
         }
-        const outcome = await applyWithJournal(session, plan, interrupt.signal, print);
+        let outcome: Awaited<ReturnType<typeof applyWithJournal>>;
+        try {
+          outcome = await applyWithJournal(session, plan, interrupt.signal, print, {
+            ...(options.ignoreUnfinished ? { ignoreUnfinished: true } : {}),
+          });
+        } catch (error) {
+          // Another run holds this bucket, or an earlier apply never finished: nothing written.
+          if (!(error instanceof ApplyRefusedError || error instanceof LockError)) throw error;
+          print(`${wrapWords(`not applied: ${escapeControl(error.message)}`, '  ').join('\n')}\n`);
+          results.push({ label, changes, status: 'refused', detail: error.message });
+          if (options.onError !== 'continue') halted = true;
+          continue;
+        }
         print('');
         print(formatLines(outcomeLines(outcome), colour));
         print('');

@@ -11,6 +11,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { bucketNameProblem } from '../plan/model/bucket-name.js';
 import { PRESETS, type Preset } from '../plan/model/types.js';
 import { sourceIpProblem } from '../plan/policy/ip.js';
+import { escapeLines } from '../plan/render/sanitise.js';
 import { STEP_ORDER } from '../steps/ids.js';
 import { vpceProblem } from '../steps/policy-inputs.js';
 import type { StepId } from '../steps/types.js';
@@ -163,7 +164,9 @@ export function buildProgram(): Command {
     // Each command owns its flags: the wizard's --bucket is not plan's --bucket.
     .enablePositionalOptions()
     .configureOutput({
-      outputError: (text, write) => write(`s3-harden: ${text.replace(/^error: /, '')}`),
+      // Commander quotes the argument it refuses: shown escaped, like any text from outside.
+      outputError: (text, write) =>
+        write(`s3-harden: ${escapeLines(text.replace(/^error: /, ''))}`),
     })
     .exitOverride();
 
@@ -211,6 +214,10 @@ export function buildProgram(): Command {
       )
       .option('--only <steps>', `plan only these steps, comma-separated`, parseStepList)
       .option('--out <file>', 'save the plan file here, for review and a later `s3-harden apply`')
+      .option(
+        '--force',
+        'with --out: write through a symbolic link, or to a file that is not a regular one',
+      )
       .option('--json', 'print the plan as JSON')
       .option(
         '--iam-policy',
@@ -232,6 +239,7 @@ export function buildProgram(): Command {
           skip?: StepId[];
           only?: StepId[];
           out?: string;
+          force?: boolean;
           json?: boolean;
           iamPolicy?: boolean;
           createBucket?: boolean;
@@ -258,6 +266,7 @@ export function buildProgram(): Command {
             concurrency: flags.concurrency ?? DEFAULT_FLEET_CONCURRENCY,
             connection: connectionOptions(flags),
             ...(flags.out ? { out: flags.out } : {}),
+            ...(flags.force ? { force: true } : {}),
             ...lockoutFlags(flags),
           }),
         );
@@ -275,6 +284,7 @@ export function buildProgram(): Command {
           ...(flags.iamPolicy ? { iamPolicy: true } : {}),
           connection: connectionOptions(flags),
           ...(flags.out ? { out: flags.out } : {}),
+          ...(flags.force ? { force: true } : {}),
           ...(flags.createBucket ? { create: { objectLock: Boolean(flags.objectLock) } } : {}),
           ...lockoutFlags(flags),
         }),

@@ -8,6 +8,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { ConnectionOptions } from '../aws/clients.js';
 import { connect } from '../aws/index.js';
+import { acquireLock } from '../plan/apply/lock.js';
 import {
   appendToJournal,
   type JournalChange,
@@ -19,6 +20,7 @@ import {
   rollbackJournal,
   rollbackLines,
 } from '../plan/apply/rollback.js';
+import { escapeControl, escapeLines } from '../plan/render/sanitise.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 
 export interface RollbackCommandOptions {
@@ -51,17 +53,21 @@ export async function rollbackFile(
         `the journal is for account ${target.accountId}, but these credentials are for account ${session.identity.accountId}`,
       );
     }
+    // One operator at a time: an apply or another rollback of this bucket refuses meanwhile.
+    const lock = acquireLock(target, 'rollback');
     const writer = appendToJournal(path);
     try {
       return await rollbackJournal(journal, {
         run: (call) => session.execute(call),
-        read: (resource) => session.read(target, resource),
+        read: (resource, identity) => session.read(target, resource, identity),
+        recover: (resource, identity) => session.recover(target, resource, identity),
         record: (entry) => writer.append(entry),
         cli: { region: target.region, ...(session.endpoint ? { endpoint: session.endpoint } : {}) },
         ...progress,
       });
     } finally {
       writer.close();
+      lock.release();
     }
   } finally {
     session.close();
@@ -90,7 +96,9 @@ export async function runRollback(
     throw error;
   }
   if (!journal) {
-    stdout.write(`${options.file} records no change (the apply stopped before its first write).\n`);
+    stdout.write(
+      `${escapeControl(options.file)} records no change (the apply stopped before its first write).\n`,
+    );
     return EXIT.ok;
   }
   if (!options.yes && !process.stdin.isTTY) {
@@ -104,7 +112,8 @@ export async function runRollback(
       `the journal is for region ${target.region}, but --region is ${options.connection.region}`,
     );
   }
-  const print = (text: string) => stdout.write(`${text}\n`);
+  // Every line quotes the journal or argv: each escaped (its line breaks are ours).
+  const print = (text: string) => stdout.write(`${escapeLines(text)}\n`);
   const count = journal.changes.length;
   if (!options.yes) {
     print(

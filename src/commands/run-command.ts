@@ -2,11 +2,12 @@
  * How every command ends: its exit code, or one line on stderr and a
  * non-zero exit. Shared by the commander program and the wizard's fast start.
  */
+import { escapeControl } from '../plan/render/sanitise.js';
 import { CommandError, EXIT } from './exit-codes.js';
 
-/** One line on stderr, then exit (1 unless the error says otherwise). */
+/** One line on stderr, then exit (1 unless the error says otherwise); text from outside shown escaped. */
 export function fail(message: string, code: number = EXIT.error): never {
-  process.stderr.write(`s3-harden: ${message}\n`);
+  process.stderr.write(`s3-harden: ${escapeControl(message)}\n`);
   process.exit(code);
 }
 

@@ -2,13 +2,15 @@
  * `s3-harden` with no command: the interactive wizard. Refuses without a
  * terminal and points to the scriptable commands instead.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectionOptions } from '../aws/clients.js';
 import type { AwsSession } from '../aws/session.js';
 import { openJournal, stateDir } from '../plan/apply/journal.js';
 import { findUnfinishedJournals } from '../plan/apply/journal-scan.js';
+import { acquireLock } from '../plan/apply/lock.js';
+import { writeRegularFile } from '../plan/files/safe-file.js';
 import type { Preset } from '../plan/model/types.js';
+import { escapeControl } from '../plan/render/sanitise.js';
 import { CommandError, type ExitCode } from './exit-codes.js';
 
 export interface WizardCommandOptions {
@@ -18,11 +20,14 @@ export interface WizardCommandOptions {
   readonly bucket?: string;
 }
 
-/** A new file name in the working directory for a plan the wizard saves. */
+/**
+ * A new file name in the working directory for a plan the wizard saves:
+ * never an existing file, never through a symbolic link.
+ */
 export function savePlanFile(bucket: string, text: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const path = `s3-harden-plan-${bucket}-${stamp}.json`;
-  writeFileSync(path, text, { flag: 'wx', mode: 0o644 });
+  writeRegularFile(path, text, { exclusive: true, mode: 0o644 });
   return path;
 }
 
@@ -38,20 +43,24 @@ export async function rollBackInSession(
   );
   const journal = loadJournal(path);
   if (!journal) return { restored: true, lines: ['The journal records no change.'] };
+  const lock = acquireLock(journal.target, 'rollback');
   const writer = appendToJournal(path);
   try {
     const outcome = await rollbackJournal(journal, {
       run: (call) => session.execute(call),
-      read: (resource) => session.read(journal.target, resource),
+      read: (resource, identity) => session.read(journal.target, resource, identity),
+      recover: (resource, identity) => session.recover(journal.target, resource, identity),
       record: (entry) => writer.append(entry),
       cli: {
         region: journal.target.region,
         ...(session.endpoint ? { endpoint: session.endpoint } : {}),
       },
     });
-    return { restored: outcome.restored, lines: rollbackLines(outcome, path) };
+    // The lines quote the journal (its change titles): escaped for the screen.
+    return { restored: outcome.restored, lines: rollbackLines(outcome, path).map(escapeControl) };
   } finally {
     writer.close();
+    lock.release();
   }
 }
 
@@ -68,6 +77,7 @@ export async function runWizard(options: WizardCommandOptions): Promise<ExitCode
     services: {
       connect: () => import('../aws/index.js').then((aws) => aws.connect(options.connection)),
       openJournal: (target) => openJournal(target),
+      lock: (target) => acquireLock(target, 'wizard'),
       savePlan: savePlanFile,
       unfinishedJournals: (target) => findUnfinishedJournals(target, join(stateDir(), 'journals')),
       rollBack: rollBackInSession,

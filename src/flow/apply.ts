@@ -1,8 +1,10 @@
 /**
  * Running a plan once the gate (./gate.ts) says ready and the operator has
- * agreed — the commands and the wizard alike: its own write-ahead journal,
- * the executor (journal before each write, rollback on failure or cancel,
- * read-back after), and the outcome's exit code.
+ * agreed — the commands and the wizard alike: the bucket's lock (one
+ * operator at a time), under it the check that no earlier apply is left
+ * unfinished, its own write-ahead journal, the executor (each resource read
+ * again before its write, journal before each write, rollback on failure or
+ * cancel, read-back after), and the outcome's exit code.
  */
 import type { AwsSession } from '../aws/session.js';
 import { type ApplyOutcome, type ChangeResult, executePlan } from '../plan/apply/executor.js';
@@ -10,9 +12,24 @@ import type { Journal } from '../plan/apply/journal.js';
 import type { Plan, Target } from '../plan/model/types.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 
+/** Apply did not start: another run holds the bucket, or an earlier one never finished. */
+export class ApplyRefusedError extends Error {
+  override name = 'ApplyRefusedError';
+}
+
 export interface ApplyDeps {
   /** Opens the journal for the plan's target (its failure means nothing is applied). */
   openJournal(target: Target): Journal;
+  /**
+   * Takes the bucket's lock for the apply (../plan/apply/lock.ts); it throws
+   * when another run holds it, and then nothing is applied.
+   */
+  lock?(target: Target): { release(): void };
+  /**
+   * The journals of earlier applies to the target that never finished,
+   * checked under the lock (a check before it could race another apply).
+   */
+  unfinished?(target: Target): readonly string[];
   /** Aborted: finish the call in flight, then roll back (unless the last write is done). */
   readonly signal?: AbortSignal;
   /** Every status change, for progress displays. */
@@ -20,7 +37,27 @@ export interface ApplyDeps {
 }
 
 export async function applyPlan(
-  session: Pick<AwsSession, 'execute' | 'read' | 'endpoint' | 'profile'>,
+  session: Pick<AwsSession, 'execute' | 'read' | 'recover' | 'endpoint' | 'profile'>,
+  plan: Plan,
+  deps: ApplyDeps,
+): Promise<ApplyOutcome> {
+  const { target } = plan;
+  const lock = deps.lock?.(target);
+  try {
+    const left = deps.unfinished?.(target) ?? [];
+    if (left.length > 0) {
+      throw new ApplyRefusedError(
+        `an earlier apply to ${target.bucket} did not finish: run s3-harden rollback ${left.at(-1)} first`,
+      );
+    }
+    return await run(session, plan, deps);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function run(
+  session: Pick<AwsSession, 'execute' | 'read' | 'recover' | 'endpoint' | 'profile'>,
   plan: Plan,
   deps: ApplyDeps,
 ): Promise<ApplyOutcome> {
@@ -29,7 +66,8 @@ export async function applyPlan(
   try {
     return await executePlan(plan, {
       run: (call) => session.execute(call),
-      read: (resource) => session.read(target, resource),
+      read: (resource, identity) => session.read(target, resource, identity),
+      recover: (resource, identity) => session.recover(target, resource, identity),
       journal,
       ...(deps.signal ? { signal: deps.signal } : {}),
       cli: {

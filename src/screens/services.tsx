@@ -13,6 +13,8 @@ export interface WizardServices {
   connect(): Promise<AwsSession>;
   /** Opens the write-ahead journal for an apply. */
   openJournal(target: Target): Journal;
+  /** Takes the bucket's lock for an apply; throws naming who holds it (optional: tests may leave it out). */
+  lock?(target: Target): { release(): void };
   /** Writes a plan file; returns the path written. */
   savePlan(bucket: string, text: string): string;
   /** Journals of earlier applies to this bucket that never finished (optional: tests may leave it out). */

@@ -11,6 +11,7 @@ import { applyPlan } from '../flow/apply.js';
 import { gate } from '../flow/gate.js';
 import { observeBucket } from '../flow/observe.js';
 import type { ChangeResult } from '../plan/apply/executor.js';
+import type { Target } from '../plan/model/types.js';
 import { cancelNotice } from '../plan/render/outcome.js';
 import { useServices } from './services.js';
 import type { Effect, WizardAction, WizardState } from './wizard-state.js';
@@ -96,7 +97,13 @@ export function useWizardEffects(
           controller.current = new AbortController();
           latest.current = effect.plan.changes.map((change) => ({ change, status: 'pending' }));
           setResults(latest.current);
+          const { lock, unfinishedJournals } = services;
           const outcome = await applyPlan(live, effect.plan, {
+            ...(lock ? { lock: (target: Target) => lock(target) } : {}),
+            // Checked again under the lock: another apply may have begun since the bucket was picked.
+            ...(unfinishedJournals
+              ? { unfinished: (target: Target) => unfinishedJournals(target) }
+              : {}),
             openJournal: (target) => {
               try {
                 return services.openJournal(target);

@@ -17,7 +17,7 @@ import { writeCall } from '../plan/resources/index.js';
 import {
   CREATED_KEY_ARN,
   CREATED_KEY_ID,
-  KEY_TAG,
+  createdKeyTags,
   type KmsAliasValue,
   type KmsKeyValue,
   type KmsRotationValue,
@@ -97,7 +97,7 @@ export function keyChanges(
     KeySpec: 'SYMMETRIC_DEFAULT',
     KeyUsage: 'ENCRYPT_DECRYPT',
     Policy: policy,
-    Tags: [{ TagKey: KEY_TAG, TagValue: posture.bucket }],
+    Tags: createdKeyTags(posture.bucket, posture.planId),
   };
   const alias: KmsAliasValue = { AliasName: aliasName, TargetKeyId: CREATED_KEY_ID };
   const rotation: KmsRotationValue = { KeyRotationEnabled: true };

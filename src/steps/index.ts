@@ -3,6 +3,7 @@
  * pure function that turns a posture and answers into a plan.
  */
 
+import { randomUUID } from 'node:crypto';
 import { composePlan } from '../plan/model/compose.js';
 import { deepEqual } from '../plan/model/diff.js';
 import type {
@@ -287,6 +288,10 @@ export function buildPlan(
     const problems = validateNewBucket(create);
     if (problems.length > 0) throw new AnswerError(`New bucket: ${problems.join('; ')}`);
   }
+  // The id is the reading's when it has one (a saved plan re-derived at
+  // apply), else new: the steps tag what they create with it.
+  const planId = posture.planId ?? randomUUID();
+  posture = { ...posture, planId };
   let planned = posture.values;
   let round = planSteps(posture, stepIds, answers, planned, create);
   for (let count = 1; ; count++) {
@@ -309,6 +314,7 @@ export function buildPlan(
   // The log bucket belongs to the target only when the plan touches it.
   const touchesLogBucket = changes.some((change) => change.resource.startsWith('logTarget.'));
   return composePlan({
+    id: planId,
     target: { accountId, region, bucket, ...(logBucket && touchesLogBucket ? { logBucket } : {}) },
     preset,
     values: posture.values,

@@ -496,7 +496,7 @@ describe('IAM Access Analyzer at the SDK boundary (S3 and STS: the emulator)', (
       const plan = buildPlan(posture, 'strict', [...STEP_IDS], { 'access-analyzer': answers });
       const outcome = await executePlan(plan, {
         run: (call) => session.execute(call),
-        read: (resource) => session.read(plan.target, resource),
+        read: (resource, identity) => session.read(plan.target, resource, identity),
         journal: openJournal(plan.target, join(dir, 'journals')),
       });
       expect(outcome.status).toBe('applied');
@@ -553,7 +553,7 @@ describe('IAM Access Analyzer at the SDK boundary (S3 and STS: the emulator)', (
           call.operation === 'PutPublicAccessBlock'
             ? Promise.reject(new Error('injected failure'))
             : session.execute(call),
-        read: (resource) => session.read(plan.target, resource),
+        read: (resource, identity) => session.read(plan.target, resource, identity),
         journal: openJournal(plan.target, join(dir, 'journals')),
       });
       expect(outcome.status).toBe('rolled-back');

@@ -88,7 +88,7 @@ describe('bucket policy against the emulator', () => {
           if (fail?.(call)) throw new Error('injected fault');
           return session.execute(call);
         },
-        read: (resource) => session.read(plan.target, resource),
+        read: (resource, identity) => session.read(plan.target, resource, identity),
         journal,
       });
     } finally {

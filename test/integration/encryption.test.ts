@@ -88,7 +88,7 @@ describe('default encryption against the emulator', () => {
         if (options.cancel && calls === plan.changes.length) controller.abort();
         return output;
       },
-      read: (resource) => session.read(plan.target, resource),
+      read: (resource, identity) => session.read(plan.target, resource, identity),
       journal,
       signal: controller.signal,
     });
@@ -191,7 +191,12 @@ describe('default encryption against the emulator', () => {
       KeySpec: 'SYMMETRIC_DEFAULT',
       KeyUsage: 'ENCRYPT_DECRYPT',
       Policy: planned.Policy,
-      Tags: [{ TagKey: 's3-harden:bucket', TagValue: bucket }],
+      // The bucket, and the plan and change that made it: how it is found after a lost answer.
+      Tags: [
+        { TagKey: 's3-harden:bucket', TagValue: bucket },
+        { TagKey: 's3-harden:change', TagValue: 'kms.key' },
+        { TagKey: 's3-harden:plan', TagValue: plan.id },
+      ],
     });
     expect(values['kms.alias']).toEqual({
       AliasName: alias,

@@ -146,7 +146,7 @@ describe('a created log bucket that has received logs', () => {
         }
         return session.execute(call);
       },
-      read: (resource) => session.read(saved.target, resource),
+      read: (resource, identity) => session.read(saved.target, resource, identity),
       journal,
       cli: { region: 'us-east-1', endpoint: emulatorUrl() },
     });

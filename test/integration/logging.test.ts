@@ -50,7 +50,7 @@ describe('server access logging against the emulator', () => {
         if (calls === failAt) throw new Error('injected fault');
         return session.execute(call);
       },
-      read: (resource) => session.read(plan.target, resource),
+      read: (resource, identity) => session.read(plan.target, resource, identity),
       journal,
     });
     journal.close();

@@ -60,6 +60,56 @@ function macieError(name: string, message: string, status: number): Error {
   });
 }
 const NOT_ENABLED = () => macieError('AccessDeniedException', 'Macie is not enabled.', 403);
+/**
+ * Macie as a tiny state machine, for applies: reads answer what the writes
+ * so far have made (apply reads each resource before its write, and undoes
+ * only what still holds what it wrote), and every call is still recorded.
+ */
+function statefulMacie(stub: AwsClientStub<Macie2Client>, bucket: string, jobId: string) {
+  const state: { status: string | null; job: Record<string, unknown> | null } = {
+    status: null,
+    job: null,
+  };
+  stub.on(GetMacieSessionCommand).callsFake(() => {
+    if (!state.status) throw NOT_ENABLED();
+    return { status: state.status };
+  });
+  stub.on(ListClassificationJobsCommand).callsFake(() => {
+    if (!state.status) throw NOT_ENABLED();
+    return {
+      items: state.job
+        ? [
+            {
+              jobId,
+              name: state.job.name,
+              jobStatus: state.job.jobStatus,
+              bucketDefinitions: [{ accountId: ACCOUNT, buckets: [bucket] }],
+            },
+          ]
+        : [],
+    };
+  });
+  stub.on(DescribeClassificationJobCommand).callsFake(() => ({ jobId, ...state.job }));
+  stub.on(EnableMacieCommand).callsFake(() => {
+    state.status = 'ENABLED';
+    return {};
+  });
+  stub.on(UpdateMacieSessionCommand).callsFake((input: { status: string }) => {
+    state.status = input.status;
+    return {};
+  });
+  stub.on(CreateClassificationJobCommand).callsFake((input: Record<string, unknown>) => {
+    const { s3JobDefinition: _definition, ...settings } = input;
+    state.job = { ...settings, jobStatus: 'RUNNING' };
+    return { jobId, jobArn: `arn:aws:macie2:us-east-1:${ACCOUNT}:classification-job/${jobId}` };
+  });
+  stub.on(UpdateClassificationJobCommand).callsFake((input: { jobStatus: string }) => {
+    if (state.job) state.job = { ...state.job, jobStatus: input.jobStatus };
+    return {};
+  });
+  return state;
+}
+
 const DENIED = () =>
   macieError(
     'AccessDeniedException',
@@ -202,37 +252,11 @@ describe('Macie at the SDK boundary (S3 and STS on the emulator, Macie mocked)',
       posture.observedAt,
     );
 
-    // After the writes, Macie reads back as enabled with the job.
-    macie.on(EnableMacieCommand).resolves({});
-    macie.on(CreateClassificationJobCommand).resolves({
-      jobId: 'job-1',
-      jobArn: 'arn:aws:macie2:us-east-1:123456789012:classification-job/job-1',
-    });
-    macie.on(GetMacieSessionCommand).resolves({ status: 'ENABLED' });
-    macie.on(ListClassificationJobsCommand).resolves({
-      items: [
-        {
-          jobId: 'job-1',
-          name: `s3-harden ${bucket} ${posture.observedAt.slice(0, 10)}`,
-          jobStatus: 'RUNNING',
-          bucketDefinitions: [{ accountId: ACCOUNT, buckets: [bucket] }],
-        },
-      ],
-    });
-    macie.on(DescribeClassificationJobCommand).resolves({
-      jobId: 'job-1',
-      name: `s3-harden ${bucket} ${posture.observedAt.slice(0, 10)}`,
-      description: `Sensitive-data discovery for s3://${bucket}, created by s3-harden.`,
-      jobType: 'ONE_TIME',
-      jobStatus: 'RUNNING',
-      samplingPercentage: 100,
-      managedDataIdentifierSelector: 'RECOMMENDED',
-      clientToken: token,
-    });
+    statefulMacie(macie, bucket, 'job-1');
 
     const outcome = await executePlan(plan, {
       run: (call) => session.execute(call),
-      read: (resource) => session.read(plan.target, resource),
+      read: (resource, identity) => session.read(plan.target, resource, identity),
       journal: openJournal(plan.target, join(dir, 'journals')),
     });
     expect(outcome.status).toBe('applied');
@@ -277,37 +301,14 @@ describe('Macie at the SDK boundary (S3 and STS on the emulator, Macie mocked)',
         ...plan.changes.filter((change) => change.step !== 'macie'),
       ],
     };
-    macie.on(EnableMacieCommand).resolves({});
-    macie.on(CreateClassificationJobCommand).resolves({ jobId: 'job-9' });
-    macie.on(UpdateClassificationJobCommand).resolves({});
-    macie.on(UpdateMacieSessionCommand).resolves({});
-    // Read back after the undos: paused, and the job cancelled.
-    macie.on(GetMacieSessionCommand).resolves({ status: 'PAUSED' });
-    macie.on(ListClassificationJobsCommand).resolves({
-      items: [
-        {
-          jobId: 'job-9',
-          name: `s3-harden ${bucket}`,
-          jobStatus: 'CANCELLED',
-          bucketDefinitions: [{ accountId: ACCOUNT, buckets: [bucket] }],
-        },
-      ],
-    });
-    macie.on(DescribeClassificationJobCommand).resolves({
-      name: `s3-harden ${bucket}`,
-      jobType: 'ONE_TIME',
-      jobStatus: 'CANCELLED',
-      samplingPercentage: 100,
-      managedDataIdentifierSelector: 'RECOMMENDED',
-      clientToken: 'whatever',
-    });
+    const state = statefulMacie(macie, bucket, 'job-9');
 
     const outcome = await executePlan(ordered, {
       run: async (call: ApiCall) => {
         if (call.operation === 'PutPublicAccessBlock') throw new Error('injected fault');
         return session.execute(call);
       },
-      read: (resource) => session.read(ordered.target, resource),
+      read: (resource, identity) => session.read(ordered.target, resource, identity),
       journal: openJournal(ordered.target, join(dir, 'journals')),
     });
     expect(outcome.status).toBe('rolled-back');
@@ -320,6 +321,7 @@ describe('Macie at the SDK boundary (S3 and STS on the emulator, Macie mocked)',
       { jobId: 'job-9', jobStatus: 'CANCELLED' },
     ]);
     expect(inputsOf(UpdateMacieSessionCommand)).toEqual([{ status: 'PAUSED' }]);
+    expect(state).toMatchObject({ status: 'PAUSED', job: { jobStatus: 'CANCELLED' } });
     // The job is cancelled before Macie is paused.
     const order = macie
       .calls()

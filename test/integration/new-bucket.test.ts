@@ -126,7 +126,7 @@ describe('creating a new bucket', () => {
         if (calls === 2) throw new Error('injected fault');
         return session.execute(call);
       },
-      read: (resource) => session.read(plan.target, resource),
+      read: (resource, identity) => session.read(plan.target, resource, identity),
       journal,
     });
     journal.close();

@@ -57,7 +57,7 @@ describe('Object Ownership against the emulator', () => {
           if (writes === faultAt) throw new Error('injected fault');
           return session.execute(call);
         },
-        read: (resource) => session.read(plan.target, resource),
+        read: (resource, identity) => session.read(plan.target, resource, identity),
         journal,
       });
     } finally {

@@ -53,7 +53,7 @@ describe('s3-harden rollback', () => {
     const journal = openJournal(plan.target, join(dir, 'journals'));
     const outcome = await executePlan(plan, {
       run: (call) => session.execute(call),
-      read: (resource) => session.read(plan.target, resource),
+      read: (resource, identity) => session.read(plan.target, resource, identity),
       journal,
     });
     journal.close();
@@ -109,7 +109,7 @@ describe('s3-harden rollback', () => {
         if (undos === 3) throw new Error('connection reset');
         return session.execute(call);
       },
-      read: (resource) => session.read(plan.target, resource),
+      read: (resource, identity) => session.read(plan.target, resource, identity),
       record: (entry) => writer.append(entry),
     });
     writer.close();
@@ -144,7 +144,7 @@ describe('s3-harden rollback', () => {
       run: async () => {
         throw new Error('AccessDenied: access denied');
       },
-      read: (resource) => session.read(plan.target, resource),
+      read: (resource, identity) => session.read(plan.target, resource, identity),
       record: () => {},
       cli: { region: 'us-east-1' },
     });

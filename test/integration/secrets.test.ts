@@ -111,12 +111,15 @@ describe('MFA codes are never at rest', () => {
     for (const fail of [false, true]) {
       const journal = openJournal(plan.target, join(dir, 'journals'));
       const change = plan.changes[0];
+      let written = false;
       const outcome = await executePlan(plan, {
         run: async () => {
           if (fail) throw new Error('AccessDenied: MFA authentication failed');
+          written = true;
           return {};
         },
-        read: async () => change?.after ?? null,
+        // As observed until the write, as planned after it.
+        read: async () => (written ? change?.after : change?.before) ?? null,
         journal,
       });
       journal.close();

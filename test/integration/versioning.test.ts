@@ -50,7 +50,7 @@ describe('versioning against the emulator', () => {
           if (writes === faultAt) throw new Error('injected fault');
           return session.execute(call);
         },
-        read: (resource) => session.read(plan.target, resource),
+        read: (resource, identity) => session.read(plan.target, resource, identity),
         journal,
       });
       return { outcome, journal: readJournal(journal.path) };

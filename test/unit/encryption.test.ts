@@ -1121,7 +1121,8 @@ describe('encryption plans in plan files and the review', () => {
   });
 
   it('the review shows every field that changes, the created key by reference', () => {
-    const text = linesToText(renderPlan(plan()));
+    const planned = plan();
+    const text = linesToText(renderPlan(planned));
     expect(text).toContain(
       [
         '+ KMS key (new, customer managed)  (kms:CreateKey)',
@@ -1130,6 +1131,9 @@ describe('encryption plans in plan files and the review', () => {
         '    + KeySpec: SYMMETRIC_DEFAULT',
         '    + KeyUsage: ENCRYPT_DECRYPT',
         `    + Tag s3-harden:bucket: ${BUCKET}`,
+        // The plan's id and the change: how the key is found again after a lost answer.
+        '    + Tag s3-harden:change: kms.key',
+        `    + Tag s3-harden:plan: ${planned.id}`,
         '    + Policy:',
         '    + {',
       ].join('\n'),

@@ -140,11 +140,14 @@ describe('executePlan: success', () => {
     ]);
     expect(cloud.value(B)).toEqual(ON);
     expect(cloud.value(A)).toEqual(ON);
+    // Each resource is read again right before its write (still as planned?).
     expect(cloud.log).toEqual([
       'journal begin',
+      `read ${B}`,
       `journal intent ${B}`,
       'run s3:PutPublicAccessBlock',
       `journal applied ${B}`,
+      `read ${A}`,
       `journal intent ${A}`,
       'run s3control:PutPublicAccessBlock',
       `journal applied ${A}`,
@@ -164,6 +167,7 @@ describe('executePlan: success', () => {
       resource: B,
       title: 'Block Public Access (bucket)',
       before: null,
+      after: ON,
       undo: { service: 's3', operation: 'DeletePublicAccessBlock', input: { Bucket: BUCKET } },
     });
     expect(cloud.records.at(-1)).toEqual({ type: 'end', outcome: 'applied' });
@@ -201,11 +205,15 @@ describe('executePlan: success', () => {
     const outcome = await executePlan(
       planOf([bucketChange(null, ON)]),
       cloud.deps({
-        read: async () => {
-          throw new Error('Access denied: s3:GetBucketPublicAccessBlock on bucket my-bucket.');
+        // Readable before the write, denied after it.
+        read: async (resource) => {
+          if (cloud.log.some((entry) => entry.startsWith('run')))
+            throw new Error('Access denied: s3:GetBucketPublicAccessBlock on bucket my-bucket.');
+          return cloud.read(resource);
         },
       }),
     );
+    expect(outcome.status).toBe('applied');
     expect(outcome.results[0]?.verified).toBe(false);
     expect(outcome.results[0]?.verifyDetail).toContain('Access denied');
   });
@@ -264,13 +272,19 @@ describe('executePlan: failure and rollback', () => {
     const plan = planOf([bucketChange(null, ON), accountChange(null, ON), third]);
     await executePlan(plan, cloud.deps());
     expect(cloud.log.filter((entry) => !entry.startsWith('journal'))).toEqual([
+      `read ${B}`,
       'run s3:PutPublicAccessBlock',
+      `read ${A}`,
       'run s3control:PutPublicAccessBlock',
+      `read ${B}`,
       'run s3:PutPublicAccessBlock',
       // The failed call is read back: it did not take effect, so it needs no undo.
       `read ${B}`,
+      // Each undo reads first (still what this run wrote?), then back.
+      `read ${A}`,
       'run s3control:DeletePublicAccessBlock',
       `read ${A}`,
+      `read ${B}`,
       'run s3:DeletePublicAccessBlock',
       `read ${B}`,
     ]);
@@ -430,7 +444,9 @@ describe('executePlan: cancel', () => {
     expect(outcome.status).toBe('rolled-back');
     expect(statuses(outcome.results)).toEqual(['rolled-back', 'pending']);
     expect(cloud.log.filter((entry) => !entry.startsWith('journal'))).toEqual([
+      `read ${B}`,
       'run s3:PutPublicAccessBlock',
+      `read ${B}`,
       'run s3:DeletePublicAccessBlock',
       `read ${B}`,
     ]);
@@ -457,8 +473,9 @@ describe('executePlan: cancel', () => {
       planOf([bucketChange(OFF, ON), accountChange(null, ON)]),
       cloud.deps({
         signal: controller.signal,
+        // The reads after the last write: the verification.
         read: (resource) => {
-          controller.abort();
+          if (cloud.log.filter((entry) => entry.startsWith('run')).length === 2) controller.abort();
           return read(resource);
         },
       }),

@@ -351,7 +351,9 @@ describe('MFA delete', () => {
           sent.push(call);
           return {};
         },
-        read: async () => ({ Status: 'Enabled', MFADelete: 'Enabled' }),
+        // As planned before the write, as written after it.
+        read: async () =>
+          sent.length > 0 ? { Status: 'Enabled', MFADelete: 'Enabled' } : plan.changes[0]?.before,
         journal,
       });
       journal.close();

@@ -3,6 +3,7 @@
  * operations, and how each resource is read and normalised into the plain
  * value the plan model compares.
  */
+import type { RunIdentity } from '../../plan/model/call.js';
 import type { ApiCall, ResourceKey, Target } from '../../plan/model/types.js';
 
 // Each SDK command class takes its own input type; the plan catalogue has
@@ -25,7 +26,17 @@ export type ReadSend = (call: ApiCall) => Promise<Record<string, unknown>>;
  * e.g. the account's KMS keys. Returns the plain value; null = absent.
  */
 export interface QueryReader {
-  readonly query: (target: Target, send: ReadSend) => Promise<unknown>;
+  /**
+   * With `identity` (apply, rollback), a resource the run creates is read as
+   * that very one — by the ID its create returned, else by the tag with the
+   * plan's id — not as whatever has its name or alias.
+   */
+  readonly query: (target: Target, send: ReadSend, identity?: RunIdentity) => Promise<unknown>;
+  /**
+   * The output the resource's create returned, found again by identity when
+   * the answer was lost; null when the run created none.
+   */
+  readonly recover?: (target: Target, send: ReadSend, identity: RunIdentity) => Promise<unknown>;
 }
 
 export type Reader = CallReader | QueryReader;

@@ -19,19 +19,24 @@ import {
   GetKeyPolicyCommand,
   GetKeyRotationStatusCommand,
   ListAliasesCommand,
+  ListKeysCommand,
   ListResourceTagsCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
+import type { RunIdentity } from '../../plan/model/call.js';
 import type { Target } from '../../plan/model/types.js';
 import type { PolicyDocument } from '../../plan/policy/document.js';
 import {
+  CHANGE_TAG,
   isAwsManagedAlias,
+  KEY_CHANGE,
   type KmsAliasValue,
   type KmsKeySummary,
   type KmsKeyValue,
   type KmsRotationValue,
   type KmsTag,
   keyDescription,
+  PLAN_TAG,
 } from '../../plan/resources/kms.js';
 import { AwsError } from '../errors.js';
 import type { AwsFamily, ReadSend } from './family.js';
@@ -222,6 +227,108 @@ async function bucketKey(target: Target, send: ReadSend): Promise<ScannedKey | u
   );
 }
 
+/** The ID of the key this run created, once CreateKey has answered. */
+function createdKeyId(identity: RunIdentity | undefined): string | undefined {
+  const output = identity?.outputs.get(KEY_CHANGE) as
+    | { KeyMetadata?: { KeyId?: unknown } }
+    | undefined;
+  const id = output?.KeyMetadata?.KeyId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** One key read by its ID, aliases included; null when it is gone. */
+async function keyById(send: ReadSend, keyId: string): Promise<ScannedKey | null> {
+  const aliases: string[] = [];
+  let marker: string | undefined;
+  try {
+    do {
+      const page = await send({
+        service: 'kms',
+        operation: 'ListAliases',
+        input: { KeyId: keyId, Limit: 100, ...(marker ? { Marker: marker } : {}) },
+      });
+      for (const alias of (page.Aliases as { AliasName?: string }[]) ?? []) {
+        if (alias.AliasName) aliases.push(alias.AliasName);
+      }
+      marker =
+        page.Truncated === true && typeof page.NextMarker === 'string'
+          ? page.NextMarker
+          : undefined;
+    } while (marker);
+  } catch (error) {
+    if (errorCode(error) === 'NotFoundException') return null;
+    throw error;
+  }
+  return describeKey(send, keyId, aliases);
+}
+
+/**
+ * The key a plan created, found by the tags it was created with (the plan's
+ * id and the change): every key of the account is listed and its tags read,
+ * a few at a time. Only when the answer to CreateKey was lost (a crash, a
+ * reset): a key found this way is the one this run made, whatever its alias.
+ */
+async function keyByPlanTag(send: ReadSend, planId: string): Promise<string | undefined> {
+  const ids: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await send({
+      service: 'kms',
+      operation: 'ListKeys',
+      input: { Limit: 1000, ...(marker ? { Marker: marker } : {}) },
+    });
+    for (const key of (page.Keys as { KeyId?: string }[]) ?? []) if (key.KeyId) ids.push(key.KeyId);
+    marker =
+      page.Truncated === true && typeof page.NextMarker === 'string' ? page.NextMarker : undefined;
+  } while (marker);
+  const matches = await mapLimit(ids, CONCURRENCY, async (keyId) => {
+    let tags: KmsTag[];
+    try {
+      tags = await keyTags(send, keyId);
+    } catch (error) {
+      // AWS managed keys refuse ListResourceTags; they are not ours anyway.
+      if (error instanceof AwsError && error.kind !== 'access-denied') throw error;
+      return null;
+    }
+    const tag = (key: string) => tags.find((found) => found.TagKey === key)?.TagValue;
+    return tag(PLAN_TAG) === planId && tag(CHANGE_TAG) === KEY_CHANGE ? keyId : null;
+  });
+  return matches.find((keyId): keyId is string => keyId !== null);
+}
+
+/**
+ * The key of this run, with its identity: by the ID CreateKey returned, else
+ * (reading `kms.key` itself) by its plan tag. Undefined: no identity to read
+ * by — read as observe does. Null: this run's key does not exist, or is
+ * pending deletion (as good as gone).
+ */
+async function runKey(
+  send: ReadSend,
+  identity: RunIdentity | undefined,
+  byTag: boolean,
+): Promise<ScannedKey | null | undefined> {
+  let keyId = createdKeyId(identity);
+  if (!keyId && byTag && identity?.planId) {
+    keyId = await keyByPlanTag(send, identity.planId);
+    if (!keyId) return null;
+  }
+  if (!keyId) return undefined;
+  const key = await keyById(send, keyId);
+  return key && !PENDING.has(key.state) ? key : null;
+}
+
+/** The key's value as the plan model compares it. */
+async function keyValue(send: ReadSend, key: ScannedKey): Promise<KmsKeyValue> {
+  const tags = await keyTags(send, key.keyId);
+  return {
+    Description: key.description,
+    KeySpec: 'SYMMETRIC_DEFAULT',
+    KeyUsage: 'ENCRYPT_DECRYPT',
+    ...(key.policy ? { Policy: key.policy } : {}),
+    ...(tags.length > 0 ? { Tags: tags } : {}),
+  };
+}
+
 export const kmsAws: AwsFamily = {
   commands: {
     kms: {
@@ -230,6 +337,7 @@ export const kmsAws: AwsFamily = {
       GetKeyRotationStatus: GetKeyRotationStatusCommand,
       GetKeyPolicy: GetKeyPolicyCommand,
       ListResourceTags: ListResourceTagsCommand,
+      ListKeys: ListKeysCommand,
       CreateKey: CreateKeyCommand,
       ScheduleKeyDeletion: ScheduleKeyDeletionCommand,
       CreateAlias: CreateAliasEchoCommand,
@@ -244,29 +352,31 @@ export const kmsAws: AwsFamily = {
         (await scan(send)).map(({ description: _description, ...summary }) => summary),
     },
     'kms.key': {
-      query: async (target, send): Promise<KmsKeyValue | null> => {
+      query: async (target, send, identity): Promise<KmsKeyValue | null> => {
+        const own = await runKey(send, identity, true);
+        if (own !== undefined) return own && keyValue(send, own);
         const key = await bucketKey(target, send);
-        if (!key) return null;
-        const tags = await keyTags(send, key.keyId);
-        return {
-          Description: key.description,
-          KeySpec: 'SYMMETRIC_DEFAULT',
-          KeyUsage: 'ENCRYPT_DECRYPT',
-          ...(key.policy ? { Policy: key.policy } : {}),
-          ...(tags.length > 0 ? { Tags: tags } : {}),
-        };
+        return key ? keyValue(send, key) : null;
+      },
+      recover: async (_target, send, identity) => {
+        if (!identity.planId) return null;
+        const keyId = await keyByPlanTag(send, identity.planId);
+        const key = keyId ? await keyById(send, keyId) : null;
+        return key ? { KeyMetadata: { KeyId: key.keyId, Arn: key.arn } } : null;
       },
     },
     'kms.alias': {
-      query: async (target, send): Promise<KmsAliasValue | null> => {
-        const key = await bucketKey(target, send);
+      query: async (target, send, identity): Promise<KmsAliasValue | null> => {
+        const own = await runKey(send, identity, false);
+        const key = own === undefined ? await bucketKey(target, send) : own;
         const alias = key?.aliases[0];
         return key && alias ? { AliasName: alias, TargetKeyId: key.keyId } : null;
       },
     },
     'kms.rotation': {
-      query: async (target, send): Promise<KmsRotationValue | null> => {
-        const key = await bucketKey(target, send);
+      query: async (target, send, identity): Promise<KmsRotationValue | null> => {
+        const own = await runKey(send, identity, false);
+        const key = own === undefined ? await bucketKey(target, send) : own;
         return key?.rotation === true ? { KeyRotationEnabled: true } : null;
       },
     },

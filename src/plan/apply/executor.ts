@@ -1,35 +1,54 @@
 /**
- * Applies a plan's changes in order. Before each write the change's
- * before-state goes to the journal; on any failure (or a cancel before the
- * last write is done) the applied changes are undone newest first, each undo
- * read back to confirm, and every change ends in a reported state: nothing
- * half-applied goes unreported.
+ * Applies a plan's changes in order. Each resource is read again right before
+ * its write, and a change whose resource moved since the plan is not written
+ * (stale): the plan is someone else's to redo, not this run's to overwrite.
+ * Before each write the change's before- and after-state go to the journal;
+ * on any failure (or a cancel before the last write is done) the applied
+ * changes are undone newest first — only those still holding what this run
+ * wrote (./undo.ts) — each undo read back to confirm, and every change ends
+ * in a reported state: nothing half-applied goes unreported. Once every write
+ * has succeeded the plan is applied, whatever the read-back finds: a read
+ * that fails is "not verified", and the journal is closed all the same.
+ *
+ * Created resources are read with the run's identity (the plan's id and the
+ * outputs so far, see RunIdentity): a key is found by its ID, or by the tag
+ * with the plan's id when the answer to CreateKey was lost, never by alias.
  */
 
-import { referencedOutput, resolveRefs } from '../model/output-refs.js';
+import type { RunIdentity } from '../model/call.js';
+import {
+  collectRefs,
+  referencedOutput,
+  resolveRefs,
+  resolveValueRefs,
+} from '../model/output-refs.js';
 import type { ApiCall, Change, Plan, ResourceKey } from '../model/types.js';
 import type { CliContext } from '../render/cli-equivalent.js';
 import { formatValue } from '../render/render.js';
-import { satisfies } from '../resources/index.js';
+import { RESOURCES, satisfies } from '../resources/index.js';
 import { objectLockOn, undoPinnedByObjectLock } from '../resources/object-lock.js';
 import type { Journal } from './journal.js';
-import { undoChange } from './undo.js';
+import { conflictText, type UndoContext, undoChange } from './undo.js';
 
 export type ChangeStatus =
   | 'pending'
   | 'applying'
   | 'applied'
   | 'failed'
+  /** Not written: its resource changed since the plan (or could not be read to tell). */
+  | 'stale'
   | 'rolling-back'
   | 'rolled-back'
   | 'rollback-failed'
   /** Left in place by the rollback on purpose: a created bucket that has received objects. */
-  | 'kept';
+  | 'kept'
+  /** Not undone: it no longer holds what this run wrote (someone changed it since). */
+  | 'conflict';
 
 export interface ChangeResult {
   readonly change: Change;
   readonly status: ChangeStatus;
-  /** Why it failed, or why its rollback failed. */
+  /** Why it failed, is stale, is in conflict, or why its rollback failed. */
   readonly error?: string;
   /** For a failed rollback: the command that restores it by hand; for a kept one, that removes it. */
   readonly manualCommand?: string;
@@ -40,7 +59,8 @@ export interface ChangeResult {
 
 /**
  * `rollback-incomplete`: something is not as before and needs the operator —
- * an undo that failed, or a created bucket kept because it has received objects.
+ * an undo that failed, a created bucket kept because it has received
+ * objects, or a change someone else has changed since (a conflict).
  */
 export type ApplyStatus = 'applied' | 'rolled-back' | 'rollback-incomplete';
 
@@ -60,8 +80,16 @@ export interface ApplyOutcome {
 export interface ExecutorDeps {
   /** Runs one call; throws an Error with a one-line message on failure. */
   run(call: ApiCall): Promise<unknown>;
-  /** A fresh read of one resource of the plan's target; null = absent. */
-  read(resource: ResourceKey): Promise<unknown>;
+  /**
+   * A fresh read of one resource of the plan's target; null = absent. With
+   * the run's identity, a resource this run creates is read as that very one.
+   */
+  read(resource: ResourceKey, identity?: RunIdentity): Promise<unknown>;
+  /**
+   * The output of a create whose answer was lost, found again by identity
+   * (the key tagged with the plan's id); null when nothing was created.
+   */
+  recover?(resource: ResourceKey, identity: RunIdentity): Promise<unknown>;
   readonly journal: Journal;
   /**
    * Aborted by a cancel (Ctrl+C): stop before the next change, then roll
@@ -79,6 +107,43 @@ export const KEPT_OUTCOME = 'rolled-back-except-kept';
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Whether a fresh read of an applied change shows its planned value; never throws. */
+async function verification(
+  change: Change,
+  identity: RunIdentity,
+  deps: Pick<ExecutorDeps, 'read'>,
+): Promise<Pick<ChangeResult, 'verified' | 'verifyDetail'>> {
+  let live: unknown;
+  try {
+    live = await deps.read(change.resource, identity);
+  } catch (error) {
+    return {
+      verified: false,
+      verifyDetail: `not verified: the read-back failed (${message(error)})`,
+    };
+  }
+  try {
+    if (satisfies(change.resource, resolveValueRefs(change.after, identity.outputs), live)) {
+      return { verified: true };
+    }
+  } catch {
+    // A value the comparison cannot take is not the planned one.
+  }
+  return { verified: false, verifyDetail: `reads back as ${formatValue(live)}` };
+}
+
+/**
+ * The resources of a bucket this run created (and of a log bucket it
+ * created) need no read before their writes: nobody else has had them.
+ * Nor does a value only this run can have made (its tagged key).
+ */
+function readBeforeWriting(change: Change, created: ReadonlySet<string>): boolean {
+  const spec = RESOURCES[change.resource];
+  if (spec.createdByRun && change.before === null) return false;
+  const prefix = change.resource.split('.')[0];
+  return !created.has(`${prefix}.exists`);
 }
 
 export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<ApplyOutcome> {
@@ -104,13 +169,17 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
     target: plan.target,
     changes: plan.changes.length,
     tool: 's3-harden',
+    ...(plan.id ? { planId: plan.id } : {}),
   });
   let failure: string | undefined;
   let cancelled = false;
   const applied: number[] = [];
   // Outputs of calls that later calls or undos refer to (OutputRef).
   const outputs = new Map<string, unknown>();
+  const identity: RunIdentity = { ...(plan.id ? { planId: plan.id } : {}), outputs };
   const allCalls = plan.changes.flatMap((change) => [change.call, change.undo]);
+  // Buckets this run created so far (`bucket.exists`, `logTarget.exists`).
+  const createdHere = new Set<string>();
 
   for (const [index, change] of plan.changes.entries()) {
     if (deps.signal?.aborted) {
@@ -118,6 +187,23 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
       break;
     }
     update(index, { status: 'applying' });
+    if (readBeforeWriting(change, createdHere)) {
+      let live: unknown;
+      let stale: string | undefined;
+      try {
+        live = await deps.read(change.resource, identity);
+        if (!satisfies(change.resource, change.before, live)) {
+          stale = `changed since the plan (now ${formatValue(live)}): not written; plan again`;
+        }
+      } catch (error) {
+        stale = `could not be read before writing it (${message(error)}): not written`;
+      }
+      if (stale) {
+        failure = `${change.title}: ${stale}`;
+        update(index, { status: 'stale', error: stale });
+        break;
+      }
+    }
     try {
       journal.append({
         type: 'intent',
@@ -125,6 +211,7 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
         resource: change.resource,
         title: change.title,
         before: change.before,
+        after: change.after,
         undo: change.undo,
       });
     } catch (error) {
@@ -149,22 +236,21 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
       ...(Object.keys(kept).length > 0 ? { output: kept } : {}),
     });
     applied.push(index);
+    if (change.resource.endsWith('.exists') && change.before === null) {
+      createdHere.add(change.resource);
+    }
     update(index, { status: 'applied' });
   }
   // A cancel that arrives during the last call still rolls back what was applied.
   if (!failure && deps.signal?.aborted) cancelled = true;
 
   if (!failure && !cancelled) {
+    // Every write succeeded: whatever the read-back finds, the plan is applied
+    // and the journal says so. A read that fails is "not verified", never a
+    // crash that leaves the journal open and the next apply blocked.
     for (const index of applied) {
       const change = plan.changes[index] as Change;
-      const live = await deps
-        .read(change.resource)
-        .catch((error) => `unreadable: ${message(error)}`);
-      const verified = satisfies(change.resource, change.after, live);
-      update(
-        index,
-        verified ? { verified } : { verified, verifyDetail: `reads back as ${formatValue(live)}` },
-      );
+      update(index, await verification(change, identity, deps));
     }
     record({ type: 'end', outcome: 'applied' });
     return { status: 'applied', cancelled: false, results, journalPath: journal.path };
@@ -173,49 +259,72 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
   let incomplete = false;
   let kept = false;
   // A call that failed may still have taken effect (a timeout after S3 wrote
-  // it): read it back, and undo it too unless it still reads as before.
+  // it, a lost answer): it is undone like the others when it did, which
+  // undoChange tells by reading it first. An output it lost (a created key's
+  // ID) is found again by identity, so its undo can name it.
   const failedIndex = results.findIndex((result) => result.status === 'failed');
   if (failedIndex >= 0) {
     const change = plan.changes[failedIndex] as Change;
-    const live = await deps.read(change.resource).then(
-      (value) => ({ value }),
-      () => null,
+    const referenced = allCalls.some((call) =>
+      collectRefs(call?.input).some((ref) => ref.fromOutput.change === change.id),
     );
-    if (!live || !satisfies(change.resource, change.before, live.value)) applied.push(failedIndex);
+    if (referenced && deps.recover) {
+      const recover = deps.recover;
+      const found = await Promise.resolve()
+        .then(() => recover(change.resource, identity))
+        .catch(() => null);
+      if (found) {
+        outputs.set(change.id, found);
+        const keptOutput = referencedOutput(change.id, found, allCalls);
+        record({ type: 'applied', changeId: change.id, output: keptOutput });
+      }
+    }
+    applied.push(failedIndex);
   }
   // Object Lock, once on, pins versioning: its undo would be refused.
   const locked = applied.some((index) => {
     const change = plan.changes[index] as Change;
     return change.resource === 'bucket.objectLock' && objectLockOn(change.after);
   });
+  const context: UndoContext = {
+    outputs,
+    created: new Map(plan.changes.map((c) => [c.id, { resource: c.resource, after: c.after }])),
+    ...(plan.id ? { planId: plan.id } : {}),
+    ...(deps.cli ? { cli: deps.cli } : {}),
+  };
   for (const index of [...applied].reverse()) {
     const change = plan.changes[index] as Change;
-    update(index, { status: 'rolling-back' });
+    const failed = index === failedIndex;
+    if (!failed) update(index, { status: 'rolling-back' });
     const pinned = undoPinnedByObjectLock(change.resource, change.before, locked);
     if (!change.undo || pinned) {
+      if (failed) continue;
       incomplete = true;
       const error = pinned ?? 'cannot be undone';
       record({ type: 'rollback-failed', changeId: change.id, error, command: null });
       update(index, { status: 'rollback-failed', error });
       continue;
     }
-    const result = await undoChange({ ...change, undo: change.undo }, outputs, {
+    const result = await undoChange({ ...change, undo: change.undo }, context, {
       run: deps.run,
-      read: deps.read,
+      read: (resource) => deps.read(resource, identity),
       record,
-      ...(deps.cli ? { cli: deps.cli } : {}),
     });
-    if (result.status === 'rolled-back') {
-      update(index, { status: 'rolled-back' });
+    if (result.status === 'rolled-back' || result.status === 'already') {
+      // A failed call that took no effect stays "failed"; one undone, rolled back.
+      if (!(failed && result.status === 'already')) update(index, { status: 'rolled-back' });
     } else if (result.status === 'kept') {
       kept = true;
       update(index, { status: 'kept', manualCommand: result.command });
+    } else if (result.status === 'conflict') {
+      incomplete = true;
+      update(index, { status: 'conflict', error: conflictText(result.now, result.wrote) });
     } else {
       incomplete = true;
       update(index, {
         status: 'rollback-failed',
         error: result.error,
-        manualCommand: result.command,
+        ...(result.command ? { manualCommand: result.command } : {}),
       });
     }
   }

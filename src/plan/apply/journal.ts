@@ -3,13 +3,22 @@
  * the write it describes, so a crash at any point leaves enough on disk to
  * roll back. It holds before-states and API calls, never credentials.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readRegularFile } from '../files/safe-file.js';
 import type { ApiCall, ResourceKey, Target } from '../model/types.js';
 
 export type JournalEntry =
-  | { type: 'begin'; at: string; target: Target; changes: number; tool: string }
+  | {
+      type: 'begin';
+      at: string;
+      target: Target;
+      changes: number;
+      tool: string;
+      /** The plan's id: what it creates is tagged with it (absent in older journals). */
+      planId?: string;
+    }
   | {
       type: 'intent';
       at: string;
@@ -17,6 +26,11 @@ export type JournalEntry =
       resource: ResourceKey;
       title: string;
       before: unknown;
+      /**
+       * What the write leaves (OutputRefs unresolved): a rollback undoes the
+       * change only while it still holds this. Absent in older journals.
+       */
+      after?: unknown;
       undo: ApiCall | null;
     }
   | {
@@ -31,6 +45,8 @@ export type JournalEntry =
   | { type: 'rollback-failed'; at: string; changeId: string; error: string; command: string | null }
   /** A rollback left it in place on purpose (a created bucket that has received objects). */
   | { type: 'kept'; at: string; changeId: string; reason: string; command: string }
+  /** Not undone: it no longer holds what this run wrote (someone changed it since). */
+  | { type: 'conflict'; at: string; changeId: string; now: unknown; wrote: unknown }
   | { type: 'end'; at: string; outcome: string };
 
 /** Distributes Omit over the union so each entry keeps its own fields. */
@@ -56,6 +72,8 @@ export function openJournal(
   now = new Date(),
 ): Journal {
   mkdirSync(directory, { recursive: true, mode: 0o700 });
+  // mkdir's mode holds only for what it creates: one that was there already is made private too.
+  chmodSync(directory, 0o700);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const suffix = Math.random().toString(36).slice(2, 8);
   const path = join(directory, `${stamp}-${target.bucket}-${suffix}.jsonl`);
@@ -75,9 +93,21 @@ export function openJournal(
   };
 }
 
+/**
+ * A journal holds each change's states and undo (a bucket policy is at most
+ * 20 KB) and what each rollback run appends: for a real plan, well under a
+ * megabyte. A larger file is not one of ours, and is not read.
+ */
+export const MAX_JOURNAL_BYTES = 10 * 1024 * 1024;
+
+/** A journal's text: only a regular file, at most MAX_JOURNAL_BYTES (UnsafeFileError otherwise). */
+export function readJournalText(path: string): string {
+  return readRegularFile(path, { bytes: MAX_JOURNAL_BYTES, what: 'an s3-harden journal' });
+}
+
 /** Reads a journal back; a torn last line (a crash mid-write) is ignored. */
 export function readJournal(path: string): JournalEntry[] {
-  const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  const lines = readJournalText(path).split('\n').filter(Boolean);
   const entries: JournalEntry[] = [];
   for (const [index, line] of lines.entries()) {
     try {

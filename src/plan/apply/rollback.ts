@@ -13,20 +13,22 @@
  * report of one rollback; the report's wording follows every outcome the loop
  * produces.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import * as z from 'zod';
 import { escapeControl } from '../files/plan-file.js';
+import { UnsafeFileError } from '../files/safe-file.js';
+import type { RunIdentity } from '../model/call.js';
 import { apiCallSchema, callProblem, targetSchema, writes } from '../model/call-guard.js';
-import { collectRefs } from '../model/output-refs.js';
+import { collectRefs, referencedOutput } from '../model/output-refs.js';
 import type { ApiCall, ResourceKey, Target } from '../model/types.js';
 import type { CliContext } from '../render/cli-equivalent.js';
 import { KEPT_NOT_EMPTY, keptBuckets, removeBucketCommand } from '../resources/bucket.js';
 import { RESOURCE_KEYS, resourceSchema, satisfies } from '../resources/index.js';
 import { objectLockOn, undoPinnedByObjectLock } from '../resources/object-lock.js';
 import { KEPT_OUTCOME } from './executor.js';
-import type { JournalEntry, JournalRecord } from './journal.js';
+import { type JournalEntry, type JournalRecord, readJournalText } from './journal.js';
 import { JournalError, splitEntries } from './journal-scan.js';
-import { undoChange, undoCommand } from './undo.js';
+import { conflictText, type UndoContext, undoChange, undoCommand } from './undo.js';
 
 /** A JournalError whose message may quote the file: control characters escaped. */
 function journalError(message: string): JournalError {
@@ -43,6 +45,7 @@ const entrySchema = z.discriminatedUnion('type', [
     target: targetSchema,
     changes: z.number().int().min(0).max(500),
     tool: text(200),
+    planId: z.uuid().optional(),
   }),
   z.strictObject({
     type: z.literal('intent'),
@@ -51,6 +54,7 @@ const entrySchema = z.discriminatedUnion('type', [
     resource: z.enum(RESOURCE_KEYS as [ResourceKey, ...ResourceKey[]]),
     title: text(200),
     before: z.unknown(),
+    after: z.unknown().optional(),
     undo: apiCallSchema.nullable(),
   }),
   z.strictObject({
@@ -69,6 +73,13 @@ const entrySchema = z.discriminatedUnion('type', [
     command: text(20000).nullable(),
   }),
   z.strictObject({ type: z.literal('kept'), at, changeId, reason: text(500), command: text(2000) }),
+  z.strictObject({
+    type: z.literal('conflict'),
+    at,
+    changeId,
+    now: z.unknown(),
+    wrote: z.unknown(),
+  }),
   z.strictObject({ type: z.literal('end'), at, outcome: text(100) }),
 ]);
 
@@ -78,11 +89,15 @@ export interface JournalChange {
   readonly resource: ResourceKey;
   readonly title: string;
   readonly before: unknown;
+  /** What the write left (absent in older journals): undone only while it still holds. */
+  readonly after?: unknown;
   readonly undo: ApiCall | null;
 }
 
 export interface ParsedJournal {
   readonly target: Target;
+  /** The plan's id, which what it created is tagged with (absent in older journals). */
+  readonly planId?: string;
   /** In the order they were attempted. */
   readonly changes: readonly JournalChange[];
   /** Outputs recorded by `applied` entries, for OutputRefs in undos. */
@@ -161,6 +176,7 @@ export function parseJournal(content: string): ParsedJournal {
         resource: entry.resource,
         title: entry.title,
         before: entry.before,
+        ...(entry.after !== undefined ? { after: entry.after } : {}),
         undo: entry.undo,
       };
       if (entry.undo) {
@@ -187,28 +203,34 @@ export function parseJournal(content: string): ParsedJournal {
       finished = true;
     }
   }
-  return { target, changes, outputs, finished, kept };
+  const planId = first.planId;
+  return { target, ...(planId ? { planId } : {}), changes, outputs, finished, kept };
 }
 
+/** How every journal starts (the executor writes its begin entry first, `type` first). */
+const BEGIN_PREFIX = '{"type":"begin",';
+
 /**
- * Loads and validates a journal; null when it holds no complete entry (a crash
- * between creating it and writing its first line: nothing was written to AWS).
+ * Loads and validates a journal; null when all it holds is a torn begin entry
+ * (a crash while writing its first line: nothing was written to AWS). Only a
+ * regular file of at most MAX_JOURNAL_BYTES is read; an empty file, or one
+ * with no complete entry that is not a torn begin, is not a journal.
  */
 export function loadJournal(path: string): ParsedJournal | null {
   let content: string;
   try {
-    content = readFileSync(path, 'utf8');
+    content = readJournalText(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw journalError(
-      `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
-    );
+    if (error instanceof UnsafeFileError) throw journalError(error.message);
+    throw error;
   }
-  if (Buffer.byteLength(content) > 10 * 1024 * 1024) {
-    throw journalError(`${path}: too large to be an s3-harden journal`);
-  }
+  if (content.trim() === '') throw journalError(`${path}: empty, not an s3-harden journal`);
   try {
-    if (splitEntries(content).length === 0) return null;
+    if (splitEntries(content).length === 0) {
+      const line = content.trim();
+      if (BEGIN_PREFIX.startsWith(line) || line.startsWith(BEGIN_PREFIX)) return null;
+      throw new JournalError('not an s3-harden journal (no complete entry)');
+    }
     return parseJournal(content);
   } catch (error) {
     if (error instanceof JournalError) throw journalError(`${path}: ${error.message}`);
@@ -222,7 +244,7 @@ export function appendToJournal(path: string): {
   close(): void;
 } {
   // A torn last line (a crash mid-write) would glue onto the next entry: start on a new line.
-  const content = readFileSync(path, 'utf8');
+  const content = readJournalText(path);
   const fd = openSync(path, 'a');
   if (content.length > 0 && !content.endsWith('\n')) writeSync(fd, '\n');
   return {
@@ -239,9 +261,16 @@ export function appendToJournal(path: string): {
 /**
  * `kept`: a created bucket left in place because it has received objects;
  * `permanent`: a change that can never be undone (Object Lock, and the
- * versioning it pins).
+ * versioning it pins); `conflict`: it no longer holds what the run wrote —
+ * someone changed it since — so it is left as it is.
  */
-export type RollbackStatus = 'rolled-back' | 'already' | 'failed' | 'kept' | 'permanent';
+export type RollbackStatus =
+  | 'rolled-back'
+  | 'already'
+  | 'failed'
+  | 'kept'
+  | 'permanent'
+  | 'conflict';
 
 export interface RollbackResult {
   readonly change: JournalChange;
@@ -256,7 +285,10 @@ export interface RollbackResult {
 
 export interface RollbackDeps {
   run(call: ApiCall): Promise<unknown>;
-  read(resource: ResourceKey): Promise<unknown>;
+  /** A fresh read; with the run's identity, a resource the run created is read as that very one. */
+  read(resource: ResourceKey, identity?: RunIdentity): Promise<unknown>;
+  /** The output of a create the journal did not record (a crash, a lost answer), found by identity. */
+  recover?(resource: ResourceKey, identity: RunIdentity): Promise<unknown>;
   /** Appends to the journal being rolled back. */
   record(entry: JournalRecord): void;
   readonly cli?: CliContext;
@@ -270,8 +302,9 @@ export interface RollbackOutcome {
   /** Every change is as before. */
   readonly restored: boolean;
   /**
-   * Nothing is left to retry: every change is as before or kept on purpose.
-   * The journal then has its end; a kept bucket still needs the operator.
+   * Nothing is left to retry: every change is as before, kept on purpose,
+   * permanent, or someone else's now. The journal then has its end; what is
+   * not as before still needs the operator.
    */
   readonly finished: boolean;
 }
@@ -289,7 +322,45 @@ function existsKey(resource: ResourceKey): ResourceKey | null {
     : null;
 }
 
-/** Undoes every change of `journal` that is not as before, newest first. */
+/**
+ * The outputs a rollback needs that the journal lacks — a create whose answer
+ * was lost, or a crash before it was recorded — found again by identity (the
+ * key tagged with the plan's id) and recorded, so a later run has them too.
+ */
+async function recoverOutputs(
+  journal: ParsedJournal,
+  deps: RollbackDeps,
+  outputs: Map<string, unknown>,
+  record: (entry: JournalRecord) => void,
+): Promise<void> {
+  if (!deps.recover) return;
+  const needed = new Set(
+    journal.changes.flatMap((change) =>
+      collectRefs(change.undo?.input).map((ref) => ref.fromOutput.change),
+    ),
+  );
+  for (const change of journal.changes) {
+    if (!needed.has(change.id) || outputs.has(change.id)) continue;
+    const identity: RunIdentity = {
+      ...(journal.planId ? { planId: journal.planId } : {}),
+      outputs,
+    };
+    const recover = deps.recover;
+    const found = await Promise.resolve()
+      .then(() => recover(change.resource, identity))
+      .catch(() => null);
+    if (!found) continue;
+    outputs.set(change.id, found);
+    const undos = journal.changes.map((other) => other.undo);
+    record({
+      type: 'applied',
+      changeId: change.id,
+      output: referencedOutput(change.id, found, undos),
+    });
+  }
+}
+
+/** Undoes every change of `journal` that is not as before and still as the run left it, newest first. */
 export async function rollbackJournal(
   journal: ParsedJournal,
   deps: RollbackDeps,
@@ -302,6 +373,24 @@ export async function rollbackJournal(
       // The next run re-reads every resource anyway.
     }
   };
+  const outputs = new Map(journal.outputs);
+  await recoverOutputs(journal, deps, outputs, record);
+  const identity: RunIdentity = { ...(journal.planId ? { planId: journal.planId } : {}), outputs };
+  const read = (resource: ResourceKey) => deps.read(resource, identity);
+  const context: UndoContext = {
+    outputs,
+    created: new Map(
+      journal.changes.map((change) => [
+        change.id,
+        {
+          resource: change.resource,
+          ...(change.after !== undefined ? { after: change.after } : {}),
+        },
+      ]),
+    ),
+    ...(journal.planId ? { planId: journal.planId } : {}),
+    ...(deps.cli ? { cli: deps.cli } : {}),
+  };
   // A bucket the journal created and that is gone again is as before, with all its settings.
   const created = new Set(
     journal.changes
@@ -311,7 +400,7 @@ export async function rollbackJournal(
   const goneAgain = async (resource: ResourceKey): Promise<boolean> => {
     const key = existsKey(resource);
     if (!key || !created.has(key)) return false;
-    return (await deps.read(key).catch(() => undefined)) === null;
+    return (await read(key).catch(() => undefined)) === null;
   };
   const finish = (result: RollbackResult) => {
     results.push(result);
@@ -325,14 +414,14 @@ export async function rollbackJournal(
     deps.onStart?.(change);
     let live: unknown;
     try {
-      live = await deps.read(change.resource);
+      live = await read(change.resource);
     } catch (error) {
       if (await goneAgain(change.resource)) {
         finish({ change, status: 'already' });
         continue;
       }
       const error_ = `cannot read it: ${message(error)}`;
-      const command = change.undo ? undoCommand(change.undo, journal.outputs, deps.cli) : null;
+      const command = change.undo ? undoCommand(change.undo, context) : null;
       record({ type: 'rollback-failed', changeId: change.id, error: error_, command });
       finish({ change, status: 'failed', error: error_, manualCommand: command });
       continue;
@@ -358,15 +447,18 @@ export async function rollbackJournal(
       continue;
     }
     if (!change.undo) continue;
-    const result = await undoChange({ ...change, undo: change.undo }, journal.outputs, {
-      run: deps.run,
-      read: deps.read,
-      record,
-      ...(deps.cli ? { cli: deps.cli } : {}),
-    });
+    const result = await undoChange(
+      { ...change, undo: change.undo },
+      context,
+      { run: deps.run, read, record },
+      { value: live },
+    );
     if (result.status === 'rolled-back') finish({ change, status: 'rolled-back' });
+    else if (result.status === 'already') finish({ change, status: 'already' });
     else if (result.status === 'kept') {
       finish({ change, status: 'kept', manualCommand: result.command });
+    } else if (result.status === 'conflict') {
+      finish({ change, status: 'conflict', error: conflictText(result.now, result.wrote) });
     } else {
       finish({ change, status: 'failed', error: result.error, manualCommand: result.command });
     }
@@ -374,18 +466,26 @@ export async function rollbackJournal(
   const finished = results.every((result) => result.status !== 'failed');
   const restored =
     finished &&
-    results.every((result) => result.status !== 'kept' && result.status !== 'permanent');
+    results.every(
+      (result) =>
+        result.status !== 'kept' && result.status !== 'permanent' && result.status !== 'conflict',
+    );
   if (finished) record({ type: 'end', outcome: restored ? 'rolled-back' : KEPT_OUTCOME });
   return { results, restored, finished };
 }
 
-/** What a finished rollback left as it is: kept buckets to remove, changes that are permanent. */
-function finishedRemainder(kept: number, permanent: number): string {
+/** What a finished rollback left as it is: kept buckets, permanent changes, someone else's changes. */
+function finishedRemainder(kept: number, permanent: number, conflicts: number): string {
   const parts: string[] = [];
   if (kept > 0)
     parts.push(`${keptBuckets(kept)}: remove ${kept === 1 ? 'it' : 'them'} by hand (above)`);
   if (permanent > 0) {
     parts.push(`${permanent} change${permanent === 1 ? '' : 's'} can never be undone (above)`);
+  }
+  if (conflicts > 0) {
+    parts.push(
+      `${conflicts} change${conflicts === 1 ? ' was' : 's were'} changed by someone else since and left as ${conflicts === 1 ? 'it is' : 'they are'} (above)`,
+    );
   }
   return `${parts.join('; ')}.`;
 }
@@ -400,6 +500,7 @@ export function rollbackLines(outcome: RollbackOutcome, path: string): string[] 
       return `! ${title}: ${KEPT_NOT_EMPTY} — once you have checked its objects, remove it: ${result.manualCommand}`;
     }
     if (result.status === 'permanent') return `! ${title}: ${result.error}`;
+    if (result.status === 'conflict') return `‼ ${title}: ${result.error}`;
     const how = result.manualCommand ? ` — restore it by hand: ${result.manualCommand}` : '';
     return `‼ ${title}: ${result.error}${how}`;
   });
@@ -410,7 +511,7 @@ export function rollbackLines(outcome: RollbackOutcome, path: string): string[] 
     outcome.restored
       ? `Everything in ${path} is as it was before.`
       : outcome.finished
-        ? `Rolled back everything else in ${path}; ${finishedRemainder(count('kept'), count('permanent'))} Nothing is left to retry.`
+        ? `Rolled back everything else in ${path}; ${finishedRemainder(count('kept'), count('permanent'), count('conflict'))} Nothing is left to retry.`
         : `Rollback incomplete: ${count('failed')} change(s) need the commands above; run s3-harden rollback ${path} again to retry.`,
   );
   return lines;

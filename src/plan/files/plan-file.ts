@@ -13,6 +13,7 @@ import {
   PRESETS,
   type ResourceKey,
 } from '../model/types.js';
+import { escapeControl } from '../render/sanitise.js';
 import { RESOURCE_KEYS, resourceSchema, writeCall } from '../resources/index.js';
 
 export const PLAN_FORMAT = 's3-harden-plan';
@@ -20,13 +21,8 @@ export const PLAN_VERSION = 1;
 /** Plans are a few kilobytes; anything this large is not one of ours. */
 export const MAX_PLAN_BYTES = 5 * 1024 * 1024;
 
-/** Control characters from a file shown escaped, so a message stays one line and cannot drive the terminal. */
-export function escapeControl(text: string): string {
-  return text.replace(
-    /\p{Cc}/gu,
-    (char) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
-  );
-}
+/** The terminal filter (../render/sanitise.ts), here too for the modules that quote a file. */
+export { escapeControl };
 
 /** Longer than any message of ours: the rest would be text from the file itself. */
 const MAX_MESSAGE = 400;
@@ -67,6 +63,8 @@ const changeSchema = z.strictObject({
 const planFileSchema = z.strictObject({
   format: z.literal(PLAN_FORMAT),
   version: z.literal(PLAN_VERSION),
+  // Absent in files written before plans had ids.
+  id: z.uuid().optional(),
   createdAt: z.iso.datetime(),
   createdBy: displayText(200),
   target: targetSchema,
@@ -107,6 +105,7 @@ export function planFileObject(plan: Plan, createdBy: string): PlanFile {
   return {
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
+    ...(plan.id ? { id: plan.id } : {}),
     createdAt: plan.createdAt,
     createdBy,
     target: plan.target,
@@ -322,6 +321,7 @@ export function validatePlanObject(data: unknown): Plan {
     }
   });
   return {
+    ...(file.id ? { id: file.id } : {}),
     target: file.target,
     preset: file.preset,
     createdAt: file.createdAt,

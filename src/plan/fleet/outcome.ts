@@ -19,6 +19,8 @@ export type SectionResultStatus =
   | 'already-applied'
   /** Not attempted: an earlier failure stopped the run, or Ctrl+C. */
   | 'not-run'
+  /** Not started: another run holds the bucket, or an earlier apply to it never finished. */
+  | 'refused'
   /** The section has no change. */
   | 'unchanged';
 
@@ -56,7 +58,8 @@ export function isFailure(result: SectionResult): boolean {
   return (
     result.status === 'unverified' ||
     result.status === 'rolled-back' ||
-    result.status === 'rollback-incomplete'
+    result.status === 'rollback-incomplete' ||
+    result.status === 'refused'
   );
 }
 
@@ -68,6 +71,7 @@ const TEXT: Record<SectionResultStatus, string> = {
   stale: 'stale, skipped',
   'already-applied': 'already applied',
   'not-run': 'not run',
+  refused: 'refused, skipped',
   unchanged: 'no changes',
 };
 
@@ -79,6 +83,7 @@ const MARK: Record<SectionResultStatus, string> = {
   stale: '≠',
   'already-applied': '✓',
   'not-run': '·',
+  refused: '×',
   unchanged: '=',
 };
 
@@ -90,6 +95,7 @@ const KIND: Record<SectionResultStatus, LineKind> = {
   stale: 'warning',
   'already-applied': 'note',
   'not-run': 'note',
+  refused: 'warning',
   unchanged: 'note',
 };
 

@@ -70,3 +70,14 @@ export interface OperationSpec {
   /** Shape of `input` (writes only; reads are built by the tool itself). */
   readonly input?: z.ZodType;
 }
+
+/**
+ * What one run of a plan knows about the resources it creates: the plan's id
+ * (the tag on each) and the outputs of the calls made so far (a created key's
+ * ID). Reading a created resource with it finds that very resource — by ID,
+ * else by tag — never one that merely has the expected name or alias.
+ */
+export interface RunIdentity {
+  readonly planId?: string;
+  readonly outputs: ReadonlyMap<string, unknown>;
+}

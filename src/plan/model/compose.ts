@@ -2,6 +2,7 @@
  * Turns the changes every step proposed into one ordered plan: dependencies
  * first, otherwise the order the steps produced them.
  */
+import { randomUUID } from 'node:crypto';
 import type {
   Change,
   Plan,
@@ -68,6 +69,8 @@ function withoutSatisfied(changes: readonly Change[]): Change[] {
 }
 
 export function composePlan(options: {
+  /** The plan's id; a new UUID when not given. */
+  id?: string;
   target: Target;
   preset: Preset;
   values: Partial<PostureValues>;
@@ -93,6 +96,7 @@ export function composePlan(options: {
     }
   }
   return {
+    id: options.id ?? randomUUID(),
     target: options.target,
     preset: options.preset,
     createdAt: (options.now ?? new Date()).toISOString(),

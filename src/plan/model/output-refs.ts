@@ -39,22 +39,26 @@ export function collectRefs(value: unknown, into: OutputRef[] = []): OutputRef[]
 }
 
 /** A copy of `call` with every reference replaced; throws when an output is missing. */
+/** `value` with every OutputRef replaced by the output it names; throws when one has not run. */
+export function resolveValueRefs(value: unknown, outputs: ReadonlyMap<string, unknown>): unknown {
+  if (isOutputRef(value)) {
+    const { change, path } = value.fromOutput;
+    if (!outputs.has(change)) throw new Error(`needs the output of ${change}, which has not run`);
+    const resolved = pick(outputs.get(change), path);
+    if (resolved === undefined) throw new Error(`the output of ${change} has no ${path}`);
+    return resolved;
+  }
+  if (Array.isArray(value)) return value.map((item) => resolveValueRefs(item, outputs));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, resolveValueRefs(inner, outputs)]),
+    );
+  }
+  return value;
+}
+
 export function resolveRefs(call: ApiCall, outputs: ReadonlyMap<string, unknown>): ApiCall {
-  const resolve = (value: unknown): unknown => {
-    if (isOutputRef(value)) {
-      const { change, path } = value.fromOutput;
-      if (!outputs.has(change)) throw new Error(`needs the output of ${change}, which has not run`);
-      const resolved = pick(outputs.get(change), path);
-      if (resolved === undefined) throw new Error(`the output of ${change} has no ${path}`);
-      return resolved;
-    }
-    if (Array.isArray(value)) return value.map(resolve);
-    if (typeof value === 'object' && value !== null) {
-      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolve(inner)]));
-    }
-    return value;
-  };
-  return { ...call, input: resolve(call.input) as Record<string, unknown> };
+  return { ...call, input: resolveValueRefs(call.input, outputs) as Record<string, unknown> };
 }
 
 /** Only the output fields that some call refers to: what the journal keeps. */

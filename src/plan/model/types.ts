@@ -28,6 +28,12 @@ export interface Posture extends Target {
   readonly values: Partial<PostureValues>;
   /** Why a resource could not be read (e.g. access denied), one line each. */
   readonly unreadable: Partial<Record<ResourceKey, string>>;
+  /**
+   * The id the plan built from this reading takes (set by buildPlan): what
+   * the plan creates is tagged with it, so a crash or a lost answer never
+   * loses a created resource (see RunIdentity).
+   */
+  readonly planId?: string;
 }
 
 export type ChangeAction = 'create' | 'update' | 'delete';
@@ -60,6 +66,12 @@ export const PRESETS = ['baseline', 'strict', 'worm', 'custom'] as const;
 export type Preset = (typeof PRESETS)[number];
 
 export interface Plan {
+  /**
+   * Unique per plan (a UUID): resources it creates are tagged with it and
+   * its journal names it, so they are found by identity, not by name.
+   * Absent only in hand-built plans (tests).
+   */
+  readonly id?: string;
   readonly target: Target;
   readonly preset: Preset;
   readonly createdAt: string;

@@ -15,7 +15,7 @@ import { findOperation, iamActionFor, writeOperations } from '../model/operation
 import type { ApiCall, Plan, ResourceKey, Service } from '../model/types.js';
 import { accessPointArn, accessPointName } from '../resources/access-point.js';
 import { RESOURCES } from '../resources/index.js';
-import { defaultAliasName, KEY_TAG } from '../resources/kms.js';
+import { CHANGE_TAG, defaultAliasName, KEY_TAG, PLAN_TAG } from '../resources/kms.js';
 import { macieServiceRoleArn, partitionOf } from './statements.js';
 import { POLICY_RESOURCES } from './validation.js';
 
@@ -271,7 +271,11 @@ export function buildIamPolicy(scope: PolicyScope): IamPolicyResult {
     account: '*',
   };
   const conditionOf: Partial<Record<Group, IamStatement['Condition']>> = {
-    kmsCreate: { StringEquals: tag, 'ForAllValues:StringEquals': { 'aws:TagKeys': [KEY_TAG] } },
+    kmsCreate: {
+      StringEquals: tag,
+      // The bucket tag, and the plan and change tags that find the key again after a lost answer.
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [KEY_TAG, CHANGE_TAG, PLAN_TAG] },
+    },
     kmsTagNewKey: { StringEquals: tag },
     kmsBucketKey: { StringEquals: { [`aws:ResourceTag/${KEY_TAG}`]: scope.bucket } },
   };

@@ -7,6 +7,7 @@
 import type { ApplyOutcome, ChangeResult, ChangeStatus } from '../apply/executor.js';
 import { KEPT_NOT_EMPTY, keptBuckets } from '../resources/bucket.js';
 import type { Line, LineKind } from './render.js';
+import { escapeControl } from './sanitise.js';
 
 export const STATUS_MARK: Record<ChangeStatus, string> = {
   pending: '·',
@@ -17,6 +18,8 @@ export const STATUS_MARK: Record<ChangeStatus, string> = {
   'rolled-back': '↶',
   'rollback-failed': '‼',
   kept: '!',
+  stale: '✗',
+  conflict: '‼',
 };
 
 const STATUS_TEXT: Record<ChangeStatus, string> = {
@@ -28,6 +31,8 @@ const STATUS_TEXT: Record<ChangeStatus, string> = {
   'rolled-back': 'rolled back',
   'rollback-failed': 'ROLLBACK FAILED',
   kept: KEPT_NOT_EMPTY,
+  stale: 'not written',
+  conflict: 'NOT ROLLED BACK',
 };
 
 const STATUS_KIND: Record<ChangeStatus, LineKind> = {
@@ -39,6 +44,8 @@ const STATUS_KIND: Record<ChangeStatus, LineKind> = {
   'rolled-back': 'change',
   'rollback-failed': 'irreversible',
   kept: 'warning',
+  stale: 'remove',
+  conflict: 'irreversible',
 };
 
 export function resultLines(result: ChangeResult): Line[] {
@@ -48,10 +55,11 @@ export function resultLines(result: ChangeResult): Line[] {
   if (status === 'applied' && result.verified === false)
     text += `, but ${result.verifyDetail ?? 'did not verify'}`;
   if (result.error) text += ` (${result.error})`;
-  const lines: Line[] = [{ kind: STATUS_KIND[status], text }];
+  // The title comes from the plan file, the error and command may quote AWS: escaped for any screen.
+  const lines: Line[] = [{ kind: STATUS_KIND[status], text: escapeControl(text) }];
   if (result.manualCommand) {
     const how = status === 'kept' ? 'once you have checked its objects, remove it' : 'fix by hand';
-    lines.push({ kind: 'command', text: `    ${how}: ${result.manualCommand}` });
+    lines.push({ kind: 'command', text: `    ${how}: ${escapeControl(result.manualCommand)}` });
   }
   return lines;
 }
@@ -82,6 +90,13 @@ export function verdict(outcome: ApplyOutcome): Line {
   }
   const failed = count('rollback-failed');
   const kept = count('kept');
+  const conflicts = count('conflict');
+  if (conflicts > 0) {
+    return {
+      kind: 'irreversible',
+      text: `${cause}; ${plural(conflicts, 'change')} left as ${conflicts === 1 ? 'it is' : 'they are'}: someone changed ${conflicts === 1 ? 'it' : 'them'} since this run wrote ${conflicts === 1 ? 'it' : 'them'} (above)${failed > 0 ? `, and ${plural(failed, 'change')} could not be rolled back: run the commands above` : ''}. Journal: ${outcome.journalPath}`,
+    };
+  }
   if (failed === 0) {
     const undone = count('rolled-back');
     const rolled = undone > 0 ? `${plural(undone, 'change')} rolled back, but ` : '';
@@ -115,6 +130,8 @@ const ROLLBACK_STATUSES = new Set<ChangeStatus>([
   'rolled-back',
   'rollback-failed',
   'kept',
+  'stale',
+  'conflict',
 ]);
 
 export function applyPhase(results: readonly ChangeResult[]): ApplyPhase {

@@ -8,8 +8,9 @@ import { type ChangeSymbol, diffPlan, type FieldDiffKind, type PlanCounts } from
 import type { Change, Plan } from '../model/types.js';
 import { RESOURCES } from '../resources/index.js';
 import type { ResourceSpec } from '../resources/spec.js';
-import { type CliContext, cliCommand } from './cli-equivalent.js';
+import { type CliContext, cliScript } from './cli-equivalent.js';
 import { documentDiff } from './document-diff.js';
+import { escapeControl } from './sanitise.js';
 
 export type LineKind =
   | 'heading'
@@ -77,7 +78,15 @@ export function documentLines(change: Change): Line[] | null {
   return lines;
 }
 
+/**
+ * The plan as lines. Every line is escaped (./sanitise.ts): a plan file's
+ * titles, skipped reasons and values cannot drive the terminal or the wizard.
+ */
 export function renderPlan(plan: Plan): Line[] {
+  return planLines(plan).map((line) => ({ ...line, text: escapeControl(line.text) }));
+}
+
+function planLines(plan: Plan): Line[] {
   const diff = diffPlan(plan);
   const { bucket, accountId, region } = plan.target;
   const lines: Line[] = [];
@@ -138,8 +147,8 @@ export function renderPlan(plan: Plan): Line[] {
 export function renderCliCommands(plan: Plan, context: CliContext = {}): Line[] {
   if (plan.changes.length === 0) return [];
   const lines: Line[] = [{ kind: 'heading', text: 'Equivalent AWS CLI commands:' }];
-  for (const change of plan.changes) {
-    lines.push({ kind: 'command', text: `  ${cliCommand(change.call, context)}` });
+  for (const command of cliScript(plan.changes, context)) {
+    lines.push({ kind: 'command', text: `  ${escapeControl(command)}` });
   }
   return lines;
 }

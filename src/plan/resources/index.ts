@@ -6,6 +6,7 @@
 
 import type { ApiCall, OperationSpec, Target } from '../model/call.js';
 import { deepEqual } from '../model/deep-equal.js';
+import type { CliContext } from '../render/cli-equivalent.js';
 import { accessAnalyzerFamily } from './access-analyzer.js';
 import { accessPointFamily } from './access-point.js';
 import { bucketFamily } from './bucket.js';
@@ -18,7 +19,7 @@ import { objectOwnershipFamily } from './object-ownership.js';
 import { bucketPolicyFamily } from './policy.js';
 import { publicAccessBlockFamily } from './public-access-block.js';
 import { replicationFamily } from './replication.js';
-import type { ResourceFamily, ResourceSpec, ResourceTable } from './spec.js';
+import type { OutputLookup, ResourceFamily, ResourceSpec, ResourceTable } from './spec.js';
 import { versioningFamily } from './versioning.js';
 import { vpcEndpointsFamily } from './vpc-endpoints.js';
 
@@ -87,6 +88,17 @@ export function writeCall(
   value: unknown,
 ): ApiCall {
   return spec(resource).write(target, value);
+}
+
+/** How to name a lost output of `resource`'s write (see ResourceSpec.lookup); null: no way. */
+export function outputLookup(
+  resource: ResourceKey,
+  path: string,
+  after: unknown,
+  planId: string | undefined,
+  cli: CliContext,
+): OutputLookup | null {
+  return spec(resource).lookup?.(path, after, planId, cli) ?? null;
 }
 
 /** Whether a live reading of `resource` satisfies `expected` (after apply, or after an undo). */

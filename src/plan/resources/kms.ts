@@ -23,6 +23,7 @@ import * as z from 'zod';
 import type { OutputRef } from '../model/call.js';
 import { outputRef } from '../model/output-refs.js';
 import { formatPolicy, type PolicyDocument, policyJson } from '../policy/document.js';
+import { type CliContext, shellQuote } from '../render/cli-equivalent.js';
 import { policyDocumentSchema } from './policy.js';
 import type { ResourceFamily } from './spec.js';
 import { UnwritableValueError } from './unwritable.js';
@@ -61,6 +62,22 @@ export interface KmsKeyValue {
 
 /** The tag on every key s3-harden creates, valued with the bucket's name. */
 export const KEY_TAG = 's3-harden:bucket';
+/** The tags that make a created key findable by identity: the plan's id and the change that made it. */
+export const PLAN_TAG = 's3-harden:plan';
+export const CHANGE_TAG = 's3-harden:change';
+
+/** The tags of the key a plan creates, sorted by key as a read returns them. */
+export function createdKeyTags(bucket: string, planId: string | undefined): KmsTag[] {
+  return [
+    { TagKey: KEY_TAG, TagValue: bucket },
+    ...(planId
+      ? [
+          { TagKey: CHANGE_TAG, TagValue: KEY_CHANGE },
+          { TagKey: PLAN_TAG, TagValue: planId },
+        ]
+      : []),
+  ];
+}
 
 export interface KmsAliasValue {
   readonly AliasName: string;
@@ -255,6 +272,21 @@ export const kmsAliasValueSchema = z.strictObject({
 
 export const kmsRotationValueSchema = z.strictObject({ KeyRotationEnabled: z.literal(true) });
 
+/**
+ * The `aws` command that prints the ARN of the key a plan created, found by
+ * its plan tag (KMS takes the ARN wherever it takes a key ID).
+ */
+export function taggedKeyLookup(planId: string, cli: CliContext): string {
+  return [
+    'aws resourcegroupstaggingapi get-resources --resource-type-filters kms:key',
+    `--tag-filters ${shellQuote(`Key=${PLAN_TAG},Values=${planId}`)}`,
+    `--query 'ResourceTagMappingList[0].ResourceARN' --output text`,
+    ...(cli.profile ? [`--profile ${shellQuote(cli.profile)}`] : []),
+    ...(cli.region ? [`--region ${shellQuote(cli.region)}`] : []),
+    ...(cli.endpoint ? [`--endpoint-url ${shellQuote(cli.endpoint)}`] : []),
+  ].join(' ');
+}
+
 function isRef(value: unknown): value is OutputRef {
   return typeof value === 'object' && value !== null && 'fromOutput' in value;
 }
@@ -273,12 +305,15 @@ export const kmsFamily: ResourceFamily<KmsValues> = {
     },
     'kms.key': {
       label: 'KMS key',
+      createdByRun: true,
+      // ListKeys: finding the key a lost CreateKey answer made, by its plan tag.
       reads: [
         'kms:ListAliases',
         'kms:DescribeKey',
         'kms:GetKeyRotationStatus',
         'kms:GetKeyPolicy',
         'kms:ListResourceTags',
+        'kms:ListKeys',
       ],
       scope: 'account',
       schema: kmsKeyValueSchema.nullable(),
@@ -300,6 +335,11 @@ export const kmsFamily: ResourceFamily<KmsValues> = {
                 ...(value.Tags ? { Tags: value.Tags } : {}),
               },
             },
+      // A lost CreateKey answer: the key is the one tagged with the plan's id.
+      lookup: (path, _after, planId, cli) =>
+        planId && (path === 'KeyMetadata.KeyId' || path === 'KeyMetadata.Arn')
+          ? { command: taggedKeyLookup(planId, cli) }
+          : null,
       // The key policy is reviewed whole, like a bucket policy.
       document: (value) =>
         value &&
@@ -324,6 +364,8 @@ export const kmsFamily: ResourceFamily<KmsValues> = {
               operation: 'CreateAlias',
               input: { AliasName: value.AliasName, TargetKeyId: value.TargetKeyId },
             },
+      // The alias made is the alias planned.
+      lookup: (path, after) => (path === 'AliasName' && after ? { value: after.AliasName } : null),
       document: (value) =>
         value &&
         `AliasName: ${value.AliasName}\nTargetKeyId: ${
@@ -376,6 +418,13 @@ export const kmsFamily: ResourceFamily<KmsValues> = {
       service: 'kms',
       operation: 'GetKeyPolicy',
       iamAction: 'kms:GetKeyPolicy',
+      kind: 'read',
+      scope: 'none',
+    },
+    {
+      service: 'kms',
+      operation: 'ListKeys',
+      iamAction: 'kms:ListKeys',
       kind: 'read',
       scope: 'none',
     },

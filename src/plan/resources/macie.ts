@@ -29,6 +29,7 @@
  */
 import * as z from 'zod';
 import type { Target } from '../model/call.js';
+import { type CliContext, shellQuote } from '../render/cli-equivalent.js';
 import {
   CREATED_JOB_ID,
   DAYS_OF_WEEK,
@@ -182,6 +183,19 @@ function createJobInput(
   };
 }
 
+/** The `aws` command that prints the ID of the classification job named `name`. */
+function jobLookup(name: string, cli: CliContext): string {
+  const criteria = { includes: [{ comparator: 'EQ', key: 'name', values: [name] }] };
+  return [
+    'aws macie2 list-classification-jobs',
+    `--filter-criteria ${shellQuote(JSON.stringify(criteria))}`,
+    `--query 'items[0].jobId' --output text`,
+    ...(cli.profile ? [`--profile ${shellQuote(cli.profile)}`] : []),
+    ...(cli.region ? [`--region ${shellQuote(cli.region)}`] : []),
+    ...(cli.endpoint ? [`--endpoint-url ${shellQuote(cli.endpoint)}`] : []),
+  ].join(' ');
+}
+
 export const macieFamily: ResourceFamily<MacieValues> = {
   resources: {
     'account.macie': {
@@ -228,6 +242,9 @@ export const macieFamily: ResourceFamily<MacieValues> = {
               operation: 'UpdateClassificationJob',
               input: { jobId: CREATED_JOB_ID, jobStatus: 'CANCELLED' },
             },
+      // A lost CreateClassificationJob answer: the job is found by its name.
+      lookup: (path, after, _planId, cli) =>
+        path === 'jobId' && after ? { command: jobLookup(after.name, cli) } : null,
       // The job is recognised by its token; its status moves on by itself
       // (RUNNING, then COMPLETE or IDLE). No job and a cancelled one are alike:
       // nothing runs.

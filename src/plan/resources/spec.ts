@@ -6,6 +6,7 @@
  */
 import type * as z from 'zod';
 import type { ApiCall, OperationKey, OperationSpec, Target } from '../model/call.js';
+import type { CliContext } from '../render/cli-equivalent.js';
 
 export interface ResourceSpec<V> {
   /** The human name, for diffs and messages. */
@@ -23,6 +24,12 @@ export interface ResourceSpec<V> {
   readonly scope: 'bucket' | 'account' | 'logTarget';
   /** Only read, never written (a listing, findings, the ACL grants): its write throws. */
   readonly readOnly?: true;
+  /**
+   * A value only this run can have made (the key tagged with its plan's id):
+   * absent until this run creates it, so apply does not read it again before
+   * creating it (that read would scan every key of the account).
+   */
+  readonly createdByRun?: true;
   /** The shape of an observed value (null included where "absent" exists). */
   readonly schema: z.ZodType<V>;
   /** The one call that makes the resource read back as `value`. */
@@ -39,7 +46,22 @@ export interface ResourceSpec<V> {
    * the whole document before and after as a line diff. Absent: field diff.
    */
   document?(value: V): string | null;
+  /**
+   * How to name an output of this resource's write when the run lost it (a
+   * crash or a lost answer before it was recorded), for the commands printed
+   * to finish a rollback by hand: the value itself when the planned value
+   * holds it (a created alias's name), else an `aws …` command that prints it
+   * (the key tagged with the plan's id). Null: no way.
+   */
+  lookup?(
+    path: string,
+    after: V | undefined,
+    planId: string | undefined,
+    cli: CliContext,
+  ): OutputLookup | null;
 }
+
+export type OutputLookup = { readonly value: unknown } | { readonly command: string };
 
 export type ResourceTable<Values> = { readonly [K in keyof Values]: ResourceSpec<Values[K]> };
 

@@ -1,0 +1,172 @@
+/**
+ * One operator at a time per bucket: apply and rollback hold a lock file
+ * (locks/<account>-<bucket>.lock in the state directory) while they write.
+ * It is created atomically (O_EXCL) and names its holder — pid, host,
+ * command, start time — so a second apply or rollback refuses with who holds
+ * it. A lock whose holder is a process of this host that no longer runs is
+ * stale and taken over; one from another host is never broken automatically
+ * (its process cannot be checked from here): the message says how to remove
+ * it once you know that run has ended.
+ */
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Target } from '../model/types.js';
+import { stateDir } from './journal.js';
+
+export class LockError extends Error {
+  override name = 'LockError';
+}
+
+export interface LockHolder {
+  readonly pid: number;
+  readonly host: string;
+  readonly command: string;
+  readonly startedAt: string;
+}
+
+export interface HeldLock {
+  readonly path: string;
+  release(): void;
+}
+
+/** Where the locks live: locks/ in the state directory, 0700. */
+export function lockDir(): string {
+  return join(stateDir(), 'locks');
+}
+
+function lockPath(target: Pick<Target, 'accountId' | 'bucket'>, directory: string): string {
+  return join(directory, `${target.accountId}-${target.bucket}.lock`);
+}
+
+function readHolder(path: string): LockHolder | null {
+  try {
+    const holder = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder>;
+    return typeof holder.pid === 'number' && typeof holder.host === 'string'
+      ? {
+          pid: holder.pid,
+          host: holder.host,
+          command: String(holder.command ?? 'unknown'),
+          startedAt: String(holder.startedAt ?? 'unknown'),
+        }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `pid` is a process of this host (signal 0 only checks). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Creates the lock file with its holder, or throws EEXIST. */
+function create(path: string, holder: LockHolder): void {
+  const fd = openSync(path, 'wx', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(holder)}\n`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Takes over a stale lock: renames it aside (only one taker can), checks
+ * that what it moved is the stale holder it judged, and puts it back
+ * otherwise (a fresh lock taken meanwhile is never broken).
+ */
+function takeOver(path: string, stale: LockHolder): boolean {
+  const aside = `${path}.stale-${process.pid}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return false;
+  }
+  const moved = readHolder(aside);
+  if (moved && (moved.pid !== stale.pid || moved.startedAt !== stale.startedAt)) {
+    try {
+      linkSync(aside, path);
+    } catch {
+      // Someone holds it again: theirs stands.
+    }
+    unlinkSync(aside);
+    return false;
+  }
+  unlinkSync(aside);
+  return true;
+}
+
+function refusal(target: Pick<Target, 'bucket'>, path: string, holder: LockHolder | null): string {
+  if (!holder) {
+    return `another s3-harden holds the lock for ${target.bucket} (${path}, unreadable): if no other run is going on, remove that file`;
+  }
+  const where =
+    holder.host === hostname() ? `pid ${holder.pid}` : `pid ${holder.pid} on ${holder.host}`;
+  return `another s3-harden (${holder.command}, ${where}, since ${holder.startedAt}) is working on ${target.bucket}: wait for it to finish${holder.host === hostname() ? '' : `; if it has ended, remove ${path}`}`;
+}
+
+/** Takes the lock for the target's account and bucket, or throws LockError naming its holder. */
+export function acquireLock(
+  target: Pick<Target, 'accountId' | 'bucket'>,
+  command: string,
+  directory = lockDir(),
+): HeldLock {
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  // An existing directory keeps its mode; the locks are nobody else's to read.
+  chmodSync(directory, 0o700);
+  const path = lockPath(target, directory);
+  const holder: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    command,
+    startedAt: new Date().toISOString(),
+  };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      create(path, holder);
+      let held = true;
+      return {
+        path,
+        release() {
+          if (!held) return;
+          held = false;
+          // Only our own lock: a taken-over stale one may be someone else's now.
+          const current = readHolder(path);
+          if (current?.pid === holder.pid && current.startedAt === holder.startedAt) {
+            try {
+              unlinkSync(path);
+            } catch {
+              // Gone already.
+            }
+          }
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new LockError(`cannot take the lock ${path}: ${(error as Error).message}`);
+      }
+    }
+    if (!existsSync(path)) continue; // Released meanwhile: try again.
+    const current = readHolder(path);
+    const stale = current && current.host === hostname() && !running(current.pid);
+    if (!stale || !takeOver(path, current)) throw new LockError(refusal(target, path, current));
+  }
+  throw new LockError(refusal(target, path, readHolder(path)));
+}
