@@ -267,6 +267,11 @@ async function keyById(send: ReadSend, keyId: string): Promise<ScannedKey | null
  * id and the change): every key of the account is listed and its tags read,
  * a few at a time. Only when the answer to CreateKey was lost (a crash, a
  * reset): a key found this way is the one this run made, whatever its alias.
+ *
+ * A plan file applied again after a rollback creates a key with the same
+ * tags while the earlier one waits out its deletion: keys pending deletion
+ * are as good as gone and never chosen, and of several live ones the newest
+ * is this run's.
  */
 async function keyByPlanTag(send: ReadSend, planId: string): Promise<string | undefined> {
   const ids: string[] = [];
@@ -291,9 +296,19 @@ async function keyByPlanTag(send: ReadSend, planId: string): Promise<string | un
       return null;
     }
     const tag = (key: string) => tags.find((found) => found.TagKey === key)?.TagValue;
-    return tag(PLAN_TAG) === planId && tag(CHANGE_TAG) === KEY_CHANGE ? keyId : null;
+    if (tag(PLAN_TAG) !== planId || tag(CHANGE_TAG) !== KEY_CHANGE) return null;
+    const output = await send({
+      service: 'kms',
+      operation: 'DescribeKey',
+      input: { KeyId: keyId },
+    });
+    const metadata = output.KeyMetadata as (KeyMetadata & { CreationDate?: unknown }) | undefined;
+    if (PENDING.has(metadata?.KeyState ?? '')) return null;
+    const created = metadata?.CreationDate;
+    return { keyId, created: created instanceof Date ? created.getTime() : Number(created ?? 0) };
   });
-  return matches.find((keyId): keyId is string => keyId !== null);
+  const live = matches.filter((match) => match !== null);
+  return live.sort((a, b) => b.created - a.created)[0]?.keyId;
 }
 
 /**
