@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Target } from '../model/types.js';
 import { type JournalEntry, readJournalText } from './journal.js';
+import { otherHolder } from './lock.js';
 
 export class JournalError extends Error {
   override name = 'JournalError';
@@ -27,11 +28,18 @@ export function splitEntries(content: string): unknown[] {
   return entries;
 }
 
-/** Journals in `directory` for this account and bucket that have no `end` entry, oldest first. */
+/**
+ * Journals in `directory` for this account and bucket that have no `end`
+ * entry, oldest first. None while another run holds the bucket's lock: its
+ * journal is open because it is still writing, not because it crashed — an
+ * apply then refuses with the holder's name when it asks for the lock, never
+ * with "roll back that run first".
+ */
 export function findUnfinishedJournals(
   target: Pick<Target, 'accountId' | 'bucket'>,
   directory: string,
 ): string[] {
+  if (otherHolder(target)) return [];
   let names: string[];
   try {
     names = readdirSync(directory).filter((name) => name.endsWith('.jsonl'));

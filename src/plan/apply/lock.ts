@@ -122,6 +122,21 @@ function refusal(target: Pick<Target, 'bucket'>, path: string, holder: LockHolde
   return `another s3-harden (${holder.command}, ${where}, since ${holder.startedAt}) is working on ${target.bucket}: wait for it to finish${holder.host === hostname() ? '' : `; if it has ended, remove ${path}`}`;
 }
 
+/**
+ * Who holds the lock of the target's bucket now, when it is another run that
+ * still runs (a live process of this host, or any holder on another host);
+ * null when nobody does, or only a dead run or this process.
+ */
+export function otherHolder(
+  target: Pick<Target, 'accountId' | 'bucket'>,
+  directory = lockDir(),
+): LockHolder | null {
+  const holder = readHolder(lockPath(target, directory));
+  if (!holder) return null;
+  if (holder.host !== hostname()) return holder;
+  return holder.pid !== process.pid && running(holder.pid) ? holder : null;
+}
+
 /** Takes the lock for the target's account and bucket, or throws LockError naming its holder. */
 export function acquireLock(
   target: Pick<Target, 'accountId' | 'bucket'>,
