@@ -28,7 +28,7 @@ import { formatValue } from '../render/render.js';
 import { RESOURCES, satisfies } from '../resources/index.js';
 import { objectLockOn, undoPinnedByObjectLock } from '../resources/object-lock.js';
 import type { Journal } from './journal.js';
-import { conflictText, type UndoContext, undoChange } from './undo.js';
+import { conflictText, recoverOutput, type UndoContext, undoChange } from './undo.js';
 
 export type ChangeStatus =
   | 'pending'
@@ -270,9 +270,7 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
     );
     if (referenced && deps.recover) {
       const recover = deps.recover;
-      const found = await Promise.resolve()
-        .then(() => recover(change.resource, identity))
-        .catch(() => null);
+      const found = await recoverOutput(() => recover(change.resource, identity));
       if (found) {
         outputs.set(change.id, found);
         const keptOutput = referencedOutput(change.id, found, allCalls);

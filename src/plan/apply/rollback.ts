@@ -28,7 +28,7 @@ import { objectLockOn, undoPinnedByObjectLock } from '../resources/object-lock.j
 import { KEPT_OUTCOME } from './executor.js';
 import { type JournalEntry, type JournalRecord, readJournalText } from './journal.js';
 import { JournalError, splitEntries } from './journal-scan.js';
-import { conflictText, type UndoContext, undoChange, undoCommand } from './undo.js';
+import { conflictText, recoverOutput, type UndoContext, undoChange, undoCommand } from './undo.js';
 
 /** A JournalError whose message may quote the file: control characters escaped. */
 function journalError(message: string): JournalError {
@@ -346,9 +346,7 @@ async function recoverOutputs(
       outputs,
     };
     const recover = deps.recover;
-    const found = await Promise.resolve()
-      .then(() => recover(change.resource, identity))
-      .catch(() => null);
+    const found = await recoverOutput(() => recover(change.resource, identity));
     if (!found) continue;
     outputs.set(change.id, found);
     const undos = journal.changes.map((other) => other.undo);

@@ -201,6 +201,26 @@ export async function undoChange(
   }
 }
 
+/** How often a lookup by identity that fails (a reset, a timeout) is tried. */
+const RECOVER_ATTEMPTS = 3;
+
+/**
+ * The output of a create whose answer was lost, found again by identity; null
+ * when nothing was created. A lookup that fails is tried again: given up
+ * after one failed read, the created resource would have no ID to undo it by
+ * (a key left Enabled until a later rollback finds it). Never throws.
+ */
+export async function recoverOutput<T>(lookup: () => Promise<T | null>): Promise<T | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await lookup()) ?? null;
+    } catch {
+      if (attempt >= RECOVER_ATTEMPTS) return null;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
 /** One line on a conflict: what this run wrote, and what is there now. */
 export function conflictText(now: unknown, wrote: unknown): string {
   return `changed by someone else since this run wrote it — left as it is (now ${formatValue(now)}; this run wrote ${formatValue(wrote)})`;
