@@ -77,13 +77,24 @@ function running(pid: number): boolean {
   }
 }
 
-/** Creates the lock file with its holder, or throws EEXIST. */
+/**
+ * Creates the lock file with its holder, or throws EEXIST. The holder is
+ * written to a file of its own first and linked into place (atomic, and
+ * refused when the lock exists): a run killed while taking the lock never
+ * leaves an empty lock file that names nobody and blocks every later run.
+ */
 function create(path: string, holder: LockHolder): void {
-  const fd = openSync(path, 'wx', 0o600);
+  const draft = `${path}.${process.pid}.new`;
+  const fd = openSync(draft, 'w', 0o600);
   try {
     writeSync(fd, `${JSON.stringify(holder)}\n`);
   } finally {
     closeSync(fd);
+  }
+  try {
+    linkSync(draft, path);
+  } finally {
+    unlinkSync(draft);
   }
 }
 
