@@ -7,6 +7,7 @@ import { findOperation } from '../../src/plan/model/operations.js';
 import type { Change, Plan, Posture, PostureValues } from '../../src/plan/model/types.js';
 import { PRESETS } from '../../src/plan/model/types.js';
 import { type PolicyDocument, statementsOf } from '../../src/plan/policy/document.js';
+import { POLICY_TEXT } from '../../src/plan/policy/policy-text.js';
 import { cliCommand } from '../../src/plan/render/cli-equivalent.js';
 import { linesToText, renderPlan } from '../../src/plan/render/render.js';
 import {
@@ -613,7 +614,12 @@ describe('access point: resources and catalogue', () => {
   });
 
   it('parses the access point policy text', () => {
+    // The text only when JSON.stringify would not write it back as it was.
     expect(accessPointPolicy({ Policy: '{"Statement":[]}' })).toEqual({ Statement: [] });
+    expect(accessPointPolicy({ Policy: '{ "Statement": [] }' })).toEqual({
+      Statement: [],
+      [POLICY_TEXT]: '{ "Statement": [] }',
+    });
     expect(accessPointPolicy({})).toBeNull();
     expect(() => accessPointPolicy({ Policy: '{' })).toThrow(
       'the access point policy S3 returned is not valid JSON',

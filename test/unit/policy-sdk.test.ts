@@ -15,6 +15,7 @@ import { send } from '../../src/aws/commands.js';
 import { isAbsent } from '../../src/aws/errors.js';
 import { READERS } from '../../src/aws/families/index.js';
 import type { ApiCall } from '../../src/plan/model/types.js';
+import { POLICY_TEXT } from '../../src/plan/policy/policy-text.js';
 import { writeCall } from '../../src/plan/resources/index.js';
 import { BUCKET, TARGET } from './support.js';
 
@@ -54,8 +55,13 @@ describe('bucket policy SDK calls', () => {
       call: (target: typeof TARGET) => ApiCall;
       extract: (output: Record<string, unknown>) => unknown;
     };
-    s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(DOCUMENT) });
-    expect(reader.extract(await send(clients, reader.call(TARGET)))).toEqual(DOCUMENT);
+    const text = JSON.stringify(DOCUMENT, null, 1);
+    s3.on(GetBucketPolicyCommand).resolves({ Policy: text });
+    // The text S3 returned travels beside the document, to be written back verbatim.
+    expect(reader.extract(await send(clients, reader.call(TARGET)))).toEqual({
+      ...DOCUMENT,
+      [POLICY_TEXT]: text,
+    });
     expect(isAbsent({ name: 'NoSuchBucketPolicy' })).toBe(true);
     expect(() => reader.extract({ Policy: '{not json' })).toThrow(
       'the bucket policy S3 returned is not valid JSON',

@@ -18,7 +18,7 @@ import type { PolicyDocument } from '../../plan/policy/document.js';
 import { type AccessPointValue, accessPointName } from '../../plan/resources/access-point.js';
 import { AwsError } from '../errors.js';
 import type { AwsFamily } from './family.js';
-import { policyFromOutput } from './policy.js';
+import { policyValueFromOutput } from './policy.js';
 
 /** The access point normalised: its name, and its VPC when NetworkOrigin is VPC. */
 export function accessPointValue(
@@ -45,9 +45,9 @@ export function accessPointValue(
   };
 }
 
-/** The policy text parsed; none (NoSuchAccessPointPolicy) reads as null via ABSENT_CODES. */
+/** The policy text parsed, the text beside it; none (NoSuchAccessPointPolicy) reads as null via ABSENT_CODES. */
 export function accessPointPolicy(output: Record<string, unknown>): PolicyDocument | null {
-  return policyFromOutput(output, 'access point policy');
+  return policyValueFromOutput(output, 'access point policy');
 }
 
 export const accessPointAws: AwsFamily = {

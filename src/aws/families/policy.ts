@@ -4,6 +4,7 @@ import {
   PutBucketPolicyCommand,
 } from '@aws-sdk/client-s3';
 import type { PolicyDocument } from '../../plan/policy/document.js';
+import { withPolicyText } from '../../plan/policy/policy-text.js';
 import type { AwsFamily } from './family.js';
 
 /**
@@ -28,6 +29,24 @@ export function policyFromOutput(
   return document as PolicyDocument;
 }
 
+/**
+ * A bucket or access point policy as read: the parsed document with the text
+ * S3 returned beside it, so that what s3-harden writes back keeps every
+ * statement it did not write, and an undo the whole policy, byte for byte.
+ */
+export function policyValueFromOutput(
+  output: Record<string, unknown>,
+  what = 'bucket policy',
+): PolicyDocument | null {
+  const document = policyFromOutput(output, what);
+  if (document === null) return null;
+  try {
+    return withPolicyText(document, output.Policy as string);
+  } catch (error) {
+    throw new Error(`the ${what} S3 returned: ${(error as Error).message}`);
+  }
+}
+
 export const bucketPolicyAws: AwsFamily = {
   commands: {
     s3: {
@@ -43,7 +62,7 @@ export const bucketPolicyAws: AwsFamily = {
         operation: 'GetBucketPolicy',
         input: { Bucket: bucket },
       }),
-      extract: (output) => policyFromOutput(output),
+      extract: (output) => policyValueFromOutput(output),
     },
   },
 };

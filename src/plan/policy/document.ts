@@ -4,8 +4,10 @@
  *
  * - The tool wrote exactly the statements whose Sid starts with TOOL_SID_PREFIX.
  *   Every other statement (another Sid, no Sid, even a malformed one) is
- *   foreign: kept, in its order, as the very same value, so it serialises
- *   byte for byte as it was read.
+ *   foreign: kept, in its order, as the very same value, and written as the
+ *   very same text: a document read carries its text (./policy-text.ts), the
+ *   merge splices each kept statement's text from it, and policyJson sends
+ *   that text, so `1.0` stays `1.0` and 2^53 + 1 stays 2^53 + 1.
  * - Several steps write tool statements into one document: the bucket-policy
  *   step its protections and grants, the logging step a log-delivery grant per
  *   source bucket into the log bucket's policy. So each writer composes with
@@ -27,6 +29,14 @@
  * Pure and synchronous, so a later lockout guard can evaluate its result.
  */
 import { deepEqual } from '../model/deep-equal.js';
+import { formatJson, JsonTextError } from './json-text.js';
+import {
+  documentJson,
+  POLICY_TEXT,
+  type StatementSource,
+  splicedText,
+  withoutText,
+} from './policy-text.js';
 
 /** Every Sid that starts with this is s3-harden's; nothing else is. */
 export const TOOL_SID_PREFIX = 'S3Harden';
@@ -157,20 +167,30 @@ export function composePolicy(
   const before = statementsOf(existing);
   const placed = new Set<string>();
   const statements: unknown[] = [];
-  for (const statement of before) {
+  // Where each statement comes from in `before`: a kept one's text is copied from there.
+  const sources: StatementSource[] = [];
+  before.forEach((statement, index) => {
     const sid = ownedSid(statement, owns);
     if (sid === undefined) {
       statements.push(statement);
-      continue;
+      sources.push({ index, verbatim: true });
+      return;
     }
     const replacement = bySid.get(sid);
     if (replacement && !placed.has(sid)) {
       placed.add(sid);
       // Keep the value read when it already says the same: nothing to rewrite.
-      statements.push(deepEqual(statement, replacement) ? statement : replacement);
+      const same = deepEqual(statement, replacement);
+      statements.push(same ? statement : replacement);
+      sources.push({ index, verbatim: same });
+    }
+  });
+  for (const statement of wanted) {
+    if (!placed.has(statement.Sid)) {
+      statements.push(statement);
+      sources.push(undefined);
     }
   }
-  for (const statement of wanted) if (!placed.has(statement.Sid)) statements.push(statement);
 
   if (statements.length === 0) return null;
   if (
@@ -183,15 +203,21 @@ export function composePolicy(
   if (!existing) return { Version: POLICY_VERSION, Statement: statements };
   const document: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(existing)) {
-    document[key] = key === 'Statement' ? statements : value;
+    if (key !== POLICY_TEXT) document[key] = key === 'Statement' ? statements : value;
   }
   if (!('Statement' in document)) document.Statement = statements;
+  const text = splicedText(existing, document, statements, sources);
+  if (text !== undefined) document[POLICY_TEXT] = text;
   return document as PolicyDocument;
 }
 
-/** The JSON text sent to PutBucketPolicy (and compared with S3's limit). */
+/**
+ * The JSON text sent to PutBucketPolicy (and compared with S3's limit): the
+ * document's own text when it carries one that still matches it, so a policy
+ * read goes back byte for byte; else JSON.stringify of it.
+ */
 export function policyJson(document: PolicyDocument): string {
-  return JSON.stringify(document);
+  return documentJson(document);
 }
 
 /** Size in bytes (UTF-8) of the document as sent. */
@@ -238,7 +264,17 @@ export function describeStatement(document: PolicyDocument | null, statement: un
   return `statement #${statementsOf(document).indexOf(statement) + 1} (no Sid)`;
 }
 
-/** The document pretty-printed, as the review shows it whole. */
+/**
+ * The document pretty-printed, as the review shows it whole: the text it
+ * sends, re-indented, every number and string as written (a reviewer sees
+ * `1.0` and 12345678901234567890, not what JSON.parse makes of them).
+ */
 export function formatPolicy(document: PolicyDocument): string {
-  return JSON.stringify(document, null, 2);
+  try {
+    return formatJson(policyJson(document));
+  } catch (error) {
+    if (!(error instanceof JsonTextError)) throw error;
+    // Deeper than the scanner goes (no policy S3 takes): as JSON.stringify shows it.
+    return JSON.stringify(withoutText(document), null, 2);
+  }
 }

@@ -15,7 +15,7 @@
 import * as z from 'zod';
 import type { PublicAccessBlock } from '../model/call.js';
 import { formatPolicy, type PolicyDocument, policyJson } from '../policy/document.js';
-import { policyDocumentSchema, policyText } from './policy.js';
+import { policiesMatch, policyDocumentSchema, policyText } from './policy.js';
 import type { ResourceFamily } from './spec.js';
 import { UnwritableValueError } from './unwritable.js';
 
@@ -183,8 +183,10 @@ export const accessPointFamily: ResourceFamily<AccessPointValues> = {
               input: { AccountId: accountId, Name, Policy: policyJson(value) },
             };
       },
-      // Like the bucket policy: the whole document before and after, and a
-      // restore confirmed only when the exact previous document reads back.
+      // Like the bucket policy: sent as its text, the whole document before
+      // and after, and a restore confirmed only when the previous document
+      // reads back (numbers by exact value).
+      satisfies: policiesMatch,
       document: (value) => (value === null ? null : formatPolicy(value)),
     },
   },

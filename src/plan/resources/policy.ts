@@ -1,17 +1,20 @@
 /**
  * The bucket policy (S3 Get/Put/DeleteBucketPolicy). Its value is the parsed
- * policy document, or null when the bucket has none. PutBucketPolicy replaces
- * the whole document, so the value written is always the whole merged
- * document (see ../policy/document.ts); the review shows it whole, before and after.
+ * policy document with the text it was read as beside it (POLICY_TEXT, see
+ * ../policy/policy-text.ts), or null when the bucket has none. PutBucketPolicy
+ * replaces the whole document, so the value written is always the whole
+ * merged document (see ../policy/document.ts), sent as its text: foreign
+ * statements byte for byte as read, an undo the exact previous text. The
+ * review shows it whole, before and after.
  */
 import * as z from 'zod';
 import {
   formatPolicy,
   MAX_POLICY_BYTES,
   type PolicyDocument,
-  policyBytes,
   policyJson,
 } from '../policy/document.js';
+import { policyTextProblem, samePolicy } from '../policy/policy-text.js';
 import type { ResourceFamily } from './spec.js';
 
 export interface BucketPolicyValues {
@@ -20,7 +23,10 @@ export interface BucketPolicyValues {
 
 const bucketName = z.string().min(3).max(63);
 
-/** Any JSON object whose Statement, when present, is one statement or a list of them. */
+/**
+ * Any JSON object whose Statement, when present, is one statement or a list
+ * of them; a text beside it (POLICY_TEXT) must be JSON that says exactly it.
+ */
 export const policyDocumentSchema: z.ZodType<PolicyDocument> = z
   .record(z.string(), z.unknown())
   .refine(
@@ -29,7 +35,21 @@ export const policyDocumentSchema: z.ZodType<PolicyDocument> = z
       Array.isArray(document.Statement) ||
       (typeof document.Statement === 'object' && document.Statement !== null),
     { message: 'Statement must be an object or a list of objects' },
-  );
+  )
+  .superRefine((document, context) => {
+    const problem = policyTextProblem(document);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
+
+/**
+ * Verification, rollback and drift compare what the policies say, numbers
+ * by exact value (../policy/json-text.ts): layout and key order aside, a
+ * restore is confirmed only when S3 returns the previous document, and a
+ * foreign number that changed is a change even where JSON.parse cannot tell.
+ */
+export function policiesMatch(expected: PolicyDocument | null, live: PolicyDocument | null) {
+  return samePolicy(expected, live);
+}
 
 /** The Policy string of a Put…Policy (bucket or access point): a JSON policy object within S3's size limit. */
 export const policyText = z.string().superRefine((text, context) => {
@@ -44,7 +64,8 @@ export const policyText = z.string().superRefine((text, context) => {
     context.addIssue({ code: 'custom', message: 'not a policy document (a JSON object)' });
     return;
   }
-  const bytes = policyBytes(document as PolicyDocument);
+  // The bytes as sent: the text itself, not what JSON.stringify makes of it.
+  const bytes = new TextEncoder().encode(text).length;
   if (bytes > MAX_POLICY_BYTES) {
     context.addIssue({
       code: 'custom',
@@ -70,9 +91,7 @@ export const bucketPolicyFamily: ResourceFamily<BucketPolicyValues> = {
               operation: 'PutBucketPolicy',
               input: { Bucket: bucket, Policy: policyJson(value) },
             },
-      // Verification and rollback read the policy back and compare the whole
-      // document (the default structural equality): a restore is confirmed only
-      // when S3 returns exactly the previous document, or none.
+      satisfies: policiesMatch,
       document: (value) => (value === null ? null : formatPolicy(value)),
     },
   },
