@@ -129,6 +129,42 @@ export function undoCommand(undo: ApiCall, context: UndoContext): string | null 
   return expandPlaceholders(command, lookups);
 }
 
+/**
+ * The undo call with every reference resolved: from the outputs recorded,
+ * else from what the change planned (the alias a CreateAlias made is the
+ * alias planned — a run killed before its answer was journalled left no
+ * output, yet the alias exists). Throws when a reference has neither.
+ */
+export function resolvedUndo(undo: ApiCall, context: UndoContext): ApiCall {
+  try {
+    return resolveRefs(undo, context.outputs);
+  } catch (error) {
+    const substitute = (value: unknown): unknown => {
+      if (isOutputRef(value)) {
+        try {
+          return resolveValueRefs(value, context.outputs);
+        } catch {
+          const { change, path } = value.fromOutput;
+          const created = context.created?.get(change);
+          const found = created
+            ? outputLookup(created.resource, path, created.after, context.planId, context.cli ?? {})
+            : null;
+          if (found && 'value' in found) return found.value;
+          throw error;
+        }
+      }
+      if (Array.isArray(value)) return value.map(substitute);
+      if (typeof value === 'object' && value !== null) {
+        return Object.fromEntries(
+          Object.entries(value).map(([key, inner]) => [key, substitute(inner)]),
+        );
+      }
+      return value;
+    };
+    return { ...undo, input: substitute(undo.input) as Record<string, unknown> };
+  }
+}
+
 /** Whether `live` still holds what the change wrote; references resolved where they can be. */
 function stillHolds(
   change: Undoable,
@@ -181,7 +217,7 @@ export async function undoChange(
     return { status: 'conflict', now, wrote: change.after };
   }
   try {
-    await deps.run(resolveRefs(change.undo, context.outputs));
+    await deps.run(resolvedUndo(change.undo, context));
     const after = await deps.read(change.resource);
     if (!satisfies(change.resource, change.before, after)) {
       throw new Error(
