@@ -636,10 +636,26 @@ describe('journal on disk', () => {
     const now = new Date('2025-01-01T00:00:00Z');
     const first = openJournal(TARGET, dir, now);
     const second = openJournal(TARGET, dir, now);
+    // Each file appears with its first entry (never empty: see openJournal).
+    for (const journal of [first, second]) {
+      journal.append({ type: 'begin', target: TARGET, changes: 0, tool: 's3-harden' });
+    }
     first.close();
     second.close();
     expect(first.path).not.toBe(second.path);
     expect(readdirSync(dir)).toHaveLength(2);
+  });
+
+  it('a journal killed before its first entry leaves no journal, only its .partial at most', () => {
+    const dir = directory();
+    const journal = openJournal(TARGET, dir);
+    journal.close();
+    expect(readdirSync(dir)).toEqual([]);
+    const written = openJournal(TARGET, dir);
+    written.append({ type: 'begin', target: TARGET, changes: 1, tool: 's3-harden' });
+    written.close();
+    expect(readdirSync(dir)).toEqual([written.path.split('/').at(-1)]);
+    expect(readJournal(written.path)).toHaveLength(1);
   });
 
   it('readJournal ignores a torn last line (a crash mid-write)', () => {

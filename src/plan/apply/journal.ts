@@ -3,7 +3,16 @@
  * the write it describes, so a crash at any point leaves enough on disk to
  * roll back. It holds before-states and API calls, never credentials.
  */
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readRegularFile } from '../files/safe-file.js';
@@ -77,20 +86,45 @@ export function openJournal(
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const suffix = Math.random().toString(36).slice(2, 8);
   const path = join(directory, `${stamp}-${target.bucket}-${suffix}.jsonl`);
-  const fd = openSync(path, 'ax', 0o600);
+  let fd: number | null = null;
   let open = true;
   return {
     path,
     append(entry) {
       if (!open) throw new Error(`journal ${path} is closed`);
-      writeSync(fd, `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`);
+      const line = `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`;
+      if (fd === null) {
+        fd = createWithFirstLine(path, line);
+        return;
+      }
+      writeSync(fd, line);
       fsyncSync(fd);
     },
     close() {
-      if (open) closeSync(fd);
+      if (open && fd !== null) closeSync(fd);
       open = false;
     },
   };
+}
+
+/**
+ * The journal appears with its first entry or not at all: written aside,
+ * then linked into place (never over another file). A run killed before it
+ * leaves at most the `.partial` file, which no scan reads as a journal; an
+ * empty journal would be refused by rollback as not one of ours.
+ */
+function createWithFirstLine(path: string, line: string): number {
+  const partial = `${path}.partial`;
+  const aside = openSync(partial, 'wx', 0o600);
+  try {
+    writeSync(aside, line);
+    fsyncSync(aside);
+  } finally {
+    closeSync(aside);
+  }
+  linkSync(partial, path);
+  unlinkSync(partial);
+  return openSync(path, 'a');
 }
 
 /**
