@@ -16,13 +16,16 @@ import { findUnfinishedJournals } from '../plan/apply/rollback.js';
 import { type AnyPlan, MAX_FLEET_BYTES, parseAnyPlan } from '../plan/files/fleet-file.js';
 import { PlanFileError } from '../plan/files/plan-file.js';
 import { readRegularFile, UnsafeFileError } from '../plan/files/safe-file.js';
-import type { Target } from '../plan/model/types.js';
+import { digestMatches, planDigest, shortDigest } from '../plan/model/digest.js';
+import type { Plan, Target } from '../plan/model/types.js';
 import {
   needsConfirmation,
   type PolicyValidation,
   renderValidation,
   securityWarningsLine,
 } from '../plan/policy/validation.js';
+import { escapeControl } from '../plan/render/sanitise.js';
+import { checkDerivation, checkFleetDerivation } from '../steps/provenance.js';
 import { CommandError } from './exit-codes.js';
 
 export interface ApplyCommandOptions {
@@ -41,6 +44,8 @@ export interface ApplyCommandOptions {
   readonly ignoreUnfinished?: boolean;
   /** Fleet plans: after a bucket fails (and is rolled back), stop (default) or go on. */
   readonly onError?: 'stop' | 'continue';
+  /** Apply only the plan with this digest (as the review and `plan` show it). */
+  readonly expectDigest?: string;
   /** Print the result as JSON on stdout (drift with its values); the rest goes to stderr. */
   readonly json?: boolean;
   readonly connection: ConnectionOptions;
@@ -49,7 +54,8 @@ export interface ApplyCommandOptions {
 /**
  * Reads and validates a plan file, single or fleet, before any AWS call. Only
  * a regular file is read, and no more than a fleet plan's limit; parsing then
- * holds a single plan to its own, smaller, limit.
+ * holds a single plan to its own, smaller, limit. Then each plan is derived
+ * again from what the file records produced it, and must be exactly that.
  */
 export function loadAnyPlanFile(file: string): AnyPlan {
   let text: string;
@@ -63,11 +69,23 @@ export function loadAnyPlanFile(file: string): AnyPlan {
     throw error;
   }
   try {
-    return parseAnyPlan(text);
+    return checkedPlan(text);
   } catch (error) {
     if (error instanceof PlanFileError) throw new CommandError(`${file}: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * A plan file's text, parsed and validated (PlanFileError otherwise), and
+ * each plan in it derived again from what it records produced it: only what
+ * s3-harden itself proposes from those inputs is applied.
+ */
+export function checkedPlan(text: string): AnyPlan {
+  const loaded = parseAnyPlan(text);
+  if (loaded.kind === 'plan') checkDerivation(loaded.plan);
+  else checkFleetDerivation(loaded.fleet);
+  return loaded;
 }
 
 /** Asks on the terminal; true only when the answer is exactly `expected`. */
@@ -92,6 +110,20 @@ export function refuseUnfinished(target: Target, options: ApplyCommandOptions): 
   if (unfinished.length > 0) {
     throw new CommandError(
       `an earlier apply to ${target.bucket} did not finish: run s3-harden rollback ${unfinished.at(-1)} first (or pass --ignore-unfinished)`,
+    );
+  }
+}
+
+/** With --expect-digest, anything but the reviewed plan is refused before any AWS call. */
+export function refuseOtherDigest(
+  plans: Plan | readonly Plan[],
+  options: ApplyCommandOptions,
+): void {
+  if (options.expectDigest === undefined) return;
+  const digest = planDigest(plans);
+  if (!digestMatches(digest, options.expectDigest)) {
+    throw new CommandError(
+      `the plan's digest is ${shortDigest(digest)}, not ${escapeControl(options.expectDigest)} as --expect-digest says: nothing applied`,
     );
   }
 }

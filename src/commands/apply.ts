@@ -16,6 +16,7 @@ import { driftDetails } from '../plan/apply/drift.js';
 import { resultJson, resultOf, type SectionResult } from '../plan/fleet/outcome.js';
 import { wrapWords } from '../plan/fleet/render.js';
 import { securityWarningsLine } from '../plan/policy/validation.js';
+import { withDigest } from '../plan/render/digest-line.js';
 import { outcomeLines } from '../plan/render/outcome.js';
 import { renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
@@ -27,6 +28,7 @@ import {
   loadAnyPlanFile,
   policyOutcome,
   refuseIrreversible,
+  refuseOtherDigest,
   refuseUnfinished,
   refuseWithoutTerminal,
 } from './apply-checks.js';
@@ -49,6 +51,7 @@ export async function runApply(
   }
   const { plan } = loaded;
   const { target } = plan;
+  refuseOtherDigest(plan, options);
   refuseUnfinished(target, options);
   refuseWithoutTerminal(options);
   const irreversible = irreversibleChanges(plan);
@@ -86,7 +89,7 @@ export async function runApply(
     const { validation, checks, warned } = policyOutcome(checked, options, (lines) =>
       print(formatLines(lines, colour)),
     );
-    print(formatLines(renderPlan(plan), colour));
+    print(formatLines(withDigest(renderPlan(plan), plan), colour));
     if (checks.length > 0) print(`\n${formatLines(checks, colour)}`);
     if (count === 0) {
       report({ status: 'unchanged' });

@@ -41,6 +41,7 @@ import {
 } from '../plan/fleet/render.js';
 import type { Plan } from '../plan/model/types.js';
 import { type renderValidation, securityWarningsLine } from '../plan/policy/validation.js';
+import { digestLine } from '../plan/render/digest-line.js';
 import { outcomeLines } from '../plan/render/outcome.js';
 import { renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
@@ -52,6 +53,7 @@ import {
   type PolicyGate,
   policyOutcome,
   refuseIrreversible,
+  refuseOtherDigest,
   refuseUnfinished,
   refuseWithoutTerminal,
 } from './apply-checks.js';
@@ -201,6 +203,8 @@ export async function runFleetApply(
   stderr: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stderr,
 ): Promise<ExitCode> {
   const sections = sectionsOf(fleet);
+  const plans = sections.map((section) => section.plan);
+  refuseOtherDigest(plans, options);
   // An earlier apply that crashed may have left a bucket half-applied: every one is checked first.
   for (const section of sections) refuseUnfinished(section.plan.target, options);
   refuseWithoutTerminal(options);
@@ -227,6 +231,7 @@ export async function runFleetApply(
   try {
     const gates = await gateAll(session, sections, options, print, colour);
     review(sections, gates, print, colour);
+    print(formatLines([digestLine(plans)], colour));
     const later = laterWrites(sections);
     if (sections.every((section) => section.plan.changes.length === 0)) {
       // Nothing to apply, but the buckets must still read as the plan judged them.

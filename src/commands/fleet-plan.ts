@@ -31,9 +31,11 @@ import {
   plural,
   sectionHeading,
 } from '../plan/fleet/render.js';
+import { planDigest, shortDigest } from '../plan/model/digest.js';
 import type { Plan, Posture, Preset } from '../plan/model/types.js';
 import { type LockoutFinding, lockoutRefusal, planLockout } from '../plan/policy/lockout.js';
 import { blocksApply, errorsLine, type PolicyValidation } from '../plan/policy/validation.js';
+import { digestLine } from '../plan/render/digest-line.js';
 import { renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import type { StepId } from '../steps/types.js';
@@ -170,6 +172,8 @@ function fleetToJson(
     accountId: fleet.accountId,
     region: fleet.region,
     preset: fleet.preset,
+    /** The whole fleet's: what `apply --expect-digest` takes. */
+    digest: shortDigest(planDigest(checked.map((entry) => entry.plan))),
     account: account ? view(account) : null,
     sections: sections.map((entry) => ({
       bucket: (entry as CheckedSection).plan.target.bucket,
@@ -206,7 +210,9 @@ function fleetText(
     );
     return `${formatLines(heading, colour)}\n${body}`;
   });
-  parts.push(`${formatLines(fleetSummaryLines(fleet), colour)}\n`);
+  parts.push(
+    `${formatLines([digestLine(checked.map((entry) => entry.plan)), ...fleetSummaryLines(fleet)], colour)}\n`,
+  );
   return parts.join('\n');
 }
 

@@ -92,9 +92,13 @@ export async function checkDrift(
     }
     throw error;
   }
-  if (state.state !== 'ready' || section.isAccount) return state;
+  if (state.state === 'applied' || section.isAccount) return state;
+  // The section was planned on top of the account section: when what moved
+  // is only the account's settings, that is the reason to give.
+  const onlyAccount =
+    state.state === 'ready' || state.drift.every((entry) => accountKeys.includes(entry.resource));
   const account = accountDrift(fleet, live);
-  if (account.length === 0) return state;
+  if (account.length === 0 || !onlyAccount) return state;
   const labels = namesList(account.map((entry) => resourceLabel(entry.resource)));
   return {
     state: 'stale',

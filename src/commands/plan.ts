@@ -20,6 +20,7 @@ import { observeBucket } from '../flow/observe.js';
 import { PlanFileError, planFileObject, savedPlanText } from '../plan/files/plan-file.js';
 import { UnsafeFileError, writeRegularFile } from '../plan/files/safe-file.js';
 import { diffPlan } from '../plan/model/diff.js';
+import { planDigest, shortDigest } from '../plan/model/digest.js';
 import type { Plan, Posture, Preset } from '../plan/model/types.js';
 import { iamPolicyForPlan, renderIamPolicy } from '../plan/policy/iam-policy.js';
 import {
@@ -35,6 +36,7 @@ import {
   type PolicyValidation,
   renderValidation,
 } from '../plan/policy/validation.js';
+import { withDigest } from '../plan/render/digest-line.js';
 import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { buildPlan, defaultAnswers, stepsForPreset, unattendedAnswers } from '../steps/index.js';
@@ -74,6 +76,8 @@ export function planToJson(
 ) {
   const diff = diffPlan(plan);
   return {
+    /** What `apply --expect-digest` takes to apply this plan and no other. */
+    digest: shortDigest(planDigest(plan)),
     counts: diff.counts,
     lockout,
     changes: diff.changes.map((entry) => ({
@@ -169,7 +173,7 @@ export function planText(
   lockout: readonly LockoutFinding[],
   session: Pick<AwsSession, 'endpoint' | 'profile'>,
   colour: boolean,
-  lines: readonly Line[] = renderPlan(plan),
+  lines: readonly Line[] = withDigest(renderPlan(plan), plan),
 ): string {
   const cli = renderCliCommands(plan, {
     region: plan.target.region,

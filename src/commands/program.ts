@@ -312,6 +312,10 @@ export function buildProgram(): Command {
         '--ignore-unfinished',
         'apply even though an earlier apply to this bucket did not finish (see `s3-harden rollback`)',
       )
+      .option(
+        '--expect-digest <digest>',
+        'apply only the plan with this digest (shown by `plan` and the review): for CI after a review',
+      )
       .addOption(
         new Option(
           '--on-error <mode>',
@@ -335,6 +339,7 @@ export function buildProgram(): Command {
           allowIrreversible?: boolean;
           allowSecurityWarnings?: boolean;
           ignoreUnfinished?: boolean;
+          expectDigest?: string;
           onError: 'stop' | 'continue';
           json?: boolean;
         },
@@ -348,6 +353,7 @@ export function buildProgram(): Command {
           allowIrreversible: Boolean(flags.allowIrreversible),
           allowSecurityWarnings: Boolean(flags.allowSecurityWarnings),
           ignoreUnfinished: Boolean(flags.ignoreUnfinished),
+          ...(flags.expectDigest !== undefined ? { expectDigest: flags.expectDigest } : {}),
           onError: flags.onError,
           connection: connectionOptions(flags),
           ...lockoutFlags(flags),

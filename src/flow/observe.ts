@@ -8,6 +8,7 @@
  * React): ../aws provides it, the commands and the screens drive it.
  */
 import type { AwsSession } from '../aws/session.js';
+import { derivedFrom } from '../plan/apply/drift.js';
 import { auditReads } from '../plan/audit/controls.js';
 import type { Plan, Posture, Preset, ResourceKey } from '../plan/model/types.js';
 import { defaultAnswers, optionalReadsFor, readsFor, relatedBucketFor } from '../steps/index.js';
@@ -79,12 +80,14 @@ export async function observeLive(
   // A plan that creates its bucket was made against a bucket that does not
   // exist yet: it stays valid only while that is still so.
   const creates = 'bucket.exists' in plan.observed && plan.observed['bucket.exists'] === null;
-  const keys = [...new Set([...(Object.keys(plan.observed) as ResourceKey[]), ...extra])];
+  // What the plan writes, and what its changes were derived from (../plan/apply/drift.ts).
+  const seen = { ...derivedFrom(plan), ...plan.observed };
+  const keys = [...new Set([...(Object.keys(seen) as ResourceKey[]), ...extra])];
   const own = keys.filter((resource) => !resource.startsWith('logTarget.'));
   let live = await session.observe(
     target.bucket,
     own,
-    creates ? { newBucket: { region: target.region, assumed: plan.observed } } : {},
+    creates ? { newBucket: { region: target.region, assumed: seen } } : {},
   );
   // The bucket exists after all (an earlier run of this plan created it):
   // what it holds now is read, so the plan shows as already applied, or stale.

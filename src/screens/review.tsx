@@ -13,6 +13,7 @@ import {
   wrap,
 } from '../plan/policy/validation.js';
 import type { CliContext } from '../plan/render/cli-equivalent.js';
+import { withDigest } from '../plan/render/digest-line.js';
 import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.js';
 import { BACK, Footer, type KeyHint, QUIT } from './footer.js';
 import { LinesView } from './lines-view.js';
@@ -112,7 +113,7 @@ export function Review({
       ...lockoutLines(lockout).map((line) => inWizardTerms(line, terms)),
       ...(result ? findingLines(result, { width: width - 1 }) : []),
     ];
-    const diff = renderPlan(plan);
+    const diff = withDigest(renderPlan(plan), plan);
     return findings.length > 0 ? [...findings, { kind: 'plain', text: '' } as Line, ...diff] : diff;
   }, [plan, cli, showCommands, result, width, lockout, terms]);
   const last = lines.at(-1);

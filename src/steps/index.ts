@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { composePlan } from '../plan/model/compose.js';
 import { deepEqual } from '../plan/model/diff.js';
 import type {
+  BuildProvenance,
   Change,
   Plan,
   Posture,
@@ -322,5 +323,38 @@ export function buildPlan(
     skipped,
     ...(now ? { now } : {}),
     snapshot: snapshotOf(posture, stepIds),
+    provenance: provenanceOf(posture, stepIds, answers, create),
   });
+}
+
+/**
+ * What buildPlan was given, as a plan file records it: enough to derive the
+ * plan again at apply (./provenance.ts). A one-time MFA code is left out; a
+ * plan that needs one is never saved.
+ */
+function provenanceOf(
+  posture: Posture,
+  stepIds: readonly StepId[],
+  answers: Answers,
+  create: NewBucketAnswers | undefined,
+): BuildProvenance {
+  const { accountId, region, bucket, logBucket, observedAt, principalArn, values, unreadable } =
+    posture;
+  const recorded: Record<string, unknown> = { ...answers };
+  if (answers.versioning) recorded.versioning = { ...answers.versioning, mfaCode: '' };
+  return {
+    steps: [...stepIds],
+    answers: recorded,
+    ...(create ? { create } : {}),
+    posture: {
+      accountId,
+      region,
+      bucket,
+      ...(logBucket ? { logBucket } : {}),
+      observedAt,
+      principalArn,
+      values,
+      unreadable,
+    },
+  };
 }

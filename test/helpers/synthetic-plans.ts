@@ -25,7 +25,12 @@ export function openPosture(stepIds: readonly StepId[]): Posture {
   values['account.vpcEndpoints'] = {
     region: 'us-east-1',
     endpoints: [
-      { id: 'vpce-0123456789abcdef0', vpcId: 'vpc-0123456789abcdef0', state: 'available' },
+      {
+        id: 'vpce-0123456789abcdef0',
+        vpcId: 'vpc-0123456789abcdef0',
+        type: 'Gateway',
+        state: 'available',
+      },
     ],
   };
   values['bucket.acl'] = [];
@@ -65,4 +70,26 @@ export function syntheticPlan(
   const objectLock = answers['object-lock'];
   if (objectLock) answers['object-lock'] = { ...objectLock, confirm: SYNTHETIC_BUCKET };
   return buildPlan(posture, preset, stepIds, answers, new Date('2026-11-27T12:00:00.000Z'));
+}
+
+/**
+ * A provenance for a hand-built plan, so its file loads: it derives no plan
+ * (no steps), so `apply` refuses such a file; tests of the loader's checks
+ * use it.
+ */
+export function handBuiltProvenance(
+  target: Plan['target'],
+  observed: Partial<PostureValues>,
+): NonNullable<Plan['provenance']> {
+  return {
+    steps: [],
+    answers: {},
+    posture: {
+      ...target,
+      observedAt: '2026-11-27T12:00:00.000Z',
+      principalArn: `arn:aws:iam::${target.accountId}:user/operator`,
+      values: observed,
+      unreadable: {},
+    },
+  };
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializePlan } from '../../src/plan/files/plan-file.js';
 import type { Plan } from '../../src/plan/model/types.js';
 import { runCli } from '../helpers/cli.js';
-import { syntheticPlan } from '../helpers/synthetic-plans.js';
+import { handBuiltProvenance, syntheticPlan } from '../helpers/synthetic-plans.js';
 
 const valid: Plan = {
   target: { accountId: '123456789012', region: 'us-east-1', bucket: 'my-bucket' },
@@ -52,7 +52,10 @@ const valid: Plan = {
     },
   ],
 };
-const text = serializePlan(valid, 's3-harden test');
+const text = serializePlan(
+  { ...valid, provenance: handBuiltProvenance(valid.target, valid.observed) },
+  's3-harden test',
+);
 const json = () => JSON.parse(text);
 
 /** A plan whose changes depend on each other (log bucket, then its grant, then logging). */
@@ -70,13 +73,18 @@ const CASES: [string, string, RegExp][] = [
   ['another tool’s JSON', '{"terraform_version": "1.9.0"}', /not an s3-harden plan file/],
   [
     'a future version',
-    JSON.stringify({ ...json(), version: 2 }),
-    /plan file version 2 is not supported/,
+    JSON.stringify({ ...json(), version: 3 }),
+    /plan file version 3 is not supported/,
   ],
   [
     'a version as a string',
-    JSON.stringify({ ...json(), version: '1' }),
-    /plan file version "1" is not supported/,
+    JSON.stringify({ ...json(), version: '2' }),
+    /plan file version "2" is not supported/,
+  ],
+  [
+    'version 1, which records no provenance',
+    JSON.stringify({ ...json(), version: 1 }),
+    /: plan file version 1 was written by an older s3-harden .*make a new plan$/m,
   ],
   [
     'an operation outside the allowed set',

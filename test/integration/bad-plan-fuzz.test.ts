@@ -16,6 +16,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkedPlan } from '../../src/commands/apply-checks.js';
 import { CommandError } from '../../src/commands/exit-codes.js';
 import { parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
 import { deepEqual } from '../../src/plan/model/diff.js';
@@ -394,7 +395,9 @@ describe('bad plan files (fuzz)', () => {
       writeFileSync(file, mutant.bytes);
       let loaded: Plan | undefined;
       try {
-        loaded = parsePlan(mutant.bytes.toString('utf8'));
+        // The loader apply uses: the file's checks, then the plan derived again.
+        const checked = checkedPlan(mutant.bytes.toString('utf8'));
+        loaded = checked.kind === 'plan' ? checked.plan : undefined;
       } catch {
         loaded = undefined;
       }

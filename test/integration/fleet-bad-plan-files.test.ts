@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkedPlan } from '../../src/commands/apply-checks.js';
 import { CommandError } from '../../src/commands/exit-codes.js';
 import { planFromPosture } from '../../src/commands/plan.js';
 import { parseAnyPlan, serializeFleet } from '../../src/plan/files/fleet-file.js';
@@ -212,7 +213,8 @@ describe('bad fleet plan files', () => {
       const text = JSON.stringify(setAt(original, path, value), null, 2);
       let accepted: ReturnType<typeof parseAnyPlan> | undefined;
       try {
-        accepted = parseAnyPlan(text);
+        // The loader apply uses: the file's checks, then each section derived again.
+        accepted = checkedPlan(text);
       } catch {
         accepted = undefined;
       }

@@ -339,20 +339,20 @@ describe('unfinished journals and tampered journals', () => {
     );
     const plan = join(dir, 'plan.json');
     const { serializePlan } = await import('../../src/plan/files/plan-file.js');
-    writeFileSync(
-      plan,
-      serializePlan(
-        {
-          target,
-          preset: 'baseline',
-          createdAt: '2026-11-27T12:00:00.000Z',
-          observed: { 'bucket.publicAccessBlock': null },
-          skipped: [],
-          changes: [],
-        },
-        'test',
-      ),
-    );
+    const { buildPlan } = await import('../../src/steps/index.js');
+    const { ALL_ON } = await import('../../src/steps/public-access-block.js');
+    // A real plan (apply derives it again from what it records): nothing to change.
+    const posture = {
+      ...target,
+      observedAt: '2026-11-27T12:00:00.000Z',
+      principalArn: 'arn:aws:iam::123456789012:user/operator',
+      values: { 'bucket.publicAccessBlock': ALL_ON },
+      unreadable: {},
+    };
+    const built = buildPlan(posture, 'baseline', ['public-access-block'], {
+      'public-access-block': ALL_ON,
+    });
+    writeFileSync(plan, serializePlan(built, 'test'));
     const env = { S3_HARDEN_STATE_DIR: state };
     const result = await runCli(['apply', plan, '--yes', '--endpoint-url', endpoint], { env });
     expect(result.code).toBe(1);

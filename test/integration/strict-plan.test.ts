@@ -11,6 +11,7 @@ import { type AwsSession, connect } from '../../src/aws/index.js';
 import { executePlan } from '../../src/plan/apply/executor.js';
 import { openJournal } from '../../src/plan/apply/journal.js';
 import type { Plan, ResourceKey } from '../../src/plan/model/types.js';
+import { withDigest } from '../../src/plan/render/digest-line.js';
 import { linesToText, renderCliCommands, renderPlan } from '../../src/plan/render/render.js';
 import { RESOURCES, satisfies } from '../../src/plan/resources/index.js';
 import {
@@ -148,7 +149,7 @@ describe('the strict preset end to end', () => {
     ]);
     const plan = await planFor(bucket);
     const expected = [
-      linesToText(renderPlan(plan)),
+      linesToText(withDigest(renderPlan(plan), plan)),
       '',
       // The policies it writes cannot be checked here: the emulator has no Access Analyzer.
       'Policy checks skipped: IAM Access Analyzer is not available at this endpoint',
@@ -156,8 +157,17 @@ describe('the strict preset end to end', () => {
       linesToText(renderCliCommands(plan, { region: plan.target.region, endpoint: emulatorUrl() })),
     ].join('\n');
     expect(result.stderr).toBe('');
-    // Each plan has its own id (the created key's tag): the same text otherwise.
+    // Each plan has its own id (the created key's tag), hence its own digest: the same text otherwise.
     const id = /s3-harden:plan: ([0-9a-f-]{36})/.exec(result.stdout)?.[1] as string;
-    expect(result.stdout.trimEnd()).toBe(expected.trimEnd().replaceAll(plan.id as string, id));
+    const digest = /^Plan digest: (sha256:[0-9a-f]{16})$/m.exec(result.stdout)?.[1] as string;
+    const own = /^Plan digest: (sha256:[0-9a-f]{16})$/m.exec(
+      linesToText(withDigest(renderPlan(plan), plan)),
+    )?.[1] as string;
+    expect(result.stdout.trimEnd()).toBe(
+      expected
+        .trimEnd()
+        .replaceAll(plan.id as string, id)
+        .replace(own, digest),
+    );
   });
 });

@@ -438,9 +438,9 @@ describe('the fleet plan file', () => {
     [
       'a future version',
       (file) => {
-        file.version = 2;
+        file.version = 3;
       },
-      /^fleet plan file version 2 is not supported \(this s3-harden reads version 1\)$/,
+      /^fleet plan file version 3 is not supported \(this s3-harden reads version 2\)$/,
     ],
     [
       'more sections than a fleet holds',

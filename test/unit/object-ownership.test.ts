@@ -306,8 +306,7 @@ describe('bucket.acl is read-only', () => {
 describe('plan file round trip', () => {
   it.each<[string, OwnershipControls | null, ObjectOwnershipAnswers['ownership']]>([
     ['create', null, 'BucketOwnerEnforced'],
-    ['update', ENFORCED, 'ObjectWriter'],
-    ['delete', ENFORCED, 'NotSet'],
+    ['update', { ObjectOwnership: 'ObjectWriter' }, 'BucketOwnerEnforced'],
   ])('a saved %s change loads back unchanged', (_label, before, ownership) => {
     const plan = buildPlan(at(before), 'baseline', ['object-ownership'], {
       'object-ownership': answer(ownership),
@@ -315,6 +314,22 @@ describe('plan file round trip', () => {
     expect(plan.changes).toHaveLength(1);
     expect(parsePlan(serializePlan(plan, 'test')).changes).toEqual(plan.changes);
   });
+
+  it.each<[string, ObjectOwnershipAnswers['ownership']]>([
+    ['update', 'ObjectWriter'],
+    ['delete', 'NotSet'],
+  ])(
+    'a saved %s that turns ACLs back on is refused: a file never weakens a bucket',
+    (_l, ownership) => {
+      const plan = buildPlan(at(ENFORCED), 'baseline', ['object-ownership'], {
+        'object-ownership': answer(ownership),
+      });
+      expect(plan.changes).toHaveLength(1);
+      expect(() => parsePlan(serializePlan(plan, 'test'))).toThrow(
+        /^changes\[0\] turns ACLs back on \(bucket\.ownershipControls\): a plan file never weakens a bucket/,
+      );
+    },
+  );
 });
 
 describe('reading ownership and the ACL (normalisation)', () => {

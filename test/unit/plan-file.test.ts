@@ -71,7 +71,7 @@ describe('serializePlan → parsePlan', () => {
     const file = JSON.parse(VALID);
     expect(file).toMatchObject({
       format: 's3-harden-plan',
-      version: 1,
+      version: 2,
       createdBy: 's3-harden 0.1.0',
       createdAt: PLAN.createdAt,
     });
@@ -120,7 +120,19 @@ describe('serializePlan → parsePlan', () => {
             { 'public-access-block': desired, 'account-public-access-block': desired },
             new Date('2025-06-01T12:00:00Z'),
           );
-          expect(parsePlan(serializePlan(plan, 'test'))).toEqual(plan);
+          // A flag turned off (the wizard asks for it in so many words) is never applied from a file.
+          const weakens = plan.changes.some((change) =>
+            Object.entries((change.before ?? {}) as object).some(
+              ([flag, on]) => on && !(change.after as Record<string, boolean>)[flag],
+            ),
+          );
+          if (weakens) {
+            expect(() => parsePlan(serializePlan(plan, 'test'))).toThrow(
+              /turns \w+ off \((bucket|account)\.publicAccessBlock\): a plan file never weakens a bucket/,
+            );
+          } else {
+            expect(parsePlan(serializePlan(plan, 'test'))).toEqual(plan);
+          }
         }
       }
     }
@@ -150,18 +162,18 @@ describe('parsePlan rejects, with one line that names the problem', () => {
       'not an s3-harden plan file (format field missing or wrong)',
     ],
     [
-      'version 2',
+      'version 3',
       edited((f) => {
-        f.version = 2;
+        f.version = 3;
       }),
-      'plan file version 2 is not supported (this s3-harden reads version 1)',
+      'plan file version 3 is not supported (this s3-harden reads version 2)',
     ],
     [
-      'version "1" (a string)',
+      'version "2" (a string)',
       edited((f) => {
-        f.version = '1';
+        f.version = '2';
       }),
-      'plan file version "1" is not supported (this s3-harden reads version 1)',
+      'plan file version "2" is not supported (this s3-harden reads version 2)',
     ],
     [
       'a missing version',

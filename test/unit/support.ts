@@ -10,6 +10,7 @@ import type {
   PublicAccessBlock,
   ResourceKey,
 } from '../../src/plan/model/types.js';
+import { handBuiltProvenance } from '../helpers/synthetic-plans.js';
 
 export const ACCOUNT_ID = '123456789012';
 export const REGION = 'us-east-1';
@@ -129,6 +130,7 @@ export function planOf(changes: readonly Change[], overrides: Partial<Plan> = {}
     observed: observed as Partial<PostureValues>,
     changes,
     skipped: [],
+    provenance: handBuiltProvenance(TARGET, observed as Partial<PostureValues>),
     ...overrides,
   };
 }

@@ -8,8 +8,8 @@
  * policies, kilobytes each) are for the machine view only (driftDetails).
  */
 
-import type { Plan, Posture, ResourceKey } from '../model/types.js';
-import { resourceLabel, satisfies } from '../resources/index.js';
+import type { Plan, Posture, PostureValues, ResourceKey } from '../model/types.js';
+import { RESOURCES, resourceLabel, satisfies } from '../resources/index.js';
 
 export interface Drift {
   readonly resource: ResourceKey;
@@ -20,14 +20,44 @@ export interface Drift {
 }
 
 /**
- * The resources that no longer read as the plan saw them. "As it saw them"
+ * What else the plan's changes were derived from: the values its steps read
+ * but it does not write (the ACL grants, the VPC endpoints, replication…),
+ * as its provenance records them. A saved plan is derived again from these
+ * at apply, so they must still hold too. Left out: volatile listings (see
+ * ResourceSpec.volatile), what could not be read, the log target's when the
+ * plan does not touch it (it is not read again then), and a bucket the plan
+ * creates (its values were assumed, not read).
+ */
+export function derivedFrom(plan: Plan): Partial<PostureValues> {
+  const provenance = plan.provenance;
+  if (!provenance || !('posture' in provenance)) return {};
+  const { values, unreadable } = provenance.posture;
+  // A plan that creates its bucket assumed the new bucket's values; none was read.
+  const creates = 'bucket.exists' in plan.observed && plan.observed['bucket.exists'] === null;
+  const createsLogTarget =
+    'logTarget.exists' in plan.observed && plan.observed['logTarget.exists'] === null;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const resource = key as ResourceKey;
+    if (resource in plan.observed || unreadable[resource] || RESOURCES[resource].volatile) continue;
+    if (RESOURCES[resource].scope === 'logTarget' && !plan.target.logBucket) continue;
+    if (creates && RESOURCES[resource].scope === 'bucket') continue;
+    if (createsLogTarget && RESOURCES[resource].scope === 'logTarget') continue;
+    out[resource] = value;
+  }
+  return out as Partial<PostureValues>;
+}
+
+/**
+ * The resources that no longer read as the plan saw them (those it writes,
+ * and those its changes were derived from). "As it saw them"
  * is judged as a rollback judges a restore (`satisfies`): versioning never
  * enabled and versioning a rollback suspended again are the same state, so
  * a section rolled back by an earlier run can be applied again.
  */
 export function findDrift(plan: Plan, live: Posture): Drift[] {
   const drift: Drift[] = [];
-  for (const [key, planned] of Object.entries(plan.observed)) {
+  for (const [key, planned] of Object.entries({ ...plan.observed, ...derivedFrom(plan) })) {
     const resource = key as ResourceKey;
     const reason = live.unreadable[resource] ?? (resource in live.values ? undefined : 'not read');
     if (reason) {

@@ -31,7 +31,8 @@ import {
 } from './plan-file.js';
 
 export const FLEET_FORMAT = 's3-harden-fleet-plan';
-export const FLEET_VERSION = 1;
+/** 2: every section records its provenance (plan file version 2). */
+export const FLEET_VERSION = 2;
 /** A section is a few kilobytes; the limit grows with the sections a fleet may hold. */
 export const MAX_FLEET_BYTES = MAX_PLAN_BYTES + MAX_FLEET_BUCKETS * 64 * 1024;
 /** A section sits two levels down: the file, then its list of sections. */

@@ -15,9 +15,14 @@ import {
 } from '../model/types.js';
 import { escapeControl } from '../render/sanitise.js';
 import { RESOURCE_KEYS, resourceSchema, writeCall } from '../resources/index.js';
+import { weakening } from './weakening.js';
 
 export const PLAN_FORMAT = 's3-harden-plan';
-export const PLAN_VERSION = 1;
+/**
+ * 2: the plan records what produced it (`provenance`), and apply derives it
+ * again from that; a version-1 file cannot be checked so, and is refused.
+ */
+export const PLAN_VERSION = 2;
 /** Plans are a few kilobytes; anything this large is not one of ours. */
 export const MAX_PLAN_BYTES = 5 * 1024 * 1024;
 
@@ -60,6 +65,43 @@ const changeSchema = z.strictObject({
   warnings: z.array(displayText(2000)).max(100),
 });
 
+/** Resource values read from AWS, each checked against its resource's schema. */
+const valuesSchema = z.partialRecord(resourceKey, json).superRefine((observed, context) => {
+  for (const [key, value] of Object.entries(observed)) {
+    const result = resourceSchema(key as ResourceKey).safeParse(value);
+    if (!result.success) {
+      // What in the value is wrong (a KMS key ID that is not canonical, say), not where: one short line.
+      const detail = result.error.issues[0]?.message.slice(0, 100);
+      context.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `not a valid ${key} value${detail ? ` (${detail})` : ''}`,
+      });
+    }
+  }
+});
+
+/** The reading a plan was built from (RecordedPosture). */
+const recordedPostureSchema = targetSchema.extend({
+  observedAt: z.iso.datetime(),
+  principalArn: displayText(2048),
+  values: valuesSchema,
+  unreadable: z.partialRecord(resourceKey, z.string().max(2000)),
+});
+
+/** buildPlan's inputs; the answers are checked by deriving the plan from them again. */
+const buildProvenanceSchema = z.strictObject({
+  steps: z.array(displayText(100)).max(50),
+  answers: z.record(z.string().max(100), json),
+  create: json.optional(),
+  posture: recordedPostureSchema,
+});
+
+const provenanceSchema = z.union([
+  buildProvenanceSchema,
+  z.strictObject({ accountFrom: z.array(buildProvenanceSchema).min(1).max(20) }),
+]);
+
 const planFileSchema = z.strictObject({
   format: z.literal(PLAN_FORMAT),
   version: z.literal(PLAN_VERSION),
@@ -69,20 +111,8 @@ const planFileSchema = z.strictObject({
   createdBy: displayText(200),
   target: targetSchema,
   preset: z.enum(PRESETS),
-  observed: z.partialRecord(resourceKey, json).superRefine((observed, context) => {
-    for (const [key, value] of Object.entries(observed)) {
-      const result = resourceSchema(key as ResourceKey).safeParse(value);
-      if (!result.success) {
-        // What in the value is wrong (a KMS key ID that is not canonical, say), not where: one short line.
-        const detail = result.error.issues[0]?.message.slice(0, 100);
-        context.addIssue({
-          code: 'custom',
-          path: [key],
-          message: `not a valid ${key} value${detail ? ` (${detail})` : ''}`,
-        });
-      }
-    }
-  }),
+  observed: valuesSchema,
+  provenance: provenanceSchema,
   changes: z.array(changeSchema).max(500),
   skipped: z
     .array(z.strictObject({ step: z.string().max(200), reason: z.string().max(2000) }))
@@ -117,7 +147,15 @@ export function planFileObject(plan: Plan, createdBy: string): PlanFile {
       warnings: [...change.warnings],
     })),
     skipped: [...plan.skipped],
+    provenance: provenanceOf(plan),
   };
+}
+
+/** A plan without provenance (hand-built) cannot be saved: apply could not check it. */
+function provenanceOf(plan: Plan): PlanFile['provenance'] {
+  if (!plan.provenance)
+    throw new PlanFileError('the plan records no provenance; it cannot be saved');
+  return plan.provenance as PlanFile['provenance'];
 }
 
 export function serializePlan(plan: Plan, createdBy: string): string {
@@ -277,6 +315,11 @@ export function validatePlanObject(data: unknown): Plan {
   if (header.format !== PLAN_FORMAT)
     throw new PlanFileError('not an s3-harden plan file (format field missing or wrong)');
   if (header.version === undefined) throw new PlanFileError('the plan file has no version field');
+  if (header.version === 1) {
+    throw new PlanFileError(
+      'plan file version 1 was written by an older s3-harden and records no provenance, so it cannot be checked against what produced it: make a new plan',
+    );
+  }
   if (header.version !== PLAN_VERSION) {
     throw new PlanFileError(
       `plan file version ${JSON.stringify(header.version)} is not supported (this s3-harden reads version ${PLAN_VERSION})`,
@@ -305,6 +348,12 @@ export function validatePlanObject(data: unknown): Plan {
     if (!resourceSchema(change.resource).safeParse(change.after).success) {
       throw new PlanFileError(`${where}.after: not a valid ${change.resource} value`);
     }
+    const weakens = weakening(change);
+    if (weakens) {
+      throw new PlanFileError(
+        `${where} ${weakens} (${change.resource}): a plan file never weakens a bucket (the wizard asks for that in so many words)`,
+      );
+    }
     // What the review shows (before → after) must be exactly what apply and undo do.
     if (!deepEqual(change.call, expectedWrite(change.resource, file, change.after, where))) {
       throw new PlanFileError(
@@ -329,5 +378,6 @@ export function validatePlanObject(data: unknown): Plan {
     observed: file.observed as Partial<PostureValues>,
     changes: file.changes,
     skipped: file.skipped,
+    provenance: file.provenance as Plan['provenance'] & object,
   };
 }

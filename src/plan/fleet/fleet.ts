@@ -30,6 +30,7 @@ import {
 } from '../files/plan-file.js';
 import { composePlan } from '../model/compose.js';
 import type {
+  BuildProvenance,
   Change,
   Plan,
   Posture,
@@ -192,6 +193,8 @@ export function composeFleet(input: FleetInput, planBucket: (posture: Posture) =
   const planned = new Map<string, unknown>();
   const accountChanges: Change[] = [];
   let anchor: Posture | undefined;
+  // The plans that gave the account section its changes: how apply derives it again.
+  const accountFrom: BuildProvenance[] = [];
   const aliases = new Map<string, string>();
   const sections: Plan[] = [];
   const skipped: SkippedBucket[] = [...input.skipped];
@@ -208,6 +211,7 @@ export function composeFleet(input: FleetInput, planBucket: (posture: Posture) =
         // The first bucket needing an account-wide change gives it to the
         // account section; this bucket is planned again on top of it.
         checkLoadable(plan);
+        if (plan.provenance && 'posture' in plan.provenance) accountFrom.push(plan.provenance);
         for (const change of fresh) {
           accountChanges.push(change);
           planned.set(physicalKey(change.resource, posture) as string, change.after);
@@ -237,23 +241,43 @@ export function composeFleet(input: FleetInput, planBucket: (posture: Posture) =
     region: input.region,
     preset: input.preset,
     createdAt: input.now.toISOString(),
-    account: anchor ? accountSection(anchor, input, accountChanges) : null,
+    account: anchor
+      ? accountSection(
+          { accountId: input.accountId, region: input.region, bucket: anchor.bucket },
+          input,
+          accountChanges,
+          accountFrom,
+        )
+      : null,
     sections,
     skipped,
   };
 }
 
-function accountSection(anchor: Posture, input: FleetInput, changes: readonly Change[]): Plan {
+/**
+ * The account section: the account-wide changes, targeted at the bucket
+ * whose plan first proposed one (journals are named after a bucket). Also
+ * how apply derives a saved account section again (`id` then the file's).
+ */
+export function accountSection(
+  target: Plan['target'],
+  input: Pick<FleetInput, 'preset' | 'now'>,
+  changes: readonly Change[],
+  accountFrom: readonly BuildProvenance[],
+  id?: string,
+): Plan {
   const values: Record<string, unknown> = {};
   for (const change of changes) values[change.resource] = change.before;
   // composePlan drops dependencies on the bucket changes left in their sections.
   return composePlan({
-    target: { accountId: input.accountId, region: input.region, bucket: anchor.bucket },
+    ...(id ? { id } : {}),
+    target,
     preset: input.preset,
     values,
     changes,
     skipped: [],
     now: input.now,
+    ...(accountFrom.length > 0 ? { provenance: { accountFrom } } : {}),
   });
 }
 

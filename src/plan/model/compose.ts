@@ -8,6 +8,7 @@ import type {
   Plan,
   PostureValues,
   Preset,
+  Provenance,
   ResourceKey,
   SkippedStep,
   Target,
@@ -83,6 +84,8 @@ export function composePlan(options: {
    * them changed meanwhile, not "already matches".
    */
   snapshot?: readonly ResourceKey[];
+  /** What produced the plan (see Plan.provenance). */
+  provenance?: Provenance;
 }): Plan {
   const changes = withoutSatisfied(orderChanges(options.changes));
   const observed: Partial<PostureValues> = {};
@@ -103,5 +106,6 @@ export function composePlan(options: {
     observed,
     changes,
     skipped: options.skipped,
+    ...(options.provenance ? { provenance: options.provenance } : {}),
   };
 }

@@ -80,7 +80,39 @@ export interface Plan {
   readonly changes: readonly Change[];
   /** Steps that were left out, and why (e.g. "cannot read: access denied"). */
   readonly skipped: readonly SkippedStep[];
+  /**
+   * What produced the plan, so a saved plan can be derived again at apply
+   * and refused if its changes are not what these inputs give (an edited
+   * file). Absent only in hand-built plans (tests).
+   */
+  readonly provenance?: Provenance;
 }
+
+/** The reading a plan was built from, as a plan file records it. */
+export interface RecordedPosture extends Target {
+  readonly observedAt: string;
+  readonly principalArn: string;
+  readonly values: Partial<PostureValues>;
+  readonly unreadable: Partial<Record<ResourceKey, string>>;
+}
+
+/**
+ * The inputs of buildPlan: the steps, the answers (no one-time secret: an
+ * MFA code is never recorded), the new bucket's answers, and the reading
+ * (for a fleet section, as the sections before it leave the account). An
+ * account section of a fleet is instead the account-wide changes of the
+ * plans in `accountFrom`, in order, each taking what the ones before it left.
+ */
+export type Provenance =
+  | {
+      readonly steps: readonly string[];
+      readonly answers: Readonly<Record<string, unknown>>;
+      readonly create?: unknown;
+      readonly posture: RecordedPosture;
+    }
+  | { readonly accountFrom: readonly BuildProvenance[] };
+
+export type BuildProvenance = Exclude<Provenance, { readonly accountFrom: unknown }>;
 
 export interface SkippedStep {
   readonly step: string;

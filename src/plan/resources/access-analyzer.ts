@@ -324,6 +324,7 @@ export const accessAnalyzerFamily: ResourceFamily<AccessAnalyzerValues> = {
     },
     'bucket.findings': {
       readOnly: true,
+      volatile: true,
       label: 'IAM Access Analyzer findings',
       reads: [
         'accessanalyzer:ListAnalyzers',

@@ -295,6 +295,7 @@ export const kmsFamily: ResourceFamily<KmsValues> = {
   resources: {
     'account.kmsKeys': {
       readOnly: true,
+      volatile: true,
       label: 'KMS keys (account)',
       reads: ['kms:ListAliases', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:GetKeyPolicy'],
       scope: 'account',

@@ -215,6 +215,7 @@ export const macieFamily: ResourceFamily<MacieValues> = {
     },
     'account.macieJobs': {
       readOnly: true,
+      volatile: true,
       label: 'Macie classification jobs (account)',
       reads: ['macie2:ListClassificationJobs'],
       scope: 'account',
@@ -255,6 +256,7 @@ export const macieFamily: ResourceFamily<MacieValues> = {
     },
     'bucket.objectStats': {
       readOnly: true,
+      volatile: true,
       label: 'Objects in the bucket',
       reads: ['macie2:DescribeBuckets', 's3:ListObjectsV2'],
       scope: 'bucket',

@@ -30,6 +30,13 @@ export interface ResourceSpec<V> {
    * creating it (that read would scan every key of the account).
    */
   readonly createdByRun?: true;
+  /**
+   * A listing others change all the time (the account's keys and Macie jobs,
+   * object counts, findings): a saved plan derived from it is not stale when
+   * it moves (../apply/drift.ts), and no step derives a write from it that
+   * would weaken anything.
+   */
+  readonly volatile?: true;
   /** The shape of an observed value (null included where "absent" exists). */
   readonly schema: z.ZodType<V>;
   /** The one call that makes the resource read back as `value`. */
