@@ -13,6 +13,7 @@
 import { outcomeExit } from '../flow/apply.js';
 import { gate, irreversibleChanges } from '../flow/gate.js';
 import { driftDetails } from '../plan/apply/drift.js';
+import { LockError, refuseWhileHeld } from '../plan/apply/lock.js';
 import { resultJson, resultOf, type SectionResult } from '../plan/fleet/outcome.js';
 import { wrapWords } from '../plan/fleet/render.js';
 import { securityWarningsLine } from '../plan/policy/validation.js';
@@ -70,6 +71,13 @@ export async function runApply(
     stdout.write(`${jsonText(json)}\n`);
   };
 
+  // Another run on this bucket (a rollback, say) could undo what the gate would call applied.
+  try {
+    refuseWhileHeld(target);
+  } catch (error) {
+    if (error instanceof LockError) throw new CommandError(error.message);
+    throw error;
+  }
   const session = await connectFor(target, options);
   try {
     const checked = await gate(plan, session, gateOptions(options));

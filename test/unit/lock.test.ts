@@ -9,7 +9,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findUnfinishedJournals } from '../../src/plan/apply/journal-scan.js';
-import { acquireLock, LockError, otherHolder } from '../../src/plan/apply/lock.js';
+import { acquireLock, LockError, otherHolder, refuseWhileHeld } from '../../src/plan/apply/lock.js';
 
 const target = { accountId: '123456789012', bucket: 'lock-test' };
 
@@ -25,6 +25,28 @@ describe('the bucket lock', () => {
     acquireLock(target, 'rollback', dir).release();
     // Only the lock itself was ever in the directory: no drafts left behind.
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('refuseWhileHeld: refuses while another live run holds it, not a dead one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 's3-harden-lock-'));
+    const path = join(dir, `${target.accountId}-${target.bucket}.lock`);
+    // A live process that is not this one: this test's parent (the vitest worker's parent).
+    writeFileSync(
+      path,
+      JSON.stringify({
+        pid: process.ppid,
+        host: hostname(),
+        command: 'rollback',
+        startedAt: 'now',
+      }),
+    );
+    expect(() => refuseWhileHeld(target, dir)).toThrow(/another s3-harden \(rollback, pid \d+/);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    writeFileSync(
+      path,
+      JSON.stringify({ pid: dead, host: hostname(), command: 'rollback', startedAt: 'then' }),
+    );
+    expect(() => refuseWhileHeld(target, dir)).not.toThrow();
   });
 
   it('takes over the lock of a process that no longer runs', () => {

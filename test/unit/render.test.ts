@@ -314,6 +314,20 @@ describe('outcome lines', () => {
     ]);
   });
 
+  it('a failed key creation says where to look if its lost answer created the key after all', () => {
+    const key = { ...bucket, id: 'kms.key', resource: 'kms.key' as const, title: 'Create KMS key' };
+    const result = outcome({
+      status: 'rolled-back',
+      results: [
+        { change: bucket, status: 'rolled-back' },
+        { change: key, status: 'failed', error: 'socket hang up' },
+      ],
+    });
+    expect(text(outcomeLines(result)).split('\n').at(-1)).toBe(
+      `Apply failed; 1 change rolled back. The bucket is as it was. If Create KMS key did run after all, s3-harden rollback ${result.journalPath} finds it by its tag and undoes it.`,
+    );
+  });
+
   it('cancelled says so', () => {
     const result = outcome({
       status: 'rolled-back',

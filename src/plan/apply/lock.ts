@@ -124,7 +124,11 @@ function takeOver(path: string, stale: LockHolder): boolean {
   return true;
 }
 
-function refusal(target: Pick<Target, 'bucket'>, path: string, holder: LockHolder | null): string {
+export function refusal(
+  target: Pick<Target, 'bucket'>,
+  path: string,
+  holder: LockHolder | null,
+): string {
   if (!holder) {
     return `another s3-harden holds the lock for ${target.bucket} (${path}, unreadable): if no other run is going on, remove that file`;
   }
@@ -146,6 +150,19 @@ export function otherHolder(
   if (!holder) return null;
   if (holder.host !== hostname()) return holder;
   return holder.pid !== process.pid && running(holder.pid) ? holder : null;
+}
+
+/**
+ * Refuses (LockError naming the holder) while another run holds the
+ * target's lock: for what a command decides before taking the lock itself
+ * (apply's "already applied", judged by a read a rollback could undo).
+ */
+export function refuseWhileHeld(
+  target: Pick<Target, 'accountId' | 'bucket'>,
+  directory = lockDir(),
+): void {
+  const holder = otherHolder(target, directory);
+  if (holder) throw new LockError(refusal(target, lockPath(target, directory), holder));
 }
 
 /** Takes the lock for the target's account and bucket, or throws LockError naming its holder. */

@@ -6,6 +6,7 @@
  */
 import type { ApplyOutcome, ChangeResult, ChangeStatus } from '../apply/executor.js';
 import { KEPT_NOT_EMPTY, keptBuckets } from '../resources/bucket.js';
+import { RESOURCES } from '../resources/index.js';
 import type { Line, LineKind } from './render.js';
 import { escapeControl } from './sanitise.js';
 
@@ -83,9 +84,16 @@ export function verdict(outcome: ApplyOutcome): Line {
   }
   const cause = outcome.cancelled ? 'Apply cancelled' : 'Apply failed';
   if (outcome.status === 'rolled-back') {
+    // A create whose answer was lost may still take effect after the run looked for it by tag.
+    const creating = outcome.results.find(
+      (result) => result.status === 'failed' && RESOURCES[result.change.resource].createdByRun,
+    );
+    const late = creating
+      ? ` If ${escapeControl(creating.change.title)} did run after all, s3-harden rollback ${outcome.journalPath} finds it by its tag and undoes it.`
+      : '';
     return {
       kind: 'warning',
-      text: `${cause}; ${plural(count('rolled-back'), 'change')} rolled back. The bucket is as it was.`,
+      text: `${cause}; ${plural(count('rolled-back'), 'change')} rolled back. The bucket is as it was.${late}`,
     };
   }
   const failed = count('rollback-failed');
