@@ -1,10 +1,11 @@
 /**
  * Server access logging, and everything log delivery needs of the bucket
  * that receives the logs. A wrong target fails silently — logs never arrive —
- * so the planner checks the target and fixes what it can: creates it, sets
- * SSE-S3 default encryption (SSE-KMS targets are not supported), and grants
+ * so the planner checks the target and fixes what it can: creates it, grants
  * logging.s3.amazonaws.com in its policy, scoped with aws:SourceAccount and
- * aws:SourceArn. Object Lock or Requester Pays on the target cannot be fixed
+ * aws:SourceArn, and hardens it like any bucket (./log-target.ts: Block
+ * Public Access, ACLs off, SSE-S3 — SSE-KMS targets are not supported —,
+ * versioning). Object Lock or Requester Pays on the target cannot be fixed
  * here: the operator chooses another target.
  */
 
@@ -12,13 +13,19 @@ import { controlLabels } from '../plan/audit/controls.js';
 import { bucketNameProblem } from '../plan/model/bucket-name.js';
 import { deepEqual } from '../plan/model/diff.js';
 import type { Change, Posture, Preset } from '../plan/model/types.js';
-import { composePolicy, type PolicyDocument, type ToolStatement } from '../plan/policy/document.js';
+import {
+  composePolicy,
+  isObject,
+  type PolicyDocument,
+  statementsOf,
+  type ToolStatement,
+} from '../plan/policy/document.js';
 import { deliveryDenials } from '../plan/policy/log-delivery.js';
-import { partitionOf } from '../plan/policy/statements.js';
-import { type EncryptionConfiguration, sseAlgorithm } from '../plan/resources/encryption.js';
+import { NO_INTENT, partitionOf, statementsFor } from '../plan/policy/statements.js';
 import { satisfies, writeCall } from '../plan/resources/index.js';
 import type { LoggingEnabled, PartitionDateSource } from '../plan/resources/logging.js';
 import type { Field } from './form.js';
+import { hardenLogTarget } from './log-target.js';
 import type { Step } from './types.js';
 
 export type LogFormat = 'partitioned-delivery' | 'partitioned-event' | 'simple';
@@ -122,8 +129,27 @@ export function logDeliveryStatement(posture: Posture, answers: LoggingAnswers):
 function targetPolicy(
   existing: PolicyDocument | null,
   statement: ToolStatement,
+  https: ToolStatement,
 ): PolicyDocument | null {
-  return composePolicy(existing, [statement], (sid) => sid === statement.Sid);
+  // HTTPS only, as the bucket-policy step writes it (the same Sid, so that
+  // step, run on the log bucket itself, finds it its own): log delivery
+  // writes over TLS, so the Deny never stops it.
+  const owned =
+    existing !== null && statementsOf(existing).some((s) => isObject(s) && s.Sid === https.Sid);
+  return composePolicy(
+    existing,
+    owned ? [statement] : [statement, https],
+    (sid) => sid === statement.Sid || (!owned && sid === https.Sid),
+  );
+}
+
+/** The log target's HTTPS-only Deny (FSBP S3.5), exactly the bucket-policy step's. */
+function httpsOnly(posture: Posture, target: string): ToolStatement {
+  const [deny] = statementsFor(
+    { bucket: target, region: posture.region },
+    { ...NO_INTENT, denyInsecureTransport: true },
+  );
+  return deny as ToolStatement;
 }
 
 function change(
@@ -208,33 +234,12 @@ function planLogging(posture: Posture, answers: LoggingAnswers): Change[] {
       }),
     );
   }
-  const encryption = exists === null ? null : (posture.values['logTarget.encryption'] ?? null);
-  const algorithm = sseAlgorithm(encryption);
-  if (encryption && algorithm && algorithm !== 'AES256') {
-    const after: EncryptionConfiguration = {
-      Rules: encryption.Rules.map((rule) => ({
-        ...(rule.BlockedEncryptionTypes
-          ? { BlockedEncryptionTypes: rule.BlockedEncryptionTypes }
-          : {}),
-        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
-      })),
-    };
-    changes.push(
-      change(posture, {
-        id: 'logTarget.encryption',
-        title: `Log bucket ${target}: SSE-S3 default encryption`,
-        resource: 'logTarget.encryption',
-        before: encryption,
-        after,
-        dependsOn: [],
-        warnings: [
-          `log delivery does not support ${algorithm} default encryption on the target: ${target} changes to SSE-S3`,
-        ],
-      }),
-    );
-  }
   const policyBefore = exists === null ? null : (posture.values['logTarget.policy'] ?? null);
-  const policyAfter = targetPolicy(policyBefore, logDeliveryStatement(posture, answers));
+  const policyAfter = targetPolicy(
+    policyBefore,
+    logDeliveryStatement(posture, answers),
+    httpsOnly(posture, target),
+  );
   // The grant is not enough when a Deny of the target's stops delivery anyway.
   const denials = deliveryDenials(policyAfter, {
     partition: partitionOf(posture.region),
@@ -266,6 +271,14 @@ function planLogging(posture: Posture, answers: LoggingAnswers): Change[] {
       }),
     );
   }
+  // The target hardened like any bucket, once it exists and grants delivery.
+  const hardening = hardenLogTarget(
+    posture,
+    target,
+    exists === null,
+    changes.map((entry) => entry.id),
+  );
+  changes.push(...hardening.changes);
   const desired = loggingConfiguration(answers);
   if (!satisfies('bucket.logging', desired, current)) {
     changes.push(
@@ -277,7 +290,10 @@ function planLogging(posture: Posture, answers: LoggingAnswers): Change[] {
         after: desired,
         // S3 checks the target's permissions when logging is switched on.
         dependsOn: changes.map((entry) => entry.id),
-        warnings: changes.some((entry) => entry.id === 'logTarget.policy') ? [] : deliveryWarnings,
+        warnings: [
+          ...(changes.some((entry) => entry.id === 'logTarget.policy') ? [] : deliveryWarnings),
+          ...hardening.warnings,
+        ],
       }),
     );
   }

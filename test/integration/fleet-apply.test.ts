@@ -16,13 +16,18 @@ import {
   CreateBucketCommand,
   DeleteBucketPolicyCommand,
   GetBucketPolicyCommand,
+  PutBucketEncryptionCommand,
+  PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
+  PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
 import { openJournal } from '../../src/plan/apply/journal.js';
 import type { Posture, ResourceKey } from '../../src/plan/model/types.js';
 import { satisfies } from '../../src/plan/resources/index.js';
+import { LOG_TARGET_ENCRYPTION } from '../../src/steps/log-target.js';
 import { logDeliveryStatement } from '../../src/steps/logging.js';
 import { runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
@@ -96,10 +101,44 @@ describe('apply a fleet plan', () => {
       } as Posture,
       { enabled: true, target: logBucket, prefix: 's3-access-logs/', format: 'simple' },
     );
-    await rawClients().s3.send(
+    // A log bucket already as the logging step leaves one: granted, HTTPS-only, hardened.
+    const { s3 } = rawClients();
+    const https = {
+      Sid: 'S3HardenDenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:*'],
+      Resource: [`arn:aws:s3:::${logBucket}`, `arn:aws:s3:::${logBucket}/*`],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    };
+    await s3.send(
       new PutBucketPolicyCommand({
         Bucket: logBucket,
-        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [grant] }),
+        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [grant, https] }),
+      }),
+    );
+    await s3.send(
+      new PutPublicAccessBlockCommand({
+        Bucket: logBucket,
+        PublicAccessBlockConfiguration: ALL_ON,
+      }),
+    );
+    await s3.send(
+      new PutBucketOwnershipControlsCommand({
+        Bucket: logBucket,
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      }),
+    );
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: logBucket,
+        ServerSideEncryptionConfiguration: LOG_TARGET_ENCRYPTION as never,
+      }),
+    );
+    await s3.send(
+      new PutBucketVersioningCommand({
+        Bucket: logBucket,
+        VersioningConfiguration: { Status: 'Enabled' },
       }),
     );
     const file = join(dir, `${label}.json`);
@@ -124,7 +163,7 @@ describe('apply a fleet plan', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(row(result.stdout, 'account')).toBe('✓ account 123456789012 applied 1');
-    for (const bucket of buckets) expect(row(result.stdout, bucket)).toMatch(/^✓ \S+ applied \d$/);
+    for (const bucket of buckets) expect(row(result.stdout, bucket)).toMatch(/^✓ \S+ applied \d+$/);
     expect(result.stdout).toContain('Fleet apply complete: 4 sections applied and verified.');
     const account = await session.observe(buckets[0], ['account.publicAccessBlock']);
     expect(account.values['account.publicAccessBlock']).toEqual(ALL_ON);
@@ -144,9 +183,9 @@ describe('apply a fleet plan', () => {
     const result = await runCli(['apply', file, '--yes', ...endpoint()]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(1);
-    expect(row(result.stdout, one)).toMatch(/^✓ \S+ applied \d$/);
+    expect(row(result.stdout, one)).toMatch(/^✓ \S+ applied \d+$/);
     expect(row(result.stdout, two)).toMatch(/^↶ \S+ rolled back 4$/);
-    expect(row(result.stdout, three)).toMatch(/^· \S+ not run \d$/);
+    expect(row(result.stdout, three)).toMatch(/^· \S+ not run \d+$/);
     // The failure's journal is named, for the record (nothing is left to undo).
     expect(result.stdout).toMatch(new RegExp(`journal: \\S+-${two}-\\w+\\.jsonl`));
     expect(result.stdout).toContain('Fleet apply incomplete: 2 applied, 1 rolled back, 1 not run.');
@@ -163,9 +202,9 @@ describe('apply a fleet plan', () => {
     await sabotage();
     const result = await runCli(['apply', file, '--yes', '--on-error', 'continue', ...endpoint()]);
     expect(result.code).toBe(1);
-    expect(row(result.stdout, one)).toMatch(/^✓ \S+ applied \d$/);
+    expect(row(result.stdout, one)).toMatch(/^✓ \S+ applied \d+$/);
     expect(row(result.stdout, two)).toMatch(/^↶ \S+ rolled back 4$/);
-    expect(row(result.stdout, three)).toMatch(/^✓ \S+ applied \d$/);
+    expect(row(result.stdout, three)).toMatch(/^✓ \S+ applied \d+$/);
     expect(result.stdout).toContain('Fleet apply incomplete: 3 applied, 1 rolled back.');
     expect(sameAs(before, await snapshot(two))).toBe(true);
     expect((await snapshot(three))['bucket.publicAccessBlock']).toEqual(ALL_ON);
@@ -191,8 +230,8 @@ describe('apply a fleet plan', () => {
       '    stale: Block Public Access (bucket) changed since the plan\n',
     );
     expect(result.stdout).not.toContain('"BlockPublicAcls"');
-    expect(row(result.stdout, one)).toMatch(/^✓ \S+ applied \d$/);
-    expect(row(result.stdout, three)).toMatch(/^✓ \S+ applied \d$/);
+    expect(row(result.stdout, one)).toMatch(/^✓ \S+ applied \d+$/);
+    expect(row(result.stdout, three)).toMatch(/^✓ \S+ applied \d+$/);
     expect(await snapshot(two)).toEqual(before);
   });
 
@@ -250,9 +289,9 @@ describe('apply a fleet plan', () => {
     expect(retry.stderr).toBe('');
     expect(retry.code, retry.stdout).toBe(0);
     expect(row(retry.stdout, 'account')).toBe('✓ account 123456789012 already applied 1');
-    expect(row(retry.stdout, one)).toMatch(/^✓ \S+ already applied \d$/);
+    expect(row(retry.stdout, one)).toMatch(/^✓ \S+ already applied \d+$/);
     expect(row(retry.stdout, two)).toMatch(/^✓ \S+ applied 4$/);
-    expect(row(retry.stdout, three)).toMatch(/^✓ \S+ already applied \d$/);
+    expect(row(retry.stdout, three)).toMatch(/^✓ \S+ already applied \d+$/);
     expect(retry.stdout).toContain(
       'Fleet apply complete: 1 section applied and verified, 3 already applied.',
     );
@@ -283,8 +322,8 @@ describe('apply a fleet plan', () => {
     const again = await runCli(['apply', file, '--yes', ...endpoint()]);
     expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
-    expect(row(again.stdout, app)).toMatch(/^✓ \S+ already applied \d$/);
-    expect(row(again.stdout, logs)).toMatch(/^✓ \S+ already applied \d$/);
+    expect(row(again.stdout, app)).toMatch(/^✓ \S+ already applied \d+$/);
+    expect(row(again.stdout, logs)).toMatch(/^✓ \S+ already applied \d+$/);
   });
 
   it('buckets planned on top of the account section wait for it: a changed account skips them all', async () => {

@@ -10,7 +10,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { DeleteBucketEncryptionCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
 import type { Posture } from '../../src/plan/model/types.js';
@@ -107,19 +107,19 @@ describe('hardening a log bucket keeps log delivery working', () => {
         Policy: JSON.stringify({ ...granted, Statement: [...statementsOf(granted), stale] }),
       }),
     );
+    // Default encryption removed by hand since: strict must bring back SSE-S3, not a KMS key.
+    await rawClients().s3.send(new DeleteBucketEncryptionCommand({ Bucket: central }));
     const grants = [logDeliverySid(appA), logDeliverySid('old-app')];
-    expect(sids(await policyOf(central))).toEqual(grants);
+    // The logging step also made the log bucket HTTPS-only, with the bucket-policy step's own Sid.
+    const existing = [grants[0], 'S3HardenDenyInsecureTransport', grants[1]];
+    expect(sids(await policyOf(central))).toEqual(existing);
 
     const planned = await planSaved([central], 'central', ['--preset', 'strict']);
     const plan = planned.saved as SavedPlan;
-    // The grants stay first, where they were; the step's statements follow.
+    // The grants stay where they were; the step finds its HTTPS-only Deny there, and adds the rest.
     const policy = changeOf(plan, 'bucket.policy');
-    expect(sids(policy.after)).toEqual([
-      ...grants,
-      'S3HardenDenyInsecureTransport',
-      'S3HardenDenyOldTls',
-    ]);
-    expect(statementsOf(policy.after as PolicyDocument).slice(0, 2)).toEqual(
+    expect(sids(policy.after)).toEqual([...existing, 'S3HardenDenyOldTls']);
+    expect(statementsOf(policy.after as PolicyDocument).slice(0, 3)).toEqual(
       statementsOf(policy.before as PolicyDocument),
     );
     // SSE-S3, not a KMS key, and the review says why.
@@ -137,7 +137,7 @@ describe('hardening a log bucket keeps log delivery working', () => {
     await applySaved(planned.file);
     const after = await session.observe(central, ['bucket.policy', 'bucket.encryption']);
     expect(sids(after.values['bucket.policy'])).toEqual(sids(policy.after));
-    expect(statementsOf(after.values['bucket.policy'] ?? null).slice(0, 2)).toEqual(
+    expect(statementsOf(after.values['bucket.policy'] ?? null).slice(0, 3)).toEqual(
       statementsOf(policy.before as PolicyDocument),
     );
     expect(after.values['bucket.encryption']).toEqual(encryption.after);
@@ -160,7 +160,7 @@ describe('hardening a log bucket keeps log delivery working', () => {
     const [source, target] = fleet.sections as [SavedPlan, SavedPlan];
     expect(target.target.bucket).toBe(logs);
     const grant = changeOf(source, 'logTarget.policy');
-    expect(sids(grant.after)).toEqual([logDeliverySid(app)]);
+    expect(sids(grant.after)).toEqual([logDeliverySid(app), 'S3HardenDenyInsecureTransport']);
     // The log bucket's section starts from the policy the source's section leaves, and keeps its grant.
     const policy = changeOf(target, 'bucket.policy');
     expect(policy.before).toEqual(grant.after);
@@ -169,7 +169,8 @@ describe('hardening a log bucket keeps log delivery working', () => {
       'S3HardenDenyInsecureTransport',
       'S3HardenDenyOldTls',
     ]);
-    expect(changeOf(target, 'bucket.encryption').after).toEqual(SSE_S3);
+    // The source's section already left the log bucket SSE-S3 (SSE-C blocked): strict keeps it, no KMS key.
+    expect(target.changes.map((change) => change.id)).not.toContain('bucket.encryption');
     expect(target.changes.map((change) => change.id)).not.toContain('kms.key');
 
     await applySaved(planned.file);

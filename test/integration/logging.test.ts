@@ -83,14 +83,18 @@ describe('server access logging against the emulator', () => {
     const before = await observe(bucket, target);
     const plan = buildPlan(before, 'baseline', ['logging'], { logging: answers(before, target) });
     expect(plan.target.logBucket).toBe(target);
+    // The delivery grant first; then the target hardened like any bucket.
     expect(plan.changes.map((change) => change.id)).toEqual([
-      'logTarget.encryption',
       'logTarget.policy',
+      'logTarget.publicAccessBlock',
+      'logTarget.ownershipControls',
+      'logTarget.encryption',
+      'logTarget.versioning',
       'bucket.logging',
     ]);
-    expect(plan.changes[0]?.warnings[0]).toMatch(
-      /does not support aws:kms default encryption on the target/,
-    );
+    expect(
+      plan.changes.find((change) => change.id === 'logTarget.encryption')?.warnings[0],
+    ).toMatch(/does not support aws:kms default encryption on the target/);
 
     const outcome = await apply(plan);
     expect(outcome.status).toBe('applied');
@@ -105,6 +109,7 @@ describe('server access logging against the emulator', () => {
     expect(statements.map((statement) => statement.Sid)).toEqual([
       'TeamRead',
       logDeliverySid(bucket),
+      'S3HardenDenyInsecureTransport',
     ]);
     // A second plan has nothing to do.
     expect(
@@ -113,7 +118,7 @@ describe('server access logging against the emulator', () => {
   });
 
   it('a fault at any change restores source and target exactly; a created target is deleted again', async () => {
-    for (const failAt of [1, 2, 3]) {
+    for (const failAt of [1, 2, 3, 4, 5, 6, 7]) {
       const bucket = uniqueBucket(`src-k${failAt}`);
       const target = uniqueBucket(`new-logs-k${failAt}`);
       await createBucket(bucket);
@@ -123,6 +128,10 @@ describe('server access logging against the emulator', () => {
       expect(plan.changes.map((change) => change.id)).toEqual([
         'logTarget.exists',
         'logTarget.policy',
+        'logTarget.publicAccessBlock',
+        'logTarget.ownershipControls',
+        'logTarget.encryption',
+        'logTarget.versioning',
         'bucket.logging',
       ]);
       const outcome = await apply(plan, failAt);

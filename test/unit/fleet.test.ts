@@ -125,7 +125,12 @@ describe('composing a fleet', () => {
     expect(fleet.sections[1]?.observed['logTarget.policy']).toEqual(first?.after);
     const after = second?.after as { Statement: { Sid: string }[] } | undefined;
     const sids = after?.Statement.map((statement) => statement.Sid);
-    expect(sids).toEqual(['S3HardenAccessLogsFromappa', 'S3HardenAccessLogsFromappb']);
+    // The first section also made the log bucket HTTPS-only; the second keeps that and adds its grant.
+    expect(sids).toEqual([
+      'S3HardenAccessLogsFromappa',
+      'S3HardenDenyInsecureTransport',
+      'S3HardenAccessLogsFromappb',
+    ]);
   });
 
   it('skips a bucket that cannot be planned, with a one-line reason, and plans the rest', () => {

@@ -826,12 +826,9 @@ describe('reads the tool needs: drift check, read-back and rollback', () => {
     expect(planLockout(encryption, HTTPS).map((finding) => [finding.policy, finding.sid])).toEqual([
       ['log target', 'DenyRead'],
     ]);
-    // The bucket's versioning is read on the bucket, not on the log target.
+    // The bucket's logging configuration is read on the bucket, not on the log target.
     const versioning = planOf(
-      [
-        versioningChange,
-        policyChange(denyOf('s3:GetBucketVersioning', LOGS_ARN), 'logTarget.policy'),
-      ],
+      [versioningChange, policyChange(denyOf('s3:GetBucketLogging', LOGS_ARN), 'logTarget.policy')],
       {},
       target,
     );

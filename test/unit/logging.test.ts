@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
 import type { Posture } from '../../src/plan/model/types.js';
 import { buildPlan } from '../../src/steps/index.js';
+import { LOG_TARGET_ENCRYPTION } from '../../src/steps/log-target.js';
 import {
   defaultLogBucket,
   type LoggingAnswers,
   logDeliverySid,
   loggingStep,
 } from '../../src/steps/logging.js';
+import { ALL_ON } from '../../src/steps/public-access-block.js';
 
 const BASE: Posture = {
   accountId: '123456789012',
@@ -20,9 +22,14 @@ const BASE: Posture = {
     'bucket.logging': null,
     'logTarget.exists': { Region: 'eu-west-1' },
     'logTarget.policy': null,
-    'logTarget.encryption': null,
+    'logTarget.encryption': LOG_TARGET_ENCRYPTION,
     'logTarget.objectLock': null,
     'logTarget.requestPayment': 'BucketOwner',
+    // Hardened already, so each test here is about one thing (the log-target tests below).
+    'logTarget.publicAccessBlock': ALL_ON,
+    'logTarget.ownershipControls': { ObjectOwnership: 'BucketOwnerEnforced' },
+    'logTarget.acl': [],
+    'logTarget.versioning': { Status: 'Enabled' },
   },
   unreadable: {},
 };
@@ -66,6 +73,15 @@ describe('server access logging step', () => {
           ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::app-data' },
           StringEquals: { 'aws:SourceAccount': '123456789012' },
         },
+      },
+      // HTTPS only on the log bucket too, exactly as the bucket-policy step writes it.
+      {
+        Sid: 'S3HardenDenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['s3:*'],
+        Resource: ['arn:aws:s3:::app-data-logs', 'arn:aws:s3:::app-data-logs/*'],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
     ]);
     expect(plan.changes[1]?.dependsOn).toEqual(['logTarget.policy']);
@@ -130,5 +146,106 @@ describe('server access logging step', () => {
     expect(() => loggingStep.plan(BASE, on({ target: 'elsewhere' }))).toThrow(
       'has not been read yet',
     );
+  });
+
+  describe('the log target, hardened like any bucket', () => {
+    const TARGET_KEYS = [
+      'logTarget.publicAccessBlock',
+      'logTarget.ownershipControls',
+      'logTarget.encryption',
+      'logTarget.versioning',
+    ];
+
+    it('a target the plan creates gets Block Public Access, ACLs off, SSE-S3 and versioning, after the grant', () => {
+      const created = at({
+        'logTarget.exists': null,
+        'logTarget.policy': null,
+        'logTarget.encryption': null,
+        'logTarget.publicAccessBlock': null,
+        'logTarget.ownershipControls': null,
+        'logTarget.acl': null,
+        'logTarget.versioning': null,
+        'logTarget.requestPayment': null,
+      });
+      const plan = buildPlan(created, 'baseline', ['logging'], { logging: on() });
+      expect(plan.changes.map((change) => change.id)).toEqual([
+        'logTarget.exists',
+        'logTarget.policy',
+        ...TARGET_KEYS,
+        'bucket.logging',
+      ]);
+      for (const id of TARGET_KEYS) {
+        expect(plan.changes.find((c) => c.id === id)?.dependsOn).toEqual([
+          'logTarget.exists',
+          'logTarget.policy',
+        ]);
+      }
+      expect(plan.changes.find((c) => c.id === 'logTarget.publicAccessBlock')?.after).toEqual(
+        ALL_ON,
+      );
+      expect(plan.changes.find((c) => c.id === 'logTarget.encryption')?.after).toEqual(
+        LOG_TARGET_ENCRYPTION,
+      );
+      // Every change targets the log bucket, never the source bucket.
+      for (const change of plan.changes.filter((c) => c.id.startsWith('logTarget.'))) {
+        expect(change.call.input.Bucket).toBe('app-data-logs');
+      }
+      expect(parsePlan(serializePlan(plan, 'test')).changes).toEqual(plan.changes);
+    });
+
+    it('an existing target gets what it lacks, each with its undo; a flag already on stays on', () => {
+      const existing = at({
+        'logTarget.publicAccessBlock': { ...ALL_ON, RestrictPublicBuckets: false },
+        'logTarget.versioning': { Status: 'Suspended' },
+      });
+      const plan = buildPlan(existing, 'baseline', ['logging'], { logging: on() });
+      expect(plan.changes.map((change) => change.id)).toEqual([
+        'logTarget.policy',
+        'logTarget.publicAccessBlock',
+        'logTarget.versioning',
+        'bucket.logging',
+      ]);
+      const blocks = plan.changes[1];
+      expect(blocks?.after).toEqual(ALL_ON);
+      expect(blocks?.undo?.input).toMatchObject({
+        Bucket: 'app-data-logs',
+        PublicAccessBlockConfiguration: { ...ALL_ON, RestrictPublicBuckets: false },
+      });
+    });
+
+    it('ACL grants on an existing target keep its ACLs on, and the plan says why', () => {
+      const granted = at({
+        'logTarget.ownershipControls': { ObjectOwnership: 'ObjectWriter' },
+        'logTarget.acl': [{ Grantee: 'LogDelivery', Permission: 'WRITE' }],
+      });
+      const plan = buildPlan(granted, 'baseline', ['logging'], { logging: on() });
+      expect(plan.changes.map((change) => change.id)).not.toContain('logTarget.ownershipControls');
+      expect(plan.changes.at(-1)?.warnings.join('\n')).toMatch(
+        /ACLs stay on for app-data-logs: its ACL grants .*LogDelivery.*; remove them/,
+      );
+    });
+
+    it("an HTTPS-only Deny already on the target (the bucket-policy step's) is kept, not repeated", () => {
+      const first = buildPlan(BASE, 'baseline', ['logging'], { logging: on() });
+      const policy = first.changes[0]?.after as { Statement: { Sid?: string }[] };
+      const again = buildPlan(
+        at({ 'logTarget.policy': policy as never }),
+        'baseline',
+        ['logging'],
+        {
+          logging: on(),
+        },
+      );
+      expect(again.changes.map((change) => change.id)).toEqual(['bucket.logging']);
+      expect(
+        policy.Statement.filter((s) => s.Sid === 'S3HardenDenyInsecureTransport'),
+      ).toHaveLength(1);
+    });
+
+    it('a target value not read proposes nothing for it', () => {
+      const { 'logTarget.versioning': _unread, ...values } = BASE.values;
+      const plan = buildPlan({ ...BASE, values }, 'baseline', ['logging'], { logging: on() });
+      expect(plan.changes.map((change) => change.id)).not.toContain('logTarget.versioning');
+    });
   });
 });

@@ -163,10 +163,10 @@ describe('the journals directory', () => {
     const journals = join(dir, 'journals');
     mkdirSync(journals);
     chmodSync(journals, 0o755);
-    const journal = openJournal(
-      { accountId: '123456789012', region: 'us-east-1', bucket: 'my-bucket' },
-      journals,
-    );
+    const target = { accountId: '123456789012', region: 'us-east-1', bucket: 'my-bucket' };
+    const journal = openJournal(target, journals);
+    // The file appears with its first entry.
+    journal.append({ type: 'begin', target, changes: 0, tool: 's3-harden' });
     journal.close();
     expect(statSync(journals).mode & 0o777).toBe(0o700);
     expect(statSync(journal.path).mode & 0o777).toBe(0o600);

@@ -9,7 +9,10 @@ import { bucketAws } from './bucket.js';
 import { encryptionAws } from './encryption.js';
 import type { AwsFamily, Reader } from './family.js';
 import { objectLockAws } from './object-lock.js';
+import { objectOwnershipAws } from './object-ownership.js';
 import { bucketPolicyAws } from './policy.js';
+import { publicAccessBlockAws } from './public-access-block.js';
+import { versioningAws } from './versioning.js';
 
 /** A bucket reader, pointed at the log target bucket instead. */
 function onLogTarget(reader: Reader | undefined): Reader {
@@ -71,6 +74,14 @@ export const loggingAws: AwsFamily = {
     'logTarget.policy': onLogTarget(bucketPolicyAws.readers['bucket.policy']),
     'logTarget.encryption': onLogTarget(encryptionAws.readers['bucket.encryption']),
     'logTarget.objectLock': onLogTarget(objectLockAws.readers['bucket.objectLock']),
+    'logTarget.publicAccessBlock': onLogTarget(
+      publicAccessBlockAws.readers['bucket.publicAccessBlock'],
+    ),
+    'logTarget.ownershipControls': onLogTarget(
+      objectOwnershipAws.readers['bucket.ownershipControls'],
+    ),
+    'logTarget.acl': onLogTarget(objectOwnershipAws.readers['bucket.acl']),
+    'logTarget.versioning': onLogTarget(versioningAws.readers['bucket.versioning']),
     'logTarget.requestPayment': {
       call: (target) => ({
         service: 's3',

@@ -77,6 +77,10 @@ const LOG_TARGET_TWIN: Partial<Record<ResourceKey, ResourceKey>> = {
   'logTarget.policy': 'bucket.policy',
   'logTarget.encryption': 'bucket.encryption',
   'logTarget.objectLock': 'bucket.objectLock',
+  'logTarget.publicAccessBlock': 'bucket.publicAccessBlock',
+  'logTarget.ownershipControls': 'bucket.ownershipControls',
+  'logTarget.acl': 'bucket.acl',
+  'logTarget.versioning': 'bucket.versioning',
 };
 
 /**

@@ -345,6 +345,12 @@ const LOG_BUCKET_WRITES: readonly OperationKey[] = [
   's3:DeleteBucketPolicy',
   's3:PutBucketEncryption',
   's3:DeleteBucketEncryption',
+  // The log bucket hardened like any bucket (steps/log-target.ts).
+  's3:PutPublicAccessBlock',
+  's3:DeletePublicAccessBlock',
+  's3:PutBucketOwnershipControls',
+  's3:DeleteBucketOwnershipControls',
+  's3:PutBucketVersioning',
 ];
 
 /**

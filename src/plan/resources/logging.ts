@@ -7,14 +7,21 @@
  * The target's resources reuse the bucket families, pointed at Target.logBucket.
  */
 import * as z from 'zod';
-import type { Target } from '../model/call.js';
+import type { PublicAccessBlock, Target } from '../model/call.js';
 import type { PolicyDocument } from '../policy/document.js';
 import { type BucketExists, bucketFamily } from './bucket.js';
 import { type EncryptionConfiguration, encryptionFamily } from './encryption.js';
 import { type ObjectLockConfiguration, objectLockFamily } from './object-lock.js';
+import {
+  type AclGrant,
+  type OwnershipControls,
+  objectOwnershipFamily,
+} from './object-ownership.js';
 import { bucketPolicyFamily } from './policy.js';
+import { publicAccessBlockFamily } from './public-access-block.js';
 import type { ResourceFamily, ResourceSpec } from './spec.js';
 import { UnwritableValueError } from './unwritable.js';
+import { type VersioningConfiguration, versioningFamily } from './versioning.js';
 
 export type PartitionDateSource = 'EventTime' | 'DeliveryTime';
 
@@ -34,6 +41,12 @@ export interface LoggingValues {
   'logTarget.objectLock': ObjectLockConfiguration | null;
   /** Who pays for requests: "Requester" breaks log delivery. */
   'logTarget.requestPayment': 'BucketOwner' | 'Requester' | null;
+  /** The target hardened like any bucket, within what log delivery allows. */
+  'logTarget.publicAccessBlock': PublicAccessBlock | null;
+  'logTarget.ownershipControls': OwnershipControls | null;
+  /** Read-only: grants that stop ACLs from being turned off until removed. */
+  'logTarget.acl': readonly AclGrant[] | null;
+  'logTarget.versioning': VersioningConfiguration | null;
 }
 
 const bucketName = z.string().min(3).max(63);
@@ -106,6 +119,19 @@ export const loggingFamily: ResourceFamily<LoggingValues> = {
     'logTarget.objectLock': onLogTarget(
       objectLockFamily.resources['bucket.objectLock'],
       'Log bucket Object Lock',
+    ),
+    'logTarget.publicAccessBlock': onLogTarget(
+      publicAccessBlockFamily.resources['bucket.publicAccessBlock'],
+      'Log bucket Block Public Access',
+    ),
+    'logTarget.ownershipControls': onLogTarget(
+      objectOwnershipFamily.resources['bucket.ownershipControls'],
+      'Log bucket Object Ownership',
+    ),
+    'logTarget.acl': onLogTarget(objectOwnershipFamily.resources['bucket.acl'], 'Log bucket ACL'),
+    'logTarget.versioning': onLogTarget(
+      versioningFamily.resources['bucket.versioning'],
+      'Log bucket versioning',
     ),
     'logTarget.requestPayment': {
       readOnly: true,
