@@ -22,11 +22,12 @@ type Fields = Pick<
   'id' | 'title' | 'resource' | 'before' | 'after' | 'dependsOn' | 'warnings'
 >;
 
-function change(posture: Posture, fields: Fields): Change {
+/** A change of the logging step: its call writes `after`, its undo restores `before`. */
+export function loggingChange(posture: Posture, fields: Fields): Change {
   return {
     ...fields,
     step: 'logging',
-    action: fields.before === null ? 'create' : 'update',
+    action: fields.before === null ? 'create' : fields.after === null ? 'delete' : 'update',
     call: writeCall(fields.resource, posture, fields.after),
     undo: writeCall(fields.resource, posture, fields.before),
   };
@@ -63,7 +64,7 @@ export function hardenLogTarget(
     const after: PublicAccessBlock = { ...ALL_ON };
     if (!deepEqual(blocks, after)) {
       changes.push(
-        change(posture, {
+        loggingChange(posture, {
           id: 'logTarget.publicAccessBlock',
           title: `Log bucket ${target}: Block Public Access`,
           resource: 'logTarget.publicAccessBlock',
@@ -80,7 +81,7 @@ export function hardenLogTarget(
   if (ownership !== undefined && ownership?.ObjectOwnership !== 'BucketOwnerEnforced') {
     if (grants && grants.length === 0) {
       changes.push(
-        change(posture, {
+        loggingChange(posture, {
           id: 'logTarget.ownershipControls',
           title: `Log bucket ${target}: ACLs off (bucket owner enforced)`,
           resource: 'logTarget.ownershipControls',
@@ -102,7 +103,7 @@ export function hardenLogTarget(
   if (encryption !== undefined && !deepEqual(encryption, LOG_TARGET_ENCRYPTION)) {
     const algorithm = encryption?.Rules[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
     changes.push(
-      change(posture, {
+      loggingChange(posture, {
         id: 'logTarget.encryption',
         title: `Log bucket ${target}: SSE-S3 default encryption`,
         resource: 'logTarget.encryption',
@@ -121,7 +122,7 @@ export function hardenLogTarget(
   const versioning = value('logTarget.versioning');
   if (versioning !== undefined && versioning?.Status !== 'Enabled') {
     changes.push(
-      change(posture, {
+      loggingChange(posture, {
         id: 'logTarget.versioning',
         title: `Log bucket ${target}: versioning`,
         resource: 'logTarget.versioning',

@@ -22,10 +22,10 @@ import {
 } from '../plan/policy/document.js';
 import { deliveryDenials } from '../plan/policy/log-delivery.js';
 import { NO_INTENT, partitionOf, statementsFor } from '../plan/policy/statements.js';
-import { satisfies, writeCall } from '../plan/resources/index.js';
+import { satisfies } from '../plan/resources/index.js';
 import type { LoggingEnabled, PartitionDateSource } from '../plan/resources/logging.js';
 import type { Field } from './form.js';
-import { hardenLogTarget } from './log-target.js';
+import { hardenLogTarget, loggingChange } from './log-target.js';
 import type { Step } from './types.js';
 
 export type LogFormat = 'partitioned-delivery' | 'partitioned-event' | 'simple';
@@ -152,26 +152,13 @@ function httpsOnly(posture: Posture, target: string): ToolStatement {
   return deny as ToolStatement;
 }
 
-function change(
-  posture: Posture,
-  fields: Pick<Change, 'id' | 'title' | 'resource' | 'before' | 'after' | 'dependsOn' | 'warnings'>,
-): Change {
-  return {
-    ...fields,
-    step: 'logging',
-    action: fields.before === null ? 'create' : fields.after === null ? 'delete' : 'update',
-    call: writeCall(fields.resource, posture, fields.after),
-    undo: writeCall(fields.resource, posture, fields.before),
-  };
-}
-
 function planLogging(posture: Posture, answers: LoggingAnswers): Change[] {
   const current = posture.values['bucket.logging'];
   if (current === undefined) return [];
   if (!answers.enabled) {
     if (current === null) return [];
     return [
-      change(posture, {
+      loggingChange(posture, {
         id: 'bucket.logging',
         title: 'Server access logging',
         resource: 'bucket.logging',
@@ -221,7 +208,7 @@ function planLogging(posture: Posture, answers: LoggingAnswers): Change[] {
   const changes: Change[] = [];
   if (exists === null) {
     changes.push(
-      change(posture, {
+      loggingChange(posture, {
         id: 'logTarget.exists',
         title: `Create log bucket ${target}`,
         resource: 'logTarget.exists',
@@ -260,7 +247,7 @@ function planLogging(posture: Posture, answers: LoggingAnswers): Change[] {
   );
   if (!deepEqual(policyBefore, policyAfter)) {
     changes.push(
-      change(posture, {
+      loggingChange(posture, {
         id: 'logTarget.policy',
         title: `Log bucket ${target}: allow log delivery`,
         resource: 'logTarget.policy',
@@ -282,7 +269,7 @@ function planLogging(posture: Posture, answers: LoggingAnswers): Change[] {
   const desired = loggingConfiguration(answers);
   if (!satisfies('bucket.logging', desired, current)) {
     changes.push(
-      change(posture, {
+      loggingChange(posture, {
         id: 'bucket.logging',
         title: 'Server access logging',
         resource: 'bucket.logging',
