@@ -323,7 +323,7 @@ export function buildPlan(
     skipped,
     ...(now ? { now } : {}),
     snapshot: snapshotOf(posture, stepIds),
-    provenance: provenanceOf(posture, stepIds, answers, create),
+    provenance: provenanceOf(posture, preset, stepIds, answers, create),
   });
 }
 
@@ -334,6 +334,7 @@ export function buildPlan(
  */
 function provenanceOf(
   posture: Posture,
+  preset: Preset,
   stepIds: readonly StepId[],
   answers: Answers,
   create: NewBucketAnswers | undefined,
@@ -343,6 +344,7 @@ function provenanceOf(
   const recorded: Record<string, unknown> = { ...answers };
   if (answers.versioning) recorded.versioning = { ...answers.versioning, mfaCode: '' };
   return {
+    preset,
     steps: [...stepIds],
     answers: recorded,
     ...(create ? { create } : {}),

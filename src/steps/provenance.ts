@@ -24,7 +24,7 @@ const EDITED =
   'differs from what s3-harden plans from the inputs the file records: the file was edited, or made by another version of s3-harden; make a new plan';
 
 /** buildPlan again, from what a plan recorded; `id` and `createdAt` are the file's. */
-function deriveOne(provenance: BuildProvenance, plan: Pick<Plan, 'id' | 'preset' | 'createdAt'>) {
+function deriveOne(provenance: BuildProvenance, plan: Pick<Plan, 'id' | 'createdAt'>) {
   const unknown = provenance.steps.find((id) => !Object.hasOwn(STEPS, id));
   if (unknown !== undefined) {
     throw new PlanFileError(`provenance.steps: ${JSON.stringify(unknown)} is not a step`);
@@ -33,7 +33,7 @@ function deriveOne(provenance: BuildProvenance, plan: Pick<Plan, 'id' | 'preset'
   try {
     return buildPlan(
       posture,
-      plan.preset,
+      provenance.preset,
       provenance.steps as StepId[],
       provenance.answers as Answers,
       new Date(plan.createdAt),
@@ -59,7 +59,7 @@ function deriveAccount(accountFrom: readonly BuildProvenance[], section: Plan): 
   }
   return accountSection(
     section.target,
-    { preset: section.preset, now: new Date(section.createdAt) },
+    { preset: accountFrom[0]?.preset ?? section.preset, now: new Date(section.createdAt) },
     changes,
     accountFrom,
     section.id,

@@ -82,6 +82,7 @@ export function handBuiltProvenance(
   observed: Partial<PostureValues>,
 ): NonNullable<Plan['provenance']> {
   return {
+    preset: 'baseline',
     steps: [],
     answers: {},
     posture: {

@@ -91,6 +91,7 @@ const recordedPostureSchema = targetSchema.extend({
 
 /** buildPlan's inputs; the answers are checked by deriving the plan from them again. */
 const buildProvenanceSchema = z.strictObject({
+  preset: z.enum(PRESETS),
   steps: z.array(displayText(100)).max(50),
   answers: z.record(z.string().max(100), json),
   create: json.optional(),

@@ -105,6 +105,8 @@ export interface RecordedPosture extends Target {
  */
 export type Provenance =
   | {
+      /** The preset the answers came from: the review names it, so it is derived too. */
+      readonly preset: Preset;
       readonly steps: readonly string[];
       readonly answers: Readonly<Record<string, unknown>>;
       readonly create?: unknown;
