@@ -20,7 +20,7 @@ import {
   statementsOf,
   type ToolStatement,
 } from '../plan/policy/document.js';
-import { deliveryDenials } from '../plan/policy/log-delivery.js';
+import { deliveryDenials, logDeliveryEvidence } from '../plan/policy/log-delivery.js';
 import { NO_INTENT, partitionOf, statementsFor } from '../plan/policy/statements.js';
 import { satisfies } from '../plan/resources/index.js';
 import type { LoggingEnabled, PartitionDateSource } from '../plan/resources/logging.js';
@@ -75,6 +75,12 @@ function formatOf(value: LoggingEnabled | null | undefined): LogFormat {
   return format.PartitionedPrefix.PartitionDateSource === 'EventTime'
     ? 'partitioned-event'
     : 'partitioned-delivery';
+}
+
+/** Why the bucket is a log bucket (it receives server access logs), or null. */
+function receivesLogs(posture: Posture): string | null {
+  if (posture.values['bucket.logging']) return null;
+  return logDeliveryEvidence(posture.values['bucket.policy'], posture.values['bucket.acl']);
 }
 
 function keepAnswers(posture: Posture): LoggingAnswers {
@@ -294,11 +300,20 @@ export const loggingStep: Step<LoggingAnswers> = {
   scope: 'bucket',
   controls: [...controlLabels('logging'), 'CIS 3.x (CloudTrail data events complement it)'],
   reads: ['bucket.logging'],
-  // Every preset turns logging on (the guide's checklist); custom starts from baseline.
+  // What tells a log bucket: its delivery grant (policy) or the LogDelivery ACL grant.
+  optionalReads: ['bucket.policy', 'bucket.acl'],
+  // Every preset turns logging on (the guide's checklist), but not on a log
+  // bucket: its own logs would need yet another bucket, and so on.
   defaults: (posture: Posture, _preset: Preset): LoggingAnswers => ({
     ...keepAnswers(posture),
-    enabled: true,
+    enabled: Boolean(posture.values['bucket.logging']) || receivesLogs(posture) === null,
   }),
+  leftAsIs(posture: Posture, answers: LoggingAnswers): string | null {
+    const evidence = receivesLogs(posture);
+    return !answers.enabled && evidence
+      ? `left off: this is a log bucket (${evidence}); logging it too would only need another log bucket for it, and so on`
+      : null;
+  },
   keep: keepAnswers,
   validate(answers: LoggingAnswers): string[] {
     if (!answers.enabled) return [];

@@ -258,6 +258,10 @@ export function scenario(
   answers['bucket-policy'] = { ...policy, ...variant.answers };
   const objectLock = answers['object-lock'];
   if (objectLock) answers['object-lock'] = { ...objectLock, confirm: BUCKET };
+  // A log bucket is not logged by default; the matrix judges the policies of
+  // the operator who logs it anyway (every policy the tool can write).
+  const logging = answers.logging;
+  if (logging && !logging.enabled) answers.logging = { ...logging, enabled: true };
   if (variant.accessPoint && answers['access-point']) {
     answers['access-point'] = { create: true, vpcId: '', policy: 'from-bucket-policy' };
   }

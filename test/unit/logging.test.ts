@@ -248,4 +248,30 @@ describe('server access logging step', () => {
       expect(plan.changes.map((change) => change.id)).not.toContain('logTarget.versioning');
     });
   });
+
+  it('a log bucket is not logged itself by default, and the plan says why', () => {
+    const grant = loggingStep.plan(BASE, on())[0]?.after as never;
+    const logBucket = at(
+      { 'bucket.logging': null, 'bucket.policy': grant, 'bucket.acl': [] },
+      { bucket: 'app-data-logs', logBucket: undefined },
+    );
+    const answers = loggingStep.defaults(logBucket, 'baseline');
+    expect(answers.enabled).toBe(false);
+    const plan = buildPlan(logBucket, 'baseline', ['logging'], { logging: answers });
+    expect(plan.changes).toEqual([]);
+    expect(plan.skipped).toEqual([
+      {
+        step: 'Server access logging',
+        reason: expect.stringMatching(
+          /^left off: this is a log bucket \(its policy allows logging\.s3\.amazonaws\.com.*\); logging it too would only need another log bucket/,
+        ),
+      },
+    ]);
+    // A log bucket that already logs elsewhere keeps doing so.
+    const logging = { TargetBucket: 'central', TargetPrefix: 'x/' };
+    expect(
+      loggingStep.defaults(at({ 'bucket.policy': grant, 'bucket.logging': logging }), 'baseline')
+        .enabled,
+    ).toBe(true);
+  });
 });
