@@ -11,7 +11,14 @@
  * by hand — a command with every reference resolved or looked up, never a
  * raw `{"fromOutput": …}`.
  */
-import { collectRefs, isOutputRef, resolveRefs, resolveValueRefs } from '../model/output-refs.js';
+
+import type { OutputRef } from '../model/call.js';
+import {
+  collectRefs,
+  mapRefs,
+  resolveRefs,
+  resolveValueRefs,
+} from '../model/output-refs.js';
 import type { ApiCall, ResourceKey } from '../model/types.js';
 import {
   type CliContext,
@@ -22,6 +29,7 @@ import {
 import { formatValue } from '../render/render.js';
 import { KEPT_NOT_EMPTY, refusedAsNotEmpty, removeBucketCommand } from '../resources/bucket.js';
 import { outputLookup, satisfies } from '../resources/index.js';
+import type { OutputLookup } from '../resources/spec.js';
 import type { JournalRecord } from './journal.js';
 
 export type UndoResult =
@@ -91,32 +99,17 @@ export function undoCommand(undo: ApiCall, context: UndoContext): string | null 
       // An output without the path: looked up below like a missing one.
     }
   }
-  const substitute = (value: unknown): unknown => {
-    if (isOutputRef(value)) {
-      try {
-        return resolveValueRefs(value, context.outputs);
-      } catch {
-        const { change, path } = value.fromOutput;
-        const created = context.created?.get(change);
-        const found = created
-          ? outputLookup(created.resource, path, created.after, context.planId, context.cli ?? {})
-          : null;
-        if (!found) throw new Error(`no way to find ${path} of ${change}`);
-        if ('value' in found) return found.value;
-        // A placeholder the shell quoting leaves alone, swapped for the lookup below.
-        const placeholder = `S3HARDENLOOKUP${lookups.length}`;
-        lookups.push({ placeholder, expansion: `$(${found.command})` });
-        return placeholder;
-      }
-    }
-    if (Array.isArray(value)) return value.map(substitute);
-    if (typeof value === 'object' && value !== null) {
-      return Object.fromEntries(
-        Object.entries(value).map(([key, inner]) => [key, substitute(inner)]),
-      );
-    }
-    return value;
-  };
+  const substitute = (value: unknown): unknown =>
+    mapRefs(value, (ref) => {
+      const found = lookupLost(ref, context);
+      if (!found)
+        throw new Error(`no way to find ${ref.fromOutput.path} of ${ref.fromOutput.change}`);
+      if ('value' in found) return found.value;
+      // A placeholder the shell quoting leaves alone, swapped for the lookup below.
+      const placeholder = `S3HARDENLOOKUP${lookups.length}`;
+      lookups.push({ placeholder, expansion: `$(${found.command})` });
+      return placeholder;
+    });
   let command: string;
   try {
     command = cliCommand(
@@ -130,6 +123,22 @@ export function undoCommand(undo: ApiCall, context: UndoContext): string | null 
 }
 
 /**
+ * A reference's value from the outputs recorded, else how to find it: the
+ * value the change planned, or the command that looks it up (its tag).
+ */
+function lookupLost(ref: OutputRef, context: UndoContext): OutputLookup | null {
+  try {
+    return { value: resolveValueRefs(ref, context.outputs) };
+  } catch {
+    const { change, path } = ref.fromOutput;
+    const created = context.created?.get(change);
+    return created
+      ? outputLookup(created.resource, path, created.after, context.planId, context.cli ?? {})
+      : null;
+  }
+}
+
+/**
  * The undo call with every reference resolved: from the outputs recorded,
  * else from what the change planned (the alias a CreateAlias made is the
  * alias planned — a run killed before its answer was journalled left no
@@ -139,28 +148,12 @@ export function resolvedUndo(undo: ApiCall, context: UndoContext): ApiCall {
   try {
     return resolveRefs(undo, context.outputs);
   } catch (error) {
-    const substitute = (value: unknown): unknown => {
-      if (isOutputRef(value)) {
-        try {
-          return resolveValueRefs(value, context.outputs);
-        } catch {
-          const { change, path } = value.fromOutput;
-          const created = context.created?.get(change);
-          const found = created
-            ? outputLookup(created.resource, path, created.after, context.planId, context.cli ?? {})
-            : null;
-          if (found && 'value' in found) return found.value;
-          throw error;
-        }
-      }
-      if (Array.isArray(value)) return value.map(substitute);
-      if (typeof value === 'object' && value !== null) {
-        return Object.fromEntries(
-          Object.entries(value).map(([key, inner]) => [key, substitute(inner)]),
-        );
-      }
-      return value;
-    };
+    const substitute = (value: unknown): unknown =>
+      mapRefs(value, (ref) => {
+        const found = lookupLost(ref, context);
+        if (found && 'value' in found) return found.value;
+        throw error;
+      });
     return { ...undo, input: substitute(undo.input) as Record<string, unknown> };
   }
 }

@@ -38,23 +38,27 @@ export function collectRefs(value: unknown, into: OutputRef[] = []): OutputRef[]
   return into;
 }
 
-/** A copy of `call` with every reference replaced; throws when an output is missing. */
+/** A copy of `value` with every OutputRef in it replaced by what `replace` makes of it. */
+export function mapRefs(value: unknown, replace: (ref: OutputRef) => unknown): unknown {
+  if (isOutputRef(value)) return replace(value);
+  if (Array.isArray(value)) return value.map((item) => mapRefs(item, replace));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, mapRefs(inner, replace)]),
+    );
+  }
+  return value;
+}
+
 /** `value` with every OutputRef replaced by the output it names; throws when one has not run. */
 export function resolveValueRefs(value: unknown, outputs: ReadonlyMap<string, unknown>): unknown {
-  if (isOutputRef(value)) {
-    const { change, path } = value.fromOutput;
+  return mapRefs(value, (ref) => {
+    const { change, path } = ref.fromOutput;
     if (!outputs.has(change)) throw new Error(`needs the output of ${change}, which has not run`);
     const resolved = pick(outputs.get(change), path);
     if (resolved === undefined) throw new Error(`the output of ${change} has no ${path}`);
     return resolved;
-  }
-  if (Array.isArray(value)) return value.map((item) => resolveValueRefs(item, outputs));
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [key, resolveValueRefs(inner, outputs)]),
-    );
-  }
-  return value;
+  });
 }
 
 export function resolveRefs(call: ApiCall, outputs: ReadonlyMap<string, unknown>): ApiCall {
