@@ -13,12 +13,7 @@
  */
 
 import type { OutputRef } from '../model/call.js';
-import {
-  collectRefs,
-  mapRefs,
-  resolveRefs,
-  resolveValueRefs,
-} from '../model/output-refs.js';
+import { collectRefs, mapRefs, resolveRefs, resolveValueRefs } from '../model/output-refs.js';
 import type { ApiCall, ResourceKey } from '../model/types.js';
 import {
   type CliContext,
