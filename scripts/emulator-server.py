@@ -1,15 +1,32 @@
 """
 The local AWS emulator: moto's server (pinned in emulator-requirements.txt),
-with one gap closed that s3-harden's tests depend on. moto stores an S3
-encryption rule's BlockedEncryptionTypes (the SSE-C block) but leaves it out
-of GetBucketEncryption; real S3 returns it, so a plan that blocks SSE-C would
-never read back as applied here. The patched reader returns the stored
-field, exactly as it was put. Usage is moto_server's: -H HOST -p PORT.
+with two gaps closed that s3-harden's tests depend on:
+
+- moto stores an S3 encryption rule's BlockedEncryptionTypes (the SSE-C
+  block) but leaves it out of GetBucketEncryption; real S3 returns it, so a
+  plan that blocks SSE-C would never read back as applied here. The patched
+  reader returns the stored field, exactly as it was put.
+- moto rebuilds GetBucketLifecycleConfiguration from its own model, which
+  drops fields real S3 returns (NoncurrentVersionExpiration's
+  NewerNoncurrentVersions, size filters, And filters' tags…). The patched
+  reader returns the rules exactly as they were put, after moto's own
+  validation accepted them.
+- moto rebuilds GetBucketReplication's rules with a fixed filter and drops
+  SourceSelectionCriteria (whether SSE-KMS objects replicate) and the rest
+  of what was put; the patched reader returns the rules as stored.
+- moto's PutBucketLogging check of the target's policy crashes (HTTP 500) on
+  a statement whose Principal is the string "*" (an HTTPS-only Deny) before
+  the log delivery grant, as a log bucket shared by several sources has.
+  The patched check skips such statements, as S3 does.
+
+Usage is moto_server's: -H HOST -p PORT.
 """
 
+import json
 import sys
 
-from moto.s3 import responses
+import xmltodict
+from moto.s3 import models, responses
 from moto.s3.exceptions import ServerSideEncryptionConfigurationNotFoundError
 
 
@@ -37,6 +54,80 @@ def get_bucket_encryption(self):
 
 
 responses.S3Response.get_bucket_encryption = get_bucket_encryption
+
+_put_bucket_lifecycle = models.S3Backend.put_bucket_lifecycle
+_get_bucket_lifecycle = responses.S3Response.get_bucket_lifecycle
+
+
+def put_bucket_lifecycle(self, bucket_name, rules):
+    _put_bucket_lifecycle(self, bucket_name, rules)
+    self.get_bucket(bucket_name).s3_harden_rules = rules
+
+
+def get_bucket_lifecycle(self):
+    bucket = self.backend.get_bucket(self.bucket_name)
+    rules = getattr(bucket, "s3_harden_rules", None)
+    if not bucket.rules or rules is None:
+        return _get_bucket_lifecycle(self)
+    self.data["Action"] = "GetBucketLifecycleConfiguration"
+    body = xmltodict.unparse(
+        {
+            "LifecycleConfiguration": {
+                "@xmlns": "http://s3.amazonaws.com/doc/2006-03-01/",
+                "Rule": rules,
+            }
+        }
+    )
+    return 200, {"Content-Type": "application/xml"}, body
+
+
+models.S3Backend.put_bucket_lifecycle = put_bucket_lifecycle
+
+
+def get_bucket_replication(self):
+    replication = self.backend.get_bucket_replication(self.bucket_name)
+    if not replication:
+        return _get_bucket_replication(self)
+    self.data["Action"] = "GetBucketReplication"
+    body = xmltodict.unparse(
+        {
+            "ReplicationConfiguration": {
+                "@xmlns": "http://s3.amazonaws.com/doc/2006-03-01/",
+                "Role": replication["Role"],
+                "Rule": replication["Rule"],
+            }
+        }
+    )
+    return 200, {"Content-Type": "application/xml"}, body
+
+
+_get_bucket_replication = responses.S3Response.get_bucket_replication
+responses.S3Response.get_bucket_replication = get_bucket_replication
+
+_log_permissions_enabled_policy = models.FakeBucket._log_permissions_enabled_policy
+
+
+def log_permissions_enabled_policy(target_bucket, target_prefix):
+    policy = target_bucket.policy
+    if not policy:
+        return False
+    document = json.loads(policy.decode())
+    grants = [
+        statement
+        for statement in document.get("Statement", [])
+        if isinstance(statement.get("Principal"), dict)
+    ]
+    if not grants:
+        return False
+    target_bucket.policy = json.dumps({**document, "Statement": grants}).encode()
+    try:
+        return _log_permissions_enabled_policy(target_bucket, target_prefix)
+    finally:
+        target_bucket.policy = policy
+
+
+models.FakeBucket._log_permissions_enabled_policy = staticmethod(log_permissions_enabled_policy)
+responses.S3Response.get_bucket_lifecycle = get_bucket_lifecycle
 
 if __name__ == "__main__":
     from moto.server import main
