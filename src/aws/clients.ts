@@ -1,8 +1,8 @@
 /**
  * One place that builds SDK clients: the default credential chain, an
  * optional named profile, region and custom endpoint (the local emulator,
- * LocalStack, MinIO). EC2 is deferred: its SDK module loads on the first
- * call, never before.
+ * LocalStack, MinIO). EC2, Macie, Access Analyzer and CloudTrail are
+ * deferred: their SDK modules load on the first call, never before.
  */
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -34,6 +34,8 @@ export interface Clients {
    * its findings, policy validation); knows an endpoint without the service.
    */
   readonly accessanalyzer: DeferredClient;
+  /** Loads @aws-sdk/client-cloudtrail on its first call (the CloudTrail data events step and control). */
+  readonly cloudtrail: DeferredClient;
   /** The custom endpoint in use, if any. */
   readonly endpoint?: string;
 }
@@ -187,6 +189,10 @@ export function createClients(options: ConnectionOptions, env = process.env): Cl
       commands: sdk.ACCESS_ANALYZER_COMMANDS,
     };
   });
+  const cloudtrail = deferredClient('cloudtrail', async () => {
+    const sdk = await import('./cloudtrail.js');
+    return { client: new sdk.CloudTrailClient(config()), commands: sdk.CLOUDTRAIL_COMMANDS };
+  });
   return {
     s3,
     s3control,
@@ -196,6 +202,7 @@ export function createClients(options: ConnectionOptions, env = process.env): Cl
     ec2,
     macie2,
     accessanalyzer,
+    cloudtrail,
     ...(endpoint ? { endpoint } : {}),
   };
 }
@@ -209,4 +216,5 @@ export function destroyClients(clients: Clients): void {
   clients.ec2.destroy();
   clients.macie2.destroy();
   clients.accessanalyzer.destroy();
+  clients.cloudtrail.destroy();
 }

@@ -42,6 +42,7 @@ export const ABSENT_CODES = new Set([
   'NoSuchAccessPoint',
   'NoSuchAccessPointPolicy',
   'ReplicationConfigurationNotFoundError',
+  'NoSuchLifecycleConfiguration',
 ]);
 
 const ACCESS_DENIED = new Set([
@@ -91,6 +92,7 @@ export const MACIE_NOT_ENABLED = 'MacieNotEnabled';
 const SERVICE_NAMES: Partial<Record<string, string>> = {
   macie2: 'Macie',
   accessanalyzer: 'IAM Access Analyzer',
+  cloudtrail: 'CloudTrail',
   ec2: 'EC2',
   kms: 'KMS',
 };

@@ -38,11 +38,13 @@ import { blocksApply, errorsLine, type PolicyValidation } from '../plan/policy/v
 import { digestLine } from '../plan/render/digest-line.js';
 import { renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
+import type { DefaultChoices } from '../steps/index.js';
 import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import { type BucketSelection, describeSelection, selectBuckets } from './fleet-select.js';
 import {
+  choicesOf,
   lockoutContext,
   observeForPlan,
   type PlanCommandOptions,
@@ -95,6 +97,7 @@ async function readBucket(
   bucket: string,
   preset: Preset,
   stepIds: readonly StepId[],
+  choices: DefaultChoices,
 ): Promise<BucketReading> {
   try {
     // HeadBucket; observe asks again, which the memoised view answers without a call.
@@ -107,7 +110,9 @@ async function readBucket(
         },
       };
     }
-    return { posture: await observeForPlan(session, bucket, preset, stepIds) };
+    return {
+      posture: await observeForPlan(session, bucket, preset, stepIds, undefined, choices),
+    };
   } catch (error) {
     // What no other bucket would fare better with ends the run.
     if (error instanceof AwsError && (error.kind === 'unreachable' || error.kind === 'credentials'))
@@ -122,7 +127,7 @@ async function readBucket(
 export async function readFleet(
   session: AwsSession,
   names: readonly string[],
-  options: Pick<FleetPlanCommandOptions, 'preset' | 'concurrency'>,
+  options: Pick<FleetPlanCommandOptions, 'preset' | 'concurrency' | 'logBucket'>,
   stepIds: readonly StepId[],
   progressStream: NodeJS.WriteStream | { isTTY?: boolean; write(text: string): unknown },
 ): Promise<BucketReading[]> {
@@ -130,7 +135,7 @@ export async function readFleet(
   try {
     return await mapLimit(names, options.concurrency, async (bucket) => {
       try {
-        return await readBucket(session, bucket, options.preset, stepIds);
+        return await readBucket(session, bucket, options.preset, stepIds, choicesOf(options));
       } finally {
         progress.tick();
       }
@@ -259,7 +264,8 @@ export async function runFleetPlan(
         skipped: readings.flatMap((reading) => ('skipped' in reading ? [reading.skipped] : [])),
         now,
       },
-      (posture) => planFromPosture(posture, options.preset, stepIds, now),
+      (posture) =>
+        planFromPosture(posture, options.preset, stepIds, now, undefined, choicesOf(options)),
     );
     const plans = [...(fleet.account ? [fleet.account] : []), ...fleet.sections];
     const context = lockoutContext(session, session.identity.arn, options);

@@ -39,7 +39,13 @@ import {
 import { withDigest } from '../plan/render/digest-line.js';
 import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
-import { buildPlan, defaultAnswers, stepsForPreset, unattendedAnswers } from '../steps/index.js';
+import {
+  buildPlan,
+  type DefaultChoices,
+  defaultAnswers,
+  stepsForPreset,
+  unattendedAnswers,
+} from '../steps/index.js';
 import type { NewBucketAnswers } from '../steps/new-bucket.js';
 import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
@@ -66,6 +72,13 @@ export interface PlanCommandOptions {
   readonly vpce?: string;
   /** Plan even when a Deny would lock the caller out. */
   readonly allowLockout?: boolean;
+  /** One log bucket for the access logs (--log-bucket), under a prefix per bucket. */
+  readonly logBucket?: string;
+}
+
+/** The defaults the command line changed (--log-bucket). */
+export function choicesOf(options: Pick<PlanCommandOptions, 'logBucket'>): DefaultChoices {
+  return options.logBucket ? { logBucket: options.logBucket } : {};
 }
 
 /** The machine view of a plan: the same diff, the policy checks, and the plan file itself. */
@@ -123,12 +136,14 @@ export async function observeForPlan(
   preset: Preset,
   stepIds: readonly StepId[],
   create?: NewBucketAnswers,
+  choices: DefaultChoices = {},
 ): Promise<Posture> {
   const posture = await observeBucket(session, {
     bucket,
     preset,
     steps: stepIds,
     ...(create ? { create } : {}),
+    choices,
   });
   if (create && posture.values['bucket.exists'] !== null) {
     throw new CommandError(
@@ -147,10 +162,15 @@ export function planFromPosture(
   stepIds: readonly StepId[],
   now?: Date,
   create?: NewBucketAnswers,
+  choices: DefaultChoices = {},
 ): Plan {
   // No question is asked: what only the operator can give (Object Lock's typed
   // confirmation) is asked by `apply` instead, or given by --allow-irreversible.
-  const answers = unattendedAnswers(posture, stepIds, defaultAnswers(posture, preset, stepIds));
+  const answers = unattendedAnswers(
+    posture,
+    stepIds,
+    defaultAnswers(posture, preset, stepIds, choices),
+  );
   return buildPlan(posture, preset, stepIds, answers, now, create);
 }
 
@@ -232,8 +252,16 @@ export async function runPlan(
     const create = options.create
       ? { name: options.bucket, region: session.region, objectLock: options.create.objectLock }
       : undefined;
-    const posture = await observeForPlan(session, options.bucket, options.preset, stepIds, create);
-    const plan = planFromPosture(posture, options.preset, stepIds, undefined, create);
+    const choices = choicesOf(options);
+    const posture = await observeForPlan(
+      session,
+      options.bucket,
+      options.preset,
+      stepIds,
+      create,
+      choices,
+    );
+    const plan = planFromPosture(posture, options.preset, stepIds, undefined, create, choices);
     const validation = await session.validatePolicies(plan);
     const lockout = planLockout(plan, lockoutContext(session, posture.principalArn, options));
     const saveError = options.out

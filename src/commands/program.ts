@@ -172,17 +172,21 @@ export function buildProgram(): Command {
 
   addConnectionOptions(program)
     .option('--bucket <name>', WIZARD_FLAGS.bucket.help, parseBucket)
+    .option('--log-bucket <name>', WIZARD_FLAGS['log-bucket'].help, parseBucket)
     .addOption(presetOption())
-    .action(async (flags: ConnectionFlags & { bucket?: string; preset?: Preset }) => {
-      const { runWizard } = await import('./wizard.js');
-      await guard(() =>
-        runWizard({
-          connection: connectionOptions(flags),
-          ...(flags.preset ? { preset: flags.preset } : {}),
-          ...(flags.bucket ? { bucket: flags.bucket } : {}),
-        }),
-      );
-    });
+    .action(
+      async (flags: ConnectionFlags & { bucket?: string; preset?: Preset; logBucket?: string }) => {
+        const { runWizard } = await import('./wizard.js');
+        await guard(() =>
+          runWizard({
+            connection: connectionOptions(flags),
+            ...(flags.preset ? { preset: flags.preset } : {}),
+            ...(flags.bucket ? { bucket: flags.bucket } : {}),
+            ...(flags.logBucket ? { logBucket: flags.logBucket } : {}),
+          }),
+        );
+      },
+    );
 
   const planCommand = addConnectionOptions(
     program
@@ -223,6 +227,11 @@ export function buildProgram(): Command {
         '--iam-policy',
         'print the least-privilege IAM policy for applying (and undoing) the plan instead of the diff',
       )
+      .option(
+        '--log-bucket <name>',
+        'send every bucket’s access logs to this one bucket, each under s3-access-logs/<bucket>/ (created if missing)',
+        parseBucket,
+      )
       .option('--create-bucket', 'the bucket does not exist yet: create it first (in --region)')
       .option('--object-lock', 'with --create-bucket: enable Object Lock at creation (permanent)'),
   );
@@ -244,6 +253,7 @@ export function buildProgram(): Command {
           iamPolicy?: boolean;
           createBucket?: boolean;
           objectLock?: boolean;
+          logBucket?: string;
         },
     ) => {
       if (flags.objectLock && !flags.createBucket) {
@@ -267,6 +277,7 @@ export function buildProgram(): Command {
             connection: connectionOptions(flags),
             ...(flags.out ? { out: flags.out } : {}),
             ...(flags.force ? { force: true } : {}),
+            ...(flags.logBucket ? { logBucket: flags.logBucket } : {}),
             ...lockoutFlags(flags),
           }),
         );
@@ -286,6 +297,7 @@ export function buildProgram(): Command {
           ...(flags.out ? { out: flags.out } : {}),
           ...(flags.force ? { force: true } : {}),
           ...(flags.createBucket ? { create: { objectLock: Boolean(flags.objectLock) } } : {}),
+          ...(flags.logBucket ? { logBucket: flags.logBucket } : {}),
           ...lockoutFlags(flags),
         }),
       );

@@ -27,6 +27,10 @@ export const WIZARD_FLAGS = {
     problem: endpointProblem,
   },
   bucket: { help: 'bucket to harden (skips the picker)', problem: bucketNameProblem },
+  'log-bucket': {
+    help: 'one bucket for the access logs of every bucket you harden, each under s3-access-logs/<bucket>/',
+    problem: bucketNameProblem,
+  },
   preset: {
     help: 'which secure defaults to propose (default: ask)',
     problem: (value) => (PRESETS.includes(value as Preset) ? null : `"${value}" is not a preset`),
@@ -66,5 +70,6 @@ export function wizardArguments(args: readonly string[]): WizardCommandOptions |
     }),
     ...(preset ? { preset } : {}),
     ...(bucket ? { bucket } : {}),
+    ...(values['log-bucket'] ? { logBucket: values['log-bucket'] } : {}),
   };
 }

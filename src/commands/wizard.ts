@@ -18,6 +18,8 @@ export interface WizardCommandOptions {
   /** Undefined: the wizard opens with the preset choice. */
   readonly preset?: Preset;
   readonly bucket?: string;
+  /** One log bucket for the access logs, under a prefix per bucket. */
+  readonly logBucket?: string;
 }
 
 /**
@@ -74,6 +76,7 @@ export async function runWizard(options: WizardCommandOptions): Promise<ExitCode
   const code = await renderWizard({
     ...(options.preset ? { preset: options.preset } : {}),
     ...(options.bucket ? { bucket: options.bucket } : {}),
+    ...(options.logBucket ? { logBucket: options.logBucket } : {}),
     services: {
       connect: () => import('../aws/index.js').then((aws) => aws.connect(options.connection)),
       openJournal: (target) => openJournal(target),

@@ -11,7 +11,13 @@ import type { AwsSession } from '../aws/session.js';
 import { derivedFrom } from '../plan/apply/drift.js';
 import { auditReads } from '../plan/audit/controls.js';
 import type { Plan, Posture, Preset, ResourceKey } from '../plan/model/types.js';
-import { defaultAnswers, optionalReadsFor, readsFor, relatedBucketFor } from '../steps/index.js';
+import {
+  type DefaultChoices,
+  defaultAnswers,
+  optionalReadsFor,
+  readsFor,
+  relatedBucketFor,
+} from '../steps/index.js';
 import { assumedValues, type NewBucketAnswers } from '../steps/new-bucket.js';
 import type { StepId } from '../steps/types.js';
 
@@ -26,6 +32,8 @@ export interface ObserveRequest {
    * failing soft: a control whose read fails reads "unknown".
    */
   readonly withAudit?: boolean;
+  /** What the command line chose that changes the defaults (a shared log bucket). */
+  readonly choices?: DefaultChoices;
 }
 
 /** The resources and options one observe of the request reads with. */
@@ -63,7 +71,7 @@ export async function observeBucket(
   // The access-log target is another bucket: read what log delivery needs of it.
   const logBucket = relatedBucketFor(
     request.steps,
-    defaultAnswers(posture, request.preset, request.steps),
+    defaultAnswers(posture, request.preset, request.steps, request.choices),
   );
   return logBucket && logBucket !== request.bucket
     ? session.observeLogTarget(posture, logBucket)

@@ -61,6 +61,8 @@ type Props = {
   readonly steps?: readonly StepId[];
   /** Skip the picker and harden this bucket. */
   readonly bucket?: string;
+  /** One log bucket for the access logs (--log-bucket). */
+  readonly logBucket?: string;
   /** Called once, with the exit code, just before the app unmounts. */
   readonly onExit: (code: number) => void;
 };
@@ -98,7 +100,7 @@ function Busy({ label }: { readonly label: string }) {
   );
 }
 
-export function App({ preset, steps, bucket, onExit }: Props) {
+export function App({ preset, steps, bucket, logBucket, onExit }: Props) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const services = useServices();
@@ -109,6 +111,7 @@ export function App({ preset, steps, bucket, onExit }: Props) {
       ...(preset ? { preset } : {}),
       steps: steps ?? stepsForPreset(preset ?? 'baseline'),
       ...(bucket ? { bucket } : {}),
+      ...(logBucket ? { choices: { logBucket } } : {}),
     },
     initialState,
   );

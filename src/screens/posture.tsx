@@ -24,6 +24,13 @@ const STATUS_TONE: Record<PostureRow['status'], ToneName> = {
   unknown: 'warning',
 };
 const TITLE_WIDTH = 32;
+/**
+ * Lines around the rows: the wizard's header (2), the title and its line
+ * (2), a gap, the selected row's detail (2), a gap, the summary and the
+ * footer (3). The rows scroll within what is left, with a line saying how
+ * many are out of view, so every control is reachable in 80×24.
+ */
+const AROUND_ROWS = 11;
 /** Room kept for the symbol, the gaps and the longest effect ("→ changed, still ✗"). */
 const OTHER_COLUMNS = 2 + TITLE_WIDTH + 1 + 1 + 18;
 
@@ -56,7 +63,14 @@ export function PostureScreen({ bucket, preset, summary, onNext, onBack }: Props
     if (key.upArrow) setCursor((at) => (at + count - 1) % count);
     if (key.downArrow) setCursor((at) => (at + 1) % count);
   });
-  const selected = summary.rows[Math.min(cursor, count - 1)];
+  const at = Math.min(cursor, count - 1);
+  const selected = summary.rows[at];
+  const fits = Math.max(4, (stdout.rows || 24) - AROUND_ROWS);
+  // All rows when they fit; else a window around the cursor and one line for the rest.
+  const shown = count <= fits ? count : fits - 1;
+  const start = Math.min(Math.max(0, at - Math.floor(shown / 2)), count - shown);
+  const above = start;
+  const below = count - start - shown;
   const failing = summary.rows.length - summary.holding;
   return (
     <Box flexDirection="column">
@@ -65,7 +79,7 @@ export function PostureScreen({ bucket, preset, summary, onNext, onBack }: Props
         {`The audit's controls, and what ${preset} would do; each change is reviewed first.`}
       </Text>
       <Box flexDirection="column" marginTop={1}>
-        {summary.rows.map((row) => {
+        {summary.rows.slice(start, start + shown).map((row) => {
           const planned = effect(row);
           return (
             <Text key={row.id} wrap="truncate-end">
@@ -79,6 +93,11 @@ export function PostureScreen({ bucket, preset, summary, onNext, onBack }: Props
             </Text>
           );
         })}
+        {above + below > 0 ? (
+          <Text {...tone('muted')}>
+            {`  ${[above > 0 ? `↑ ${above} more` : '', below > 0 ? `↓ ${below} more` : ''].filter(Boolean).join('  ')}`}
+          </Text>
+        ) : null}
       </Box>
       {selected ? (
         <Text {...tone('muted')} wrap="wrap">

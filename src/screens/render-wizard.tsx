@@ -17,6 +17,7 @@ export interface WizardOptions {
   /** Undefined: the wizard asks. */
   readonly preset?: Preset;
   readonly bucket?: string;
+  readonly logBucket?: string;
 }
 
 export async function renderWizard(options: WizardOptions): Promise<number> {
@@ -32,6 +33,7 @@ export async function renderWizard(options: WizardOptions): Promise<number> {
             code = exitCode;
           }}
           {...(options.bucket ? { bucket: options.bucket } : {})}
+          {...(options.logBucket ? { logBucket: options.logBucket } : {})}
         />
       </Suspense>
     </ServicesProvider>,

@@ -53,6 +53,7 @@ export function useWizardEffects(
             bucket: effect.bucket,
             preset: current.preset,
             steps: current.steps,
+            choices: current.choices,
             ...(create ? { create } : {}),
             // The posture screen shows the audit's controls: what only it needs fails soft.
             withAudit: !create,

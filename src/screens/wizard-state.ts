@@ -10,7 +10,7 @@ import type { Gate, GateOptions } from '../flow/gate.js';
 import type { ApplyOutcome } from '../plan/apply/executor.js';
 import type { Plan, Posture, Preset } from '../plan/model/types.js';
 import type { StepAnswers } from '../steps/index.js';
-import { type Answers, defaultAnswers } from '../steps/index.js';
+import { type Answers, type DefaultChoices, defaultAnswers } from '../steps/index.js';
 import type { NewBucketAnswers } from '../steps/new-bucket.js';
 import type { StepId } from '../steps/types.js';
 
@@ -61,6 +61,8 @@ export interface WizardState {
   readonly bucket?: string;
   readonly posture?: Posture;
   readonly answers: Answers;
+  /** What the command line chose that changes the defaults (--log-bucket). */
+  readonly choices: DefaultChoices;
   /** Set when the wizard creates the bucket it hardens. */
   readonly create?: NewBucketAnswers;
   readonly outcome?: ApplyOutcome;
@@ -132,8 +134,10 @@ export function initialState(options: {
   preset?: Preset;
   steps: readonly StepId[];
   bucket?: string;
+  choices?: DefaultChoices;
 }): WizardState {
   const base: WizardState = {
+    choices: options.choices ?? {},
     route: { name: 'choose-preset' },
     history: [],
     preset: options.preset ?? 'baseline',
@@ -238,7 +242,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       };
       // A re-plan keeps the operator's answers and returns to the review.
       if (replan) return { ...base, route: { name: 'review' } };
-      const answers = defaultAnswers(action.posture, state.preset, state.steps);
+      const answers = defaultAnswers(action.posture, state.preset, state.steps, state.choices);
       // Observing is transient: Esc from the posture screen (or, for a new
       // bucket, the first step) goes back to where the bucket was chosen.
       const history = state.history.filter((route) => route.name !== 'observing');

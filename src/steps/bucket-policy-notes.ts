@@ -1,8 +1,9 @@
 /**
  * What the bucket-policy step tells the operator about the policy it plans:
  * the warnings on the change (protections removed, who a network Deny cuts
- * off, an upload pin that default encryption does not match, kept statements
- * that may be public) and the notes beside the VPC endpoint IDs.
+ * off, a Deny that catches the replication role, an upload pin that default
+ * encryption does not match, kept statements that may be public) and the
+ * notes beside the VPC endpoint IDs.
  */
 import { deepEqual } from '../plan/model/diff.js';
 import type { Posture, PostureValues } from '../plan/model/types.js';
@@ -16,8 +17,10 @@ import {
 } from '../plan/policy/document.js';
 import { keyUseWarnings } from '../plan/policy/key-policy.js';
 import { evaluateDeny } from '../plan/policy/lockout.js';
+import { replicationDenyWarnings } from '../plan/policy/replication.js';
 import { isBucketPolicySid, partitionOf, SID } from '../plan/policy/statements.js';
 import { sseAlgorithm } from '../plan/resources/encryption.js';
+import { objectLockOn } from '../plan/resources/object-lock.js';
 import { isGoneState, type VpcEndpointSummary } from '../plan/resources/vpc-endpoints.js';
 import {
   ALGORITHM,
@@ -235,6 +238,10 @@ export function warningsFor(
     );
   }
   warnings.push(...cutOffWarnings(posture, after));
+  // A Deny the plan leaves (its own or one it keeps) that catches the replication role.
+  warnings.push(
+    ...replicationDenyWarnings(posture, after, objectLockOn(planned['bucket.objectLock'])),
+  );
   const replicationUnknown = posture.unreadable['bucket.replication'];
   if ((intent.vpceIds.length > 0 || intent.sourceCidrs.length > 0) && replicationUnknown) {
     warnings.push(

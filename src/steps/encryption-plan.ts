@@ -7,10 +7,12 @@ import { deepEqual } from '../plan/model/diff.js';
 import type { Change, OutputRef, Posture, PostureValues } from '../plan/model/types.js';
 import type { PolicyDocument } from '../plan/policy/document.js';
 import { createdKeyPolicy, keyGrantees, keyUseWarnings } from '../plan/policy/key-policy.js';
+import { replicationKeyWarnings, sseKmsRuleWarnings } from '../plan/policy/replication.js';
 import {
   type EncryptionConfiguration,
   type EncryptionRule,
   normaliseEncryption,
+  type SseAlgorithm,
   sseAlgorithm,
 } from '../plan/resources/encryption.js';
 import { writeCall } from '../plan/resources/index.js';
@@ -25,6 +27,7 @@ import {
   kmsKeyIdKind,
   kmsKeyRegion,
 } from '../plan/resources/kms.js';
+import { enabledRules } from '../plan/resources/replication.js';
 import {
   ALGORITHM,
   blockFor,
@@ -43,6 +46,7 @@ import {
   STEP,
   sseCBlocked,
 } from './encryption-answers.js';
+import { encryptionNote, type NewEncryption } from './existing-objects.js';
 
 /** Why a new key cannot be created with these answers, or null. */
 export function createProblem(posture: Posture, aliasName: string): string | null {
@@ -65,10 +69,14 @@ export function keyPolicyFor(
   posture: Posture,
   planned: Partial<PostureValues>,
 ): { policy: PolicyDocument; warnings: string[] } {
+  // Replication reads every object it replicates through S3, with its role.
+  const replicating = enabledRules(posture.values['bucket.replication']).length > 0;
+  const role = replicating ? posture.values['bucket.replication']?.Role : undefined;
   const { grantees, notes } = keyGrantees(
     posture,
     (planned['bucket.policy'] ?? null) as PolicyDocument | null,
     Boolean(planned['account.macie']),
+    role,
   );
   const granted = grantees.map(
     (grantee) => `${grantee.principal} (${grantee.access === 'write' ? 'write' : 'read'})`,
@@ -79,6 +87,11 @@ export function keyPolicyFor(
       granted.length > 0
         ? `its key policy keeps the account's IAM policies in charge and lets use it through S3: ${granted.join(', ')}`
         : "its key policy keeps the account's IAM policies in charge; the bucket policy grants no one else",
+      ...(role
+        ? [
+            `the bucket replicates: its key policy lets the replication role ${role} kms:Decrypt through S3, so S3 can still read the new objects it replicates`,
+          ]
+        : []),
       ...notes,
     ],
   };
@@ -151,11 +164,14 @@ export function encryptionWarnings(
   keyId: string | OutputRef | undefined,
   planned: Partial<PostureValues>,
 ): string[] {
-  const warnings = [
-    'applies to objects written from now on; existing objects keep their encryption',
-  ];
+  const warnings: string[] = [];
   const was = sseAlgorithm(before);
   const algorithm = ALGORITHM[answers.algorithm as Exclude<EncryptionChoice, 'keep'>];
+  const existing = encryptionNote(
+    posture,
+    newEncryption(posture, before, answers, algorithm, keyId),
+  );
+  if (existing) warnings.push(existing);
   const evidence = logTarget(posture);
   // KMS on a log target is the operator's explicit choice (the default there
   // is SSE-S3), so it is a warning on the change, first in the review, not a
@@ -199,7 +215,54 @@ export function encryptionWarnings(
     }
   }
   warnings.push(...keyUseWarnings(posture, planned));
+  if (algorithm !== 'AES256') {
+    // S3 replicates KMS-encrypted objects only when the rule selects them,
+    // and only if the role can decrypt them.
+    warnings.push(...sseKmsRuleWarnings(posture));
+    if (typeof keyId !== 'object') {
+      const listed = keyId ? findKey(kmsKeys(posture), keyId) : undefined;
+      warnings.push(
+        ...replicationKeyWarnings(
+          posture,
+          keyId,
+          listed,
+          posture.values['account.kmsKeys'] !== undefined,
+        ),
+      );
+    }
+  }
   return warnings;
+}
+
+/** The new default encryption as the job re-encrypting existing objects needs it. */
+function newEncryption(
+  posture: Posture,
+  before: EncryptionConfiguration | null,
+  answers: EncryptionAnswers,
+  algorithm: SseAlgorithm,
+  keyId: string | OutputRef | undefined,
+): NewEncryption {
+  if (algorithm === 'AES256') return { algorithm };
+  const source = keySource(answers);
+  const previous = before?.Rules.find((rule) => rule.ApplyServerSideEncryptionByDefault)
+    ?.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID;
+  const previousKeyArn =
+    typeof previous === 'string' && /:key\//.test(previous) ? previous : undefined;
+  const common = {
+    algorithm,
+    bucketKey: algorithm === 'aws:kms' && answers.bucketKey,
+    ...(previousKeyArn ? { previousKeyArn } : {}),
+  };
+  // The key this plan creates: found by its alias once it exists.
+  if (typeof keyId === 'object') {
+    return { ...common, lookup: source.source === 'create' ? source.aliasName : 'alias/aws/s3' };
+  }
+  if (keyId === undefined) return { ...common, lookup: 'alias/aws/s3' };
+  const listed = findKey(kmsKeys(posture), keyId);
+  if (listed?.arn) return { ...common, keyArn: listed.arn };
+  return /^arn:[\w-]+:kms:[\w-]+:\d{12}:key\//.test(keyId)
+    ? { ...common, keyArn: keyId }
+    : { ...common, lookup: keyId };
 }
 
 /** The SSE-C block alone, on the configuration as it is: for "keep" and an unchanged SSE-S3. */

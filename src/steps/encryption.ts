@@ -16,6 +16,13 @@
  * deliver access logs into a bucket whose default encryption is SSE-KMS or
  * DSSE-KMS, so a KMS default there silently stops every source bucket's logs.
  * Choosing KMS there anyway warns that log delivery stops.
+ *
+ * A bucket that replicates keeps replicating: a created key's policy lets
+ * the replication role decrypt, an existing key's policy is checked for it
+ * (with the exact fix), and rules that do not select SSE-KMS objects are
+ * named. Default encryption applies to new objects only: the change says how
+ * many objects keep their encryption, with the S3 Batch Operations job that
+ * re-encrypts them (./existing-objects.ts).
  */
 
 import { controlLabels } from '../plan/audit/controls.js';
@@ -221,7 +228,16 @@ export const encryptionStep: Step<EncryptionAnswers> = {
   // (logTarget): required, because without them a KMS default could stop
   // log delivery unseen; when either is unreadable the step is skipped and says why.
   reads: [RESOURCE, 'bucket.policy', 'bucket.acl'],
-  optionalReads: ['account.kmsKeys', 'kms.key', 'kms.alias', 'kms.rotation'],
+  // The replication role must keep decrypting (a created key's policy grants
+  // it); the objects already there keep their encryption (the note counts them).
+  optionalReads: [
+    'account.kmsKeys',
+    'kms.key',
+    'kms.alias',
+    'kms.rotation',
+    'bucket.replication',
+    'bucket.objectCount',
+  ],
   defaults,
   validate,
   plan,

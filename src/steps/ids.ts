@@ -9,11 +9,13 @@ export const STEP_ORDER = [
   'object-ownership',
   'versioning',
   'object-lock',
+  'lifecycle',
   'logging',
   'bucket-policy',
   'access-point',
   'access-analyzer',
   'macie',
+  'cloudtrail',
   'account-public-access-block',
 ] as const;
 

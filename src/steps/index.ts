@@ -20,9 +20,12 @@ import { isWritable } from '../plan/resources/index.js';
 import { accessAnalyzerStep } from './access-analyzer.js';
 import { accessPointStep } from './access-point.js';
 import { bucketPolicyStep } from './bucket-policy.js';
+import { cloudTrailStep } from './cloudtrail.js';
 import { encryptionStep } from './encryption.js';
 import { STEP_ORDER } from './ids.js';
+import { lifecycleStep } from './lifecycle.js';
 import { loggingStep } from './logging.js';
+import { withSharedLogBucket } from './logging-answers.js';
 import { macieStep } from './macie.js';
 import { type NewBucketAnswers, planNewBucket, validateNewBucket } from './new-bucket.js';
 import { objectLockStep } from './object-lock.js';
@@ -47,11 +50,13 @@ export const STEPS = {
   'object-ownership': objectOwnershipStep,
   versioning: versioningStep,
   'object-lock': objectLockStep,
+  lifecycle: lifecycleStep,
   logging: loggingStep,
   'bucket-policy': bucketPolicyStep,
   'access-point': accessPointStep,
   'access-analyzer': accessAnalyzerStep,
   macie: macieStep,
+  cloudtrail: cloudTrailStep,
   'account-public-access-block': accountPublicAccessBlockStep,
 } as const;
 
@@ -86,14 +91,24 @@ export function optionalReadsFor(stepIds: readonly StepId[]): ResourceKey[] {
 
 export type Answers = { [K in StepId]?: StepAnswers[K] };
 
+/** What the command line chose that changes the steps' defaults. */
+export interface DefaultChoices {
+  /** One log bucket for every bucket's access logs (--log-bucket). */
+  readonly logBucket?: string;
+}
+
 export function defaultAnswers(
   posture: Posture,
   preset: Preset,
   stepIds: readonly StepId[],
+  choices: DefaultChoices = {},
 ): Answers {
   const answers: Answers = {};
   for (const id of stepIds) {
     (answers as Record<StepId, unknown>)[id] = STEPS[id].defaults(posture, preset);
+  }
+  if (choices.logBucket && answers.logging) {
+    answers.logging = withSharedLogBucket(posture, answers.logging, choices.logBucket);
   }
   return answers;
 }

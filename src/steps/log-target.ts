@@ -3,7 +3,8 @@
  * what log delivery allows (issue 14): bucket Block Public Access, ACLs off
  * (BucketOwnerEnforced: the logging step grants log delivery in the policy,
  * not through the LogDelivery ACL), SSE-S3 default encryption with SSE-C
- * blocked, and versioning. For a target the plan creates all of it is in the
+ * blocked, versioning, and a lifecycle rule that expires the logs after the
+ * retention the operator picks. For a target the plan creates all of it is in the
  * plan; for an existing one, what is missing, each with its undo. Never
  * what would stop delivery: Object Lock, a KMS key, a VPC or IP Deny.
  *
@@ -12,7 +13,8 @@
 import { deepEqual } from '../plan/model/deep-equal.js';
 import type { Change, Posture, PublicAccessBlock } from '../plan/model/types.js';
 import type { EncryptionConfiguration } from '../plan/resources/encryption.js';
-import { writeCall } from '../plan/resources/index.js';
+import { satisfies, writeCall } from '../plan/resources/index.js';
+import { logRetentionRule, logRetentionRuleId, mergeRule } from './lifecycle-rules.js';
 import { describeGrant } from './object-ownership.js';
 import { ALL_ON } from './public-access-block.js';
 import { VERSIONS_STAY } from './versioning.js';
@@ -43,6 +45,23 @@ export const LOG_TARGET_ENCRYPTION: EncryptionConfiguration = {
   ],
 };
 
+/** How long the target keeps this source's logs, and where they are. */
+export interface LogRetention {
+  readonly prefix: string;
+  /** null: kept for ever (no rule). */
+  readonly days: number | null;
+}
+
+/**
+ * The prefix the retention rule covers: a shared target's per-bucket prefix
+ * (`s3-access-logs/<bucket>/`) is covered by one rule on its parent, so a
+ * hundred sources make one rule, not a hundred (S3 allows 1,000).
+ */
+export function retentionPrefix(prefix: string, sourceBucket: string): string {
+  const own = `${sourceBucket}/`;
+  return prefix.endsWith(`/${own}`) ? prefix.slice(0, -own.length) : prefix;
+}
+
 /**
  * What the target still lacks, as changes after `first` (the ids that must
  * run before: the bucket's creation, the delivery grant). `created`: the plan
@@ -53,6 +72,7 @@ export function hardenLogTarget(
   target: string,
   created: boolean,
   first: readonly string[],
+  retention: LogRetention = { prefix: '', days: null },
 ): { readonly changes: Change[]; readonly warnings: string[] } {
   const value = <K extends keyof Posture['values']>(key: K) =>
     created ? null : posture.values[key];
@@ -132,6 +152,44 @@ export function hardenLogTarget(
         warnings: [`undo suspends versioning: ${VERSIONS_STAY}`],
       }),
     );
+  }
+  const lifecycle = value('logTarget.lifecycle');
+  if (lifecycle !== undefined && retention.days !== null) {
+    const prefix = retentionPrefix(retention.prefix, posture.bucket);
+    const mfaDelete = !created && posture.values['logTarget.versioning']?.MFADelete === 'Enabled';
+    if (mfaDelete) {
+      warnings.push(
+        `no log retention rule on ${target}: MFA delete is on there, and S3 does not support lifecycle configuration on MFA delete buckets`,
+      );
+    } else if (prefix === '' && !created) {
+      warnings.push(
+        `no log retention rule on ${target}: the logs go to its root, and a rule there would expire everything in the bucket; give the logs a prefix`,
+      );
+    } else {
+      const after = mergeRule(
+        lifecycle,
+        logRetentionRuleId(prefix),
+        logRetentionRule(prefix, retention.days),
+      );
+      if (!satisfies('logTarget.lifecycle', after, lifecycle)) {
+        changes.push(
+          loggingChange(posture, {
+            id: 'logTarget.lifecycle',
+            title: `Log bucket ${target}: keep logs ${retention.days} days`,
+            resource: 'logTarget.lifecycle',
+            before: lifecycle,
+            after,
+            dependsOn: [...first],
+            warnings: [
+              `logs under ${prefix === '' ? 'the whole bucket' : prefix} older than ${retention.days} days are deleted for good`,
+              ...(lifecycle && lifecycle.Rules.length > 0
+                ? [`keeps the bucket's other lifecycle rules exactly as they are`]
+                : []),
+            ],
+          }),
+        );
+      }
+    }
   }
   return { changes, warnings };
 }

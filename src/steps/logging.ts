@@ -26,17 +26,25 @@ import { satisfies } from '../plan/resources/index.js';
 import type { LoggingEnabled, PartitionDateSource } from '../plan/resources/logging.js';
 import type { Field } from './form.js';
 import { hardenLogTarget, loggingChange } from './log-target.js';
+import {
+  DEFAULT_LOG_RETENTION_DAYS,
+  defaultLogBucket,
+  type LogFormat,
+  type LoggingAnswers,
+  MAX_RETENTION_DAYS,
+  retentionOf,
+} from './logging-answers.js';
 import type { Step } from './types.js';
 
-export type LogFormat = 'partitioned-delivery' | 'partitioned-event' | 'simple';
-
-export interface LoggingAnswers {
-  readonly enabled: boolean;
-  /** The bucket that receives the logs. */
-  readonly target: string;
-  readonly prefix: string;
-  readonly format: LogFormat;
-}
+export {
+  DEFAULT_LOG_RETENTION_DAYS,
+  defaultLogBucket,
+  type LogFormat,
+  type LoggingAnswers,
+  retentionOf,
+  sharedLogPrefix,
+  withSharedLogBucket,
+} from './logging-answers.js';
 
 export class LoggingError extends Error {
   override name = 'LoggingError';
@@ -60,14 +68,6 @@ const FORMATS: readonly { value: LogFormat; label: string; help: string }[] = [
   },
 ];
 
-/** The log target the wizard proposes: the current one, or "<bucket>-logs". */
-export function defaultLogBucket(posture: Pick<Posture, 'bucket' | 'values'>): string {
-  const current = posture.values['bucket.logging'];
-  if (current) return current.TargetBucket;
-  const base = posture.bucket.slice(0, 63 - '-logs'.length).replace(/[.-]+$/, '');
-  return `${base}-logs`;
-}
-
 function formatOf(value: LoggingEnabled | null | undefined): LogFormat {
   const format = value?.TargetObjectKeyFormat;
   if (!format) return 'simple';
@@ -90,6 +90,7 @@ function keepAnswers(posture: Posture): LoggingAnswers {
     target: current?.TargetBucket ?? defaultLogBucket(posture),
     prefix: current?.TargetPrefix ?? 's3-access-logs/',
     format: current ? formatOf(current) : 'partitioned-delivery',
+    retentionDays: DEFAULT_LOG_RETENTION_DAYS,
   };
 }
 
@@ -270,6 +271,7 @@ function planLogging(posture: Posture, answers: LoggingAnswers): Change[] {
     target,
     exists === null,
     changes.map((entry) => entry.id),
+    { prefix: answers.prefix, days: retentionOf(answers) },
   );
   changes.push(...hardening.changes);
   const desired = loggingConfiguration(answers);
@@ -325,6 +327,11 @@ export const loggingStep: Step<LoggingAnswers> = {
       problems.push(`Prefix: at most 512 characters (this one has ${answers.prefix.length}).`);
     if (!FORMATS.some((format) => format.value === answers.format))
       problems.push('Log key format: choose one of the options.');
+    const retention = (answers.retentionDays ?? '').trim();
+    if (retention !== '' && retentionOf(answers) === null)
+      problems.push(
+        `Keep logs for: a whole number of days from 1 to ${MAX_RETENTION_DAYS}, or empty to keep them for ever.`,
+      );
     return problems;
   },
   fields(posture: Posture, answers: LoggingAnswers): Field[] {
@@ -360,6 +367,13 @@ export const loggingStep: Step<LoggingAnswers> = {
         label: 'Log key format',
         help: 'How log object keys are laid out.',
         options: FORMATS,
+      },
+      {
+        kind: 'text',
+        key: 'retentionDays',
+        label: 'Keep logs for (days)',
+        help: 'A lifecycle rule on the prefix expires older logs; empty keeps them for ever.',
+        placeholder: DEFAULT_LOG_RETENTION_DAYS,
       },
     );
     if (posture.logBucket === answers.target && posture.values['logTarget.exists'] === null) {

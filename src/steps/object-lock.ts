@@ -6,6 +6,13 @@
  * whole period, root included. Both need the bucket name typed to confirm.
  * Changing only the default retention of a bucket that already has Object
  * Lock is reversible: the undo puts the previous configuration back.
+ *
+ * Replication: S3 replicates locked objects only into a destination with
+ * Object Lock, so turning it on is refused while a destination is known to
+ * lack it (the worm preset leaves it off and says why), and warned of when
+ * a destination cannot be read; the role needs two more reads. A default
+ * retention locks new object versions only: the change counts the existing
+ * ones, with the S3 Batch Operations job that locks them too.
  */
 
 import { controlLabels } from '../plan/audit/controls.js';
@@ -19,7 +26,13 @@ import {
   type ObjectLockConfiguration,
   type RetentionMode,
 } from '../plan/resources/object-lock.js';
+import { retentionNote } from './existing-objects.js';
 import type { Field } from './form.js';
+import {
+  replicationBlocksLock,
+  replicationPrerequisite,
+  replicationWarnings,
+} from './object-lock-replication.js';
 import type { Step } from './types.js';
 import { VERSIONING_CHANGE_ID } from './versioning.js';
 
@@ -42,6 +55,12 @@ export interface ObjectLockAnswers {
    */
   readonly bucket: string;
   readonly current: ObjectLockConfiguration | null;
+  /**
+   * Why the preset left Object Lock off although it turns it on elsewhere:
+   * a replication destination without Object Lock, where locked objects
+   * would fail to replicate. Set by defaults; listed with the skipped steps.
+   */
+  readonly heldBack?: string;
 }
 
 const RESOURCE = 'bucket.objectLock';
@@ -145,7 +164,8 @@ function describe(live: ObjectLockConfiguration | null | undefined): string {
 
 export const objectLockStep: Step<ObjectLockAnswers> = {
   // Enabling on an existing bucket needs versioning on first: only the whole plan tells.
-  prerequisite: (changes, posture) => objectLockPrerequisite(changes, posture),
+  prerequisite: (changes, posture) =>
+    objectLockPrerequisite(changes, posture) ?? replicationPrerequisite(changes, posture),
   // A plan made without questions confirms nothing: `apply` asks for the name, or --allow-irreversible.
   unattended: (answers, posture) => ({ ...answers, confirm: posture.bucket }),
   id: 'object-lock',
@@ -154,14 +174,21 @@ export const objectLockStep: Step<ObjectLockAnswers> = {
   scope: 'bucket',
   controls: controlLabels('object-lock'),
   reads: [RESOURCE, 'bucket.versioning'],
+  // Replication: locked objects replicate only into a destination with
+  // Object Lock; the count: existing objects get no retention.
+  optionalReads: ['bucket.replication', 'bucket.replicationTargets', 'bucket.objectCount'],
   defaults(posture: Posture, preset: Preset): ObjectLockAnswers {
     const kept = keepAnswers(posture);
     // Only the worm preset turns Object Lock on; the others keep what is there.
     if (preset !== 'worm') return kept;
     // An existing default retention is the operator's decision: keep it.
     if (kept.current?.Rule) return kept;
+    // Irreversible, and it would break replication: left off, and said why.
+    const blocked = kept.current === null ? replicationBlocksLock(posture) : null;
+    if (blocked) return { ...kept, heldBack: `Object Lock stays off: ${blocked}` };
     return { ...kept, enabled: true, ...retentionAnswers(WORM_RETENTION) };
   },
+  leftAsIs: (_posture, answers) => (!answers.enabled && answers.heldBack) || null,
   validate(answers) {
     const problems: string[] = [];
     if (!answers.enabled && answers.current !== null) {
@@ -190,6 +217,11 @@ export const objectLockStep: Step<ObjectLockAnswers> = {
   fields(posture, answers) {
     const live = current(posture);
     const fields: Field[] = [];
+    const blocked = live === null ? replicationBlocksLock(posture) : null;
+    if (blocked) {
+      const text = `${blocked.charAt(0).toUpperCase()}${blocked.slice(1)}.`;
+      fields.push({ kind: 'note', tone: 'warning', text });
+    }
     if (live) {
       fields.push({
         kind: 'note',
@@ -290,6 +322,13 @@ export const objectLockStep: Step<ObjectLockAnswers> = {
     }
     if (before?.Rule && !after.Rule) {
       warnings.push('removes the default retention, which weakens protection');
+    }
+    if (enabling) warnings.push(...replicationWarnings(posture));
+    // A new default retention locks what is written from now on, not what is there.
+    const retention = after.Rule?.DefaultRetention;
+    if (retention && !deepEqual(retention, before?.Rule?.DefaultRetention)) {
+      const note = retentionNote(posture, retention);
+      if (note) warnings.push(note);
     }
     return [
       {

@@ -21,19 +21,22 @@ export function openPosture(stepIds: readonly StepId[]): Posture {
   const values: Record<string, unknown> = {};
   for (const resource of readsFor(stepIds) as ResourceKey[]) values[resource] = null;
   values['bucket.exists'] = { Region: 'us-east-1' };
-  values['account.kmsKeys'] = [];
-  values['account.vpcEndpoints'] = {
-    region: 'us-east-1',
-    endpoints: [
-      {
-        id: 'vpce-0123456789abcdef0',
-        vpcId: 'vpc-0123456789abcdef0',
-        type: 'Gateway',
-        state: 'available',
-      },
-    ],
-  };
-  values['bucket.acl'] = [];
+  const reads = new Set<string>(readsFor(stepIds));
+  // Only what the steps read: a value they never read is no part of what the plan came from.
+  if (reads.has('account.kmsKeys')) values['account.kmsKeys'] = [];
+  if (reads.has('account.vpcEndpoints'))
+    values['account.vpcEndpoints'] = {
+      region: 'us-east-1',
+      endpoints: [
+        {
+          id: 'vpce-0123456789abcdef0',
+          vpcId: 'vpc-0123456789abcdef0',
+          type: 'Gateway',
+          state: 'available',
+        },
+      ],
+    };
+  if (reads.has('bucket.acl')) values['bucket.acl'] = [];
   return {
     accountId: SYNTHETIC_ACCOUNT,
     region: 'us-east-1',

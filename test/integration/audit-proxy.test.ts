@@ -10,6 +10,7 @@ import { createServer, request as httpRequest, type IncomingMessage } from 'node
 import type { AddressInfo } from 'node:net';
 import { PutBucketOwnershipControlsCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CONTROLS } from '../../src/plan/audit/controls.js';
 import { type AuditReport, auditReportSchema } from '../../src/plan/audit/schema.js';
 import { runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
@@ -196,10 +197,10 @@ describe('audit through a proxy in front of the emulator', () => {
     const throttled = await auditJson(proxy.url, args);
     expect(throttled.stderr).toBe('');
     expect(throttled.code).toBe(0);
-    // Every bucket request (HeadBucket and seven reads, two buckets) was throttled once…
-    expect(tried.size).toBe(16);
-    expect(proxy.replied.get(503)).toBe(16);
-    expect(proxy.seen.filter((r) => r.bucket).length).toBe(32);
+    // Every bucket request (HeadBucket and nine reads, two buckets) was throttled once…
+    expect(tried.size).toBe(20);
+    expect(proxy.replied.get(503)).toBe(20);
+    expect(proxy.seen.filter((r) => r.bucket).length).toBe(40);
     // …and the audit reads exactly as without throttling: retries are not new calls.
     expect(throttled.report?.buckets).toEqual(direct.report?.buckets);
     expect(throttled.report?.stats.calls).toEqual(direct.report?.stats.calls);
@@ -252,7 +253,9 @@ describe('audit through a proxy in front of the emulator', () => {
     });
     // Nothing more is asked of a bucket that could not be found.
     expect(proxy.seen.filter((r) => r.bucket === open)).toHaveLength(1);
-    expect(report?.buckets.find((b) => b.bucket === fleet[0])?.results).toHaveLength(12);
+    expect(report?.buckets.find((b) => b.bucket === fleet[0])?.results).toHaveLength(
+      CONTROLS.length,
+    );
 
     const human = await runCli([
       'audit',
@@ -266,7 +269,7 @@ describe('audit through a proxy in front of the emulator', () => {
     // Long lines wrap at 80 columns: read them joined.
     const joined = human.stdout.replace(/\n +/g, ' ');
     expect(joined).toContain(`! not audited: Access denied: s3:ListBucket on bucket ${open}.`);
-    expect(joined).toContain(`? TLS    Access denied: s3:GetBucketPolicy on bucket ${hardened}.`);
+    expect(joined).toContain(`? TLS   Access denied: s3:GetBucketPolicy on bucket ${hardened}.`);
     expect(human.stderr).toMatch(
       new RegExp(
         `^s3-harden: audit --fail-on: bucket ${open} could not be audited \\(Access denied: s3:ListBucket on bucket ${open}\\.\\); \\d+ failing results: .*\\n$`,
@@ -345,8 +348,8 @@ describe('audit through a proxy in front of the emulator', () => {
     expect(two.code).toBe(0);
     expect(two.report?.buckets.map((b) => b.bucket)).toEqual(fleet);
     expect(proxy.maxBuckets).toBe(2);
-    // HeadBucket first, then the seven S3 reads of the bucket at once.
-    expect(proxy.maxPerBucket).toBe(7);
+    // HeadBucket first, then the nine S3 reads of the bucket at once.
+    expect(proxy.maxPerBucket).toBe(9);
     await proxy.close();
 
     proxy = await startProxy(emulatorUrl(), all, (request) =>

@@ -20,6 +20,7 @@ import {
 import {
   CreateBucketCommand,
   PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketLoggingCommand,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
@@ -30,7 +31,7 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
 import { auditBuckets, auditReport } from '../../src/commands/audit.js';
-import { auditReads } from '../../src/plan/audit/controls.js';
+import { auditReads, CONTROLS } from '../../src/plan/audit/controls.js';
 import { type AuditReport, auditReportSchema } from '../../src/plan/audit/schema.js';
 import {
   buildPlan,
@@ -61,6 +62,8 @@ const PER_BUCKET = [
   's3:GetBucketVersioning',
   's3:GetObjectLockConfiguration',
   's3:GetBucketLogging',
+  's3:GetBucketLifecycleConfiguration',
+  's3:GetBucketReplication',
 ];
 
 function tlsPolicy(bucket: string): string {
@@ -101,6 +104,7 @@ async function hardenedBucket(bucket: string, logs: string): Promise<void> {
               KMSMasterKeyID: 'alias/data',
             },
             BucketKeyEnabled: true,
+            BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] },
           },
         ],
       },
@@ -111,6 +115,21 @@ async function hardenedBucket(bucket: string, logs: string): Promise<void> {
     new PutBucketVersioningCommand({
       Bucket: bucket,
       VersioningConfiguration: { Status: 'Enabled' },
+    }),
+  );
+  await s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: bucket,
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            ID: 'old-versions',
+            Status: 'Enabled',
+            Filter: {},
+            NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+          },
+        ],
+      },
     }),
   );
   await s3.send(
@@ -214,12 +233,16 @@ describe('audit (the built CLI) against the emulator', () => {
       'bpa-bucket:pass',
       'acls-disabled:pass',
       'encryption:pass',
+      'sse-c-blocked:pass',
       'encryption-kms:pass',
       'tls:pass',
       'versioning:pass',
       'mfa-delete:fail',
+      'lifecycle:pass',
       'object-lock:fail',
+      'replication:pass',
       'logging:pass',
+      'data-events:fail',
       'macie:unknown',
       'access-analyzer:unknown',
     ]);
@@ -234,7 +257,8 @@ describe('audit (the built CLI) against the emulator', () => {
     expect(detail(hardened, 'access-analyzer')).toBe(
       'IAM Access Analyzer is not available at this endpoint',
     );
-    expect(statuses(report, open).filter((s) => s.endsWith(':pass'))).toEqual([]);
+    // An open bucket passes nothing but replication health (it does not replicate).
+    expect(statuses(report, open).filter((s) => s.endsWith(':pass'))).toEqual(['replication:pass']);
     expect(detail(locked, 'object-lock')).toBe('enabled, default retention GOVERNANCE 30 days');
     expect(report.buckets.find((b) => b.bucket === eu)?.region).toBe('eu-west-1');
     expect(detail(eu, 'macie')).toBe(
@@ -247,14 +271,18 @@ describe('audit (the built CLI) against the emulator', () => {
     expect(report.stats.calls).toEqual({
       ...Object.fromEntries(PER_BUCKET.map((operation) => [operation, n])),
       'accessanalyzer:ListAnalyzers': 1,
+      // The region's trails (none here, so no status or selectors to read).
+      'cloudtrail:DescribeTrails': 1,
       'macie2:GetMacieSession': 1,
       'macie2:ListClassificationJobs': 2,
       's3:ListBuckets': 1,
       's3control:GetPublicAccessBlock': 1,
       'sts:GetCallerIdentity': 1,
     });
-    expect(report.stats.apiCalls).toBe(8 * n + 7);
-    expect(report.stats.apiCallsPerBucket).toBe(Math.round(((8 * n + 7) / n) * 100) / 100);
+    expect(report.stats.apiCalls).toBe(PER_BUCKET.length * n + 8);
+    expect(report.stats.apiCallsPerBucket).toBe(
+      Math.round(((PER_BUCKET.length * n + 8) / n) * 100) / 100,
+    );
     expect(report.summary.buckets).toBe(n);
     expect(report.summary.errors).toBe(0);
   });
@@ -265,13 +293,13 @@ describe('audit (the built CLI) against the emulator', () => {
     expect(stdout).not.toContain('\u001b[');
     const lines = stdout.trimEnd().split('\n');
     const header = lines.find((line) => line.startsWith('BUCKET'));
-    expect(header).toMatch(/BPA-A BPA-B ACL ENC KMS TLS VER MFA LOCK LOG MACIE AA$/);
+    expect(header).toMatch(/BPA ACL ENC SSEC KMS TLS VER MFA LIFE LOCK REPL LOG CT MAC AA$/);
     const start = lines.indexOf(header as string);
     const table = lines.slice(start, lines.indexOf('', start));
     // The header and one row per bucket, each at most 80 columns.
     expect(table.length).toBeGreaterThan(4);
     for (const line of table) expect(line.length, line).toBeLessThanOrEqual(80);
-    expect(lines).toContain('  TLS    HTTPS only (bucket policy)        S3.5 · CIS 2.1.1');
+    expect(lines).toContain('  TLS   HTTPS only (bucket policy)        S3.5 · CIS 2.1.1');
     expect(lines.at(-1)).toMatch(/^\d+ buckets: \d+ failing results, \d+ unknown, \d+ passing\.$/);
     // Detail lines wrap at 80 columns too (a pipe has no width: 80).
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
@@ -281,7 +309,7 @@ describe('audit (the built CLI) against the emulator', () => {
     expect(lines.filter((line) => line.startsWith('Every bucket in us-east-1 ('))).toHaveLength(1);
     const euSection = lines.slice(lines.indexOf(`${eu} (eu-west-1)`));
     expect(euSection[0]).toBe(`${eu} (eu-west-1)`);
-    expect(euSection.join('\n')).toContain('? MACIE  Macie is regional');
+    expect(euSection.join('\n')).toContain('? MAC   Macie is regional');
   });
 
   it('--bucket: one bucket as a list, control by control', async () => {
@@ -292,7 +320,7 @@ describe('audit (the built CLI) against the emulator', () => {
     expect(lines).toContain('  ✓ Block Public Access (bucket)      S3.8 · CIS 2.1.4');
     expect(lines).toContain('  ✗ Object Lock                       S3.15');
     expect(lines).toContain('      not enabled');
-    expect(lines.at(-1)).toBe('1 bucket: 3 failing results, 2 unknown, 7 passing.');
+    expect(lines.at(-1)).toBe('1 bucket: 4 failing results, 2 unknown, 10 passing.');
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 
@@ -334,9 +362,9 @@ describe('audit (the built CLI) against the emulator', () => {
     ]);
     expect(failing.code).toBe(2);
     expect(failing.stderr).toBe(
-      `s3-harden: audit --fail-on: 3 failing results on ${hardened}: BPA-A (S3.1), MFA (S3.20) and LOCK (S3.15)\n`,
+      `s3-harden: audit --fail-on: 4 failing results on ${hardened}: BPA-A (S3.1), MFA (S3.20), LOCK (S3.15) and 1 more control\n`,
     );
-    expect(failing.stdout).toContain('1 bucket: 3 failing results');
+    expect(failing.stdout).toContain('1 bucket: 4 failing results');
 
     // Which controls and buckets tripped it: grouped, a few named.
     const cis = await runCli([
@@ -349,7 +377,7 @@ describe('audit (the built CLI) against the emulator', () => {
     ]);
     expect(cis.code).toBe(2);
     expect(cis.stderr).toBe(
-      `s3-harden: audit --fail-on: 5 failing results: BPA-A (S3.1) on ${hardened}, ${open} and ${locked}; BPA-B (S3.8) on ${open} and ${locked}\n`,
+      `s3-harden: audit --fail-on: 5 failing results: BPA-A (S3.1) on ${hardened}, ${open} and ${locked}; BPA (S3.8) on ${open} and ${locked}\n`,
     );
 
     const only = await runCli([
@@ -374,7 +402,7 @@ describe('audit (the built CLI) against the emulator', () => {
     ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe(
-      `s3-harden: audit --fail-on: 1 unknown result on ${hardened}: MACIE (Macie.1)\n`,
+      `s3-harden: audit --fail-on: 1 unknown result on ${hardened}: MAC (Macie.1)\n`,
     );
     expect(parse(unknown.stdout).buckets).toHaveLength(1);
 
@@ -510,7 +538,7 @@ describe('audit in process', () => {
     try {
       const view = fresh.memoised();
       const [audit] = await auditBuckets(view, [bucket], 8);
-      expect(audit?.results).toHaveLength(12);
+      expect(audit?.results).toHaveLength(CONTROLS.length);
       const afterAudit = fresh.callCounts();
 
       // As `plan` does: the bucket, then the log bucket the answers name.
@@ -528,21 +556,24 @@ describe('audit in process', () => {
       );
       expect(plan.changes.length).toBeGreaterThan(0);
       const afterPlan = fresh.callCounts();
-      // Every read the audit made was answered from the view: none went out again. The one
-      // more HeadBucket is of another bucket: the log bucket the plan proposes (absent, so
-      // nothing else of it is read).
+      // Every read the audit made was answered from the view: none went out again. The two
+      // more HeadBuckets are of other buckets: the log bucket the plan proposes and
+      // s3-harden's CloudTrail bucket (both absent, so nothing else of them is read).
       expect(logBucket).toBe(`${bucket}-logs`);
       for (const [operation, count] of Object.entries(afterAudit)) {
         expect(afterPlan[operation], operation).toBe(
-          operation === 's3:HeadBucket' ? count + 1 : count,
+          operation === 's3:HeadBucket' ? count + 2 : count,
         );
       }
       // The plan read only what the audit did not (the ACL, keys, endpoints, access point…).
       const added = Object.keys(afterPlan).filter((operation) => !(operation in afterAudit));
       expect(added.length).toBeGreaterThan(0);
       expect(added).not.toContain('s3:GetBucketPolicy');
+      // (HeadBucket, bucket.exists, is how every plan finds the bucket's region.)
       expect(readsFor(steps)).toEqual(
-        expect.arrayContaining(auditReads().filter((r) => r !== 'account.macieJobs')),
+        expect.arrayContaining(
+          auditReads().filter((r) => r !== 'account.macieJobs' && r !== 'bucket.exists'),
+        ),
       );
     } finally {
       fresh.close();

@@ -112,7 +112,7 @@ const CASES: [string, string, RegExp][] = [
   [
     'a change depending on a change the plan lacks',
     reordered((changes) => changes.filter((change) => change.id !== 'logTarget.exists')),
-    /changes\[4\]: depends on logTarget\.exists, which is not in the plan\n$/,
+    /changes\[5\]: depends on logTarget\.exists, which is not in the plan\n$/,
   ],
   [
     'a flag of the wrong type',

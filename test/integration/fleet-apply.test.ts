@@ -17,6 +17,7 @@ import {
   DeleteBucketPolicyCommand,
   GetBucketPolicyCommand,
   PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
@@ -27,6 +28,7 @@ import { type AwsSession, connect } from '../../src/aws/index.js';
 import { openJournal } from '../../src/plan/apply/journal.js';
 import type { Posture, ResourceKey } from '../../src/plan/model/types.js';
 import { satisfies } from '../../src/plan/resources/index.js';
+import { logRetentionRule } from '../../src/steps/lifecycle-rules.js';
 import { LOG_TARGET_ENCRYPTION } from '../../src/steps/log-target.js';
 import { logDeliveryStatement } from '../../src/steps/logging.js';
 import { runCli } from '../helpers/cli.js';
@@ -139,6 +141,12 @@ describe('apply a fleet plan', () => {
       new PutBucketVersioningCommand({
         Bucket: logBucket,
         VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    );
+    await s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: logBucket,
+        LifecycleConfiguration: { Rules: [logRetentionRule('s3-access-logs/', 365) as never] },
       }),
     );
     const file = join(dir, `${label}.json`);

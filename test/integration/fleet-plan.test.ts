@@ -257,6 +257,8 @@ describe('plan for many buckets', () => {
       'ec2:DescribeVpcEndpoints',
       'macie2:GetMacieSession',
       'accessanalyzer:ListAnalyzers',
+      'cloudtrail:DescribeTrails',
+      'cloudtrail:GetTrail',
     ];
     for (const operation of once) expect(calls[operation], operation).toBe(1);
     // Each bucket's configuration: once per bucket.
@@ -273,11 +275,12 @@ describe('plan for many buckets', () => {
       's3control:GetAccessPointPolicy',
     ];
     for (const operation of perBucket) expect(calls[operation], operation).toBe(3);
-    // HeadBucket: each bucket once (its region), and each proposed log bucket once (absent).
-    expect(calls['s3:HeadBucket']).toBe(6);
+    // HeadBucket: each bucket once (its region), each proposed log bucket once
+    // (absent), and s3-harden's CloudTrail bucket once (absent: nothing else of it is read).
+    expect(calls['s3:HeadBucket']).toBe(7);
     // Nothing else is read more often than once per bucket.
     for (const [operation, count] of Object.entries(calls)) {
-      expect(count, operation).toBeLessThanOrEqual(operation === 's3:HeadBucket' ? 6 : 3);
+      expect(count, operation).toBeLessThanOrEqual(operation === 's3:HeadBucket' ? 7 : 3);
     }
   });
 

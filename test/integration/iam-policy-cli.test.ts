@@ -26,10 +26,16 @@ describe('plan --iam-policy', () => {
     expect(policy.Statement[0]).toEqual({
       Sid: 'Bucket',
       Effect: 'Allow',
+      // What the plan was derived from too (the ACL grants, Object Lock, the
+      // policy, replication): apply reads them again before it writes.
       Action: [
+        's3:GetBucketAcl',
+        's3:GetBucketObjectLockConfiguration',
+        's3:GetBucketPolicy',
         's3:GetBucketPublicAccessBlock',
         's3:GetBucketVersioning',
         's3:GetEncryptionConfiguration',
+        's3:GetReplicationConfiguration',
         's3:ListBucket',
         's3:PutBucketPublicAccessBlock',
         's3:PutBucketVersioning',

@@ -77,4 +77,61 @@ describe('the log bucket a plan creates is hardened like the bucket', () => {
       }
     },
   );
+
+  it('a fleet plan with --log-bucket creates one shared log bucket, each bucket under its own prefix', async () => {
+    const buckets = [1, 2, 3].map((n) => uniqueBucket(`shared-${n}`));
+    const shared = uniqueBucket('shared-logs');
+    for (const bucket of buckets) await createBucket(bucket);
+    const file = join(dir, `${shared}.json`);
+    const planned = await runCli([
+      'plan',
+      '--bucket',
+      buckets.join(','),
+      '--log-bucket',
+      shared,
+      '--out',
+      file,
+      ...endpoint(),
+    ]);
+    expect(planned.code, planned.stderr).toBe(2);
+    expect(planned.stdout.split(`Create log bucket ${shared}`)).toHaveLength(2);
+    for (const bucket of buckets) {
+      expect(planned.stdout).toContain(`"s3-access-logs/${bucket}/"`);
+    }
+    const applied = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+
+    // Every bucket the plan touched or created is in the account's audit.
+    const audited = await runCli(['audit', '--all', '--json', ...endpoint()]);
+    const report = JSON.parse(audited.stdout) as Report;
+    const listed = new Set(report.buckets.map((entry) => entry.bucket));
+    for (const bucket of [...buckets, shared]) expect(listed.has(bucket), bucket).toBe(true);
+    const source = await statuses(buckets[0] as string);
+    const target = await statuses(shared);
+    const fixedOnSource = [...source].filter(([, status]) => status === 'pass').map(([id]) => id);
+    expect(
+      fixedOnSource.filter((id) => target.get(id) === 'fail' && !LOG_DELIVERY_RULES_OUT.has(id)),
+    ).toEqual([]);
+    expect(target.get('lifecycle')).toBe('pass');
+
+    // A re-run proposes nothing for the sources, and no log bucket for the shared one.
+    const again = await runCli([
+      'plan',
+      '--bucket',
+      [...buckets, shared].join(','),
+      '--log-bucket',
+      shared,
+      '--json',
+      ...endpoint(),
+    ]);
+    const fleet = JSON.parse(again.stdout) as {
+      sections: { bucket: string; plan: { changes: { id: string }[] } }[];
+    };
+    for (const section of fleet.sections) {
+      if (section.bucket !== shared)
+        expect([section.bucket, section.plan.changes]).toEqual([section.bucket, []]);
+      else
+        expect(section.plan.changes.map((change) => change.id)).not.toContain('logTarget.exists');
+    }
+  });
 });

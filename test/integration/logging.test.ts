@@ -90,6 +90,7 @@ describe('server access logging against the emulator', () => {
       'logTarget.ownershipControls',
       'logTarget.encryption',
       'logTarget.versioning',
+      'logTarget.lifecycle',
       'bucket.logging',
     ]);
     expect(
@@ -118,7 +119,7 @@ describe('server access logging against the emulator', () => {
   });
 
   it('a fault at any change restores source and target exactly; a created target is deleted again', async () => {
-    for (const failAt of [1, 2, 3, 4, 5, 6, 7]) {
+    for (const failAt of [1, 2, 3, 4, 5, 6, 7, 8]) {
       const bucket = uniqueBucket(`src-k${failAt}`);
       const target = uniqueBucket(`new-logs-k${failAt}`);
       await createBucket(bucket);
@@ -132,6 +133,7 @@ describe('server access logging against the emulator', () => {
         'logTarget.ownershipControls',
         'logTarget.encryption',
         'logTarget.versioning',
+        'logTarget.lifecycle',
         'bucket.logging',
       ]);
       const outcome = await apply(plan, failAt);

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { PutBucketLifecycleConfigurationCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeCall } from '../../src/plan/resources/index.js';
 import { runCli } from '../helpers/cli.js';
@@ -122,6 +122,36 @@ describe('saved plans, derived again at apply', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /changes\[0\] drops or changes a statement s3-harden did not write \(Sid "PartnerRead"\) \(bucket\.policy\): a plan file never weakens a bucket/,
+    );
+  });
+
+  it('a file that would drop a lifecycle rule s3-harden did not write is refused', async () => {
+    const bucket = uniqueBucket('prov-lifecycle');
+    await createBucket(bucket);
+    await rawClients().s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: 'archive',
+              Status: 'Enabled',
+              Filter: { Prefix: 'a/' },
+              Expiration: { Days: 400 },
+            },
+          ],
+        },
+      }),
+    );
+    const { file, json } = await saved(bucket, 'lifecycle');
+    const change = json.changes.find((c: Json) => c.resource === 'bucket.lifecycle');
+    change.after = { Rules: change.after.Rules.filter((r: Json) => r.ID !== 'archive') };
+    change.call = writeCall('bucket.lifecycle', json.target, change.after);
+    writeFileSync(file, JSON.stringify(json, null, 2));
+    const result = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'drops or changes a lifecycle rule s3-harden did not write (ID "archive") (bucket.lifecycle): a plan file never weakens a bucket',
     );
   });
 

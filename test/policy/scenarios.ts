@@ -223,7 +223,12 @@ function postureOf(fixture: Fixture): Posture {
       region: REGION,
       endpoints: [{ id: VPCE, vpcId: 'vpc-0123456789abcdef0', state: 'available' }],
     },
-    'bucket.replication': fixture.replicationRole ? { Role: fixture.replicationRole } : null,
+    'bucket.replication': fixture.replicationRole
+      ? {
+          Role: fixture.replicationRole,
+          Rules: [{ Status: 'Enabled', Destination: { Bucket: 'arn:aws:s3:::replica-bucket' } }],
+        }
+      : null,
   });
   for (const resource of [
     'logTarget.exists',

@@ -81,6 +81,8 @@ export interface Situation {
   readonly scenario: Scenario;
   readonly bucketPolicy: PolicyDocument | null;
   readonly logTargetPolicy: PolicyDocument | null;
+  /** The log bucket's own Block Public Access restricts public policies (the plan hardens it). */
+  readonly logTargetRestricted: boolean;
   readonly accessPointPolicy: PolicyDocument | null;
   /** The policy of the KMS key the plan creates, when new objects are encrypted with it. */
   readonly createdKeyPolicy: PolicyDocument | null;
@@ -142,6 +144,9 @@ export function situation(scenario: Scenario): Situation {
     scenario,
     bucketPolicy: (after['bucket.policy'] ?? null) as PolicyDocument | null,
     logTargetPolicy: (after['logTarget.policy'] ?? null) as PolicyDocument | null,
+    logTargetRestricted:
+      (after['logTarget.publicAccessBlock'] as PublicAccessBlock | null | undefined)
+        ?.RestrictPublicBuckets === true,
     accessPointPolicy: (after['bucket.accessPointPolicy'] ?? null) as PolicyDocument | null,
     createdKeyPolicy: createdKeyPolicy(after),
     ownershipEnforced: ownership?.ObjectOwnership === 'BucketOwnerEnforced',
@@ -710,6 +715,69 @@ export const ROWS: readonly TrafficRow[] = [
               resourcePolicy: s.bucketPolicy,
               restrictPublicBuckets: s.restrictPublicBuckets,
             },
+          ],
+        }),
+      ),
+  },
+  {
+    id: 'anonymous-log-bucket',
+    who: 'anyone, unsigned',
+    what: 'GetObject, PutObject and ListBucket on the log bucket',
+    when: 'the plan writes the log bucket (its Block Public Access is on)',
+    kind: 'deny',
+    expected: (s) => (s.logTargetPolicy ? 'deny' : null),
+    requests: (s) =>
+      (
+        [
+          ['s3:GetObject', LOG_OBJECT],
+          ['s3:PutObject', LOG_OBJECT],
+          ['s3:ListBucket', `arn:aws:s3:::${LOG_BUCKET}`],
+        ] as const
+      ).map(
+        ([action, resource]): Request => ({
+          legs: [
+            {
+              principal: 'anonymous',
+              action,
+              resource,
+              resourceAccount: ACCOUNT,
+              context: {
+                'aws:SecureTransport': 'true',
+                's3:TlsVersion': '1.2',
+                'aws:SourceIp': ELSEWHERE_IP,
+              },
+              identityPolicies: [],
+              resourcePolicy: s.logTargetPolicy,
+              restrictPublicBuckets: s.logTargetRestricted,
+            },
+          ],
+        }),
+      ),
+  },
+  {
+    id: 'plain-http-log-bucket',
+    who: 'anyone, the operator included, over plain HTTP',
+    what: 'GetObject and ListBucket on the log bucket',
+    when: 'the plan writes the log bucket (HTTPS only, as on the bucket)',
+    kind: 'deny',
+    expected: (s) => (s.logTargetPolicy ? 'deny' : null),
+    requests: (s) =>
+      (
+        [
+          ['s3:GetObject', LOG_OBJECT],
+          ['s3:ListBucket', `arn:aws:s3:::${LOG_BUCKET}`],
+        ] as const
+      ).map(
+        ([action, resource]): Request => ({
+          legs: [
+            bucketLeg(
+              s,
+              operator('inside', { http: true }),
+              action,
+              resource,
+              {},
+              s.logTargetPolicy,
+            ),
           ],
         }),
       ),

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  ACCOUNT_CONTROLS,
   type AuditPosture,
   auditReads,
   CONTROLS,
@@ -78,18 +79,22 @@ const ANALYZER = {
 const MACIE_ON = { 'account.macie': { status: 'ENABLED' } } as const;
 
 describe('the catalogue', () => {
-  it('has the twelve controls, each with a column that fits the table and its reads', () => {
+  it('has the controls, each with a column that fits the table and its reads', () => {
     expect(CONTROLS.map((control) => control.id)).toEqual([
       'bpa-account',
       'bpa-bucket',
       'acls-disabled',
       'encryption',
+      'sse-c-blocked',
       'encryption-kms',
       'tls',
       'versioning',
       'mfa-delete',
+      'lifecycle',
       'object-lock',
+      'replication',
       'logging',
+      'data-events',
       'macie',
       'access-analyzer',
     ]);
@@ -97,9 +102,14 @@ describe('the catalogue', () => {
       expect(control.column.length, control.id).toBeLessThanOrEqual(8);
       expect(control.resources.length, control.id).toBeGreaterThan(0);
     }
-    // 80 columns hold a bucket name of 20+ characters beside every column.
-    const cells = CONTROLS.reduce((sum, control) => sum + 1 + control.column.length, 0);
-    expect(80 - cells).toBeGreaterThanOrEqual(20);
+    // 80 columns hold a bucket name of 16+ characters beside every column
+    // (the account-wide controls are shown once above the table, not as columns).
+    const account = new Set(ACCOUNT_CONTROLS.map((control) => control.id));
+    const cells = CONTROLS.filter((control) => !account.has(control.id)).reduce(
+      (sum, control) => sum + 1 + control.column.length,
+      0,
+    );
+    expect(80 - cells).toBeGreaterThanOrEqual(16);
   });
 
   it('maps to the Security Hub and CIS v3.0 IDs', () => {
@@ -109,12 +119,16 @@ describe('the catalogue', () => {
       'bpa-bucket': ['S3.8', '2.1.4'],
       'acls-disabled': ['S3.12', null],
       encryption: [null, 'v1.4.0 2.1.1'],
+      'sse-c-blocked': [null, null],
       'encryption-kms': ['S3.17', null],
       tls: ['S3.5', '2.1.1'],
       versioning: ['S3.14', null],
       'mfa-delete': ['S3.20', '2.1.2'],
+      lifecycle: ['S3.13', null],
       'object-lock': ['S3.15', null],
+      replication: [null, null],
       logging: ['S3.9', null],
+      'data-events': ['S3.22/S3.23', '3.8/3.9'],
       macie: ['Macie.1', '2.1.3'],
       'access-analyzer': ['IAM.28', '1.20'],
     });
@@ -128,8 +142,14 @@ describe('the catalogue', () => {
       'bucket.encryption',
       'bucket.policy',
       'bucket.versioning',
+      'bucket.lifecycle',
       'bucket.objectLock',
+      'bucket.replication',
+      'bucket.replicationTargets',
       'bucket.logging',
+      'account.trails',
+      'trail.selectors',
+      'bucket.exists',
       'account.macie',
       'account.macieJobs',
       'bucket.macieJob',
@@ -692,5 +712,29 @@ describe('access-analyzer', () => {
         }),
       ).detail,
     ).toBe('the findings of analyzer corp were not read');
+  });
+});
+
+describe('SSE-C blocked', () => {
+  const sse = (blocked?: string[]) => ({
+    'bucket.encryption': {
+      Rules: [
+        {
+          ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' as const },
+          ...(blocked ? { BlockedEncryptionTypes: { EncryptionType: blocked } } : {}),
+        },
+      ],
+    },
+  });
+  it('passes only when the encryption rule blocks SSE-C', () => {
+    expect(result('sse-c-blocked', audit(sse(['SSE-C'])))).toEqual({
+      status: 'pass',
+      detail: 'uploads with customer-provided keys are refused',
+    });
+    expect(result('sse-c-blocked', audit(sse())).status).toBe('fail');
+    expect(result('sse-c-blocked', audit({ 'bucket.encryption': null })).status).toBe('fail');
+    expect(
+      result('sse-c-blocked', audit({}, { 'bucket.encryption': 'Access denied' })).status,
+    ).toBe('unknown');
   });
 });

@@ -29,6 +29,8 @@ import type { PostureValues, ResourceKey } from '../../src/plan/model/types.js';
 import { ACCOUNT_ID, OFF, ON, pab } from './support.js';
 
 const NOT_HERE = 'Macie is not available at this endpoint';
+const TRAILS_NOT_HERE = 'CloudTrail is not available at this endpoint';
+const NO_TRAILS = { 'account.trails': TRAILS_NOT_HERE, 'trail.selectors': TRAILS_NOT_HERE };
 
 /** Everything holds but MFA delete, Object Lock, logging; Macie and the analyzer unknown. */
 function hardened(bucket: string): BucketAudit {
@@ -39,7 +41,11 @@ function hardened(bucket: string): BucketAudit {
     'bucket.ownershipControls': { ObjectOwnership: 'BucketOwnerEnforced' },
     'bucket.encryption': {
       Rules: [
-        { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true },
+        {
+          ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' },
+          BucketKeyEnabled: true,
+          BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] },
+        },
       ],
     },
     'bucket.policy': {
@@ -55,10 +61,13 @@ function hardened(bucket: string): BucketAudit {
       ],
     },
     'bucket.versioning': { Status: 'Enabled' },
+    'bucket.lifecycle': { Rules: [{ ID: 'old-versions', Status: 'Enabled' }] },
     'bucket.objectLock': null,
+    'bucket.replication': null,
     'bucket.logging': null,
   };
   const unreadable: Partial<Record<ResourceKey, string>> = {
+    ...NO_TRAILS,
     'account.macie': NOT_HERE,
     'account.macieJobs': NOT_HERE,
     'account.analyzer': 'IAM Access Analyzer is not available at this endpoint',
@@ -77,10 +86,13 @@ function open(bucket: string, region = 'us-east-1'): BucketAudit {
     'bucket.encryption': null,
     'bucket.policy': null,
     'bucket.versioning': null,
+    'bucket.lifecycle': null,
     'bucket.objectLock': null,
+    'bucket.replication': null,
     'bucket.logging': null,
   };
   const unreadable = {
+    ...NO_TRAILS,
     'account.macie': NOT_HERE,
     'account.macieJobs': NOT_HERE,
     'account.analyzer': 'IAM Access Analyzer is not available at this endpoint',
@@ -143,7 +155,7 @@ describe('the JSON report', () => {
       },
     });
     expect(built.controls.map((control) => control.id)).toEqual(CONTROLS.map((c) => c.id));
-    expect(built.summary).toMatchObject({ buckets: 3, errors: 1, pass: 6, fail: 14, unknown: 4 });
+    expect(built.summary).toMatchObject({ buckets: 3, errors: 1, pass: 10, fail: 16, unknown: 6 });
     expect(built.summary.byControl.tls).toEqual({ pass: 1, fail: 1, unknown: 0 });
     expect(built.summary.byControl.macie).toEqual({ pass: 0, fail: 0, unknown: 2 });
     // Nothing lost on the way through JSON.
@@ -220,7 +232,7 @@ describe('--fail-on', () => {
     );
     expect(failOnReason(parseFailOn('unknown'), one, 'named')).toBe(
       '4 failing results on a: BPA-A (S3.1), MFA (S3.20), LOCK (S3.15) and 1 more control; ' +
-        '2 unknown results on a: MACIE (Macie.1) and AA (IAM.28)',
+        '3 unknown results on a: CT (S3.22/S3.23), MAC (Macie.1) and AA (IAM.28)',
     );
     // The hardened bucket's TLS and bucket BPA hold; Object Lock (S3.15) does not.
     expect(failOnReason(parseFailOn('S3.5,S3.8'), one, 'named')).toBeNull();
@@ -228,18 +240,18 @@ describe('--fail-on', () => {
       '1 failing result on a: LOCK (S3.15)',
     );
     expect(failOnReason(parseFailOn('unknown,macie'), one, 'named')).toBe(
-      '1 unknown result on a: MACIE (Macie.1)',
+      '1 unknown result on a: MAC (Macie.1)',
     );
   });
 
   it('groups a control many buckets fail, and says "all N buckets" for an account-wide one', () => {
     const fleet = { buckets: [hardened('a'), open('b'), open('c'), open('d'), open('e')] };
     expect(failOnReason(parseFailOn('2.1.4'), fleet, 'listed')).toBe(
-      '9 failing results: BPA-A (S3.1) on all 5 buckets; BPA-B (S3.8) on b, c, d and 1 more bucket',
+      '9 failing results: BPA-A (S3.1) on all 5 buckets; BPA (S3.8) on b, c, d and 1 more bucket',
     );
     expect(failOnReason(parseFailOn('fail'), { buckets: [open('b'), open('c')] }, 'listed')).toBe(
-      '20 failing results: BPA-A (S3.1) on b and c; BPA-B (S3.8) on b and c; ' +
-        'ACL (S3.12) on b and c; and 7 more controls',
+      '24 failing results: BPA-A (S3.1) on b and c; BPA (S3.8) on b and c; ' +
+        'ACL (S3.12) on b and c; and 9 more controls',
     );
   });
 
@@ -290,71 +302,85 @@ describe('the table', () => {
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
     const header = lines.find((line) => line.startsWith('BUCKET'));
     expect(header).toBe(
-      'BUCKET                     BPA-A BPA-B ACL ENC KMS TLS VER MFA LOCK LOG MACIE AA',
+      'BUCKET             BPA ACL ENC SSEC KMS TLS VER MFA LIFE LOCK REPL LOG CT MAC AA',
     );
     expect(header).toHaveLength(80);
     expect(lines).toContain(
-      'a-very-long-bucket-name-t…   ✗     ✓    ✓   ✓   ✓   ✓   ✓   ✗   ✗    ✗    ?   ?',
+      'a-very-long-bucke…  ✓   ✓   ✓   ✓    ✓   ✓   ✓   ✗   ✓    ✗    ✓    ✗  ?   ?  ?',
     );
     expect(lines).toContain(
-      'short                        ✗     ✗    ✗   ✗   ✗   ✗   ✗   ✗   ✗    ✗    ?   ?',
+      'short               ✗   ✗   ✗   ✗    ✗   ✗   ✗   ✗   ✗    ✗    ✓    ✗  ?   ?  ?',
     );
-    expect(lines).toContain(
-      'gone                       ! not audited: Bucket gone does not exist.',
-    );
+    expect(lines).toContain('gone               ! not audited: Bucket gone does not exist.');
+    // The account-wide control once, above the table, not a column of every row.
+    expect(lines.slice(2, 6)).toEqual([
+      'Account-wide, for every bucket below:',
+      '  ✗ Block Public Access (account)  S3.1 · CIS 2.1.4',
+      '      off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy,',
+      '        RestrictPublicBuckets',
+    ]);
   });
 
   it('renders legend, shared details once, per-bucket details and the summary', () => {
     const lines = text(renderAudit(report([hardened('alpha'), open('beta', 'eu-west-1'), GONE])));
-    expect(lines.slice(0, 7)).toEqual([
+    expect(lines.slice(0, 12)).toEqual([
       'Account 123456789012 · region us-east-1',
       '',
-      'BUCKET BPA-A BPA-B ACL ENC KMS TLS VER MFA LOCK LOG MACIE AA',
-      'alpha    ✗     ✓    ✓   ✓   ✓   ✓   ✓   ✗   ✗    ✗    ?   ?',
-      'beta     ✗     ✗    ✗   ✗   ✗   ✗   ✗   ✗   ✗    ✗    ?   ?',
+      'Account-wide, for every bucket below:',
+      '  ✗ Block Public Access (account)  S3.1 · CIS 2.1.4',
+      '      off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy,',
+      '        RestrictPublicBuckets',
+      '',
+      'BUCKET BPA ACL ENC SSEC KMS TLS VER MFA LIFE LOCK REPL LOG CT MAC AA',
+      'alpha   ✓   ✓   ✓   ✓    ✓   ✓   ✓   ✗   ✓    ✗    ✓    ✗  ?   ?  ?',
+      'beta    ✗   ✗   ✗   ✗    ✗   ✗   ✗   ✗   ✗    ✗    ✓    ✗  ?   ?  ?',
       'gone   ! not audited: Bucket gone does not exist.',
       '',
     ]);
-    expect(lines.slice(7)).toEqual([
+    expect(lines.slice(12)).toEqual([
       'Legend: ✓ pass  ✗ fail  ? unknown',
-      '  BPA-A  Block Public Access (account)     S3.1 · CIS 2.1.4',
-      '  BPA-B  Block Public Access (bucket)      S3.8 · CIS 2.1.4',
-      '  ACL    ACLs disabled (Object Ownership)  S3.12',
-      '  ENC    Default encryption                CIS v1.4.0 2.1.1',
-      '  KMS    Default encryption with KMS       S3.17',
-      '  TLS    HTTPS only (bucket policy)        S3.5 · CIS 2.1.1',
-      '  VER    Versioning                        S3.14',
-      '  MFA    MFA delete                        S3.20 · CIS 2.1.2',
-      '  LOCK   Object Lock                       S3.15',
-      '  LOG    Server access logging             S3.9',
-      '  MACIE  Macie discovery job               Macie.1 · CIS 2.1.3',
-      '  AA     IAM Access Analyzer findings      IAM.28 · CIS 1.20',
+      '  BPA   Block Public Access (bucket)      S3.8 · CIS 2.1.4',
+      '  ACL   ACLs disabled (Object Ownership)  S3.12',
+      '  ENC   Default encryption                CIS v1.4.0 2.1.1',
+      '  SSEC  SSE-C uploads blocked',
+      '  KMS   Default encryption with KMS       S3.17',
+      '  TLS   HTTPS only (bucket policy)        S3.5 · CIS 2.1.1',
+      '  VER   Versioning                        S3.14',
+      '  MFA   MFA delete                        S3.20 · CIS 2.1.2',
+      '  LIFE  Lifecycle configuration           S3.13',
+      '  LOCK  Object Lock                       S3.15',
+      '  REPL  Replication health',
+      '  LOG   Server access logging             S3.9',
+      '  CT    CloudTrail data events            S3.22/S3.23 · CIS 3.8/3.9',
+      '  MAC   Macie discovery job               Macie.1 · CIS 2.1.3',
+      '  AA    IAM Access Analyzer findings      IAM.28 · CIS 1.20',
       '',
       'Every bucket',
-      '  ✗ BPA-A  off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy,',
-      '           RestrictPublicBuckets',
-      '  ✗ LOCK   not enabled',
-      '  ✗ LOG    server access logging is off',
+      '  ✗ LOCK  not enabled',
+      '  ✗ LOG   server access logging is off',
+      `  ? CT    ${TRAILS_NOT_HERE}`,
       'alpha (us-east-1)',
-      '  ✗ MFA    disabled: only the root user can enable it, with its MFA device',
-      `  ? MACIE  ${NOT_HERE}`,
-      '  ? AA     IAM Access Analyzer is not available at this endpoint',
+      '  ✗ MFA   disabled: only the root user can enable it, with its MFA device',
+      `  ? MAC   ${NOT_HERE}`,
+      '  ? AA    IAM Access Analyzer is not available at this endpoint',
       'beta (eu-west-1)',
-      '  ✗ BPA-B  no bucket-level Block Public Access configuration',
-      '  ✗ ACL    no Object Ownership setting: ACLs are enabled (ObjectWriter)',
-      '  ✗ ENC    no default encryption',
-      '  ✗ KMS    no default encryption',
-      '  ✗ TLS    no bucket policy: plain HTTP is allowed',
-      '  ✗ VER    never enabled',
-      '  ✗ MFA    versioning was never enabled, and MFA delete needs it',
-      '  ? MACIE  Macie is regional: the bucket is in eu-west-1, this run in us-east-1',
-      '           (audit it with --region eu-west-1)',
-      '  ? AA     IAM Access Analyzer is regional: the bucket is in eu-west-1, this run',
-      '           in us-east-1 (audit it with --region eu-west-1)',
+      '  ✗ BPA   no bucket-level Block Public Access configuration',
+      '  ✗ ACL   no Object Ownership setting: ACLs are enabled (ObjectWriter)',
+      '  ✗ ENC   no default encryption',
+      '  ✗ SSEC  uploads with customer-provided keys (SSE-C) are accepted',
+      '  ✗ KMS   no default encryption',
+      '  ✗ TLS   no bucket policy: plain HTTP is allowed',
+      '  ✗ VER   never enabled',
+      '  ✗ MFA   versioning was never enabled, and MFA delete needs it',
+      '  ✗ LIFE  no lifecycle configuration',
+      '  ? MAC   Macie is regional: the bucket is in eu-west-1, this run in us-east-1',
+      '          (audit it with --region eu-west-1)',
+      '  ? AA    IAM Access Analyzer is regional: the bucket is in eu-west-1, this run',
+      '          in us-east-1 (audit it with --region eu-west-1)',
       'gone',
       '  ! not audited: Bucket gone does not exist.',
       '',
-      '3 buckets: 14 failing results, 4 unknown, 6 passing; 1 bucket not audited.',
+      '3 buckets: 16 failing results, 6 unknown, 10 passing; 1 bucket not audited.',
     ]);
   });
 
@@ -363,18 +389,19 @@ describe('the table', () => {
       renderAudit(report([open('a'), open('b'), open('c'), open('d', 'eu-west-1')])),
     );
     const details = lines.slice(lines.indexOf('Every bucket'));
-    expect(details.slice(details.indexOf('  ✗ LOG    server access logging is off'))).toEqual([
-      '  ✗ LOG    server access logging is off',
+    expect(details.slice(details.indexOf('  ✗ LOG   server access logging is off'))).toEqual([
+      '  ✗ LOG   server access logging is off',
+      `  ? CT    ${TRAILS_NOT_HERE}`,
       'Every bucket in us-east-1 (3 buckets)',
-      `  ? MACIE  ${NOT_HERE}`,
-      '  ? AA     IAM Access Analyzer is not available at this endpoint',
+      `  ? MAC   ${NOT_HERE}`,
+      '  ? AA    IAM Access Analyzer is not available at this endpoint',
       'd (eu-west-1)',
-      '  ? MACIE  Macie is regional: the bucket is in eu-west-1, this run in us-east-1',
-      '           (audit it with --region eu-west-1)',
-      '  ? AA     IAM Access Analyzer is regional: the bucket is in eu-west-1, this run',
-      '           in us-east-1 (audit it with --region eu-west-1)',
+      '  ? MAC   Macie is regional: the bucket is in eu-west-1, this run in us-east-1',
+      '          (audit it with --region eu-west-1)',
+      '  ? AA    IAM Access Analyzer is regional: the bucket is in eu-west-1, this run',
+      '          in us-east-1 (audit it with --region eu-west-1)',
       '',
-      '4 buckets: 40 failing results, 8 unknown, 0 passing.',
+      '4 buckets: 48 failing results, 12 unknown, 4 passing.',
     ]);
     // Said once, not once per bucket.
     expect(lines.filter((line) => line.includes(NOT_HERE))).toHaveLength(1);
@@ -396,18 +423,17 @@ describe('the table', () => {
     const buckets = [hardened('alpha'), open('beta', 'eu-west-1')];
     const wide = text(renderAudit(report(buckets), 120));
     expect(wide).toContain(
-      '  ✗ BPA-A  off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets',
+      '      off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets',
     );
     for (const line of wide) expect(line.length, line).toBeLessThanOrEqual(120);
     const narrow = text(renderAudit(report(buckets), 50));
     const details = narrow.slice(narrow.indexOf('Every bucket'));
     for (const line of details) expect(line.length, line).toBeLessThanOrEqual(50);
-    expect(details.slice(1, 4)).toEqual([
-      '  ✗ BPA-A  off: BlockPublicAcls, IgnorePublicAcls,',
-      '           BlockPublicPolicy,',
-      '           RestrictPublicBuckets',
+    expect(details.slice(3, 5)).toEqual([
+      '  ? CT    CloudTrail is not available at this',
+      '          endpoint',
     ]);
-    expect(narrow.at(-2)).toBe('2 buckets: 14 failing results, 4 unknown, 6');
+    expect(narrow.at(-2)).toBe('2 buckets: 16 failing results, 6 unknown, 10');
     expect(narrow.at(-1)).toBe('  passing.');
     expect(text(renderAudit(report([GONE]), 30)).slice(0, 3)).toEqual([
       'gone · account 123456789012',
@@ -446,7 +472,7 @@ describe('the table', () => {
     ]);
     expect(lines).toContain('  ✓ HTTPS only (bucket policy)        S3.5 · CIS 2.1.1');
     expect(lines).toContain('      Sid Tls denies plain HTTP on the bucket and its objects');
-    expect(lines.at(-1)).toBe('1 bucket: 4 failing results, 2 unknown, 6 passing.');
+    expect(lines.at(-1)).toBe('1 bucket: 4 failing results, 3 unknown, 9 passing.');
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 

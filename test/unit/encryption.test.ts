@@ -424,6 +424,8 @@ describe('encryption step: registry and reads', () => {
       'kms.key',
       'kms.alias',
       'kms.rotation',
+      'bucket.replication',
+      'bucket.objectCount',
     ]);
     const denied = posture(
       { 'bucket.encryption': null, 'bucket.policy': null, 'bucket.acl': [] },

@@ -82,7 +82,15 @@ describe('composing a fleet', () => {
     expect(fleet.account?.changes.map((change) => change.resource).sort()).toEqual([
       'account.analyzer',
       'account.macie',
+      'account.ownTrail',
+      'account.ownTrailLogging',
       'account.publicAccessBlock',
+      'account.trailBucket',
+      'account.trailBucketEncryption',
+      'account.trailBucketOwnership',
+      'account.trailBucketPolicy',
+      'account.trailBucketPublicAccessBlock',
+      'account.trailBucketVersioning',
     ]);
     expect(fleet.sections.map((plan) => plan.target.bucket)).toEqual(buckets);
     expect(fleet.skipped).toEqual([]);
@@ -94,6 +102,23 @@ describe('composing a fleet', () => {
       expect(job?.dependsOn).not.toContain('account.macie');
       expect(plan.observed['account.macie']).toBeUndefined();
     }
+    // s3-harden's trail is the account section's; each bucket appends its own
+    // selector (and its log bucket's) to it, on what the sections before it
+    // leave (a shared resource).
+    const selectors = fleet.sections.map((plan) =>
+      plan.changes.find((change) => change.resource === 'trail.selectors'),
+    );
+    expect(selectors.map((change) => change?.before)).toEqual([
+      null,
+      selectors[0]?.after,
+      selectors[1]?.after,
+    ]);
+    expect(selectors[2]?.after).toMatchObject({
+      AdvancedEventSelectors: buckets.flatMap((bucket) => [
+        { Name: `s3-harden: ${bucket}` },
+        { Name: `s3-harden: ${bucket}-logs` },
+      ]),
+    });
     // A single plan of the same bucket holds the account changes itself.
     const single = planFromPosture(openBucket('alpha', STRICT), 'strict', STRICT, NOW);
     const accountIds = fleet.account?.changes.map((change) => change.id) ?? [];

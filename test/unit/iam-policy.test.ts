@@ -15,6 +15,7 @@ import {
   READS,
   renderIamPolicy,
 } from '../../src/plan/policy/iam-policy.js';
+import { trailBucketName } from '../../src/plan/resources/cloudtrail.js';
 import { RESOURCE_KEYS } from '../../src/plan/resources/index.js';
 import { syntheticPlan } from '../helpers/synthetic-plans.js';
 
@@ -125,15 +126,22 @@ describe('iamPolicyForPlan', () => {
     const granted = statementActions(plan);
     const bucketArn = JSON.stringify(`arn:aws:s3:::${plan.target.bucket}`);
     const logArn = JSON.stringify(`arn:aws:s3:::${plan.target.logBucket}`);
+    // The CloudTrail step's own trail bucket, which strict creates.
+    const trailBucket = trailBucketName(plan.target);
+    const trailBucketArn = JSON.stringify(`arn:aws:s3:::${trailBucket}`);
     for (const change of plan.changes) {
       for (const call of [change.call, ...(change.undo ? [change.undo] : [])]) {
         const action = iamActionFor(call);
         const expected =
           call.service === 's3' && call.input.Bucket === plan.target.logBucket
             ? logArn
-            : call.service === 's3'
-              ? bucketArn
-              : undefined;
+            : call.service === 's3' && call.input.Bucket === trailBucket
+              ? trailBucketArn
+              : call.service === 's3'
+                ? bucketArn
+                : call.service === 'cloudtrail'
+                  ? JSON.stringify('arn:aws:cloudtrail:us-east-1:123456789012:trail/*')
+                  : undefined;
         const matching = granted.filter((line) => line.startsWith(`${action} `));
         expect(matching.length, action).toBeGreaterThan(0);
         if (expected) expect(matching, action).toContain(`${action} ${expected}`);

@@ -55,6 +55,7 @@ describe('server access logging step', () => {
       target: 'app-data-logs',
       prefix: 's3-access-logs/',
       format: 'partitioned-delivery',
+      retentionDays: '365',
     });
   });
 
@@ -154,6 +155,7 @@ describe('server access logging step', () => {
       'logTarget.ownershipControls',
       'logTarget.encryption',
       'logTarget.versioning',
+      'logTarget.lifecycle',
     ];
 
     it('a target the plan creates gets Block Public Access, ACLs off, SSE-S3 and versioning, after the grant', () => {
@@ -165,6 +167,7 @@ describe('server access logging step', () => {
         'logTarget.ownershipControls': null,
         'logTarget.acl': null,
         'logTarget.versioning': null,
+        'logTarget.lifecycle': null,
         'logTarget.requestPayment': null,
       });
       const plan = buildPlan(created, 'baseline', ['logging'], { logging: on() });
@@ -273,5 +276,65 @@ describe('server access logging step', () => {
       loggingStep.defaults(at({ 'bucket.policy': grant, 'bucket.logging': logging }), 'baseline')
         .enabled,
     ).toBe(true);
+  });
+});
+
+describe('log retention on the target', () => {
+  const FOREIGN = {
+    Rules: [{ ID: 'keep-audit', Status: 'Enabled' as const, Filter: { Prefix: 'audit/' } }],
+  };
+  const changeOf = (posture: Posture, answers: LoggingAnswers = on()) =>
+    buildPlan(posture, 'baseline', ['logging'], { logging: answers }).changes.find(
+      (change) => change.id === 'logTarget.lifecycle',
+    );
+
+  it('an existing target gets a rule on the log prefix, its other rules kept, undo exact', () => {
+    const change = changeOf(at({ 'logTarget.lifecycle': FOREIGN }));
+    expect(change?.after).toEqual({
+      Rules: [
+        FOREIGN.Rules[0],
+        {
+          ID: 's3-harden-log-retention:s3-access-logs/',
+          Status: 'Enabled',
+          Filter: { Prefix: 's3-access-logs/' },
+          Expiration: { Days: 365 },
+          NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+        },
+      ],
+    });
+    expect(change?.undo?.input).toMatchObject({ LifecycleConfiguration: FOREIGN });
+    expect(change?.warnings[0]).toBe(
+      'logs under s3-access-logs/ older than 365 days are deleted for good',
+    );
+  });
+
+  it('the operator picks the period; empty keeps the logs for ever', () => {
+    const posture = at({ 'logTarget.lifecycle': null });
+    expect(changeOf(posture, on({ retentionDays: '90' }))?.after).toMatchObject({
+      Rules: [{ Expiration: { Days: 90 } }],
+    });
+    expect(changeOf(posture, on({ retentionDays: '' }))).toBeUndefined();
+    expect(loggingStep.validate(on({ retentionDays: 'a year' }))[0]).toMatch(
+      /whole number of days/,
+    );
+  });
+
+  it('never a rule on the root of an existing bucket, nor on one with MFA delete', () => {
+    const root = buildPlan(at({ 'logTarget.lifecycle': null }), 'baseline', ['logging'], {
+      logging: on({ prefix: '' }),
+    });
+    expect(root.changes.map((change) => change.id)).not.toContain('logTarget.lifecycle');
+    expect(root.changes.at(-1)?.warnings.join('\n')).toContain('would expire everything');
+    const mfa = buildPlan(
+      at({
+        'logTarget.lifecycle': null,
+        'logTarget.versioning': { Status: 'Enabled', MFADelete: 'Enabled' },
+      }),
+      'baseline',
+      ['logging'],
+      { logging: on() },
+    );
+    expect(mfa.changes.map((change) => change.id)).not.toContain('logTarget.lifecycle');
   });
 });

@@ -353,8 +353,11 @@ describe('the client token', () => {
 });
 
 describe('the Macie step: registration and defaults', () => {
-  it('comes right before the account Block Public Access step', () => {
-    expect(STEP_ORDER.indexOf('macie')).toBe(STEP_ORDER.indexOf('account-public-access-block') - 1);
+  it('comes right before the CloudTrail step, the last before the account Block Public Access step', () => {
+    expect(STEP_ORDER.indexOf('macie')).toBe(STEP_ORDER.indexOf('cloudtrail') - 1);
+    expect(STEP_ORDER.indexOf('cloudtrail')).toBe(
+      STEP_ORDER.indexOf('account-public-access-block') - 1,
+    );
     expect(STEP_ORDER.indexOf('macie')).toBeGreaterThan(STEP_ORDER.indexOf('access-point'));
   });
 

@@ -33,6 +33,8 @@ const at = (
   posture({
     'bucket.objectLock': lock,
     'bucket.versioning': versioning === null ? null : { Status: versioning },
+    // An empty bucket: no note about existing objects (test/unit/replication.test.ts has them).
+    'bucket.objectCount': { objectCount: 0, truncated: false },
   });
 
 /** Answers for a posture: keep, then the overrides. */

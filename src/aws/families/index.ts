@@ -9,11 +9,14 @@ import { policyValidationAws } from '../policy-validation.js';
 import { accessAnalyzerAws } from './access-analyzer.js';
 import { accessPointAws } from './access-point.js';
 import { bucketAws } from './bucket.js';
+import { cloudTrailAws } from './cloudtrail.js';
 import { encryptionAws } from './encryption.js';
 import type { AwsFamily, CommandClass, Reader } from './family.js';
 import { kmsAws } from './kms.js';
+import { lifecycleAws } from './lifecycle.js';
 import { loggingAws } from './logging.js';
 import { macieAws } from './macie.js';
+import { objectCountAws } from './object-count.js';
 import { objectLockAws } from './object-lock.js';
 import { objectOwnershipAws } from './object-ownership.js';
 import { bucketPolicyAws } from './policy.js';
@@ -36,6 +39,7 @@ const FAMILIES: readonly AwsFamily[] = [
   publicAccessBlockAws,
   objectOwnershipAws,
   versioningAws,
+  lifecycleAws,
   objectLockAws,
   bucketPolicyAws,
   encryptionAws,
@@ -46,6 +50,8 @@ const FAMILIES: readonly AwsFamily[] = [
   vpcEndpointsAws,
   macieAws,
   replicationAws,
+  cloudTrailAws,
+  objectCountAws,
   policyValidationAws,
 ];
 

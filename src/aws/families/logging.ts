@@ -8,6 +8,7 @@ import { logBucketOf } from '../../plan/resources/logging.js';
 import { bucketAws } from './bucket.js';
 import { encryptionAws } from './encryption.js';
 import type { AwsFamily, Reader } from './family.js';
+import { lifecycleAws } from './lifecycle.js';
 import { objectLockAws } from './object-lock.js';
 import { objectOwnershipAws } from './object-ownership.js';
 import { bucketPolicyAws } from './policy.js';
@@ -82,6 +83,7 @@ export const loggingAws: AwsFamily = {
     ),
     'logTarget.acl': onLogTarget(objectOwnershipAws.readers['bucket.acl']),
     'logTarget.versioning': onLogTarget(versioningAws.readers['bucket.versioning']),
+    'logTarget.lifecycle': onLogTarget(lifecycleAws.readers['bucket.lifecycle']),
     'logTarget.requestPayment': {
       call: (target) => ({
         service: 's3',

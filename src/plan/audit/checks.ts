@@ -10,7 +10,9 @@ import type { PostureValues, PublicAccessBlock, ResourceKey } from '../model/typ
 import { type EncryptionConfiguration, sseAlgorithm } from '../resources/encryption.js';
 import { isActiveJob, type MacieJobSummary } from '../resources/macie.js';
 import type { AuditPosture, ControlId, ControlStatus } from './control-types.js';
+import { dataEvents, deliveringTrail, isLogged } from './data-events.js';
 import { jobCoverage } from './macie-coverage.js';
+import { replicationHealth } from './replication.js';
 import { httpsOnly } from './tls.js';
 
 export interface Verdict {
@@ -204,6 +206,63 @@ function accessAnalyzer(posture: AuditPosture): Verdict {
   );
 }
 
+function lifecycle(posture: AuditPosture): Verdict {
+  const reading = read(posture, 'bucket.lifecycle');
+  if (!reading.ok) return reading.verdict;
+  const rules = reading.value?.Rules ?? [];
+  if (rules.length === 0) return fail('no lifecycle configuration');
+  const enabled = rules.filter((rule) => rule.Status === 'Enabled').length;
+  if (enabled === 0) return fail(`all ${rules.length} lifecycle rules disabled`);
+  return pass(`${enabled} enabled rule${enabled === 1 ? '' : 's'}`);
+}
+
+/** SSE-C blocked by the encryption rule (S3's default for buckets made since April 2026). */
+function sseCBlocked(posture: AuditPosture): Verdict {
+  const reading = read(posture, 'bucket.encryption');
+  if (!reading.ok) return reading.verdict;
+  const rule = (reading.value as EncryptionConfiguration | null)?.Rules[0];
+  if (rule?.BlockedEncryptionTypes?.EncryptionType.includes('SSE-C')) {
+    return pass('uploads with customer-provided keys are refused');
+  }
+  return fail('uploads with customer-provided keys (SSE-C) are accepted');
+}
+
+/** CloudTrail data events of the bucket's objects: reads and writes (S3.23 and S3.22). */
+function dataEventsLogged(posture: AuditPosture): Verdict {
+  const listing = read(posture, 'account.trails');
+  if (!listing.ok) return listing.verdict;
+  const events = dataEvents(posture.values, posture.bucket, posture.region);
+  if (isLogged(events)) {
+    const by =
+      events.readBy === events.writeBy
+        ? `trail ${events.readBy} logs reads and writes`
+        : `trail ${events.readBy} logs reads, trail ${events.writeBy} writes`;
+    return pass(
+      `${by}${events.allBuckets ? ' (a multi-Region trail logs every bucket)' : '; Security Hub S3.22/S3.23 look for a multi-Region trail that logs every bucket'}`,
+    );
+  }
+  const delivering = deliveringTrail(posture.values, posture);
+  if (delivering) {
+    return fail(
+      `it receives trail ${delivering}'s logs: logging its data events into it would log every delivery, a loop`,
+    );
+  }
+  const [first] = events.unknown;
+  if (first) return unknown(`trail ${first.name} could not be judged: ${first.why}`);
+  if (events.writeBy) {
+    return fail(`reads are not logged (S3.23, CIS 3.9); writes are, by trail ${events.writeBy}`);
+  }
+  if (events.readBy) {
+    return fail(`writes are not logged (S3.22, CIS 3.8); reads are, by trail ${events.readBy}`);
+  }
+  const trails = listing.value?.length ?? 0;
+  return fail(
+    trails === 0
+      ? 'no CloudTrail trail in this region logs data events'
+      : `no logging trail of this region logs this bucket's object reads or writes`,
+  );
+}
+
 export const CHECKS: Readonly<Record<ControlId, (posture: AuditPosture) => Verdict>> = {
   'bpa-account': (posture) => {
     const reading = read(posture, 'account.publicAccessBlock');
@@ -219,8 +278,12 @@ export const CHECKS: Readonly<Record<ControlId, (posture: AuditPosture) => Verdi
   tls,
   versioning,
   'mfa-delete': mfaDelete,
+  lifecycle,
+  'sse-c-blocked': sseCBlocked,
   'object-lock': objectLock,
+  replication: replicationHealth,
   logging,
+  'data-events': dataEventsLogged,
   macie,
   'access-analyzer': accessAnalyzer,
 };

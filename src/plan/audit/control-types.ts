@@ -16,8 +16,12 @@ export type ControlId =
   | 'tls'
   | 'versioning'
   | 'mfa-delete'
+  | 'lifecycle'
+  | 'sse-c-blocked'
   | 'object-lock'
+  | 'replication'
   | 'logging'
+  | 'data-events'
   | 'macie'
   | 'access-analyzer';
 

@@ -58,7 +58,7 @@ export const CONTROLS: readonly ControlSpec[] = [
   {
     id: 'bpa-bucket',
     title: 'Block Public Access (bucket)',
-    column: 'BPA-B',
+    column: 'BPA',
     fsbp: 'S3.8',
     inFsbp: true,
     cis: '2.1.4',
@@ -77,6 +77,14 @@ export const CONTROLS: readonly ControlSpec[] = [
     title: 'Default encryption',
     column: 'ENC',
     cis: 'v1.4.0 2.1.1',
+    resources: ['bucket.encryption'],
+  },
+  {
+    // No Security Hub or CIS ID: S3 blocks SSE-C on new buckets since April
+    // 2026; a bucket made before keeps accepting customer-provided keys.
+    id: 'sse-c-blocked',
+    title: 'SSE-C uploads blocked',
+    column: 'SSEC',
     resources: ['bucket.encryption'],
   },
   {
@@ -111,11 +119,32 @@ export const CONTROLS: readonly ControlSpec[] = [
     resources: ['bucket.versioning'],
   },
   {
+    id: 'lifecycle',
+    title: 'Lifecycle configuration',
+    column: 'LIFE',
+    fsbp: 'S3.13',
+    resources: ['bucket.lifecycle'],
+  },
+  {
     id: 'object-lock',
     title: 'Object Lock',
     column: 'LOCK',
     fsbp: 'S3.15',
     resources: ['bucket.objectLock'],
+  },
+  {
+    // No Security Hub or CIS ID checks this (S3.7 asks for cross-Region
+    // replication itself): does replication still work with the hardening?
+    id: 'replication',
+    title: 'Replication health',
+    column: 'REPL',
+    resources: [
+      'bucket.replication',
+      'bucket.replicationTargets',
+      'bucket.objectLock',
+      'bucket.encryption',
+      'bucket.policy',
+    ],
   },
   {
     id: 'logging',
@@ -126,9 +155,22 @@ export const CONTROLS: readonly ControlSpec[] = [
     resources: ['bucket.logging'],
   },
   {
+    // Object-level writes are S3.22 (CIS 3.8), reads S3.23 (CIS 3.9): both
+    // must be logged to pass. Judged for this bucket (./data-events.ts);
+    // Security Hub asks a multi-Region trail for every bucket, and the
+    // detail says whether one does. 'bucket.exists' because the verdict is
+    // the bucket's own, though every trail resource is account-wide.
+    id: 'data-events',
+    title: 'CloudTrail data events',
+    column: 'CT',
+    fsbp: 'S3.22/S3.23',
+    cis: '3.8/3.9',
+    resources: ['account.trails', 'trail.selectors', 'bucket.exists'],
+  },
+  {
     id: 'macie',
     title: 'Macie discovery job',
-    column: 'MACIE',
+    column: 'MAC',
     fsbp: 'Macie.1',
     cis: '2.1.3',
     // Any job counts, whoever made it (the account's listing, read once per

@@ -22,14 +22,17 @@ export interface FailOn {
 
 export const FAIL_ON_NEVER: FailOn = { level: 'never' };
 
+/** A control's IDs as written ("S3.22/S3.23": one control for both), one by one. */
+const ids = (written: string | undefined) => written?.toLowerCase().split('/') ?? [];
+
 /** The controls a selector names: a control ID, a Security Hub ID or a CIS number. */
 function controlsNamed(selector: string): ControlId[] {
   const wanted = selector.toLowerCase();
   return CONTROLS.filter(
     (control) =>
       control.id === wanted ||
-      control.fsbp?.toLowerCase() === wanted ||
-      control.cis?.toLowerCase() === wanted,
+      ids(control.fsbp).includes(wanted) ||
+      ids(control.cis).includes(wanted),
   ).map((control) => control.id);
 }
 

@@ -45,14 +45,20 @@ function postureAfter(posture: Posture, plan: Plan | undefined): Posture {
 export function summarisePosture(posture: Posture, plan: Plan | undefined): PostureSummary {
   const now = new Map(evaluateControls(posture).map((result) => [result.id, result]));
   const then = new Map(
-    evaluateControls(postureAfter(posture, plan)).map((result) => [result.id, result.status]),
+    evaluateControls(postureAfter(posture, plan)).map((result) => [result.id, result]),
   );
   const written = new Set(plan?.changes.map((change) => change.resource) ?? []);
   const rows = CONTROLS.map((control): PostureRow => {
     const result = now.get(control.id);
     const status = result?.status ?? 'unknown';
-    const touched = control.resources.some((resource) => written.has(resource));
-    const after = touched ? (then.get(control.id) ?? 'unknown') : status;
+    const next = then.get(control.id);
+    // A control whose verdict reads the same after the plan is not changed by
+    // it, whatever of its reads the plan writes (replication health when the
+    // bucket does not replicate, say).
+    const touched =
+      control.resources.some((resource) => written.has(resource)) &&
+      (next?.status !== status || next?.detail !== result?.detail);
+    const after = touched ? (next?.status ?? 'unknown') : status;
     return {
       id: control.id,
       title: control.title,

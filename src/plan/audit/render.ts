@@ -1,11 +1,13 @@
 /**
  * The human view of an audit report, as lines of coloured spans: a table of
  * buckets × controls that fits 80 columns (one bucket: a list, control by
- * control), a legend of the columns with their Security Hub and CIS IDs, one
+ * control; the account-wide controls, the same on every row, once above
+ * it), a legend of the columns with their Security Hub and CIS IDs, one
  * line per failing or unknown control with its reason (./details.ts), and
  * a summary line; what could run past the terminal's width wraps (./lines.ts).
  * Pure: symbols carry the meaning (✓ ✗ ?), the span kinds only colour them.
  */
+import { ACCOUNT_CONTROLS } from './controls.js';
 import { detailLines, notAuditedLines } from './details.js';
 import { type AuditLine, plural, type Span, symbol, text, where, wrapped } from './lines.js';
 import type { AuditReport, BucketAudit } from './schema.js';
@@ -16,6 +18,32 @@ const NAME_HEADER = 'BUCKET';
 
 type Control = AuditReport['controls'][number];
 type Result = BucketAudit['results'][number];
+
+const ACCOUNT_WIDE = new Set<string>(ACCOUNT_CONTROLS.map((control) => control.id));
+
+/** The report with only the per-bucket controls: the table's columns. */
+function perBucket(report: AuditReport): AuditReport {
+  return {
+    ...report,
+    controls: report.controls.filter((c) => !ACCOUNT_WIDE.has(c.id)),
+    buckets: report.buckets.map((bucket) => ({
+      ...bucket,
+      results: bucket.results.filter((result) => !ACCOUNT_WIDE.has(result.id)),
+    })),
+  };
+}
+
+/** The account-wide controls once, from the first bucket audited (every row has the same). */
+function accountWideLines(report: AuditReport, width: number): AuditLine[] {
+  const controls = report.controls.filter((c) => ACCOUNT_WIDE.has(c.id));
+  const first = report.buckets.find((bucket) => bucket.error === undefined);
+  if (!first || controls.length === 0) return [];
+  return [
+    text('Account-wide, for every bucket below:', 'heading'),
+    ...controlLines(controls, first.results, width),
+    text(''),
+  ];
+}
 
 /** `value` cut to `width` characters, the cut marked with …. */
 export function truncate(value: string, width: number): string {
@@ -163,13 +191,15 @@ export function renderAudit(report: AuditReport, width = 80): AuditLine[] {
   if (only) return [...listLines(report, only, width), ...account, text(''), ...summary];
   if (report.buckets.length === 0)
     return [text('No buckets to audit.'), ...account, text(''), ...summary];
-  const details = detailLines(report, width);
+  const columns = perBucket(report);
+  const details = detailLines(columns, width);
   return [
     text(`Account ${report.accountId} · region ${report.region}`, 'heading'),
     text(''),
-    ...tableLines(report, width),
+    ...accountWideLines(report, width),
+    ...tableLines(columns, width),
     text(''),
-    ...legendLines(report),
+    ...legendLines(columns),
     ...(details.length > 0 ? [text(''), ...details] : []),
     ...account,
     text(''),

@@ -16,7 +16,9 @@
  * - default encryption removed, or an encryption type that was blocked
  *   (SSE-C) unblocked;
  * - versioning suspended, MFA delete turned off;
- * - ACLs turned back on (BucketOwnerEnforced given up).
+ * - ACLs turned back on (BucketOwnerEnforced given up);
+ * - a lifecycle rule s3-harden did not write (its ID does not start with
+ *   `s3-harden-`) dropped or changed.
  *
  * Pure: a change's before and after, as a plan file holds them.
  */
@@ -112,6 +114,19 @@ function ownership({ before, after }: Judged): string | null {
   return enforced(before) && !enforced(after) ? 'turns ACLs back on' : null;
 }
 
+/** A lifecycle rule of someone else's, as the bucket policy's foreign statements are. */
+function lifecycle({ before, after }: Judged): string | null {
+  const id = (rule: unknown) =>
+    typeof field(rule, 'ID') === 'string' ? String(field(rule, 'ID')) : '';
+  const kept = rulesOf(after);
+  const dropped = rulesOf(before).find(
+    (rule) => !id(rule).startsWith('s3-harden-') && !kept.some((other) => deepEqual(other, rule)),
+  );
+  return dropped
+    ? `drops or changes a lifecycle rule s3-harden did not write (ID ${JSON.stringify(id(dropped).slice(0, 64))})`
+    : null;
+}
+
 const RULES: Partial<Record<ResourceKey, (change: Judged) => string | null>> = {
   'bucket.publicAccessBlock': publicAccessBlock,
   'account.publicAccessBlock': publicAccessBlock,
@@ -122,7 +137,12 @@ const RULES: Partial<Record<ResourceKey, (change: Judged) => string | null>> = {
   'bucket.encryption': encryption,
   'logTarget.encryption': encryption,
   'bucket.versioning': versioning,
+  'logTarget.versioning': versioning,
   'bucket.ownershipControls': ownership,
+  'logTarget.ownershipControls': ownership,
+  'logTarget.publicAccessBlock': publicAccessBlock,
+  'bucket.lifecycle': lifecycle,
+  'logTarget.lifecycle': lifecycle,
 };
 
 /** Why the change weakens what it writes, in a few words; null when it does not. */

@@ -81,7 +81,26 @@ const LOG_TARGET_TWIN: Partial<Record<ResourceKey, ResourceKey>> = {
   'logTarget.ownershipControls': 'bucket.ownershipControls',
   'logTarget.acl': 'bucket.acl',
   'logTarget.versioning': 'bucket.versioning',
+  'logTarget.lifecycle': 'bucket.lifecycle',
 };
+
+/**
+ * What a bucket S3 has just created reads as, for what no section writes:
+ * a later section that shares a log bucket an earlier one creates sees it
+ * as it will be, not as the absent bucket it observed (which apply would
+ * then find changed, and skip the section as stale).
+ */
+const FRESH_BUCKET: Partial<Record<ResourceKey, unknown>> = {
+  'bucket.acl': [],
+  'logTarget.requestPayment': 'BucketOwner',
+};
+
+/** The planned values a bucket the change creates starts with; nothing when it creates none. */
+function createdBucketValues(change: Change, key: string): [string, unknown][] {
+  if (!key.endsWith('|bucket.exists') || change.before !== null || change.after === null) return [];
+  const bucket = key.slice(0, -'|bucket.exists'.length);
+  return Object.entries(FRESH_BUCKET).map(([resource, value]) => [`${bucket}|${resource}`, value]);
+}
 
 /**
  * What a plan's resource key is in the world: the same key for every plan
@@ -91,7 +110,8 @@ export function physicalKey(
   resource: ResourceKey,
   where: { readonly bucket: string; readonly logBucket?: string },
 ): string | null {
-  if (isAccountWide(resource)) return `account|${resource}`;
+  // A shared resource (a trail's selectors) is one for every bucket, though each section writes it.
+  if (isAccountWide(resource) || RESOURCES[resource].shared) return `account|${resource}`;
   if (RESOURCES[resource].scope === 'logTarget') {
     return where.logBucket
       ? `bucket:${where.logBucket}|${LOG_TARGET_TWIN[resource] ?? resource}`
@@ -227,7 +247,11 @@ export function composeFleet(input: FleetInput, planBucket: (posture: Posture) =
       checkLoadable(plan);
       for (const change of plan.changes) {
         const key = physicalKey(change.resource, plan.target);
-        if (key !== null) planned.set(key, change.after);
+        if (key === null) continue;
+        planned.set(key, change.after);
+        for (const [fresh, value] of createdBucketValues(change, key)) {
+          if (!planned.has(fresh)) planned.set(fresh, value);
+        }
         if (change.resource === 'kms.alias') {
           const name = (change.after as { AliasName?: string } | null)?.AliasName;
           if (name) aliases.set(name, posture.bucket);

@@ -1,12 +1,14 @@
 /**
  * The one guard on a call read from a file (a plan, a fleet section, a
  * journal's undo): a write of the catalogue, with input its schema accepts,
- * aimed at the target's own bucket (or log bucket) and account — and, for a
+ * aimed at the target's own bucket (or log bucket, or s3-harden's CloudTrail
+ * bucket of the account and region) and account — and, for a
  * change, exactly the call that writes the value the file says it writes.
  * The schemas of a call and of a target live here too, so the plan file and
  * the journal read them the same way.
  */
 import * as z from 'zod';
+import { trailBucketName } from '../resources/cloudtrail.js';
 import { writeCall } from '../resources/index.js';
 import { bucketNameProblem } from './bucket-name.js';
 import { deepEqual } from './diff.js';
@@ -77,9 +79,12 @@ export function callProblem(
       text: `: ${issue?.message ?? 'invalid input'}`,
     };
   }
-  // A plan writes its bucket and, for access logging, the bucket receiving the logs.
+  // A plan writes its bucket and, for access logging, the bucket receiving the
+  // logs; for CloudTrail data events, s3-harden's trail bucket, whose name the
+  // account and region give.
   const buckets = [target.bucket, ...(target.logBucket ? [target.logBucket] : [])];
-  if (spec.scope === 'bucket' && !buckets.includes(call.input.Bucket as string)) {
+  const writable = [...buckets, trailBucketName(target)];
+  if (spec.scope === 'bucket' && !writable.includes(call.input.Bucket as string)) {
     return {
       at: '',
       text: ` names bucket ${JSON.stringify(call.input.Bucket)}, but the ${kind} is for ${buckets.join(' and ')}`,

@@ -36,6 +36,7 @@ export const SERVICES = [
   'ec2',
   'macie2',
   'accessanalyzer',
+  'cloudtrail',
 ] as const;
 export type Service = (typeof SERVICES)[number];
 

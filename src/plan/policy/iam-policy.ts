@@ -9,11 +9,19 @@
  * sends, as each resource spec declares them (`reads`: a resource does not
  * compile without); test/unit/iam-policy.test.ts runs every reader against
  * it and checks every SDK command has a catalogue entry.
+ *
+ * Why one file of ~450 lines: the groups, the ARN each one is scoped to and
+ * the three policies built from them (a plan's, every feature's, and the
+ * writes per bucket) are one table read three ways; split, a group added
+ * for a new resource (the CloudTrail bucket, the trails) would be named in
+ * three places.
  */
+import { derivedFrom } from '../apply/drift.js';
 import type { OperationKey } from '../model/call.js';
 import { findOperation, iamActionFor, writeOperations } from '../model/operations.js';
 import type { ApiCall, Plan, ResourceKey, Service } from '../model/types.js';
 import { accessPointArn, accessPointName } from '../resources/access-point.js';
+import { isTrailBucketResource, trailBucketName } from '../resources/cloudtrail.js';
 import { RESOURCES } from '../resources/index.js';
 import { CHANGE_TAG, defaultAliasName, KEY_TAG, PLAN_TAG } from '../resources/kms.js';
 import { macieServiceRoleArn, partitionOf } from './statements.js';
@@ -80,6 +88,7 @@ export interface PolicyScope {
 type Group =
   | 'bucket'
   | 'logBucket'
+  | 'trailBucket'
   | 'accessPoint'
   | 'kmsCreate'
   | 'kmsTagNewKey'
@@ -88,11 +97,13 @@ type Group =
   | 'kmsRead'
   | 'analyzer'
   | 'macieJob'
+  | 'trail'
   | 'account';
 
 const SIDS: Record<Group, string> = {
   bucket: 'Bucket',
   logBucket: 'LogBucket',
+  trailBucket: 'CloudTrailBucket',
   accessPoint: 'AccessPoint',
   kmsCreate: 'KmsCreateTaggedKey',
   kmsTagNewKey: 'KmsTagNewKey',
@@ -101,12 +112,14 @@ const SIDS: Record<Group, string> = {
   kmsRead: 'KmsReadKeys',
   analyzer: 'AccessAnalyzer',
   macieJob: 'MacieJobs',
+  trail: 'CloudTrailTrails',
   account: 'AccountWide',
 };
 
 const ORDER: readonly Group[] = [
   'bucket',
   'logBucket',
+  'trailBucket',
   'accessPoint',
   'kmsCreate',
   'kmsTagNewKey',
@@ -115,6 +128,7 @@ const ORDER: readonly Group[] = [
   'kmsRead',
   'analyzer',
   'macieJob',
+  'trail',
   'account',
 ];
 
@@ -135,13 +149,18 @@ const KMS_READ_ACTIONS = new Set([
   'kms:ListResourceTags',
 ]);
 
+/** The bucket an S3 bucket operation acts on: the plan's, its log bucket, or the CloudTrail bucket. */
+type BucketGroup = 'bucket' | 'logBucket' | 'trailBucket';
+
 /** Which statements an operation goes in, given the resource it reads or writes. */
-function groupsOf(key: OperationKey, onLogBucket: boolean): Group[] {
+function groupsOf(key: OperationKey, on: BucketGroup): Group[] {
   const [service] = key.split(':') as [Service];
   const operation = key.slice(service.length + 1);
   const spec = findOperation(service, operation);
   const action = actionOf(key);
-  if (service === 's3' && spec?.scope === 'bucket') return [onLogBucket ? 'logBucket' : 'bucket'];
+  if (service === 's3' && spec?.scope === 'bucket') return [on];
+  // Every trail action takes a trail ARN, except listing them.
+  if (service === 'cloudtrail' && action !== 'cloudtrail:DescribeTrails') return ['trail'];
   // GetAccessPoint takes no resource in IAM; the writes take the access point's ARN.
   if (service === 's3control' && /AccessPoint/.test(key) && operation !== 'GetAccessPoint') {
     return ['accessPoint'];
@@ -206,26 +225,36 @@ export function buildIamPolicy(scope: PolicyScope): IamPolicyResult {
     actions.add(action);
     groups.set(group, actions);
   };
-  const add = (key: OperationKey, onLogBucket: boolean) => {
-    for (const group of groupsOf(key, onLogBucket)) addAction(group, actionOf(key));
+  const add = (key: OperationKey, on: BucketGroup) => {
+    for (const group of groupsOf(key, on)) addAction(group, actionOf(key));
   };
-  add(IDENTITY, false);
-  for (const key of scope.extra ?? []) add(key, false);
+  add(IDENTITY, 'bucket');
+  for (const key of scope.extra ?? []) add(key, 'bucket');
   for (const resource of scope.reads) {
-    const onLogBucket = RESOURCES[resource].scope === 'logTarget';
-    for (const key of READS[resource]) add(key, onLogBucket);
+    const on: BucketGroup =
+      RESOURCES[resource].scope === 'logTarget'
+        ? 'logBucket'
+        : isTrailBucketResource(resource)
+          ? 'trailBucket'
+          : 'bucket';
+    for (const key of READS[resource]) add(key, on);
   }
   const aliases = new Set<string>();
+  const trailBucket = trailBucketName(scope);
   for (const call of scope.calls) {
-    const onLogBucket =
-      scope.logBucket !== undefined &&
-      scope.logBucket !== scope.bucket &&
-      call.input.Bucket === scope.logBucket;
-    add(keyOf(call), onLogBucket);
+    const on: BucketGroup =
+      call.input.Bucket === trailBucket
+        ? 'trailBucket'
+        : scope.logBucket !== undefined &&
+            scope.logBucket !== scope.bucket &&
+            call.input.Bucket === scope.logBucket
+          ? 'logBucket'
+          : 'bucket';
+    add(keyOf(call), on);
     for (const action of impliedActions(call)) {
       if (action === 'kms:TagResource') addAction('kmsTagNewKey', action);
       else if (action === 'kms:PutKeyPolicy') addAction('kmsBucketKey', action);
-      else addAction(onLogBucket ? 'logBucket' : 'bucket', action);
+      else addAction(on, action);
     }
     if (call.service === 'kms' && typeof call.input.AliasName === 'string') {
       aliases.add(call.input.AliasName);
@@ -251,6 +280,7 @@ export function buildIamPolicy(scope: PolicyScope): IamPolicyResult {
   const resourceOf: Record<Group, string | readonly string[]> = {
     bucket: `arn:${partition}:s3:::${scope.bucket}`,
     logBucket: `arn:${partition}:s3:::${scope.logBucket ?? scope.bucket}`,
+    trailBucket: `arn:${partition}:s3:::${trailBucket}`,
     accessPoint: accessPointArn(
       partition,
       scope.region,
@@ -268,6 +298,10 @@ export function buildIamPolicy(scope: PolicyScope): IamPolicyResult {
     kmsRead: keys,
     analyzer: `arn:${partition}:access-analyzer:${where}:analyzer/*`,
     macieJob: `arn:${partition}:macie2:${where}:classification-job/*`,
+    // Any trail of the account homed here: the step reads every one, and
+    // writes the selectors of the one it picks (only its own trail is ever
+    // created, started, stopped or deleted: the catalogue allows no other).
+    trail: `arn:${partition}:cloudtrail:${where}:trail/*`,
     account: '*',
   };
   const conditionOf: Partial<Record<Group, IamStatement['Condition']>> = {
@@ -318,6 +352,8 @@ export function buildIamPolicy(scope: PolicyScope): IamPolicyResult {
 export function iamPolicyForPlan(plan: Plan): IamPolicyResult {
   const reads = new Set<ResourceKey>(Object.keys(plan.observed) as ResourceKey[]);
   for (const change of plan.changes) reads.add(change.resource);
+  // apply's gate reads again what the changes were derived from (../apply/drift.ts).
+  for (const resource of Object.keys(derivedFrom(plan)) as ResourceKey[]) reads.add(resource);
   // apply re-reads the whole log target (does it exist, its policy, encryption…).
   if (plan.target.logBucket) {
     for (const resource of Object.keys(RESOURCES) as ResourceKey[]) {
@@ -346,6 +382,23 @@ const LOG_BUCKET_WRITES: readonly OperationKey[] = [
   's3:PutBucketEncryption',
   's3:DeleteBucketEncryption',
   // The log bucket hardened like any bucket (steps/log-target.ts).
+  's3:PutPublicAccessBlock',
+  's3:DeletePublicAccessBlock',
+  's3:PutBucketOwnershipControls',
+  's3:DeleteBucketOwnershipControls',
+  's3:PutBucketVersioning',
+  's3:PutBucketLifecycleConfiguration',
+  's3:DeleteBucketLifecycle',
+];
+
+/** Writes a plan may make on s3-harden's CloudTrail bucket (steps/cloudtrail.ts). */
+const TRAIL_BUCKET_WRITES: readonly OperationKey[] = [
+  's3:CreateBucket',
+  's3:DeleteBucket',
+  's3:PutBucketPolicy',
+  's3:DeleteBucketPolicy',
+  's3:PutBucketEncryption',
+  's3:DeleteBucketEncryption',
   's3:PutPublicAccessBlock',
   's3:DeletePublicAccessBlock',
   's3:PutBucketOwnershipControls',
@@ -380,6 +433,10 @@ export function iamPolicyForEverything(target: {
   for (const key of LOG_BUCKET_WRITES) {
     const [service, operation] = key.split(':') as [Service, string];
     calls.push({ service, operation, input: { Bucket: target.logBucket } });
+  }
+  for (const key of TRAIL_BUCKET_WRITES) {
+    const [service, operation] = key.split(':') as [Service, string];
+    calls.push({ service, operation, input: { Bucket: trailBucketName(target) } });
   }
   return buildIamPolicy({
     ...target,

@@ -7,13 +7,14 @@
  *
  * The grantees come from the bucket policy the plan leaves: every Allow of
  * s3:GetObject (read) or s3:PutObject (write) on the bucket's objects, and
- * Macie's service-linked role when Macie is on. The key s3-harden creates
- * gets a policy that keeps the account's administrators (the default
- * statement) and grants each of them, scoped to use through S3
- * (kms:ViaService) or, for a service, to the resource the bucket policy
- * names (aws:SourceArn). For a key that already exists, the same grantees
- * are checked against its key policy and each one it does not cover is a
- * warning.
+ * Macie's service-linked role when Macie is on, and the replication role
+ * when the bucket replicates. The key s3-harden creates gets a policy that
+ * keeps the account's administrators (the default statement) and grants
+ * each of them, scoped to use through S3 (kms:ViaService) or, for a
+ * service, to the resource the bucket policy names (aws:SourceArn). For a
+ * key that already exists, the same grantees are checked against its key
+ * policy and each one it does not cover is a warning (the replication role
+ * by ./replication.ts, with the exact fix).
  */
 
 import type { Posture, PostureValues } from '../model/types.js';
@@ -79,11 +80,16 @@ function describe(statement: Record<string, unknown>, index: number): string {
 /** S3 log delivery writes only into SSE-S3 buckets: it never needs a key. */
 const NO_KEY_SERVICES = new Set(['logging.s3.amazonaws.com']);
 
-/** The principals the bucket policy (and Macie) let use the bucket's objects. */
+/**
+ * The principals the bucket policy (and Macie, and the replication role)
+ * let use the bucket's objects. The replication role reads every object it
+ * replicates through S3: a key it cannot decrypt with stops replication.
+ */
 export function keyGrantees(
   where: Where,
   bucketPolicy: PolicyDocument | null,
   macieOn: boolean,
+  replicationRole?: string,
 ): Grantees {
   const partition = partitionOf(where.region);
   const objectArn = `arn:${partition}:s3:::${where.bucket}/object`;
@@ -131,6 +137,7 @@ export function keyGrantees(
       access: 'read',
     });
   }
+  if (replicationRole) add({ kind: 'aws', principal: replicationRole, access: 'read' });
   return { grantees: [...byKey.values()], notes };
 }
 

@@ -27,6 +27,7 @@ export const POLICY_RESOURCES: Partial<Record<ResourceKey, PolicyResourceType>> 
   'bucket.policy': 'AWS::S3::Bucket',
   'logTarget.policy': 'AWS::S3::Bucket',
   'bucket.accessPointPolicy': 'AWS::S3::AccessPoint',
+  'account.trailBucketPolicy': 'AWS::S3::Bucket',
 };
 
 /** One policy document a plan writes, as it will be sent. */
@@ -76,6 +77,7 @@ export type SeverityCounts = Readonly<Record<FindingSeverity, number>>;
 const LABELS: Partial<Record<ResourceKey, string>> = {
   'bucket.policy': 'Bucket policy',
   'bucket.accessPointPolicy': 'Access point policy',
+  'account.trailBucketPolicy': 'CloudTrail bucket policy',
 };
 
 /** The policy documents a plan writes (deletions write none), in plan order. */

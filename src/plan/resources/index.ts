@@ -10,10 +10,13 @@ import type { CliContext } from '../render/cli-equivalent.js';
 import { accessAnalyzerFamily } from './access-analyzer.js';
 import { accessPointFamily } from './access-point.js';
 import { bucketFamily } from './bucket.js';
+import { cloudTrailFamily } from './cloudtrail.js';
 import { encryptionFamily } from './encryption.js';
 import { kmsFamily } from './kms.js';
+import { lifecycleFamily } from './lifecycle.js';
 import { loggingFamily } from './logging.js';
 import { macieFamily } from './macie.js';
+import { objectCountFamily } from './object-count.js';
 import { objectLockFamily } from './object-lock.js';
 import { objectOwnershipFamily } from './object-ownership.js';
 import { bucketPolicyFamily } from './policy.js';
@@ -29,6 +32,7 @@ const FAMILIES = [
   publicAccessBlockFamily,
   objectOwnershipFamily,
   versioningFamily,
+  lifecycleFamily,
   objectLockFamily,
   bucketPolicyFamily,
   encryptionFamily,
@@ -38,6 +42,8 @@ const FAMILIES = [
   vpcEndpointsFamily,
   macieFamily,
   replicationFamily,
+  cloudTrailFamily,
+  objectCountFamily,
 ] as const;
 
 type ValuesOf<F> = F extends ResourceFamily<infer V> ? V : never;

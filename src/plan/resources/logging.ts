@@ -11,6 +11,7 @@ import type { PublicAccessBlock, Target } from '../model/call.js';
 import type { PolicyDocument } from '../policy/document.js';
 import { type BucketExists, bucketFamily } from './bucket.js';
 import { type EncryptionConfiguration, encryptionFamily } from './encryption.js';
+import { type LifecycleConfiguration, lifecycleFamily } from './lifecycle.js';
 import { type ObjectLockConfiguration, objectLockFamily } from './object-lock.js';
 import {
   type AclGrant,
@@ -47,6 +48,7 @@ export interface LoggingValues {
   /** Read-only: grants that stop ACLs from being turned off until removed. */
   'logTarget.acl': readonly AclGrant[] | null;
   'logTarget.versioning': VersioningConfiguration | null;
+  'logTarget.lifecycle': LifecycleConfiguration | null;
 }
 
 const bucketName = z.string().min(3).max(63);
@@ -132,6 +134,10 @@ export const loggingFamily: ResourceFamily<LoggingValues> = {
     'logTarget.versioning': onLogTarget(
       versioningFamily.resources['bucket.versioning'],
       'Log bucket versioning',
+    ),
+    'logTarget.lifecycle': onLogTarget(
+      lifecycleFamily.resources['bucket.lifecycle'],
+      'Log bucket lifecycle',
     ),
     'logTarget.requestPayment': {
       readOnly: true,

@@ -37,6 +37,13 @@ export interface ResourceSpec<V> {
    * would weaken anything.
    */
   readonly volatile?: true;
+  /**
+   * One resource for every bucket of the account and region, though each
+   * bucket's plan writes its own part of it (a trail's event selectors, each
+   * bucket appending its selector): a fleet plans each section on what the
+   * sections before it leave of it (../fleet/fleet.ts), so they chain.
+   */
+  readonly shared?: true;
   /** The shape of an observed value (null included where "absent" exists). */
   readonly schema: z.ZodType<V>;
   /** The one call that makes the resource read back as `value`. */
