@@ -3,7 +3,8 @@
  * bucket's selector on a trail, s3-harden's own trail started, and — when
  * the step creates that trail — its bucket, hardened like a log target:
  * Block Public Access, ACLs off, SSE-S3 with SSE-C blocked, versioning,
- * and a policy that lets CloudTrail check the ACL and deliver, scoped to
+ * a lifecycle rule for what versioning piles up (TRAIL_BUCKET_RULE: the
+ * trail's logs themselves are evidence and never expire), and a policy that lets CloudTrail check the ACL and deliver, scoped to
  * the trail (aws:SourceArn) and the account (aws:SourceAccount), beside the
  * bucket-policy step's own HTTPS-only Deny (CloudTrail delivers over TLS).
  * Every change carries the cost note, and its undo restores `before`.
@@ -22,6 +23,8 @@ import {
 } from '../plan/resources/cloudtrail.js';
 import type { EncryptionConfiguration } from '../plan/resources/encryption.js';
 import { writeCall } from '../plan/resources/index.js';
+import type { LifecycleConfiguration } from '../plan/resources/lifecycle.js';
+import { mergeRule, NONCURRENT_RULE_ID, noncurrentRule } from './lifecycle-rules.js';
 
 const STEP = 'cloudtrail';
 export const TITLE = 'CloudTrail data events';
@@ -41,6 +44,7 @@ export const BUCKET_READS: readonly ResourceKey[] = [
   'account.trailBucketEncryption',
   'account.trailBucketVersioning',
   'account.trailBucketPolicy',
+  'account.trailBucketLifecycle',
 ];
 
 export function selectorsOf(value: TrailSelectors): Selectors {
@@ -64,6 +68,18 @@ export const TRAIL_BUCKET_ENCRYPTION: EncryptionConfiguration = {
     },
   ],
 };
+
+/**
+ * The trail bucket's lifecycle rule: overwritten or deleted log files (old
+ * versions) go after 90 days, the newest 3 kept, and uploads never completed
+ * after 7 — the lifecycle step's defaults. Current log files stay.
+ */
+export const TRAIL_BUCKET_RULE = noncurrentRule({
+  noncurrentDays: 90,
+  keepNewest: 3,
+  abortDays: 7,
+  transition: 'none',
+});
 
 export const SID = {
   aclCheck: 'S3HardenCloudTrailAclCheck',
@@ -233,6 +249,14 @@ export function createChanges(posture: Posture, buckets: readonly string[]): Cha
     'versioning',
     { ...(versioning ?? {}), Status: 'Enabled' },
     () => versioning?.Status === 'Enabled',
+  );
+  const lifecycleBefore = value('account.trailBucketLifecycle') as LifecycleConfiguration | null;
+  const lifecycleAfter = mergeRule(lifecycleBefore, NONCURRENT_RULE_ID, TRAIL_BUCKET_RULE);
+  harden(
+    'account.trailBucketLifecycle',
+    'expire old versions and abandoned uploads',
+    lifecycleAfter,
+    json(lifecycleAfter),
   );
   const policyBefore = value('account.trailBucketPolicy') as PolicyDocument | null;
   const statements = trailBucketStatements(posture);

@@ -70,7 +70,12 @@ import {
 import type { Field } from './form.js';
 import type { Step } from './types.js';
 
-export { COST_NOTE, TRAIL_BUCKET_ENCRYPTION, trailBucketStatements } from './cloudtrail-changes.js';
+export {
+  COST_NOTE,
+  TRAIL_BUCKET_ENCRYPTION,
+  TRAIL_BUCKET_RULE,
+  trailBucketStatements,
+} from './cloudtrail-changes.js';
 
 export interface CloudTrailAnswers {
   /** Log the bucket's object-level data events (off: change nothing). */
@@ -236,7 +241,7 @@ function leftAsIs(posture: Posture, answers: CloudTrailAnswers): string | null {
     case 'create':
       if (where.problem) return `not logged: s3-harden's trail cannot be created: ${where.problem}`;
       if (!answers.createTrail) {
-        return `not logged: no multi-Region trail in ${posture.region} to take the selector, and creating ${OWN_TRAIL} was not chosen (${COST_NOTE}; the strict and worm presets create it)`;
+        return `not logged: no multi-Region trail in ${posture.region} to take the selector, and creating ${OWN_TRAIL} was not chosen; ${COST_NOTE}; strict and worm create it, or choose "Create or start s3-harden's trail"`;
       }
       return null;
   }

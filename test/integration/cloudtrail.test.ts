@@ -33,7 +33,7 @@ import {
   OWN_TRAIL,
   trailBucketName,
 } from '../../src/plan/resources/cloudtrail.js';
-import { COST_NOTE, cloudTrailStep } from '../../src/steps/cloudtrail.js';
+import { COST_NOTE, cloudTrailStep, TRAIL_BUCKET_RULE } from '../../src/steps/cloudtrail.js';
 import { buildPlan, readsFor } from '../../src/steps/index.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { ACCOUNT, createBucket, rawClients } from '../helpers/fixtures.js';
@@ -237,7 +237,7 @@ describe('CloudTrail data events against the emulator', () => {
       {
         step: 'CloudTrail data events',
         reason: expect.stringMatching(
-          /^not logged: no multi-Region trail homed in us-east-1 .* data events are charged per 100,000 events \(see AWS CloudTrail pricing\); choose "Create or start s3-harden's trail" in the wizard, or answer createTrail/,
+          /^not logged: no multi-Region trail in us-east-1 .* data events are charged per 100,000 events \(see AWS CloudTrail pricing\); strict and worm create it, or choose "Create or start s3-harden's trail"$/,
         ),
       },
     ]);
@@ -256,6 +256,7 @@ describe('CloudTrail data events against the emulator', () => {
       'account.trailBucketOwnership',
       'account.trailBucketEncryption',
       'account.trailBucketVersioning',
+      'account.trailBucketLifecycle',
       'account.trailBucketPolicy',
       'account.ownTrail',
       'trail.selectors',
@@ -279,6 +280,7 @@ describe('CloudTrail data events against the emulator', () => {
     const after = await observe(bucket);
     expect(after.values['account.ownTrailLogging']).toEqual({ IsLogging: true });
     expect(after.values['account.trailBucketVersioning']).toEqual({ Status: 'Enabled' });
+    expect(after.values['account.trailBucketLifecycle']).toEqual({ Rules: [TRAIL_BUCKET_RULE] });
     expect(control(after)?.status).toBe('pass');
     expect(control(after)?.detail).toMatch(`trail ${OWN_TRAIL} logs reads and writes`);
     expect(planFor(after, 'strict').changes).toEqual([]);

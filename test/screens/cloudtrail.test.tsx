@@ -70,7 +70,7 @@ describe('the CloudTrail data events step in the wizard', () => {
     await press(app, KEY.down, ' ');
     await waitFor(app, "[x] Create or start s3-harden's trail");
     await press(app, KEY.enter);
-    const review = await waitFor(app, 'Plan: 9 to add');
+    const review = await waitFor(app, 'Plan: 10 to add');
     expect(review).toContain('+ Create CloudTrail bucket s3-harden-trail-123456789012-us-east-1');
   });
 

@@ -409,6 +409,7 @@ function ctPosture(
     'account.trailBucketEncryption': null,
     'account.trailBucketVersioning': null,
     'account.trailBucketPolicy': null,
+    'account.trailBucketLifecycle': null,
     ...extra,
   });
 }
@@ -492,7 +493,7 @@ describe('the CloudTrail step', () => {
     expect(plan.skipped).toEqual([
       {
         step: 'CloudTrail data events',
-        reason: `not logged: no multi-Region trail in ${REGION} to take the selector, and creating ${OWN_TRAIL} was not chosen (${COST_NOTE}; the strict and worm presets create it)`,
+        reason: `not logged: no multi-Region trail in ${REGION} to take the selector, and creating ${OWN_TRAIL} was not chosen; ${COST_NOTE}; strict and worm create it, or choose "Create or start s3-harden's trail"`,
       },
     ]);
     expect(verdict(posture)?.detail).toBe(
@@ -508,6 +509,7 @@ describe('the CloudTrail step', () => {
       ['account.trailBucketOwnership', ['account.trailBucket']],
       ['account.trailBucketEncryption', ['account.trailBucket']],
       ['account.trailBucketVersioning', ['account.trailBucket']],
+      ['account.trailBucketLifecycle', ['account.trailBucket']],
       ['account.trailBucketPolicy', ['account.trailBucket']],
       [
         'account.ownTrail',
@@ -517,6 +519,7 @@ describe('the CloudTrail step', () => {
           'account.trailBucketOwnership',
           'account.trailBucketEncryption',
           'account.trailBucketVersioning',
+          'account.trailBucketLifecycle',
           'account.trailBucketPolicy',
         ],
       ],

@@ -33,6 +33,7 @@ import { deferredCommand } from '../clients.js';
 import { AwsError } from '../errors.js';
 import { encryptionAws } from './encryption.js';
 import type { AwsFamily, Reader, ReadSend } from './family.js';
+import { lifecycleAws } from './lifecycle.js';
 import { objectOwnershipAws } from './object-ownership.js';
 import { bucketPolicyAws } from './policy.js';
 import { publicAccessBlockAws } from './public-access-block.js';
@@ -253,5 +254,6 @@ export const cloudTrailAws: AwsFamily = {
     'account.trailBucketEncryption': onTrailBucket(encryptionAws.readers['bucket.encryption']),
     'account.trailBucketVersioning': onTrailBucket(versioningAws.readers['bucket.versioning']),
     'account.trailBucketPolicy': onTrailBucket(bucketPolicyAws.readers['bucket.policy']),
+    'account.trailBucketLifecycle': onTrailBucket(lifecycleAws.readers['bucket.lifecycle']),
   },
 };

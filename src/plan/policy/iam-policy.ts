@@ -404,6 +404,8 @@ const TRAIL_BUCKET_WRITES: readonly OperationKey[] = [
   's3:PutBucketOwnershipControls',
   's3:DeleteBucketOwnershipControls',
   's3:PutBucketVersioning',
+  's3:PutBucketLifecycleConfiguration',
+  's3:DeleteBucketLifecycle',
 ];
 
 /**

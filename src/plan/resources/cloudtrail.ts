@@ -48,6 +48,7 @@ import {
   sameSelectors,
 } from './cloudtrail-selectors.js';
 import { type EncryptionConfiguration, encryptionFamily } from './encryption.js';
+import { type LifecycleConfiguration, lifecycleFamily } from './lifecycle.js';
 import { type OwnershipControls, objectOwnershipFamily } from './object-ownership.js';
 import { bucketPolicyFamily } from './policy.js';
 import { publicAccessBlockFamily } from './public-access-block.js';
@@ -116,6 +117,7 @@ export interface CloudTrailValues {
   'account.trailBucketEncryption': EncryptionConfiguration | null;
   'account.trailBucketVersioning': VersioningConfiguration | null;
   'account.trailBucketPolicy': PolicyDocument | null;
+  'account.trailBucketLifecycle': LifecycleConfiguration | null;
 }
 
 /** The trail ARN's account: an organization trail's is the management account's. */
@@ -339,6 +341,10 @@ export const cloudTrailFamily: ResourceFamily<CloudTrailValues> = {
     'account.trailBucketPolicy': onTrailBucket(
       bucketPolicyFamily.resources['bucket.policy'],
       'CloudTrail bucket policy',
+    ),
+    'account.trailBucketLifecycle': onTrailBucket(
+      lifecycleFamily.resources['bucket.lifecycle'],
+      'CloudTrail bucket lifecycle',
     ),
   },
   operations: [
