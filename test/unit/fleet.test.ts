@@ -87,6 +87,7 @@ describe('composing a fleet', () => {
       'account.publicAccessBlock',
       'account.trailBucket',
       'account.trailBucketEncryption',
+      'account.trailBucketLifecycle',
       'account.trailBucketOwnership',
       'account.trailBucketPolicy',
       'account.trailBucketPublicAccessBlock',
