@@ -338,15 +338,16 @@ export function normaliseError(raw: unknown, context: ErrorContext = {}): AwsErr
   }
   if (isNotImplemented(error, code, detail, status)) {
     const name = (call && SERVICE_NAMES[call.service]) ?? call?.service ?? 'This service';
-    const where = context.endpoint ? `this endpoint (${context.endpoint})` : 'the AWS endpoint';
-    const what = call ? `: it does not answer ${call.service}:${call.operation} as AWS does` : '';
     // An unparsed answer's "code" is a JavaScript error name: only the status says anything.
-    const said = [...(isUnparsed(error) ? [] : [code]), ...(status ? [`HTTP ${status}`] : [])].join(
-      ', ',
-    );
+    const said = [
+      ...(context.endpoint ? [context.endpoint] : []),
+      ...(isUnparsed(error) ? [] : [code]),
+      ...(status ? [`HTTP ${status}`] : []),
+    ].join(', ');
+    const where = context.endpoint ? 'this endpoint' : 'the AWS endpoint';
     return new AwsError(
       'not-available',
-      `${name} is not available at ${where}${what}${said ? ` (${said})` : ''}.`,
+      `${name} is not available at ${where}${said ? ` (${said})` : ''}.`,
       code,
     );
   }

@@ -223,7 +223,8 @@ function zone(analyzer: AnalyzerValue): string {
 export function accessAnalyzerUnavailable(posture: Posture): string | null {
   const reason = posture.unreadable['account.analyzer'];
   if (reason) return reason;
-  if (posture.values['account.analyzer'] === undefined) return 'account.analyzer was not read';
+  if (posture.values['account.analyzer'] === undefined)
+    return 'IAM Access Analyzer (account analyzer) was not read';
   return null;
 }
 

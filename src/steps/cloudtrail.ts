@@ -53,6 +53,7 @@ import {
   trailBucketName,
   withBucketSelectors,
 } from '../plan/resources/cloudtrail.js';
+import { resourceLabel } from '../plan/resources/index.js';
 import {
   BUCKET,
   BUCKET_READS,
@@ -91,7 +92,7 @@ function unreadable(posture: Posture): string | null {
   for (const resource of READS) {
     const reason = posture.unreadable[resource];
     if (reason) return reason;
-    if (posture.values[resource] === undefined) return `${resource} was not read`;
+    if (posture.values[resource] === undefined) return `${resourceLabel(resource)} was not read`;
   }
   return null;
 }

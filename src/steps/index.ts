@@ -16,7 +16,7 @@ import type {
   ResourceKey,
   SkippedStep,
 } from '../plan/model/types.js';
-import { isWritable } from '../plan/resources/index.js';
+import { isWritable, resourceLabel } from '../plan/resources/index.js';
 import { accessAnalyzerStep } from './access-analyzer.js';
 import { accessPointStep } from './access-point.js';
 import { bucketPolicyStep } from './bucket-policy.js';
@@ -113,14 +113,20 @@ export function defaultAnswers(
   return answers;
 }
 
+const NOT_AVAILABLE = / is not available at /;
+
 /** A reason the step cannot be planned from this posture, or null. */
 export function unavailableReason(id: StepId, posture: Posture): string | null {
   const own = (STEPS[id] as Step<unknown>).unavailable?.(posture);
   if (own) return own;
   for (const resource of STEPS[id].reads) {
     const reason = posture.unreadable[resource];
-    if (reason) return `cannot read ${resource}: ${reason}`;
-    if (!(resource in posture.values)) return `${resource} was not read`;
+    // A service the endpoint lacks says so itself; anything else names what could not be read.
+    if (reason)
+      return NOT_AVAILABLE.test(reason)
+        ? reason
+        : `cannot read ${resourceLabel(resource)}: ${reason}`;
+    if (!(resource in posture.values)) return `${resourceLabel(resource)} was not read`;
   }
   return null;
 }

@@ -147,7 +147,7 @@ describe('Macie against the emulator: not available, the step steps aside', () =
     await putObjects(bucket, [10, 20, 30]);
 
     const posture = await observe(session, bucket);
-    const notAvailable = `Macie is not available at this endpoint (${emulatorUrl()})`;
+    const notAvailable = `Macie is not available at this endpoint (${emulatorUrl()}, HTTP `;
     expect(posture.unreadable['account.macie']).toContain(notAvailable);
     expect(posture.unreadable['bucket.macieJob']).toContain(notAvailable);
     expect(posture.values['account.macie']).toBeUndefined();
@@ -160,7 +160,7 @@ describe('Macie against the emulator: not available, the step steps aside', () =
     });
 
     const reason = unavailableReason('macie', posture);
-    expect(reason).toBe(`cannot read account.macie: ${posture.unreadable['account.macie']}`);
+    expect(reason).toBe(posture.unreadable['account.macie']);
     const plan = buildPlan(posture, 'strict', STEPS, defaultAnswers(posture, 'strict', STEPS));
     expect(plan.skipped).toEqual([{ step: 'Sensitive-data discovery (Macie)', reason }]);
     expect(plan.changes.map((change) => change.id)).toEqual(['bucket.publicAccessBlock']);
@@ -435,7 +435,7 @@ describe('Macie at the SDK boundary (S3 and STS on the emulator, Macie mocked)',
     expect(plan.skipped).toEqual([
       {
         step: 'Sensitive-data discovery (Macie)',
-        reason: 'cannot read bucket.macieJob: Access denied: macie2:ListClassificationJobs.',
+        reason: 'cannot read Macie classification job: Access denied: macie2:ListClassificationJobs.',
       },
     ]);
     expect(plan.changes.map((change) => change.id)).toEqual(['bucket.publicAccessBlock']);
@@ -452,7 +452,7 @@ describe('Macie at the SDK boundary (S3 and STS on the emulator, Macie mocked)',
       'AWS is throttling requests (ThrottlingException); try again shortly.',
     );
     expect(unavailableReason('macie', posture)).toBe(
-      'cannot read account.macie: AWS is throttling requests (ThrottlingException); try again shortly.',
+      'cannot read Macie (account and region): AWS is throttling requests (ThrottlingException); try again shortly.',
     );
 
     macie.on(EnableMacieCommand).rejects(THROTTLED());

@@ -77,7 +77,7 @@ describe('the Macie step in the wizard', () => {
     expect(screen).toContain('Sensitive-data discovery (Macie)');
     expect(screen).toContain('Satisfies Guide: Macie for data discovery');
     expect(screen.replace(/\s+/g, ' ')).toContain(
-      `Skipped: cannot read account.macie: Macie is not available at this endpoint (${emulatorUrl()})`,
+      `Skipped: Macie is not available at this endpoint (${emulatorUrl()}, HTTP`,
     );
     expect(screen).not.toContain('Enable Macie');
     await press(app, KEY.enter);

@@ -552,7 +552,7 @@ describe('access-analyzer step: registry, defaults and validation', () => {
     expect(optionalReadsFor(['access-analyzer'])).toEqual(['account.analyzer', 'bucket.findings']);
     expect(unavailableReason('access-analyzer', NOT_AVAILABLE)).toBe(NOT_AVAILABLE_MESSAGE);
     expect(accessAnalyzerUnavailable(NOT_AVAILABLE)).toBe(NOT_AVAILABLE_MESSAGE);
-    expect(accessAnalyzerUnavailable(at(undefined))).toBe('account.analyzer was not read');
+    expect(accessAnalyzerUnavailable(at(undefined))).toBe('IAM Access Analyzer (account analyzer) was not read');
     expect(accessAnalyzerUnavailable(NONE)).toBeNull();
   });
 

@@ -454,7 +454,7 @@ describe('access point step: plan', () => {
       {
         step: 'Access point',
         reason:
-          'cannot read bucket.accessPoint: Access denied: s3:GetAccessPoint on account 123456789012.',
+          'cannot read Access point: Access denied: s3:GetAccessPoint on account 123456789012.',
       },
     ]);
   });

@@ -161,7 +161,7 @@ describe('the catalogue', () => {
   it('an empty posture makes every control unknown, saying what was not read', () => {
     const results = evaluateControls(audit({}));
     expect(results.map((r) => r.status)).toEqual(CONTROLS.map(() => 'unknown'));
-    expect(results[0]?.detail).toBe('account.publicAccessBlock was not read');
+    expect(results[0]?.detail).toBe('Block Public Access (account) was not read');
   });
 });
 

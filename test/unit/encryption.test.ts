@@ -437,7 +437,7 @@ describe('encryption step: registry and reads', () => {
         'encryption',
         posture({}, { 'bucket.encryption': 'Access denied: s3:GetEncryptionConfiguration.' }),
       ),
-    ).toBe('cannot read bucket.encryption: Access denied: s3:GetEncryptionConfiguration.');
+    ).toBe('cannot read Default encryption: Access denied: s3:GetEncryptionConfiguration.');
   });
 
   it('shows the controls it satisfies', () => {
@@ -1470,7 +1470,7 @@ describe('encryption step: a bucket that receives server access logs', () => {
       { 'bucket.policy': 'Access denied: s3:GetBucketPolicy.' },
     );
     expect(unavailableReason('encryption', denied)).toBe(
-      'cannot read bucket.policy: Access denied: s3:GetBucketPolicy.',
+      'cannot read Bucket policy: Access denied: s3:GetBucketPolicy.',
     );
     const plan = buildPlan(denied, 'strict', ['encryption'], {
       encryption: encryptionStep.defaults(denied, 'strict'),
@@ -1479,7 +1479,7 @@ describe('encryption step: a bucket that receives server access logs', () => {
     expect(plan.skipped).toEqual([
       {
         step: 'Default encryption',
-        reason: 'cannot read bucket.policy: Access denied: s3:GetBucketPolicy.',
+        reason: 'cannot read Bucket policy: Access denied: s3:GetBucketPolicy.',
       },
     ]);
   });

@@ -672,17 +672,17 @@ describe('the Macie step: plan', () => {
 
   it('plans nothing when Macie or the jobs were not read, and buildPlan says why it skipped', () => {
     const reason =
-      'Macie is not available at this endpoint (http://127.0.0.1:9): it does not answer macie2:GetMacieSession as AWS does (HTTP 404).';
+      'Macie is not available at this endpoint (http://127.0.0.1:9, HTTP 404).';
     const posture = postureOf(
       { 'bucket.objectStats': STATS },
       { 'account.macie': reason, 'bucket.macieJob': reason },
     );
     expect(step.plan(posture, JOB_ON)).toEqual([]);
-    expect(unavailableReason('macie', posture)).toBe(`cannot read account.macie: ${reason}`);
+    expect(unavailableReason('macie', posture)).toBe(reason);
     const plan = buildPlan(posture, 'strict', ['macie'], { macie: JOB_ON });
     expect(plan.changes).toEqual([]);
     expect(plan.skipped).toEqual([
-      { step: 'Sensitive-data discovery (Macie)', reason: `cannot read account.macie: ${reason}` },
+      { step: 'Sensitive-data discovery (Macie)', reason },
     ]);
   });
 });
@@ -897,7 +897,7 @@ describe('Macie error shapes', () => {
     const error = normaliseError(html, { call: read, endpoint });
     expect(error.kind).toBe('not-available');
     expect(error.message).toBe(
-      'Macie is not available at this endpoint (http://127.0.0.1:5300): it does not answer macie2:GetMacieSession as AWS does (HTTP 404).',
+      'Macie is not available at this endpoint (http://127.0.0.1:5300, HTTP 404).',
     );
     expect(isOneLine(error.message)).toBe(true);
     const unimplemented = normaliseError(

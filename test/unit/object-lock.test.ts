@@ -62,7 +62,7 @@ describe('Object Lock step', () => {
   it('reads Object Lock and versioning, and is skipped when either cannot be read', () => {
     expect(step.reads).toEqual(['bucket.objectLock', 'bucket.versioning']);
     expect(unavailableReason('object-lock', posture({ 'bucket.objectLock': null }))).toBe(
-      'bucket.versioning was not read',
+      'Versioning was not read',
     );
   });
 

@@ -255,7 +255,7 @@ describe('Object Ownership step', () => {
       },
     );
     expect(unavailableReason('object-ownership', p)).toBe(
-      'cannot read bucket.ownershipControls: Access denied: s3:GetBucketOwnershipControls on bucket my-bucket.',
+      'cannot read Object Ownership: Access denied: s3:GetBucketOwnershipControls on bucket my-bucket.',
     );
   });
 });

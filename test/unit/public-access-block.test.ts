@@ -179,9 +179,9 @@ describe('unavailableReason', () => {
     [
       'unreadable',
       posture({}, { 'bucket.publicAccessBlock': 'Access denied: s3:GetBucketPublicAccessBlock.' }),
-      'cannot read bucket.publicAccessBlock: Access denied: s3:GetBucketPublicAccessBlock.',
+      'cannot read Block Public Access (bucket): Access denied: s3:GetBucketPublicAccessBlock.',
     ],
-    ['not read at all', posture({}), 'bucket.publicAccessBlock was not read'],
+    ['not read at all', posture({}), 'Block Public Access (bucket) was not read'],
   ])('bucket step, resource %s', (_label, p, reason) => {
     expect(unavailableReason('public-access-block', p)).toBe(reason);
   });
@@ -201,7 +201,7 @@ describe('buildPlan', () => {
       {
         step: 'Block Public Access (account)',
         reason:
-          'cannot read account.publicAccessBlock: Access denied: s3:GetAccountPublicAccessBlock.',
+          'cannot read Block Public Access (account): Access denied: s3:GetAccountPublicAccessBlock.',
       },
     ]);
     expect(plan.changes.map((change) => change.id)).toEqual(['bucket.publicAccessBlock']);

@@ -8,6 +8,7 @@
 
 import type { PostureValues, PublicAccessBlock, ResourceKey } from '../model/types.js';
 import { type EncryptionConfiguration, sseAlgorithm } from '../resources/encryption.js';
+import { resourceLabel } from '../resources/index.js';
 import { isActiveJob, type MacieJobSummary } from '../resources/macie.js';
 import type { AuditPosture, ControlId, ControlStatus } from './control-types.js';
 import { dataEvents, deliveringTrail, isLogged } from './data-events.js';
@@ -33,7 +34,7 @@ function read<K extends ResourceKey>(posture: AuditPosture, resource: K): Readin
   const reason = posture.unreadable[resource];
   if (reason) return { ok: false, verdict: unknown(reason) };
   if (!(resource in posture.values) || posture.values[resource] === undefined)
-    return { ok: false, verdict: unknown(`${resource} was not read`) };
+    return { ok: false, verdict: unknown(`${resourceLabel(resource)} was not read`) };
   return { ok: true, value: posture.values[resource] as PostureValues[K] };
 }
 

@@ -60,7 +60,7 @@ export function replicationHealth(posture: AuditPosture): Verdict {
   const unread = posture.unreadable['bucket.replication'];
   if (unread) return { status: 'unknown', detail: unread };
   const value = posture.values['bucket.replication'];
-  if (value === undefined) return { status: 'unknown', detail: 'bucket.replication was not read' };
+  if (value === undefined) return { status: 'unknown', detail: 'Replication was not read' };
   if (value === null) return { status: 'pass', detail: 'does not replicate' };
   const rules = enabledRules(value);
   if (rules.length === 0) return { status: 'pass', detail: 'no replication rule is enabled' };
