@@ -168,7 +168,10 @@ export function buildProgram(): Command {
       outputError: (text, write) =>
         write(`s3-harden: ${escapeLines(text.replace(/^error: /, ''))}`),
     })
-    .exitOverride();
+    .exitOverride()
+    // `s3-harden help` and `s3-harden help plan`, beside --help: the wizard's
+    // own action would otherwise turn commander's help command off.
+    .helpCommand('help [command]', 'Show help for s3-harden or one of its commands.');
 
   addConnectionOptions(program)
     .option('--bucket <name>', WIZARD_FLAGS.bucket.help, parseBucket)
@@ -396,7 +399,7 @@ export function buildProgram(): Command {
     program
       .command('audit')
       .description(
-        'Read-only posture report: buckets × controls (Block Public Access, ACLs, encryption, HTTPS, versioning, MFA delete, Object Lock, logging, Macie, Access Analyzer) with Security Hub and CIS IDs.',
+        'Read-only posture report: buckets × controls (Block Public Access, ACLs, encryption, HTTPS, versioning, MFA delete, lifecycle, Object Lock, replication, logging, CloudTrail data events, Macie, Access Analyzer) with their Security Hub (FSBP) and CIS IDs.',
       )
       .option(
         '--bucket <names>',
@@ -444,15 +447,17 @@ export function buildProgram(): Command {
   program.addHelpText(
     'after',
     `
-Exit codes: 0 done / nothing to change, 1 error (nothing left half-applied; for plan, also a
-            policy error found by IAM Access Analyzer, or a Deny that would lock you out),
-            2 plan has changes, or audit --fail-on found what it names,
-            3 rollback incomplete (manual commands printed).
+Exit codes:
+  0  done, or nothing to change
+  1  error: nothing is left half-applied; for plan, also a policy error found
+     by IAM Access Analyzer, or a Deny that would lock you out
+  2  plan has changes, or audit --fail-on found what it names
+  3  rollback incomplete: the commands to finish by hand are printed
 Examples:
   s3-harden                                   interactive wizard
   s3-harden plan --bucket my-bucket --out plan.json
   s3-harden apply plan.json
-  s3-harden plan --match 'logs-*' --out fleet.json   one plan, a section per bucket
+  s3-harden plan --match 'logs-*' --out fleet.json    a section per bucket
   s3-harden apply fleet.json --on-error continue
   s3-harden audit --all --fail-on fail`,
   );

@@ -31,6 +31,18 @@ describe('the CLI entry', () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it('`help` and `help <command>` show the same help as --help, in 80 columns', async () => {
+    const root = await runCli(['help']);
+    expect(root.code).toBe(0);
+    expect(root.stdout).toBe((await runCli(['--help'])).stdout);
+    expect(root.stdout).toContain('Exit codes:\n  0  done, or nothing to change\n');
+    const plan = await runCli(['help', 'plan']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toBe((await runCli(['plan', '--help'])).stdout);
+    expect(plan.stdout).toMatch(/^Usage: s3-harden plan /);
+    for (const line of root.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+
   it('exits quietly when its reader goes away (`s3-harden --help | head -0`)', async () => {
     const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
     // Closed before the help is written: the write fails with EPIPE.
