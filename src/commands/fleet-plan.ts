@@ -127,7 +127,7 @@ async function readBucket(
 export async function readFleet(
   session: AwsSession,
   names: readonly string[],
-  options: Pick<FleetPlanCommandOptions, 'preset' | 'concurrency' | 'logBucket'>,
+  options: Pick<FleetPlanCommandOptions, 'preset' | 'concurrency' | 'logBucket' | 'restrictVpce'>,
   stepIds: readonly StepId[],
   progressStream: NodeJS.WriteStream | { isTTY?: boolean; write(text: string): unknown },
 ): Promise<BucketReading[]> {

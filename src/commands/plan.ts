@@ -74,11 +74,18 @@ export interface PlanCommandOptions {
   readonly allowLockout?: boolean;
   /** One log bucket for the access logs (--log-bucket), under a prefix per bucket. */
   readonly logBucket?: string;
+  /** --restrict-vpce: the bucket policy denies requests from outside these endpoints. */
+  readonly restrictVpce?: readonly string[];
 }
 
-/** The defaults the command line changed (--log-bucket). */
-export function choicesOf(options: Pick<PlanCommandOptions, 'logBucket'>): DefaultChoices {
-  return options.logBucket ? { logBucket: options.logBucket } : {};
+/** The defaults the command line changed (--log-bucket, --restrict-vpce). */
+export function choicesOf(
+  options: Pick<PlanCommandOptions, 'logBucket' | 'restrictVpce'>,
+): DefaultChoices {
+  return {
+    ...(options.logBucket ? { logBucket: options.logBucket } : {}),
+    ...(options.restrictVpce?.length ? { vpceIds: options.restrictVpce } : {}),
+  };
 }
 
 /** The machine view of a plan: the same diff, the policy checks, and the plan file itself. */

@@ -154,6 +154,20 @@ const presetOption = (fallback?: Preset) =>
     .choices(PRESETS)
     .default(fallback ?? undefined);
 
+/** --restrict-vpce: repeated or comma-separated endpoint IDs, each checked. */
+function parseVpceList(value: string, previous: string[] = []): string[] {
+  const ids = value
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (ids.length === 0) throw new InvalidArgumentError('give at least one vpce- ID.');
+  for (const id of ids) {
+    const problem = vpceProblem(id);
+    if (problem) throw new InvalidArgumentError(`${problem}.`);
+  }
+  return [...new Set([...previous, ...ids])];
+}
+
 export function buildProgram(): Command {
   const program = new Command('s3-harden')
     .description(
@@ -235,6 +249,11 @@ export function buildProgram(): Command {
         'send every bucket’s access logs to this one bucket, each under s3-access-logs/<bucket>/ (created if missing)',
         parseBucket,
       )
+      .option(
+        '--restrict-vpce <ids>',
+        'the bucket policy denies requests not made through these VPC endpoints (vpce-…, comma-separated)',
+        parseVpceList,
+      )
       .option('--create-bucket', 'the bucket does not exist yet: create it first (in --region)')
       .option('--object-lock', 'with --create-bucket: enable Object Lock at creation (permanent)'),
   );
@@ -257,6 +276,7 @@ export function buildProgram(): Command {
           createBucket?: boolean;
           objectLock?: boolean;
           logBucket?: string;
+          restrictVpce?: string[];
         },
     ) => {
       if (flags.objectLock && !flags.createBucket) {
@@ -281,6 +301,7 @@ export function buildProgram(): Command {
             ...(flags.out ? { out: flags.out } : {}),
             ...(flags.force ? { force: true } : {}),
             ...(flags.logBucket ? { logBucket: flags.logBucket } : {}),
+            ...(flags.restrictVpce ? { restrictVpce: flags.restrictVpce } : {}),
             ...lockoutFlags(flags),
           }),
         );
@@ -301,6 +322,7 @@ export function buildProgram(): Command {
           ...(flags.force ? { force: true } : {}),
           ...(flags.createBucket ? { create: { objectLock: Boolean(flags.objectLock) } } : {}),
           ...(flags.logBucket ? { logBucket: flags.logBucket } : {}),
+          ...(flags.restrictVpce ? { restrictVpce: flags.restrictVpce } : {}),
           ...lockoutFlags(flags),
         }),
       );

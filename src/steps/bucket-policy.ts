@@ -77,6 +77,9 @@ const ENCRYPTION_OPTIONS: readonly ChoiceOption[] = [
   },
 ];
 
+export const VPCE_LEFT_OUT =
+  "its VPC endpoint restriction only: the preset asks for one, but no vpce- IDs were given, so none is added (plan --restrict-vpce vpce-…, or type them in the wizard's bucket-policy step)";
+
 export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
   id: 'bucket-policy',
   title: 'Bucket policy',
@@ -90,6 +93,10 @@ export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
   defaults: defaultAnswers,
   validate: validateAnswers,
   keep: keepAnswers,
+  // Said with the skipped steps, at the top of a plan, not only in a
+  // warning deep in the policy diff.
+  leftAsIs: (_posture, answers) =>
+    answers.vpceSuggested && !answers.vpceOnly ? VPCE_LEFT_OUT : null,
   // Asked beside an IP allowlist or an endpoint restriction; unknown, such Denies "may deny".
   callerContext: (answers) => {
     const sourceIp = answers.callerSourceIp?.trim();

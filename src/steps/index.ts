@@ -95,6 +95,8 @@ export type Answers = { [K in StepId]?: StepAnswers[K] };
 export interface DefaultChoices {
   /** One log bucket for every bucket's access logs (--log-bucket). */
   readonly logBucket?: string;
+  /** The VPC endpoints the bucket policy restricts requests to (--restrict-vpce). */
+  readonly vpceIds?: readonly string[];
 }
 
 export function defaultAnswers(
@@ -109,6 +111,10 @@ export function defaultAnswers(
   }
   if (choices.logBucket && answers.logging) {
     answers.logging = withSharedLogBucket(posture, answers.logging, choices.logBucket);
+  }
+  if (choices.vpceIds && choices.vpceIds.length > 0 && answers['bucket-policy']) {
+    const { vpceSuggested: _asked, ...policy } = answers['bucket-policy'];
+    answers['bucket-policy'] = { ...policy, vpceOnly: true, vpceIds: choices.vpceIds.join(', ') };
   }
   return answers;
 }
