@@ -435,7 +435,8 @@ describe('Macie at the SDK boundary (S3 and STS on the emulator, Macie mocked)',
     expect(plan.skipped).toEqual([
       {
         step: 'Sensitive-data discovery (Macie)',
-        reason: 'cannot read Macie classification job: Access denied: macie2:ListClassificationJobs.',
+        reason:
+          'cannot read Macie classification job: Access denied: macie2:ListClassificationJobs.',
       },
     ]);
     expect(plan.changes.map((change) => change.id)).toEqual(['bucket.publicAccessBlock']);

@@ -542,7 +542,7 @@ describe('access-analyzer step: registry, defaults and validation', () => {
     expect(index).toBeGreaterThan(STEP_ORDER.indexOf('access-point'));
     expect(index).toBeLessThan(STEP_ORDER.indexOf('account-public-access-block'));
     expect(step.controls).toEqual([
-      'Guide: Access Analyzer findings reviewed',
+      'S3 Security guide: Access Analyzer findings reviewed',
       'Security Hub IAM.28',
     ]);
   });
@@ -552,7 +552,9 @@ describe('access-analyzer step: registry, defaults and validation', () => {
     expect(optionalReadsFor(['access-analyzer'])).toEqual(['account.analyzer', 'bucket.findings']);
     expect(unavailableReason('access-analyzer', NOT_AVAILABLE)).toBe(NOT_AVAILABLE_MESSAGE);
     expect(accessAnalyzerUnavailable(NOT_AVAILABLE)).toBe(NOT_AVAILABLE_MESSAGE);
-    expect(accessAnalyzerUnavailable(at(undefined))).toBe('IAM Access Analyzer (account analyzer) was not read');
+    expect(accessAnalyzerUnavailable(at(undefined))).toBe(
+      'IAM Access Analyzer (account analyzer) was not read',
+    );
     expect(accessAnalyzerUnavailable(NONE)).toBeNull();
   });
 

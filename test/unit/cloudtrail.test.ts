@@ -684,8 +684,7 @@ describe('the CloudTrail step', () => {
   });
 
   it('steps aside when CloudTrail cannot be read here; the control says unknown', () => {
-    const reason =
-      'CloudTrail is not available at this endpoint (http://127.0.0.1:1, HTTP 404).';
+    const reason = 'CloudTrail is not available at this endpoint (http://127.0.0.1:1, HTTP 404).';
     const posture = postureOf(
       { 'bucket.exists': { Region: REGION } },
       { 'account.trails': reason, 'trail.selectors': reason },

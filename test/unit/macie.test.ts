@@ -363,7 +363,7 @@ describe('the Macie step: registration and defaults', () => {
 
   it('shows the guide section it follows and the same Macie control IDs as the audit', () => {
     expect(step.controls).toEqual([
-      'Guide: Macie for data discovery',
+      'S3 Security guide: Macie for data discovery',
       'Security Hub Macie.1',
       'CIS 2.1.3',
     ]);
@@ -671,8 +671,7 @@ describe('the Macie step: plan', () => {
   });
 
   it('plans nothing when Macie or the jobs were not read, and buildPlan says why it skipped', () => {
-    const reason =
-      'Macie is not available at this endpoint (http://127.0.0.1:9, HTTP 404).';
+    const reason = 'Macie is not available at this endpoint (http://127.0.0.1:9, HTTP 404).';
     const posture = postureOf(
       { 'bucket.objectStats': STATS },
       { 'account.macie': reason, 'bucket.macieJob': reason },
@@ -681,9 +680,7 @@ describe('the Macie step: plan', () => {
     expect(unavailableReason('macie', posture)).toBe(reason);
     const plan = buildPlan(posture, 'strict', ['macie'], { macie: JOB_ON });
     expect(plan.changes).toEqual([]);
-    expect(plan.skipped).toEqual([
-      { step: 'Sensitive-data discovery (Macie)', reason },
-    ]);
+    expect(plan.skipped).toEqual([{ step: 'Sensitive-data discovery (Macie)', reason }]);
   });
 });
 
