@@ -477,7 +477,10 @@ export const accessAnalyzerStep: Step<AccessAnalyzerAnswers> = {
   // external access analyzer should be enabled") holds for this region once an
   // analyzer exists or is created here; CIS 1.20 asks for one in every region,
   // which one run in one region does not give, so it is not claimed.
-  controls: ['Guide: Access Analyzer findings reviewed', ...controlLabels('access-analyzer')],
+  controls: [
+    'S3 Security guide: Access Analyzer findings reviewed',
+    ...controlLabels('access-analyzer'),
+  ],
   reads: [],
   // Fail soft whatever the reason (no Access Analyzer at the endpoint, a denial): the step steps aside.
   optionalReads: ['account.analyzer', 'bucket.findings'],

@@ -530,7 +530,7 @@ export const macieStep: Step<MacieAnswers> = {
   scope: 'bucket',
   // The guide's "Macie for Data Discovery" section, and the catalogue's
   // Macie control (Macie enabled, CIS: data discovered and classified).
-  controls: ['Guide: Macie for data discovery', ...controlLabels('macie')],
+  controls: ['S3 Security guide: Macie for data discovery', ...controlLabels('macie')],
   // Required to plan: whether Macie is enabled and which job the bucket has.
   // Also optional, so an endpoint without Macie (or a denial) skips this step
   // with the reason instead of failing the whole reading.

@@ -86,9 +86,9 @@ function grantWarning(posture: Posture): string | null {
     ? ' Server access logs need a bucket policy grant to logging.s3.amazonaws.com instead.'
     : '';
   return (
-    `ACLs off disables the bucket ACL grants ${grants.map(describeGrant).join(', ')}; ` +
-    `AWS refuses the change until they are removed (aws s3api put-bucket-acl --bucket ${posture.bucket} --acl private) ` +
-    `after moving the access they give into the bucket policy.${logs}`
+    `With ACLs off, these bucket ACL grants stop working: ${grants.map(describeGrant).join(', ')}. ` +
+    `AWS refuses the change until they are removed (aws s3api put-bucket-acl --bucket ${posture.bucket} --acl private); ` +
+    `move the access they give into the bucket policy first.${logs}`
   );
 }
 

@@ -139,7 +139,7 @@ describe('the Access Analyzer step in the wizard', () => {
     const first = await waitFor(app, 'step 1 of 1');
     expect(first).toContain('IAM Access Analyzer review');
     expect(first).toContain(
-      'Satisfies Guide: Access Analyzer findings reviewed, Security Hub IAM.28',
+      'Satisfies S3 Security guide: Access Analyzer findings reviewed, Security Hub IAM.28',
     );
     expect(first).toContain('! Analyzer corp (account, us-east-1): 6 active findings, 2 public.');
     expect(first).toContain('› Findings: ‹ 1–4 of 6 ›');

@@ -75,7 +75,7 @@ describe('the Macie step in the wizard', () => {
     await pastPosture(app);
     const screen = await waitFor(app, 'step 1 of 1');
     expect(screen).toContain('Sensitive-data discovery (Macie)');
-    expect(screen).toContain('Satisfies Guide: Macie for data discovery');
+    expect(screen).toContain('Satisfies S3 Security guide: Macie for data discovery');
     expect(screen.replace(/\s+/g, ' ')).toContain(
       `Skipped: Macie is not available at this endpoint (${emulatorUrl()}, HTTP`,
     );
@@ -107,7 +107,7 @@ describe('the Macie step in the wizard', () => {
       const app = start(bucket);
       await pastPosture(app);
       const first = await waitFor(app, 'step 1 of 1');
-      expect(first).toContain('Satisfies Guide: Macie for data discovery');
+      expect(first).toContain('Satisfies S3 Security guide: Macie for data discovery');
       expect(first).toContain('› [x] Enable Macie  now not enabled');
       expect(first).toContain('[x] Create a classification job  now none');
       expect(first).toContain('Runs: once');

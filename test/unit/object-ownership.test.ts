@@ -120,6 +120,7 @@ describe('Object Ownership step', () => {
       expect(warning).toContain('AllUsers (anyone) READ');
       expect(warning).toContain('LogDelivery (S3 server access logs) WRITE');
       expect(warning).toContain(`id:${'ab'.repeat(32)} READ`);
+      expect(warning).toMatch(/^With ACLs off, these bucket ACL grants stop working: /);
       expect(warning).toContain('AWS refuses the change until they are removed');
       expect(warning).toContain(`aws s3api put-bucket-acl --bucket ${BUCKET} --acl private`);
       expect(warning).toContain('logging.s3.amazonaws.com');
