@@ -295,7 +295,7 @@ describe('--fail-on', () => {
 });
 
 describe('the table', () => {
-  it('fits 80 columns, cutting long bucket names with …', () => {
+  it('fits 80 columns, cutting long bucket names in the middle with …, their ends kept', () => {
     const long = 'a-very-long-bucket-name-that-would-never-fit-beside-twelve-columns';
     const lines = text(renderAudit(report([hardened(long), open('short'), GONE])));
     // The table, and the detail lines too: they wrap.
@@ -306,7 +306,7 @@ describe('the table', () => {
     );
     expect(header).toHaveLength(80);
     expect(lines).toContain(
-      'a-very-long-bucke…  ✓   ✓   ✓   ✓    ✓   ✓   ✓   ✗   ✓    ✗    ✓    ✗  ?   ?  ?',
+      'a-very-lo…-columns  ✓   ✓   ✓   ✓    ✓   ✓   ✓   ✗   ✓    ✗    ✓    ✗  ?   ?  ?',
     );
     expect(lines).toContain(
       'short               ✗   ✗   ✗   ✗    ✗   ✗   ✗   ✗   ✗    ✗    ✓    ✗  ?   ?  ?',
@@ -319,6 +319,32 @@ describe('the table', () => {
       '      off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy,',
       '        RestrictPublicBuckets',
     ]);
+  });
+
+  it('at 60 columns: each name whole on its own line, then what it fails and what is unknown', () => {
+    const names = ['demo-open-20261205-1', 'demo-open-20261205-1-logs', 'demo-open-20261205-2'];
+    const lines = text(
+      renderAudit(
+        report([
+          open(names[0] as string),
+          hardened(names[1] as string),
+          open(names[2] as string),
+          GONE,
+        ]),
+        60,
+      ),
+    );
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(60);
+    for (const name of names) expect(lines).toContain(name);
+    const at = lines.indexOf(names[1] as string);
+    expect(lines.slice(at, at + 3)).toEqual([names[1], '  ✗ MFA LOCK LOG', '  ? CT MAC AA']);
+    const first = lines.indexOf(names[0] as string);
+    expect(lines[first + 1]).toBe('  ✗ BPA ACL ENC SSEC KMS TLS VER MFA LIFE LOCK LOG');
+    expect(lines).toContain('  ! not audited: Bucket gone does not exist.');
+    // The legend too: the IDs go under the title where the line would run past.
+    const legend = lines.slice(lines.findIndex((line) => line.startsWith('Legend')));
+    expect(legend).toContain('  CT    CloudTrail data events · S3.22/S3.23 · CIS 3.8/3.9');
+    expect(legend).toContain('  BPA   Block Public Access (bucket) · S3.8 · CIS 2.1.4');
   });
 
   it('renders legend, shared details once, per-bucket details and the summary', () => {

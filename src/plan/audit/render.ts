@@ -52,6 +52,30 @@ export function truncate(value: string, width: number): string {
   return `${value.slice(0, width - 1)}…`;
 }
 
+/**
+ * A bucket name cut in the middle, its end kept: buckets of one fleet often
+ * share a prefix and differ at the end (`app-data-1`, `app-data-1-logs`), so
+ * a cut end would make their rows identical.
+ */
+export function truncateMiddle(value: string, width: number): string {
+  if (value.length <= width) return value;
+  if (width < 8) return truncate(value, width);
+  const tail = Math.min(Math.floor((width - 1) / 2), 12);
+  return `${value.slice(0, width - 1 - tail)}…${value.slice(value.length - tail)}`;
+}
+
+/** Below this many columns for the names, the table gives way to the narrow layout. */
+const MIN_NAME_WIDTH = 16;
+
+/** The width the table's name column gets, or null when it would be too narrow to read. */
+function nameWidthFor(report: AuditReport, width: number): number | null {
+  const cells = report.controls.reduce((sum, control) => sum + 1 + control.column.length, 0);
+  const longest = Math.max(NAME_HEADER.length, ...report.buckets.map((b) => b.bucket.length));
+  const room = width - cells;
+  if (room < Math.min(longest, MIN_NAME_WIDTH)) return null;
+  return Math.max(NAME_HEADER.length, Math.min(longest, room));
+}
+
 /** "S3.8 · CIS 2.1.4", or empty. */
 export function controlIds(control: Pick<Control, 'fsbp' | 'cis'>): string {
   return [control.fsbp, control.cis ? `CIS ${control.cis}` : undefined]
@@ -59,15 +83,75 @@ export function controlIds(control: Pick<Control, 'fsbp' | 'cis'>): string {
     .join(' · ');
 }
 
+/**
+ * For a terminal too narrow for the table (60 columns, say): each bucket's
+ * name whole on a line of its own, then the columns it fails and those
+ * unknown, wrapped under it; a bucket that passes everything says so.
+ */
+function narrowLines(report: AuditReport, width: number): AuditLine[] {
+  const rows = report.buckets.flatMap((bucket): AuditLine[] => {
+    const name = text(bucket.bucket, 'heading');
+    if (bucket.error !== undefined) {
+      return [
+        name,
+        ...wrapped(
+          [{ text: '  ', kind: 'plain' }],
+          `! not audited: ${bucket.error}`,
+          'warning',
+          width,
+          4,
+        ),
+      ];
+    }
+    const byId = new Map(bucket.results.map((result) => [result.id, result.status]));
+    const columns = (status: string) =>
+      report.controls
+        .filter((control) => (byId.get(control.id) ?? 'unknown') === status)
+        .map((control) => control.column)
+        .join(' ');
+    const lines: AuditLine[] = [name];
+    for (const status of ['fail', 'unknown'] as const) {
+      const listed = columns(status);
+      if (listed)
+        lines.push(
+          ...wrapped(
+            [{ text: '  ', kind: 'plain' }, symbol(status), { text: ' ', kind: 'plain' }],
+            listed,
+            'plain',
+            width,
+            4,
+          ),
+        );
+    }
+    if (lines.length === 1) {
+      lines.push([
+        { text: '  ', kind: 'plain' },
+        symbol('pass'),
+        { text: ' every control passes', kind: 'plain' },
+      ]);
+    }
+    return lines;
+  });
+  return [
+    ...wrapped(
+      [],
+      'Each bucket: the controls it fails (✗) and those unknown (?); the rest pass.',
+      'heading',
+      width,
+      0,
+    ),
+    ...rows,
+  ];
+}
+
 function tableLines(report: AuditReport, width: number): AuditLine[] {
   const controls = report.controls;
-  const cells = controls.reduce((sum, control) => sum + 1 + control.column.length, 0);
-  const longest = Math.max(NAME_HEADER.length, ...report.buckets.map((b) => b.bucket.length));
-  const nameWidth = Math.max(NAME_HEADER.length, Math.min(longest, width - cells));
+  const nameWidth = nameWidthFor(report, width);
+  if (nameWidth === null) return narrowLines(report, width);
   const header = `${NAME_HEADER.padEnd(nameWidth)}${controls.map((c) => ` ${c.column}`).join('')}`;
   const rows = report.buckets.map((bucket): AuditLine => {
     const name: Span = {
-      text: truncate(bucket.bucket, nameWidth).padEnd(nameWidth),
+      text: truncateMiddle(bucket.bucket, nameWidth).padEnd(nameWidth),
       kind: 'plain',
     };
     if (bucket.error !== undefined) {
@@ -99,9 +183,12 @@ function tableLines(report: AuditReport, width: number): AuditLine[] {
   return [text(header, 'heading'), ...rows];
 }
 
-function legendLines(report: AuditReport): AuditLine[] {
+function legendLines(report: AuditReport, width: number): AuditLine[] {
   const columnWidth = Math.max(...report.controls.map((c) => c.column.length));
   const titleWidth = Math.max(...report.controls.map((c) => c.title.length));
+  const lines = report.controls.map((control) =>
+    `  ${control.column.padEnd(columnWidth)}  ${control.title.padEnd(titleWidth)}  ${controlIds(control)}`.trimEnd(),
+  );
   return [
     [
       { text: 'Legend: ', kind: 'heading' },
@@ -112,11 +199,18 @@ function legendLines(report: AuditReport): AuditLine[] {
       symbol('unknown'),
       { text: ' unknown', kind: 'plain' },
     ],
-    ...report.controls.map((control) =>
-      text(
-        `  ${control.column.padEnd(columnWidth)}  ${control.title.padEnd(titleWidth)}  ${controlIds(control)}`.trimEnd(),
-      ),
-    ),
+    ...(lines.every((line) => line.length <= width)
+      ? lines.map((line) => text(line))
+      : // Narrow: title and IDs as one text, wrapped past the column name.
+        report.controls.flatMap((control) =>
+          wrapped(
+            [{ text: `  ${control.column.padEnd(columnWidth)}  `, kind: 'plain' }],
+            [control.title, controlIds(control)].filter(Boolean).join(' · '),
+            'plain',
+            width,
+            columnWidth + 4,
+          ),
+        )),
   ];
 }
 
@@ -199,7 +293,7 @@ export function renderAudit(report: AuditReport, width = 80): AuditLine[] {
     ...accountWideLines(report, width),
     ...tableLines(columns, width),
     text(''),
-    ...legendLines(columns),
+    ...legendLines(columns, width),
     ...(details.length > 0 ? [text(''), ...details] : []),
     ...account,
     text(''),
