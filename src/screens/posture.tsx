@@ -31,8 +31,12 @@ const TITLE_WIDTH = 32;
  * many are out of view, so every control is reachable in 80×24.
  */
 const AROUND_ROWS = 11;
-/** Room kept for the symbol, the gaps and the longest effect ("→ changed, still ✗"). */
-const OTHER_COLUMNS = 2 + TITLE_WIDTH + 1 + 1 + 18;
+/** The longest effect ("→ changed, still ✗"): the column that must never be cut. */
+const EFFECT_WIDTH = 18;
+/** The symbol, the title and the effect, with their gaps: what every width keeps. */
+const KEPT_COLUMNS = 2 + TITLE_WIDTH + 1 + EFFECT_WIDTH + 1;
+/** Narrower than this, the detail column is left out: the selected row's shows underneath. */
+const MIN_DETAIL = 12;
 
 function effect(row: PostureRow): { text: string; tone: ToneName } | null {
   if (row.planned === 'fixes') return { text: '→ fixed', tone: 'add' };
@@ -52,7 +56,8 @@ export function PostureScreen({ bucket, preset, summary, onNext, onBack }: Props
   // `i` swaps the detail column for the Security Hub (FSBP) and CIS control IDs.
   const [showIds, setShowIds] = useState(false);
   const { stdout } = useStdout();
-  const detailWidth = Math.max(20, (stdout.columns || 80) - OTHER_COLUMNS);
+  // The effect comes before the detail, so a narrow terminal cuts the detail, never the outcome.
+  const detailWidth = (stdout.columns || 80) - KEPT_COLUMNS - 1;
   // ↑↓ pick a control; its whole detail shows under the table (the column cuts it).
   const [cursor, setCursor] = useState(0);
   const count = summary.rows.length;
@@ -86,10 +91,14 @@ export function PostureScreen({ bucket, preset, summary, onNext, onBack }: Props
               <Text {...tone(STATUS_TONE[row.status])}>{`${SYMBOL[row.status]} `}</Text>
               <Text inverse={row === selected}>{pad(row.title, TITLE_WIDTH)}</Text>
               <Text> </Text>
-              <Text
-                {...tone('muted')}
-              >{`${pad(showIds ? row.ids : row.detail, detailWidth)} `}</Text>
-              {planned ? <Text {...tone(planned.tone)}>{planned.text}</Text> : null}
+              <Text {...tone(planned?.tone ?? 'muted')}>
+                {(planned?.text ?? '').padEnd(EFFECT_WIDTH)}
+              </Text>
+              {detailWidth >= MIN_DETAIL ? (
+                <Text
+                  {...tone('muted')}
+                >{` ${pad(showIds ? row.ids : row.detail, detailWidth)}`}</Text>
+              ) : null}
             </Text>
           );
         })}
