@@ -14,13 +14,15 @@ type Props = {
 
 /**
  * One line: where the wizard is and what it is about to touch. The progress
- * sits on the right and never shrinks; a long bucket name truncates instead.
+ * sits on the right and never shrinks; the bucket comes first, so what is cut
+ * on a narrow terminal is the account and region.
  */
 export function Header({ account, region, bucket, progress, status }: Props) {
+  // The bucket first: on a narrow terminal the account and region are cut, not what is touched.
   const parts = [
+    bucket ? `bucket ${bucket}` : undefined,
     account ? `account ${account}` : status,
     region,
-    bucket ? `bucket ${bucket}` : undefined,
   ].filter(Boolean);
   return (
     <Box

@@ -48,6 +48,12 @@ function effect(row: PostureRow): { text: string; tone: ToneName } | null {
   return null;
 }
 
+/** About how many lines `text` takes when wrapped at `columns` (words move whole, so one spare). */
+function linesOf(text: string, columns: number): number {
+  if (text.length <= columns) return 1;
+  return Math.ceil(text.length / Math.max(1, columns - 8));
+}
+
 function pad(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 }
@@ -70,19 +76,31 @@ export function PostureScreen({ bucket, preset, summary, onNext, onBack }: Props
   });
   const at = Math.min(cursor, count - 1);
   const selected = summary.rows[at];
-  const fits = Math.max(4, (stdout.rows || 24) - AROUND_ROWS);
+  const columns = stdout.columns || 80;
+  const subtitle = `The audit's controls, and what ${preset} would do; each change is reviewed first.`;
+  const detail = selected
+    ? `${selected.title}: ${selected.detail}${selected.ids ? ` (${selected.ids})` : ''}`
+    : '';
+  const failing = summary.rows.length - summary.holding;
+  const totals = `Holds ${summary.holding} of ${summary.rows.length}. ${preset} fixes ${summary.fixed} of ${failing}; ${summary.stillFailing} would not hold after it.`;
+  // On a narrow terminal the lines around the rows wrap: the rows give way,
+  // so the screen never runs past the terminal's height (the header stays).
+  const wrappedExtra =
+    linesOf(subtitle, columns) -
+    1 +
+    linesOf(totals, columns) -
+    1 +
+    Math.max(0, linesOf(detail, columns) - 2);
+  const fits = Math.max(4, (stdout.rows || 24) - AROUND_ROWS - wrappedExtra);
   // All rows when they fit; else a window around the cursor and one line for the rest.
   const shown = count <= fits ? count : fits - 1;
   const start = Math.min(Math.max(0, at - Math.floor(shown / 2)), count - shown);
   const above = start;
   const below = count - start - shown;
-  const failing = summary.rows.length - summary.holding;
   return (
     <Box flexDirection="column">
       <Text {...tone('heading')}>{`Where ${bucket} stands now`}</Text>
-      <Text {...tone('muted')}>
-        {`The audit's controls, and what ${preset} would do; each change is reviewed first.`}
-      </Text>
+      <Text {...tone('muted')}>{subtitle}</Text>
       <Box flexDirection="column" marginTop={1}>
         {summary.rows.slice(start, start + shown).map((row) => {
           const planned = effect(row);
@@ -110,13 +128,11 @@ export function PostureScreen({ bucket, preset, summary, onNext, onBack }: Props
       </Box>
       {selected ? (
         <Text {...tone('muted')} wrap="wrap">
-          {`${selected.title}: ${selected.detail}${selected.ids ? ` (${selected.ids})` : ''}`}
+          {detail}
         </Text>
       ) : null}
       <Box marginTop={1}>
-        <Text {...tone('summary')}>
-          {`Holds ${summary.holding} of ${summary.rows.length}. ${preset} fixes ${summary.fixed} of ${failing}; ${summary.stillFailing} would not hold after it.`}
-        </Text>
+        <Text {...tone('summary')}>{totals}</Text>
       </Box>
       <Footer
         hints={[

@@ -1,4 +1,4 @@
-import { Text } from 'ink';
+import { Box, Text } from 'ink';
 import { tone } from './theme.js';
 
 type Props = {
@@ -15,6 +15,11 @@ export function SelectItem({ isSelected = false, label }: Props) {
   );
 }
 
+/** Never shrunk: on a narrow terminal the label is cut, not the pointer's gap. */
 export function SelectIndicator({ isSelected = false }: { readonly isSelected?: boolean }) {
-  return <Text {...tone('accent')}>{isSelected ? '› ' : '  '}</Text>;
+  return (
+    <Box flexShrink={0}>
+      <Text {...tone('accent')}>{isSelected ? '› ' : '  '}</Text>
+    </Box>
+  );
 }

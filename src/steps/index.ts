@@ -66,7 +66,7 @@ export type StepAnswers = { [K in keyof typeof STEPS]: AnswersOf<(typeof STEPS)[
 export type StepRegistry = { readonly [K in StepId]: Step<StepAnswers[K]> };
 
 export const PRESET_DESCRIPTIONS: Record<Preset, string> = {
-  baseline: "The guide's checklist without network restrictions or Object Lock.",
+  baseline: "The S3 Security guide's checklist, without network limits or Object Lock.",
   strict: 'Baseline plus customer-managed KMS keys and a VPC endpoint limit.',
   worm: 'Strict plus Object Lock (write once, read many).',
   custom: 'Start from baseline and decide every step yourself.',
