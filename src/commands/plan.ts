@@ -39,6 +39,7 @@ import {
 import { withDigest } from '../plan/render/digest-line.js';
 import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
+import { wrapLines } from '../plan/render/wrap-text.js';
 import {
   buildPlan,
   type DefaultChoices,
@@ -201,17 +202,19 @@ export function planText(
   session: Pick<AwsSession, 'endpoint' | 'profile'>,
   colour: boolean,
   lines: readonly Line[] = withDigest(renderPlan(plan), plan),
+  width = 0,
 ): string {
+  const toWidth = (block: readonly Line[]) => wrapLines(block, width);
   const cli = renderCliCommands(plan, {
     region: plan.target.region,
     ...(session.endpoint ? { endpoint: session.endpoint } : {}),
     ...(session.profile ? { profile: session.profile } : {}),
   });
-  let text = `${formatLines(lines, colour)}\n`;
+  let text = `${formatLines(toWidth(lines), colour)}\n`;
   const checks = renderValidation(validation);
-  if (checks.length > 0) text += `\n${formatLines(checks, colour)}\n`;
+  if (checks.length > 0) text += `\n${formatLines(toWidth(checks), colour)}\n`;
   const guard = lockoutLines(lockout);
-  if (guard.length > 0) text += `\n${formatLines(guard, colour)}\n`;
+  if (guard.length > 0) text += `\n${formatLines(toWidth(guard), colour)}\n`;
   if (cli.length > 0) text += `\n${formatLines(cli, colour)}\n`;
   return text;
 }
@@ -249,6 +252,11 @@ export function saveFile(file: string, text: () => string, force = false): Comma
   }
 }
 
+/** The terminal's width to wrap plan text to; 0 (no wrapping) for a pipe or a file. */
+export function wrapWidth(stream: { readonly isTTY?: boolean; readonly columns?: number }): number {
+  return stream.isTTY && stream.columns && stream.columns > 0 ? stream.columns : 0;
+}
+
 export async function runPlan(
   options: PlanCommandOptions,
   stdout = process.stdout,
@@ -279,7 +287,17 @@ export async function runPlan(
     } else if (options.json) {
       stdout.write(`${jsonText(planToJson(plan, validation, lockout))}\n`);
     } else {
-      stdout.write(planText(plan, validation, lockout, session, colourEnabled(stdout)));
+      stdout.write(
+        planText(
+          plan,
+          validation,
+          lockout,
+          session,
+          colourEnabled(stdout),
+          undefined,
+          wrapWidth(stdout),
+        ),
+      );
       if (options.out && !saveError) {
         const out = escapeControl(options.out);
         stdout.write(
