@@ -26,6 +26,7 @@ import {
 import { type FailOn, failOnReason, parseFailOn } from '../plan/audit/fail-on.js';
 import { type AuditLine, renderAudit } from '../plan/audit/render.js';
 import { buildReport, outOfRegion } from '../plan/audit/report.js';
+import { auditToSarif } from '../plan/audit/sarif.js';
 import type { AccountAudit, AuditReport, BucketAudit } from '../plan/audit/schema.js';
 import type { ResourceKey } from '../plan/model/types.js';
 import { jsonText } from '../plan/render/sanitise.js';
@@ -41,6 +42,8 @@ export interface AuditCommandOptions {
   /** Buckets audited at once (the CLI takes 1–64, default 8). */
   readonly concurrency: number;
   readonly json: boolean;
+  /** SARIF 2.1.0 instead of the report's own JSON (--format sarif). */
+  readonly sarif?: boolean;
   readonly failOn: FailOn;
   readonly connection: ConnectionOptions;
 }
@@ -207,7 +210,8 @@ export async function runAudit(
   const session = await connect(options.connection);
   try {
     const report = await auditReport(session, options, started);
-    if (options.json) stdout.write(`${jsonText(report)}\n`);
+    if (options.sarif) stdout.write(`${jsonText(auditToSarif(report))}\n`);
+    else if (options.json) stdout.write(`${jsonText(report)}\n`);
     else {
       const lines = renderAudit(report, terminalColumns(stdout));
       stdout.write(`${formatAudit(lines, colourEnabled(stdout))}\n`);

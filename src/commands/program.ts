@@ -436,6 +436,12 @@ export function buildProgram(): Command {
       )
       .option('--concurrency <n>', 'buckets audited at once, 1–64', parseConcurrency, 8)
       .option('--json', 'print the report as JSON (schema s3-harden/audit, version 1)')
+      .addOption(
+        new Option(
+          '--format <format>',
+          'text (default), json (as --json), or sarif (SARIF 2.1.0, for code-scanning dashboards)',
+        ).choices(['text', 'json', 'sarif']),
+      )
       .option(
         '--fail-on <level>',
         'exit 2 when the audit finds: never, fail, unknown, or only these controls (e.g. S3.5,S3.8); a --bucket that cannot be audited trips all but never',
@@ -449,16 +455,21 @@ export function buildProgram(): Command {
         match?: string;
         concurrency: number;
         json?: boolean;
+        format?: 'text' | 'json' | 'sarif';
         failOn: string;
       },
     ) => {
+      if (flags.json && flags.format && flags.format !== 'json') {
+        fail(`--json and --format ${flags.format} ask for two outputs: choose one.`);
+      }
       const selection = bucketSelection(flags);
       const { runAudit, failOnFlag } = await import('./audit.js');
       await guard(() =>
         runAudit({
           selection,
           concurrency: flags.concurrency,
-          json: Boolean(flags.json),
+          json: Boolean(flags.json) || flags.format === 'json',
+          ...(flags.format === 'sarif' ? { sarif: true } : {}),
           failOn: failOnFlag(flags.failOn),
           connection: connectionOptions(flags),
         }),
