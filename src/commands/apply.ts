@@ -21,6 +21,7 @@ import { withDigest } from '../plan/render/digest-line.js';
 import { outcomeLines } from '../plan/render/outcome.js';
 import { renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
+import { rollbackCommand, undoHintLines } from '../plan/render/undo-hint.js';
 import {
   type ApplyCommandOptions,
   confirm,
@@ -65,9 +66,14 @@ export async function runApply(
   const colour = colourEnabled(human);
   const print = (text: string) => human.write(`${text}\n`);
   const count = plan.changes.length;
-  const report = (result: Omit<SectionResult, 'label' | 'changes'>) => {
+  const report = (result: Omit<SectionResult, 'label' | 'changes'> & { undo?: string }) => {
     if (!options.json) return;
-    const json = { bucket: target.bucket, ...resultJson({ label: '', changes: count, ...result }) };
+    const { undo, ...section } = result;
+    const json = {
+      bucket: target.bucket,
+      ...resultJson({ label: '', changes: count, ...section }),
+      ...(undo ? { undo } : {}),
+    };
     stdout.write(`${jsonText(json)}\n`);
   };
 
@@ -133,9 +139,18 @@ export async function runApply(
       const outcome = await applyWithJournal(session, plan, interrupt.signal, print, {
         ...(options.ignoreUnfinished ? { ignoreUnfinished: true } : {}),
       });
+      // Where the journal is and the command that undoes it, success or not: ready to paste.
+      const cli = {
+        ...(session.endpoint ? { endpoint: session.endpoint } : {}),
+        ...(session.profile ? { profile: session.profile } : {}),
+      };
       print('');
-      print(formatLines(outcomeLines(outcome), colour));
-      report(resultOf(target.bucket, count, outcome));
+      print(formatLines([...outcomeLines(outcome), ...undoHintLines(outcome, cli)], colour));
+      report({
+        ...resultOf(target.bucket, count, outcome),
+        journalPath: outcome.journalPath,
+        undo: rollbackCommand(outcome.journalPath, cli),
+      });
       return outcomeExit(outcome);
     } finally {
       interrupt.dispose();

@@ -401,7 +401,7 @@ export function App({ preset, steps, bucket, logBucket, onExit }: Props) {
             : outcome.status === 'rolled-back'
               ? WIZARD_EXIT.error
               : WIZARD_EXIT.rollbackIncomplete;
-        return <Result outcome={outcome} height={body} onExit={() => finish(code)} />;
+        return <Result outcome={outcome} height={body} cli={cli} onExit={() => finish(code)} />;
       }
     }
   })();

@@ -74,6 +74,12 @@ describe('plan and apply against the emulator', () => {
     expect(applied.stderr).toBe('');
     expect(applied.stdout).toContain('Apply complete: 2 changes applied and verified.');
     expect(applied.code).toBe(0);
+    // Where the journal is, and the undo command whole, ready to paste.
+    const journal = /^Journal: (\S+\.jsonl)$/m.exec(applied.stdout)?.[1];
+    expect(journal).toBeDefined();
+    expect(applied.stdout).toContain(
+      `Undo: s3-harden rollback ${journal} --endpoint-url ${emulatorUrl()}`,
+    );
     expect(await snapshot(bucket)).toEqual({
       'bucket.publicAccessBlock': ALL_ON,
       'account.publicAccessBlock': ALL_ON,
@@ -218,7 +224,15 @@ describe('plan and apply against the emulator', () => {
     const result = await runCli(['apply', file, '--yes', '--json', ...endpoint()]);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('Apply complete: 2 changes applied and verified.');
-    expect(JSON.parse(result.stdout)).toEqual({ bucket, status: 'applied', changes: 2 });
+    const json = JSON.parse(result.stdout);
+    expect(json).toEqual({
+      bucket,
+      status: 'applied',
+      changes: 2,
+      journal: expect.stringMatching(/\.jsonl$/),
+      undo: `s3-harden rollback ${json.journal} --endpoint-url ${emulatorUrl()}`,
+    });
+    expect(result.stderr).toContain(`Undo: ${json.undo}`);
   });
 
   it('refuses a plan for another account before writing', async () => {
