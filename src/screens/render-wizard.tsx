@@ -2,9 +2,10 @@
  * Mounts the wizard. Ink and React load here; the app itself right after
  * the first frame, and the AWS SDK only when `services.connect` runs.
  */
-import { render } from 'ink';
+import { type RenderOptions, render } from 'ink';
 import { lazy, Suspense } from 'react';
 import type { Preset } from '../plan/model/types.js';
+import { type KeySource, keyByKeyStdin } from './key-stdin.js';
 import { ServicesProvider, type WizardServices } from './services.js';
 import { StartingFrame } from './starting.js';
 
@@ -18,6 +19,18 @@ export interface WizardOptions {
   readonly preset?: Preset;
   readonly bucket?: string;
   readonly logBucket?: string;
+}
+
+/**
+ * How the wizard is mounted, shared with the screen tests that drive it
+ * through the same stdin: one key per read, and Ctrl+C is the app's to
+ * handle (during apply it cancels and rolls back).
+ */
+export function wizardRenderOptions(
+  stdin: KeySource,
+  rest: Omit<RenderOptions, 'stdin'> = {},
+): RenderOptions {
+  return { ...rest, stdin: keyByKeyStdin(stdin), exitOnCtrlC: false };
 }
 
 export async function renderWizard(options: WizardOptions): Promise<number> {
@@ -37,8 +50,7 @@ export async function renderWizard(options: WizardOptions): Promise<number> {
         />
       </Suspense>
     </ServicesProvider>,
-    // Ctrl+C is the app's to handle: during apply it cancels and rolls back.
-    { exitOnCtrlC: false },
+    wizardRenderOptions(process.stdin),
   );
   await instance.waitUntilExit();
   return code;
