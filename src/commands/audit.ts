@@ -17,6 +17,7 @@ import type { ConnectionOptions } from '../aws/clients.js';
 import { AwsError } from '../aws/errors.js';
 import { mapLimit } from '../aws/families/map-limit.js';
 import { type AwsSession, connect } from '../aws/index.js';
+import type { CisVersion } from '../plan/audit/cis.js';
 import {
   ACCOUNT_CONTROLS,
   auditReads,
@@ -46,12 +47,14 @@ export interface AuditCommandOptions {
   readonly sarif?: boolean;
   readonly failOn: FailOn;
   readonly connection: ConnectionOptions;
+  /** Whose CIS numbers to show (--cis-version; default the newest). */
+  readonly cisVersion?: CisVersion;
 }
 
 /** The --fail-on value, or a one-line error (exit 1) before any AWS call. */
-export function failOnFlag(value: string): FailOn {
+export function failOnFlag(value: string, version?: CisVersion): FailOn {
   try {
-    return parseFailOn(value);
+    return parseFailOn(value, version);
   } catch (error) {
     throw new CommandError(`--fail-on: ${(error as Error).message}.`);
   }
@@ -167,7 +170,7 @@ async function bucketNames(view: AwsSession, selection: BucketSelection): Promis
 /** The report of one audit run (also what `--json` prints). */
 export async function auditReport(
   session: AwsSession,
-  options: Pick<AuditCommandOptions, 'selection' | 'concurrency'>,
+  options: Pick<AuditCommandOptions, 'selection' | 'concurrency' | 'cisVersion'>,
   started: number = Date.now(),
   progressStream: Parameters<typeof createProgress>[2] = process.stderr,
 ): Promise<AuditReport> {
@@ -187,6 +190,7 @@ export async function auditReport(
     : await auditAccount(view);
   return buildReport({
     tool: TOOL,
+    ...(options.cisVersion ? { cisVersion: options.cisVersion } : {}),
     accountId: session.identity.accountId,
     region: session.region,
     buckets: audits,

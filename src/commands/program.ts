@@ -8,6 +8,12 @@
  * commander's style; long, but one level deep.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import {
+  CIS_VERSIONS,
+  type CisVersion,
+  DEFAULT_CIS_VERSION,
+  parseCisVersion,
+} from '../plan/audit/cis.js';
 import { bucketNameProblem } from '../plan/model/bucket-name.js';
 import { PRESETS, type Preset } from '../plan/model/types.js';
 import { sourceIpProblem } from '../plan/policy/ip.js';
@@ -436,6 +442,19 @@ export function buildProgram(): Command {
       )
       .option('--concurrency <n>', 'buckets audited at once, 1–64', parseConcurrency, 8)
       .option('--json', 'print the report as JSON (schema s3-harden/audit, version 1)')
+      .option(
+        '--cis-version <version>',
+        `number the CIS controls as this CIS AWS Foundations Benchmark does: ${CIS_VERSIONS.join(', ')} (default ${DEFAULT_CIS_VERSION})`,
+        (value: string) => {
+          const version = parseCisVersion(value);
+          if (!version) {
+            throw new InvalidArgumentError(
+              `"${value}" is not a CIS version s3-harden knows (${CIS_VERSIONS.join(', ')}).`,
+            );
+          }
+          return version;
+        },
+      )
       .addOption(
         new Option(
           '--format <format>',
@@ -457,6 +476,7 @@ export function buildProgram(): Command {
         json?: boolean;
         format?: 'text' | 'json' | 'sarif';
         failOn: string;
+        cisVersion?: CisVersion;
       },
     ) => {
       if (flags.json && flags.format && flags.format !== 'json') {
@@ -470,8 +490,9 @@ export function buildProgram(): Command {
           concurrency: flags.concurrency,
           json: Boolean(flags.json) || flags.format === 'json',
           ...(flags.format === 'sarif' ? { sarif: true } : {}),
-          failOn: failOnFlag(flags.failOn),
+          failOn: failOnFlag(flags.failOn, flags.cisVersion),
           connection: connectionOptions(flags),
+          ...(flags.cisVersion ? { cisVersion: flags.cisVersion } : {}),
         }),
       );
     },

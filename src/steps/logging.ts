@@ -300,7 +300,7 @@ export const loggingStep: Step<LoggingAnswers> = {
   title: 'Server access logging',
   summary: 'Records every request to the bucket in log files in another bucket, for audits.',
   scope: 'bucket',
-  controls: [...controlLabels('logging'), 'CIS 3.x (CloudTrail data events complement it)'],
+  controls: controlLabels('logging'),
   reads: ['bucket.logging'],
   // What tells a log bucket: its delivery grant (policy) or the LogDelivery ACL grant.
   optionalReads: ['bucket.policy', 'bucket.acl'],

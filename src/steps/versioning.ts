@@ -11,7 +11,7 @@
  * Anyone else gets the exact command to run as root.
  */
 
-import { controlLabels } from '../plan/audit/controls.js';
+import { controlLabels, controlSpec } from '../plan/audit/controls.js';
 import type { Change, Posture, Preset } from '../plan/model/types.js';
 import { writeCall } from '../plan/resources/index.js';
 import type { VersioningConfiguration } from '../plan/resources/versioning.js';
@@ -199,7 +199,7 @@ export const versioningStep: Step<VersioningAnswers> = {
       fields.push({
         kind: 'note',
         tone: 'info',
-        text: `MFA delete (CIS 2.1.2) can be turned on only by the root user with its MFA device, never in the console. As root, run: ${mfaDeleteCommand(posture.bucket)}`,
+        text: `MFA delete (CIS ${controlSpec('mfa-delete').cis}) can be turned on only by the root user with its MFA device, never in the console. As root, run: ${mfaDeleteCommand(posture.bucket)}`,
       });
     }
     return fields;

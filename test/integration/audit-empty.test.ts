@@ -24,7 +24,7 @@ describe('audit --all on an account with no buckets', () => {
       'No buckets to audit.',
       '',
       `Account ${ACCOUNT} (account-level controls)`,
-      '  ✗ Block Public Access (account)  S3.1 · CIS 2.1.4',
+      '  ✗ Block Public Access (account)  S3.1 · CIS 3.1.4',
       '      no account-level Block Public Access configuration',
       '',
       '0 buckets: 1 failing result, 0 unknown, 0 passing.',
@@ -52,7 +52,7 @@ describe('audit --all on an account with no buckets', () => {
   });
 
   it('--fail-on counts it: 2.1.4 trips, a bucket-level control does not', async () => {
-    const cis = await runCli(['audit', '--all', '--fail-on', '2.1.4', ...endpoint()]);
+    const cis = await runCli(['audit', '--all', '--fail-on', '3.1.4', ...endpoint()]);
     expect(cis.code).toBe(2);
     expect(cis.stderr).toBe(
       's3-harden: audit --fail-on: 1 failing result on the account: BPA-A (S3.1)\n',
@@ -71,7 +71,7 @@ describe('audit --all on an account with no buckets', () => {
     });
     const { code, stdout } = await runCli(['audit', '--all', '--fail-on', 'fail', ...endpoint()]);
     expect(code).toBe(0);
-    expect(stdout).toContain('  ✓ Block Public Access (account)  S3.1 · CIS 2.1.4\n');
+    expect(stdout).toContain('  ✓ Block Public Access (account)  S3.1 · CIS 3.1.4\n');
     expect(stdout).toContain('      all four settings on\n');
   });
 

@@ -67,7 +67,7 @@ describe('audit --format sarif', () => {
     expect(rules.find((rule) => rule.id === 'tls')?.properties.tags).toEqual([
       'security',
       'Security Hub S3.5',
-      'CIS 2.1.1',
+      'CIS v7.0.0 3.1.1',
     ]);
     const results = run.results as SarifResult[];
     const on = (uri: string) =>

@@ -299,7 +299,7 @@ describe('audit (the built CLI) against the emulator', () => {
     // The header and one row per bucket, each at most 80 columns.
     expect(table.length).toBeGreaterThan(4);
     for (const line of table) expect(line.length, line).toBeLessThanOrEqual(80);
-    expect(lines).toContain('  TLS   HTTPS only (bucket policy)        S3.5 · CIS 2.1.1');
+    expect(lines).toContain('  TLS   HTTPS only (bucket policy)        S3.5 · CIS 3.1.1');
     expect(lines.at(-1)).toMatch(/^\d+ buckets: \d+ failing results, \d+ unknown, \d+ passing\.$/);
     // Detail lines wrap at 80 columns too (a pipe has no width: 80).
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
@@ -317,7 +317,7 @@ describe('audit (the built CLI) against the emulator', () => {
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`${hardened} (us-east-1) · account ${ACCOUNT}`);
-    expect(lines).toContain('  ✓ Block Public Access (bucket)      S3.8 · CIS 2.1.4');
+    expect(lines).toContain('  ✓ Block Public Access (bucket)      S3.8 · CIS 3.1.4');
     expect(lines).toContain('  ✗ Object Lock                       S3.15');
     expect(lines).toContain('      not enabled');
     expect(lines.at(-1)).toBe('1 bucket: 4 failing results, 2 unknown, 10 passing.');
@@ -372,7 +372,7 @@ describe('audit (the built CLI) against the emulator', () => {
       '--bucket',
       `${hardened},${open},${locked}`,
       '--fail-on',
-      '2.1.4',
+      '3.1.4',
       ...endpoint(),
     ]);
     expect(cis.code).toBe(2);
@@ -413,7 +413,7 @@ describe('audit (the built CLI) against the emulator', () => {
   it.each([
     [
       ['--fail-on', 'S3.99', '--bucket', 'x-bucket'],
-      's3-harden: --fail-on: "S3.99" is not a level (never, fail, unknown) nor a control (e.g. S3.5, tls, 2.1.4).\n',
+      's3-harden: --fail-on: "S3.99" is not a level (never, fail, unknown) nor a control (e.g. S3.5, tls, 3.1.1).\n',
     ],
     [
       ['--bucket', 'x-bucket', '--all'],

@@ -62,7 +62,7 @@ describe('the CloudTrail data events step in the wizard', () => {
     await pastPosture(app);
     const screen = await waitFor(app, 'step 1 of 1');
     expect(screen).toContain('CloudTrail data events');
-    expect(screen).toContain('Satisfies Security Hub S3.22/S3.23, CIS 3.8/3.9');
+    expect(screen).toContain('Satisfies Security Hub S3.22/S3.23, CIS 4.8/4.9');
     expect(screen).toContain("[ ] Create or start s3-harden's trail  now no trail");
     expect(screen.replace(/\s+/g, ' ')).toContain(
       '! Costs: data events are charged per 100,000 events (see AWS CloudTrail pricing), every delivery including the first.',

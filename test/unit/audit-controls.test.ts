@@ -4,12 +4,14 @@
  * catalogue keeps its shape (IDs, columns that fit the table, reads).
  */
 import { describe, expect, it } from 'vitest';
+import { parseCisVersion } from '../../src/plan/audit/cis.js';
 import {
   ACCOUNT_CONTROLS,
   type AuditPosture,
   auditReads,
   CONTROLS,
   type ControlId,
+  controlsForCis,
   evaluateControls,
 } from '../../src/plan/audit/controls.js';
 import { jobCoverage } from '../../src/plan/audit/macie-coverage.js';
@@ -112,26 +114,53 @@ describe('the catalogue', () => {
     expect(80 - cells).toBeGreaterThanOrEqual(16);
   });
 
-  it('maps to the Security Hub and CIS v3.0 IDs', () => {
+  it('maps to the Security Hub IDs, and to the newest CIS version by default (v7.0.0)', () => {
     const ids = Object.fromEntries(CONTROLS.map((c) => [c.id, [c.fsbp ?? null, c.cis ?? null]]));
     expect(ids).toEqual({
-      'bpa-account': ['S3.1', '2.1.4'],
-      'bpa-bucket': ['S3.8', '2.1.4'],
+      'bpa-account': ['S3.1', '3.1.4'],
+      'bpa-bucket': ['S3.8', '3.1.4'],
       'acls-disabled': ['S3.12', null],
-      encryption: [null, 'v1.4.0 2.1.1'],
+      encryption: [null, null],
       'sse-c-blocked': [null, null],
       'encryption-kms': ['S3.17', null],
-      tls: ['S3.5', '2.1.1'],
+      tls: ['S3.5', '3.1.1'],
       versioning: ['S3.14', null],
-      'mfa-delete': ['S3.20', '2.1.2'],
+      'mfa-delete': ['S3.20', '3.1.2'],
       lifecycle: ['S3.13', null],
       'object-lock': ['S3.15', null],
       replication: [null, null],
       logging: ['S3.9', null],
-      'data-events': ['S3.22/S3.23', '3.8/3.9'],
-      macie: ['Macie.1', '2.1.3'],
-      'access-analyzer': ['IAM.28', '1.20'],
+      'data-events': ['S3.22/S3.23', '4.8/4.9'],
+      macie: ['Macie.1', '3.1.3'],
+      'access-analyzer': ['IAM.28', '2.18'],
     });
+  });
+
+  // The benchmarks' numbers as mapped in Prowler's compliance files
+  // (prowler/compliance/aws/cis_{3.0,5.0,6.0,7.0}_aws.json) and, for v3.0.0
+  // and v5.0.0, Security Hub's "Security Hub CSPM controls for Amazon S3"
+  // page (https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html).
+  it.each([
+    ['3.0.0', ['2.1.4', '2.1.1', '2.1.2', '2.1.3', '3.8/3.9', '1.20']],
+    ['5.0.0', ['2.1.4', '2.1.1', '2.1.2', '2.1.3', '3.8/3.9', '1.19']],
+    ['6.0.0', ['3.1.4', '3.1.1', '3.1.2', '3.1.3', '4.8/4.9', '2.19']],
+    ['7.0.0', ['3.1.4', '3.1.1', '3.1.2', '3.1.3', '4.8/4.9', '2.18']],
+  ] as const)('numbers CIS v%s as the benchmark does', (version, numbers) => {
+    const cis = (id: string) => controlsForCis(version).find((c) => c.id === id)?.cis;
+    expect(
+      ['bpa-bucket', 'tls', 'mfa-delete', 'macie', 'data-events', 'access-analyzer'].map(cis),
+    ).toEqual(numbers);
+    expect(cis('bpa-account')).toBe(numbers[0]);
+  });
+
+  it('reads --cis-version as 7, 7.0, v7.0.0; refuses versions it does not know', () => {
+    expect(['7', '7.0', 'v7.0.0', '5'].map(parseCisVersion)).toEqual([
+      '7.0.0',
+      '7.0.0',
+      '7.0.0',
+      '5.0.0',
+    ]);
+    expect(['4.0', '1.4.0', 'seven', ''].map(parseCisVersion)).toEqual([null, null, null, null]);
   });
 
   it('auditReads is the union of the controls’ reads, each once', () => {

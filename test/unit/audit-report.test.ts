@@ -205,10 +205,16 @@ describe('--fail-on', () => {
     expect(parseFailOn('fail')).toEqual({ level: 'fail' });
     expect(parseFailOn('UNKNOWN')).toEqual({ level: 'unknown' });
     expect(parseFailOn('S3.5, s3.8')).toEqual({ level: 'fail', controls: ['tls', 'bpa-bucket'] });
-    expect(parseFailOn('2.1.4,tls')).toEqual({
+    expect(parseFailOn('3.1.4,tls')).toEqual({
       level: 'fail',
       controls: ['bpa-account', 'bpa-bucket', 'tls'],
     });
+    // CIS numbers are the version's: v5.0.0's 2.1.4 is v7.0.0's 3.1.4.
+    expect(parseFailOn('2.1.4', '5.0.0')).toEqual({
+      level: 'fail',
+      controls: ['bpa-account', 'bpa-bucket'],
+    });
+    expect(() => parseFailOn('2.1.4')).toThrow('"2.1.4" is not a level');
     expect(parseFailOn('unknown,S3.5')).toEqual({ level: 'unknown', controls: ['tls'] });
   });
 
@@ -216,7 +222,7 @@ describe('--fail-on', () => {
     ['', 'give a level (never, fail, unknown) or control IDs'],
     [
       'S3.99',
-      '"S3.99" is not a level (never, fail, unknown) nor a control (e.g. S3.5, tls, 2.1.4)',
+      '"S3.99" is not a level (never, fail, unknown) nor a control (e.g. S3.5, tls, 3.1.1)',
     ],
     ['never,S3.5', '"never" cannot go with control IDs'],
     ['fail,unknown', '"fail" and "unknown" contradict'],
@@ -246,7 +252,7 @@ describe('--fail-on', () => {
 
   it('groups a control many buckets fail, and says "all N buckets" for an account-wide one', () => {
     const fleet = { buckets: [hardened('a'), open('b'), open('c'), open('d'), open('e')] };
-    expect(failOnReason(parseFailOn('2.1.4'), fleet, 'listed')).toBe(
+    expect(failOnReason(parseFailOn('3.1.4'), fleet, 'listed')).toBe(
       '9 failing results: BPA-A (S3.1) on all 5 buckets; BPA (S3.8) on b, c, d and 1 more bucket',
     );
     expect(failOnReason(parseFailOn('fail'), { buckets: [open('b'), open('c')] }, 'listed')).toBe(
@@ -287,7 +293,7 @@ describe('--fail-on', () => {
         accountId: ACCOUNT_ID,
       }),
     };
-    expect(failOnReason(parseFailOn('2.1.4'), { buckets: [], account }, 'listed')).toBe(
+    expect(failOnReason(parseFailOn('3.1.4'), { buckets: [], account }, 'listed')).toBe(
       '1 failing result on the account: BPA-A (S3.1)',
     );
     expect(failOnReason(parseFailOn('S3.5'), { buckets: [], account }, 'listed')).toBeNull();
@@ -315,7 +321,7 @@ describe('the table', () => {
     // The account-wide control once, above the table, not a column of every row.
     expect(lines.slice(2, 6)).toEqual([
       'Account-wide, for every bucket below:',
-      '  ✗ Block Public Access (account)  S3.1 · CIS 2.1.4',
+      '  ✗ Block Public Access (account)  S3.1 · CIS 3.1.4',
       '      off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy,',
       '        RestrictPublicBuckets',
     ]);
@@ -343,8 +349,8 @@ describe('the table', () => {
     expect(lines).toContain('  ! not audited: Bucket gone does not exist.');
     // The legend too: the IDs go under the title where the line would run past.
     const legend = lines.slice(lines.findIndex((line) => line.startsWith('Legend')));
-    expect(legend).toContain('  CT    CloudTrail data events · S3.22/S3.23 · CIS 3.8/3.9');
-    expect(legend).toContain('  BPA   Block Public Access (bucket) · S3.8 · CIS 2.1.4');
+    expect(legend).toContain('  CT    CloudTrail data events · S3.22/S3.23 · CIS 4.8/4.9');
+    expect(legend).toContain('  BPA   Block Public Access (bucket) · S3.8 · CIS 3.1.4');
   });
 
   it('renders legend, shared details once, per-bucket details and the summary', () => {
@@ -353,7 +359,7 @@ describe('the table', () => {
       'Account 123456789012 · region us-east-1',
       '',
       'Account-wide, for every bucket below:',
-      '  ✗ Block Public Access (account)  S3.1 · CIS 2.1.4',
+      '  ✗ Block Public Access (account)  S3.1 · CIS 3.1.4',
       '      off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy,',
       '        RestrictPublicBuckets',
       '',
@@ -365,21 +371,22 @@ describe('the table', () => {
     ]);
     expect(lines.slice(12)).toEqual([
       'Legend: ✓ pass  ✗ fail  ? unknown',
-      '  BPA   Block Public Access (bucket)      S3.8 · CIS 2.1.4',
+      '  BPA   Block Public Access (bucket)      S3.8 · CIS 3.1.4',
       '  ACL   ACLs disabled (Object Ownership)  S3.12',
-      '  ENC   Default encryption                CIS v1.4.0 2.1.1',
+      '  ENC   Default encryption',
       '  SSEC  SSE-C uploads blocked',
       '  KMS   Default encryption with KMS       S3.17',
-      '  TLS   HTTPS only (bucket policy)        S3.5 · CIS 2.1.1',
+      '  TLS   HTTPS only (bucket policy)        S3.5 · CIS 3.1.1',
       '  VER   Versioning                        S3.14',
-      '  MFA   MFA delete                        S3.20 · CIS 2.1.2',
+      '  MFA   MFA delete                        S3.20 · CIS 3.1.2',
       '  LIFE  Lifecycle configuration           S3.13',
       '  LOCK  Object Lock                       S3.15',
       '  REPL  Replication health',
       '  LOG   Server access logging             S3.9',
-      '  CT    CloudTrail data events            S3.22/S3.23 · CIS 3.8/3.9',
-      '  MAC   Macie discovery job               Macie.1 · CIS 2.1.3',
-      '  AA    IAM Access Analyzer findings      IAM.28 · CIS 1.20',
+      '  CT    CloudTrail data events            S3.22/S3.23 · CIS 4.8/4.9',
+      '  MAC   Macie discovery job               Macie.1 · CIS 3.1.3',
+      '  AA    IAM Access Analyzer findings      IAM.28 · CIS 2.18',
+      'CIS IDs: Foundations Benchmark v7.0.0 (--cis-version 6.0.0, 5.0.0, 3.0.0)',
       '',
       'Every bucket',
       '  ✗ LOCK  not enabled',
@@ -489,14 +496,14 @@ describe('the table', () => {
     const lines = text(renderAudit(report([hardened('alpha')])));
     expect(lines.slice(0, 6)).toEqual([
       'alpha (us-east-1) · account 123456789012',
-      '  ✗ Block Public Access (account)     S3.1 · CIS 2.1.4',
+      '  ✗ Block Public Access (account)     S3.1 · CIS 3.1.4',
       // Wrapped at 80 columns, the rest hanging under it.
       '      off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy,',
       '        RestrictPublicBuckets',
-      '  ✓ Block Public Access (bucket)      S3.8 · CIS 2.1.4',
+      '  ✓ Block Public Access (bucket)      S3.8 · CIS 3.1.4',
       '      all four settings on',
     ]);
-    expect(lines).toContain('  ✓ HTTPS only (bucket policy)        S3.5 · CIS 2.1.1');
+    expect(lines).toContain('  ✓ HTTPS only (bucket policy)        S3.5 · CIS 3.1.1');
     expect(lines).toContain('      Sid Tls denies plain HTTP on the bucket and its objects');
     expect(lines.at(-1)).toBe('1 bucket: 4 failing results, 3 unknown, 9 passing.');
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
@@ -521,7 +528,7 @@ describe('the table', () => {
       'No buckets to audit.',
       '',
       'Account 123456789012 (account-level controls)',
-      '  ✗ Block Public Access (account)  S3.1 · CIS 2.1.4',
+      '  ✗ Block Public Access (account)  S3.1 · CIS 3.1.4',
       '      off: BlockPublicPolicy',
       '',
       '0 buckets: 1 failing result, 0 unknown, 0 passing.',

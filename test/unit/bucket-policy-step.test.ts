@@ -70,7 +70,7 @@ describe('bucket-policy step', () => {
     const index = STEP_ORDER.indexOf('bucket-policy');
     expect(index).toBeGreaterThan(-1);
     expect(STEP_ORDER.indexOf('account-public-access-block')).toBeGreaterThan(index);
-    expect(step.controls).toEqual(['FSBP S3.5', 'CIS 2.1.1']);
+    expect(step.controls).toEqual(['FSBP S3.5', 'CIS 3.1.1']);
   });
 
   describe('defaults', () => {

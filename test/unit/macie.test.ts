@@ -365,7 +365,7 @@ describe('the Macie step: registration and defaults', () => {
     expect(step.controls).toEqual([
       'S3 Security guide: Macie for data discovery',
       'Security Hub Macie.1',
-      'CIS 2.1.3',
+      'CIS 3.1.3',
     ]);
   });
 

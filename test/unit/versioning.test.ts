@@ -55,7 +55,7 @@ const put = (Status: string, extra: Record<string, unknown> = {}) => ({
 
 describe('versioning step', () => {
   it('shows the versioning and MFA delete controls', () => {
-    expect(step.controls).toEqual(['Security Hub S3.14', 'Security Hub S3.20', 'CIS 2.1.2']);
+    expect(step.controls).toEqual(['Security Hub S3.14', 'Security Hub S3.20', 'CIS 3.1.2']);
   });
 
   it.each(PRESETS)('defaults to Enabled, MFA delete not asked for, in the %s preset', (preset) => {
@@ -270,7 +270,7 @@ describe('MFA delete', () => {
       expect(note).toEqual({
         kind: 'note',
         tone: 'info',
-        text: `MFA delete (CIS 2.1.2) can be turned on only by the root user with its MFA device, never in the console. As root, run: aws s3api put-bucket-versioning --bucket ${BUCKET} --versioning-configuration Status=Enabled,MFADelete=Enabled --mfa "SERIAL CODE"`,
+        text: `MFA delete (CIS 3.1.2) can be turned on only by the root user with its MFA device, never in the console. As root, run: aws s3api put-bucket-versioning --bucket ${BUCKET} --versioning-configuration Status=Enabled,MFADelete=Enabled --mfa "SERIAL CODE"`,
       });
       expect(mfaDeleteCommand(BUCKET)).toBe(
         `aws s3api put-bucket-versioning --bucket ${BUCKET} --versioning-configuration Status=Enabled,MFADelete=Enabled --mfa "SERIAL CODE"`,

@@ -251,10 +251,10 @@ function dataEventsLogged(posture: AuditPosture): Verdict {
   const [first] = events.unknown;
   if (first) return unknown(`trail ${first.name} could not be judged: ${first.why}`);
   if (events.writeBy) {
-    return fail(`reads are not logged (S3.23, CIS 3.9); writes are, by trail ${events.writeBy}`);
+    return fail(`reads are not logged (S3.23); writes are, by trail ${events.writeBy}`);
   }
   if (events.readBy) {
-    return fail(`writes are not logged (S3.22, CIS 3.8); reads are, by trail ${events.readBy}`);
+    return fail(`writes are not logged (S3.22); reads are, by trail ${events.readBy}`);
   }
   const trails = listing.value?.length ?? 0;
   return fail(

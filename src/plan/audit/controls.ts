@@ -4,8 +4,8 @@
  * posture already read (see ./checks.ts); `s3-harden audit` and the
  * wizard's posture screen share it.
  *
- * CIS numbers are those of the CIS AWS Foundations Benchmark v3.0.0, except
- * default encryption, which only v1.4.0 numbered (2.1.1). `fsbp` holds the
+ * CIS numbers come from ./cis.ts, by benchmark version (the newest unless
+ * `audit --cis-version` says otherwise). `fsbp` holds the
  * Security Hub control ID (part of AWS Foundational Security Best Practices
  * for S3.1/S3.5/S3.8/S3.9/S3.12, of other standards for the rest).
  */
@@ -13,6 +13,7 @@
 import type { ResourceKey } from '../model/types.js';
 import { RESOURCES } from '../resources/index.js';
 import { CHECKS } from './checks.js';
+import { CIS_NUMBERS, type CisVersion, DEFAULT_CIS_VERSION } from './cis.js';
 import type { AuditPosture, ControlId, ControlStatus } from './control-types.js';
 
 export type { AuditPosture, ControlId, ControlStatus } from './control-types.js';
@@ -32,7 +33,7 @@ export interface ControlSpec {
    * is a column of the audit, not a claim a step can make for the account.
    */
   readonly cisEveryRegion?: true;
-  /** CIS AWS Foundations Benchmark ID, e.g. '2.1.4'. */
+  /** CIS AWS Foundations Benchmark ID in the version chosen (./cis.ts), e.g. '3.1.4'. */
   readonly cis?: string;
   /** What it reads, and what a plan change to one of them would change. */
   readonly resources: readonly ResourceKey[];
@@ -45,14 +46,14 @@ export interface ControlResult {
   readonly detail: string;
 }
 
-export const CONTROLS: readonly ControlSpec[] = [
+/** The catalogue without CIS numbers: those depend on the benchmark version (./cis.ts). */
+const CATALOGUE: readonly ControlSpec[] = [
   {
     id: 'bpa-account',
     title: 'Block Public Access (account)',
     column: 'BPA-A',
     fsbp: 'S3.1',
     inFsbp: true,
-    cis: '2.1.4',
     resources: ['account.publicAccessBlock'],
   },
   {
@@ -61,7 +62,6 @@ export const CONTROLS: readonly ControlSpec[] = [
     column: 'BPA',
     fsbp: 'S3.8',
     inFsbp: true,
-    cis: '2.1.4',
     resources: ['bucket.publicAccessBlock'],
   },
   {
@@ -76,7 +76,6 @@ export const CONTROLS: readonly ControlSpec[] = [
     id: 'encryption',
     title: 'Default encryption',
     column: 'ENC',
-    cis: 'v1.4.0 2.1.1',
     resources: ['bucket.encryption'],
   },
   {
@@ -100,7 +99,6 @@ export const CONTROLS: readonly ControlSpec[] = [
     column: 'TLS',
     fsbp: 'S3.5',
     inFsbp: true,
-    cis: '2.1.1',
     resources: ['bucket.policy'],
   },
   {
@@ -115,7 +113,6 @@ export const CONTROLS: readonly ControlSpec[] = [
     title: 'MFA delete',
     column: 'MFA',
     fsbp: 'S3.20',
-    cis: '2.1.2',
     resources: ['bucket.versioning'],
   },
   {
@@ -164,7 +161,6 @@ export const CONTROLS: readonly ControlSpec[] = [
     title: 'CloudTrail data events',
     column: 'CT',
     fsbp: 'S3.22/S3.23',
-    cis: '3.8/3.9',
     resources: ['account.trails', 'trail.selectors', 'bucket.exists'],
   },
   {
@@ -172,7 +168,6 @@ export const CONTROLS: readonly ControlSpec[] = [
     title: 'Macie discovery job',
     column: 'MAC',
     fsbp: 'Macie.1',
-    cis: '2.1.3',
     // Any job counts, whoever made it (the account's listing, read once per
     // run); the bucket's own s3-harden job is what a plan creates.
     resources: ['account.macie', 'account.macieJobs', 'bucket.macieJob'],
@@ -182,11 +177,22 @@ export const CONTROLS: readonly ControlSpec[] = [
     title: 'IAM Access Analyzer findings',
     column: 'AA',
     fsbp: 'IAM.28',
-    cis: '1.20',
     cisEveryRegion: true,
     resources: ['account.analyzer', 'bucket.findings'],
   },
 ];
+
+/** The catalogue with the CIS numbers of `version`. */
+export function controlsForCis(version: CisVersion): readonly ControlSpec[] {
+  const numbers = CIS_NUMBERS[version];
+  return CATALOGUE.map((control) => {
+    const cis = numbers[control.id];
+    return cis ? { ...control, cis } : control;
+  });
+}
+
+/** The catalogue, numbered by the newest CIS version (steps, the posture screen). */
+export const CONTROLS: readonly ControlSpec[] = controlsForCis(DEFAULT_CIS_VERSION);
 
 /** Every resource the controls read, once each, in catalogue order. */
 export function auditReads(): ResourceKey[] {

@@ -11,7 +11,14 @@
  * A bucket that could not be audited trips it as `bucketTrips` says: one
  * named on the command line trips every level but never.
  */
-import { CONTROLS, type ControlId, type ControlStatus, controlSpec } from './controls.js';
+import { type CisVersion, DEFAULT_CIS_VERSION } from './cis.js';
+import {
+  CONTROLS,
+  type ControlId,
+  type ControlStatus,
+  controlSpec,
+  controlsForCis,
+} from './controls.js';
 import type { AuditReport, BucketAudit } from './schema.js';
 
 export interface FailOn {
@@ -26,18 +33,20 @@ export const FAIL_ON_NEVER: FailOn = { level: 'never' };
 const ids = (written: string | undefined) => written?.toLowerCase().split('/') ?? [];
 
 /** The controls a selector names: a control ID, a Security Hub ID or a CIS number. */
-function controlsNamed(selector: string): ControlId[] {
+function controlsNamed(selector: string, version: CisVersion): ControlId[] {
   const wanted = selector.toLowerCase();
-  return CONTROLS.filter(
-    (control) =>
-      control.id === wanted ||
-      ids(control.fsbp).includes(wanted) ||
-      ids(control.cis).includes(wanted),
-  ).map((control) => control.id);
+  return controlsForCis(version)
+    .filter(
+      (control) =>
+        control.id === wanted ||
+        ids(control.fsbp).includes(wanted) ||
+        ids(control.cis).includes(wanted),
+    )
+    .map((control) => control.id);
 }
 
 /** Parses the flag's value; throws an Error with a one-line message when it names nothing known. */
-export function parseFailOn(text: string): FailOn {
+export function parseFailOn(text: string, version: CisVersion = DEFAULT_CIS_VERSION): FailOn {
   const tokens = text
     .split(',')
     .map((token) => token.trim())
@@ -52,10 +61,10 @@ export function parseFailOn(text: string): FailOn {
       level = lower;
       continue;
     }
-    const named = controlsNamed(token);
+    const named = controlsNamed(token, version);
     if (named.length === 0) {
       throw new Error(
-        `"${token}" is not a level (never, fail, unknown) nor a control (e.g. S3.5, tls, 2.1.4)`,
+        `"${token}" is not a level (never, fail, unknown) nor a control (e.g. S3.5, tls, ${controlsForCis(version).find((control) => control.id === 'tls')?.cis ?? '3.1.1'})`,
       );
     }
     for (const id of named) if (!controls.includes(id)) controls.push(id);

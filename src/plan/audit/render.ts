@@ -7,6 +7,7 @@
  * a summary line; what could run past the terminal's width wraps (./lines.ts).
  * Pure: symbols carry the meaning (✓ ✗ ?), the span kinds only colour them.
  */
+import { CIS_VERSIONS, DEFAULT_CIS_VERSION } from './cis.js';
 import { ACCOUNT_CONTROLS } from './controls.js';
 import { detailLines, notAuditedLines } from './details.js';
 import { type AuditLine, plural, type Span, symbol, text, where, wrapped } from './lines.js';
@@ -183,6 +184,18 @@ function tableLines(report: AuditReport, width: number): AuditLine[] {
   return [text(header, 'heading'), ...rows];
 }
 
+/** Which CIS benchmark the numbers are from: they differ between versions. */
+function cisLines(report: AuditReport, width: number): AuditLine[] {
+  const version = report.cisVersion ?? DEFAULT_CIS_VERSION;
+  return wrapped(
+    [],
+    `CIS IDs: Foundations Benchmark v${version} (--cis-version ${CIS_VERSIONS.filter((v) => v !== version).join(', ')})`,
+    'note',
+    width,
+    2,
+  );
+}
+
 function legendLines(report: AuditReport, width: number): AuditLine[] {
   const columnWidth = Math.max(...report.controls.map((c) => c.column.length));
   const titleWidth = Math.max(...report.controls.map((c) => c.title.length));
@@ -282,7 +295,14 @@ export function renderAudit(report: AuditReport, width = 80): AuditLine[] {
   const summary = wrapped([], summaryText(report), 'summary', width, 2);
   const account = accountLines(report, width);
   const only = report.buckets.length === 1 ? report.buckets[0] : undefined;
-  if (only) return [...listLines(report, only, width), ...account, text(''), ...summary];
+  if (only)
+    return [
+      ...listLines(report, only, width),
+      ...account,
+      text(''),
+      ...cisLines(report, width),
+      ...summary,
+    ];
   if (report.buckets.length === 0)
     return [text('No buckets to audit.'), ...account, text(''), ...summary];
   const columns = perBucket(report);
@@ -294,6 +314,7 @@ export function renderAudit(report: AuditReport, width = 80): AuditLine[] {
     ...tableLines(columns, width),
     text(''),
     ...legendLines(columns, width),
+    ...cisLines(report, width),
     ...(details.length > 0 ? [text(''), ...details] : []),
     ...account,
     text(''),

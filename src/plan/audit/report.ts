@@ -6,7 +6,14 @@
 
 import type { ResourceKey } from '../model/types.js';
 import { READS } from '../policy/iam-policy.js';
-import { auditReads, CONTROLS, type ControlId, type ControlStatus } from './controls.js';
+import { type CisVersion, DEFAULT_CIS_VERSION } from './cis.js';
+import {
+  auditReads,
+  CONTROLS,
+  type ControlId,
+  type ControlStatus,
+  controlsForCis,
+} from './controls.js';
 import {
   type AccountAudit,
   AUDIT_SCHEMA,
@@ -83,6 +90,8 @@ export interface ReportInput {
   readonly calls: Readonly<Record<string, number>>;
   readonly durationMs: number;
   readonly generatedAt?: Date;
+  /** Whose CIS numbers the report's controls carry (default: the newest). */
+  readonly cisVersion?: CisVersion;
 }
 
 export function buildReport(input: ReportInput): AuditReport {
@@ -102,10 +111,13 @@ export function buildReport(input: ReportInput): AuditReport {
     accountId: input.accountId,
     region: input.region,
     // The catalogue as the schema publishes it: how steps label IDs stays inside.
-    controls: CONTROLS.map(({ inFsbp: _inFsbp, cisEveryRegion: _every, ...control }) => ({
-      ...control,
-      resources: [...control.resources],
-    })),
+    cisVersion: input.cisVersion ?? DEFAULT_CIS_VERSION,
+    controls: controlsForCis(input.cisVersion ?? DEFAULT_CIS_VERSION).map(
+      ({ inFsbp: _inFsbp, cisEveryRegion: _every, ...control }) => ({
+        ...control,
+        resources: [...control.resources],
+      }),
+    ),
     buckets: [...input.buckets],
     ...(input.account ? { account: input.account } : {}),
     summary: summarise(input.buckets, input.account),

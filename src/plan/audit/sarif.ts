@@ -10,6 +10,7 @@
  * control), so a dashboard tracks a finding rather than re-raising it. Pure.
  */
 import { partitionOf } from '../policy/statements.js';
+import { DEFAULT_CIS_VERSION } from './cis.js';
 import { ACCOUNT_CONTROLS } from './controls.js';
 import type { AuditReport, BucketAudit } from './schema.js';
 
@@ -21,18 +22,18 @@ type Result = BucketAudit['results'][number];
 
 const ACCOUNT_WIDE = new Set<string>(ACCOUNT_CONTROLS.map((control) => control.id));
 
-function tags(control: Control): string[] {
+function tags(control: Control, cis: string): string[] {
   return [
     'security',
     ...(control.fsbp ? [`Security Hub ${control.fsbp}`] : []),
-    ...(control.cis ? [`CIS ${control.cis}`] : []),
+    ...(control.cis ? [`${cis} ${control.cis}`] : []),
   ];
 }
 
-function rule(control: Control) {
+function rule(control: Control, cis: string) {
   const ids = [
     control.fsbp ? `Security Hub ${control.fsbp}` : '',
-    control.cis ? `CIS ${control.cis}` : '',
+    control.cis ? `${cis} ${control.cis}` : '',
   ]
     .filter(Boolean)
     .join(', ');
@@ -44,7 +45,7 @@ function rule(control: Control) {
       text: `${control.title}${ids ? ` (${ids})` : ''}: s3-harden's audit control "${control.column}".`,
     },
     defaultConfiguration: { level: 'error' as const },
-    properties: { tags: tags(control) },
+    properties: { tags: tags(control, cis) },
   };
 }
 
@@ -122,7 +123,9 @@ export function auditToSarif(report: AuditReport) {
             name: 's3-harden',
             semanticVersion: report.tool.replace(/^s3-harden /, ''),
             rules: [
-              ...report.controls.map(rule),
+              ...report.controls.map((control) =>
+                rule(control, `CIS v${report.cisVersion ?? DEFAULT_CIS_VERSION}`),
+              ),
               {
                 id: NOT_AUDITED,
                 name: 'Bucket not audited',

@@ -4,6 +4,7 @@
  * version 1 takes version 2; adding an optional field does not.
  */
 import * as z from 'zod';
+import { CIS_VERSIONS } from './cis.js';
 import { CONTROLS, type ControlId } from './controls.js';
 
 export const AUDIT_SCHEMA = 's3-harden/audit';
@@ -89,6 +90,8 @@ export const auditReportSchema = z.strictObject({
   accountId: z.string(),
   /** The region the run's clients used (Macie and Access Analyzer are read there). */
   region: z.string().min(1),
+  /** The CIS AWS Foundations Benchmark version of the controls' `cis` numbers (added to version 1). */
+  cisVersion: z.enum(CIS_VERSIONS).optional(),
   controls: z.array(controlSpecSchema),
   buckets: z.array(bucketAuditSchema),
   account: accountAuditSchema.optional(),
