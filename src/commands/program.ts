@@ -409,19 +409,35 @@ export function buildProgram(): Command {
     program
       .command('rollback')
       .description(
-        'Undo what an interrupted apply recorded in its journal, newest first; safe to run again.',
+        'Undo what an apply recorded in its journal, newest first, after showing it as a diff; safe to run again. Without a journal: pick one (a terminal), or --bucket.',
       )
       .argument(
-        '<journal>',
-        'journal file (journals/ in the state directory; apply names an unfinished one)',
+        '[journal]',
+        'journal file (journals/ in the state directory; apply prints it with the undo command)',
       )
-      .option('-y, --yes', 'roll back without asking (required when not in a terminal)'),
-  ).action(async (file: string, flags: ConnectionFlags & { yes?: boolean }) => {
-    const { runRollback } = await import('./rollback.js');
-    await guard(() =>
-      runRollback({ file, yes: Boolean(flags.yes), connection: connectionOptions(flags) }),
-    );
-  });
+      .option('--bucket <name>', 'roll back the latest journal of this bucket')
+      .option('-y, --yes', 'roll back without asking (required when not in a terminal)')
+      .option(
+        '--include-account',
+        'also undo account-wide changes (account Block Public Access…) that a later apply relies on',
+      ),
+  ).action(
+    async (
+      file: string | undefined,
+      flags: ConnectionFlags & { yes?: boolean; bucket?: string; includeAccount?: boolean },
+    ) => {
+      const { runRollback } = await import('./rollback.js');
+      await guard(() =>
+        runRollback({
+          ...(file !== undefined ? { file } : {}),
+          ...(flags.bucket !== undefined ? { bucket: flags.bucket } : {}),
+          yes: Boolean(flags.yes),
+          includeAccount: Boolean(flags.includeAccount),
+          connection: connectionOptions(flags),
+        }),
+      );
+    },
+  );
 
   addConnectionOptions(
     program

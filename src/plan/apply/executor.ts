@@ -105,6 +105,21 @@ export interface ExecutorDeps {
 /** The `end` outcome of a rollback that undid everything but kept a bucket. */
 export const KEPT_OUTCOME = 'rolled-back-except-kept';
 
+/**
+ * The plan's readings of the account-wide settings (those a write can change,
+ * not listings), for the begin entry: what this apply found in place and
+ * relies on, so rolling back an earlier journal does not pull it away unasked.
+ */
+function accountReads(plan: Plan): { reads?: Record<string, unknown> } {
+  const reads: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(plan.observed)) {
+    const resource = RESOURCES[key as ResourceKey];
+    if (resource?.scope !== 'account' || resource.readOnly || resource.volatile) continue;
+    if (value !== undefined) reads[key] = value;
+  }
+  return Object.keys(reads).length > 0 ? { reads } : {};
+}
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -170,6 +185,7 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
     changes: plan.changes.length,
     tool: 's3-harden',
     ...(plan.id ? { planId: plan.id } : {}),
+    ...accountReads(plan),
   });
   let failure: string | undefined;
   let cancelled = false;

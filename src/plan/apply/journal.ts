@@ -27,6 +27,12 @@ export type JournalEntry =
       tool: string;
       /** The plan's id: what it creates is tagged with it (absent in older journals). */
       planId?: string;
+      /**
+       * What the plan read of the account-wide settings it relies on (account
+       * Block Public Access…), by resource: a rollback of an earlier journal
+       * asks before undoing what this apply found in place. Absent in older journals.
+       */
+      reads?: Record<string, unknown>;
     }
   | {
       type: 'intent';

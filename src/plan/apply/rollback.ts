@@ -46,6 +46,9 @@ const entrySchema = z.discriminatedUnion('type', [
     changes: z.number().int().min(0).max(500),
     tool: text(200),
     planId: z.uuid().optional(),
+    reads: z
+      .partialRecord(z.enum(RESOURCE_KEYS as [ResourceKey, ...ResourceKey[]]), z.unknown())
+      .optional(),
   }),
   z.strictObject({
     type: z.literal('intent'),
@@ -98,6 +101,8 @@ export interface ParsedJournal {
   readonly target: Target;
   /** The plan's id, which what it created is tagged with (absent in older journals). */
   readonly planId?: string;
+  /** When the apply began (its begin entry). */
+  readonly startedAt: string;
   /** In the order they were attempted. */
   readonly changes: readonly JournalChange[];
   /** Outputs recorded by `applied` entries, for OutputRefs in undos. */
@@ -204,7 +209,15 @@ export function parseJournal(content: string): ParsedJournal {
     }
   }
   const planId = first.planId;
-  return { target, ...(planId ? { planId } : {}), changes, outputs, finished, kept };
+  return {
+    target,
+    ...(planId ? { planId } : {}),
+    startedAt: first.at,
+    changes,
+    outputs,
+    finished,
+    kept,
+  };
 }
 
 /** How every journal starts (the executor writes its begin entry first, `type` first). */
@@ -270,7 +283,9 @@ export type RollbackStatus =
   | 'failed'
   | 'kept'
   | 'permanent'
-  | 'conflict';
+  | 'conflict'
+  /** Left as it is on purpose: an account-wide change the operator (or --yes) kept. */
+  | 'left';
 
 export interface RollbackResult {
   readonly change: JournalChange;
@@ -292,6 +307,11 @@ export interface RollbackDeps {
   /** Appends to the journal being rolled back. */
   record(entry: JournalRecord): void;
   readonly cli?: CliContext;
+  /**
+   * Changes to leave as they are, by id (account-wide ones kept): not read,
+   * not written, not recorded, so a later run can still undo them.
+   */
+  readonly leave?: ReadonlySet<string>;
   /** Called as each change is about to be handled, then with its result. */
   onStart?(change: JournalChange): void;
   onResult?(result: RollbackResult): void;
@@ -358,6 +378,9 @@ async function recoverOutputs(
   }
 }
 
+/** How a rollback that left account-wide changes in place on purpose ends its journal. */
+export const LEFT_OUTCOME = 'rolled-back-except-account';
+
 /** Undoes every change of `journal` that is not as before and still as the run left it, newest first. */
 export async function rollbackJournal(
   journal: ParsedJournal,
@@ -409,6 +432,10 @@ export async function rollbackJournal(
   // versioning it needs, so newest first it is read before): once on, it pins versioning.
   let locked = false;
   for (const change of [...journal.changes].reverse()) {
+    if (deps.leave?.has(change.id)) {
+      finish({ change, status: 'left' });
+      continue;
+    }
     deps.onStart?.(change);
     let live: unknown;
     try {
@@ -466,9 +493,18 @@ export async function rollbackJournal(
     finished &&
     results.every(
       (result) =>
-        result.status !== 'kept' && result.status !== 'permanent' && result.status !== 'conflict',
+        result.status !== 'kept' &&
+        result.status !== 'permanent' &&
+        result.status !== 'conflict' &&
+        result.status !== 'left',
     );
-  if (finished) record({ type: 'end', outcome: restored ? 'rolled-back' : KEPT_OUTCOME });
+  const left = results.some((result) => result.status === 'left');
+  if (finished) {
+    record({
+      type: 'end',
+      outcome: restored ? 'rolled-back' : left ? LEFT_OUTCOME : KEPT_OUTCOME,
+    });
+  }
   return { results, restored, finished };
 }
 
@@ -499,18 +535,25 @@ export function rollbackLines(outcome: RollbackOutcome, path: string): string[] 
     }
     if (result.status === 'permanent') return `! ${title}: ${result.error}`;
     if (result.status === 'conflict') return `‼ ${title}: ${result.error}`;
+    if (result.status === 'left') return `= ${title}: kept as it is (account-wide, below)`;
     const how = result.manualCommand ? ` — restore it by hand: ${result.manualCommand}` : '';
     return `‼ ${title}: ${result.error}${how}`;
   });
   if (outcome.results.length === 0) lines.push('The journal records no change.');
   const count = (status: RollbackStatus) =>
     outcome.results.filter((result) => result.status === status).length;
+  const onlyLeft =
+    outcome.finished &&
+    count('left') > 0 &&
+    count('kept') + count('permanent') + count('conflict') === 0;
   lines.push(
     outcome.restored
       ? `Everything in ${path} is as it was before.`
-      : outcome.finished
-        ? `Rolled back everything else in ${path}; ${finishedRemainder(count('kept'), count('permanent'), count('conflict'))} Nothing is left to retry.`
-        : `Rollback incomplete: ${count('failed')} change(s) need the commands above; run s3-harden rollback ${path} again to retry.`,
+      : onlyLeft
+        ? `Everything else in ${path} is as it was before.`
+        : outcome.finished
+          ? `Rolled back everything else in ${path}; ${finishedRemainder(count('kept'), count('permanent'), count('conflict'))} Nothing is left to retry.`
+          : `Rollback incomplete: ${count('failed')} change(s) need the commands above; run s3-harden rollback ${path} again to retry.`,
   );
   return lines;
 }
