@@ -4,13 +4,14 @@
  * wizard-state.ts; one hook (use-wizard-effects.ts) runs those effects
  * through the flow layer. This file maps state to screens.
  *
- * Why one file of ~420 lines: mapping state to screens is one switch, best
+ * Why one file of ~450 lines: mapping state to screens is one switch, best
  * read whole.
  */
 
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import Spinner from 'ink-spinner';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { outcomeExit } from '../flow/apply.js';
 import { summarisePosture } from '../plan/audit/posture-summary.js';
 import { savedPlanText } from '../plan/files/plan-file.js';
 import type { Plan, Posture, Preset } from '../plan/model/types.js';
@@ -89,6 +90,9 @@ function stepProblems(
   }
 }
 
+/** What a Ctrl+C on the result screen, or one that came too late to undo anything, says. */
+const NOTHING_TO_CANCEL = 'Finished: nothing left to cancel.';
+
 function Busy({ label }: { readonly label: string }) {
   return (
     <Text>
@@ -130,9 +134,16 @@ export function App({ preset, steps, bucket, logBucket, onExit }: Props) {
     exit();
   };
 
+  // A Ctrl+C on the result screen: say there is nothing left to cancel, then exit.
+  const [closing, setClosing] = useState(false);
   useEffect(() => {
     if (fatal) finish(WIZARD_EXIT.error);
+    else if (state.route.name === 'cancelled') finish(WIZARD_EXIT.interrupted);
+    else if (closing && state.outcome) finish(outcomeExit(state.outcome));
   });
+  // The route as drawn last: a Ctrl+C right after `y` may reach a handler of the render before it.
+  const route = useRef(state.route.name);
+  route.current = state.route.name;
 
   const planned = useMemo((): { plan?: Plan; error?: string } => {
     if (!state.posture) return {};
@@ -205,10 +216,12 @@ export function App({ preset, steps, bucket, logBucket, onExit }: Props) {
   const warningsAccepted =
     validation.status === 'done' && accepted === findingsKey(validation.value);
 
+  // Ctrl+C: from `y` on it always gets an answer — cancelled (and rolled back), or finished.
   useInput((input, key) => {
     if (!(key.ctrl && input === 'c')) return;
-    if (state.route.name === 'applying') applying.cancel();
-    else finish(WIZARD_EXIT.interrupted);
+    if (route.current === 'gating' || route.current === 'applying') applying.cancel();
+    else if (route.current === 'result') setClosing(true);
+    else if (route.current !== 'cancelled') finish(WIZARD_EXIT.interrupted);
   });
 
   const body = rows - 6;
@@ -387,21 +400,37 @@ export function App({ preset, steps, bucket, logBucket, onExit }: Props) {
           />
         );
       case 'gating':
-        return <Busy label={`Reading ${state.bucket} again before the first write…`} />;
+        return (
+          <Box flexDirection="column">
+            <Busy label={`Reading ${state.bucket} again before the first write…`} />
+            {applying.cancelling ? <Text {...tone('warning')}>{applying.cancelling}</Text> : null}
+          </Box>
+        );
+      case 'cancelled':
+        return (
+          <Text {...tone('warning')}>
+            Cancelled before the first write: nothing was written, the bucket is as it was.
+          </Text>
+        );
       case 'applying':
         return <ApplyProgress results={applying.results} cancelling={applying.cancelling} />;
       case 'result': {
         const outcome = state.outcome;
         if (!outcome) return null;
-        const code =
-          outcome.status === 'applied'
-            ? outcome.results.every((result) => result.verified !== false)
-              ? WIZARD_EXIT.ok
-              : WIZARD_EXIT.error
-            : outcome.status === 'rolled-back'
-              ? WIZARD_EXIT.error
-              : WIZARD_EXIT.rollbackIncomplete;
-        return <Result outcome={outcome} height={body} cli={cli} onExit={() => finish(code)} />;
+        // A Ctrl+C that came after the last write undid nothing: the result says why.
+        const late = applying.cancelling !== null && outcome.status === 'applied';
+        const note = closing || late ? NOTHING_TO_CANCEL : null;
+        return (
+          <Box flexDirection="column">
+            <Result
+              outcome={outcome}
+              height={note ? body - 1 : body}
+              cli={cli}
+              onExit={() => finish(outcomeExit(outcome))}
+            />
+            {note ? <Text {...tone('warning')}>{note}</Text> : null}
+          </Box>
+        );
       }
     }
   })();

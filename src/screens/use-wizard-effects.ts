@@ -23,6 +23,9 @@ export interface ApplyProgressState {
   readonly cancel: () => void;
 }
 
+/** What a Ctrl+C between `y` and the first write does. */
+const BEFORE_WRITES = 'Cancelling: nothing has been written; stopping before the first write…';
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -38,6 +41,8 @@ export function useWizardEffects(
   const controller = useRef<AbortController | null>(null);
   // The executor's latest progress, read at the moment of a Ctrl+C (state may lag a render).
   const latest = useRef<readonly ChangeResult[]>([]);
+  // A Ctrl+C since `y`: before the apply starts, the gate's answer and the apply are dropped.
+  const cancelled = useRef(false);
   const ran = useRef(0);
   // The state an effect was asked in: what it reads of it (preset, steps, posture) is its own.
   const asked = useRef(state);
@@ -88,13 +93,13 @@ export function useWizardEffects(
             };
           }
         }
-        case 'gate':
-          return {
-            type: 'gated',
-            plan: effect.plan,
-            gate: await gate(effect.plan, live, effect.options),
-          };
+        case 'gate': {
+          const result = await gate(effect.plan, live, effect.options);
+          if (cancelled.current) return { type: 'cancelled' };
+          return { type: 'gated', plan: effect.plan, gate: result };
+        }
         case 'apply': {
+          if (cancelled.current) return { type: 'cancelled' };
           controller.current = new AbortController();
           latest.current = effect.plan.changes.map((change) => ({ change, status: 'pending' }));
           setResults(latest.current);
@@ -152,9 +157,12 @@ export function useWizardEffects(
     });
   }, [effect, session, run, dispatch]);
 
+  // Ctrl+C from `y` on: before the apply starts nothing is written and the
+  // wizard ends saying so; once it runs, the executor stops and rolls back.
   const cancel = useCallback(() => {
-    if (controller.current?.signal.aborted) return;
-    setCancelling(cancelNotice(latest.current));
+    if (cancelled.current) return;
+    cancelled.current = true;
+    setCancelling(controller.current ? cancelNotice(latest.current) : BEFORE_WRITES);
     controller.current?.abort();
   }, []);
 

@@ -27,7 +27,9 @@ export type Route =
   /** Reading the bucket again and checking the plan once more, right before the first write. */
   | { readonly name: 'gating' }
   | { readonly name: 'applying' }
-  | { readonly name: 'result' };
+  | { readonly name: 'result' }
+  /** Ctrl+C before the first write: nothing was written; the wizard says so and ends. */
+  | { readonly name: 'cancelled' };
 
 /** A side effect the state asks for; run once per `id` by the effects hook. */
 export type Effect =
@@ -101,6 +103,8 @@ export type WizardAction =
   | { type: 'apply'; plan: Plan; options: GateOptions }
   | { type: 'gated'; plan: Plan; gate: Gate }
   | { type: 'applied'; outcome: ApplyOutcome }
+  /** Ctrl+C came before the first write: the gate's answer, or the apply, is not acted on. */
+  | { type: 'cancelled' }
   | { type: 'journal-roll-back' }
   | { type: 'journal-rolled-back'; lines: readonly string[] }
   | { type: 'journal-ignore' }
@@ -291,7 +295,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     case 'back': {
       // Once writes have started there is no way back: the result stands.
       const { route } = state;
-      if (route.name === 'applying' || route.name === 'result' || route.name === 'gating') {
+      if (['applying', 'result', 'gating', 'cancelled'].includes(route.name)) {
         return state;
       }
       const previous = state.history.at(-1);
@@ -311,6 +315,8 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return gated(state, action.plan, action.gate);
     case 'applied':
       return { ...done(state), outcome: action.outcome, route: { name: 'result' } };
+    case 'cancelled':
+      return { ...done(state), route: { name: 'cancelled' }, history: [] };
     case 'journal-roll-back':
       if (!state.journal) return state;
       return ask(
@@ -354,6 +360,7 @@ export function progressLabel(state: WizardState): string | undefined {
     case 'applying':
       return 'applying';
     case 'result':
+    case 'cancelled':
       return 'done';
     default:
       return undefined;
