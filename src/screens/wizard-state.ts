@@ -261,13 +261,21 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return { ...ready, route: nextRoute({ ...ready, route: { name: 'posture' } }) };
     }
     case 'observe-failed': {
+      const replan = state.effect?.run.kind === 'observe' && state.effect.run.replan === true;
       const previous = state.history.at(-1) ?? { name: 'pick-bucket' };
-      return {
-        ...done(state),
-        route: previous,
-        history: state.history.slice(0, -1),
-        ...(action.message ? { problem: action.message } : {}),
-      };
+      const problem = action.message ? { problem: action.message } : {};
+      if (replan) {
+        return { ...done(state), route: previous, history: state.history.slice(0, -1), ...problem };
+      }
+      // The name could not be used: it leaves the header, and the operator
+      // picks or types another where buckets are chosen — also when it came
+      // from --bucket, where going back would be the preset screen, which
+      // has no place to say why or to choose another bucket.
+      const { bucket: _failed, ...rest } = done(state);
+      if (previous.name === 'pick-bucket' || previous.name === 'new-bucket') {
+        return { ...rest, route: previous, history: state.history.slice(0, -1), ...problem };
+      }
+      return { ...rest, route: { name: 'pick-bucket' }, ...problem };
     }
     case 'read-related':
       return ask(

@@ -240,6 +240,31 @@ describe('the wizard', () => {
     await waitFor(app, '✗ Bucket missing-bucket-xyz does not exist.');
   });
 
+  it('--bucket naming a missing bucket without --preset: says so after the preset, and lets the operator choose another', async () => {
+    const missing = uniqueBucket('no-such');
+    const app = start(services(), missing, null);
+    await waitFor(app, 'Which defaults should the wizard propose?');
+    expect(frame(app)).toContain(missing);
+    await press(app, KEY.enter);
+    // Not back on the preset screen, silently: the bucket picker, with why.
+    const picker = await waitFor(app, `✗ Bucket ${missing} does not exist.`);
+    expect(picker).toContain('Which bucket should be hardened?');
+    // The header no longer names the bucket that failed.
+    expect(picker.split(`✗ Bucket ${missing}`)[0]).not.toContain(missing);
+    const real = uniqueBucket('real');
+    await createBucket(real);
+    await waitFor(app, '› Type a bucket name…');
+    await press(app, KEY.enter);
+    await waitFor(app, 'Bucket name:');
+    await press(app, ...real.split(''));
+    await waitFor(app, `Bucket name: ${real}`);
+    await press(app, KEY.enter);
+    await pastPosture(app);
+    await waitFor(app, 'step 1 of 2');
+    expect(frame(app)).toContain(real);
+    expect(frame(app)).not.toContain(missing);
+  });
+
   it('Ctrl+C during apply finishes the call in flight, then rolls back', async () => {
     const bucket = uniqueBucket('cancel');
     await createBucket(bucket);
