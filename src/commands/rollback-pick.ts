@@ -37,28 +37,6 @@ export function latestFor(bucket: string, journals: readonly JournalSummary[]): 
   return latest.path;
 }
 
-/** The Ink list; null when the operator pressed Esc. */
-async function pick(choices: readonly JournalSummary[]): Promise<string | null> {
-  const [{ render }, { createElement }, { JournalPicker }] = await Promise.all([
-    import('ink'),
-    import('react'),
-    import('../screens/journal-picker.js'),
-  ]);
-  let chosen: string | null = null;
-  const instance = render(
-    createElement(JournalPicker, {
-      journals: choices,
-      onPick: (path: string) => {
-        chosen = path;
-        instance.unmount();
-      },
-      onCancel: () => instance.unmount(),
-    }),
-  );
-  await instance.waitUntilExit();
-  return chosen;
-}
-
 /**
  * The journal to roll back when the command names none; null: the operator
  * cancelled the pick. `print` takes the list shown without a terminal.
@@ -74,8 +52,9 @@ export async function chooseJournal(
   if (choices.length === 0) {
     throw new CommandError(`no journals in ${escapeControl(journalsDir())}: nothing to roll back`);
   }
-  if (terminal) return pick(choices);
-  const { journalRow } = await import('../screens/journal-picker.js');
+  // Ink and React load only for the list on a terminal (and the row format without one).
+  const { journalRow, pickJournal } = await import('../screens/journal-picker.js');
+  if (terminal) return pickJournal(choices);
   print('Unfinished and recent applies (bucket, began, changes, state):');
   for (const journal of choices) {
     print(`  ${journalRow(journal)}`);

@@ -1,8 +1,9 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, render, Text, useInput } from 'ink';
 import SelectInput from 'ink-select-input';
 import type { JournalSummary } from '../plan/apply/journal-scan.js';
 import { escapeControl } from '../plan/render/sanitise.js';
 import { Footer } from './footer.js';
+import { keyByKeyStdin } from './key-stdin.js';
 import { SelectIndicator, SelectItem } from './select-item.js';
 import { tone } from './theme.js';
 
@@ -53,4 +54,25 @@ export function JournalPicker({ journals, onPick, onCancel }: Props) {
       />
     </Box>
   );
+}
+
+/**
+ * Mounts the picker on the terminal (keys one by one, as in the wizard);
+ * the chosen journal's path, or null when the operator pressed Esc.
+ */
+export async function pickJournal(journals: readonly JournalSummary[]): Promise<string | null> {
+  let chosen: string | null = null;
+  const instance = render(
+    <JournalPicker
+      journals={journals}
+      onPick={(path) => {
+        chosen = path;
+        instance.unmount();
+      }}
+      onCancel={() => instance.unmount()}
+    />,
+    { stdin: keyByKeyStdin(process.stdin) },
+  );
+  await instance.waitUntilExit();
+  return chosen;
 }

@@ -160,6 +160,9 @@ describe('executePlan: success', () => {
       target: TARGET,
       changes: 2,
       tool: 's3-harden',
+      // What the plan read of the account-wide setting: a later rollback of an
+      // earlier journal asks before pulling it away.
+      reads: { [A]: plan.observed[A] },
     });
     expect(cloud.records[1]).toEqual({
       type: 'intent',

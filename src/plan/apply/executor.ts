@@ -112,7 +112,12 @@ export const KEPT_OUTCOME = 'rolled-back-except-kept';
  */
 function accountReads(plan: Plan): { reads?: Record<string, unknown> } {
   const reads: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(plan.observed)) {
+  // What the plan writes is in `observed`; what it found in place and left
+  // (account Block Public Access already on) only in the reading it was built from.
+  const provenance = plan.provenance;
+  const recorded = provenance && 'posture' in provenance ? provenance.posture.values : {};
+  const values = { ...recorded, ...plan.observed };
+  for (const [key, value] of Object.entries(values)) {
     const resource = RESOURCES[key as ResourceKey];
     if (resource?.scope !== 'account' || resource.readOnly || resource.volatile) continue;
     if (value !== undefined) reads[key] = value;
