@@ -88,10 +88,17 @@ export async function rollbackFile(
   }
 }
 
-async function ask(question: string): Promise<string> {
+/** The answer, trimmed and lower-cased; null when stdin ends first (Ctrl+D): never a yes. */
+async function ask(question: string): Promise<string | null> {
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
   try {
-    return (await prompt.question(question)).trim().toLowerCase();
+    return await new Promise<string | null>((resolve) => {
+      prompt.once('close', () => resolve(null));
+      prompt.question(question).then(
+        (answer) => resolve(answer.trim().toLowerCase()),
+        () => resolve(null),
+      );
+    });
   } finally {
     prompt.close();
   }
@@ -151,7 +158,8 @@ export async function runRollback(
   const colour = colourEnabled(stdout);
   const notes = accountWideNotes(journal, file);
   print(`Journal: ${file}`);
-  print(formatLines(undoPreview(journal, notes), colour));
+  // Escaped line by line by undoPreview: the colour codes formatLines adds are ours.
+  stdout.write(`${formatLines(undoPreview(journal, notes), colour)}\n`);
   const wide = journal.changes.filter((change) => notes.has(change.id));
   const relied = wide.filter((change) => (notes.get(change.id)?.reliedOnBy.length ?? 0) > 0);
   const local = journal.changes.length - wide.length;

@@ -74,5 +74,8 @@ export async function pickJournal(journals: readonly JournalSummary[]): Promise<
     { stdin: keyByKeyStdin(process.stdin) },
   );
   await instance.waitUntilExit();
+  // Ink lets go of stdin when it unmounts (raw mode off, unref'd): the
+  // questions that follow read it with readline, which needs it held.
+  process.stdin.ref();
   return chosen;
 }
