@@ -1141,7 +1141,7 @@ describe('encryption plans in plan files and the review', () => {
         '+ KMS key alias  (kms:CreateAlias)',
         '    (none before)',
         `    + AliasName: alias/s3-harden-${BUCKET}`,
-        '    + TargetKeyId: <KeyMetadata.KeyId of kms.key, once it has run>',
+        "    + TargetKeyId: <the new KMS key's KeyId, once created>",
       ].join('\n'),
     );
     expect(text).toContain('    + KeyRotationEnabled  true');
@@ -1150,7 +1150,7 @@ describe('encryption plans in plan files and the review', () => {
         '~ Default encryption  (s3:PutBucketEncryption)',
         '    - SSEAlgorithm: AES256',
         '    + SSEAlgorithm: aws:kms',
-        '    + KMSMasterKeyID: <KeyMetadata.Arn of kms.key, once it has run>',
+        "    + KMSMasterKeyID: <the new KMS key's Arn, once created>",
         '    + BucketKeyEnabled: true',
       ].join('\n'),
     );

@@ -23,6 +23,21 @@ export function outputRef(change: string, path: string): OutputRef {
   return { fromOutput: { change, path } };
 }
 
+/** What creates each referenced output, as the review names it (not its change id). */
+const CREATOR: Record<string, string> = {
+  'kms.key': 'the new KMS key',
+  'kms.alias': 'the new KMS alias',
+  'account.analyzer': 'the new IAM Access Analyzer analyzer',
+  'bucket.macieJob': 'the new Macie job',
+};
+
+/** How the review shows a value known only once an earlier change has run: "<the new KMS key's Arn, once created>". */
+export function describeRef(ref: OutputRef): string {
+  const { change, path } = ref.fromOutput;
+  const field = path.split('.').at(-1) ?? path;
+  return `<${CREATOR[change] ?? change}'s ${field}, once created>`;
+}
+
 function pick(output: unknown, path: string): unknown {
   return path
     .split('.')

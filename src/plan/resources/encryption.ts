@@ -14,6 +14,7 @@
 import * as z from 'zod';
 import type { OutputRef } from '../model/call.js';
 import { deepEqual } from '../model/deep-equal.js';
+import { describeRef } from '../model/output-refs.js';
 import { createdKeyRefSchema, kmsKeyIdSchema } from './kms.js';
 import type { ResourceFamily } from './spec.js';
 
@@ -118,11 +119,6 @@ function matches(expected: unknown, live: unknown): boolean {
     );
   }
   return deepEqual(expected, live);
-}
-
-/** How the review shows a value known only once an earlier change has run. */
-export function describeRef(ref: OutputRef): string {
-  return `<${ref.fromOutput.path} of ${ref.fromOutput.change}, once it has run>`;
 }
 
 /**

@@ -21,7 +21,7 @@
  */
 import * as z from 'zod';
 import type { OutputRef } from '../model/call.js';
-import { outputRef } from '../model/output-refs.js';
+import { describeRef, outputRef } from '../model/output-refs.js';
 import { formatPolicy, type PolicyDocument, policyJson } from '../policy/document.js';
 import { type CliContext, shellQuote } from '../render/cli-equivalent.js';
 import { policyDocumentSchema } from './policy.js';
@@ -370,9 +370,7 @@ export const kmsFamily: ResourceFamily<KmsValues> = {
       document: (value) =>
         value &&
         `AliasName: ${value.AliasName}\nTargetKeyId: ${
-          isRef(value.TargetKeyId)
-            ? `<${value.TargetKeyId.fromOutput.path} of ${value.TargetKeyId.fromOutput.change}, once it has run>`
-            : value.TargetKeyId
+          isRef(value.TargetKeyId) ? describeRef(value.TargetKeyId) : value.TargetKeyId
         }`,
       // The created key's ID is known only once it exists: any ID matches the reference.
       satisfies: (expected, live) =>
