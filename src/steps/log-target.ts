@@ -115,7 +115,7 @@ export function hardenLogTarget(
     } else if (grants) {
       const listed = grants.slice(0, 2).map(describeGrant).join(', ');
       warnings.push(
-        `ACLs stay on for ${target}: its ACL grants ${listed}${grants.length > 2 ? ` and ${grants.length - 2} more` : ''}; remove them (log delivery is granted in the policy) and plan again`,
+        `ACLs stay on for ${target} because its ACL grants ${listed}${grants.length > 2 ? ` and ${grants.length - 2} more` : ''}. Remove those grants (log delivery is granted in the policy instead), then plan again`,
       );
     }
   }

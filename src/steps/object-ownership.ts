@@ -59,8 +59,9 @@ const GROUP_NAMES: Record<string, string> = {
   LogDelivery: 'LogDelivery (S3 server access logs)',
 };
 
+/** One grant as words: "READ to AllUsers (anyone)". */
 export function describeGrant(grant: AclGrant): string {
-  return `${GROUP_NAMES[grant.Grantee] ?? grant.Grantee} ${grant.Permission}`;
+  return `${grant.Permission} to ${GROUP_NAMES[grant.Grantee] ?? grant.Grantee}`;
 }
 
 function current(posture: Posture): OwnershipControls | null | undefined {
@@ -110,7 +111,7 @@ function leftAsIs(posture: Posture, answers: ObjectOwnershipAnswers): string | n
   if (!grants || grants.length === 0 || before === undefined) return null;
   const now = before?.ObjectOwnership ?? 'NotSet';
   if (now === 'BucketOwnerEnforced' || answers.ownership !== now) return null;
-  return `ACLs stay on: the bucket ACL grants ${grantList(grants)}; remove the grants (aws s3api put-bucket-acl --bucket ${posture.bucket} --acl private) and plan again.`;
+  return `ACLs stay on because the bucket ACL grants ${grantList(grants)}. Remove those grants (aws s3api put-bucket-acl --bucket ${posture.bucket} --acl private), then plan again.`;
 }
 
 function keep(posture: Posture): ObjectOwnershipAnswers {
@@ -167,7 +168,7 @@ export const objectOwnershipStep: Step<ObjectOwnershipAnswers> = {
       fields.push({
         kind: 'note',
         tone: 'info',
-        text: `ACLs stay on by default: the bucket ACL grants ${grants.map(describeGrant).join(', ')}. Remove them first (aws s3api put-bucket-acl --bucket ${posture.bucket} --acl private), then turn ACLs off.`,
+        text: `ACLs stay on by default because the bucket ACL grants ${grants.map(describeGrant).join(', ')}. Remove those grants first (aws s3api put-bucket-acl --bucket ${posture.bucket} --acl private), then turn ACLs off.`,
       });
     }
     return fields;

@@ -94,13 +94,13 @@ describe('Object Ownership against the emulator', () => {
     const fields = objectOwnershipStep.fields(posture, answers);
     expect(fields.find((field) => field.kind === 'note')).toMatchObject({
       tone: 'warning',
-      text: expect.stringContaining('AllUsers (anyone) READ'),
+      text: expect.stringContaining('READ to AllUsers (anyone)'),
     });
     const plan = buildPlan(posture, 'baseline', ['object-ownership'], {
       'object-ownership': answers,
     });
     const [change] = plan.changes;
-    expect(change?.warnings[0]).toContain('AllUsers (anyone) READ');
+    expect(change?.warnings[0]).toContain('READ to AllUsers (anyone)');
 
     const outcome = await apply(plan);
     expect(outcome.status).toBe('applied');
@@ -160,7 +160,7 @@ describe('Object Ownership against the emulator', () => {
   it('plan says ACLs stay on while the bucket ACL grants access: text, --json and fleet', async () => {
     const bucket = uniqueBucket('own-kept');
     await seed(bucket, { acl: 'public-read' });
-    const note = `ACLs stay on: the bucket ACL grants AllUsers (anyone) READ; remove the grants (aws s3api put-bucket-acl --bucket ${bucket} --acl private) and plan again.`;
+    const note = `ACLs stay on because the bucket ACL grants READ to AllUsers (anyone). Remove those grants (aws s3api put-bucket-acl --bucket ${bucket} --acl private), then plan again.`;
     const args = ['--preset', 'baseline', '--endpoint-url', emulatorUrl()];
 
     const text = await runCli(['plan', '--bucket', bucket, ...args]);

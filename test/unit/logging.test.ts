@@ -224,7 +224,7 @@ describe('server access logging step', () => {
       const plan = buildPlan(granted, 'baseline', ['logging'], { logging: on() });
       expect(plan.changes.map((change) => change.id)).not.toContain('logTarget.ownershipControls');
       expect(plan.changes.at(-1)?.warnings.join('\n')).toMatch(
-        /ACLs stay on for app-data-logs: its ACL grants .*LogDelivery.*; remove them/,
+        /ACLs stay on for app-data-logs because its ACL grants .*LogDelivery.*\. Remove those grants/,
       );
     });
 

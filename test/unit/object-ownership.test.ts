@@ -117,9 +117,9 @@ describe('Object Ownership step', () => {
       expect(change?.warnings).toHaveLength(1);
       const warning = change?.warnings[0] ?? '';
       expect(isOneLine(warning)).toBe(true);
-      expect(warning).toContain('AllUsers (anyone) READ');
-      expect(warning).toContain('LogDelivery (S3 server access logs) WRITE');
-      expect(warning).toContain(`id:${'ab'.repeat(32)} READ`);
+      expect(warning).toContain('READ to AllUsers (anyone)');
+      expect(warning).toContain('WRITE to LogDelivery (S3 server access logs)');
+      expect(warning).toContain(`READ to id:${'ab'.repeat(32)}`);
       expect(warning).toMatch(/^With ACLs off, these bucket ACL grants stop working: /);
       expect(warning).toContain('AWS refuses the change until they are removed');
       expect(warning).toContain(`aws s3api put-bucket-acl --bucket ${BUCKET} --acl private`);
@@ -131,7 +131,7 @@ describe('Object Ownership step', () => {
       const notes = fields.filter((field) => field.kind === 'note');
       expect(notes).toHaveLength(1);
       expect(notes[0]).toMatchObject({ tone: 'warning' });
-      expect(notes[0]?.kind === 'note' && notes[0].text).toContain('AllUsers (anyone) READ');
+      expect(notes[0]?.kind === 'note' && notes[0].text).toContain('READ to AllUsers (anyone)');
     });
 
     it('no warning when the answer keeps ACLs on, only a note saying why ACLs stay on', () => {
@@ -159,7 +159,7 @@ describe('Object Ownership step', () => {
       expect(kept.skipped).toEqual([
         {
           step: 'Object Ownership (ACLs)',
-          reason: `ACLs stay on: the bucket ACL grants AllUsers (anyone) READ, LogDelivery (S3 server access logs) WRITE, id:${'ab'.repeat(32)} READ; remove the grants (aws s3api put-bucket-acl --bucket ${BUCKET} --acl private) and plan again.`,
+          reason: `ACLs stay on because the bucket ACL grants READ to AllUsers (anyone), WRITE to LogDelivery (S3 server access logs), READ to id:${'ab'.repeat(32)}. Remove those grants (aws s3api put-bucket-acl --bucket ${BUCKET} --acl private), then plan again.`,
         },
       ]);
       expect(isOneLine(kept.skipped[0]?.reason ?? '')).toBe(true);
@@ -182,7 +182,7 @@ describe('Object Ownership step', () => {
       const plan = buildPlan(at(null, many), 'baseline', ['object-ownership'], {
         'object-ownership': answer('NotSet'),
       });
-      expect(plan.skipped[0]?.reason).toContain(`id:${'ab'.repeat(32)} READ and 2 more;`);
+      expect(plan.skipped[0]?.reason).toContain(`READ to id:${'ab'.repeat(32)} and 2 more.`);
     });
 
     it('a bucket still to be created (ACL null) has none to warn about', () => {
