@@ -66,8 +66,13 @@ describe('audit --format sarif', () => {
     const rules = run.tool.driver.rules as { id: string; properties: { tags: string[] } }[];
     expect(rules.find((rule) => rule.id === 'tls')?.properties.tags).toEqual([
       'security',
-      'Security Hub S3.5',
+      'FSBP S3.5',
       'CIS v7.0.0 3.1.1',
+    ]);
+    // A control outside the FSBP standard is not tagged as an FSBP one.
+    expect(rules.find((rule) => rule.id === 'versioning')?.properties.tags).toEqual([
+      'security',
+      'Security Hub S3.14',
     ]);
     const results = run.results as SarifResult[];
     const on = (uri: string) =>

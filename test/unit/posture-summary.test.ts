@@ -75,7 +75,7 @@ describe('the posture summary', () => {
       status: 'fail',
       planned: 'fixes',
       after: 'pass',
-      ids: 'S3.8 · CIS 3.1.4',
+      ids: 'FSBP S3.8 · CIS 3.1.4',
     });
     expect(row(summary, 'encryption')).toMatchObject({ planned: 'fixes', after: 'pass' });
     // SSE-S3 settles default encryption, not the KMS control: changed, still failing.

@@ -223,6 +223,18 @@ export function evaluateAccountControls(
 }
 
 /**
+ * A control's Security Hub ID as every report names it: "FSBP S3.8" when the
+ * control is in the Foundational Security Best Practices standard, else
+ * "Security Hub S3.14" (a control of Security Hub's other standards, NIST
+ * SP 800-53 or CIS), so no one reads a NIST-only control as an FSBP finding.
+ */
+export function securityHubLabel(id: ControlId): string | undefined {
+  const spec = controlSpec(id);
+  if (!spec.fsbp) return undefined;
+  return `${spec.inFsbp ? 'FSBP' : 'Security Hub'} ${spec.fsbp}`;
+}
+
+/**
  * How a step names the controls it satisfies ('FSBP S3.8', 'CIS 2.1.4',
  * 'Security Hub S3.14'): drawn from this catalogue, so a step's header and
  * the audit's columns cannot disagree about which IDs a setting meets.
@@ -230,8 +242,9 @@ export function evaluateAccountControls(
 export function controlLabels(...ids: ControlId[]): string[] {
   const labels = ids.flatMap((id) => {
     const spec = controlSpec(id);
+    const hub = securityHubLabel(id);
     return [
-      ...(spec.fsbp ? [`${spec.inFsbp ? 'FSBP' : 'Security Hub'} ${spec.fsbp}`] : []),
+      ...(hub ? [hub] : []),
       ...(spec.cis && !spec.cisEveryRegion ? [`CIS ${spec.cis}`] : []),
     ];
   });

@@ -5,7 +5,13 @@
  */
 
 import type { Plan, Posture } from '../model/types.js';
-import { CONTROLS, type ControlId, type ControlStatus, evaluateControls } from './controls.js';
+import {
+  CONTROLS,
+  type ControlId,
+  type ControlStatus,
+  evaluateControls,
+  securityHubLabel,
+} from './controls.js';
 
 /**
  * What the plan does to a control: `fixes` one that does not hold now and
@@ -64,7 +70,7 @@ export function summarisePosture(posture: Posture, plan: Plan | undefined): Post
       title: control.title,
       status,
       detail: result?.detail ?? '',
-      ids: [control.fsbp, control.cis ? `CIS ${control.cis}` : undefined]
+      ids: [securityHubLabel(control.id), control.cis ? `CIS ${control.cis}` : undefined]
         .filter(Boolean)
         .join(' · '),
       planned: !touched ? 'none' : status !== 'pass' && after === 'pass' ? 'fixes' : 'changes',

@@ -11,7 +11,7 @@
  */
 import { partitionOf } from '../policy/statements.js';
 import { DEFAULT_CIS_VERSION } from './cis.js';
-import { ACCOUNT_CONTROLS } from './controls.js';
+import { ACCOUNT_CONTROLS, securityHubLabel } from './controls.js';
 import type { AuditReport, BucketAudit } from './schema.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -25,14 +25,14 @@ const ACCOUNT_WIDE = new Set<string>(ACCOUNT_CONTROLS.map((control) => control.i
 function tags(control: Control, cis: string): string[] {
   return [
     'security',
-    ...(control.fsbp ? [`Security Hub ${control.fsbp}`] : []),
+    ...(control.fsbp ? [securityHubLabel(control.id) as string] : []),
     ...(control.cis ? [`${cis} ${control.cis}`] : []),
   ];
 }
 
 function rule(control: Control, cis: string) {
   const ids = [
-    control.fsbp ? `Security Hub ${control.fsbp}` : '',
+    control.fsbp ? (securityHubLabel(control.id) as string) : '',
     control.cis ? `${cis} ${control.cis}` : '',
   ]
     .filter(Boolean)
