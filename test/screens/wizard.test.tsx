@@ -103,7 +103,7 @@ describe('the wizard', () => {
       new RegExp(`Holds \\d+ of ${CONTROLS.length}\\. baseline fixes 2 of \\d+;`),
     );
     await press(app, 'i');
-    await waitFor(app, /Block Public Access \(bucket\) +→ fixed +S3\.8 · CIS 3\.1\.4/);
+    await waitFor(app, /Block Public Access \(bucket\) +→ fixed +FSBP S3\.8 · CIS 3\.1\.4/);
     // ↑ picks the last control, scrolling it into view; its whole detail shows under the table.
     await press(app, KEY.up);
     expect(await waitFor(app, /↑ \d+ more/)).toMatch(/\? Macie discovery job +left as is/);
