@@ -123,7 +123,10 @@ class KeyByKeyStdin extends EventEmitter {
         this.offered = key;
         this.emit('readable');
         this.offered = null;
-        if (this.queue.length > 0) await turns(TURNS_BETWEEN_KEYS);
+        // Also before a key of the next read: one that arrives right after
+        // (a paste following a held Backspace) must not see the state from
+        // before this key, either.
+        await turns(TURNS_BETWEEN_KEYS);
       }
     } finally {
       this.delivering = false;
