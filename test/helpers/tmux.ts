@@ -1,6 +1,7 @@
 /**
- * A real pseudo-terminal for end-to-end tests: tmux on a private socket, an
- * 80×24 window, keys in with send-keys, the screen out with capture-pane.
+ * A real pseudo-terminal for end-to-end tests: tmux on a private socket, a
+ * window of 80×24 unless told (60×20 for the narrow tests), keys in with
+ * send-keys, the screen out with capture-pane.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 
@@ -15,11 +16,26 @@ function shellQuote(value: string): string {
 export class TmuxTerminal {
   private readonly socket = `s3h-e2e-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
-  constructor(command: readonly string[], env: Record<string, string>, cwd: string) {
+  constructor(
+    command: readonly string[],
+    env: Record<string, string>,
+    cwd: string,
+    size: { readonly columns: number; readonly rows: number } = { columns: 80, rows: 24 },
+  ) {
     const assignments = Object.entries(env).map(([key, value]) => `${key}=${shellQuote(value)}`);
     // After the program exits, print its exit code and keep the pane open to read it.
     const script = `cd ${shellQuote(cwd)} && env ${assignments.join(' ')} ${command.map(shellQuote).join(' ')}; echo "[exited $?]"; sleep 600`;
-    this.tmux('new-session', '-d', '-s', 'e2e', '-x', '80', '-y', '24', script);
+    this.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'e2e',
+      '-x',
+      String(size.columns),
+      '-y',
+      String(size.rows),
+      script,
+    );
   }
 
   private tmux(...args: string[]): string {
@@ -35,6 +51,12 @@ export class TmuxTerminal {
   /** Sends tmux key names (Enter, Escape, Down, C-c) or literal text. */
   send(...keys: string[]): void {
     this.tmux('send-keys', '-t', 'e2e', ...keys);
+  }
+
+  /** Pastes `text` as a terminal paste does: one write of all of it (tmux's paste buffer). */
+  paste(text: string): void {
+    this.tmux('set-buffer', '--', text);
+    this.tmux('paste-buffer', '-d', '-t', 'e2e');
   }
 
   async waitFor(
