@@ -17,8 +17,9 @@ const env = {
   AWS_REGION: 'us-east-1',
   AWS_ENDPOINT_URL: emulator.url,
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  // Journals of demo runs stay inside the project (git-ignored).
-  S3_HARDEN_STATE_DIR: join(ROOT, '.s3-harden-state'),
+  // Journals of demo runs stay inside the project (git-ignored), unless the
+  // caller keeps them elsewhere (the demo's own end-to-end test does).
+  S3_HARDEN_STATE_DIR: process.env.S3_HARDEN_STATE_DIR || join(ROOT, '.s3-harden-state'),
 };
 delete env.AWS_PROFILE;
 mkdirSync(env.S3_HARDEN_STATE_DIR, { recursive: true });

@@ -53,6 +53,11 @@ export class TmuxTerminal {
     this.tmux('send-keys', '-t', 'e2e', ...keys);
   }
 
+  /** The screen and everything scrolled off above it. */
+  history(): string {
+    return this.tmux('capture-pane', '-p', '-S', '-', '-t', 'e2e');
+  }
+
   /** Pastes `text` as a terminal paste does: one write of all of it (tmux's paste buffer). */
   paste(text: string): void {
     this.tmux('set-buffer', '--', text);
