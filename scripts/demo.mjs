@@ -20,6 +20,8 @@ const env = {
   // Journals of demo runs stay inside the project (git-ignored), unless the
   // caller keeps them elsewhere (the demo's own end-to-end test does).
   S3_HARDEN_STATE_DIR: process.env.S3_HARDEN_STATE_DIR || join(ROOT, '.s3-harden-state'),
+  // The wizard says its buckets are gone when the demo quits.
+  S3_HARDEN_DEMO: '1',
 };
 delete env.AWS_PROFILE;
 mkdirSync(env.S3_HARDEN_STATE_DIR, { recursive: true });

@@ -12,6 +12,7 @@ import { writeRegularFile } from '../plan/files/safe-file.js';
 import type { Preset } from '../plan/model/types.js';
 import { escapeControl } from '../plan/render/sanitise.js';
 import { CommandError, type ExitCode } from './exit-codes.js';
+import { invocation } from './invocation.js';
 
 export interface WizardCommandOptions {
   readonly connection: ConnectionOptions;
@@ -26,10 +27,20 @@ export interface WizardCommandOptions {
  * A new file name in the working directory for a plan the wizard saves:
  * never an existing file, never through a symbolic link.
  */
-export function savePlanFile(bucket: string, text: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const path = `s3-harden-plan-${bucket}-${stamp}.json`;
+export function savePlanFile(bucket: string, text: string, path = planFileName(bucket)): string {
   writeRegularFile(path, text, { exclusive: true, mode: 0o644 });
+  return path;
+}
+
+/** `s3-harden-plan-BUCKET-YYYYMMDD-HHMMSS.json`: the name the review offers. */
+export function planFileName(bucket: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `s3-harden-plan-${bucket}-${stamp}.json`;
+}
+
+/** The review's AWS CLI script: a new file, never through a symbolic link, executable. */
+export function writeNewFile(path: string, text: string): string {
+  writeRegularFile(path, text, { exclusive: true, mode: 0o755 });
   return path;
 }
 
@@ -82,6 +93,11 @@ export async function runWizard(options: WizardCommandOptions): Promise<ExitCode
       openJournal: (target) => openJournal(target),
       lock: (target) => acquireLock(target, 'wizard'),
       savePlan: savePlanFile,
+      planName: (bucket) => planFileName(bucket),
+      writeFile: writeNewFile,
+      invocation: invocation(),
+      // scripts/demo.mjs says so: its emulator goes when it quits.
+      demo: process.env.S3_HARDEN_DEMO === '1',
       unfinishedJournals: (target) => findUnfinishedJournals(target, join(stateDir(), 'journals')),
       rollBack: rollBackInSession,
     },

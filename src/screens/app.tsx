@@ -13,7 +13,6 @@ import Spinner from 'ink-spinner';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { outcomeExit } from '../flow/apply.js';
 import { summarisePosture } from '../plan/audit/posture-summary.js';
-import { savedPlanText } from '../plan/files/plan-file.js';
 import type { Plan, Posture, Preset } from '../plan/model/types.js';
 import { callerContext, planLockout, principalArnFor } from '../plan/policy/lockout.js';
 import type { PolicyValidation } from '../plan/policy/validation.js';
@@ -34,7 +33,6 @@ import {
   validateNewBucket,
 } from '../steps/new-bucket.js';
 import type { Step, StepId } from '../steps/types.js';
-import { TOOL } from '../version.js';
 import { ApplyProgress } from './apply-progress.js';
 import { BucketPicker } from './bucket-picker.js';
 import { Confirm } from './confirm.js';
@@ -44,6 +42,7 @@ import { PostureScreen } from './posture.js';
 import { PresetPicker } from './preset-picker.js';
 import { Result } from './result.js';
 import { Review } from './review.js';
+import { reviewFiles as makeReviewFiles } from './review-files.js';
 import { useServices } from './services.js';
 import { tone } from './theme.js';
 import { UnfinishedJournal } from './unfinished-journal.js';
@@ -108,6 +107,7 @@ export function App({ preset, steps, bucket, logBucket, onExit }: Props) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const services = useServices();
+  const reviewFiles = useMemo(() => makeReviewFiles(services), [services]);
   const rows = stdout.rows || 24;
   const [state, dispatch] = useReducer(
     wizardReducer,
@@ -358,21 +358,10 @@ export function App({ preset, steps, bucket, logBucket, onExit }: Props) {
             onAcceptWarnings={() => {
               if (validation.status === 'done') setAccepted(findingsKey(validation.value));
             }}
-            onSave={() => {
-              const plan = planned.plan as Plan;
-              try {
-                const path = services.savePlan(plan.target.bucket, savedPlanText(plan, TOOL));
-                return {
-                  ok: true,
-                  message: `✓ Saved to ${path}. Apply later: s3-harden apply ${path}`,
-                };
-              } catch (error) {
-                return {
-                  ok: false,
-                  message: `✗ Could not save the plan: ${(error as Error).message}`,
-                };
-              }
-            }}
+            planName={reviewFiles.planName(planned.plan.target.bucket)}
+            scriptName={reviewFiles.scriptName(planned.plan.target.bucket)}
+            onSave={(name) => reviewFiles.save(planned.plan as Plan, name, cli)}
+            onWrite={(name, text) => reviewFiles.write(name, text)}
             onConfirm={() => dispatch({ type: 'next' })}
             onFinish={() => finish(WIZARD_EXIT.ok)}
             onBack={() => dispatch({ type: 'back' })}

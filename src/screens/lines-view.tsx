@@ -10,28 +10,81 @@ type Props = {
   readonly height: number;
   /** Whether this view hears the arrow keys. */
   readonly isActive?: boolean;
+  /** Indices in `lines` that `n` / `p` jump to (a change's header), scrolled to the top. */
+  readonly anchors?: readonly number[];
+  /** The anchor (its position in `anchors`) to open at; the top when absent. */
+  readonly start?: number;
+  /** An index in `lines` kept in view (a cursor the caller moves), scrolling as little as it can. */
+  readonly focus?: number;
 };
 
 /** Plan-style lines in a viewport that scrolls when they do not fit. */
-export function LinesView({ lines: given, height, isActive = true }: Props) {
+export function LinesView({
+  lines: given,
+  height,
+  isActive = true,
+  anchors = [],
+  start,
+  focus,
+}: Props) {
   const { stdout } = useStdout();
   const width = stdout.columns || 80;
-  const lines = useMemo(() => wrapLines(given, width), [given, width]);
+  // Each given line's first row once wrapped, so an anchor is found among the rows.
+  const { lines, firstRow } = useMemo(() => {
+    const rows: Line[] = [];
+    const first: number[] = [];
+    for (const line of given) {
+      first.push(rows.length);
+      rows.push(...wrapLines([line], width));
+    }
+    return { lines: rows, firstRow: first };
+  }, [given, width]);
   const rows = Math.max(3, height);
   const scrollable = lines.length > rows;
   const visible = scrollable ? rows - 1 : rows;
   const maxOffset = Math.max(0, lines.length - visible);
-  const [offset, setOffset] = useState(0);
+  const anchorRows = useMemo(
+    () => anchors.map((index) => firstRow[index] ?? 0),
+    [anchors, firstRow],
+  );
+  const [offset, setOffset] = useState(() =>
+    start === undefined ? 0 : Math.min(maxOffset, anchorRows[start] ?? 0),
+  );
   useEffect(() => {
     setOffset((current) => Math.min(current, maxOffset));
   }, [maxOffset]);
 
+  const focusRow = focus === undefined ? undefined : firstRow[focus];
+  useEffect(() => {
+    if (focusRow === undefined) return;
+    setOffset((current) =>
+      focusRow < current
+        ? focusRow
+        : focusRow >= current + visible
+          ? Math.min(maxOffset, focusRow - visible + 1)
+          : current,
+    );
+  }, [focusRow, visible, maxOffset]);
+
   useInput(
-    (_input, key) => {
+    (input, key) => {
       if (key.upArrow) setOffset((current) => Math.max(0, current - 1));
       if (key.downArrow) setOffset((current) => Math.min(maxOffset, current + 1));
       if (key.pageUp) setOffset((current) => Math.max(0, current - visible));
       if (key.pageDown) setOffset((current) => Math.min(maxOffset, current + visible));
+      // The next change whose header is below the top row; the previous one above it.
+      if (input === 'n') {
+        setOffset((current) => {
+          const next = anchorRows.find((row) => row > current);
+          return next === undefined ? current : Math.min(maxOffset, next);
+        });
+      }
+      if (input === 'p') {
+        setOffset((current) => {
+          const previous = anchorRows.filter((row) => row < current).at(-1);
+          return previous === undefined ? current : previous;
+        });
+      }
     },
     { isActive: isActive && scrollable },
   );
@@ -47,7 +100,7 @@ export function LinesView({ lines: given, height, isActive = true }: Props) {
         </Text>
       ))}
       {scrollable ? (
-        <Text {...tone('muted')}>
+        <Text {...tone('muted')} wrap="truncate-end">
           {`lines ${offset + 1}–${offset + shown.length} of ${lines.length}  ↑↓ PgUp PgDn scroll`}
         </Text>
       ) : null}

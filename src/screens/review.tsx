@@ -13,10 +13,14 @@ import {
   wrap,
 } from '../plan/policy/validation.js';
 import type { CliContext } from '../plan/render/cli-equivalent.js';
+import { cliScriptFile } from '../plan/render/cli-script-file.js';
 import { withDigest } from '../plan/render/digest-line.js';
 import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.js';
+import { commandRows } from './command-lines.js';
+import { editName, FilePrompt, type FilePromptState, PROMPT_LABEL } from './file-prompt.js';
 import { BACK, Footer, type KeyHint, QUIT } from './footer.js';
 import { LinesView } from './lines-view.js';
+import { changeAnchors, foldSkipped, summaryLines, WHY_KEY } from './review-lines.js';
 import { tone } from './theme.js';
 import { useLatestState } from './use-latest-state.js';
 import type { ValidationState } from './use-policy-validation.js';
@@ -31,8 +35,14 @@ type Props = {
   /** Whether the operator has accepted the security warnings (key `a`). */
   readonly warningsAccepted: boolean;
   readonly onAcceptWarnings: () => void;
-  /** Saves the plan file; returns a line to show (where it went, or why it failed). */
-  readonly onSave: () => { ok: boolean; message: string };
+  /** Saves the plan file under the name typed; what to show (where it went and how to apply it, or why it failed). */
+  readonly onSave: (path: string) => SaveOutcome;
+  /** The name `s` offers, editable. */
+  readonly planName: string;
+  /** Writes the AWS CLI script (`w` in the CLI view) under the name typed. */
+  readonly onWrite: (path: string, text: string) => SaveOutcome;
+  /** The name `w` offers, editable. */
+  readonly scriptName: string;
   readonly onConfirm: () => void;
   readonly onFinish: () => void;
   readonly onBack: () => void;
@@ -45,6 +55,20 @@ type Props = {
   /** The steps' words for the lockout reasons' flags. */
   readonly terms?: CallerTerms;
 };
+
+/** What saving said: a line, and for a saved plan the command that applies it later (and a note). */
+export interface SaveOutcome {
+  readonly ok: boolean;
+  readonly message: string;
+  readonly command?: string;
+  readonly note?: string;
+}
+
+/** summary: one line per change; diff: the whole diff; commands: the AWS CLI equivalents. */
+type View = 'summary' | 'diff' | 'commands';
+
+export const DIFF_KEY = 'd';
+export const WRITE_KEY = 'w';
 
 export const CHECKING = 'Checking the policy with IAM Access Analyzer…';
 export const ACCEPT_KEY = 'a';
@@ -75,9 +99,12 @@ function gate(validation: ValidationState, accepted: boolean, lockedOut: boolean
 }
 
 /**
- * The plan as a diff (or as AWS CLI commands), before anything is written,
- * with IAM Access Analyzer's findings on its policies: errors block apply,
- * security warnings must be accepted with `a` before Enter applies.
+ * The plan before anything is written: first a summary (one line per
+ * change), `d` the whole diff at the change picked (`n` / `p` jump between
+ * changes), `c` the same plan as AWS CLI commands (`w` writes them as a
+ * script); IAM Access Analyzer's findings on its policies above: errors
+ * block apply, security warnings must be accepted with `a` before Enter
+ * applies.
  */
 export function Review({
   plan,
@@ -87,6 +114,9 @@ export function Review({
   warningsAccepted,
   onAcceptWarnings,
   onSave,
+  planName,
+  onWrite,
+  scriptName,
   onConfirm,
   onFinish,
   onBack,
@@ -97,8 +127,13 @@ export function Review({
 }: Props) {
   const { stdout } = useStdout();
   const width = stdout.columns || 80;
-  const [showCommands, setShowCommands] = useState(false);
-  const [saved, setSaved] = useState<{ ok: boolean; message: string } | null>(null);
+  const [view, setView] = useState<View>('summary');
+  // The view `c` goes back to.
+  const [before, setBefore] = useState<Exclude<View, 'commands'>>('summary');
+  const [picked, latestPicked, setPicked] = useLatestState(0);
+  const [why, setWhy] = useState(false);
+  const [prompt, latestPrompt, setPrompt] = useLatestState<FilePromptState | null>(null);
+  const [saved, setSaved] = useState<SaveOutcome | null>(null);
   const hasChanges = plan.changes.length > 0;
   const result = validation.status === 'done' ? validation.value : undefined;
   // Overriding the lockout: the bucket name typed after `o`, for these findings only.
@@ -106,16 +141,41 @@ export function Review({
   const [overridden, setOverridden] = useState<string | undefined>();
   const lockoutKey = JSON.stringify(lockout);
   const lockedOut = lockout.length > 0 && overridden !== lockoutKey;
-  const lines = useMemo(() => {
-    if (showCommands) return renderCliCommands(plan, cli);
+  const changeCount = summaryLines(plan).length;
+  const { lines, anchors, focus } = useMemo(() => {
+    if (view === 'commands')
+      return { lines: renderCliCommands(plan, cli), anchors: [], focus: undefined };
     // The findings first: they decide whether the plan can be applied.
     const findings = [
       ...lockoutLines(lockout).map((line) => inWizardTerms(line, terms)),
       ...(result ? findingLines(result, { width: width - 1 }) : []),
     ];
-    const diff = withDigest(renderPlan(plan), plan);
-    return findings.length > 0 ? [...findings, { kind: 'plain', text: '' } as Line, ...diff] : diff;
-  }, [plan, cli, showCommands, result, width, lockout, terms]);
+    const lead = findings.length > 0 ? [...findings, { kind: 'plain', text: '' } as Line] : [];
+    const diff = foldSkipped(plan, withDigest(renderPlan(plan), plan), why);
+    if (view === 'diff' || !hasChanges) {
+      const anchored = changeAnchors(diff).map((index) => index + lead.length);
+      return { lines: [...lead, ...diff], anchors: anchored, focus: undefined };
+    }
+    // The summary: the diff's lines down to its first change, then one line per change.
+    const first = changeAnchors(diff)[0] ?? diff.length;
+    // What comes before the diff's heading and legend (the skipped line): the header names the bucket.
+    const top = diff
+      .slice(0, first)
+      .filter(
+        (line) =>
+          line.text !== '' &&
+          !line.text.startsWith('Changes to bucket ') &&
+          !line.text.startsWith('Symbols: '),
+      );
+    const rows = summaryLines(plan).map(
+      (line, index): Line => ({
+        ...line,
+        text: `${index === picked ? '›' : ' '} ${line.text}`,
+      }),
+    );
+    const all = [...lead, ...top, ...rows, ...diff.slice(-1)];
+    return { lines: all, anchors: [], focus: lead.length + top.length + picked };
+  }, [plan, cli, view, result, width, lockout, terms, why, picked, hasChanges]);
   const last = lines.at(-1);
   const summary = last?.kind === 'summary' && lines.length > 1 ? last : undefined;
   const body = summary ? lines.slice(0, -1) : lines;
@@ -130,7 +190,25 @@ export function Review({
     if (state === 'open') onConfirm();
   }, [queued, state, onConfirm]);
 
+  const ask = (purpose: FilePromptState['purpose']) => {
+    setSaved(null);
+    setPrompt({ purpose, value: purpose === 'plan' ? planName : scriptName });
+  };
+
   useInput((input, key) => {
+    const asking = latestPrompt.current;
+    if (asking !== null) {
+      if (key.escape) return setPrompt(null);
+      if (key.return) {
+        setPrompt(null);
+        const name = asking.value.trim();
+        if (!name) return;
+        return setSaved(
+          asking.purpose === 'plan' ? onSave(name) : onWrite(name, cliScriptFile(plan, cli)),
+        );
+      }
+      return setPrompt({ ...asking, value: editName(asking.value, input, key) });
+    }
     const typed = latestTyping.current;
     if (typed !== null) {
       if (key.escape) return setTyping(null);
@@ -149,11 +227,25 @@ export function Review({
       if (state === 'checking') setQueued(true);
       return;
     }
+    if (view === 'summary' && hasChanges) {
+      if (key.upArrow) setPicked(Math.max(0, latestPicked.current - 1));
+      if (key.downArrow) setPicked(Math.min(changeCount - 1, latestPicked.current + 1));
+    }
+    if ((input === DIFF_KEY || key.rightArrow) && view === 'summary' && hasChanges) setView('diff');
+    else if ((input === DIFF_KEY || key.leftArrow) && view === 'diff') setView('summary');
+    if (input === WHY_KEY && view !== 'commands') setWhy((shown) => !shown);
     if (input === ACCEPT_KEY && hasChanges && state === 'warnings') onAcceptWarnings();
     if (input === EXEMPT_KEY && state === 'lockout' && onExempt) onExempt();
     if (input === OVERRIDE_KEY && state === 'lockout') setTyping('');
-    if (input === 's' && hasChanges) setSaved(onSave());
-    if (input === 'c' && hasChanges) setShowCommands((shown) => !shown);
+    if (input === 's' && hasChanges) ask('plan');
+    if (input === WRITE_KEY && view === 'commands') ask('script');
+    if (input === 'c' && hasChanges) {
+      if (view === 'commands') setView(before);
+      else {
+        setBefore(view);
+        setView('commands');
+      }
+    }
   });
 
   // Below the diff, always in view: the checks' progress or verdict, and what it asks of the operator.
@@ -186,46 +278,89 @@ export function Review({
   } else if (hasChanges && counts && counts['security-warning'] > 0 && warningsAccepted) {
     status.push({ tone: 'muted', text: '✓ Security warnings accepted.' });
   }
+  const room = Math.max(20, width - 1);
   // Wrapped to the width (a skip reason can be long), each piece one row.
   const statusRows = status.flatMap((line) =>
-    wrap(line.text, Math.max(20, width - 1)).map((text) => ({ tone: line.tone, text })),
+    wrap(line.text, room).map((text) => ({ tone: line.tone, text })),
   );
+  // What saving said, and the command to apply the plan later on rows of its own, pasteable.
+  if (saved) {
+    const savedTone = saved.ok ? ('success' as const) : ('error' as const);
+    statusRows.push(...wrap(saved.message, room).map((text) => ({ tone: savedTone, text })));
+    if (saved.command) {
+      statusRows.push(
+        ...commandRows(saved.command, room, 2).map((text) => ({ tone: 'command' as const, text })),
+      );
+    }
+    if (saved.note)
+      statusRows.push(
+        ...wrap(saved.note, room).map((text) => ({ tone: 'warning' as const, text })),
+      );
+  }
   const checking = hasChanges && validation.status === 'checking';
-  const noticeRows = notice ? wrap(notice, Math.max(20, width - 1)) : [];
+  const noticeRows = notice ? wrap(notice, room) : [];
+  const promptRows = prompt
+    ? Math.ceil(
+        (PROMPT_LABEL[prompt.purpose].length + prompt.value.length + 32) / Math.max(1, width),
+      )
+    : 0;
   const rows =
-    statusRows.length +
-    noticeRows.length +
-    (checking ? 1 : 0) +
-    (saved ? 1 : 0) +
-    (summary ? 1 : 0);
+    statusRows.length + noticeRows.length + (checking ? 1 : 0) + promptRows + (summary ? 1 : 0);
 
-  const hints: KeyHint[] = !hasChanges
-    ? [{ keys: 'enter', action: 'finish' }, BACK, QUIT]
-    : [
-        ...(state === 'open' ? [{ keys: 'enter', action: 'apply…' }] : []),
-        ...(state === 'checking' ? [{ keys: 'enter', action: 'apply… (once checked)' }] : []),
-        ...(state === 'warnings' ? [{ keys: ACCEPT_KEY, action: 'accept security warnings' }] : []),
-        ...(state === 'lockout' && onExempt ? [{ keys: EXEMPT_KEY, action: 'exempt me' }] : []),
-        ...(state === 'lockout' ? [{ keys: OVERRIDE_KEY, action: 'override' }] : []),
-        { keys: 's', action: 'save plan' },
-        { keys: 'c', action: showCommands ? 'show diff' : 'show CLI' },
-        BACK,
-        QUIT,
-      ];
+  const inSummary = view === 'summary' && hasChanges;
+  const hints: KeyHint[] = prompt
+    ? [
+        { keys: 'enter', action: 'save' },
+        { keys: 'esc', action: 'cancel' },
+      ]
+    : !hasChanges
+      ? [{ keys: 'enter', action: 'finish' }, BACK, QUIT]
+      : [
+          ...(state === 'open' ? [{ keys: 'enter', action: 'apply…' }] : []),
+          ...(state === 'checking' ? [{ keys: 'enter', action: 'apply… (once checked)' }] : []),
+          ...(state === 'warnings'
+            ? [{ keys: ACCEPT_KEY, action: 'accept security warnings' }]
+            : []),
+          ...(state === 'lockout' && onExempt ? [{ keys: EXEMPT_KEY, action: 'exempt me' }] : []),
+          ...(state === 'lockout' ? [{ keys: OVERRIDE_KEY, action: 'override' }] : []),
+          ...(inSummary ? [{ keys: `↑↓ ${DIFF_KEY}`, action: 'diff at change' }] : []),
+          ...(view === 'diff' ? [{ keys: 'n/p', action: 'next/prev change' }] : []),
+          ...(view === 'diff' ? [{ keys: DIFF_KEY, action: 'summary' }] : []),
+          ...(view === 'commands' ? [{ keys: WRITE_KEY, action: 'write to file' }] : []),
+          { keys: 's', action: 'save plan' },
+          { keys: 'c', action: view === 'commands' ? 'back' : 'show CLI' },
+          ...(plan.skipped.length > 0 && view !== 'commands'
+            ? [{ keys: WHY_KEY, action: why ? 'hide why skipped' : 'why skipped' }]
+            : []),
+          BACK,
+          QUIT,
+        ];
 
+  const title =
+    view === 'commands'
+      ? 'Review: the same plan as AWS CLI commands'
+      : inSummary
+        ? 'Review the plan: summary'
+        : 'Review the plan';
   return (
     <Box flexDirection="column">
-      <Text {...tone('heading')}>
-        {showCommands ? 'Review: the same plan as AWS CLI commands' : 'Review the plan'}
-      </Text>
+      <Text {...tone('heading')}>{title}</Text>
       {noticeRows.map((text, index) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity beyond their position
         <Text key={`notice-${index}`} {...tone('warning')}>
           {text}
         </Text>
       ))}
-      {/* The summary stays in view however far the diff scrolls. */}
-      <LinesView lines={body} height={height - 1 - rows} />
+      {/* Each view opens at its top (the diff at the change picked); the summary stays in view however far it scrolls. */}
+      <LinesView
+        key={view}
+        lines={body}
+        height={height - 1 - rows}
+        isActive={prompt === null && typing === null && view !== 'summary'}
+        anchors={anchors}
+        {...(view === 'diff' ? { start: picked } : {})}
+        {...(focus !== undefined ? { focus } : {})}
+      />
       {summary ? <Text {...tone('summary')}>{summary.text}</Text> : null}
       {checking ? (
         <Text>
@@ -242,7 +377,7 @@ export function Review({
           {line.text}
         </Text>
       ))}
-      {saved ? <Text {...tone(saved.ok ? 'success' : 'error')}>{saved.message}</Text> : null}
+      {prompt ? <FilePrompt prompt={prompt} /> : null}
       <Footer hints={hints} />
     </Box>
   );

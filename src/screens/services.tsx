@@ -15,8 +15,16 @@ export interface WizardServices {
   openJournal(target: Target): Journal;
   /** Takes the bucket's lock for an apply; throws naming who holds it (optional: tests may leave it out). */
   lock?(target: Target): { release(): void };
-  /** Writes a plan file; returns the path written. */
-  savePlan(bucket: string, text: string): string;
+  /** Writes a plan file (at `path` when the operator typed one); returns the path written. */
+  savePlan(bucket: string, text: string, path?: string): string;
+  /** The plan file name the review offers for `s` (optional: a name from the bucket and time otherwise). */
+  planName?(bucket: string): string;
+  /** Writes a new file (the review's AWS CLI script); returns the path written. */
+  writeFile?(path: string, text: string): string;
+  /** How the operator runs s3-harden from here (`s3-harden`, `npx s3-harden`, `node bin/s3-harden.js`). */
+  readonly invocation?: string;
+  /** Whether this is the demo: its emulator's buckets are gone when it quits. */
+  readonly demo?: boolean;
   /** Journals of earlier applies to this bucket that never finished (optional: tests may leave it out). */
   unfinishedJournals?(target: Target): string[];
   /** Rolls one journal back through the session; the report's lines, and whether all is restored. */

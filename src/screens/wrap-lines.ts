@@ -2,8 +2,13 @@
  * Wraps plan-style lines to the terminal's width instead of cutting them: a
  * lockout reason, a policy value or an AWS CLI command to copy is read to
  * its end. Continuations keep the line's kind and hang under its text.
+ * Commands — a `command` line, or one quoted in a note or warning — are
+ * never cut mid-token: they go on rows of their own, broken between
+ * arguments with a trailing ` \`, so what is on screen pastes as it is
+ * (./command-lines.ts).
  */
 import type { Line } from '../plan/render/render.js';
+import { commandRows, splitCommand } from './command-lines.js';
 
 const HANG = 4;
 
@@ -27,9 +32,28 @@ function wrapText(text: string, width: number): string[] {
   return out;
 }
 
+function leading(text: string): number {
+  return text.length - text.trimStart().length;
+}
+
+/** One line's rows: prose wrapped at words, any command it quotes on rows of its own. */
+function rowsOf(line: Line, width: number): Line[] {
+  const as = (text: string): Line => ({ kind: line.kind, text });
+  if (line.kind === 'command') {
+    return commandRows(line.text.trimStart(), width, leading(line.text)).map(as);
+  }
+  if (line.text.length <= width) return [as(line.text)];
+  const split = splitCommand(line.text);
+  if (!split) return wrapText(line.text, width).map(as);
+  const indent = leading(line.text) + 2;
+  return [
+    ...(split.before.trim() ? wrapText(split.before, width) : []),
+    ...commandRows(split.command, width, indent),
+    ...(split.after ? wrapText(' '.repeat(indent) + split.after, width) : []),
+  ].map(as);
+}
+
 export function wrapLines(lines: readonly Line[], width: number): Line[] {
   const usable = Math.max(20, width);
-  return lines.flatMap((line) =>
-    wrapText(line.text, usable).map((text): Line => ({ kind: line.kind, text })),
-  );
+  return lines.flatMap((line) => rowsOf(line, usable));
 }

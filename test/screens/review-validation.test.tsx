@@ -133,9 +133,9 @@ describe('the review screen with policy checks', () => {
     const { pending, answer } = held();
     const app = start(bucket, () => pending);
     await toReview(app);
-    // The diff is up while Access Analyzer is asked.
+    // The plan's summary is up while Access Analyzer is asked.
     const checking = await waitFor(app, 'Checking the policy with IAM Access Analyzer…');
-    expect(checking).toContain('+ Bucket policy  (s3:PutBucketPolicy)');
+    expect(checking).toContain('› + Bucket policy');
     expect(checking).toContain('enter apply… (once checked)');
     // Enter now only says it will go on once the check allows it.
     await press(app, KEY.enter);

@@ -142,7 +142,11 @@ describe('the wizard', () => {
     await waitFor(app, 'step 2 of 2');
     await press(app, KEY.enter);
 
-    const review = await waitFor(app, 'Plan: 2 to add, 0 to change, 0 to remove (0 irreversible).');
+    // The review opens on its summary, one line per change; `d` shows the whole diff.
+    const glance = await waitFor(app, 'Plan: 2 to add, 0 to change, 0 to remove (0 irreversible).');
+    expect(glance).toContain('› + Block Public Access (bucket)');
+    await press(app, 'd');
+    const review = await waitFor(app, '(s3:PutPublicAccessBlock)');
     expect(review).toContain('+ Block Public Access (bucket)  (s3:PutPublicAccessBlock)');
     expect(review).toContain('    + IgnorePublicAcls       false');
     await press(app, 'c');
@@ -150,6 +154,8 @@ describe('the wizard', () => {
     await press(app, 'c');
     await waitFor(app, 'Review the plan');
     await press(app, 's');
+    await waitFor(app, 'Save the plan as: s3-harden-plan-');
+    await press(app, KEY.enter);
     await waitFor(app, 'Saved to');
     const saved = parsePlan(readFileSync(join(dir, `${bucket}.json`), 'utf8'));
     expect(saved.changes).toHaveLength(2);
@@ -219,7 +225,10 @@ describe('the wizard', () => {
     await press(app, KEY.enter);
     await waitFor(app, 'step 2 of 2');
     await press(app, KEY.enter);
-    const review = await waitFor(app, /Plan: \d+ to add/);
+    const glance = await waitFor(app, /Plan: \d+ to add/);
+    expect(glance).toContain('› + Create bucket');
+    await press(app, 'd');
+    const review = await waitFor(app, '(s3:CreateBucket)');
     expect(review).toContain('+ Create bucket  (s3:CreateBucket)');
   });
 
