@@ -8,6 +8,7 @@ import { useRef, useState } from 'react';
 import { type Field, type InputField, isInput } from '../steps/form.js';
 import { BACK, Footer, type KeyHint, QUIT } from './footer.js';
 import { tone } from './theme.js';
+import { commandNoteRows } from './wrap-lines.js';
 
 type Answers = Readonly<Record<string, unknown>>;
 
@@ -35,7 +36,14 @@ type Props = {
 
 /** Rows a field takes at this width: inputs two (value, help), notes as they wrap. */
 function rowsOf(field: Field, width: number): number {
-  return isInput(field) ? 2 : Math.max(1, Math.ceil((field.text.length + 2) / Math.max(20, width)));
+  if (isInput(field)) return 2;
+  const command = commandNoteRows(noteText(field), width);
+  if (command) return command.length;
+  return Math.max(1, Math.ceil((field.text.length + 2) / Math.max(20, width)));
+}
+
+function noteText(field: Exclude<Field, InputField>): string {
+  return `${field.tone === 'warning' ? '! ' : ''}${field.text}`;
 }
 
 /** The slice of fields to show: as many as fit, always including the focused one. */
@@ -58,6 +66,23 @@ export function visibleWindow(
     used += rowsOf(fields[start] as Field, width);
   }
   return { start, end };
+}
+
+/** A note; one that quotes a command (MFA delete, ACL cleanup) has it on rows of its own, pasteable. */
+function NoteView({ field, width }: { field: Exclude<Field, InputField>; width: number }) {
+  const style = tone(field.tone === 'warning' ? 'warning' : 'muted');
+  const rows = commandNoteRows(noteText(field), width);
+  if (!rows) return <Text {...style}>{noteText(field)}</Text>;
+  return (
+    <Box flexDirection="column">
+      {rows.map((row, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity beyond their position
+        <Text key={index} {...style} wrap="truncate-end">
+          {row || ' '}
+        </Text>
+      ))}
+    </Box>
+  );
 }
 
 function onOff(on: boolean): string {
@@ -208,20 +233,20 @@ export function FormStep(props: Props) {
           {window.start > 0 ? (
             <Text {...tone('muted')}>{`  ↑ ${window.start} more above`}</Text>
           ) : null}
-          {fields.slice(window.start, window.end).map((field) =>
-            isInput(field) ? (
-              <FieldView
-                key={field.key}
-                field={field}
-                value={value[field.key]}
-                focused={field === focused}
-              />
-            ) : (
-              <Text key={field.text} {...tone(field.tone === 'warning' ? 'warning' : 'muted')}>
-                {`${field.tone === 'warning' ? '! ' : ''}${field.text}`}
-              </Text>
-            ),
-          )}
+          {fields
+            .slice(window.start, window.end)
+            .map((field) =>
+              isInput(field) ? (
+                <FieldView
+                  key={field.key}
+                  field={field}
+                  value={value[field.key]}
+                  focused={field === focused}
+                />
+              ) : (
+                <NoteView key={field.text} field={field} width={width} />
+              ),
+            )}
           {window.end < fields.length ? (
             <Text {...tone('muted')}>{`  ↓ ${fields.length - window.end} more below`}</Text>
           ) : null}

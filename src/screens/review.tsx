@@ -314,7 +314,14 @@ export function Review({
         { keys: 'esc', action: 'cancel' },
       ]
     : !hasChanges
-      ? [{ keys: 'enter', action: 'finish' }, BACK, QUIT]
+      ? [
+          { keys: 'enter', action: 'finish' },
+          ...(plan.skipped.length > 0
+            ? [{ keys: WHY_KEY, action: why ? 'hide why skipped' : 'why skipped' }]
+            : []),
+          BACK,
+          QUIT,
+        ]
       : [
           ...(state === 'open' ? [{ keys: 'enter', action: 'apply…' }] : []),
           ...(state === 'checking' ? [{ keys: 'enter', action: 'apply… (once checked)' }] : []),

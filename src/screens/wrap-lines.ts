@@ -57,3 +57,9 @@ export function wrapLines(lines: readonly Line[], width: number): Line[] {
   const usable = Math.max(20, width);
   return lines.flatMap((line) => rowsOf(line, usable));
 }
+
+/** A note's rows when it quotes a command (the command on rows of its own); null when it quotes none. */
+export function commandNoteRows(text: string, width: number): string[] | null {
+  if (!splitCommand(text)) return null;
+  return rowsOf({ kind: 'plain', text }, Math.max(20, width)).map((line) => line.text);
+}

@@ -82,7 +82,10 @@ describe('the Macie step in the wizard', () => {
     expect(screen).not.toContain('Enable Macie');
     await press(app, KEY.enter);
     const review = await waitFor(app, 'No changes');
-    expect(review).toContain('Skipped Sensitive-data discovery (Macie)');
+    // Skipped steps fold into one line; `i` shows why.
+    expect(review).toContain('Skipped: Sensitive-data discovery (Macie) (i: why)');
+    await press(app, 'i');
+    await waitFor(app, 'Skipped Sensitive-data discovery (Macie)');
   });
 
   describe('with Macie (mocked at the SDK boundary)', () => {
@@ -134,7 +137,9 @@ describe('the Macie step in the wizard', () => {
         app,
         'Plan: 2 to add, 0 to change, 0 to remove (0 irreversible).',
       );
-      expect(review).toContain('+ Macie (account and region)  (macie2:EnableMacie)');
+      expect(review).toContain('+ Macie (account and region)');
+      await press(app, 'd');
+      await waitFor(app, '+ Macie (account and region)  (macie2:EnableMacie)');
 
       // Macie reads back enabled, with the job, once apply has made them (and not before:
       // the gate reads the account again right before the first write).
