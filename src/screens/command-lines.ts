@@ -53,6 +53,25 @@ function splitJson(token: string, width: number): string[] {
   return pieces;
 }
 
+/** An option and its value as one unit, when they fit on a row together: `--acl private` stays on one row. */
+function units(tokens: readonly string[], room: number): string[] {
+  const out: string[] = [];
+  for (let index = 0; index < tokens.length; index += 1) {
+    const token = tokens[index] as string;
+    const next = tokens[index + 1];
+    if (token.startsWith('--') && next !== undefined && !next.startsWith('--')) {
+      const pair = `${token} ${next}`;
+      if (pair.length <= room) {
+        out.push(pair);
+        index += 1;
+        continue;
+      }
+    }
+    out.push(token);
+  }
+  return out;
+}
+
 /**
  * `command` in rows of at most `width` where its arguments allow, the first
  * starting with `indent` spaces, the rest hanging under it.
@@ -68,7 +87,7 @@ export function commandRows(command: string, width: number, indent = 0): string[
     rows.push(row + CONTINUATION);
     row = pad;
   };
-  for (const token of shellTokens(command)) {
+  for (const token of units(shellTokens(command), room - pad.length)) {
     const blank = row.trim() === '';
     if (!blank && row.length + 1 + token.length > room) flush();
     if (row.length + token.length + (row.trim() ? 1 : 0) <= room) {

@@ -46,10 +46,15 @@ function rowsOf(line: Line, width: number): Line[] {
   const split = splitCommand(line.text);
   if (!split) return wrapText(line.text, width).map(as);
   const indent = leading(line.text) + 2;
+  // "… remove them (aws …), then plan again.": the parentheses go with the command on its own rows.
+  const before = split.before.endsWith('(')
+    ? `${split.before.replace(/\s*\($/, '')}:`
+    : split.before;
+  const after = split.before.endsWith('(') ? split.after.replace(/^\)[\s,;]*/, '') : split.after;
   return [
-    ...(split.before.trim() ? wrapText(split.before, width) : []),
+    ...(before.trim() ? wrapText(before, width) : []),
     ...commandRows(split.command, width, indent),
-    ...(split.after ? wrapText(' '.repeat(indent) + split.after, width) : []),
+    ...(after ? wrapText(' '.repeat(indent) + after, width) : []),
   ].map(as);
 }
 
