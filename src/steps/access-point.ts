@@ -277,7 +277,7 @@ export const accessPointStep: Step<AccessPointAnswers> = {
   // No FSBP or CIS control asks for an access point: this step follows the
   // guide's "S3 Access Points" section. Security Hub S3.19 (access points
   // must block public access) holds for the one it creates: all four flags on.
-  controls: ['S3 Security guide: S3 Access Points', 'Security Hub S3.19'],
+  controls: ['S3 Security guide: S3 Access Points', 'FSBP S3.19'],
   reads: ['bucket.accessPoint', 'bucket.accessPointPolicy'],
   // The grants to mirror; without it the policy choice says there are none to copy.
   optionalReads: ['bucket.policy'],

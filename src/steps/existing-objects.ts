@@ -140,7 +140,8 @@ export type NewEncryption =
 export function encryptionNote(posture: Posture, next: NewEncryption): string | null {
   const objects = subject(posture);
   if (objects === null) return null;
-  const head = `applies to new objects only: ${objects} keep the encryption they were written with`;
+  const keep = objects === 'the existing object' ? 'keeps' : 'keep';
+  const head = `applies to new objects only: ${objects} ${keep} the encryption they were written with`;
   const target = bucketArn(posture, posture.bucket);
   if (next.algorithm === 'AES256') {
     const operation = {

@@ -1,5 +1,5 @@
 /**
- * Lifecycle (Security Hub S3.13): every preset turns versioning on, so every
+ * Lifecycle (FSBP S3.13): every preset turns versioning on, so every
  * overwrite and delete keeps a version that is billed until it is deleted.
  * The step's one rule expires noncurrent versions after N days (keeping the
  * newest K), aborts multipart uploads never completed, removes delete markers

@@ -75,7 +75,7 @@ describe('the access-point step in the wizard', () => {
 
     await pastPosture(app);
     const first = await waitFor(app, 'step 1 of 1');
-    expect(first).toContain('Satisfies S3 Security guide: S3 Access Points, Security Hub S3.19');
+    expect(first).toContain('Satisfies S3 Security guide: S3 Access Points, FSBP S3.19');
     expect(first).toContain('› [ ] Create an access point  now off');
     expect(first).not.toContain('Restrict to VPC');
 

@@ -170,7 +170,7 @@ describe('access point step: answers', () => {
   it('is registered right after the bucket-policy step', () => {
     expect(STEP_ORDER[STEP_ORDER.indexOf('bucket-policy') + 1]).toBe('access-point');
     // Honest controls: the guide's section, and the Security Hub check the created one passes.
-    expect(step.controls).toEqual(['S3 Security guide: S3 Access Points', 'Security Hub S3.19']);
+    expect(step.controls).toEqual(['S3 Security guide: S3 Access Points', 'FSBP S3.19']);
     expect(step.optionalReads).toEqual(['bucket.policy']);
   });
 

@@ -364,7 +364,7 @@ describe('the Macie step: registration and defaults', () => {
   it('shows the guide section it follows and the same Macie control IDs as the audit', () => {
     expect(step.controls).toEqual([
       'S3 Security guide: Macie for data discovery',
-      'Security Hub Macie.1',
+      'FSBP Macie.1',
       'CIS 3.1.3',
     ]);
   });

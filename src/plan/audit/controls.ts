@@ -7,7 +7,7 @@
  * CIS numbers come from ./cis.ts, by benchmark version (the newest unless
  * `audit --cis-version` says otherwise). `fsbp` holds the
  * Security Hub control ID (part of AWS Foundational Security Best Practices
- * for S3.1/S3.5/S3.8/S3.9/S3.12, of other standards for the rest).
+ * for S3.1/S3.5/S3.8/S3.9/S3.12/S3.13 and Macie.1, of other standards for the rest).
  */
 
 import type { ResourceKey } from '../model/types.js';
@@ -120,6 +120,7 @@ const CATALOGUE: readonly ControlSpec[] = [
     title: 'Lifecycle configuration',
     column: 'LIFE',
     fsbp: 'S3.13',
+    inFsbp: true,
     resources: ['bucket.lifecycle'],
   },
   {
@@ -168,6 +169,7 @@ const CATALOGUE: readonly ControlSpec[] = [
     title: 'Macie discovery job',
     column: 'MAC',
     fsbp: 'Macie.1',
+    inFsbp: true,
     // Any job counts, whoever made it (the account's listing, read once per
     // run); the bucket's own s3-harden job is what a plan creates.
     resources: ['account.macie', 'account.macieJobs', 'bucket.macieJob'],
