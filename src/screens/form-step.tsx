@@ -3,8 +3,9 @@
  * choices, text) with their live values, the step's validation messages,
  * and the controls it satisfies.
  */
-import { Box, Text, useInput, useStdout } from 'ink';
-import { useRef, useState } from 'react';
+import { Box, Text, useInput, useStdin, useStdout } from 'ink';
+import { useEffect, useRef, useState } from 'react';
+import { wrapText } from '../plan/render/wrap-text.js';
 import { type Field, type InputField, isInput } from '../steps/form.js';
 import { BACK, Footer, type KeyHint, QUIT } from './footer.js';
 import { tone } from './theme.js';
@@ -85,6 +86,53 @@ function NoteView({ field, width }: { field: Exclude<Field, InputField>; width: 
   );
 }
 
+/** F1 as terminals send it (xterm SS3, VT220, the Linux console). */
+const F1 = new Set(['\u001bOP', '\u001b[11~', '\u001b[[A']);
+
+/** Calls `onF1` when F1 arrives: Ink's keys have no name for it. */
+function useF1(onF1: () => void): void {
+  const { internal_eventEmitter: events } = useStdin();
+  const latest = useRef(onF1);
+  latest.current = onF1;
+  useEffect(() => {
+    const listener = (data: string) => {
+      if (F1.has(data)) latest.current();
+    };
+    events?.on('input', listener);
+    return () => {
+      events?.removeListener('input', listener);
+    };
+  }, [events]);
+}
+
+const HELP_INDENT = '      ';
+
+/** The help of a field as shown under it: the option's for a choice. */
+function helpOf(field: InputField, value: unknown): string {
+  if (field.kind === 'choice')
+    return field.options.find((candidate) => candidate.value === value)?.help ?? field.help;
+  return field.help;
+}
+
+/** The help's rows: one, cut, or all of it wrapped under the field when `full`. */
+function helpRows(help: string, width: number, full: boolean): string[] {
+  const line = `${HELP_INDENT}${help}`;
+  return full ? wrapText(line, Math.max(26, width - 1)) : [line];
+}
+
+function HelpView({ help, width, full }: { help: string; width: number; full: boolean }) {
+  return (
+    <>
+      {helpRows(help, width, full).map((row, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity beyond their position
+        <Text key={index} {...tone('muted')} wrap="truncate-end">
+          {row}
+        </Text>
+      ))}
+    </>
+  );
+}
+
 function onOff(on: boolean): string {
   return on ? 'on' : 'off';
 }
@@ -93,11 +141,17 @@ function FieldView({
   field,
   value,
   focused,
+  width,
+  fullHelp,
 }: {
   field: InputField;
   value: unknown;
   focused: boolean;
+  width: number;
+  /** The whole help, wrapped, instead of one cut row. */
+  fullHelp: boolean;
 }) {
+  const help = <HelpView help={helpOf(field, value)} width={width} full={fullHelp} />;
   const pointer = <Text {...(focused ? tone('accent') : {})}>{focused ? '› ' : '  '}</Text>;
   const focusTone = focused ? tone('accent') : {};
   if (field.kind === 'toggle') {
@@ -115,7 +169,7 @@ function FieldView({
             >{`  now ${field.now}${changes ? ` → ${onOff(on)}` : ''}`}</Text>
           ) : null}
         </Text>
-        <Text {...tone('muted')} wrap="truncate-end">{`      ${field.help}`}</Text>
+        {help}
       </Box>
     );
   }
@@ -131,7 +185,7 @@ function FieldView({
           </Text>
           {field.now !== undefined ? <Text {...tone('muted')}>{`  now ${field.now}`}</Text> : null}
         </Text>
-        <Text {...tone('muted')} wrap="truncate-end">{`      ${option?.help ?? field.help}`}</Text>
+        {help}
       </Box>
     );
   }
@@ -147,7 +201,7 @@ function FieldView({
         {/* The form handles the keys itself; this is only the cursor. */}
         {focused ? <Text inverse> </Text> : null}
       </Box>
-      <Text {...tone('muted')} wrap="truncate-end">{`      ${field.help}`}</Text>
+      {help}
     </Box>
   );
 }
@@ -160,6 +214,11 @@ export function FormStep(props: Props) {
   const [cursor, setCursor] = useState(0);
   const focused = inputs[Math.min(cursor, inputs.length - 1)];
   const editingText = focused?.kind === 'text' && !unavailable;
+  // F1 anywhere, or ? where it is not typed: the focused field's whole help.
+  const [fullHelp, setFullHelp] = useState(false);
+  const focusedHelp = focused ? helpOf(focused, value[focused.key]) : '';
+  const helpCut = HELP_INDENT.length + focusedHelp.length > width;
+  useF1(() => setFullHelp((shown) => !shown));
   // The answers as of the last key: keys typed faster than the screen redraws
   // each build on the one before (the handler below is from the last render).
   const latest = useRef(value);
@@ -176,6 +235,7 @@ export function FormStep(props: Props) {
       return;
     }
     if (unavailable || !focused) return;
+    if (input === '?' && focused.kind !== 'text') return setFullHelp((shown) => !shown);
     if (key.upArrow) return setCursor((at) => (at + inputs.length - 1) % inputs.length);
     if (key.downArrow || key.tab) return setCursor((at) => (at + 1) % inputs.length);
     if (focused.kind === 'text') {
@@ -199,7 +259,8 @@ export function FormStep(props: Props) {
     if (input === 'k' && props.onKeep) props.onKeep();
   });
 
-  const extra = problems.length + (props.error ? 1 : 0);
+  const helpExtra = fullHelp && focused ? helpRows(focusedHelp, width, true).length - 1 : 0;
+  const extra = problems.length + (props.error ? 1 : 0) + helpExtra;
   const budget = Math.max(4, (props.height ?? 100) - extra - 2);
   const focusedIndex = focused ? fields.indexOf(focused) : 0;
   const window = visibleWindow(fields, focusedIndex, budget, width);
@@ -211,6 +272,9 @@ export function FormStep(props: Props) {
         ...(focused?.kind === 'toggle' ? [{ keys: 'space', action: 'toggle' }] : []),
         ...(focused?.kind === 'choice' ? [{ keys: '←→', action: 'choose' }] : []),
         ...(focused?.kind === 'text' ? [{ keys: 'type', action: 'edit' }] : []),
+        ...(helpCut || fullHelp
+          ? [{ keys: editingText ? 'F1' : '?', action: fullHelp ? 'less help' : 'full help' }]
+          : []),
         ...(props.onKeep && !editingText ? [{ keys: 'k', action: 'keep current' }] : []),
         { keys: 'enter', action: 'next' },
         BACK,
@@ -242,6 +306,8 @@ export function FormStep(props: Props) {
                   field={field}
                   value={value[field.key]}
                   focused={field === focused}
+                  width={width}
+                  fullHelp={fullHelp && field === focused}
                 />
               ) : (
                 <NoteView key={field.text} field={field} width={width} />
