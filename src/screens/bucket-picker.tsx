@@ -67,7 +67,9 @@ export function BucketPicker({ buckets, problem, height, onPick, onCreate, onBac
             }}
           />
         </Box>
-        {name && nameProblem ? (
+        {!name && !submitted ? (
+          <Text {...tone('accent')}>Type the bucket's name, e.g. logs-example, then enter.</Text>
+        ) : nameProblem ? (
           <Text {...tone(submitted ? 'error' : 'warning')}>{`✗ ${nameProblem}`}</Text>
         ) : null}
         {buckets.status === 'error' ? (

@@ -219,6 +219,23 @@ export function FormStep(props: Props) {
   const focusedHelp = focused ? helpOf(focused, value[focused.key]) : '';
   const helpCut = HELP_INDENT.length + focusedHelp.length > width;
   useF1(() => setFullHelp((shown) => !shown));
+  // An empty text field nothing was typed in says what to type; its ✗ waits
+  // for something typed, or for Enter.
+  const [attempted, setAttempted] = useState(false);
+  const [touched, setTouched] = useState<readonly string[]>([]);
+  const untyped = attempted
+    ? undefined
+    : inputs.find(
+        (field) =>
+          field.kind === 'text' &&
+          !touched.includes(field.key) &&
+          (typeof value[field.key] !== 'string' || value[field.key] === ''),
+      );
+  const shownProblems = untyped ? [] : problems;
+  const typeHint =
+    untyped && problems.length > 0
+      ? `Type ${untyped.label.toLowerCase()}${untyped.kind === 'text' && untyped.placeholder ? `, e.g. ${untyped.placeholder}` : ''}, then enter.`
+      : undefined;
   // The answers as of the last key: keys typed faster than the screen redraws
   // each build on the one before (the handler below is from the last render).
   const latest = useRef(value);
@@ -232,6 +249,7 @@ export function FormStep(props: Props) {
     if (key.escape) return props.onBack();
     if (key.return) {
       if (unavailable || problems.length === 0) props.onNext();
+      else setAttempted(true);
       return;
     }
     if (unavailable || !focused) return;
@@ -242,7 +260,10 @@ export function FormStep(props: Props) {
       const current = latest.current[focused.key];
       const text = typeof current === 'string' ? current : '';
       if (key.backspace || key.delete) set(focused.key, text.slice(0, -1));
-      else if (input && !key.ctrl && !key.meta) set(focused.key, text + input);
+      else if (input && !key.ctrl && !key.meta) {
+        setTouched((keys) => (keys.includes(focused.key) ? keys : [...keys, focused.key]));
+        set(focused.key, text + input);
+      }
       return;
     }
     if (focused.kind === 'toggle' && input === ' ')
@@ -260,7 +281,7 @@ export function FormStep(props: Props) {
   });
 
   const helpExtra = fullHelp && focused ? helpRows(focusedHelp, width, true).length - 1 : 0;
-  const extra = problems.length + (props.error ? 1 : 0) + helpExtra;
+  const extra = shownProblems.length + (typeHint ? 1 : 0) + (props.error ? 1 : 0) + helpExtra;
   const budget = Math.max(4, (props.height ?? 100) - extra - 2);
   const focusedIndex = focused ? fields.indexOf(focused) : 0;
   const window = visibleWindow(fields, focusedIndex, budget, width);
@@ -316,7 +337,8 @@ export function FormStep(props: Props) {
           {window.end < fields.length ? (
             <Text {...tone('muted')}>{`  ↓ ${fields.length - window.end} more below`}</Text>
           ) : null}
-          {problems.map((problem) => (
+          {typeHint ? <Text {...tone('accent')}>{typeHint}</Text> : null}
+          {shownProblems.map((problem) => (
             <Text key={problem} {...tone('error')}>{`✗ ${problem}`}</Text>
           ))}
           {props.error ? <Text {...tone('error')}>{`✗ ${props.error}`}</Text> : null}

@@ -206,7 +206,8 @@ describe('the wizard', () => {
     await selectLine(app, 'Create a new bucket…');
     await press(app, KEY.enter);
     await waitFor(app, 'Create a new bucket');
-    await waitFor(app, '✗ Bucket name: enter a bucket name.');
+    await waitFor(app, 'Type bucket name, e.g. my-new-bucket, then enter.');
+    expect(frame(app)).not.toContain('✗');
     await press(app, ...'Bad'.split(''));
     await waitFor(app, 'may contain only lowercase letters');
     for (let i = 0; i < 3; i++) await press(app, '\u007F');
