@@ -36,14 +36,14 @@ import {
 } from './apply-checks.js';
 import { applyWithJournal, interruptible } from './apply-execute.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
-import { colourEnabled, formatLines } from './style.js';
+import { colourEnabled, formatLines, outputWidth } from './style.js';
 
 export { outcomeExit };
 
 export async function runApply(
   options: ApplyCommandOptions,
-  stdout: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stdout,
-  stderr: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stderr,
+  stdout: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> & { columns?: number } = process.stdout,
+  stderr: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> & { columns?: number } = process.stderr,
 ): Promise<ExitCode> {
   // Validate the whole file first: an invalid plan makes no API call at all.
   const loaded = loadAnyPlanFile(options.file);
@@ -64,6 +64,8 @@ export async function runApply(
   // With --json, stdout holds the JSON result alone; what a person reads goes to stderr.
   const human = options.json ? stderr : stdout;
   const colour = colourEnabled(human);
+  // Wrapped to the terminal, not at all into a pipe or a file.
+  const width = outputWidth(human);
   const print = (text: string) => human.write(`${text}\n`);
   const count = plan.changes.length;
   const report = (result: Omit<SectionResult, 'label' | 'changes'> & { undo?: string }) => {
@@ -101,10 +103,10 @@ export async function runApply(
       );
     }
     const { validation, checks, warned } = policyOutcome(checked, options, (lines) =>
-      print(formatLines(lines, colour)),
+      print(formatLines(lines, colour, width)),
     );
-    print(formatLines(withDigest(renderPlan(plan), plan), colour));
-    if (checks.length > 0) print(`\n${formatLines(checks, colour)}`);
+    print(formatLines(withDigest(renderPlan(plan), plan), colour, width));
+    if (checks.length > 0) print(`\n${formatLines(checks, colour, width)}`);
     if (count === 0) {
       report({ status: 'unchanged' });
       return EXIT.ok;
@@ -145,7 +147,7 @@ export async function runApply(
         ...(session.profile ? { profile: session.profile } : {}),
       };
       print('');
-      print(formatLines([...outcomeLines(outcome), ...undoHintLines(outcome, cli)], colour));
+      print(formatLines([...outcomeLines(outcome), ...undoHintLines(outcome, cli)], colour, width));
       report({
         ...resultOf(target.bucket, count, outcome),
         journalPath: outcome.journalPath,

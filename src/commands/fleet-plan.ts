@@ -35,6 +35,7 @@ import { planDigest, shortDigest } from '../plan/model/digest.js';
 import type { Plan, Posture, Preset } from '../plan/model/types.js';
 import { type LockoutFinding, lockoutRefusal, planLockout } from '../plan/policy/lockout.js';
 import { blocksApply, errorsLine, type PolicyValidation } from '../plan/policy/validation.js';
+import { fleetCliScriptFile } from '../plan/render/cli-script-file.js';
 import { digestLine } from '../plan/render/digest-line.js';
 import { renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
@@ -45,6 +46,7 @@ import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import { type BucketSelection, describeSelection, selectBuckets } from './fleet-select.js';
 import {
   choicesOf,
+  cliContextOf,
   lockoutContext,
   observeForPlan,
   type PlanCommandOptions,
@@ -285,7 +287,10 @@ export async function runFleetPlan(
       : null;
     const out = escapeControl(options.out ?? '');
     const problem = refusal(checked, Boolean(options.allowLockout));
-    if (options.json) {
+    if (options.cliScript) {
+      stdout.write(fleetCliScriptFile(fleet, cliContextOf(session)));
+      if (options.out && !saveError) progressStream.write(`Saved the fleet plan to ${out}.\n`);
+    } else if (options.json) {
       const json = fleetToJson(fleet, checked, base.callCounts());
       stdout.write(`${jsonText(json)}\n`);
     } else if (names.length === 0) {

@@ -36,6 +36,8 @@ import {
   type PolicyValidation,
   renderValidation,
 } from '../plan/policy/validation.js';
+import type { CliContext } from '../plan/render/cli-equivalent.js';
+import { cliScriptFile } from '../plan/render/cli-script-file.js';
 import { withDigest } from '../plan/render/digest-line.js';
 import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
@@ -65,6 +67,8 @@ export interface PlanCommandOptions {
   readonly json: boolean;
   /** Print the IAM policy applying the plan needs instead of the diff. */
   readonly iamPolicy?: boolean;
+  /** Print the plan as a bash script of AWS CLI commands instead of the diff (--cli). */
+  readonly cliScript?: boolean;
   readonly connection: ConnectionOptions;
   /** Create the bucket first (it must not exist yet). */
   readonly create?: { readonly objectLock: boolean };
@@ -194,6 +198,14 @@ export function lockoutContext(
   });
 }
 
+/** The connection flags the plan used, for the AWS CLI commands (the region is each plan's). */
+export function cliContextOf(session: Pick<AwsSession, 'endpoint' | 'profile'>): CliContext {
+  return {
+    ...(session.endpoint ? { endpoint: session.endpoint } : {}),
+    ...(session.profile ? { profile: session.profile } : {}),
+  };
+}
+
 /** A plan as `plan` prints it: the diff, the policy checks, the lockout guard, the AWS CLI commands. */
 export function planText(
   plan: Plan,
@@ -205,11 +217,7 @@ export function planText(
   width = 0,
 ): string {
   const toWidth = (block: readonly Line[]) => wrapLines(block, width);
-  const cli = renderCliCommands(plan, {
-    region: plan.target.region,
-    ...(session.endpoint ? { endpoint: session.endpoint } : {}),
-    ...(session.profile ? { profile: session.profile } : {}),
-  });
+  const cli = renderCliCommands(plan, { region: plan.target.region, ...cliContextOf(session) });
   let text = `${formatLines(toWidth(lines), colour)}\n`;
   const checks = renderValidation(validation);
   if (checks.length > 0) text += `\n${formatLines(toWidth(checks), colour)}\n`;
@@ -284,6 +292,12 @@ export async function runPlan(
       : null;
     if (options.iamPolicy) {
       stdout.write(renderIamPolicy(iamPolicyForPlan(plan), options.json));
+    } else if (options.cliScript) {
+      stdout.write(cliScriptFile(plan, cliContextOf(session)));
+      // stdout is the script alone (`plan --cli > harden.sh`): the rest goes to stderr.
+      if (options.out && !saveError) {
+        process.stderr.write(`Saved the plan to ${escapeControl(options.out)}.\n`);
+      }
     } else if (options.json) {
       stdout.write(`${jsonText(planToJson(plan, validation, lockout))}\n`);
     } else {

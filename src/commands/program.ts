@@ -174,6 +174,33 @@ function parseVpceList(value: string, previous: string[] = []): string[] {
   return [...new Set([...previous, ...ids])];
 }
 
+/**
+ * What `plan` prints: the diff (text), JSON (--json, --format json) or a bash
+ * script (--cli, --format cli); two of them asked at once is a usage error.
+ */
+function planOutput(flags: {
+  json?: boolean;
+  cli?: boolean;
+  format?: 'text' | 'json' | 'cli';
+  iamPolicy?: boolean;
+}): { json: boolean; cliScript?: true } {
+  const asked = [
+    flags.json && '--json',
+    flags.cli && '--cli',
+    flags.format && `--format ${flags.format}`,
+  ].filter((flag): flag is string => Boolean(flag));
+  const format = flags.format ?? (flags.cli ? 'cli' : flags.json ? 'json' : 'text');
+  if ((flags.json && format !== 'json') || (flags.cli && format !== 'cli')) {
+    fail(`${asked.join(' and ')} ask for two outputs: choose one.`);
+  }
+  if (format === 'cli' && flags.iamPolicy) {
+    fail(
+      `${flags.cli ? '--cli' : '--format cli'} and --iam-policy ask for two outputs: choose one.`,
+    );
+  }
+  return { json: format === 'json', ...(format === 'cli' ? { cliScript: true as const } : {}) };
+}
+
 export function buildProgram(): Command {
   const program = new Command('s3-harden')
     .description(
@@ -247,6 +274,16 @@ export function buildProgram(): Command {
       )
       .option('--json', 'print the plan as JSON')
       .option(
+        '--cli',
+        'print the plan as a bash script of AWS CLI commands instead of the diff (plan --cli > harden.sh; not journaled)',
+      )
+      .addOption(
+        new Option(
+          '--format <format>',
+          'text (default), json (as --json), or cli (as --cli: a bash script of AWS CLI commands)',
+        ).choices(['text', 'json', 'cli']),
+      )
+      .option(
         '--iam-policy',
         'print the least-privilege IAM policy for applying (and undoing) the plan instead of the diff',
       )
@@ -278,6 +315,8 @@ export function buildProgram(): Command {
           out?: string;
           force?: boolean;
           json?: boolean;
+          cli?: boolean;
+          format?: 'text' | 'json' | 'cli';
           iamPolicy?: boolean;
           createBucket?: boolean;
           objectLock?: boolean;
@@ -285,6 +324,7 @@ export function buildProgram(): Command {
           restrictVpce?: string[];
         },
     ) => {
+      const output = planOutput(flags);
       if (flags.objectLock && !flags.createBucket) {
         fail(
           '--object-lock only applies with --create-bucket; for an existing bucket the object-lock step enables it.',
@@ -301,7 +341,7 @@ export function buildProgram(): Command {
             preset: flags.preset,
             skip: flags.skip ?? [],
             ...(flags.only ? { only: flags.only } : {}),
-            json: Boolean(flags.json),
+            ...output,
             concurrency: flags.concurrency ?? DEFAULT_FLEET_CONCURRENCY,
             connection: connectionOptions(flags),
             ...(flags.out ? { out: flags.out } : {}),
@@ -321,7 +361,7 @@ export function buildProgram(): Command {
           preset: flags.preset,
           skip: flags.skip ?? [],
           ...(flags.only ? { only: flags.only } : {}),
-          json: Boolean(flags.json),
+          ...output,
           ...(flags.iamPolicy ? { iamPolicy: true } : {}),
           connection: connectionOptions(flags),
           ...(flags.out ? { out: flags.out } : {}),

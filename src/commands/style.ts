@@ -4,6 +4,7 @@
  */
 import type { Line, LineKind } from '../plan/render/render.js';
 import { escapeControl } from '../plan/render/sanitise.js';
+import { wrapLines } from '../plan/render/wrap-text.js';
 
 const ANSI: Record<LineKind, string | null> = {
   heading: '1',
@@ -34,6 +35,23 @@ export function paint(text: string, kind: LineKind, colour: boolean): string {
   return colour && code && shown ? `\u001b[${code}m${shown}\u001b[0m` : shown;
 }
 
-export function formatLines(lines: readonly Line[], colour: boolean): string {
-  return lines.map((line) => paint(line.text, line.kind, colour)).join('\n');
+/**
+ * The width to wrap text to: the terminal's, or 0 (no wrapping) for a pipe or
+ * a file, so piped output stays one line per line, as scripts read it.
+ */
+export function outputWidth(stream: {
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}): number {
+  return stream.isTTY && stream.columns && stream.columns > 0 ? stream.columns : 0;
+}
+
+/**
+ * Lines as printed: wrapped at word boundaries to `width` with hanging
+ * indents (commands never: they are copied whole); `width` 0 leaves them as they are.
+ */
+export function formatLines(lines: readonly Line[], colour: boolean, width = 0): string {
+  return wrapLines(lines, width)
+    .map((line) => paint(line.text, line.kind, colour))
+    .join('\n');
 }

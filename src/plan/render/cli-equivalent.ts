@@ -152,6 +152,8 @@ export function cliScript(
     const captured = `${command} --query ${shellQuote(query as string)} --output text`;
     if (names.length === 1) return `${names[0]}=$(${captured})`;
     // Several fields: one call, its tab-separated answer split into the variables.
-    return `set -- $(${captured}); ${names.map((name, index) => `${name}=$${index + 1}`).join(' ')}`;
+    // Assigned first, so `set -e` stops the script when the call fails (`set -- $(…)` would not).
+    const output = `${step.id}_OUTPUT`.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+    return `${output}=$(${captured}); read -r ${names.join(' ')} <<< "$${output}"`;
   });
 }
