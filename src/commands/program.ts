@@ -115,8 +115,11 @@ function parseStepList(value: string, previous: StepId[] = []): StepId[] {
   return [...previous, ...(ids as StepId[])];
 }
 
-/** The caller's context for the lockout check, and its override: on `plan` and `apply`. */
-function lockoutOptions(): Option[] {
+/**
+ * The caller's context for the lockout check, and its override: on `plan`
+ * and `apply`. `plan` gives its own --vpce (a list, see vpceFlags).
+ */
+function lockoutOptions(vpce?: Option): Option[] {
   return [
     new Option(
       '--source-ip <ip>',
@@ -126,14 +129,15 @@ function lockoutOptions(): Option[] {
       if (problem) throw new InvalidArgumentError(`${problem}.`);
       return value;
     }),
-    new Option(
-      '--vpce <id>',
-      'the VPC endpoint your requests go through (default: none)',
-    ).argParser((value: string) => {
-      const problem = vpceProblem(value);
-      if (problem) throw new InvalidArgumentError(`${problem}.`);
-      return value;
-    }),
+    vpce ??
+      new Option(
+        '--vpce <id>',
+        'the VPC endpoint your requests go through (default: none)',
+      ).argParser((value: string) => {
+        const problem = vpceProblem(value);
+        if (problem) throw new InvalidArgumentError(`${problem}.`);
+        return value;
+      }),
     new Option('--allow-lockout', 'go on even when a Deny in the plan would lock you out'),
   ];
 }
@@ -199,6 +203,28 @@ function planOutput(flags: {
     );
   }
   return { json: format === 'json', ...(format === 'cli' ? { cliScript: true as const } : {}) };
+}
+
+/**
+ * `plan`'s --vpce: the endpoint(s) you come through, for the lockout check.
+ * Under a preset that asks for the VPC endpoint restriction (strict, worm)
+ * and without --restrict-vpce, they are also the restriction: `plan --preset
+ * strict --vpce vpce-…` restricts the bucket to the endpoint you use.
+ */
+function vpceFlags(
+  flags: Omit<LockoutFlags, 'vpce'> & { vpce?: string[]; restrictVpce?: string[]; preset: Preset },
+) {
+  const ids = flags.vpce ?? [];
+  const restrict =
+    flags.restrictVpce ??
+    (ids.length > 0 && (flags.preset === 'strict' || flags.preset === 'worm') ? ids : undefined);
+  if (flags.restrictVpce && ids.length > 1) {
+    fail('with --restrict-vpce, --vpce names the one endpoint your requests go through.');
+  }
+  return {
+    ...(restrict ? { restrictVpce: restrict } : {}),
+    ...lockoutFlags({ ...flags, vpce: ids[0] }),
+  };
 }
 
 export function buildProgram(): Command {
@@ -300,11 +326,16 @@ export function buildProgram(): Command {
       .option('--create-bucket', 'the bucket does not exist yet: create it first (in --region)')
       .option('--object-lock', 'with --create-bucket: enable Object Lock at creation (permanent)'),
   );
-  for (const option of lockoutOptions()) planCommand.addOption(option);
+  const planVpce = new Option(
+    '--vpce <ids>',
+    'the VPC endpoint your requests go through, for the lockout check; with strict or worm and no --restrict-vpce, also the endpoints the bucket is restricted to (as --restrict-vpce)',
+  ).argParser(parseVpceList);
+  for (const option of lockoutOptions(planVpce)) planCommand.addOption(option);
   planCommand.action(
     async (
       flags: ConnectionFlags &
-        LockoutFlags & {
+        Omit<LockoutFlags, 'vpce'> & {
+          vpce?: string[];
           bucket?: string[];
           all?: boolean;
           match?: string;
@@ -325,6 +356,7 @@ export function buildProgram(): Command {
         },
     ) => {
       const output = planOutput(flags);
+      const vpce = vpceFlags(flags);
       if (flags.objectLock && !flags.createBucket) {
         fail(
           '--object-lock only applies with --create-bucket; for an existing bucket the object-lock step enables it.',
@@ -347,8 +379,7 @@ export function buildProgram(): Command {
             ...(flags.out ? { out: flags.out } : {}),
             ...(flags.force ? { force: true } : {}),
             ...(flags.logBucket ? { logBucket: flags.logBucket } : {}),
-            ...(flags.restrictVpce ? { restrictVpce: flags.restrictVpce } : {}),
-            ...lockoutFlags(flags),
+            ...vpce,
           }),
         );
         return;
@@ -368,8 +399,7 @@ export function buildProgram(): Command {
           ...(flags.force ? { force: true } : {}),
           ...(flags.createBucket ? { create: { objectLock: Boolean(flags.objectLock) } } : {}),
           ...(flags.logBucket ? { logBucket: flags.logBucket } : {}),
-          ...(flags.restrictVpce ? { restrictVpce: flags.restrictVpce } : {}),
-          ...lockoutFlags(flags),
+          ...vpce,
         }),
       );
     },
