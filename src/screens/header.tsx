@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box, Text, useStdout } from 'ink';
+import { truncateMiddle } from '../plan/audit/render.js';
 import { tone } from './theme.js';
 
 type Props = {
@@ -18,11 +19,16 @@ type Props = {
  * on a narrow terminal is the account and region.
  */
 export function Header({ account, region, bucket, progress, status }: Props) {
-  // The bucket first: on a narrow terminal the account and region are cut, not what is touched.
+  const { stdout } = useStdout();
+  // What the bucket's name may take: the line less "s3-harden · bucket " and the progress.
+  const room =
+    (stdout.columns || 80) - 's3-harden · bucket '.length - (progress ? progress.length + 1 : 0);
+  // The bucket first: on a narrow terminal the account and region are cut, not what is touched;
+  // a name too long even alone is cut in its middle, its distinguishing end kept.
+  const cut = bucket !== undefined && bucket.length > room;
   const parts = [
-    bucket ? `bucket ${bucket}` : undefined,
-    account ? `account ${account}` : status,
-    region,
+    bucket ? `bucket ${truncateMiddle(bucket, room)}` : undefined,
+    ...(cut ? [] : [account ? `account ${account}` : status, region]),
   ].filter(Boolean);
   return (
     <Box
