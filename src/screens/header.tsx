@@ -1,5 +1,5 @@
 import { Box, Text, useStdout } from 'ink';
-import { truncateMiddle } from '../plan/audit/render.js';
+import { truncateMiddle } from '../plan/render/truncate.js';
 import { tone } from './theme.js';
 
 type Props = {

@@ -46,24 +46,11 @@ function accountWideLines(report: AuditReport, width: number): AuditLine[] {
   ];
 }
 
-/** `value` cut to `width` characters, the cut marked with …. */
-export function truncate(value: string, width: number): string {
-  if (value.length <= width) return value;
-  if (width <= 0) return '';
-  return `${value.slice(0, width - 1)}…`;
-}
+// Here for the audit's callers; their own module so the wizard's first frame
+// (its header) can cut names without loading the audit and its schemas.
+import { truncate, truncateMiddle } from '../render/truncate.js';
 
-/**
- * A bucket name cut in the middle, its end kept: buckets of one fleet often
- * share a prefix and differ at the end (`app-data-1`, `app-data-1-logs`), so
- * a cut end would make their rows identical.
- */
-export function truncateMiddle(value: string, width: number): string {
-  if (value.length <= width) return value;
-  if (width < 8) return truncate(value, width);
-  const tail = Math.min(Math.floor((width - 1) / 2), 12);
-  return `${value.slice(0, width - 1 - tail)}…${value.slice(value.length - tail)}`;
-}
+export { truncate, truncateMiddle };
 
 /** Below this many columns for the names, the table gives way to the narrow layout. */
 const MIN_NAME_WIDTH = 16;
