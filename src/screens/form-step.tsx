@@ -219,18 +219,21 @@ export function FormStep(props: Props) {
   const focusedHelp = focused ? helpOf(focused, value[focused.key]) : '';
   const helpCut = HELP_INDENT.length + focusedHelp.length > width;
   useF1(() => setFullHelp((shown) => !shown));
-  // An empty text field nothing was typed in says what to type; its ✗ waits
-  // for something typed, or for Enter.
+  // A form nothing was typed in yet says what to type in its first empty
+  // text field; its ✗ waits for something typed, or for Enter. Once anything
+  // is typed, every problem shows (one field's ✗ is never hidden because
+  // another field is still empty).
   const [attempted, setAttempted] = useState(false);
   const [touched, setTouched] = useState<readonly string[]>([]);
-  const untyped = attempted
-    ? undefined
-    : inputs.find(
-        (field) =>
-          field.kind === 'text' &&
-          !touched.includes(field.key) &&
-          (typeof value[field.key] !== 'string' || value[field.key] === ''),
-      );
+  const untyped =
+    attempted || touched.length > 0
+      ? undefined
+      : inputs.find(
+          (field) =>
+            field.kind === 'text' &&
+            !touched.includes(field.key) &&
+            (typeof value[field.key] !== 'string' || value[field.key] === ''),
+        );
   const shownProblems = untyped ? [] : problems;
   const typeHint =
     untyped && problems.length > 0
