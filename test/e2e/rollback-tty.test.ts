@@ -11,7 +11,7 @@ import { connect } from '../../src/aws/index.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
-import { hasTmux, TmuxTerminal } from '../helpers/tmux.js';
+import { cliEnvironment, TmuxTerminal, tmuxAvailable } from '../helpers/tmux.js';
 
 const ALL_ON = {
   BlockPublicAcls: true,
@@ -21,9 +21,7 @@ const ALL_ON = {
 };
 const PAB_ONLY = ['--only', 'public-access-block,account-public-access-block'];
 
-const available = hasTmux();
-if (!available && process.env.CI)
-  throw new Error('tmux is required for the end-to-end tests in CI');
+const available = tmuxAvailable();
 
 describe.skipIf(!available)('rollback without a path, in a terminal (tmux)', () => {
   let terminal: TmuxTerminal | undefined;
@@ -51,15 +49,7 @@ describe.skipIf(!available)('rollback without a path, in a terminal (tmux)', () 
 
     terminal = new TmuxTerminal(
       [process.execPath, BIN, 'rollback', '--endpoint-url', emulatorUrl()],
-      {
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: '/nonexistent',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-        ...env,
-        TERM: 'xterm-256color',
-      },
+      cliEnvironment(env.S3_HARDEN_STATE_DIR),
       dir,
     );
     const list = await terminal.waitFor('Which apply should be rolled back?');

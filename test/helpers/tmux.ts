@@ -4,9 +4,38 @@
  * send-keys, the screen out with capture-pane.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export function hasTmux(): boolean {
   return spawnSync('tmux', ['-V']).status === 0;
+}
+
+/**
+ * Whether the tmux tests can run: CI installs tmux (.ci/run), so there a
+ * missing tmux fails loudly; elsewhere the tests skip with a reason.
+ */
+export function tmuxAvailable(): boolean {
+  const available = hasTmux();
+  if (!available && process.env.CI)
+    throw new Error('tmux is required for the end-to-end tests in CI');
+  return available;
+}
+
+/** What the built CLI runs with in a test terminal: the emulator's credentials, no profile, a private state directory. */
+export function cliEnvironment(
+  stateDir = mkdtempSync(join(tmpdir(), 's3-harden-e2e-state-')),
+): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    S3_HARDEN_STATE_DIR: stateDir,
+    TERM: 'xterm-256color',
+  };
 }
 
 function shellQuote(value: string): string {
