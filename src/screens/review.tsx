@@ -100,8 +100,9 @@ function gate(validation: ValidationState, accepted: boolean, lockedOut: boolean
 
 /**
  * The plan before anything is written: first a summary (one line per
- * change), `d` the whole diff at the change picked (`n` / `p` jump between
- * changes), `c` the same plan as AWS CLI commands (`w` writes them as a
+ * change), Enter (or `d`) the whole diff at the change picked (`n` / `p` jump
+ * between changes) — Enter there goes on to apply, so the diff is always
+ * in front of the operator before the confirmation, `c` the same plan as AWS CLI commands (`w` writes them as a
  * script); IAM Access Analyzer's findings on its policies above: errors
  * block apply, security warnings must be accepted with `a` before Enter
  * applies.
@@ -142,9 +143,9 @@ export function Review({
   const lockoutKey = JSON.stringify(lockout);
   const lockedOut = lockout.length > 0 && overridden !== lockoutKey;
   const changeCount = summaryLines(plan).length;
-  const { lines, anchors, focus } = useMemo(() => {
+  const { lines, anchors, focus, lead } = useMemo(() => {
     if (view === 'commands')
-      return { lines: renderCliCommands(plan, cli), anchors: [], focus: undefined };
+      return { lines: renderCliCommands(plan, cli), anchors: [], focus: undefined, lead: 0 };
     // The findings first: they decide whether the plan can be applied.
     const findings = [
       ...lockoutLines(lockout).map((line) => inWizardTerms(line, terms)),
@@ -154,7 +155,7 @@ export function Review({
     const diff = foldSkipped(plan, withDigest(renderPlan(plan), plan), why);
     if (view === 'diff' || !hasChanges) {
       const anchored = changeAnchors(diff).map((index) => index + lead.length);
-      return { lines: [...lead, ...diff], anchors: anchored, focus: undefined };
+      return { lines: [...lead, ...diff], anchors: anchored, focus: undefined, lead: lead.length };
     }
     // The summary: the diff's lines down to its first change, then one line per change.
     const first = changeAnchors(diff)[0] ?? diff.length;
@@ -174,7 +175,7 @@ export function Review({
       }),
     );
     const all = [...lead, ...top, ...rows, ...diff.slice(-1)];
-    return { lines: all, anchors: [], focus: lead.length + top.length + picked };
+    return { lines: all, anchors: [], focus: lead.length + top.length + picked, lead: lead.length };
   }, [plan, cli, view, result, width, lockout, terms, why, picked, hasChanges]);
   const last = lines.at(-1);
   const summary = last?.kind === 'summary' && lines.length > 1 ? last : undefined;
@@ -221,6 +222,8 @@ export function Review({
       return;
     }
     if (key.escape) return onBack();
+    // Enter on the summary expands it: the whole diff at the change picked, read before apply.
+    if (key.return && view === 'summary' && hasChanges) return setView('diff');
     if (key.return) {
       if (!hasChanges) return onFinish();
       if (state === 'open') return onConfirm();
@@ -323,14 +326,16 @@ export function Review({
           QUIT,
         ]
       : [
-          ...(state === 'open' ? [{ keys: 'enter', action: 'apply…' }] : []),
-          ...(state === 'checking' ? [{ keys: 'enter', action: 'apply… (once checked)' }] : []),
+          ...(inSummary ? [{ keys: `↑↓ enter`, action: 'diff at change' }] : []),
+          ...(state === 'open' && !inSummary ? [{ keys: 'enter', action: 'apply…' }] : []),
+          ...(state === 'checking' && !inSummary
+            ? [{ keys: 'enter', action: 'apply… (once checked)' }]
+            : []),
           ...(state === 'warnings'
             ? [{ keys: ACCEPT_KEY, action: 'accept security warnings' }]
             : []),
           ...(state === 'lockout' && onExempt ? [{ keys: EXEMPT_KEY, action: 'exempt me' }] : []),
           ...(state === 'lockout' ? [{ keys: OVERRIDE_KEY, action: 'override' }] : []),
-          ...(inSummary ? [{ keys: `↑↓ ${DIFF_KEY}`, action: 'diff at change' }] : []),
           ...(view === 'diff' ? [{ keys: 'n/p', action: 'next/prev change' }] : []),
           ...(view === 'diff' ? [{ keys: DIFF_KEY, action: 'summary' }] : []),
           ...(view === 'commands' ? [{ keys: WRITE_KEY, action: 'write to file' }] : []),
@@ -358,14 +363,14 @@ export function Review({
           {text}
         </Text>
       ))}
-      {/* Each view opens at its top (the diff at the change picked); the summary stays in view however far it scrolls. */}
+      {/* Each view opens at its top (the diff at the change picked; at the first, with findings, the very top so they show — and again when findings arrive while it is open); the summary stays in view however far it scrolls. */}
       <LinesView
-        key={view}
+        key={`${view}-${lead > 0}`}
         lines={body}
         height={height - 1 - rows}
         isActive={prompt === null && typing === null && view !== 'summary'}
         anchors={anchors}
-        {...(view === 'diff' ? { start: picked } : {})}
+        {...(view === 'diff' && (picked > 0 || lead === 0) ? { start: picked } : {})}
         {...(focus !== undefined ? { focus } : {})}
       />
       {summary ? <Text {...tone('summary')}>{summary.text}</Text> : null}

@@ -68,6 +68,9 @@ describe.skipIf(!available)('the demo, applied and undone (tmux)', () => {
       t.send('Enter');
       await t.waitFor((text) => text !== screen, 20_000);
     }
+    // Enter expands the summary to the whole diff; Enter there goes on to the confirmation.
+    t.send('Enter');
+    await t.waitFor(/^Review the plan\s*$/m, 20_000);
     t.send('Enter');
     await t.waitFor(/Apply \d+ changes?/, 20_000);
     t.send('y');

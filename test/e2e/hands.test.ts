@@ -72,6 +72,9 @@ describe.skipIf(!available)('keys, paste and Ctrl+C in a terminal (tmux)', () =>
         t.send('Enter');
         await t.waitFor((text) => text !== before, 20_000);
       }
+      // Enter expands the summary to the whole diff; Enter there goes on to the confirmation.
+      t.send('Enter');
+      await t.waitFor(/^Review the plan\s*$/m, 20_000);
       t.send('Enter');
       await t.waitFor(/Apply \d+ changes?/, 20_000);
       // y and Ctrl+C in one write.

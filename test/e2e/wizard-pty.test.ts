@@ -67,6 +67,9 @@ describe.skipIf(!available)('the built CLI in a pseudo-terminal (tmux)', () => {
     expect(review).toContain('+ Block Public Access (bucket)');
     // Fits 80 columns: no line of the screen is wider.
     expect(Math.max(...review.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+    // Enter expands the summary to the whole diff; Enter there goes on to the confirmation.
+    terminal.send('Enter');
+    await terminal.waitFor(/^Review the plan\s*$/m, 20_000);
     terminal.send('Enter');
     await terminal.waitFor(/Apply \d+ changes/);
     terminal.send('y');

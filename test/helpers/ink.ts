@@ -89,3 +89,13 @@ export async function pastPosture(instance: Rendered): Promise<void> {
   await waitFor(instance, 'stands now');
   await press(instance, KEY.enter);
 }
+
+/**
+ * On the review's summary, Enter expands it to the whole diff; Enter there
+ * goes on to the confirmation. This is the first of the two.
+ */
+export async function expandReview(instance: Rendered): Promise<void> {
+  await waitFor(instance, 'Review the plan: summary');
+  await press(instance, KEY.enter);
+  await waitFor(instance, 'n/p next/prev change');
+}

@@ -15,7 +15,7 @@ import { ServicesProvider, type WizardServices } from '../../src/screens/service
 import type { StepId } from '../../src/steps/types.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
-import { frame, KEY, pastPosture, press, waitFor } from '../helpers/ink.js';
+import { expandReview, frame, KEY, pastPosture, press, waitFor } from '../helpers/ink.js';
 import { renderInTerminal } from '../helpers/ink-keys.js';
 
 const PAB_STEPS: readonly StepId[] = ['public-access-block', 'account-public-access-block'];
@@ -69,6 +69,7 @@ describe('Ctrl+C right after y', () => {
     await waitFor(app, 'step 2 of 2');
     await press(app, KEY.enter);
     await waitFor(app, 'Plan: 2 to add');
+    await expandReview(app);
     await press(app, KEY.enter);
     await waitFor(app, 'Apply 2 changes');
   }

@@ -124,6 +124,9 @@ describe('the review screen with the lockout guard', () => {
     await waitFor(app, (text) => text.replace(/\n/g, ' ').includes(`(esc: cancel): ${bucket}`));
     await press(app, KEY.enter);
     await waitFor(app, '! Lockout overridden: applying may lock you out.');
+    // Enter expands the summary to the diff; Enter there applies.
+    await press(app, KEY.enter);
+    await waitFor(app, 'n/p next/prev change');
     await press(app, KEY.enter);
     await waitFor(app, APPLY);
   });
@@ -152,6 +155,8 @@ describe('the review screen with the lockout guard', () => {
       const app = start(await seeded('lockout-ip-inside', ALLOWLIST));
       await toIpField(app);
       await press(app, ...'203.0.113.7', KEY.enter);
+      await waitFor(app, 'Review the plan: summary');
+      await press(app, KEY.enter);
       const review = await waitFor(app, 'enter apply…');
       expect(review).not.toContain('Lockout check');
     });
@@ -186,6 +191,8 @@ describe('the review screen with the lockout guard', () => {
       await press(app, KEY.down, KEY.down, KEY.down, KEY.down);
       await waitFor(app, (text) => /› Your VPC endpoint/.test(text));
       await press(app, ...'vpce-0123456789abcdef0', KEY.enter);
+      await waitFor(app, 'Review the plan: summary');
+      await press(app, KEY.enter);
       const review = await waitFor(app, 'enter apply…');
       expect(review).not.toContain('Lockout check');
     });

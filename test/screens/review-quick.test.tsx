@@ -1,6 +1,6 @@
 /**
  * The review at 80×24 and 60×20: a summary first (one line per change),
- * `d` the diff at the change picked, `n` / `p` between changes, skipped
+ * Enter or `d` the diff at the change picked (Enter there applies), `n` / `p` between changes, skipped
  * steps folded into one line, `s` and `w` asking for a file name, the CLI
  * view at its top with commands broken only between arguments.
  */
@@ -146,6 +146,24 @@ describe.each(SIZES)('the review at $columns×$rows', (size) => {
     await waitFor(app, () => topRow().startsWith(header(1)));
     await press(app, 'd');
     await waitFor(app, `› + ${plan.changes[2]?.title}`);
+  });
+
+  it('Enter on the summary expands it at the picked change; only Enter on the diff goes on to apply', async () => {
+    const plan = bigPlan();
+    const { app, events } = start(plan);
+    const summary = await waitFor(app, 'Review the plan: summary');
+    expect(summary).toContain('↑↓ enter diff at change');
+    expect(summary).not.toContain('apply…');
+    // A held Down and Enter in one read: the cursor moves twice, then the summary expands.
+    app.stdin.write(`${KEY.down}${KEY.down}${KEY.enter}`);
+    const change = plan.changes[2];
+    const header = `+ ${change?.title}  (${change?.call.service}:${change?.call.operation})`;
+    const diff = await waitFor(app, () => (rows(frame(app))[1] ?? '').startsWith(header));
+    expect(diff).toContain('enter apply…');
+    expect(events).toEqual([]);
+    await press(app, KEY.enter);
+    await waitFor(app, () => events.includes('confirm'));
+    expect(events).toEqual(['confirm']);
   });
 
   it('a note quoting a command shows it on rows of its own, broken only between arguments', async () => {

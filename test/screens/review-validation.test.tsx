@@ -102,11 +102,15 @@ describe('the review screen with policy checks', () => {
     );
   };
 
-  const toReview = async (app: ReturnType<typeof start>) => {
+  /** To the review's summary, then (unless told not to) Enter expands it to the diff, where Enter applies. */
+  const toReview = async (app: ReturnType<typeof start>, expand = true) => {
     await pastPosture(app);
     await waitFor(app, 'step 1 of 1');
     await press(app, KEY.enter);
-    await waitFor(app, 'Review the plan');
+    await waitFor(app, 'Review the plan: summary');
+    if (!expand) return;
+    await press(app, KEY.enter);
+    await waitFor(app, 'n/p next/prev change');
   };
 
   /** Enter is heard but goes nowhere: a key that is heard afterwards proves it. */
@@ -132,10 +136,15 @@ describe('the review screen with policy checks', () => {
     await createBucket(bucket);
     const { pending, answer } = held();
     const app = start(bucket, () => pending);
-    await toReview(app);
-    // The plan's summary is up while Access Analyzer is asked.
-    const checking = await waitFor(app, 'Checking the policy with IAM Access Analyzer…');
-    expect(checking).toContain('› + Bucket policy');
+    await toReview(app, false);
+    // The plan's summary is up while Access Analyzer is asked; Enter there expands it, never applies.
+    const summary = await waitFor(app, 'Checking the policy with IAM Access Analyzer…');
+    expect(summary).toContain('› + Bucket policy');
+    expect(summary).toContain('↑↓ enter diff at change');
+    expect(summary).not.toContain('apply…');
+    await press(app, KEY.enter);
+    const checking = await waitFor(app, 'n/p next/prev change');
+    expect(checking).toContain('Checking the policy with IAM Access Analyzer…');
     expect(checking).toContain('enter apply… (once checked)');
     // Enter now only says it will go on once the check allows it.
     await press(app, KEY.enter);
@@ -214,6 +223,8 @@ describe('the review screen with policy checks', () => {
     // Back on the review, the acceptance still holds for the same findings.
     await press(app, KEY.escape);
     await waitFor(app, '✓ Security warnings accepted.');
+    await press(app, KEY.enter);
+    await waitFor(app, 'n/p next/prev change');
     await press(app, KEY.enter);
     await waitFor(app, APPLY);
   });

@@ -19,7 +19,15 @@ import { ServicesProvider, type WizardServices } from '../../src/screens/service
 import type { StepId } from '../../src/steps/types.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, rawClients, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
-import { frame, KEY, pastPosture, press, selectLine, waitFor } from '../helpers/ink.js';
+import {
+  expandReview,
+  frame,
+  KEY,
+  pastPosture,
+  press,
+  selectLine,
+  waitFor,
+} from '../helpers/ink.js';
 
 // These tests walk the Block Public Access steps; each other step has its own tests.
 const PAB_STEPS: readonly StepId[] = ['public-access-block', 'account-public-access-block'];
@@ -160,10 +168,12 @@ describe('the wizard', () => {
     const saved = parsePlan(readFileSync(join(dir, `${bucket}.json`), 'utf8'));
     expect(saved.changes).toHaveLength(2);
 
+    // On the diff (`d` opened it), Enter goes on to the confirmation.
     await press(app, KEY.enter);
     await waitFor(app, 'Apply 2 changes to bucket');
+    // Back from it, the review is on its summary again: Enter expands, Enter applies.
     await press(app, KEY.escape);
-    await waitFor(app, 'Review the plan');
+    await expandReview(app);
     await press(app, KEY.enter);
     await waitFor(app, 'Apply 2 changes to bucket');
     await press(app, 'y');
@@ -296,6 +306,7 @@ describe('the wizard', () => {
     await waitFor(app, 'step 2 of 2');
     await press(app, KEY.enter);
     await waitFor(app, 'Plan: 2 to add');
+    await expandReview(app);
     await press(app, KEY.enter);
     await waitFor(app, 'Apply 2 changes');
     await press(app, 'y');
@@ -351,6 +362,7 @@ describe('the wizard', () => {
     await waitFor(app, 'step 2 of 2');
     await press(app, KEY.enter);
     await waitFor(app, 'Plan: 2 to add');
+    await expandReview(app);
     await press(app, KEY.enter);
     await waitFor(app, 'Apply 2 changes');
     await press(app, 'y');
@@ -387,6 +399,7 @@ describe('the wizard', () => {
     await waitFor(app, 'step 2 of 2');
     await press(app, KEY.enter);
     await waitFor(app, 'Plan: 1 to add, 0 to change, 0 to remove (0 irreversible).');
+    await expandReview(app);
     await press(app, KEY.enter);
     await waitFor(app, `Apply 1 change to bucket ${bucket}`);
 
@@ -420,6 +433,7 @@ describe('the wizard', () => {
     s3.destroy();
 
     // From the new plan, `y` applies.
+    await expandReview(app);
     await press(app, KEY.enter);
     await waitFor(app, `Apply 1 change to bucket ${bucket}`);
     await press(app, 'y');
