@@ -217,7 +217,11 @@ export function FormStep(props: Props) {
   // F1 anywhere, or ? where it is not typed: the focused field's whole help.
   const [fullHelp, setFullHelp] = useState(false);
   const focusedHelp = focused ? helpOf(focused, value[focused.key]) : '';
-  const helpCut = HELP_INDENT.length + focusedHelp.length > width;
+  // The step's own sentence is cut too on a narrow terminal: full help shows it whole.
+  const summaryCut = props.summary.length > width;
+  const helpCut = HELP_INDENT.length + focusedHelp.length > width || summaryCut;
+  const summaryRows =
+    fullHelp && summaryCut ? wrapText(props.summary, Math.max(26, width - 1)) : [props.summary];
   useF1(() => setFullHelp((shown) => !shown));
   // A form nothing was typed in yet says what to type in its first empty
   // text field; its ✗ waits for something typed, or for Enter. Once anything
@@ -284,7 +288,12 @@ export function FormStep(props: Props) {
   });
 
   const helpExtra = fullHelp && focused ? helpRows(focusedHelp, width, true).length - 1 : 0;
-  const extra = shownProblems.length + (typeHint ? 1 : 0) + (props.error ? 1 : 0) + helpExtra;
+  const extra =
+    shownProblems.length +
+    (typeHint ? 1 : 0) +
+    (props.error ? 1 : 0) +
+    helpExtra +
+    (summaryRows.length - 1);
   const budget = Math.max(4, (props.height ?? 100) - extra - 2);
   const focusedIndex = focused ? fields.indexOf(focused) : 0;
   const window = visibleWindow(fields, focusedIndex, budget, width);
@@ -308,7 +317,12 @@ export function FormStep(props: Props) {
   return (
     <Box flexDirection="column">
       <Text {...tone('heading')}>{props.title}</Text>
-      <Text wrap="truncate-end">{props.summary}</Text>
+      {summaryRows.map((row, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity beyond their position
+        <Text key={`summary-${index}`} wrap="truncate-end">
+          {row}
+        </Text>
+      ))}
       {props.controls.length > 0 ? (
         <Text {...tone('muted')}>Satisfies {props.controls.join(', ')}</Text>
       ) : null}

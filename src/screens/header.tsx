@@ -13,6 +13,9 @@ type Props = {
   readonly status?: string;
 };
 
+/** "s3-harden · ": the first thing a narrow header gives up for the bucket's name. */
+const BRAND = 's3-harden · ';
+
 /**
  * One line: where the wizard is and what it is about to touch. The progress
  * sits on the right and never shrinks; the bucket comes first, so what is cut
@@ -20,12 +23,15 @@ type Props = {
  */
 export function Header({ account, region, bucket, progress, status }: Props) {
   const { stdout } = useStdout();
-  // What the bucket's name may take: the line less "s3-harden · bucket " and the progress.
-  const room =
-    (stdout.columns || 80) - 's3-harden · bucket '.length - (progress ? progress.length + 1 : 0);
-  // The bucket first: on a narrow terminal the account and region are cut, not what is touched;
-  // a name too long even alone is cut in its middle, its distinguishing end kept.
-  const cut = bucket !== undefined && bucket.length > room;
+  // What the bucket's name may take: the line less "bucket " and the progress (and the brand, while it fits).
+  const free = (stdout.columns || 80) - 'bucket '.length - (progress ? progress.length + 1 : 0);
+  // The bucket first: on a narrow terminal the account and region go, then the
+  // tool's own name; a name too long even alone is cut in its middle, its
+  // distinguishing end kept.
+  const branded = bucket === undefined || bucket.length <= free - BRAND.length;
+  const room = branded ? free - BRAND.length : free;
+  // Without the brand there is no room for the account and region either.
+  const cut = !branded;
   const parts = [
     bucket ? `bucket ${truncateMiddle(bucket, room)}` : undefined,
     ...(cut ? [] : [account ? `account ${account}` : status, region]),
@@ -40,8 +46,10 @@ export function Header({ account, region, bucket, progress, status }: Props) {
     >
       <Box flexShrink={1}>
         <Text wrap="truncate-end">
-          <Text {...tone('accent')}>s3-harden</Text>
-          <Text {...tone('muted')}>{parts.length > 0 ? ` · ${parts.join(' · ')}` : ''}</Text>
+          {branded ? <Text {...tone('accent')}>s3-harden</Text> : null}
+          <Text {...tone('muted')}>
+            {parts.length > 0 ? `${branded ? ' · ' : ''}${parts.join(' · ')}` : ''}
+          </Text>
         </Text>
       </Box>
       {progress ? (

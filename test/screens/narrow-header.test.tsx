@@ -1,7 +1,7 @@
 /**
  * The header keeps the bucket's name at 80 and 60 columns: the account and
- * region are cut first, a name too long even alone is cut in its middle with
- * its end kept; preset rows keep the gap between name and description.
+ * region are cut first, then the tool's own name; a name too long even alone
+ * is cut in its middle with its end kept; preset rows keep the gap between name and description.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Header } from '../../src/screens/header.js';
@@ -42,9 +42,24 @@ describe.each([
       size,
     );
     apps.push(app);
-    const shown = await waitFor(app, 's3-harden');
+    const shown = await waitFor(app, 'step 3 of 12');
     expect(shown).toMatch(/bucket demo-ab12cd-x+…x*-logs-2026/);
-    expect(shown).toContain('step 3 of 12');
+    expect(shown).not.toContain('s3-harden');
+  });
+
+  it("a name that fits only without the tool's own name is shown whole, the brand given up", async () => {
+    const name = 'narrow-wizard-16185-4-mxc6dovr-ab';
+    const app = renderInTerminal(
+      <Header account="123456789012" bucket={name} progress="step 1 of 13" />,
+      size,
+    );
+    apps.push(app);
+    const shown = await waitFor(app, 'step 1 of 13');
+    expect(shown).toContain(`bucket ${name}`);
+    // Room for the brand at 80 columns, not at 60.
+    if (size.columns === 80) expect(shown).toContain(`s3-harden · bucket ${name}`);
+    else expect(shown).not.toContain('s3-harden');
+    for (const row of shown.split('\n')) expect(row.length).toBeLessThanOrEqual(size.columns);
   });
 
   it('preset rows keep the space between name and description', async () => {

@@ -25,14 +25,17 @@ const FIELDS: readonly Field[] = [
   },
 ];
 
-function Form() {
+const SUMMARY =
+  'Stops ACLs and bucket policies from making this bucket or its objects public, now and later.';
+
+function Form({ summary = 'Keeps every version.', fields = FIELDS }) {
   const [value, setValue] = useState<Record<string, unknown>>({ on: false, name: '' });
   return (
     <FormStep
       title="Versioning"
-      summary="Keeps every version."
+      summary={summary}
       controls={[]}
-      fields={FIELDS}
+      fields={fields}
       value={value}
       problems={[]}
       onChange={(next) => setValue({ ...next })}
@@ -65,6 +68,24 @@ describe.each([
     for (const row of full.split('\n')) expect(row.length).toBeLessThanOrEqual(size.columns);
     await press(app, '?');
     await waitFor(app, '? full help');
+  });
+
+  it("a step's sentence cut to the width offers ? even when the field's help fits, and shows it whole", async () => {
+    const short: Field[] = [{ kind: 'toggle', key: 'on', label: 'Block', help: 'Short.' }];
+    const app = renderInTerminal(<Form summary={SUMMARY} fields={short} />, size);
+    apps.push(app);
+    const first = await waitFor(app, 'Versioning');
+    if (SUMMARY.length <= size.columns) {
+      expect(first).toContain(SUMMARY);
+      expect(first).not.toContain('full help');
+      return;
+    }
+    expect(first).toContain('? full help');
+    expect(joined(first)).not.toContain('now and later.');
+    await press(app, '?');
+    const full = await waitFor(app, '? less help');
+    expect(joined(full)).toContain(SUMMARY);
+    for (const row of full.split('\n')) expect(row.length).toBeLessThanOrEqual(size.columns);
   });
 
   it('in a text field ? is typed and F1 shows the help', async () => {
