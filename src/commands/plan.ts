@@ -14,6 +14,8 @@
  * Several buckets make a fleet plan (./fleet-plan.ts), which plans each
  * bucket with the functions exported here.
  */
+import { lstatSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ConnectionOptions } from '../aws/clients.js';
 import { type AwsSession, connect } from '../aws/index.js';
 import { observeBucket } from '../flow/observe.js';
@@ -41,6 +43,7 @@ import { cliScriptFile } from '../plan/render/cli-script-file.js';
 import { withDigest } from '../plan/render/digest-line.js';
 import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
+import { planToTerraform, terraformFileName } from '../plan/render/terraform.js';
 import { wrapLines } from '../plan/render/wrap-text.js';
 import {
   buildPlan,
@@ -69,6 +72,8 @@ export interface PlanCommandOptions {
   readonly iamPolicy?: boolean;
   /** Print the plan as a bash script of AWS CLI commands instead of the diff (--cli). */
   readonly cliScript?: boolean;
+  /** Print (or, with `out` a directory, write there) the hardened state as Terraform. */
+  readonly terraform?: boolean;
   readonly connection: ConnectionOptions;
   /** Create the bucket first (it must not exist yet). */
   readonly create?: { readonly objectLock: boolean };
@@ -287,6 +292,10 @@ export async function runPlan(
     const plan = planFromPosture(posture, options.preset, stepIds, undefined, create, choices);
     const validation = await session.validatePolicies(plan);
     const lockout = planLockout(plan, lockoutContext(session, posture.principalArn, options));
+    if (options.terraform) {
+      writeTerraform(plan, options.out, stdout);
+      return planExit(plan, validation, lockout, options);
+    }
     const saveError = options.out
       ? saveFile(options.out, () => savedPlanText(plan, TOOL), options.force)
       : null;
@@ -323,16 +332,61 @@ export async function runPlan(
     }
     // Shown after the plan itself, so the operator sees what could not be saved.
     if (saveError) throw saveError;
-    if (blocksApply(validation)) {
-      throw new CommandError(`${errorsLine(validation)}; apply would refuse this plan.`);
-    }
-    if (lockout.length > 0 && !options.allowLockout) {
-      throw new CommandError(
-        `${lockoutRefusal(lockout)}; add --allow-lockout to plan it anyway, or exempt your principal in the wizard (e).`,
-      );
-    }
-    return plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
+    return planExit(plan, validation, lockout, options);
   } finally {
     session.close();
   }
+}
+
+/** The exit of a plan shown: 1 for a policy error or a lockout, 2 for changes, 0 for none. */
+function planExit(
+  plan: Plan,
+  validation: PolicyValidation,
+  lockout: readonly LockoutFinding[],
+  options: Pick<PlanCommandOptions, 'allowLockout'>,
+): ExitCode {
+  if (blocksApply(validation)) {
+    throw new CommandError(`${errorsLine(validation)}; apply would refuse this plan.`);
+  }
+  if (lockout.length > 0 && !options.allowLockout) {
+    throw new CommandError(
+      `${lockoutRefusal(lockout)}; add --allow-lockout to plan it anyway, or exempt your principal in the wizard (e).`,
+    );
+  }
+  return plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
+}
+
+/**
+ * `--format terraform`: the HCL on stdout, or with --out a directory (made
+ * when missing) holding s3-harden-<bucket>.tf; an existing file there is
+ * never overwritten.
+ */
+function writeTerraform(plan: Plan, dir: string | undefined, stdout: NodeJS.WritableStream) {
+  const text = planToTerraform(plan);
+  if (dir === undefined) {
+    stdout.write(text);
+    return;
+  }
+  const file = join(dir, terraformFileName(plan.target.bucket));
+  const shown = escapeControl(file);
+  let there = true;
+  try {
+    lstatSync(file);
+  } catch {
+    there = false;
+  }
+  if (there) {
+    throw new CommandError(
+      `refusing to overwrite ${shown}: it exists already; move it away or choose another --out directory.`,
+    );
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeRegularFile(file, text, { mode: 0o644, exclusive: true });
+  } catch (error) {
+    if (error instanceof UnsafeFileError) throw new CommandError(error.message);
+    throw new CommandError(`cannot write ${shown}: ${(error as Error).message}`);
+  }
+  process.stderr.write(`Wrote the Terraform for ${plan.target.bucket} to ${escapeControl(file)}.
+`);
 }

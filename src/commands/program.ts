@@ -185,9 +185,9 @@ function parseVpceList(value: string, previous: string[] = []): string[] {
 function planOutput(flags: {
   json?: boolean;
   cli?: boolean;
-  format?: 'text' | 'json' | 'cli';
+  format?: 'text' | 'json' | 'cli' | 'terraform';
   iamPolicy?: boolean;
-}): { json: boolean; cliScript?: true } {
+}): { json: boolean; cliScript?: true; terraform?: true } {
   const asked = [
     flags.json && '--json',
     flags.cli && '--cli',
@@ -202,7 +202,14 @@ function planOutput(flags: {
       `${flags.cli ? '--cli' : '--format cli'} and --iam-policy ask for two outputs: choose one.`,
     );
   }
-  return { json: format === 'json', ...(format === 'cli' ? { cliScript: true as const } : {}) };
+  if (format === 'terraform' && flags.iamPolicy) {
+    fail('--format terraform and --iam-policy ask for two outputs: choose one.');
+  }
+  return {
+    json: format === 'json',
+    ...(format === 'cli' ? { cliScript: true as const } : {}),
+    ...(format === 'terraform' ? { terraform: true as const } : {}),
+  };
 }
 
 /**
@@ -306,8 +313,8 @@ export function buildProgram(): Command {
       .addOption(
         new Option(
           '--format <format>',
-          'text (default), json (as --json), or cli (as --cli: a bash script of AWS CLI commands)',
-        ).choices(['text', 'json', 'cli']),
+          'text (default), json (as --json), cli (as --cli: a bash script of AWS CLI commands), or terraform (the hardened bucket as HCL with import blocks; --out is then a directory)',
+        ).choices(['text', 'json', 'cli', 'terraform']),
       )
       .option(
         '--iam-policy',
@@ -347,7 +354,7 @@ export function buildProgram(): Command {
           force?: boolean;
           json?: boolean;
           cli?: boolean;
-          format?: 'text' | 'json' | 'cli';
+          format?: 'text' | 'json' | 'cli' | 'terraform';
           iamPolicy?: boolean;
           createBucket?: boolean;
           objectLock?: boolean;
@@ -366,6 +373,8 @@ export function buildProgram(): Command {
       if (selection.kind !== 'list' || selection.buckets.length > 1) {
         if (flags.createBucket) fail('--create-bucket plans one bucket: pass one --bucket name.');
         if (flags.iamPolicy) fail('--iam-policy works on one bucket: pass one --bucket name.');
+        if (output.terraform)
+          fail('--format terraform works on one bucket: pass one --bucket name.');
         const { runFleetPlan } = await import('./fleet-plan.js');
         await guard(() =>
           runFleetPlan({
