@@ -28,14 +28,14 @@ export function hclValue(literal: unknown): string {
   }
   return literal
     .slice(1, -1)
-    .replace(/\\(u[0-9a-fA-F]{4}|.)|\$\$\{|%%\{/g, (match, escape: string | undefined) => {
+    .replace(/\\(u[0-9a-fA-F]{4}|.)|\$\$\{|%%\{/g, (match, code: string | undefined) => {
       if (match === '$${') return '${';
       if (match === '%%{') return '%{';
-      if (escape === 'n') return '\n';
-      if (escape === 'r') return '\r';
-      if (escape === 't') return '\t';
-      if (escape?.startsWith('u')) return String.fromCharCode(Number.parseInt(escape.slice(1), 16));
-      return escape ?? match;
+      if (code === 'n') return '\n';
+      if (code === 'r') return '\r';
+      if (code === 't') return '\t';
+      if (code?.startsWith('u')) return String.fromCharCode(Number.parseInt(code.slice(1), 16));
+      return code ?? match;
     });
 }
 

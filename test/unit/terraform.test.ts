@@ -15,6 +15,9 @@ import { buildPlan, defaultAnswers } from '../../src/steps/index.js';
 import { hclImports, hclResources, hclValue, parseHcl } from '../helpers/hcl.js';
 import { openPosture, SYNTHETIC_BUCKET, syntheticPlan } from '../helpers/synthetic-plans.js';
 
+/** A reference as python-hcl2 returns it. */
+const ref = (expression: string) => `\${${expression}}`;
+
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 's3-harden-terraform-'));
@@ -53,7 +56,9 @@ function policyPlan(): Plan {
 
 describe('hclString', () => {
   it('escapes quotes, backslashes, newlines and template sequences', () => {
-    expect(hclString('a "b" \\ c\n${d} %{e} $f %g')).toBe('"a \\"b\\" \\\\ c\\n$${d} %%{e} $f %g"');
+    expect(hclString(`a "b" \\ c\n\${d} %{e} $f %g`)).toBe(
+      `"a \\"b\\" \\\\ c\\n$\${d} %%{e} $f %g"`,
+    );
     expect(hclString('\u0001')).toBe('"\\u0001"');
   });
 });
@@ -71,7 +76,7 @@ describe('planToTerraform', () => {
 
     const pab = resources['aws_s3_bucket_public_access_block.this'];
     expect(pab).toMatchObject({
-      bucket: '${aws_s3_bucket.this.id}',
+      bucket: ref('aws_s3_bucket.this.id'),
       block_public_acls: true,
       block_public_policy: true,
       ignore_public_acls: true,
@@ -83,9 +88,9 @@ describe('planToTerraform', () => {
     const byDefault = sse.rule[0]?.apply_server_side_encryption_by_default[0];
     expect(hclValue(byDefault?.sse_algorithm)).toBe('aws:kms');
     // The key the plan creates, by reference: no import for it.
-    expect(byDefault?.kms_master_key_id).toBe('${aws_kms_key.this.arn}');
+    expect(byDefault?.kms_master_key_id).toBe(ref('aws_kms_key.this.arn'));
     expect(resources['aws_kms_key.this']).toMatchObject({ enable_key_rotation: true });
-    expect(resources['aws_kms_alias.this']?.target_key_id).toBe('${aws_kms_key.this.key_id}');
+    expect(resources['aws_kms_alias.this']?.target_key_id).toBe(ref('aws_kms_key.this.key_id'));
 
     const versioning = resources['aws_s3_bucket_versioning.this'] as {
       versioning_configuration: Record<string, unknown>[];
