@@ -263,11 +263,11 @@ export function planToTerraform(plan: Plan): string {
     }
   }
 
-  const exists = plan.observed['bucket.exists'] ?? get('bucket.exists');
+  // A plan is for a bucket that exists, unless it creates it (then nothing is imported).
   const created = changed.has('bucket.exists');
   const objectLock = get('bucket.objectLock') as ObjectLockConfiguration | null | undefined;
   const lockOn = objectLock?.ObjectLockEnabled === 'Enabled';
-  if (exists && !created) lines.push(...importBlock('aws_s3_bucket', bucket));
+  if (!created) lines.push(...importBlock('aws_s3_bucket', bucket));
   lines.push(
     ...resource('aws_s3_bucket', [
       ['bucket', bucket],
