@@ -16,11 +16,15 @@ import type { Plan, PostureValues, ResourceKey } from '../model/types.js';
 import { policyJson } from '../policy/document.js';
 import type { EncryptionConfiguration } from '../resources/encryption.js';
 import type { KmsAliasValue, KmsKeyValue } from '../resources/kms.js';
-import type { LifecycleConfiguration, LifecycleRule } from '../resources/lifecycle.js';
+import type { LifecycleConfiguration } from '../resources/lifecycle.js';
 import type { LoggingEnabled } from '../resources/logging.js';
 import type { ObjectLockConfiguration } from '../resources/object-lock.js';
 import type { OwnershipControls } from '../resources/object-ownership.js';
 import type { VersioningConfiguration } from '../resources/versioning.js';
+import { type Body, comment, hclString, importBlock, type Raw, raw, resource } from './hcl.js';
+import { lifecycleRule } from './terraform-lifecycle.js';
+
+export { hclString } from './hcl.js';
 
 /** The resources this renderer writes (the rest are named in a comment when the plan changes them). */
 const EXPRESSED = new Set<string>([
@@ -41,76 +45,6 @@ const EXPRESSED = new Set<string>([
 
 /** Read-only readings: never written by a plan, nothing to hand over. */
 const READ_ONLY = new Set<string>(['bucket.acl', 'account.kmsKeys']);
-
-/** A string as an HCL quoted literal: escapes, and `${` / `%{` kept literal. */
-export function hclString(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i += 1) {
-    const char = text[i] as string;
-    const next = text[i + 1];
-    if (char === '\\') out += '\\\\';
-    else if (char === '"') out += '\\"';
-    else if (char === '\n') out += '\\n';
-    else if (char === '\r') out += '\\r';
-    else if (char === '\t') out += '\\t';
-    else if ((char === '$' || char === '%') && next === '{') out += `${char}${char}`;
-    else if (char < ' ' || char === '\u007f' || char === '\u2028' || char === '\u2029') {
-      out += `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
-    } else out += char;
-  }
-  return `"${out}"`;
-}
-
-/** A comment line: one line, no control characters. */
-function comment(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-  return `# ${text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')}`;
-}
-
-type Value = string | number | boolean | Raw;
-/** An HCL expression written as is (a reference). */
-interface Raw {
-  readonly raw: string;
-}
-const raw = (text: string): Raw => ({ raw: text });
-
-function valueText(value: Value): string {
-  if (typeof value === 'string') return hclString(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return value.raw;
-}
-
-/** A block's body: attributes (`key = value`) and nested blocks, in order. */
-type Body = ReadonlyArray<
-  | readonly [string, Value | undefined]
-  | { readonly block: string; readonly body: Body }
-  | { readonly comment: string }
->;
-
-function bodyLines(body: Body, indent: string): string[] {
-  const lines: string[] = [];
-  for (const item of body) {
-    if (Array.isArray(item)) {
-      const [key, value] = item as readonly [string, Value | undefined];
-      if (value !== undefined) lines.push(`${indent}${key} = ${valueText(value)}`);
-    } else if ('block' in item && item.body.length === 0) {
-      lines.push(`${indent}${item.block} {}`);
-    } else if ('block' in item) {
-      lines.push(`${indent}${item.block} {`, ...bodyLines(item.body, `${indent}  `), `${indent}}`);
-    } else if ('comment' in item) {
-      lines.push(`${indent}${comment(item.comment)}`);
-    }
-  }
-  return lines;
-}
-
-function resource(type: string, body: Body, notes: readonly string[] = []): string[] {
-  return ['', ...notes.map(comment), `resource "${type}" "this" {`, ...bodyLines(body, '  '), '}'];
-}
-
-function importBlock(type: string, id: string): string[] {
-  return ['', 'import {', `  to = ${type}.this`, `  id = ${hclString(id)}`, '}'];
-}
 
 function isRef(value: unknown): value is OutputRef {
   return typeof value === 'object' && value !== null && 'fromOutput' in value;
@@ -140,106 +74,6 @@ export function hardenedValues(plan: Plan): {
 }
 
 const BUCKET_REF = raw('aws_s3_bucket.this.id');
-
-function lifecycleFilter(rule: LifecycleRule, notes: string[]): Body {
-  const filter = (rule.Filter ?? (rule.Prefix !== undefined ? { Prefix: rule.Prefix } : {})) as
-    | Record<string, unknown>
-    | undefined;
-  const body: Array<Body[number]> = [];
-  if (!filter) return [{ block: 'filter', body: [] }];
-  const tag = (value: unknown) => {
-    const { Key, Value } = value as { Key: string; Value: string };
-    return { block: 'tag', body: [['key', Key] as const, ['value', Value] as const] };
-  };
-  for (const [key, value] of Object.entries(filter)) {
-    if (key === 'Prefix') body.push(['prefix', String(value)]);
-    else if (key === 'ObjectSizeGreaterThan')
-      body.push(['object_size_greater_than', Number(value)]);
-    else if (key === 'ObjectSizeLessThan') body.push(['object_size_less_than', Number(value)]);
-    else if (key === 'Tag') body.push(tag(value));
-    else if (key === 'And') {
-      const and = value as Record<string, unknown>;
-      const tags = (and.Tags as { Key: string; Value: string }[] | undefined) ?? [];
-      body.push({
-        block: 'and',
-        body: [
-          ['prefix', and.Prefix as string | undefined],
-          ['object_size_greater_than', and.ObjectSizeGreaterThan as number | undefined],
-          ['object_size_less_than', and.ObjectSizeLessThan as number | undefined],
-          ...(tags.length > 0
-            ? [
-                [
-                  'tags',
-                  raw(
-                    `{ ${tags.map((t) => `${hclString(t.Key)} = ${hclString(t.Value)}`).join(', ')} }`,
-                  ),
-                ] as const,
-              ]
-            : []),
-        ],
-      });
-    } else notes.push(`rule ${rule.ID ?? '(no ID)'}: filter field ${key} is not expressed`);
-  }
-  return [{ block: 'filter', body }];
-}
-
-function lifecycleRule(rule: LifecycleRule, notes: string[]): Body[number] {
-  const body: Array<Body[number]> = [
-    ['id', rule.ID],
-    ['status', rule.Status],
-  ];
-  body.push(...lifecycleFilter(rule, notes));
-  for (const [key, value] of Object.entries(rule)) {
-    const v = value as Record<string, unknown>;
-    if (key === 'ID' || key === 'Status' || key === 'Filter' || key === 'Prefix') continue;
-    if (key === 'Expiration') {
-      body.push({
-        block: 'expiration',
-        body: [
-          ['days', v.Days as number | undefined],
-          ['date', v.Date as string | undefined],
-          ['expired_object_delete_marker', v.ExpiredObjectDeleteMarker as boolean | undefined],
-        ],
-      });
-    } else if (key === 'NoncurrentVersionExpiration') {
-      body.push({
-        block: 'noncurrent_version_expiration',
-        body: [
-          ['noncurrent_days', v.NoncurrentDays as number | undefined],
-          ['newer_noncurrent_versions', v.NewerNoncurrentVersions as number | undefined],
-        ],
-      });
-    } else if (key === 'AbortIncompleteMultipartUpload') {
-      body.push({
-        block: 'abort_incomplete_multipart_upload',
-        body: [['days_after_initiation', v.DaysAfterInitiation as number | undefined]],
-      });
-    } else if (key === 'Transitions') {
-      for (const t of value as Record<string, unknown>[]) {
-        body.push({
-          block: 'transition',
-          body: [
-            ['days', t.Days as number | undefined],
-            ['date', t.Date as string | undefined],
-            ['storage_class', t.StorageClass as string | undefined],
-          ],
-        });
-      }
-    } else if (key === 'NoncurrentVersionTransitions') {
-      for (const t of value as Record<string, unknown>[]) {
-        body.push({
-          block: 'noncurrent_version_transition',
-          body: [
-            ['noncurrent_days', t.NoncurrentDays as number | undefined],
-            ['newer_noncurrent_versions', t.NewerNoncurrentVersions as number | undefined],
-            ['storage_class', t.StorageClass as string | undefined],
-          ],
-        });
-      }
-    } else notes.push(`rule ${rule.ID ?? '(no ID)'}: field ${key} is not expressed`);
-  }
-  return { block: 'rule', body };
-}
 
 /** The plan as one Terraform file's text. */
 export function planToTerraform(plan: Plan): string {
