@@ -86,6 +86,8 @@ describe('planToTerraform', () => {
       rule: { apply_server_side_encryption_by_default: Record<string, unknown>[] }[];
     };
     const byDefault = sse.rule[0]?.apply_server_side_encryption_by_default[0];
+    // S3's SSE-C block, carried over as the plan writes it.
+    expect((sse.rule[0] as Record<string, unknown>).blocked_encryption_types).toEqual(['"SSE-C"']);
     expect(hclValue(byDefault?.sse_algorithm)).toBe('aws:kms');
     // The key the plan creates, by reference: no import for it.
     expect(byDefault?.kms_master_key_id).toBe(ref('aws_kms_key.this.arn'));

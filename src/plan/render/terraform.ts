@@ -141,9 +141,10 @@ export function planToTerraform(plan: Plan): string {
     const rules = encryption.Rules.map((rule): Body[number] => {
       const byDefault = rule.ApplyServerSideEncryptionByDefault;
       const key = byDefault?.KMSMasterKeyID;
-      if (rule.BlockedEncryptionTypes) {
+      const blocked = rule.BlockedEncryptionTypes?.EncryptionType;
+      if (blocked && notes.length === 0) {
         notes.push(
-          `Blocked encryption types (${rule.BlockedEncryptionTypes.EncryptionType.join(', ') || 'none'}) are not expressed: check whether your AWS provider version supports them.`,
+          'blocked_encryption_types needs AWS provider 6.22 or later (6.40 or later to leave it unset without a diff).',
         );
       }
       return {
@@ -161,6 +162,7 @@ export function planToTerraform(plan: Plan): string {
               ]
             : []),
           ['bucket_key_enabled', rule.BucketKeyEnabled],
+          ['blocked_encryption_types', blocked && raw(`[${blocked.map(hclString).join(', ')}]`)],
         ],
       };
     });
