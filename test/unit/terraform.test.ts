@@ -129,6 +129,23 @@ describe('planToTerraform', () => {
     expect(document.Statement.length).toBeGreaterThan(1);
   });
 
+  it('the worm plan: Object Lock on the bucket and its default retention', () => {
+    const plan = syntheticPlan('worm');
+    const { text, resources } = parsed(plan, 'worm');
+    expect(resources['aws_s3_bucket.this']?.object_lock_enabled).toBe(true);
+    expect(text).toContain('Run `s3-harden apply` first');
+    const lock = resources['aws_s3_bucket_object_lock_configuration.this'] as {
+      object_lock_enabled: string;
+      rule: { default_retention: Record<string, unknown>[] }[];
+    };
+    expect(hclValue(lock.object_lock_enabled)).toBe('Enabled');
+    const after = plan.changes.find((change) => change.resource === 'bucket.objectLock')?.after as {
+      Rule: { DefaultRetention: { Mode: string } };
+    };
+    const retention = lock.rule[0]?.default_retention[0];
+    expect(hclValue(retention?.mode)).toBe(after.Rule.DefaultRetention.Mode);
+  });
+
   it("a one-step plan: the bucket and that step's resource, nothing else", () => {
     const plan = syntheticPlan('baseline', ['versioning']);
     const { resources } = parsed(plan, 'versioning');

@@ -102,12 +102,22 @@ export function planToTerraform(plan: Plan): string {
   const objectLock = get('bucket.objectLock') as ObjectLockConfiguration | null | undefined;
   const lockOn = objectLock?.ObjectLockEnabled === 'Enabled';
   if (!created) lines.push(...importBlock('aws_s3_bucket', bucket));
+  const lockTurnedOn = lockOn && changed.has('bucket.objectLock') && !created;
   lines.push(
-    ...resource('aws_s3_bucket', [
-      ['bucket', bucket],
-      // Forces a new bucket when it differs from the bucket's: it must say what S3 has.
-      ['object_lock_enabled', lockOn ? true : undefined],
-    ]),
+    ...resource(
+      'aws_s3_bucket',
+      [
+        ['bucket', bucket],
+        // Forces a new bucket when it differs from the bucket's: it must say what S3 has.
+        ['object_lock_enabled', lockOn ? true : undefined],
+      ],
+      lockTurnedOn
+        ? [
+            'Run `s3-harden apply` first: until it turns Object Lock on, Terraform would plan to',
+            'replace the bucket for object_lock_enabled.',
+          ]
+        : [],
+    ),
   );
 
   /** A bucket sub-resource: imported by the bucket's name (it exists unless the plan creates it). */
