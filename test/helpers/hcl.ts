@@ -26,6 +26,9 @@ export function hclValue(literal: unknown): string {
   if (typeof literal !== 'string' || !literal.startsWith('"') || !literal.endsWith('"')) {
     throw new Error(`not a quoted HCL string: ${JSON.stringify(literal)}`);
   }
+  // A heredoc: literal but for its template escapes.
+  const heredoc = /^"<<EOT\n([\s\S]*)\nEOT"$/.exec(literal);
+  if (heredoc) return (heredoc[1] as string).replace(/([$%])\1\{/g, '$1{');
   return literal
     .slice(1, -1)
     .replace(/\\(u[0-9a-fA-F]{4}|.)|\$\$\{|%%\{/g, (match, code: string | undefined) => {

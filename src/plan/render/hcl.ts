@@ -22,6 +22,17 @@ export function hclString(text: string): string {
   return `"${out}"`;
 }
 
+/**
+ * A document as a heredoc, one JSON line per row: what a reviewer reads in a
+ * pull request, unlike one escaped line. Inside a heredoc backslashes and
+ * quotes are literal; only template sequences (`${`, `%{`) are escaped. The
+ * text must not hold a line that is just the delimiter: pretty-printed JSON
+ * never does (every line is indented, or a bracket).
+ */
+export function heredoc(text: string): Raw {
+  return raw(`<<EOT\n${text.replace(/([$%])\{/g, '$1$1{')}\nEOT`);
+}
+
 /** A comment line: one line, no control characters. */
 export function comment(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed

@@ -15,13 +15,23 @@ import type { OutputRef } from '../model/call.js';
 import type { Plan, PostureValues, ResourceKey } from '../model/types.js';
 import { policyJson } from '../policy/document.js';
 import type { EncryptionConfiguration } from '../resources/encryption.js';
+import { resourceLabel } from '../resources/index.js';
 import type { KmsAliasValue, KmsKeyValue } from '../resources/kms.js';
 import type { LifecycleConfiguration } from '../resources/lifecycle.js';
 import type { LoggingEnabled } from '../resources/logging.js';
 import type { ObjectLockConfiguration } from '../resources/object-lock.js';
 import type { OwnershipControls } from '../resources/object-ownership.js';
 import type { VersioningConfiguration } from '../resources/versioning.js';
-import { type Body, comment, hclString, importBlock, type Raw, raw, resource } from './hcl.js';
+import {
+  type Body,
+  comment,
+  hclString,
+  heredoc,
+  importBlock,
+  type Raw,
+  raw,
+  resource,
+} from './hcl.js';
 import { lifecycleRule } from './terraform-lifecycle.js';
 
 export { hclString } from './hcl.js';
@@ -91,10 +101,8 @@ export function planToTerraform(plan: Plan): string {
   const notExpressed = [...changed].filter((key) => !EXPRESSED.has(key) && !READ_ONLY.has(key));
   if (notExpressed.length > 0) {
     lines.push(comment('Not expressed here (left to s3-harden):'));
-    for (let i = 0; i < notExpressed.length; i += 4) {
-      const last = i + 4 >= notExpressed.length;
-      lines.push(comment(`  ${notExpressed.slice(i, i + 4).join(', ')}${last ? '.' : ','}`));
-    }
+    // By the names the review uses, one per line.
+    for (const key of notExpressed) lines.push(comment(`  ${resourceLabel(key)}`));
   }
 
   // A plan is for a bucket that exists, unless it creates it (then nothing is imported).
@@ -234,7 +242,7 @@ export function planToTerraform(plan: Plan): string {
     sub(
       'bucket.policy',
       'aws_s3_bucket_policy',
-      [['policy', policyJson(policy)]],
+      [['policy', heredoc(JSON.stringify(JSON.parse(policyJson(policy)), null, 2))]],
       ['The whole policy, every statement kept (those not s3-harden’s as read).'],
     );
   }
@@ -304,7 +312,12 @@ export function planToTerraform(plan: Plan): string {
           ['key_usage', key.KeyUsage],
           ['customer_master_key_spec', key.KeySpec],
           ['enable_key_rotation', get('kms.rotation') ? true : undefined],
-          ['policy', key.Policy ? policyJson(key.Policy) : undefined],
+          [
+            'policy',
+            key.Policy
+              ? heredoc(JSON.stringify(JSON.parse(policyJson(key.Policy)), null, 2))
+              : undefined,
+          ],
           [
             'tags',
             tags.length > 0
