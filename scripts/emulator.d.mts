@@ -1,5 +1,8 @@
 export declare const ROOT: string;
 export declare function ensureEmulator(options?: { log?: (message: string) => void }): void;
+/** Where Checkov's command is once ensureCheckov has run (the Terraform tests). */
+export declare const CHECKOV: string;
+export declare function ensureCheckov(options?: { log?: (message: string) => void }): void;
 export declare function freePort(): Promise<number>;
 export interface Emulator {
   readonly url: string;

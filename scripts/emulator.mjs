@@ -2,7 +2,7 @@
 // The local AWS emulator for tests, the demo and the benchmarks: moto in
 // server mode, pinned in scripts/emulator-requirements.txt and installed into
 // the project's own virtualenv (.venv). Usage:
-//   node scripts/emulator.mjs setup          install (or confirm) the pinned emulator
+//   node scripts/emulator.mjs setup          install (or confirm) the pinned emulator, and Checkov for the tests
 //   node scripts/emulator.mjs start [PORT]   run it on 127.0.0.1 until Ctrl+C
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -14,14 +14,13 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const VENV = join(ROOT, '.venv');
 const REQUIREMENTS = join(ROOT, 'scripts', 'emulator-requirements.txt');
-const STAMP = join(VENV, '.s3-harden-requirements.sha256');
 const MOTO_SERVER = join(VENV, 'bin', 'moto_server');
 const PYTHON = join(VENV, 'bin', 'python');
 /** moto's server with the gaps s3-harden's tests need closed (see the file). */
 const SERVER = join(ROOT, 'scripts', 'emulator-server.py');
 
-function requirementsHash() {
-  return createHash('sha256').update(readFileSync(REQUIREMENTS)).digest('hex');
+function requirementsHash(requirements) {
+  return createHash('sha256').update(readFileSync(requirements)).digest('hex');
 }
 
 function run(command, args, what) {
@@ -31,24 +30,46 @@ function run(command, args, what) {
   }
 }
 
+/** Installs `requirements` into the virtualenv `venv` unless that exact set is already there. */
+function ensureVenv({ venv, requirements, binary, what, log }) {
+  const stamp = join(venv, '.s3-harden-requirements.sha256');
+  const wanted = requirementsHash(requirements);
+  if (existsSync(binary) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === wanted)
+    return;
+  log(`s3-harden: installing ${what} into ${venv.slice(ROOT.length + 1)} — once, about a minute…`);
+  const python = process.env.PYTHON ?? 'python3';
+  if (!existsSync(join(venv, 'bin', 'python')))
+    run(python, ['-m', 'venv', venv], `${python} -m venv ${venv}`);
+  run(
+    join(venv, 'bin', 'pip'),
+    ['install', '--quiet', '--disable-pip-version-check', '-r', requirements],
+    `pip install of ${what}`,
+  );
+  writeFileSync(stamp, `${wanted}\n`);
+}
+
 /** Installs the pinned emulator into .venv unless that exact set is already there. */
 export function ensureEmulator({ log = console.error } = {}) {
-  const wanted = requirementsHash();
-  if (existsSync(MOTO_SERVER) && existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === wanted)
-    return;
-  log(
-    's3-harden: installing the local AWS emulator (moto, pinned) into .venv — once, about a minute…',
-  );
-  const python = process.env.PYTHON ?? 'python3';
-  if (!existsSync(join(VENV, 'bin', 'python')))
-    run(python, ['-m', 'venv', VENV], `${python} -m venv .venv`);
-  const pip = join(VENV, 'bin', 'pip');
-  run(
-    pip,
-    ['install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS],
-    'pip install of the emulator',
-  );
-  writeFileSync(STAMP, `${wanted}\n`);
+  ensureVenv({
+    venv: VENV,
+    requirements: REQUIREMENTS,
+    binary: MOTO_SERVER,
+    what: 'the local AWS emulator (moto, pinned)',
+    log,
+  });
+}
+
+/** Checkov, for the tests of the Terraform output: its own virtualenv inside .venv. */
+export const CHECKOV = join(VENV, 'checkov', 'bin', 'checkov');
+
+export function ensureCheckov({ log = console.error } = {}) {
+  ensureVenv({
+    venv: join(VENV, 'checkov'),
+    requirements: join(ROOT, 'scripts', 'checkov-requirements.txt'),
+    binary: CHECKOV,
+    what: 'Checkov (pinned, for the Terraform tests)',
+    log,
+  });
 }
 
 /** A free TCP port on the loopback interface. */
@@ -122,7 +143,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     if (command === 'setup') {
       ensureEmulator();
-      console.error('s3-harden: the local AWS emulator is installed in .venv');
+      ensureCheckov();
+      console.error(
+        's3-harden: the local AWS emulator (and Checkov, for the tests) are installed in .venv',
+      );
     } else if (command === 'start') {
       const emulator = await startEmulator(portArg ? { port: Number(portArg) } : {});
       console.log(`emulator listening on ${emulator.url} (Ctrl+C stops it)`);

@@ -4,7 +4,7 @@
  * stops them when the run ends.
  */
 import type { TestProject } from 'vitest/node';
-import { type Emulator, startEmulator } from '../../scripts/emulator.mjs';
+import { type Emulator, ensureCheckov, startEmulator } from '../../scripts/emulator.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,6 +15,8 @@ declare module 'vitest' {
 const WORKERS = 2;
 
 export default async function setup(project: TestProject) {
+  // The Terraform tests run Checkov; a fresh clone gets it here, as it gets the emulator.
+  ensureCheckov();
   const emulators: Emulator[] = await Promise.all(
     Array.from({ length: WORKERS }, () => startEmulator()),
   );
