@@ -68,6 +68,21 @@ describe('auditToAsff', () => {
     }
   });
 
+  it('has a schema that refuses what Security Hub refuses', () => {
+    const [first] = auditToAsff(fleet('eu-west-1'), { now: NOW }).Findings;
+    const { Title: _title, ...untitled } = first as Finding;
+    const bad = [
+      { ...untitled },
+      { ...first, Description: 'x'.repeat(1025) },
+      { ...first, AwsAccountId: '1234' },
+      { ...first, Severity: { Label: 'SEVERE' } },
+      { ...first, ProductArn: 'arn:aws:securityhub:eu-west-1:123456789012:product/aws/s3' },
+    ];
+    for (const finding of bad) {
+      expect(asffProblems(JSON.stringify({ Findings: [finding] }))).not.toBe('');
+    }
+  });
+
   it('finds each control once per bucket, the account control once, the lost bucket once', () => {
     const { Findings } = auditToAsff(fleet('eu-west-1'), { now: '2000-01-01T00:00:00Z' });
     const perBucket = CONTROLS.length - ACCOUNT_CONTROLS.length;
