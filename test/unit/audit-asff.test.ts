@@ -109,6 +109,7 @@ describe('auditToAsff', () => {
       CreatedAt: NOW,
       UpdatedAt: NOW,
       Severity: { Label: 'HIGH' },
+      FindingProviderFields: { Severity: { Label: 'HIGH' } },
       Compliance: {
         Status: 'FAILED',
         RelatedRequirements: ['FSBP S3.5', 'CIS AWS Foundations Benchmark v7.0.0/3.1.1'],

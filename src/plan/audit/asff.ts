@@ -15,9 +15,14 @@
  * (docs.aws.amazon.com/securityhub/latest/userguide/asff-required-attributes.html)
  * and the API reference's AwsSecurityFinding (AwsAccountId 12 characters,
  * Description 1–1024, Title ≤256, Id and GeneratorId ≤512, timestamps ISO
- * 8601), and BatchImportFindings (at most 100 findings a call: the README
- * says how to split a larger output). test/schemas/asff-2018-10-08.json
- * holds these rules as a JSON Schema.
+ * 8601); the partner guide's "Guidelines for using the BatchImportFindings
+ * API" (docs.aws.amazon.com/securityhub/latest/partnerguide/guidelines-batchimportfindings.html:
+ * up to 100 findings a batch, 240 KB a finding, 6 MB a batch — the README
+ * says how to split a larger output); and the API reference's
+ * BatchImportFindings (a re-import does not update Workflow, and a provider
+ * says Severity and Types through FindingProviderFields, so they are given
+ * there too). test/schemas/asff-2018-10-08.json holds these rules as a JSON
+ * Schema.
  */
 import { partitionOf } from '../policy/statements.js';
 import { DEFAULT_CIS_VERSION } from './cis.js';
@@ -115,6 +120,9 @@ export function auditToAsff(report: AuditReport, options: AsffOptions) {
       's3-harden/Tool': report.tool,
       ProviderName: 's3-harden',
     },
+    // What a re-import may change: BatchImportFindings leaves the top-level
+    // Severity and Types of an existing finding to the customer.
+    FindingProviderFields: { Severity: { Label: label }, Types: TYPES },
     RecordState: 'ACTIVE' as const,
     Workflow: { Status: 'NEW' as const },
   });
