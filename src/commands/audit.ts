@@ -17,6 +17,7 @@ import type { ConnectionOptions } from '../aws/clients.js';
 import { AwsError } from '../aws/errors.js';
 import { mapLimit } from '../aws/families/map-limit.js';
 import { type AwsSession, connect } from '../aws/index.js';
+import { auditToAsff } from '../plan/audit/asff.js';
 import type { CisVersion } from '../plan/audit/cis.js';
 import {
   ACCOUNT_CONTROLS,
@@ -45,6 +46,8 @@ export interface AuditCommandOptions {
   readonly json: boolean;
   /** SARIF 2.1.0 instead of the report's own JSON (--format sarif). */
   readonly sarif?: boolean;
+  /** AWS Security Finding Format, for Security Hub's BatchImportFindings (--format asff). */
+  readonly asff?: boolean;
   readonly failOn: FailOn;
   readonly connection: ConnectionOptions;
   /** Whose CIS numbers to show (--cis-version; default the newest). */
@@ -215,7 +218,9 @@ export async function runAudit(
   try {
     const report = await auditReport(session, options, started);
     if (options.sarif) stdout.write(`${jsonText(auditToSarif(report))}\n`);
-    else if (options.json) stdout.write(`${jsonText(report)}\n`);
+    else if (options.asff) {
+      stdout.write(`${jsonText(auditToAsff(report, { now: new Date().toISOString() }))}\n`);
+    } else if (options.json) stdout.write(`${jsonText(report)}\n`);
     else {
       const lines = renderAudit(report, terminalColumns(stdout));
       stdout.write(`${formatAudit(lines, colourEnabled(stdout))}\n`);

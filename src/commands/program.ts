@@ -553,8 +553,8 @@ export function buildProgram(): Command {
       .addOption(
         new Option(
           '--format <format>',
-          'text (default), json (as --json), or sarif (SARIF 2.1.0, for code-scanning dashboards)',
-        ).choices(['text', 'json', 'sarif']),
+          'text (default), json (as --json), sarif (SARIF 2.1.0, for code-scanning dashboards), or asff (AWS Security Finding Format, for Security Hub batch-import-findings)',
+        ).choices(['text', 'json', 'sarif', 'asff']),
       )
       .option(
         '--fail-on <level>',
@@ -569,7 +569,7 @@ export function buildProgram(): Command {
         match?: string;
         concurrency: number;
         json?: boolean;
-        format?: 'text' | 'json' | 'sarif';
+        format?: 'text' | 'json' | 'sarif' | 'asff';
         failOn: string;
         cisVersion?: CisVersion;
       },
@@ -585,6 +585,7 @@ export function buildProgram(): Command {
           concurrency: flags.concurrency,
           json: Boolean(flags.json) || flags.format === 'json',
           ...(flags.format === 'sarif' ? { sarif: true } : {}),
+          ...(flags.format === 'asff' ? { asff: true } : {}),
           failOn: failOnFlag(flags.failOn, flags.cisVersion),
           connection: connectionOptions(flags),
           ...(flags.cisVersion ? { cisVersion: flags.cisVersion } : {}),
