@@ -61,6 +61,9 @@ function parseBucket(value: string): string {
   return value;
 }
 
+const EXCEPTIONS_HELP =
+  'intended exceptions (JSON: bucket glob, controls, reason, optional expiry); default ./.s3-harden.json if present';
+
 /** "a,b,c": each name checked (`plan` and `audit` take several buckets this way). */
 function parseBucketNames(value: string): string[] {
   return value.split(',').map((name) => parseBucket(name.trim()));
@@ -551,7 +554,8 @@ export function buildProgram(): Command {
         '--fail-on <level>',
         'exit 2 when the audit finds: never, fail, unknown, or only these controls (e.g. S3.5,S3.8); a --bucket that cannot be audited trips all but never',
         'never',
-      ),
+      )
+      .option('--exceptions <file>', EXCEPTIONS_HELP),
   ).action(
     async (
       flags: ConnectionFlags & {
@@ -563,6 +567,7 @@ export function buildProgram(): Command {
         format?: 'text' | 'json' | 'sarif';
         failOn: string;
         cisVersion?: CisVersion;
+        exceptions?: string;
       },
     ) => {
       if (flags.json && flags.format && flags.format !== 'json') {
@@ -570,8 +575,10 @@ export function buildProgram(): Command {
       }
       const selection = bucketSelection(flags);
       const { runAudit, failOnFlag } = await import('./audit.js');
+      const { loadExceptions } = await import('./exceptions-file.js');
       await guard(() =>
         runAudit({
+          exceptions: loadExceptions(flags.exceptions, flags.cisVersion),
           selection,
           concurrency: flags.concurrency,
           json: Boolean(flags.json) || flags.format === 'json',
