@@ -17,6 +17,7 @@
 import type { ConnectionOptions } from '../aws/clients.js';
 import { type AwsSession, connect } from '../aws/index.js';
 import { observeBucket } from '../flow/observe.js';
+import type { Exception } from '../plan/exceptions/exceptions.js';
 import { PlanFileError, planFileObject, savedPlanText } from '../plan/files/plan-file.js';
 import { UnsafeFileError, writeRegularFile } from '../plan/files/safe-file.js';
 import { diffPlan } from '../plan/model/diff.js';
@@ -42,6 +43,7 @@ import { withDigest } from '../plan/render/digest-line.js';
 import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { wrapLines } from '../plan/render/wrap-text.js';
+import { accountBpaWarnings } from '../steps/excepted-steps.js';
 import {
   buildPlan,
   type DefaultChoices,
@@ -53,6 +55,7 @@ import type { NewBucketAnswers } from '../steps/new-bucket.js';
 import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
+import { exceptedStepsFor, exceptionLines, exceptionsJson, stderrWarn } from './plan-exceptions.js';
 import { colourEnabled, formatLines } from './style.js';
 
 export interface PlanCommandOptions {
@@ -77,6 +80,10 @@ export interface PlanCommandOptions {
   readonly vpce?: string;
   /** Plan even when a Deny would lock the caller out. */
   readonly allowLockout?: boolean;
+  /** Intended exceptions (the exceptions file); the bucket's tags add its own. */
+  readonly exceptions?: readonly Exception[];
+  /** The day exceptions are judged on (tests); default now. */
+  readonly now?: Date;
   /** One log bucket for the access logs (--log-bucket), under a prefix per bucket. */
   readonly logBucket?: string;
   /** --restrict-vpce: the bucket policy denies requests from outside these endpoints. */
@@ -269,12 +276,24 @@ export async function runPlan(
   options: PlanCommandOptions,
   stdout = process.stdout,
 ): Promise<ExitCode> {
-  const stepIds = planStepIds(options);
   const session = await connect(options.connection);
   try {
     const create = options.create
       ? { name: options.bucket, region: session.region, objectLock: options.create.objectLock }
       : undefined;
+    // An excepted control's step is not planned (a bucket to create has no tags yet).
+    const excepted = await exceptedStepsFor(
+      session,
+      options.bucket,
+      planStepIds(options),
+      {
+        exceptions: options.exceptions ?? [],
+        now: options.now ?? new Date(),
+        warn: stderrWarn,
+      },
+      !create,
+    );
+    const { stepIds } = excepted;
     const choices = choicesOf(options);
     const posture = await observeForPlan(
       session,
@@ -287,6 +306,10 @@ export async function runPlan(
     const plan = planFromPosture(posture, options.preset, stepIds, undefined, create, choices);
     const validation = await session.validatePolicies(plan);
     const lockout = planLockout(plan, lockoutContext(session, posture.principalArn, options));
+    const warnings = accountBpaWarnings(plan.changes, [
+      { bucket: options.bucket, excepted: excepted.excepted },
+    ]);
+    const noted = exceptionLines(excepted, warnings);
     const saveError = options.out
       ? saveFile(options.out, () => savedPlanText(plan, TOOL), options.force)
       : null;
@@ -299,7 +322,10 @@ export async function runPlan(
         process.stderr.write(`Saved the plan to ${escapeControl(options.out)}.\n`);
       }
     } else if (options.json) {
-      stdout.write(`${jsonText(planToJson(plan, validation, lockout))}\n`);
+      const json = planToJson(plan, validation, lockout);
+      stdout.write(
+        `${jsonText(noted.length > 0 ? { ...json, exceptions: exceptionsJson(excepted, warnings) } : json)}\n`,
+      );
     } else {
       stdout.write(
         planText(
@@ -308,7 +334,8 @@ export async function runPlan(
           lockout,
           session,
           colourEnabled(stdout),
-          undefined,
+          // What the exceptions held back, next to the skipped steps, before the diff's end.
+          [...withDigest(renderPlan(plan), plan), ...noted],
           wrapWidth(stdout),
         ),
       );

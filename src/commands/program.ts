@@ -327,7 +327,8 @@ export function buildProgram(): Command {
         parseVpceList,
       )
       .option('--create-bucket', 'the bucket does not exist yet: create it first (in --region)')
-      .option('--object-lock', 'with --create-bucket: enable Object Lock at creation (permanent)'),
+      .option('--object-lock', 'with --create-bucket: enable Object Lock at creation (permanent)')
+      .option('--exceptions <file>', EXCEPTIONS_HELP),
   );
   const planVpce = new Option(
     '--vpce <ids>',
@@ -356,6 +357,7 @@ export function buildProgram(): Command {
           objectLock?: boolean;
           logBucket?: string;
           restrictVpce?: string[];
+          exceptions?: string;
         },
     ) => {
       const output = planOutput(flags);
@@ -370,8 +372,10 @@ export function buildProgram(): Command {
         if (flags.createBucket) fail('--create-bucket plans one bucket: pass one --bucket name.');
         if (flags.iamPolicy) fail('--iam-policy works on one bucket: pass one --bucket name.');
         const { runFleetPlan } = await import('./fleet-plan.js');
-        await guard(() =>
+        const { loadExceptions } = await import('./exceptions-file.js');
+        await guard(async () =>
           runFleetPlan({
+            exceptions: loadExceptions(flags.exceptions),
             selection,
             preset: flags.preset,
             skip: flags.skip ?? [],
@@ -389,8 +393,10 @@ export function buildProgram(): Command {
       }
       if (flags.concurrency !== undefined) fail('--concurrency applies to several buckets only.');
       const { runPlan } = await import('./plan.js');
-      await guard(() =>
+      const { loadExceptions } = await import('./exceptions-file.js');
+      await guard(async () =>
         runPlan({
+          exceptions: loadExceptions(flags.exceptions),
           bucket: selection.buckets[0] as string,
           preset: flags.preset,
           skip: flags.skip ?? [],
