@@ -43,6 +43,8 @@ export const ABSENT_CODES = new Set([
   'NoSuchAccessPointPolicy',
   'ReplicationConfigurationNotFoundError',
   'NoSuchLifecycleConfiguration',
+  // GetBucketTagging of a bucket without tags.
+  'NoSuchTagSet',
 ]);
 
 const ACCESS_DENIED = new Set([

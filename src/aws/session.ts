@@ -20,6 +20,7 @@ import { send } from './commands.js';
 import { AwsError, isAbsent, normaliseError } from './errors.js';
 import type { ReadSend } from './families/family.js';
 import { READERS } from './families/index.js';
+import { readBucketTags } from './families/tagging.js';
 import { createPolicyValidator } from './policy-validation.js';
 import { profileProblem } from './profiles.js';
 
@@ -49,6 +50,8 @@ export interface AwsSession {
   readonly endpoint?: string;
   readonly profile?: string;
   listBuckets(): Promise<string[]>;
+  /** The bucket's tags (none: empty), for the exceptions they hold; memoised in a view. */
+  bucketTags(bucket: string): Promise<Record<string, string>>;
   /** Confirms the bucket exists and is reachable; returns its region. */
   locateBucket(bucket: string): Promise<{ region: string }>;
   /** Reads the given resources of a bucket (and its account) in parallel. */
@@ -255,6 +258,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
         return names.sort();
       },
       locateBucket,
+      bucketTags: (bucket) => readBucketTags(readCall, bucket),
       async observe(bucket, resources, options = {}) {
         const target = {
           accountId: identity.accountId,

@@ -30,8 +30,10 @@ import { type AuditLine, renderAudit } from '../plan/audit/render.js';
 import { buildReport, outOfRegion } from '../plan/audit/report.js';
 import { auditToSarif } from '../plan/audit/sarif.js';
 import type { AccountAudit, AuditReport, BucketAudit } from '../plan/audit/schema.js';
+import { exceptResults } from '../plan/exceptions/audit-exceptions.js';
+import { type Exception, tagExceptions } from '../plan/exceptions/exceptions.js';
 import type { ResourceKey } from '../plan/model/types.js';
-import { jsonText } from '../plan/render/sanitise.js';
+import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import { type BucketSelection, selectBuckets } from './fleet-select.js';
@@ -49,6 +51,10 @@ export interface AuditCommandOptions {
   /** AWS Security Finding Format, for Security Hub's BatchImportFindings (--format asff). */
   readonly asff?: boolean;
   readonly failOn: FailOn;
+  /** Intended exceptions (the exceptions file); bucket tags add their own. */
+  readonly exceptions?: readonly Exception[];
+  /** The day exceptions are judged on (tests); default now. */
+  readonly now?: Date;
   readonly connection: ConnectionOptions;
   /** Whose CIS numbers to show (--cis-version; default the newest). */
   readonly cisVersion?: CisVersion;
@@ -82,10 +88,43 @@ function errorKind(error: unknown): NonNullable<BucketAudit['errorKind']> {
  * error. `listed`: the bucket came from ListBuckets (--all, --match), so one
  * not found was deleted during the run, and its row says so.
  */
+/** The exceptions an audit honours (file and tags) and the day they are judged on. */
+export interface AuditExceptions {
+  /** From the exceptions file; each bucket's tags add its own. */
+  readonly exceptions: readonly Exception[];
+  readonly now: Date;
+  /** Where a tag that could not be honoured (no reason, no such control, unreadable) is said. */
+  readonly warn: (line: string) => void;
+}
+
+const NO_EXCEPTIONS: AuditExceptions = { exceptions: [], now: new Date(), warn: () => {} };
+
+/** The bucket's tag exceptions; a refused read is a warning, never the row's error. */
+async function taggedExceptions(
+  view: AwsSession,
+  bucket: string,
+  context: AuditExceptions,
+): Promise<Exception[]> {
+  try {
+    const found = tagExceptions(bucket, await view.bucketTags(bucket));
+    for (const problem of found.problems) context.warn(`${problem}: not honoured`);
+    return found.exceptions;
+  } catch (error) {
+    if (isFatal(error)) throw error;
+    context.warn(
+      `tags of ${bucket} unreadable, its tag exceptions not honoured: ${oneLine(error)}`,
+    );
+    return [];
+  }
+}
+
+const oneLine = (error: unknown) => (error as Error).message.split('\n')[0];
+
 export async function auditBucket(
   view: AwsSession,
   bucket: string,
   listed = false,
+  context: AuditExceptions = NO_EXCEPTIONS,
 ): Promise<BucketAudit> {
   let region: string;
   try {
@@ -103,12 +142,20 @@ export async function auditBucket(
   const reads = auditReads().filter((resource) => !(resource in skipped));
   // Every read is optional: one refused read is one control's "unknown", not the row's.
   // HeadBucket is not sent again: the view remembers it.
-  const posture = await view.observe(bucket, reads, { optional: reads });
+  // The tags are one more read, sent with the others, once per bucket.
+  const [posture, tagged] = await Promise.all([
+    view.observe(bucket, reads, { optional: reads }),
+    taggedExceptions(view, bucket, context),
+  ]);
   const results = evaluateControls({
     ...posture,
     unreadable: { ...posture.unreadable, ...skipped },
   });
-  return { bucket, region: posture.region, results };
+  return {
+    bucket,
+    region: posture.region,
+    results: exceptResults(results, bucket, [...context.exceptions, ...tagged], context.now),
+  };
 }
 
 /**
@@ -142,9 +189,10 @@ export async function auditBuckets(
   concurrency: number,
   onDone: () => void = () => {},
   listed = false,
+  context: AuditExceptions = NO_EXCEPTIONS,
 ): Promise<BucketAudit[]> {
   return mapLimit(buckets, concurrency, async (bucket) => {
-    const audit = await auditBucket(view, bucket, listed);
+    const audit = await auditBucket(view, bucket, listed, context);
     onDone();
     return audit;
   });
@@ -173,7 +221,9 @@ async function bucketNames(view: AwsSession, selection: BucketSelection): Promis
 /** The report of one audit run (also what `--json` prints). */
 export async function auditReport(
   session: AwsSession,
-  options: Pick<AuditCommandOptions, 'selection' | 'concurrency' | 'cisVersion'>,
+  options: Pick<AuditCommandOptions, 'selection' | 'concurrency' | 'cisVersion'> & {
+    readonly exceptions?: AuditExceptions;
+  },
   started: number = Date.now(),
   progressStream: Parameters<typeof createProgress>[2] = process.stderr,
 ): Promise<AuditReport> {
@@ -183,7 +233,14 @@ export async function auditReport(
   const progress = createProgress(buckets.length, 'buckets', progressStream);
   let audits: BucketAudit[];
   try {
-    audits = await auditBuckets(view, buckets, options.concurrency, () => progress.tick(), listed);
+    audits = await auditBuckets(
+      view,
+      buckets,
+      options.concurrency,
+      () => progress.tick(),
+      listed,
+      options.exceptions,
+    );
   } finally {
     progress.done();
   }
@@ -216,7 +273,12 @@ export async function runAudit(
   const started = Date.now();
   const session = await connect(options.connection);
   try {
-    const report = await auditReport(session, options, started);
+    const exceptions: AuditExceptions = {
+      exceptions: options.exceptions ?? [],
+      now: options.now ?? new Date(),
+      warn: (line) => process.stderr.write(`${escapeControl(line)}\n`),
+    };
+    const report = await auditReport(session, { ...options, exceptions }, started);
     if (options.sarif) stdout.write(`${jsonText(auditToSarif(report))}\n`);
     else if (options.asff) {
       stdout.write(`${jsonText(auditToAsff(report, { now: new Date().toISOString() }))}\n`);

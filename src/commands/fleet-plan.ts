@@ -13,6 +13,7 @@
  * were selected and none could be planned. `--all` on an account with no
  * bucket is 0: nothing to do.
  */
+
 import { mapLimit } from '../aws/families/map-limit.js';
 import { AwsError, type AwsSession, connect } from '../aws/index.js';
 import { savedFleetText } from '../plan/files/fleet-file.js';
@@ -39,6 +40,7 @@ import { fleetCliScriptFile } from '../plan/render/cli-script-file.js';
 import { digestLine } from '../plan/render/digest-line.js';
 import { renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
+import { accountBpaWarnings, type ExceptedPlan } from '../steps/excepted-steps.js';
 import type { DefaultChoices } from '../steps/index.js';
 import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
@@ -56,6 +58,13 @@ import {
   planToJson,
   saveFile,
 } from './plan.js';
+import {
+  exceptedStepsFor,
+  exceptionLines,
+  exceptionsJson,
+  type PlanExceptions,
+  stderrWarn,
+} from './plan-exceptions.js';
 import { createProgress } from './progress.js';
 import { colourEnabled, formatLines } from './style.js';
 
@@ -74,7 +83,9 @@ interface CheckedSection {
   readonly lockout: readonly LockoutFinding[];
 }
 
-type BucketReading = { readonly posture: Posture } | { readonly skipped: SkippedBucket };
+type BucketReading =
+  | { readonly posture: Posture; readonly excepted: ExceptedPlan }
+  | { readonly skipped: SkippedBucket };
 
 async function bucketNames(session: AwsSession, selection: BucketSelection): Promise<string[]> {
   const listed = selection.kind === 'list' ? [] : await session.listBuckets();
@@ -100,6 +111,7 @@ async function readBucket(
   preset: Preset,
   stepIds: readonly StepId[],
   choices: DefaultChoices,
+  exceptions: PlanExceptions,
 ): Promise<BucketReading> {
   try {
     // HeadBucket; observe asks again, which the memoised view answers without a call.
@@ -112,8 +124,11 @@ async function readBucket(
         },
       };
     }
+    // Each bucket's own exceptions decide its steps (and so what is read for it).
+    const excepted = await exceptedStepsFor(session, bucket, stepIds, exceptions);
     return {
-      posture: await observeForPlan(session, bucket, preset, stepIds, undefined, choices),
+      posture: await observeForPlan(session, bucket, preset, excepted.stepIds, undefined, choices),
+      excepted,
     };
   } catch (error) {
     // What no other bucket would fare better with ends the run.
@@ -132,12 +147,20 @@ export async function readFleet(
   options: Pick<FleetPlanCommandOptions, 'preset' | 'concurrency' | 'logBucket' | 'restrictVpce'>,
   stepIds: readonly StepId[],
   progressStream: NodeJS.WriteStream | { isTTY?: boolean; write(text: string): unknown },
+  exceptions: PlanExceptions,
 ): Promise<BucketReading[]> {
   const progress = createProgress(names.length, 'buckets read', progressStream);
   try {
     return await mapLimit(names, options.concurrency, async (bucket) => {
       try {
-        return await readBucket(session, bucket, options.preset, stepIds, choicesOf(options));
+        return await readBucket(
+          session,
+          bucket,
+          options.preset,
+          stepIds,
+          choicesOf(options),
+          exceptions,
+        );
       } finally {
         progress.tick();
       }
@@ -255,7 +278,16 @@ export async function runFleetPlan(
     // One memoised view for the run: the account's settings are read once, not per bucket.
     const session = base.memoised();
     const names = await bucketNames(session, options.selection);
-    const readings = await readFleet(session, names, options, stepIds, progressStream);
+    const readings = await readFleet(session, names, options, stepIds, progressStream, {
+      exceptions: options.exceptions ?? [],
+      now: options.now ?? new Date(),
+      warn: stderrWarn,
+    });
+    const excepted = new Map(
+      readings.flatMap((reading) =>
+        'posture' in reading ? [[reading.posture.bucket, reading.excepted] as const] : [],
+      ),
+    );
     const now = new Date();
     const fleet = composeFleet(
       {
@@ -267,9 +299,25 @@ export async function runFleetPlan(
         now,
       },
       (posture) =>
-        planFromPosture(posture, options.preset, stepIds, now, undefined, choicesOf(options)),
+        planFromPosture(
+          posture,
+          options.preset,
+          excepted.get(posture.bucket)?.stepIds ?? stepIds,
+          now,
+          undefined,
+          choicesOf(options),
+        ),
     );
     const plans = [...(fleet.account ? [fleet.account] : []), ...fleet.sections];
+    const warnings = accountBpaWarnings(
+      plans.flatMap((plan) => plan.changes),
+      [...excepted].map(([bucket, entry]) => ({ bucket, excepted: entry.excepted })),
+    );
+    const noted = [...excepted].flatMap(([bucket, entry]) => exceptionLines(entry, [], bucket));
+    const exceptionNotes = [
+      ...noted,
+      ...exceptionLines({ stepIds: [], leftAsIs: [], expired: [], excepted: {} }, warnings),
+    ];
     const context = lockoutContext(session, session.identity.arn, options);
     const check = async (plan: Plan): Promise<CheckedSection> => ({
       plan,
@@ -292,13 +340,21 @@ export async function runFleetPlan(
       if (options.out && !saveError) progressStream.write(`Saved the fleet plan to ${out}.\n`);
     } else if (options.json) {
       const json = fleetToJson(fleet, checked, base.callCounts());
-      stdout.write(`${jsonText(json)}\n`);
+      const exceptions = [...excepted]
+        .filter(([, entry]) => entry.leftAsIs.length > 0 || entry.expired.length > 0)
+        .map(([bucket, entry]) => ({ bucket, ...exceptionsJson(entry, []) }));
+      stdout.write(
+        `${jsonText(exceptionNotes.length > 0 ? { ...json, exceptions, exceptionWarnings: warnings } : json)}\n`,
+      );
     } else if (names.length === 0) {
       stdout.write(
         `No buckets in account ${fleet.accountId} to plan: nothing to do.${options.out && !saveError ? ` Saved an empty fleet plan to ${out}.` : ''}\n`,
       );
     } else {
       stdout.write(fleetText(fleet, checked, session, colourEnabled(stdout)));
+      if (exceptionNotes.length > 0) {
+        stdout.write(`\n${formatLines(exceptionNotes, colourEnabled(stdout))}\n`);
+      }
       if (options.out && !saveError) {
         stdout.write(
           checked.some((entry) => blocksApply(entry.validation))

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import type { ConnectionOptions } from '../aws/clients.js';
 import { type AwsSession, connect } from '../aws/index.js';
 import { observeBucket } from '../flow/observe.js';
+import type { Exception } from '../plan/exceptions/exceptions.js';
 import { PlanFileError, planFileObject, savedPlanText } from '../plan/files/plan-file.js';
 import { UnsafeFileError, writeRegularFile } from '../plan/files/safe-file.js';
 import { diffPlan } from '../plan/model/diff.js';
@@ -45,6 +46,7 @@ import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { planToTerraform, terraformFileName } from '../plan/render/terraform.js';
 import { wrapLines } from '../plan/render/wrap-text.js';
+import { accountBpaWarnings } from '../steps/excepted-steps.js';
 import {
   buildPlan,
   type DefaultChoices,
@@ -56,6 +58,7 @@ import type { NewBucketAnswers } from '../steps/new-bucket.js';
 import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
+import { exceptedStepsFor, exceptionLines, exceptionsJson, stderrWarn } from './plan-exceptions.js';
 import { colourEnabled, formatLines } from './style.js';
 
 export interface PlanCommandOptions {
@@ -82,6 +85,10 @@ export interface PlanCommandOptions {
   readonly vpce?: string;
   /** Plan even when a Deny would lock the caller out. */
   readonly allowLockout?: boolean;
+  /** Intended exceptions (the exceptions file); the bucket's tags add its own. */
+  readonly exceptions?: readonly Exception[];
+  /** The day exceptions are judged on (tests); default now. */
+  readonly now?: Date;
   /** One log bucket for the access logs (--log-bucket), under a prefix per bucket. */
   readonly logBucket?: string;
   /** --restrict-vpce: the bucket policy denies requests from outside these endpoints. */
@@ -274,12 +281,24 @@ export async function runPlan(
   options: PlanCommandOptions,
   stdout = process.stdout,
 ): Promise<ExitCode> {
-  const stepIds = planStepIds(options);
   const session = await connect(options.connection);
   try {
     const create = options.create
       ? { name: options.bucket, region: session.region, objectLock: options.create.objectLock }
       : undefined;
+    // An excepted control's step is not planned (a bucket to create has no tags yet).
+    const excepted = await exceptedStepsFor(
+      session,
+      options.bucket,
+      planStepIds(options),
+      {
+        exceptions: options.exceptions ?? [],
+        now: options.now ?? new Date(),
+        warn: stderrWarn,
+      },
+      !create,
+    );
+    const { stepIds } = excepted;
     const choices = choicesOf(options);
     const posture = await observeForPlan(
       session,
@@ -292,7 +311,13 @@ export async function runPlan(
     const plan = planFromPosture(posture, options.preset, stepIds, undefined, create, choices);
     const validation = await session.validatePolicies(plan);
     const lockout = planLockout(plan, lockoutContext(session, posture.principalArn, options));
+    const warnings = accountBpaWarnings(plan.changes, [
+      { bucket: options.bucket, excepted: excepted.excepted },
+    ]);
+    const noted = exceptionLines(excepted, warnings);
     if (options.terraform) {
+      // stdout is the HCL alone: what the exceptions left out goes to stderr.
+      for (const line of noted) process.stderr.write(`${line.text}\n`);
       writeTerraform(plan, options.out, stdout);
       return planExit(plan, validation, lockout, options);
     }
@@ -308,7 +333,10 @@ export async function runPlan(
         process.stderr.write(`Saved the plan to ${escapeControl(options.out)}.\n`);
       }
     } else if (options.json) {
-      stdout.write(`${jsonText(planToJson(plan, validation, lockout))}\n`);
+      const json = planToJson(plan, validation, lockout);
+      stdout.write(
+        `${jsonText(noted.length > 0 ? { ...json, exceptions: exceptionsJson(excepted, warnings) } : json)}\n`,
+      );
     } else {
       stdout.write(
         planText(
@@ -317,7 +345,8 @@ export async function runPlan(
           lockout,
           session,
           colourEnabled(stdout),
-          undefined,
+          // What the exceptions held back, next to the skipped steps, before the diff's end.
+          [...withDigest(renderPlan(plan), plan), ...noted],
           wrapWidth(stdout),
         ),
       );

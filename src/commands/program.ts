@@ -61,6 +61,9 @@ function parseBucket(value: string): string {
   return value;
 }
 
+const EXCEPTIONS_HELP =
+  'intended exceptions (JSON: bucket glob, controls, reason, optional expiry); default ./.s3-harden.json if present';
+
 /** "a,b,c": each name checked (`plan` and `audit` take several buckets this way). */
 function parseBucketNames(value: string): string[] {
   return value.split(',').map((name) => parseBucket(name.trim()));
@@ -331,7 +334,8 @@ export function buildProgram(): Command {
         parseVpceList,
       )
       .option('--create-bucket', 'the bucket does not exist yet: create it first (in --region)')
-      .option('--object-lock', 'with --create-bucket: enable Object Lock at creation (permanent)'),
+      .option('--object-lock', 'with --create-bucket: enable Object Lock at creation (permanent)')
+      .option('--exceptions <file>', EXCEPTIONS_HELP),
   );
   const planVpce = new Option(
     '--vpce <ids>',
@@ -360,6 +364,7 @@ export function buildProgram(): Command {
           objectLock?: boolean;
           logBucket?: string;
           restrictVpce?: string[];
+          exceptions?: string;
         },
     ) => {
       const output = planOutput(flags);
@@ -376,8 +381,10 @@ export function buildProgram(): Command {
         if (output.terraform)
           fail('--format terraform works on one bucket: pass one --bucket name.');
         const { runFleetPlan } = await import('./fleet-plan.js');
-        await guard(() =>
+        const { loadExceptions } = await import('./exceptions-file.js');
+        await guard(async () =>
           runFleetPlan({
+            exceptions: loadExceptions(flags.exceptions),
             selection,
             preset: flags.preset,
             skip: flags.skip ?? [],
@@ -395,8 +402,10 @@ export function buildProgram(): Command {
       }
       if (flags.concurrency !== undefined) fail('--concurrency applies to several buckets only.');
       const { runPlan } = await import('./plan.js');
-      await guard(() =>
+      const { loadExceptions } = await import('./exceptions-file.js');
+      await guard(async () =>
         runPlan({
+          exceptions: loadExceptions(flags.exceptions),
           bucket: selection.buckets[0] as string,
           preset: flags.preset,
           skip: flags.skip ?? [],
@@ -560,7 +569,8 @@ export function buildProgram(): Command {
         '--fail-on <level>',
         'exit 2 when the audit finds: never, fail, unknown, or only these controls (e.g. S3.5,S3.8); a --bucket that cannot be audited trips all but never',
         'never',
-      ),
+      )
+      .option('--exceptions <file>', EXCEPTIONS_HELP),
   ).action(
     async (
       flags: ConnectionFlags & {
@@ -572,6 +582,7 @@ export function buildProgram(): Command {
         format?: 'text' | 'json' | 'sarif' | 'asff';
         failOn: string;
         cisVersion?: CisVersion;
+        exceptions?: string;
       },
     ) => {
       if (flags.json && flags.format && flags.format !== 'json') {
@@ -579,8 +590,10 @@ export function buildProgram(): Command {
       }
       const selection = bucketSelection(flags);
       const { runAudit, failOnFlag } = await import('./audit.js');
+      const { loadExceptions } = await import('./exceptions-file.js');
       await guard(() =>
         runAudit({
+          exceptions: loadExceptions(flags.exceptions, flags.cisVersion),
           selection,
           concurrency: flags.concurrency,
           json: Boolean(flags.json) || flags.format === 'json',

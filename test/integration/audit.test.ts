@@ -64,6 +64,8 @@ const PER_BUCKET = [
   's3:GetBucketLogging',
   's3:GetBucketLifecycleConfiguration',
   's3:GetBucketReplication',
+  // For the exceptions its tags may hold (s3-harden:exception:<CONTROL>).
+  's3:GetBucketTagging',
 ];
 
 function tlsPolicy(bucket: string): string {

@@ -22,6 +22,7 @@ import { objectOwnershipAws } from './object-ownership.js';
 import { bucketPolicyAws } from './policy.js';
 import { publicAccessBlockAws } from './public-access-block.js';
 import { replicationAws } from './replication.js';
+import { taggingAws } from './tagging.js';
 import { versioningAws } from './versioning.js';
 import { vpcEndpointsAws } from './vpc-endpoints.js';
 
@@ -52,6 +53,7 @@ const FAMILIES: readonly AwsFamily[] = [
   replicationAws,
   cloudTrailAws,
   objectCountAws,
+  taggingAws,
   policyValidationAws,
 ];
 

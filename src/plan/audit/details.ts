@@ -8,8 +8,9 @@
  * differ ("regional: audit it with --region …"), no longer makes every other
  * bucket repeat "not available at this endpoint". Pure.
  */
+import { resultDetail } from '../exceptions/audit-exceptions.js';
 import type { ControlId, ControlStatus } from './controls.js';
-import { type AuditLine, plural, symbol, text, where, wrapped } from './lines.js';
+import { type AuditLine, plural, shownStatus, symbol, text, where, wrapped } from './lines.js';
 import type { AuditReport, BucketAudit } from './schema.js';
 
 type Result = BucketAudit['results'][number];
@@ -21,7 +22,7 @@ function hangOf(pad: number): number {
 
 export function findingLines(
   column: string,
-  status: ControlStatus,
+  status: ControlStatus | 'excepted',
   detail: string,
   pad: number,
   width: number,
@@ -54,7 +55,10 @@ function sharedBy(report: AuditReport, buckets: readonly BucketAudit[]): Set<Con
     if (
       first &&
       first.status !== 'pass' &&
-      results.every((r) => r?.status === first.status && r.detail === first.detail)
+      results.every(
+        (r) =>
+          r && shownStatus(r) === shownStatus(first) && resultDetail(r) === resultDetail(first),
+      )
     ) {
       shared.add(control.id);
     }
@@ -79,7 +83,13 @@ export function detailLines(report: AuditReport, width: number): AuditLine[] {
   const pad = Math.max(...report.controls.map((c) => c.column.length));
   const column = new Map(report.controls.map((c) => [c.id, c.column]));
   const finding = (result: Result) =>
-    findingLines(column.get(result.id) ?? result.id, result.status, result.detail, pad, width);
+    findingLines(
+      column.get(result.id) ?? result.id,
+      shownStatus(result),
+      resultDetail(result),
+      pad,
+      width,
+    );
   const audited = report.buckets.filter((bucket) => bucket.error === undefined);
   const everywhere = sharedBy(report, audited);
   const lines: AuditLine[] = [];

@@ -33,7 +33,7 @@ export const FAIL_ON_NEVER: FailOn = { level: 'never' };
 const ids = (written: string | undefined) => written?.toLowerCase().split('/') ?? [];
 
 /** The controls a selector names: a control ID, a Security Hub ID or a CIS number. */
-function controlsNamed(selector: string, version: CisVersion): ControlId[] {
+export function controlsNamed(selector: string, version: CisVersion): ControlId[] {
   const wanted = selector.toLowerCase();
   return controlsForCis(version)
     .filter(
@@ -163,7 +163,13 @@ export function failOnReason(
   const found = (status: ControlStatus) =>
     rows.flatMap((row) =>
       row.results
-        .filter((result) => result.status === status && counts(result.id))
+        // An excepted result is intended, until its exception expires.
+        .filter(
+          (result) =>
+            result.status === status &&
+            counts(result.id) &&
+            !(result.exception && !result.exception.expired),
+        )
         .map((result) => ({ id: result.id, where: row.where })),
     );
   const tripping = report.buckets.filter(

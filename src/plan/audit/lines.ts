@@ -35,10 +35,21 @@ export function lineText(line: AuditLine): string {
 }
 
 export const text = (value: string, kind: LineKind = 'plain'): AuditLine => [{ text: value, kind }];
-export const symbol = (status: ControlStatus): Span => ({
-  text: SYMBOL[status],
-  kind: KIND[status],
-});
+export const symbol = (status: ControlStatus | 'excepted'): Span =>
+  status === 'excepted'
+    ? { text: EXCEPTED, kind: 'note' }
+    : { text: SYMBOL[status], kind: KIND[status] };
+
+/** An intended exception: neither a pass nor a failure. */
+export const EXCEPTED = '~';
+
+/** How a result shows: its status, or excepted while its exception holds. */
+export function shownStatus(result: {
+  readonly status: ControlStatus;
+  readonly exception?: { readonly expired: boolean } | undefined;
+}): ControlStatus | 'excepted' {
+  return result.exception && !result.exception.expired ? 'excepted' : result.status;
+}
 
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;

@@ -7,10 +7,21 @@
  * a summary line; what could run past the terminal's width wraps (./lines.ts).
  * Pure: symbols carry the meaning (✓ ✗ ?), the span kinds only colour them.
  */
+
+import { resultDetail } from '../exceptions/audit-exceptions.js';
 import { CIS_VERSIONS, DEFAULT_CIS_VERSION } from './cis.js';
 import { ACCOUNT_CONTROLS } from './controls.js';
 import { detailLines, notAuditedLines } from './details.js';
-import { type AuditLine, plural, type Span, symbol, text, where, wrapped } from './lines.js';
+import {
+  type AuditLine,
+  plural,
+  type Span,
+  shownStatus,
+  symbol,
+  text,
+  where,
+  wrapped,
+} from './lines.js';
 import type { AuditReport, BucketAudit } from './schema.js';
 
 export { type AuditLine, lineText, type Span, SYMBOL } from './lines.js';
@@ -91,14 +102,14 @@ function narrowLines(report: AuditReport, width: number): AuditLine[] {
         ),
       ];
     }
-    const byId = new Map(bucket.results.map((result) => [result.id, result.status]));
+    const byId = new Map(bucket.results.map((result) => [result.id, shownStatus(result)]));
     const columns = (status: string) =>
       report.controls
         .filter((control) => (byId.get(control.id) ?? 'unknown') === status)
         .map((control) => control.column)
         .join(' ');
     const lines: AuditLine[] = [name];
-    for (const status of ['fail', 'unknown'] as const) {
+    for (const status of ['fail', 'unknown', 'excepted'] as const) {
       const listed = columns(status);
       if (listed)
         lines.push(
@@ -151,7 +162,7 @@ function tableLines(report: AuditReport, width: number): AuditLine[] {
         },
       ];
     }
-    const byId = new Map(bucket.results.map((result) => [result.id, result.status]));
+    const byId = new Map(bucket.results.map((result) => [result.id, shownStatus(result)]));
     return [
       name,
       ...controls.flatMap((control): Span[] => {
@@ -183,6 +194,10 @@ function cisLines(report: AuditReport, width: number): AuditLine[] {
   );
 }
 
+/** Whether any result carries an exception (the legend then names the symbol). */
+const excepts = (report: AuditReport) =>
+  report.buckets.some((bucket) => bucket.results.some((result) => result.exception));
+
 function legendLines(report: AuditReport, width: number): AuditLine[] {
   const columnWidth = Math.max(...report.controls.map((c) => c.column.length));
   const titleWidth = Math.max(...report.controls.map((c) => c.title.length));
@@ -198,6 +213,12 @@ function legendLines(report: AuditReport, width: number): AuditLine[] {
       { text: ' fail  ', kind: 'plain' },
       symbol('unknown'),
       { text: ' unknown', kind: 'plain' },
+      ...(excepts(report)
+        ? [
+            symbol('excepted'),
+            { text: ' excepted (an intended exception)', kind: 'plain' as const },
+          ]
+        : []),
     ],
     ...(lines.every((line) => line.length <= width)
       ? lines.map((line) => text(line))
@@ -238,15 +259,16 @@ function controlLines(
     const lines: AuditLine[] = [
       [
         { text: '  ', kind: 'plain' },
-        symbol(result?.status ?? 'unknown'),
+        symbol(result ? shownStatus(result) : 'unknown'),
         {
           text: ` ${control.title.padEnd(titleWidth)}  ${controlIds(control)}`.trimEnd(),
           kind: 'plain',
         },
       ],
     ];
-    if (result?.detail)
-      lines.push(...wrapped([{ text: '      ', kind: 'note' }], result.detail, 'note', width, 8));
+    const detail = result ? resultDetail(result) : '';
+    if (detail)
+      lines.push(...wrapped([{ text: '      ', kind: 'note' }], detail, 'note', width, 8));
     return lines;
   });
 }

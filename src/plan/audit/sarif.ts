@@ -9,6 +9,8 @@
  * once, on the account. Fingerprints are stable across runs (account, bucket,
  * control), so a dashboard tracks a finding rather than re-raising it. Pure.
  */
+import { resultDetail } from '../exceptions/audit-exceptions.js';
+import { exceptedText } from '../exceptions/exceptions.js';
 import { partitionOf } from '../policy/statements.js';
 import { DEFAULT_CIS_VERSION } from './cis.js';
 import { ACCOUNT_CONTROLS, securityHubLabel } from './controls.js';
@@ -63,7 +65,7 @@ function sarifResult(control: Control, result: Result, where: Where) {
     level: failing ? ('error' as const) : ('warning' as const),
     kind: failing ? ('fail' as const) : ('review' as const),
     message: {
-      text: `${control.title}: ${failing ? '' : 'unknown: '}${result.detail || result.status}`,
+      text: `${control.title}: ${failing ? '' : 'unknown: '}${resultDetail(result) || result.status}`,
     },
     locations: [
       {
@@ -72,6 +74,19 @@ function sarifResult(control: Control, result: Result, where: Where) {
       },
     ],
     partialFingerprints: { 's3-harden/control/v1': `${where.key}/${control.id}` },
+    // SARIF's own word for an intended exception: dashboards show it as
+    // suppressed, with the reason, instead of as an open finding.
+    ...(result.exception && !result.exception.expired
+      ? {
+          suppressions: [
+            {
+              kind: 'external' as const,
+              status: 'accepted' as const,
+              justification: exceptedText(result.exception),
+            },
+          ],
+        }
+      : {}),
   };
 }
 

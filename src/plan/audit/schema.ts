@@ -26,10 +26,25 @@ export const controlSpecSchema = z.strictObject({
   resources: z.array(z.string().min(1)).min(1),
 });
 
+/**
+ * An intended exception on a failing or unknown result (added in 1 without
+ * breaking it: `status` stays what the check found). Not expired: the
+ * control is excepted and --fail-on ignores it; expired: it fails again.
+ */
+export const resultExceptionSchema = z.strictObject({
+  reason: z.string().min(1),
+  /** The last day it holds, YYYY-MM-DD (UTC). */
+  expires: z.string().min(1).optional(),
+  expired: z.boolean(),
+  /** The exceptions file, or "tag <key>". */
+  source: z.string().min(1),
+});
+
 export const controlResultSchema = z.strictObject({
   id: controlId,
   status,
   detail: z.string(),
+  exception: resultExceptionSchema.optional(),
 });
 
 export const bucketAuditSchema = z.strictObject({

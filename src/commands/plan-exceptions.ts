@@ -1,0 +1,93 @@
+/**
+ * The exceptions on `plan` and fleet plans: a bucket's own (the exceptions
+ * file's that name it, and its tags'), the steps they hold back, and how
+ * the plan says so. The tags are one read per bucket, before the posture
+ * read, since they decide which steps (and so which reads) there are.
+ */
+
+import { AwsError } from '../aws/errors.js';
+import type { AwsSession } from '../aws/index.js';
+import { type Exception, tagExceptions } from '../plan/exceptions/exceptions.js';
+import type { Line } from '../plan/render/render.js';
+import { escapeControl } from '../plan/render/sanitise.js';
+import { type ExceptedPlan, exceptSteps } from '../steps/excepted-steps.js';
+import { STEPS } from '../steps/index.js';
+import type { StepId } from '../steps/types.js';
+
+export interface PlanExceptions {
+  readonly exceptions: readonly Exception[];
+  readonly now: Date;
+  readonly warn: (line: string) => void;
+}
+
+export const stderrWarn = (line: string) => process.stderr.write(`${escapeControl(line)}\n`);
+
+/** The bucket's tag exceptions; unreadable tags are a warning (the file's still hold). */
+async function tagged(
+  session: AwsSession,
+  bucket: string,
+  context: PlanExceptions,
+): Promise<Exception[]> {
+  try {
+    const found = tagExceptions(bucket, await session.bucketTags(bucket));
+    for (const problem of found.problems) context.warn(`${problem}: not honoured`);
+    return found.exceptions;
+  } catch (error) {
+    if (error instanceof AwsError && (error.kind === 'unreachable' || error.kind === 'credentials'))
+      throw error;
+    // A bucket that does not exist yet (--create-bucket), or denied tags: the file's alone.
+    if (!(error instanceof AwsError && error.kind === 'no-such-bucket')) {
+      context.warn(
+        `tags of ${bucket} unreadable, its tag exceptions not honoured: ${(error as Error).message.split('\n')[0]}`,
+      );
+    }
+    return [];
+  }
+}
+
+/** The steps to plan for `bucket` once its exceptions hold back theirs. */
+export async function exceptedStepsFor(
+  session: AwsSession,
+  bucket: string,
+  stepIds: readonly StepId[],
+  context: PlanExceptions,
+  readTags = true,
+): Promise<ExceptedPlan> {
+  const own = readTags ? await tagged(session, bucket, context) : [];
+  return exceptSteps(stepIds, bucket, [...context.exceptions, ...own], context.now);
+}
+
+/** "Left as is Block Public Access (bucket): excepted (…)", the expired ones, and the warnings. */
+export function exceptionLines(
+  excepted: ExceptedPlan,
+  warnings: readonly string[],
+  /** In a fleet: whose steps they are. */
+  bucket?: string,
+): Line[] {
+  const on = bucket ? ` on ${bucket}` : '';
+  return [
+    ...excepted.leftAsIs.map(
+      (entry): Line => ({
+        kind: 'note',
+        text: `Skipped ${STEPS[entry.step].title}${on}: ${entry.reason}`,
+      }),
+    ),
+    ...excepted.expired.map(
+      (text): Line => ({ kind: 'warning', text: `Exception expired: ${text}` }),
+    ),
+    ...warnings.map((text): Line => ({ kind: 'warning', text: `! ${text}` })),
+  ];
+}
+
+/** The same, for --json. */
+export function exceptionsJson(excepted: ExceptedPlan, warnings: readonly string[]) {
+  return {
+    leftAsIs: excepted.leftAsIs.map((entry) => ({
+      step: STEPS[entry.step].title,
+      control: entry.control,
+      reason: entry.reason,
+    })),
+    expired: excepted.expired,
+    warnings,
+  };
+}

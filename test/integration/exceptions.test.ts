@@ -1,0 +1,111 @@
+/**
+ * Intended exceptions through the built CLI: an excepted control shows as
+ * "excepted (reason)" and does not trip --fail-on; an expired one does; a
+ * bucket tag excepts a control too; a bad file is one line, exit 1.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutBucketTaggingCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
+import { createBucket, rawClients } from '../helpers/fixtures.js';
+
+const endpoint = () => ['--endpoint-url', emulatorUrl()];
+
+/** A directory holding `.s3-harden.json` with these exceptions. */
+function exceptionsDir(exceptions: readonly Record<string, unknown>[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 's3h-exceptions-'));
+  writeFileSync(join(dir, '.s3-harden.json'), JSON.stringify({ version: 1, exceptions }));
+  return dir;
+}
+
+interface Result {
+  readonly id: string;
+  readonly status: string;
+  readonly exception?: { readonly reason: string; readonly expired: boolean };
+}
+
+function resultOf(stdout: string, id: string): Result | undefined {
+  const report = JSON.parse(stdout) as { buckets: { results: Result[] }[] };
+  return report.buckets[0]?.results.find((result) => result.id === id);
+}
+
+describe('exceptions', () => {
+  it('an excepted control shows as excepted and does not trip --fail-on; an expired one does', async () => {
+    const bucket = uniqueBucket('site-exc');
+    await createBucket(bucket);
+    const base = ['audit', '--bucket', bucket, '--fail-on', 'S3.8', ...endpoint()];
+
+    // Without an exception: Block Public Access (bucket) is off, --fail-on S3.8 trips.
+    const plain = await runCli(base, { cwd: exceptionsDir([]) });
+    expect(plain.code).toBe(2);
+
+    const honoured = exceptionsDir([
+      { bucket: 'site-*', controls: ['S3.8'], reason: 'public website', expires: '2999-12-31' },
+    ]);
+    const text = await runCli(base, { cwd: honoured });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('excepted (public website), until 2999-12-31');
+    const json = await runCli([...base, '--json'], { cwd: honoured });
+    expect(json.code).toBe(0);
+    expect(resultOf(json.stdout, 'bpa-bucket')).toMatchObject({
+      status: 'fail',
+      exception: { reason: 'public website', expired: false },
+    });
+    const sarif = JSON.parse(
+      (await runCli([...base, '--format', 'sarif'], { cwd: honoured })).stdout,
+    ) as { runs: { results: { ruleId: string; suppressions?: unknown[] }[] }[] };
+    const finding = sarif.runs[0]?.results.find((result) => result.ruleId === 'bpa-bucket');
+    expect(finding?.suppressions).toEqual([
+      {
+        kind: 'external',
+        status: 'accepted',
+        justification: 'excepted (public website), until 2999-12-31',
+      },
+    ]);
+
+    const expired = await runCli(base, {
+      cwd: exceptionsDir([
+        { bucket, controls: ['bpa-bucket'], reason: 'public website', expires: '2020-01-31' },
+      ]),
+    });
+    expect(expired.code).toBe(2);
+    expect(expired.stdout).toContain('exception expired 2020-01-31 (public website)');
+  });
+
+  it('--exceptions FILE: a bad file is one line naming it, exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 's3h-exceptions-'));
+    const file = join(dir, 'exceptions.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ version: 1, exceptions: [{ bucket: 'a', controls: ['S3.8'] }] }),
+    );
+    const result = await runCli(['audit', '--all', '--exceptions', file, ...endpoint()]);
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`exceptions file ${file}: exceptions[0].reason`);
+  });
+
+  it('a bucket tag s3-harden:exception:<CONTROL> excepts that control', async () => {
+    const bucket = uniqueBucket('tag-exc');
+    await createBucket(bucket);
+    await rawClients().s3.send(
+      new PutBucketTaggingCommand({
+        Bucket: bucket,
+        Tagging: { TagSet: [{ Key: 's3-harden:exception:S3.8', Value: 'public website' }] },
+      }),
+    );
+    const result = await runCli(
+      ['audit', '--bucket', bucket, '--fail-on', 'S3.8', '--json', ...endpoint()],
+      { cwd: exceptionsDir([]) },
+    );
+    expect(result.code).toBe(0);
+    expect(resultOf(result.stdout, 'bpa-bucket')?.exception).toMatchObject({
+      reason: 'public website',
+      expired: false,
+    });
+  });
+});
