@@ -14,8 +14,6 @@
  * Several buckets make a fleet plan (./fleet-plan.ts), which plans each
  * bucket with the functions exported here.
  */
-import { lstatSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ConnectionOptions } from '../aws/clients.js';
 import { type AwsSession, connect } from '../aws/index.js';
 import { observeBucket } from '../flow/observe.js';
@@ -44,7 +42,6 @@ import { cliScriptFile } from '../plan/render/cli-script-file.js';
 import { withDigest } from '../plan/render/digest-line.js';
 import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
-import { planToTerraform, terraformFileName } from '../plan/render/terraform.js';
 import { wrapLines } from '../plan/render/wrap-text.js';
 import { accountBpaWarnings } from '../steps/excepted-steps.js';
 import {
@@ -59,6 +56,7 @@ import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import { exceptedStepsFor, exceptionLines, exceptionsJson, stderrWarn } from './plan-exceptions.js';
+import { writeTerraform } from './plan-terraform.js';
 import { colourEnabled, formatLines } from './style.js';
 
 export interface PlanCommandOptions {
@@ -383,39 +381,4 @@ function planExit(
     );
   }
   return plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
-}
-
-/**
- * `--format terraform`: the HCL on stdout, or with --out a directory (made
- * when missing) holding s3-harden-<bucket>.tf; an existing file there is
- * never overwritten.
- */
-function writeTerraform(plan: Plan, dir: string | undefined, stdout: NodeJS.WritableStream) {
-  const text = planToTerraform(plan);
-  if (dir === undefined) {
-    stdout.write(text);
-    return;
-  }
-  const file = join(dir, terraformFileName(plan.target.bucket));
-  const shown = escapeControl(file);
-  let there = true;
-  try {
-    lstatSync(file);
-  } catch {
-    there = false;
-  }
-  if (there) {
-    throw new CommandError(
-      `refusing to overwrite ${shown}: it exists already; move it away or choose another --out directory.`,
-    );
-  }
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeRegularFile(file, text, { mode: 0o644, exclusive: true });
-  } catch (error) {
-    if (error instanceof UnsafeFileError) throw new CommandError(error.message);
-    throw new CommandError(`cannot write ${shown}: ${(error as Error).message}`);
-  }
-  process.stderr.write(`Wrote the Terraform for ${plan.target.bucket} to ${escapeControl(file)}.
-`);
 }

@@ -505,8 +505,8 @@ describe('audit (the built CLI) against the emulator', () => {
     const help = stdout.replace(/\s+/g, ' ');
     const option = (flag: string, next: string) =>
       help.slice(help.indexOf(`${flag} `), help.indexOf(`${next} `));
-    expect(option('--fail-on', '--profile').match(/default/g)).toEqual(['default']);
-    expect(option('--fail-on', '--profile')).toContain('(default: "never")');
+    expect(option('--fail-on', '--exceptions').match(/default/g)).toEqual(['default']);
+    expect(option('--fail-on', '--exceptions')).toContain('(default: "never")');
     expect(option('--concurrency', '--json').match(/default/g)).toEqual(['default']);
     expect(help).toContain('--match <glob>');
   });

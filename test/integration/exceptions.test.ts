@@ -10,7 +10,7 @@ import { PutBucketTaggingCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
-import { createBucket, rawClients } from '../helpers/fixtures.js';
+import { createBucket, rawClients, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
 
 const endpoint = () => ['--endpoint-url', emulatorUrl()];
 
@@ -107,5 +107,34 @@ describe('exceptions', () => {
       reason: 'public website',
       expired: false,
     });
+  });
+  it('a plan leaves the excepted step out, says so, and warns what account Block Public Access does to it', async () => {
+    const bucket = uniqueBucket('site-plan');
+    await createBucket(bucket);
+    await setAccountPublicAccessBlock(null);
+    const cwd = exceptionsDir([
+      { bucket: 'site-*', controls: ['S3.8'], reason: 'public website', expires: '2999-12-31' },
+    ]);
+    const args = ['plan', '--bucket', bucket, '--preset', 'baseline', ...endpoint()];
+    const plain = await runCli([...args, '--json'], { cwd: exceptionsDir([]) });
+    const ids = (stdout: string) =>
+      (JSON.parse(stdout) as { changes: { id: string }[] }).changes.map((change) => change.id);
+    expect(ids(plain.stdout)).toContain('bucket.publicAccessBlock');
+
+    const excepted = await runCli([...args, '--json'], { cwd });
+    expect(excepted.code, excepted.stderr).toBe(2);
+    expect(ids(excepted.stdout)).not.toContain('bucket.publicAccessBlock');
+    // Everything else is still planned.
+    expect(ids(excepted.stdout)).toEqual(
+      ids(plain.stdout).filter((id) => id !== 'bucket.publicAccessBlock'),
+    );
+    const text = await runCli(args, { cwd });
+    expect(text.stdout.replace(/\s+/g, ' ')).toContain(
+      'left as is: excepted (public website), until 2999-12-31',
+    );
+    expect(ids(excepted.stdout)).toContain('account.publicAccessBlock');
+    expect(text.stdout.replace(/\s+/g, ' ')).toContain(
+      `${bucket} stops being public when this applies. To keep serving it, put CloudFront in front with Origin Access Control`,
+    );
   });
 });

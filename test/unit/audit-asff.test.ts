@@ -169,4 +169,41 @@ describe('auditToAsff', () => {
     }
     expect(asffProblems(JSON.stringify({ Findings }))).toBe('');
   });
+  it('an intended exception in force arrives suppressed with its reason; an expired one does not', () => {
+    const report = fleet('eu-west-1');
+    const open = report.buckets[0] as BucketAudit;
+    const excepted = (expired: boolean): AuditReport => ({
+      ...report,
+      buckets: [
+        {
+          ...open,
+          results: open.results.map((result) =>
+            result.id === 'bpa-bucket'
+              ? {
+                  ...result,
+                  exception: {
+                    reason: 'public website',
+                    expires: '2027-06-30',
+                    expired,
+                    source: '.s3-harden.json',
+                  },
+                }
+              : result,
+          ),
+        },
+      ],
+    });
+    const bpa = (doc: AuditReport) =>
+      auditToAsff(doc, { now: NOW }).Findings.find(
+        (finding) => finding.Id === `s3-harden/${ACCOUNT}/open/bpa-bucket`,
+      );
+    const inForce = bpa(excepted(false));
+    expect(inForce?.Workflow.Status).toBe('SUPPRESSED');
+    expect(inForce?.Compliance.Status).toBe('FAILED');
+    expect(inForce?.Description).toContain('(excepted: public website, until 2027-06-30)');
+    const lapsed = bpa(excepted(true));
+    expect(lapsed?.Workflow.Status).toBe('NEW');
+    expect(lapsed?.Description).toContain('exception expired 2027-06-30');
+    expect(asffProblems(JSON.stringify(auditToAsff(excepted(false), { now: NOW })))).toBe('');
+  });
 });

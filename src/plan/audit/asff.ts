@@ -98,6 +98,8 @@ export function auditToAsff(report: AuditReport, options: AsffOptions) {
     status: Compliance,
     label: Label,
     related: string[],
+    /** An intended exception in force: the finding arrives suppressed, its reason in the description. */
+    suppressed = false,
   ) => ({
     SchemaVersion: ASFF_SCHEMA_VERSION,
     Id: `s3-harden/${where.key}/${generator}`,
@@ -124,7 +126,7 @@ export function auditToAsff(report: AuditReport, options: AsffOptions) {
     // Severity and Types of an existing finding to the customer.
     FindingProviderFields: { Severity: { Label: label }, Types: TYPES },
     RecordState: 'ACTIVE' as const,
-    Workflow: { Status: 'NEW' as const },
+    Workflow: { Status: suppressed ? ('SUPPRESSED' as const) : ('NEW' as const) },
   });
   type Finding = ReturnType<typeof finding>;
 
@@ -134,14 +136,22 @@ export function auditToAsff(report: AuditReport, options: AsffOptions) {
     const label: Label =
       result.status === 'fail' ? (FAIL_SEVERITY[control.id] ?? 'MEDIUM') : 'INFORMATIONAL';
     const verdict = result.status === 'unknown' ? 'unknown: ' : '';
+    const exception = result.exception;
+    const excepted = exception !== undefined && !exception.expired && result.status !== 'pass';
+    const why = exception
+      ? exception.expired
+        ? ` (exception expired ${exception.expires}: ${exception.reason})`
+        : ` (excepted: ${exception.reason}${exception.expires ? `, until ${exception.expires}` : ''})`
+      : '';
     return finding(
       where,
       control.id,
       control.title,
-      `${control.title}: ${verdict}${result.detail || result.status}`,
+      `${control.title}: ${verdict}${result.detail || result.status}${why}`,
       status,
       label,
       requirements(control, cis),
+      excepted,
     );
   };
 
