@@ -10,16 +10,13 @@ import type { PostureValues, PublicAccessBlock, ResourceKey } from '../model/typ
 import { type EncryptionConfiguration, sseAlgorithm } from '../resources/encryption.js';
 import { resourceLabel } from '../resources/index.js';
 import { isActiveJob, type MacieJobSummary } from '../resources/macie.js';
-import type { AuditPosture, ControlId, ControlStatus } from './control-types.js';
+import type { AuditPosture, ControlId, ControlStatus, Verdict } from './control-types.js';
 import { dataEvents, deliveringTrail, isLogged } from './data-events.js';
 import { jobCoverage } from './macie-coverage.js';
 import { replicationHealth } from './replication.js';
 import { httpsOnly } from './tls.js';
 
-export interface Verdict {
-  readonly status: ControlStatus;
-  readonly detail: string;
-}
+export type { Verdict } from './control-types.js';
 
 const pass = (detail: string): Verdict => ({ status: 'pass', detail });
 const fail = (detail: string): Verdict => ({ status: 'fail', detail });

@@ -7,6 +7,12 @@ import type { PostureValues, ResourceKey } from '../model/types.js';
 
 export type ControlStatus = 'pass' | 'fail' | 'unknown';
 
+/** One control judged on one bucket: its status and the words that say why. */
+export interface Verdict {
+  readonly status: ControlStatus;
+  readonly detail: string;
+}
+
 export type ControlId =
   | 'bpa-account'
   | 'bpa-bucket'

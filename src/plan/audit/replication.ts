@@ -28,8 +28,7 @@ import {
   ruleLabel,
   type SourceKey,
 } from '../resources/replication.js';
-import type { Verdict } from './checks.js';
-import type { AuditPosture } from './control-types.js';
+import type { AuditPosture, Verdict } from './control-types.js';
 
 /** Whether the role may decrypt with the key default encryption names; a problem or an unknown otherwise. */
 function keyVerdict(
