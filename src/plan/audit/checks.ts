@@ -10,7 +10,7 @@ import type { PostureValues, PublicAccessBlock, ResourceKey } from '../model/typ
 import { type EncryptionConfiguration, sseAlgorithm } from '../resources/encryption.js';
 import { resourceLabel } from '../resources/index.js';
 import { isActiveJob, type MacieJobSummary } from '../resources/macie.js';
-import type { AuditPosture, ControlId, ControlStatus, Verdict } from './control-types.js';
+import type { AuditPosture, ControlId, Verdict } from './control-types.js';
 import { dataEvents, deliveringTrail, isLogged } from './data-events.js';
 import { jobCoverage } from './macie-coverage.js';
 import { replicationHealth } from './replication.js';
