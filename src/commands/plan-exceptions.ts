@@ -8,6 +8,7 @@
 import { AwsError } from '../aws/errors.js';
 import type { AwsSession } from '../aws/index.js';
 import { type Exception, tagExceptions } from '../plan/exceptions/exceptions.js';
+import { ownershipSign } from '../plan/exceptions/ownership.js';
 import type { Line } from '../plan/render/render.js';
 import { escapeControl } from '../plan/render/sanitise.js';
 import { type ExceptedPlan, exceptSteps } from '../steps/excepted-steps.js';
@@ -29,8 +30,12 @@ async function tagged(
   context: PlanExceptions,
 ): Promise<Exception[]> {
   try {
-    const found = tagExceptions(bucket, await session.bucketTags(bucket));
+    const tags = await session.bucketTags(bucket);
+    const found = tagExceptions(bucket, tags);
     for (const problem of found.problems) context.warn(`${problem}: not honoured`);
+    // The same read says whether a stack or Terraform owns the bucket.
+    const owner = ownershipSign(bucket, tags);
+    if (owner) context.warn(`! ${owner}`);
     return found.exceptions;
   } catch (error) {
     if (error instanceof AwsError && (error.kind === 'unreachable' || error.kind === 'credentials'))

@@ -108,6 +108,28 @@ describe('exceptions', () => {
       expired: false,
     });
   });
+
+  it('a plan on a bucket tagged as Terraform-managed says the next terraform apply reverts it', async () => {
+    const bucket = uniqueBucket('tf-owned');
+    await createBucket(bucket);
+    await rawClients().s3.send(
+      new PutBucketTaggingCommand({
+        Bucket: bucket,
+        Tagging: { TagSet: [{ Key: 'ManagedBy', Value: 'terraform' }] },
+      }),
+    );
+    const result = await runCli(
+      ['plan', '--bucket', bucket, '--preset', 'baseline', ...endpoint()],
+      {
+        cwd: exceptionsDir([]),
+      },
+    );
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain(
+      `! ${bucket} looks managed by Terraform (tag ManagedBy=terraform): the next terraform apply reverts these changes`,
+    );
+  });
+
   it('a plan leaves the excepted step out, says so, and warns what account Block Public Access does to it', async () => {
     const bucket = uniqueBucket('site-plan');
     await createBucket(bucket);
