@@ -197,10 +197,10 @@ describe('audit through a proxy in front of the emulator', () => {
     const throttled = await auditJson(proxy.url, args);
     expect(throttled.stderr).toBe('');
     expect(throttled.code).toBe(0);
-    // Every bucket request (HeadBucket and nine reads, two buckets) was throttled once…
-    expect(tried.size).toBe(20);
-    expect(proxy.replied.get(503)).toBe(20);
-    expect(proxy.seen.filter((r) => r.bucket).length).toBe(40);
+    // Every bucket request (HeadBucket and ten reads — the tags among them — two buckets) was throttled once…
+    expect(tried.size).toBe(22);
+    expect(proxy.replied.get(503)).toBe(22);
+    expect(proxy.seen.filter((r) => r.bucket).length).toBe(44);
     // …and the audit reads exactly as without throttling: retries are not new calls.
     expect(throttled.report?.buckets).toEqual(direct.report?.buckets);
     expect(throttled.report?.stats.calls).toEqual(direct.report?.stats.calls);
@@ -348,8 +348,8 @@ describe('audit through a proxy in front of the emulator', () => {
     expect(two.code).toBe(0);
     expect(two.report?.buckets.map((b) => b.bucket)).toEqual(fleet);
     expect(proxy.maxBuckets).toBe(2);
-    // HeadBucket first, then the nine S3 reads of the bucket at once.
-    expect(proxy.maxPerBucket).toBe(9);
+    // HeadBucket first, then the ten S3 reads of the bucket (its tags among them) at once.
+    expect(proxy.maxPerBucket).toBe(10);
     await proxy.close();
 
     proxy = await startProxy(emulatorUrl(), all, (request) =>

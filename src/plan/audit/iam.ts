@@ -16,6 +16,7 @@ export function iamPolicyForAudit(target: {
     // Finding each bucket (HeadBucket) comes first.
     reads: ['bucket.exists', ...auditReads()],
     calls: [],
-    extra: ['s3:ListBuckets'],
+    // The tags: exceptions written as bucket tags.
+    extra: ['s3:ListBuckets', 's3:GetBucketTagging'],
   });
 }

@@ -30,6 +30,14 @@ const CORE_OPERATIONS: readonly OperationSpec[] = [
     kind: 'read',
     scope: 'bucket',
   },
+  // A bucket's tags (src/aws/families/tagging.ts): its tag exceptions and ownership signs, read by audit and plan.
+  {
+    service: 's3',
+    operation: 'GetBucketTagging',
+    iamAction: 's3:GetBucketTagging',
+    kind: 'read',
+    scope: 'bucket',
+  },
   // The policy checks (src/aws/policy-validation.ts) before review and apply.
   {
     service: 'accessanalyzer',

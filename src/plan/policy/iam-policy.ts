@@ -444,7 +444,7 @@ export function iamPolicyForEverything(target: {
     ...target,
     reads: Object.keys(RESOURCES) as ResourceKey[],
     calls,
-    extra: ['s3:ListBuckets', ...POLICY_CHECKS],
+    extra: ['s3:ListBuckets', 's3:GetBucketTagging', ...POLICY_CHECKS],
   });
 }
 
