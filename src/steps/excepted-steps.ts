@@ -104,7 +104,7 @@ export function accountBpaWarnings(
     const found = excepted['bpa-bucket'] ?? excepted['bpa-account'];
     if (!found) return [];
     return [
-      `Account Block Public Access: ${bucket} is ${exceptedText(found)}, but the account-wide block overrides it — ${bucket} stops being public when this applies. To keep serving it, put CloudFront in front with Origin Access Control (the bucket stays private), or serve it through an S3 access point; or plan with --skip account-public-access-block.`,
+      `Account Block Public Access: ${bucket} is ${exceptedText(found)}, but the account-wide block overrides it — ${bucket} stops being public when this applies. To keep serving it, put CloudFront in front with Origin Access Control (the bucket stays private; an S3 access point is no way round, S3 applies the account's block to requests through it too), or plan with --skip account-public-access-block.`,
     ];
   });
 }

@@ -158,5 +158,7 @@ describe('exceptions', () => {
     expect(text.stdout.replace(/\s+/g, ' ')).toContain(
       `${bucket} stops being public when this applies. To keep serving it, put CloudFront in front with Origin Access Control`,
     );
+    // Not an access point: S3 applies the account's block to requests through one too.
+    expect(text.stdout.replace(/\s+/g, ' ')).toContain('an S3 access point is no way round');
   });
 });
