@@ -13,7 +13,7 @@ const PYTHON = join(ROOT, '.venv', 'bin', 'python');
 export function schemaProblems(
   schemaPath: string,
   document: string,
-  draft: 'Draft7Validator' | 'Draft202012Validator' = 'Draft202012Validator',
+  draft: 'Draft4Validator' | 'Draft7Validator' | 'Draft202012Validator' = 'Draft202012Validator',
 ): string {
   const check = [
     'import json, sys',

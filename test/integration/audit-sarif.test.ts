@@ -6,30 +6,18 @@
  * control once, a bucket that cannot be audited as its own result, and
  * fingerprints that do not repeat.
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket } from '../helpers/fixtures.js';
+import { schemaProblems } from '../helpers/json-schema.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SCHEMA = join(ROOT, 'test', 'schemas', 'sarif-2.1.0-rtm.5.json');
-const PYTHON = join(ROOT, '.venv', 'bin', 'python');
 
-/** The schema's complaints about `document`, one per line; empty when it is valid. */
-function sarifProblems(document: string): string {
-  const check = [
-    'import json, sys',
-    'from jsonschema import Draft4Validator',
-    `schema = json.load(open(${JSON.stringify(SCHEMA)}))`,
-    'errors = Draft4Validator(schema).iter_errors(json.load(sys.stdin))',
-    'print(\'\\n\'.join(f"{list(e.path)}: {e.message}" for e in errors))',
-  ].join('\n');
-  const result = spawnSync(PYTHON, ['-c', check], { input: document, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(result.stderr);
-  return result.stdout.trim();
-}
+/** The schema's complaints about `document`, one per line; empty when it is valid (SARIF's schema is draft-04). */
+const sarifProblems = (document: string) => schemaProblems(SCHEMA, document, 'Draft4Validator');
 
 interface SarifResult {
   readonly ruleId: string;
