@@ -31,7 +31,7 @@ import { buildReport, outOfRegion } from '../plan/audit/report.js';
 import { auditToSarif } from '../plan/audit/sarif.js';
 import type { AccountAudit, AuditReport, BucketAudit } from '../plan/audit/schema.js';
 import { exceptResults } from '../plan/exceptions/audit-exceptions.js';
-import { type Exception, tagExceptions } from '../plan/exceptions/exceptions.js';
+import type { Exception } from '../plan/exceptions/exceptions.js';
 import type { ResourceKey } from '../plan/model/types.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { TOOL } from '../version.js';
@@ -39,6 +39,7 @@ import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import { type BucketSelection, selectBuckets } from './fleet-select.js';
 import { createProgress, terminalColumns } from './progress.js';
 import { colourEnabled, paint } from './style.js';
+import { readBucketTagExceptions } from './tag-exceptions.js';
 
 export interface AuditCommandOptions {
   /** The buckets to audit: named (--bucket), every one (--all), or a glob (--match). */
@@ -99,27 +100,6 @@ export interface AuditExceptions {
 
 const NO_EXCEPTIONS: AuditExceptions = { exceptions: [], now: new Date(), warn: () => {} };
 
-/** The bucket's tag exceptions; a refused read is a warning, never the row's error. */
-async function taggedExceptions(
-  view: AwsSession,
-  bucket: string,
-  context: AuditExceptions,
-): Promise<Exception[]> {
-  try {
-    const found = tagExceptions(bucket, await view.bucketTags(bucket));
-    for (const problem of found.problems) context.warn(`${problem}: not honoured`);
-    return found.exceptions;
-  } catch (error) {
-    if (isFatal(error)) throw error;
-    context.warn(
-      `tags of ${bucket} unreadable, its tag exceptions not honoured: ${oneLine(error)}`,
-    );
-    return [];
-  }
-}
-
-const oneLine = (error: unknown) => (error as Error).message.split('\n')[0];
-
 export async function auditBucket(
   view: AwsSession,
   bucket: string,
@@ -145,7 +125,7 @@ export async function auditBucket(
   // The tags are one more read, sent with the others, once per bucket.
   const [posture, tagged] = await Promise.all([
     view.observe(bucket, reads, { optional: reads }),
-    taggedExceptions(view, bucket, context),
+    readBucketTagExceptions(view, bucket, context.warn).then((read) => read.exceptions),
   ]);
   const results = evaluateControls({
     ...posture,

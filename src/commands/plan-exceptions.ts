@@ -5,15 +5,15 @@
  * read, since they decide which steps (and so which reads) there are.
  */
 
-import { AwsError } from '../aws/errors.js';
 import type { AwsSession } from '../aws/index.js';
-import { type Exception, tagExceptions } from '../plan/exceptions/exceptions.js';
+import type { Exception } from '../plan/exceptions/exceptions.js';
 import { ownershipSign } from '../plan/exceptions/ownership.js';
 import type { Line } from '../plan/render/render.js';
 import { escapeControl } from '../plan/render/sanitise.js';
 import { type ExceptedPlan, exceptSteps } from '../steps/excepted-steps.js';
 import { STEPS } from '../steps/index.js';
 import type { StepId } from '../steps/types.js';
+import { readBucketTagExceptions } from './tag-exceptions.js';
 
 export interface PlanExceptions {
   readonly exceptions: readonly Exception[];
@@ -23,31 +23,17 @@ export interface PlanExceptions {
 
 export const stderrWarn = (line: string) => process.stderr.write(`${escapeControl(line)}\n`);
 
-/** The bucket's tag exceptions; unreadable tags are a warning (the file's still hold). */
+/** The bucket's tag exceptions, and what its tags say of who owns it. */
 async function tagged(
   session: AwsSession,
   bucket: string,
   context: PlanExceptions,
 ): Promise<Exception[]> {
-  try {
-    const tags = await session.bucketTags(bucket);
-    const found = tagExceptions(bucket, tags);
-    for (const problem of found.problems) context.warn(`${problem}: not honoured`);
-    // The same read says whether a stack or Terraform owns the bucket.
-    const owner = ownershipSign(bucket, tags);
-    if (owner) context.warn(`! ${owner}`);
-    return found.exceptions;
-  } catch (error) {
-    if (error instanceof AwsError && (error.kind === 'unreachable' || error.kind === 'credentials'))
-      throw error;
-    // A bucket that does not exist yet (--create-bucket), or denied tags: the file's alone.
-    if (!(error instanceof AwsError && error.kind === 'no-such-bucket')) {
-      context.warn(
-        `tags of ${bucket} unreadable, its tag exceptions not honoured: ${(error as Error).message.split('\n')[0]}`,
-      );
-    }
-    return [];
-  }
+  const { tags, exceptions } = await readBucketTagExceptions(session, bucket, context.warn);
+  // The same read says whether a stack or Terraform owns the bucket.
+  const owner = ownershipSign(bucket, tags);
+  if (owner) context.warn(`! ${owner}`);
+  return exceptions;
 }
 
 /** The steps to plan for `bucket` once its exceptions hold back theirs. */
