@@ -17,6 +17,7 @@ import type { ConnectionOptions } from '../aws/clients.js';
 import { AwsError } from '../aws/errors.js';
 import { mapLimit } from '../aws/families/map-limit.js';
 import { type AwsSession, connect } from '../aws/index.js';
+import { readBucketTagExceptions } from '../flow/bucket-exceptions.js';
 import { auditToAsff } from '../plan/audit/asff.js';
 import type { CisVersion } from '../plan/audit/cis.js';
 import {
@@ -39,7 +40,6 @@ import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import { type BucketSelection, selectBuckets } from './fleet-select.js';
 import { createProgress, terminalColumns } from './progress.js';
 import { colourEnabled, paint } from './style.js';
-import { readBucketTagExceptions } from './tag-exceptions.js';
 
 export interface AuditCommandOptions {
   /** The buckets to audit: named (--bucket), every one (--all), or a glob (--match). */
@@ -96,6 +96,8 @@ export interface AuditExceptions {
   readonly now: Date;
   /** Where a tag that could not be honoured (no reason, no such control, unreadable) is said. */
   readonly warn: (line: string) => void;
+  /** Whose CIS numbers the tags' control names are in (--cis-version). */
+  readonly cisVersion?: CisVersion;
 }
 
 const NO_EXCEPTIONS: AuditExceptions = { exceptions: [], now: new Date(), warn: () => {} };
@@ -125,7 +127,9 @@ export async function auditBucket(
   // The tags are one more read, sent with the others, once per bucket.
   const [posture, tagged] = await Promise.all([
     view.observe(bucket, reads, { optional: reads }),
-    readBucketTagExceptions(view, bucket, context.warn).then((read) => read.exceptions),
+    readBucketTagExceptions(view, bucket, context.warn, context.cisVersion).then(
+      (read) => read.exceptions,
+    ),
   ]);
   const results = evaluateControls({
     ...posture,
@@ -257,6 +261,7 @@ export async function runAudit(
       exceptions: options.exceptions ?? [],
       now: options.now ?? new Date(),
       warn: (line) => process.stderr.write(`${escapeControl(line)}\n`),
+      ...(options.cisVersion ? { cisVersion: options.cisVersion } : {}),
     };
     const report = await auditReport(session, { ...options, exceptions }, started);
     if (options.sarif) stdout.write(`${jsonText(auditToSarif(report))}\n`);

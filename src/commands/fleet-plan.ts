@@ -40,6 +40,7 @@ import { fleetCliScriptFile } from '../plan/render/cli-script-file.js';
 import { digestLine } from '../plan/render/digest-line.js';
 import { renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
+import { exceptionLines } from '../steps/excepted-lines.js';
 import { accountBpaWarnings, type ExceptedPlan } from '../steps/excepted-steps.js';
 import type { DefaultChoices } from '../steps/index.js';
 import type { StepId } from '../steps/types.js';
@@ -60,7 +61,6 @@ import {
 } from './plan.js';
 import {
   exceptedStepsFor,
-  exceptionLines,
   exceptionsJson,
   type PlanExceptions,
   stderrWarn,
@@ -282,6 +282,7 @@ export async function runFleetPlan(
       exceptions: options.exceptions ?? [],
       now: options.now ?? new Date(),
       warn: stderrWarn,
+      ...(options.cisVersion ? { cisVersion: options.cisVersion } : {}),
     });
     const excepted = new Map(
       readings.flatMap((reading) =>
@@ -314,10 +315,7 @@ export async function runFleetPlan(
       [...excepted].map(([bucket, entry]) => ({ bucket, excepted: entry.excepted })),
     );
     const noted = [...excepted].flatMap(([bucket, entry]) => exceptionLines(entry, [], bucket));
-    const exceptionNotes = [
-      ...noted,
-      ...exceptionLines({ stepIds: [], leftAsIs: [], expired: [], excepted: {} }, warnings),
-    ];
+    const exceptionNotes = [...noted, ...exceptionLines({ leftAsIs: [], expired: [] }, warnings)];
     const context = lockoutContext(session, session.identity.arn, options);
     const check = async (plan: Plan): Promise<CheckedSection> => ({
       plan,

@@ -17,6 +17,7 @@
 import type { ConnectionOptions } from '../aws/clients.js';
 import { type AwsSession, connect } from '../aws/index.js';
 import { observeBucket } from '../flow/observe.js';
+import type { CisVersion } from '../plan/audit/cis.js';
 import type { Exception } from '../plan/exceptions/exceptions.js';
 import { PlanFileError, planFileObject, savedPlanText } from '../plan/files/plan-file.js';
 import { UnsafeFileError, writeRegularFile } from '../plan/files/safe-file.js';
@@ -43,6 +44,7 @@ import { withDigest } from '../plan/render/digest-line.js';
 import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { wrapLines } from '../plan/render/wrap-text.js';
+import { exceptionLines } from '../steps/excepted-lines.js';
 import { accountBpaWarnings } from '../steps/excepted-steps.js';
 import {
   buildPlan,
@@ -55,7 +57,7 @@ import type { NewBucketAnswers } from '../steps/new-bucket.js';
 import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
-import { exceptedStepsFor, exceptionLines, exceptionsJson, stderrWarn } from './plan-exceptions.js';
+import { exceptedStepsFor, exceptionsJson, stderrWarn } from './plan-exceptions.js';
 import { writeTerraform } from './plan-terraform.js';
 import { colourEnabled, formatLines } from './style.js';
 
@@ -85,6 +87,8 @@ export interface PlanCommandOptions {
   readonly allowLockout?: boolean;
   /** Intended exceptions (the exceptions file); the bucket's tags add its own. */
   readonly exceptions?: readonly Exception[];
+  /** Whose CIS numbers the tags' control names are in (--cis-version). */
+  readonly cisVersion?: CisVersion;
   /** The day exceptions are judged on (tests); default now. */
   readonly now?: Date;
   /** One log bucket for the access logs (--log-bucket), under a prefix per bucket. */
@@ -293,6 +297,7 @@ export async function runPlan(
         exceptions: options.exceptions ?? [],
         now: options.now ?? new Date(),
         warn: stderrWarn,
+        ...(options.cisVersion ? { cisVersion: options.cisVersion } : {}),
       },
       !create,
     );

@@ -8,12 +8,7 @@
  * commander's style; long, but one level deep.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import {
-  CIS_VERSIONS,
-  type CisVersion,
-  DEFAULT_CIS_VERSION,
-  parseCisVersion,
-} from '../plan/audit/cis.js';
+import { type CisVersion, parseCisVersion } from '../plan/audit/cis.js';
 import { bucketNameProblem } from '../plan/model/bucket-name.js';
 import { PRESETS, type Preset } from '../plan/model/types.js';
 import { sourceIpProblem } from '../plan/policy/ip.js';
@@ -61,8 +56,18 @@ function parseBucket(value: string): string {
   return value;
 }
 
-const EXCEPTIONS_HELP =
-  'intended exceptions (JSON: bucket glob, controls, reason, optional expiry); default ./.s3-harden.json if present';
+const EXCEPTIONS_HELP = WIZARD_FLAGS.exceptions.help;
+
+/** --cis-version, on the wizard, `plan` and `audit`: the tags' and the file's control names, and the IDs shown. */
+function cisVersionOption(): Option {
+  return new Option('--cis-version <version>', WIZARD_FLAGS['cis-version'].help).argParser(
+    (value: string): CisVersion => {
+      const problem = WIZARD_FLAGS['cis-version'].problem(value);
+      if (problem) throw new InvalidArgumentError(`${problem}.`);
+      return parseCisVersion(value) as CisVersion;
+    },
+  );
+}
 
 /** "a,b,c": each name checked (`plan` and `audit` take several buckets this way). */
 function parseBucketNames(value: string): string[] {
@@ -260,8 +265,18 @@ export function buildProgram(): Command {
     .option('--bucket <name>', WIZARD_FLAGS.bucket.help, parseBucket)
     .option('--log-bucket <name>', WIZARD_FLAGS['log-bucket'].help, parseBucket)
     .addOption(presetOption())
+    .option('--exceptions <file>', EXCEPTIONS_HELP)
+    .addOption(cisVersionOption())
     .action(
-      async (flags: ConnectionFlags & { bucket?: string; preset?: Preset; logBucket?: string }) => {
+      async (
+        flags: ConnectionFlags & {
+          bucket?: string;
+          preset?: Preset;
+          logBucket?: string;
+          exceptions?: string;
+          cisVersion?: CisVersion;
+        },
+      ) => {
         const { runWizard } = await import('./wizard.js');
         await guard(() =>
           runWizard({
@@ -269,6 +284,8 @@ export function buildProgram(): Command {
             ...(flags.preset ? { preset: flags.preset } : {}),
             ...(flags.bucket ? { bucket: flags.bucket } : {}),
             ...(flags.logBucket ? { logBucket: flags.logBucket } : {}),
+            ...(flags.exceptions !== undefined ? { exceptionsFile: flags.exceptions } : {}),
+            ...(flags.cisVersion ? { cisVersion: flags.cisVersion } : {}),
           }),
         );
       },
@@ -335,7 +352,8 @@ export function buildProgram(): Command {
       )
       .option('--create-bucket', 'the bucket does not exist yet: create it first (in --region)')
       .option('--object-lock', 'with --create-bucket: enable Object Lock at creation (permanent)')
-      .option('--exceptions <file>', EXCEPTIONS_HELP),
+      .option('--exceptions <file>', EXCEPTIONS_HELP)
+      .addOption(cisVersionOption()),
   );
   const planVpce = new Option(
     '--vpce <ids>',
@@ -365,6 +383,7 @@ export function buildProgram(): Command {
           logBucket?: string;
           restrictVpce?: string[];
           exceptions?: string;
+          cisVersion?: CisVersion;
         },
     ) => {
       const output = planOutput(flags);
@@ -384,7 +403,8 @@ export function buildProgram(): Command {
         const { loadExceptions } = await import('./exceptions-file.js');
         await guard(async () =>
           runFleetPlan({
-            exceptions: loadExceptions(flags.exceptions),
+            exceptions: loadExceptions(flags.exceptions, flags.cisVersion),
+            ...(flags.cisVersion ? { cisVersion: flags.cisVersion } : {}),
             selection,
             preset: flags.preset,
             skip: flags.skip ?? [],
@@ -405,7 +425,8 @@ export function buildProgram(): Command {
       const { loadExceptions } = await import('./exceptions-file.js');
       await guard(async () =>
         runPlan({
-          exceptions: loadExceptions(flags.exceptions),
+          exceptions: loadExceptions(flags.exceptions, flags.cisVersion),
+          ...(flags.cisVersion ? { cisVersion: flags.cisVersion } : {}),
           bucket: selection.buckets[0] as string,
           preset: flags.preset,
           skip: flags.skip ?? [],
@@ -546,19 +567,7 @@ export function buildProgram(): Command {
       )
       .option('--concurrency <n>', 'buckets audited at once, 1–64', parseConcurrency, 8)
       .option('--json', 'print the report as JSON (schema s3-harden/audit, version 1)')
-      .option(
-        '--cis-version <version>',
-        `number the CIS controls as this CIS AWS Foundations Benchmark does: ${CIS_VERSIONS.join(', ')} (default ${DEFAULT_CIS_VERSION})`,
-        (value: string) => {
-          const version = parseCisVersion(value);
-          if (!version) {
-            throw new InvalidArgumentError(
-              `"${value}" is not a CIS version s3-harden knows (${CIS_VERSIONS.join(', ')}).`,
-            );
-          }
-          return version;
-        },
-      )
+      .addOption(cisVersionOption())
       .addOption(
         new Option(
           '--format <format>',

@@ -7,6 +7,12 @@
  * (./program.ts), which says what is wrong in its usual words.
  */
 import { parseArgs } from 'node:util';
+import {
+  CIS_VERSIONS,
+  type CisVersion,
+  DEFAULT_CIS_VERSION,
+  parseCisVersion,
+} from '../plan/audit/cis.js';
 import { bucketNameProblem } from '../plan/model/bucket-name.js';
 import { PRESETS, type Preset } from '../plan/model/types.js';
 import { connectionOptions, endpointProblem, regionProblem } from './connection.js';
@@ -34,6 +40,16 @@ export const WIZARD_FLAGS = {
   preset: {
     help: 'which secure defaults to propose (default: ask)',
     problem: (value) => (PRESETS.includes(value as Preset) ? null : `"${value}" is not a preset`),
+  },
+  exceptions: {
+    help: 'intended exceptions (JSON: bucket glob, controls, reason, optional expiry); default ./.s3-harden.json if present',
+  },
+  'cis-version': {
+    help: `number the CIS controls as this CIS AWS Foundations Benchmark does: ${CIS_VERSIONS.join(', ')} (default ${DEFAULT_CIS_VERSION})`,
+    problem: (value) =>
+      parseCisVersion(value)
+        ? null
+        : `"${value}" is not a CIS version s3-harden knows (${CIS_VERSIONS.join(', ')})`,
   },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -71,5 +87,9 @@ export function wizardArguments(args: readonly string[]): WizardCommandOptions |
     ...(preset ? { preset } : {}),
     ...(bucket ? { bucket } : {}),
     ...(values['log-bucket'] ? { logBucket: values['log-bucket'] } : {}),
+    ...(values.exceptions !== undefined ? { exceptionsFile: values.exceptions } : {}),
+    ...(values['cis-version'] !== undefined
+      ? { cisVersion: parseCisVersion(values['cis-version']) as CisVersion }
+      : {}),
   };
 }

@@ -8,6 +8,8 @@ import type { AwsSession } from '../aws/session.js';
 import { openJournal, stateDir } from '../plan/apply/journal.js';
 import { findUnfinishedJournals } from '../plan/apply/journal-scan.js';
 import { acquireLock } from '../plan/apply/lock.js';
+import type { CisVersion } from '../plan/audit/cis.js';
+import type { Exception } from '../plan/exceptions/exceptions.js';
 import { writeRegularFile } from '../plan/files/safe-file.js';
 import type { Preset } from '../plan/model/types.js';
 import { escapeControl } from '../plan/render/sanitise.js';
@@ -21,6 +23,10 @@ export interface WizardCommandOptions {
   readonly bucket?: string;
   /** One log bucket for the access logs, under a prefix per bucket. */
   readonly logBucket?: string;
+  /** --exceptions: the exceptions file (default ./.s3-harden.json when there is one). */
+  readonly exceptionsFile?: string;
+  /** --cis-version: whose CIS numbers the posture shows and the tags are read in. */
+  readonly cisVersion?: CisVersion;
 }
 
 /**
@@ -84,6 +90,15 @@ export async function runWizard(options: WizardCommandOptions): Promise<ExitCode
     );
   }
   const { renderWizard } = await import('../screens/render-wizard.js');
+  // Loaded once, when the wizard first asks (after its first frame): the
+  // schema that checks the file is not needed to draw it.
+  let exceptions: Promise<readonly Exception[]> | undefined;
+  const loadExceptions = () => {
+    exceptions ??= import('./exceptions-file.js').then((file) =>
+      file.loadExceptions(options.exceptionsFile, options.cisVersion),
+    );
+    return exceptions;
+  };
   const code = await renderWizard({
     ...(options.preset ? { preset: options.preset } : {}),
     ...(options.bucket ? { bucket: options.bucket } : {}),
@@ -100,6 +115,8 @@ export async function runWizard(options: WizardCommandOptions): Promise<ExitCode
       demo: process.env.S3_HARDEN_DEMO === '1',
       unfinishedJournals: (target) => findUnfinishedJournals(target, join(stateDir(), 'journals')),
       rollBack: rollBackInSession,
+      exceptions: loadExceptions,
+      ...(options.cisVersion ? { cisVersion: options.cisVersion } : {}),
     },
   });
   return code as ExitCode;

@@ -43,10 +43,12 @@ import { PresetPicker } from './preset-picker.js';
 import { Result } from './result.js';
 import { Review } from './review.js';
 import { reviewFiles as makeReviewFiles } from './review-files.js';
+import { exceptionNotes } from './review-lines.js';
 import { useServices } from './services.js';
 import { tone } from './theme.js';
 import { UnfinishedJournal } from './unfinished-journal.js';
 import { useBuckets, useSession } from './use-aws.js';
+import { useExceptionsProblem } from './use-exceptions.js';
 import { usePolicyValidation } from './use-policy-validation.js';
 import { useWizardEffects } from './use-wizard-effects.js';
 import { initialState, progressLabel, wizardReducer } from './wizard-state.js';
@@ -126,7 +128,9 @@ export function App({ preset, steps, bucket, logBucket, onExit }: Props) {
   if (state.route.name === 'pick-bucket') wantsList.current = true;
   const buckets = useBuckets(wantsList.current ? live : undefined);
   const { create, problem } = state;
-  const fatal = state.fatal ?? (session.status === 'error' ? session.message : undefined);
+  const badExceptions = useExceptionsProblem();
+  const fatal =
+    state.fatal ?? (session.status === 'error' ? session.message : undefined) ?? badExceptions;
   const applying = useWizardEffects(state, dispatch, live);
 
   const finish = (code: number) => {
@@ -173,6 +177,10 @@ export function App({ preset, steps, bucket, logBucket, onExit }: Props) {
     [state.steps, state.answers],
   );
   const callerTerms = useMemo(() => callerContextLabels(state.steps), [state.steps]);
+  const notes = useMemo(
+    () => (planned.plan ? exceptionNotes(state.held, planned.plan) : []),
+    [state.held, planned.plan],
+  );
   const lockout = useMemo(
     () =>
       planned.plan && state.posture
@@ -297,7 +305,10 @@ export function App({ preset, steps, bucket, logBucket, onExit }: Props) {
           <PostureScreen
             bucket={state.bucket ?? ''}
             preset={state.preset}
-            summary={summarisePosture(state.posture as Posture, planned.plan)}
+            summary={summarisePosture(state.posture as Posture, planned.plan, {
+              ...(state.held ? { excepted: state.held.excepted } : {}),
+              ...(services.cisVersion ? { cisVersion: services.cisVersion } : {}),
+            })}
             onNext={() => dispatch({ type: 'next' })}
             onBack={() => dispatch({ type: 'back' })}
           />
@@ -353,6 +364,7 @@ export function App({ preset, steps, bucket, logBucket, onExit }: Props) {
             lockout={lockout}
             {...(exempt ? { onExempt: exempt } : {})}
             {...(state.notice ? { notice: state.notice } : {})}
+            notes={notes}
             terms={callerTerms}
             warningsAccepted={warningsAccepted}
             onAcceptWarnings={() => {

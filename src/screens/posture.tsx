@@ -44,8 +44,14 @@ function effect(row: PostureRow): { text: string; tone: ToneName } | null {
     return row.after === 'pass'
       ? { text: '→ changed', tone: 'change' }
       : { text: `→ changed, still ${SYMBOL[row.after]}`, tone: 'warning' };
+  if (row.excepted) return { text: 'excepted', tone: 'muted' };
   if (row.status !== 'pass') return { text: 'left as is', tone: 'muted' };
   return null;
+}
+
+/** What the check found, after the exception that keeps it so ("excepted (public website); …"). */
+function detailOf(row: PostureRow): string {
+  return row.excepted ? `${row.excepted}${row.detail ? `; ${row.detail}` : ''}` : row.detail;
 }
 
 /** About how many lines `text` takes when wrapped at `columns` (words move whole, so one spare). */
@@ -79,10 +85,11 @@ export function PostureScreen({ bucket, preset, summary, onNext, onBack }: Props
   const columns = stdout.columns || 80;
   const subtitle = `The audit's controls, and what ${preset} would do; each change is reviewed first.`;
   const detail = selected
-    ? `${selected.title}: ${selected.detail}${selected.ids ? ` (${selected.ids})` : ''}`
+    ? `${selected.title}: ${detailOf(selected)}${selected.ids ? ` (${selected.ids})` : ''}`
     : '';
   const failing = summary.rows.length - summary.holding;
-  const totals = `Holds ${summary.holding} of ${summary.rows.length}. ${preset} fixes ${summary.fixed} of ${failing}; ${summary.stillFailing} would not hold after it.`;
+  const excepted = summary.rows.filter((row) => row.excepted).length;
+  const totals = `Holds ${summary.holding} of ${summary.rows.length}. ${preset} fixes ${summary.fixed} of ${failing}; ${summary.stillFailing} would not hold after it${excepted > 0 ? ` (${excepted} excepted)` : ''}.`;
   // On a narrow terminal the lines around the rows wrap: the rows give way,
   // so the screen never runs past the terminal's height (the header stays).
   const wrappedExtra =
@@ -115,7 +122,7 @@ export function PostureScreen({ bucket, preset, summary, onNext, onBack }: Props
               {detailWidth >= MIN_DETAIL ? (
                 <Text
                   {...tone('muted')}
-                >{` ${pad(showIds ? row.ids : row.detail, detailWidth)}`}</Text>
+                >{` ${pad(showIds ? row.ids : detailOf(row), detailWidth)}`}</Text>
               ) : null}
             </Text>
           );

@@ -4,10 +4,13 @@
  * change's header is in it (for `n` / `p`), and the one-screen summary —
  * one line per change, its symbol and title, coloured as the diff is. Pure.
  */
+import type { BucketExceptions } from '../flow/bucket-exceptions.js';
 import { diffPlan } from '../plan/model/diff.js';
 import type { Plan } from '../plan/model/types.js';
 import type { Line } from '../plan/render/render.js';
 import { escapeControl } from '../plan/render/sanitise.js';
+import { exceptionLines } from '../steps/excepted-lines.js';
+import { accountBpaWarnings } from '../steps/excepted-steps.js';
 
 const SYMBOL = { add: '+', change: '~', remove: '-', irreversible: '!' } as const;
 
@@ -61,5 +64,21 @@ export function summaryLines(plan: Pick<Plan, 'changes'>): Line[] {
       kind: entry.symbol,
       text: `${SYMBOL[entry.symbol]} ${escapeControl(entry.change.title)}`,
     }),
+  );
+}
+
+/**
+ * What the bucket's exceptions and tags say, above the diff: the steps they
+ * held back, the expired ones, who owns the bucket (a stack or Terraform
+ * reverts the change unless it adopts it), and what account-wide Block
+ * Public Access would do to a bucket excepted to stay public.
+ */
+export function exceptionNotes(held: BucketExceptions | undefined, plan: Plan): Line[] {
+  if (!held) return [];
+  const overridden = accountBpaWarnings(plan.changes, [
+    { bucket: plan.target.bucket, excepted: held.excepted },
+  ]);
+  return exceptionLines(held, [...held.warnings, ...overridden]).map(
+    (line): Line => ({ ...line, text: escapeControl(line.text) }),
   );
 }

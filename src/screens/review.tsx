@@ -52,6 +52,8 @@ type Props = {
   readonly onExempt?: () => void;
   /** What the last check before apply said (the bucket changed, the plan was blocked), above the plan. */
   readonly notice?: string;
+  /** What the bucket's exceptions held back and its tags say (./review-lines.ts exceptionNotes). */
+  readonly notes?: readonly Line[];
   /** The steps' words for the lockout reasons' flags. */
   readonly terms?: CallerTerms;
 };
@@ -66,6 +68,8 @@ export interface SaveOutcome {
 
 /** summary: one line per change; diff: the whole diff; commands: the AWS CLI equivalents. */
 type View = 'summary' | 'diff' | 'commands';
+
+const NO_NOTES: readonly Line[] = [];
 
 export const DIFF_KEY = 'd';
 export const WRITE_KEY = 'w';
@@ -124,6 +128,7 @@ export function Review({
   lockout = [],
   onExempt,
   notice,
+  notes = NO_NOTES,
   terms = {},
 }: Props) {
   const { stdout } = useStdout();
@@ -150,6 +155,7 @@ export function Review({
     const findings = [
       ...lockoutLines(lockout).map((line) => inWizardTerms(line, terms)),
       ...(result ? findingLines(result, { width: width - 1 }) : []),
+      ...notes,
     ];
     const lead = findings.length > 0 ? [...findings, { kind: 'plain', text: '' } as Line] : [];
     const diff = foldSkipped(plan, withDigest(renderPlan(plan), plan), why);
@@ -176,7 +182,7 @@ export function Review({
     );
     const all = [...lead, ...top, ...rows, ...diff.slice(-1)];
     return { lines: all, anchors: [], focus: lead.length + top.length + picked, lead: lead.length };
-  }, [plan, cli, view, result, width, lockout, terms, why, picked, hasChanges]);
+  }, [plan, cli, view, result, width, lockout, notes, terms, why, picked, hasChanges]);
   const last = lines.at(-1);
   const summary = last?.kind === 'summary' && lines.length > 1 ? last : undefined;
   const body = summary ? lines.slice(0, -1) : lines;

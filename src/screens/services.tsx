@@ -6,6 +6,8 @@
 import { createContext, type ReactNode, useContext } from 'react';
 import type { AwsSession } from '../aws/session.js';
 import type { Journal } from '../plan/apply/journal.js';
+import type { CisVersion } from '../plan/audit/cis.js';
+import type { Exception } from '../plan/exceptions/exceptions.js';
 import type { Target } from '../plan/model/types.js';
 
 export interface WizardServices {
@@ -27,6 +29,16 @@ export interface WizardServices {
   readonly demo?: boolean;
   /** Journals of earlier applies to this bucket that never finished (optional: tests may leave it out). */
   unfinishedJournals?(target: Target): string[];
+  /**
+   * The exceptions file's exceptions (--exceptions, else ./.s3-harden.json),
+   * loaded once after the first frame; rejects with one line for a bad file.
+   * Optional: none without it.
+   */
+  exceptions?(): Promise<readonly Exception[]>;
+  /** The day exceptions are judged on (tests); default now. */
+  now?(): Date;
+  /** Whose CIS numbers the wizard shows and reads tags in (--cis-version; default the newest). */
+  readonly cisVersion?: CisVersion;
   /** Rolls one journal back through the session; the report's lines, and whether all is restored. */
   rollBack?(path: string, session: AwsSession): Promise<{ restored: boolean; lines: string[] }>;
 }

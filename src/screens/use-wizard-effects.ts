@@ -8,6 +8,7 @@
 import { type Dispatch, useCallback, useEffect, useRef, useState } from 'react';
 import type { AwsSession } from '../aws/session.js';
 import { applyPlan } from '../flow/apply.js';
+import { bucketExceptions } from '../flow/bucket-exceptions.js';
 import { gate } from '../flow/gate.js';
 import { observeBucket } from '../flow/observe.js';
 import type { ChangeResult } from '../plan/apply/executor.js';
@@ -54,10 +55,23 @@ export function useWizardEffects(
       switch (effect.kind) {
         case 'observe': {
           const { create } = effect;
+          // The bucket's exceptions first (the file's, its tags'): they decide
+          // its steps, and so what is read. A bucket to create has no tags yet.
+          const held = await bucketExceptions(
+            live,
+            effect.bucket,
+            current.chosenSteps,
+            {
+              exceptions: (await services.exceptions?.()) ?? [],
+              now: services.now?.() ?? new Date(),
+              ...(services.cisVersion ? { cisVersion: services.cisVersion } : {}),
+            },
+            !create,
+          );
           const posture = await observeBucket(live, {
             bucket: effect.bucket,
             preset: current.preset,
-            steps: current.steps,
+            steps: held.stepIds,
             choices: current.choices,
             ...(create ? { create } : {}),
             // The posture screen shows the audit's controls: what only it needs fails soft.
@@ -76,6 +90,7 @@ export function useWizardEffects(
             type: 'observed',
             posture,
             unfinished: services.unfinishedJournals?.(posture) ?? [],
+            held,
           };
         }
         case 'observe-related': {

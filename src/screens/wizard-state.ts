@@ -6,6 +6,7 @@
  * (./use-wizard-effects.ts) runs each effect once and dispatches its
  * result; nothing here touches AWS or the terminal.
  */
+import type { BucketExceptions } from '../flow/bucket-exceptions.js';
 import type { Gate, GateOptions } from '../flow/gate.js';
 import type { ApplyOutcome } from '../plan/apply/executor.js';
 import type { Plan, Posture, Preset } from '../plan/model/types.js';
@@ -59,9 +60,14 @@ export interface WizardState {
   /** Routes to return to with Esc, most recent last. */
   readonly history: readonly Route[];
   readonly preset: Preset;
+  /** The steps walked for this bucket: the chosen ones less those its exceptions hold back. */
   readonly steps: readonly StepId[];
+  /** The steps the preset (or the command line) chose, before any bucket's exceptions. */
+  readonly chosenSteps: readonly StepId[];
   readonly bucket?: string;
   readonly posture?: Posture;
+  /** What the bucket's exceptions held back, and what its tags say (who owns it). */
+  readonly held?: BucketExceptions;
   readonly answers: Answers;
   /** What the command line chose that changes the defaults (--log-bucket). */
   readonly choices: DefaultChoices;
@@ -91,7 +97,13 @@ export type WizardAction =
   | { type: 'new-bucket'; defaults: NewBucketAnswers }
   | { type: 'create-answers'; answers: NewBucketAnswers }
   | { type: 'create-bucket' }
-  | { type: 'observed'; posture: Posture; unfinished?: readonly string[] }
+  | {
+      type: 'observed';
+      posture: Posture;
+      unfinished?: readonly string[];
+      /** The bucket's exceptions, read before it was observed. */
+      held?: BucketExceptions;
+    }
   | { type: 'observe-failed'; message?: string }
   | { type: 'read-related'; bucket: string }
   | { type: 'related-read'; posture: Posture }
@@ -146,6 +158,7 @@ export function initialState(options: {
     history: [],
     preset: options.preset ?? 'baseline',
     steps: options.steps,
+    chosenSteps: options.steps,
     answers: {},
     asked: 0,
     ignoredJournals: [],
@@ -213,14 +226,24 @@ function gated(state: WizardState, plan: Plan, result: Gate): WizardState {
 export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
   switch (action.type) {
     case 'choose-preset': {
-      const chosen = { ...state, preset: action.preset, steps: action.steps };
+      const chosen = {
+        ...state,
+        preset: action.preset,
+        steps: action.steps,
+        chosenSteps: action.steps,
+      };
       return state.bucket
         ? observe(go(chosen, { name: 'observing' }))
         : go(chosen, { name: 'pick-bucket' });
     }
     case 'pick-bucket': {
-      const { create: _dropped, posture: _old, ...rest } = state;
-      return observe({ ...go(rest, { name: 'observing' }), bucket: action.bucket });
+      // Another bucket has its own exceptions: the chosen steps again, until it is read.
+      const { create: _dropped, posture: _old, held: _theirs, ...rest } = state;
+      return observe({
+        ...go(rest, { name: 'observing' }),
+        bucket: action.bucket,
+        steps: state.chosenSteps,
+      });
     }
     case 'new-bucket':
       return { ...go(state, { name: 'new-bucket' }), create: state.create ?? action.defaults };
@@ -228,8 +251,12 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return { ...state, create: action.answers };
     case 'create-bucket': {
       if (!state.create) return state;
-      const { posture: _old, ...rest } = state;
-      return observe({ ...go(rest, { name: 'observing' }), bucket: state.create.name });
+      const { posture: _old, held: _theirs, ...rest } = state;
+      return observe({
+        ...go(rest, { name: 'observing' }),
+        bucket: state.create.name,
+        steps: state.chosenSteps,
+      });
     }
     case 'observed': {
       const replan = state.effect?.run.kind === 'observe' && state.effect.run.replan === true;
@@ -237,16 +264,19 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         (path) => !state.ignoredJournals.includes(path),
       );
       const { problem: _cleared, journal: _old, ...rest } = done(state);
+      const { held: _before, ...unheld } = rest;
       const base: WizardState = {
-        ...rest,
+        ...unheld,
         posture: action.posture,
+        // The steps its exceptions leave: what is walked, planned and saved.
+        ...(action.held ? { held: action.held, steps: action.held.stepIds } : {}),
         ...(unfinished.length > 0
           ? { journal: { paths: unfinished, status: 'ask', lines: [] } }
           : {}),
       };
       // A re-plan keeps the operator's answers and returns to the review.
       if (replan) return { ...base, route: { name: 'review' } };
-      const answers = defaultAnswers(action.posture, state.preset, state.steps, state.choices);
+      const answers = defaultAnswers(action.posture, state.preset, base.steps, state.choices);
       // Observing is transient: Esc from the posture screen (or, for a new
       // bucket, the first step) goes back to where the bucket was chosen.
       const history = state.history.filter((route) => route.name !== 'observing');

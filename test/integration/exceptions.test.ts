@@ -161,4 +161,50 @@ describe('exceptions', () => {
     // Not an access point: S3 applies the account's block to requests through one too.
     expect(text.stdout.replace(/\s+/g, ' ')).toContain('an S3 access point is no way round');
   });
+
+  it('tag exceptions read the CIS numbers --cis-version names, on audit and plan alike', async () => {
+    const bucket = uniqueBucket('cis-tag');
+    await createBucket(bucket);
+    // CIS 2.1.4 is Block Public Access in CIS v5.0; v6.0 renumbered it 3.1.4.
+    await rawClients().s3.send(
+      new PutBucketTaggingCommand({
+        Bucket: bucket,
+        Tagging: { TagSet: [{ Key: 's3-harden:exception:2.1.4', Value: 'public website' }] },
+      }),
+    );
+    const cwd = exceptionsDir([]);
+    const audit = ['audit', '--bucket', bucket, '--json', ...endpoint()];
+    const v5 = await runCli([...audit, '--cis-version', '5'], { cwd });
+    expect(resultOf(v5.stdout, 'bpa-bucket')?.exception).toMatchObject({
+      reason: 'public website',
+    });
+    // In the newest numbering 2.1.4 names no control: said, not honoured, never the run's error.
+    const newest = await runCli(audit, { cwd });
+    expect(newest.code).toBe(0);
+    expect(resultOf(newest.stdout, 'bpa-bucket')?.exception).toBeUndefined();
+    expect(newest.stderr).toContain('not honoured');
+
+    const plan = [
+      'plan',
+      '--bucket',
+      bucket,
+      '--preset',
+      'baseline',
+      '--only',
+      'public-access-block',
+    ];
+    const planned = await runCli([...plan, '--cis-version', '5.0', ...endpoint()], { cwd });
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stdout.replace(/\s+/g, ' ')).toContain(
+      'Skipped Block Public Access (bucket): left as is: excepted (public website)',
+    );
+    const unhonoured = await runCli([...plan, ...endpoint()], { cwd });
+    expect(unhonoured.code).toBe(2);
+    expect(unhonoured.stderr).toContain('not honoured');
+
+    const bad = await runCli([...plan, '--cis-version', '4', ...endpoint()], { cwd });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('"4" is not a CIS version s3-harden knows');
+  });
 });

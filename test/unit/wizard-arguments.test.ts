@@ -32,6 +32,16 @@ describe('the wizard’s fast start', () => {
     });
   });
 
+  it('takes the exceptions file and the CIS numbering', () => {
+    expect(wizardArguments(['--exceptions', 'ops/exceptions.json', '--cis-version', 'v5'])).toEqual(
+      {
+        connection: {},
+        exceptionsFile: 'ops/exceptions.json',
+        cisVersion: '5.0.0',
+      },
+    );
+  });
+
   it.each([
     [['plan', '--bucket', 'b']],
     [['--help']],
@@ -47,6 +57,7 @@ describe('the wizard’s fast start', () => {
     [['--preset', 'paranoid']],
     [['--yes']],
     [['--bucket', '--preset']],
+    [['--cis-version', '4']],
   ])('leaves %j to the full program, which says what is wrong', (args) => {
     expect(wizardArguments(args)).toBeNull();
   });

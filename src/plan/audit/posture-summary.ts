@@ -4,11 +4,14 @@
  * Pure: the controls come from ./controls.ts, the plan from the steps.
  */
 
+import { type Excepted, exceptedText } from '../exceptions/exceptions.js';
 import type { Plan, Posture } from '../model/types.js';
+import type { CisVersion } from './cis.js';
 import {
   CONTROLS,
   type ControlId,
   type ControlStatus,
+  controlsForCis,
   evaluateControls,
   securityHubLabel,
 } from './controls.js';
@@ -30,6 +33,8 @@ export interface PostureRow {
   readonly planned: PlannedEffect;
   /** The control's status once the plan is applied. */
   readonly after: ControlStatus;
+  /** Deliberately different (an exception in force): "excepted (public website)". */
+  readonly excepted?: string;
 }
 
 export interface PostureSummary {
@@ -48,13 +53,25 @@ function postureAfter(posture: Posture, plan: Plan | undefined): Posture {
   return { ...posture, values };
 }
 
-export function summarisePosture(posture: Posture, plan: Plan | undefined): PostureSummary {
+export interface PostureOptions {
+  /** The bucket's exceptions in force, by control. */
+  readonly excepted?: Readonly<Partial<Record<ControlId, Excepted>>>;
+  /** Whose CIS numbers the rows show (default the newest). */
+  readonly cisVersion?: CisVersion;
+}
+
+export function summarisePosture(
+  posture: Posture,
+  plan: Plan | undefined,
+  options: PostureOptions = {},
+): PostureSummary {
+  const catalogue = options.cisVersion ? controlsForCis(options.cisVersion) : CONTROLS;
   const now = new Map(evaluateControls(posture).map((result) => [result.id, result]));
   const then = new Map(
     evaluateControls(postureAfter(posture, plan)).map((result) => [result.id, result]),
   );
   const written = new Set(plan?.changes.map((change) => change.resource) ?? []);
-  const rows = CONTROLS.map((control): PostureRow => {
+  const rows = catalogue.map((control): PostureRow => {
     const result = now.get(control.id);
     const status = result?.status ?? 'unknown';
     const next = then.get(control.id);
@@ -65,6 +82,8 @@ export function summarisePosture(posture: Posture, plan: Plan | undefined): Post
       control.resources.some((resource) => written.has(resource)) &&
       (next?.status !== status || next?.detail !== result?.detail);
     const after = touched ? (next?.status ?? 'unknown') : status;
+    // A control that holds needs no exception: only the others are shown excepted.
+    const excepted = status !== 'pass' ? options.excepted?.[control.id] : undefined;
     return {
       id: control.id,
       title: control.title,
@@ -75,6 +94,7 @@ export function summarisePosture(posture: Posture, plan: Plan | undefined): Post
         .join(' · '),
       planned: !touched ? 'none' : status !== 'pass' && after === 'pass' ? 'fixes' : 'changes',
       after,
+      ...(excepted ? { excepted: exceptedText(excepted) } : {}),
     };
   });
   return {
