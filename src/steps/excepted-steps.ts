@@ -26,7 +26,10 @@ export const CONTROL_STEPS: Readonly<Record<ControlId, readonly StepId[]>> = {
   'sse-c-blocked': ['encryption'],
   tls: ['bucket-policy'],
   versioning: ['versioning'],
-  'mfa-delete': ['versioning'],
+  // The versioning step never turns MFA delete off, and turns it on only when
+  // the root user asks (its answer defaults to off): excepting MFA delete
+  // holds nothing back, and versioning is still planned.
+  'mfa-delete': [],
   lifecycle: ['lifecycle'],
   'object-lock': ['object-lock'],
   replication: [],
