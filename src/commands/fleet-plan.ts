@@ -41,7 +41,7 @@ import { digestLine } from '../plan/render/digest-line.js';
 import { renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { exceptionLines } from '../steps/excepted-lines.js';
-import { accountBpaWarnings, type ExceptedPlan } from '../steps/excepted-steps.js';
+import { accountBpaWarnings, type ExceptedPlan, keptControls } from '../steps/excepted-steps.js';
 import type { DefaultChoices } from '../steps/index.js';
 import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
@@ -82,6 +82,8 @@ interface CheckedSection {
   readonly validation: PolicyValidation;
   readonly lockout: readonly LockoutFinding[];
 }
+
+const NONE_KEPT = { kept: [] };
 
 type BucketReading =
   | { readonly posture: Posture; readonly excepted: ExceptedPlan }
@@ -306,7 +308,8 @@ export async function runFleetPlan(
           excepted.get(posture.bucket)?.stepIds ?? stepIds,
           now,
           undefined,
-          choicesOf(options),
+          // What the bucket's exceptions keep as it is, within the steps still planned.
+          { ...choicesOf(options), keep: keptControls(excepted.get(posture.bucket) ?? NONE_KEPT) },
         ),
     );
     const plans = [...(fleet.account ? [fleet.account] : []), ...fleet.sections];

@@ -55,6 +55,11 @@ export function exceptionsJson(excepted: ExceptedPlan, warnings: readonly string
       control: entry.control,
       reason: entry.reason,
     })),
+    kept: excepted.kept.map((entry) => ({
+      step: STEPS[entry.step].title,
+      control: entry.control,
+      reason: entry.reason,
+    })),
     expired: excepted.expired,
     warnings,
   };

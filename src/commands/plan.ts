@@ -45,7 +45,7 @@ import { type Line, renderCliCommands, renderPlan } from '../plan/render/render.
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { wrapLines } from '../plan/render/wrap-text.js';
 import { exceptionLines } from '../steps/excepted-lines.js';
-import { accountBpaWarnings } from '../steps/excepted-steps.js';
+import { accountBpaWarnings, keptControls } from '../steps/excepted-steps.js';
 import {
   buildPlan,
   type DefaultChoices,
@@ -302,7 +302,7 @@ export async function runPlan(
       !create,
     );
     const { stepIds } = excepted;
-    const choices = choicesOf(options);
+    const choices = { ...choicesOf(options), keep: keptControls(excepted) };
     const posture = await observeForPlan(
       session,
       options.bucket,

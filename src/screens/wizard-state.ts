@@ -10,6 +10,7 @@ import type { BucketExceptions } from '../flow/bucket-exceptions.js';
 import type { Gate, GateOptions } from '../flow/gate.js';
 import type { ApplyOutcome } from '../plan/apply/executor.js';
 import type { Plan, Posture, Preset } from '../plan/model/types.js';
+import { keptControls } from '../steps/excepted-steps.js';
 import type { StepAnswers } from '../steps/index.js';
 import { type Answers, type DefaultChoices, defaultAnswers } from '../steps/index.js';
 import type { NewBucketAnswers } from '../steps/new-bucket.js';
@@ -276,7 +277,11 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       };
       // A re-plan keeps the operator's answers and returns to the review.
       if (replan) return { ...base, route: { name: 'review' } };
-      const answers = defaultAnswers(action.posture, state.preset, base.steps, state.choices);
+      // What its exceptions keep as it is within the steps walked (the KMS choice, say).
+      const answers = defaultAnswers(action.posture, state.preset, base.steps, {
+        ...state.choices,
+        ...(action.held ? { keep: keptControls(action.held) } : {}),
+      });
       // Observing is transient: Esc from the posture screen (or, for a new
       // bucket, the first step) goes back to where the bucket was chosen.
       const history = state.history.filter((route) => route.name !== 'observing');

@@ -5,6 +5,7 @@
  * KMS default) and validation. The plan is in ./encryption-plan.ts, the form
  * and the step in ./encryption.ts.
  */
+import type { ControlId } from '../plan/audit/control-types.js';
 import type { Posture, Preset } from '../plan/model/types.js';
 import { logDeliveryEvidence } from '../plan/policy/log-delivery.js';
 import {
@@ -208,6 +209,28 @@ export function keepAnswers(posture: Posture): EncryptionAnswers {
     aliasName: defaultAliasName(posture.bucket),
     bucketKey: firstRule(before)?.BucketKeyEnabled === true,
     blockSseC: sseCBlocked(before),
+  };
+}
+
+/**
+ * `answers` with the controls an exception keeps left as the bucket has
+ * them: `encryption-kms` the algorithm and key, `sse-c-blocked` the SSE-C block.
+ */
+export function keepingEncryption(
+  posture: Posture,
+  answers: EncryptionAnswers,
+  kept: readonly ControlId[],
+): EncryptionAnswers {
+  const current = keepAnswers(posture);
+  const { blockSseC: _asIs, ...asIs } = current;
+  // No configuration is SSE-S3 already (S3 encrypts every new object so):
+  // written as such, so the SSE-C block the preset asks for can still be set.
+  const algorithm =
+    posture.values[RESOURCE] === null ? { ...asIs, algorithm: 'SSE-S3' as const } : asIs;
+  return {
+    ...answers,
+    ...(kept.includes('encryption-kms') ? algorithm : {}),
+    ...(kept.includes('sse-c-blocked') ? { blockSseC: current.blockSseC } : {}),
   };
 }
 

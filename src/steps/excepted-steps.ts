@@ -22,8 +22,9 @@ export const CONTROL_STEPS: Readonly<Record<ControlId, readonly StepId[]>> = {
   'bpa-bucket': ['public-access-block'],
   'acls-disabled': ['object-ownership'],
   encryption: ['encryption'],
-  'encryption-kms': ['encryption'],
-  'sse-c-blocked': ['encryption'],
+  // Kept through the encryption step's answers instead (KEPT_BY_ANSWERS).
+  'encryption-kms': [],
+  'sse-c-blocked': [],
   tls: ['bucket-policy'],
   versioning: ['versioning'],
   // The versioning step never turns MFA delete off, and turns it on only when
@@ -39,6 +40,17 @@ export const CONTROL_STEPS: Readonly<Record<ControlId, readonly StepId[]>> = {
   'access-analyzer': ['access-analyzer'],
 };
 
+/**
+ * Controls a step keeps as they are through its answers, rather than being
+ * held back whole: excepting KMS leaves the algorithm and key as they are but
+ * still blocks SSE-C; excepting the SSE-C block still sets the algorithm.
+ * defaultAnswers takes them as `choices.keep` (./index.ts).
+ */
+export const KEPT_BY_ANSWERS: Readonly<Partial<Record<ControlId, StepId>>> = {
+  'encryption-kms': 'encryption',
+  'sse-c-blocked': 'encryption',
+};
+
 export interface LeftAsIs {
   readonly step: StepId;
   readonly control: ControlId;
@@ -50,6 +62,8 @@ export interface ExceptedPlan {
   /** The steps to plan: `stepIds` without those an exception holds back. */
   readonly stepIds: readonly StepId[];
   readonly leftAsIs: readonly LeftAsIs[];
+  /** Controls a step that is planned keeps as they are (KEPT_BY_ANSWERS). */
+  readonly kept: readonly LeftAsIs[];
   /** Expired exceptions that named a step's control: planned again, and said. */
   readonly expired: readonly string[];
   /** The bucket's exceptions in force, by control (for the account-BPA warning). */
@@ -81,7 +95,20 @@ export function exceptSteps(
     }
   }
   const held = new Set(leftAsIs.map((entry) => entry.step));
-  return { stepIds: stepIds.filter((id) => !held.has(id)), leftAsIs, expired, excepted };
+  const planned = stepIds.filter((id) => !held.has(id));
+  const kept = (Object.keys(KEPT_BY_ANSWERS) as ControlId[]).flatMap((control): LeftAsIs[] => {
+    const step = KEPT_BY_ANSWERS[control] as StepId;
+    const found = excepted[control];
+    return found && planned.includes(step)
+      ? [{ step, control, reason: `kept as it is: ${exceptedText(found)}` }]
+      : [];
+  });
+  return { stepIds: planned, leftAsIs, kept, expired, excepted };
+}
+
+/** The controls the planned steps' answers keep as they are (defaultAnswers' `choices.keep`). */
+export function keptControls(plan: Pick<ExceptedPlan, 'kept'>): ControlId[] {
+  return plan.kept.map((entry) => entry.control);
 }
 
 /** Does this change turn on a block of public access the account did not have? */

@@ -4,6 +4,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import type { ControlId } from '../plan/audit/control-types.js';
 import { composePlan } from '../plan/model/compose.js';
 import { deepEqual } from '../plan/model/diff.js';
 import type {
@@ -22,6 +23,7 @@ import { accessPointStep } from './access-point.js';
 import { bucketPolicyStep } from './bucket-policy.js';
 import { cloudTrailStep } from './cloudtrail.js';
 import { encryptionStep } from './encryption.js';
+import { keepingEncryption } from './encryption-answers.js';
 import { STEP_ORDER } from './ids.js';
 import { lifecycleStep } from './lifecycle.js';
 import { loggingStep } from './logging.js';
@@ -97,6 +99,8 @@ export interface DefaultChoices {
   readonly logBucket?: string;
   /** The VPC endpoints the bucket policy restricts requests to (--restrict-vpce). */
   readonly vpceIds?: readonly string[];
+  /** Controls an exception keeps as they are: the steps that set them leave them (./excepted-steps.ts). */
+  readonly keep?: readonly ControlId[];
 }
 
 export function defaultAnswers(
@@ -111,6 +115,9 @@ export function defaultAnswers(
   }
   if (choices.logBucket && answers.logging) {
     answers.logging = withSharedLogBucket(posture, answers.logging, choices.logBucket);
+  }
+  if (choices.keep && choices.keep.length > 0 && answers.encryption) {
+    answers.encryption = keepingEncryption(posture, answers.encryption, choices.keep);
   }
   if (choices.vpceIds && choices.vpceIds.length > 0 && answers['bucket-policy']) {
     const { vpceSuggested: _asked, ...policy } = answers['bucket-policy'];

@@ -207,4 +207,53 @@ describe('exceptions', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toContain('"4" is not a CIS version s3-harden knows');
   });
+
+  it('excepting KMS keeps the algorithm but still blocks SSE-C; the saved plan applies as planned', async () => {
+    const bucket = uniqueBucket('sse-s3-exc');
+    await createBucket(bucket);
+    const cwd = exceptionsDir([
+      { bucket, controls: ['encryption-kms'], reason: 'SSE-S3 by policy' },
+    ]);
+    const out = join(cwd, 'plan.json');
+    const args = ['plan', '--bucket', bucket, '--preset', 'strict', '--only', 'encryption'];
+    const planned = await runCli([...args, '--out', out, ...endpoint()], { cwd });
+    expect(planned.code, planned.stderr).toBe(2);
+    const text = planned.stdout.replace(/\s+/g, ' ');
+    expect(text).not.toContain('kms:CreateKey');
+    expect(text).toContain('+ SSEAlgorithm: AES256');
+    expect(text).toContain('+ BlockedEncryptionTypes: SSE-C');
+    expect(text).toContain(
+      'Default encryption with KMS (Default encryption step): kept as it is: excepted (SSE-S3 by policy)',
+    );
+    const applied = await runCli(['apply', out, '--yes', ...endpoint()], { cwd });
+    expect(applied.code, applied.stderr).toBe(0);
+
+    // The other way round: the SSE-C block excepted, strict still moves to KMS.
+    const other = uniqueBucket('sse-c-exc');
+    await createBucket(other);
+    const kept = await runCli(
+      [
+        'plan',
+        '--bucket',
+        other,
+        '--preset',
+        'strict',
+        '--only',
+        'encryption',
+        '--json',
+        ...endpoint(),
+      ],
+      {
+        cwd: exceptionsDir([
+          { bucket: other, controls: ['sse-c-blocked'], reason: 'legacy uploader' },
+        ]),
+      },
+    );
+    const changes = (JSON.parse(kept.stdout) as { changes: { id: string; after: unknown }[] })
+      .changes;
+    expect(changes.map((change) => change.id)).toContain('kms.key');
+    const encryption = changes.find((change) => change.id === 'bucket.encryption');
+    expect(JSON.stringify(encryption)).toContain('aws:kms');
+    expect(JSON.stringify(encryption)).not.toContain('BlockedEncryptionTypes');
+  });
 });

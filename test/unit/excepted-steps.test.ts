@@ -47,6 +47,27 @@ describe('exceptSteps', () => {
     expect(held.expired).toEqual([expect.stringContaining('bpa-bucket on site-www')]);
   });
 
+  it('excepting KMS or the SSE-C block keeps that answer: the encryption step is still planned', () => {
+    const held = exceptSteps(STEP_IDS, 'site-www', [exception(['encryption-kms'])], NOW);
+    expect(held.stepIds).toEqual(STEP_IDS);
+    expect(held.kept).toEqual([
+      {
+        step: 'encryption',
+        control: 'encryption-kms',
+        reason: 'kept as it is: excepted (public website)',
+      },
+    ]);
+    // Default encryption itself excepted: the whole step waits, nothing is kept inside it.
+    const whole = exceptSteps(
+      STEP_IDS,
+      'site-www',
+      [exception(['encryption', 'sse-c-blocked'])],
+      NOW,
+    );
+    expect(whole.stepIds).toEqual(['public-access-block', 'versioning']);
+    expect(whole.kept).toEqual([]);
+  });
+
   it('excepting MFA delete still plans versioning', () => {
     const held = exceptSteps(STEP_IDS, 'site-www', [exception(['mfa-delete'])], NOW);
     expect(held.stepIds).toEqual(STEP_IDS);
