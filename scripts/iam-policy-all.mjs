@@ -80,7 +80,9 @@ if (!values.write) {
     }),
   };
   for (const [marker, document] of Object.entries(blocks)) {
-    const block = new RegExp(`<!-- ${marker} -->\\n\`\`\`json\\n[\\s\\S]*?\`\`\`\\n<!-- /${marker} -->`);
+    const block = new RegExp(
+      `<!-- ${marker} -->\\n\`\`\`json\\n[\\s\\S]*?\`\`\`\\n<!-- /${marker} -->`,
+    );
     if (!block.test(updated)) {
       process.stderr.write(`README.md has no <!-- ${marker} --> block\n`);
       process.exit(1);

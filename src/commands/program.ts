@@ -664,7 +664,7 @@ Examples:
   s3-harden plan --match 'logs-*' --out fleet.json    a section per bucket
   s3-harden apply fleet.json --on-error continue
   s3-harden audit --all --fail-on fail
-  s3-harden audit --all --accounts all --role-name s3-harden-audit --external-id ID`,
+  s3-harden audit --all --accounts all --role-name s3-harden-audit`,
   );
   return program;
 }
