@@ -16,7 +16,7 @@ import {
   roleArn as roleArnFor,
 } from '../aws/accounts.js';
 import { mapLimit } from '../aws/families/map-limit.js';
-import type { AwsSession } from '../aws/index.js';
+import { AwsError, type AwsSession } from '../aws/index.js';
 import { buildReport } from '../plan/audit/report.js';
 import type { AccountEntry, AuditReport, BucketAudit } from '../plan/audit/schema.js';
 import { TOOL } from '../version.js';
@@ -57,7 +57,7 @@ interface AccountRun {
   readonly audits: BucketAudit[];
 }
 
-/** One account: entered, audited, closed; never rejects but for the caller's own fatal errors. */
+/** One account: entered, audited, closed; never rejects but for an endpoint that cannot be reached. */
 async function auditMember(
   caller: AwsSession,
   member: MemberAccount,
@@ -105,8 +105,9 @@ async function auditMember(
       audits: result.audits,
     };
   } catch (error) {
-    if (own) throw error;
-    // Its bucket list refused, its credentials gone: this account only.
+    // An endpoint nobody can reach stops the run (every account would fail alike);
+    // a bucket list refused, credentials gone: this account only.
+    if (error instanceof AwsError && error.kind === 'unreachable') throw error;
     return failed((error as Error).message, roleArn);
   } finally {
     if (!own) {

@@ -18,9 +18,17 @@ export interface AssumeProxy {
 const DENIED = (arn: string) =>
   `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/test is not authorized to perform: sts:AssumeRole on resource: ${arn}</Message></Error><RequestId>s3-harden-test</RequestId></ErrorResponse>`;
 
+const LIST_DENIED = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>User is not authorized to perform: s3:ListAllMyBuckets</Message><RequestId>s3-harden-test</RequestId></Error>`;
+
+/**
+ * `deniedAccounts`: AssumeRole of a role there is refused. `denyMemberListing`:
+ * ListBuckets signed by any other key than the caller's ("testing"), i.e.
+ * by an assumed role, is refused too.
+ */
 export async function assumeProxy(
   target: string,
   deniedAccounts: readonly string[],
+  options: { readonly denyMemberListing?: boolean } = {},
 ): Promise<AssumeProxy> {
   const upstream = new URL(target);
   const assumed: Record<string, string>[] = [];
@@ -38,6 +46,13 @@ export async function assumeProxy(
           outgoing.end(DENIED(arn));
           return;
         }
+      }
+      const signedBy = /Credential=([^/]+)\//.exec(incoming.headers.authorization ?? '')?.[1];
+      const listing = incoming.method === 'GET' && /^\/(\?|$)/.test(incoming.url ?? '');
+      if (options.denyMemberListing && listing && signedBy !== 'testing') {
+        outgoing.writeHead(403, { 'content-type': 'application/xml' });
+        outgoing.end(LIST_DENIED);
+        return;
       }
       const forwarded = request(
         {

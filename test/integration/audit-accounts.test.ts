@@ -242,6 +242,32 @@ describe('audit --accounts (the built CLI) against the emulator', () => {
     }
   });
 
+  it('an account whose buckets cannot be listed is one entry too; the caller’s own is still audited', async () => {
+    const proxy = await assumeProxy(emulatorUrl(), [], { denyMemberListing: true });
+    try {
+      const { code, stdout } = await runCli([
+        'audit',
+        ...MATCH,
+        '--accounts',
+        `${ACCOUNT},${memberA}`,
+        '--role-name',
+        ROLE,
+        '--json',
+        ...endpoint(proxy.url),
+      ]);
+      expect(code).toBe(4);
+      const result = report(stdout);
+      expect(result.accounts?.map((entry) => [entry.accountId, entry.status])).toEqual([
+        [ACCOUNT, 'audited'],
+        [memberA, 'failed'],
+      ]);
+      expect(result.accounts?.[1]?.error).toMatch(/s3:ListAllMyBuckets/);
+      expect(result.buckets.map((bucket) => bucket.bucket)).toEqual([`${PREFIX}-home`]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('assumes roles in the caller’s partition (aws-cn here), never a fixed arn:aws:', async () => {
     const proxy = await assumeProxy(emulatorUrl(), []);
     try {

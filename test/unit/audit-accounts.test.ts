@@ -22,6 +22,9 @@ import { buildReport } from '../../src/plan/audit/report.js';
 import { auditToSarif } from '../../src/plan/audit/sarif.js';
 import { auditReportSchema, type BucketAudit } from '../../src/plan/audit/schema.js';
 import type { ApiCall } from '../../src/plan/model/types.js';
+import { schemaProblems } from '../helpers/json-schema.js';
+
+const SCHEMAS = join(import.meta.dirname, '..', 'schemas');
 
 describe('role ARNs follow the caller’s partition', () => {
   it.each([
@@ -153,6 +156,8 @@ describe('a multi-account report', () => {
     const member = Findings.filter((finding) => finding.Resources[0]?.Id.endsWith('member-eu'));
     expect(member.every((finding) => finding.AwsAccountId === MEMBER)).toBe(true);
     expect(new Set(Findings.map((finding) => finding.Id)).size).toBe(Findings.length);
+    const document = JSON.stringify({ Findings });
+    expect(schemaProblems(join(SCHEMAS, 'asff-2018-10-08.json'), document)).toBe('');
   });
 
   it('SARIF: one run per account; the one not audited a failed invocation', () => {
@@ -162,6 +167,10 @@ describe('a multi-account report', () => {
     expect(runs[2]?.invocations[0]?.toolExecutionNotifications?.[0]?.message.text).toMatch(
       /^not audited: cannot assume/,
     );
+    const document = JSON.stringify(auditToSarif(fleet));
+    expect(
+      schemaProblems(join(SCHEMAS, 'sarif-2.1.0-rtm.5.json'), document, 'Draft4Validator'),
+    ).toBe('');
   });
 });
 
