@@ -104,3 +104,26 @@ export function accountsSelection(flags: AccountFlags): AccountsSelection | unde
     concurrency: flags.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY,
   };
 }
+
+/**
+ * `audit --iam-policy role|caller`: the member role's policy (the audit's
+ * reads in every region) or the caller's additions (ListAccounts, AssumeRole
+ * of --role-name), in the partition of --region; printed with no AWS call.
+ */
+export async function printAuditIamPolicy(
+  which: 'role' | 'caller',
+  flags: { readonly roleName?: string; readonly region?: string },
+  stdout: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
+  const { iamPolicyForAuditCaller, iamPolicyForAuditRole } = await import('../plan/audit/iam.js');
+  const { partitionOf } = await import('../plan/policy/statements.js');
+  const partition = partitionOf(flags.region ?? 'us-east-1');
+  if (which === 'caller' && flags.roleName === undefined) {
+    fail('--iam-policy caller names the role it may assume: give --role-name too.');
+  }
+  const result =
+    which === 'role'
+      ? iamPolicyForAuditRole(partition)
+      : iamPolicyForAuditCaller(flags.roleName as string, partition);
+  stdout.write(`${JSON.stringify(result.policy, null, 2)}\n`);
+}

@@ -31,6 +31,7 @@ import {
   parseExternalId,
   parseRegions,
   parseRoleName,
+  printAuditIamPolicy,
 } from './audit-flags.js';
 import {
   type ConnectionFlags,
@@ -601,6 +602,12 @@ export function buildProgram(): Command {
         `accounts audited at once, 1–32 (default ${DEFAULT_ACCOUNT_CONCURRENCY}); each runs --concurrency buckets at once`,
         parseAccountConcurrency,
       )
+      .addOption(
+        new Option(
+          '--iam-policy <which>',
+          'print an IAM policy and exit, with no AWS call: role (the role to deploy in each member account for --accounts) or caller (what the caller needs to list accounts and assume --role-name); in the partition of --region',
+        ).choices(['role', 'caller']),
+      )
       .option(
         '--regions <regions>',
         'only buckets in these regions (names separated by commas); each bucket is read in its own region',
@@ -614,6 +621,7 @@ export function buildProgram(): Command {
           all?: boolean;
           match?: string;
           regions?: string[];
+          iamPolicy?: 'role' | 'caller';
           concurrency: number;
           json?: boolean;
           format?: 'text' | 'json' | 'sarif' | 'asff';
@@ -624,6 +632,13 @@ export function buildProgram(): Command {
     ) => {
       if (flags.json && flags.format && flags.format !== 'json') {
         fail(`--json and --format ${flags.format} ask for two outputs: choose one.`);
+      }
+      if (flags.iamPolicy) {
+        if (flags.format && flags.format !== 'json') {
+          fail(`--format ${flags.format} and --iam-policy ask for two outputs: choose one.`);
+        }
+        await printAuditIamPolicy(flags.iamPolicy, flags);
+        return;
       }
       const accounts = accountsSelection(flags);
       const selection = bucketSelection(flags);
