@@ -1,17 +1,22 @@
 /**
  * `s3-harden audit`: a read-only posture report for some buckets or all of
  * them. One memoised view of the session serves the run, so an account-wide
- * read (account Block Public Access, Macie, Access Analyzer) is sent once
- * however many buckets ask; each bucket is found first (HeadBucket: a bucket
- * that vanished or is denied gets its row and the audit goes on), then its
- * reads go out together; buckets run a few at a time (--concurrency).
- * Throttling is retried by the SDK (standard mode, see ../aws/clients.ts); a
- * read still refused is one control's "unknown", with the reason.
+ * read (account Block Public Access) is sent once however many buckets ask,
+ * and a regional one (Macie, Access Analyzer, KMS, CloudTrail) once per
+ * region: each bucket is read in its own region (ListBuckets' BucketRegion,
+ * else HeadBucket's), through that region's clients. Each bucket is found
+ * first (HeadBucket: a bucket that vanished or is denied gets its row and the
+ * audit goes on), then its reads go out together; buckets run a few at a
+ * time (--concurrency). --regions keeps the buckets of those regions. Many
+ * accounts (--accounts): ./audit-accounts.ts. Throttling is retried by the
+ * SDK (standard mode, see ../aws/clients.ts); a read still refused is one
+ * control's "unknown", with the reason.
  *
  * Exit codes: 0 when the audit ran, whatever it found, unless --fail-on
- * trips (2, as `plan` with changes: something to fix); 1 on an error that
- * stops the audit (no credentials, endpoint unreachable, ListBuckets denied,
- * a --match that matches no bucket).
+ * trips (2, as `plan` with changes: something to fix); 4 when some accounts
+ * of --accounts could not be audited (wins over 2); 1 on an error that stops
+ * the audit (no credentials, endpoint unreachable, ListBuckets denied on a
+ * one-account run, a --match that matches no bucket).
  */
 import type { ConnectionOptions } from '../aws/clients.js';
 import { AwsError } from '../aws/errors.js';
