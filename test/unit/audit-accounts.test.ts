@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { partitionOfArn, roleArn } from '../../src/aws/accounts.js';
+import { listActiveAccounts, partitionOfArn, roleArn } from '../../src/aws/accounts.js';
+import type { AwsSession } from '../../src/aws/index.js';
 import { readMemo, routeRegion } from '../../src/aws/read-memo.js';
 import { auditToAsff } from '../../src/plan/audit/asff.js';
 import { CONTROLS } from '../../src/plan/audit/controls.js';
@@ -45,6 +46,36 @@ describe('role ARNs follow the caller’s partition', () => {
     expect(iamPolicyForAuditCaller('audit', 'aws-cn').policy.Statement[1]?.Resource).toBe(
       'arn:aws-cn:iam::*:role/audit',
     );
+  });
+});
+
+describe('--accounts all', () => {
+  it('reads every page of ListAccounts and keeps the ACTIVE accounts (State, else the deprecated Status)', async () => {
+    const pages: Record<string, Record<string, unknown>> = {
+      first: {
+        Accounts: [
+          { Id: '333333333333', Name: 'c', State: 'ACTIVE', Status: 'ACTIVE' },
+          { Id: '222222222222', Name: 'suspended', State: 'SUSPENDED', Status: 'SUSPENDED' },
+          // State says it is closing, though the old Status still says ACTIVE.
+          { Id: '444444444444', Name: 'closing', State: 'PENDING_CLOSURE', Status: 'ACTIVE' },
+        ],
+        NextToken: 'next',
+      },
+      next: { Accounts: [{ Id: '111111111111', Name: 'a', Status: 'ACTIVE' }] },
+    };
+    const inputs: unknown[] = [];
+    const session = {
+      request: async (apiCall: ApiCall) => {
+        inputs.push(apiCall.input);
+        const token = (apiCall.input as { NextToken?: string }).NextToken ?? 'first';
+        return pages[token] ?? {};
+      },
+    } as unknown as AwsSession;
+    expect(await listActiveAccounts(session)).toEqual([
+      { id: '111111111111', name: 'a' },
+      { id: '333333333333', name: 'c' },
+    ]);
+    expect(inputs).toEqual([{}, { NextToken: 'next' }]);
   });
 });
 
