@@ -27,6 +27,8 @@ import { createProgress } from './progress.js';
 export interface AccountsSelection {
   /** Every ACTIVE account of the organisation, or these IDs. */
   readonly ids: 'all' | readonly string[];
+  /** Left out (--exclude-accounts): sandboxes, suspended-in-all-but-name, the log archive… */
+  readonly exclude?: readonly string[];
   /** The role assumed in each account but the caller's own. */
   readonly roleName?: string;
   readonly externalId?: string;
@@ -36,11 +38,15 @@ export interface AccountsSelection {
 
 /** The accounts the run covers, in ID order. */
 async function members(caller: AwsSession, selection: AccountsSelection): Promise<MemberAccount[]> {
+  const kept = (account: MemberAccount) => !selection.exclude?.includes(account.id);
   if (selection.ids !== 'all') {
-    return [...new Set(selection.ids)].sort().map((id) => ({ id }));
+    return [...new Set(selection.ids)]
+      .sort()
+      .map((id) => ({ id }))
+      .filter(kept);
   }
   try {
-    return await listActiveAccounts(caller);
+    return (await listActiveAccounts(caller)).filter(kept);
   } catch (error) {
     throw new CommandError(
       `--accounts all: cannot list the organisation's accounts: ${(error as Error).message}`,

@@ -64,6 +64,7 @@ export function parseAccountConcurrency(value: string): number {
 
 export interface AccountFlags {
   readonly accounts?: 'all' | string[];
+  readonly excludeAccounts?: 'all' | string[];
   readonly roleName?: string;
   readonly externalId?: string;
   readonly accountConcurrency?: number;
@@ -77,6 +78,12 @@ export function accountsSelection(flags: AccountFlags): AccountsSelection | unde
   }
   if (flags.roleName !== undefined && flags.accounts === undefined) {
     fail('--role-name is assumed in the accounts --accounts names: give --accounts too.');
+  }
+  if (flags.excludeAccounts !== undefined && flags.accounts === undefined) {
+    fail('--exclude-accounts leaves accounts out of --accounts: give --accounts too.');
+  }
+  if (flags.excludeAccounts === 'all') {
+    fail('--exclude-accounts takes account IDs, not all.');
   }
   if (flags.accountConcurrency !== undefined && flags.accounts === undefined) {
     fail('--account-concurrency needs --accounts.');
@@ -99,6 +106,7 @@ export function accountsSelection(flags: AccountFlags): AccountsSelection | unde
   if (twice) fail(`account ${twice} is listed twice.`);
   return {
     ids: flags.accounts,
+    ...(flags.excludeAccounts ? { exclude: flags.excludeAccounts } : {}),
     roleName: flags.roleName,
     ...(flags.externalId !== undefined ? { externalId: flags.externalId } : {}),
     concurrency: flags.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY,

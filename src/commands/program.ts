@@ -588,6 +588,11 @@ export function buildProgram(): Command {
         parseAccounts,
       )
       .option(
+        '--exclude-accounts <ids>',
+        'leave these accounts out of --accounts (IDs separated by commas)',
+        parseAccounts,
+      )
+      .option(
         '--role-name <name>',
         'the role to assume in each account: arn:<your partition>:iam::<account>:role/NAME (your own account uses your credentials)',
         parseRoleName,

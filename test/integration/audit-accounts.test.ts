@@ -152,6 +152,28 @@ describe('audit --accounts (the built CLI) against the emulator', () => {
     expect(result.summary).toMatchObject({ buckets: 5, errors: 0, accountErrors: 0 });
   });
 
+  it('--exclude-accounts leaves accounts out of --accounts all', async () => {
+    const { code, stdout } = await runCli([
+      'audit',
+      ...MATCH,
+      '--accounts',
+      'all',
+      '--exclude-accounts',
+      `${ACCOUNT},${memberA}`,
+      '--role-name',
+      ROLE,
+      '--json',
+      ...endpoint(),
+    ]);
+    expect(code).toBe(0);
+    const result = report(stdout);
+    const ids = result.accounts?.map((entry) => entry.accountId) ?? [];
+    expect(ids).toContain(memberB);
+    expect(ids).not.toContain(ACCOUNT);
+    expect(ids).not.toContain(memberA);
+    expect(result.buckets.map((bucket) => bucket.bucket)).toEqual([`${PREFIX}-b-eu`]);
+  });
+
   it('counts: per-account reads once per account, per-region reads once per region, never per bucket', async () => {
     const { code, stdout } = await runCli([
       'audit',
@@ -302,6 +324,7 @@ describe('audit --accounts (the built CLI) against the emulator', () => {
     [['--accounts', '12345'], /"12345" is not an AWS account ID \(12 digits\)/],
     [['--accounts', 'all'], /--accounts needs --role-name/],
     [['--role-name', ROLE], /--role-name is assumed in the accounts --accounts names/],
+    [['--exclude-accounts', DENIED], /--exclude-accounts leaves accounts out of --accounts/],
     [['--external-id', 'abc123'], /--external-id is sent with the role --role-name names/],
     [['--regions', 'eu-west-1,nowhere'], /"nowhere" is not an AWS region name/],
     [['--accounts', 'all', '--role-name', 'a/b'], /"a\/b" is not an IAM role name/],
