@@ -16,7 +16,22 @@ export interface ConnectionOptions {
   readonly region?: string;
   /** Custom endpoint; otherwise AWS_ENDPOINT_URL, otherwise AWS. */
   readonly endpoint?: string;
+  /**
+   * Credentials instead of the default chain (a member account's assumed
+   * role, see ./accounts.ts); the profile is then not used.
+   */
+  readonly credentials?: CredentialsProvider;
 }
+
+/** Temporary credentials, as the SDK takes them from a provider. */
+export interface TemporaryCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+
+export type CredentialsProvider = () => Promise<TemporaryCredentials>;
 
 export interface Clients {
   readonly s3: S3Client;
@@ -36,6 +51,8 @@ export interface Clients {
   readonly accessanalyzer: DeferredClient;
   /** Loads @aws-sdk/client-cloudtrail on its first call (the CloudTrail data events step and control). */
   readonly cloudtrail: DeferredClient;
+  /** Loads @aws-sdk/client-organizations on its first call (`audit --accounts all`). */
+  readonly organizations: DeferredClient;
   /** The custom endpoint in use, if any. */
   readonly endpoint?: string;
 }
@@ -144,7 +161,11 @@ export function createClients(options: ConnectionOptions, env = process.env): Cl
   const timeouts = resolveTimeouts(env);
   const settings = {
     ...(region ? { region } : {}),
-    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.credentials
+      ? { credentials: options.credentials }
+      : options.profile
+        ? { profile: options.profile }
+        : {}),
     ...(endpoint ? { endpoint } : {}),
     logger: QUIET_LOGGER,
     // Retries are the SDK's standard mode: 3 attempts with jittered backoff,
@@ -193,6 +214,13 @@ export function createClients(options: ConnectionOptions, env = process.env): Cl
     const sdk = await import('./cloudtrail.js');
     return { client: new sdk.CloudTrailClient(config()), commands: sdk.CLOUDTRAIL_COMMANDS };
   });
+  const organizations = deferredClient('organizations', async () => {
+    const sdk = await import('./organizations.js');
+    return {
+      client: new sdk.OrganizationsClient(config()),
+      commands: sdk.ORGANIZATIONS_COMMANDS,
+    };
+  });
   return {
     s3,
     s3control,
@@ -203,6 +231,7 @@ export function createClients(options: ConnectionOptions, env = process.env): Cl
     macie2,
     accessanalyzer,
     cloudtrail,
+    organizations,
     ...(endpoint ? { endpoint } : {}),
   };
 }
@@ -217,4 +246,5 @@ export function destroyClients(clients: Clients): void {
   clients.macie2.destroy();
   clients.accessanalyzer.destroy();
   clients.cloudtrail.destroy();
+  clients.organizations.destroy();
 }

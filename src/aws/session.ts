@@ -15,7 +15,7 @@ import type {
 } from '../plan/model/types.js';
 import type { PolicyValidation } from '../plan/policy/validation.js';
 import { RESOURCES } from '../plan/resources/index.js';
-import { type ConnectionOptions, createClients, destroyClients } from './clients.js';
+import { type Clients, type ConnectionOptions, createClients, destroyClients } from './clients.js';
 import { send } from './commands.js';
 import { AwsError, isAbsent, normaliseError } from './errors.js';
 import type { ReadSend } from './families/family.js';
@@ -23,6 +23,7 @@ import { READERS } from './families/index.js';
 import { readBucketTags } from './families/tagging.js';
 import { createPolicyValidator } from './policy-validation.js';
 import { profileProblem } from './profiles.js';
+import { type RegionalSend, readMemo, routeRegion } from './read-memo.js';
 
 export interface Identity {
   readonly accountId: string;
@@ -50,6 +51,17 @@ export interface AwsSession {
   readonly endpoint?: string;
   readonly profile?: string;
   listBuckets(): Promise<string[]>;
+  /** The bucket list with each bucket's region where ListBuckets says it (BucketRegion). */
+  listBucketsWithRegions(): Promise<{ readonly name: string; readonly region?: string }[]>;
+  /**
+   * This view in another region (same account, credentials, endpoint and
+   * memo): its clients are made on first use and kept until close. Account-wide
+   * calls (S3 Control, STS, the bucket list) still go to the
+   * session's own region, so they are sent once however many regions ask.
+   */
+  inRegion(region: string): AwsSession;
+  /** One call that is no resource's read (ListAccounts, AssumeRole): counted, errors normalised, never memoised. */
+  request(call: ApiCall): Promise<Record<string, unknown>>;
   /** The bucket's tags (none: empty), for the exceptions they hold; memoised in a view. */
   bucketTags(bucket: string): Promise<Record<string, string>>;
   /** Confirms the bucket exists and is reachable; returns its region. */
@@ -98,49 +110,30 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/**
- * A read-through memo for one run (an audit and the plans it feeds, a wizard
- * session's bucket): the same read with the same input is sent once, whoever
- * asks (two buckets' readers listing the account's KMS keys, say). Any write
- * through the view starts a new generation, so a read after it goes to AWS
- * again, and a read that was in flight during the write is not kept.
- */
-function readMemo(send: ReadSend): { read: ReadSend; forget: () => void } {
-  let generation = 0;
-  const memo = new Map<string, Promise<Record<string, unknown>>>();
-  return {
-    read(apiCall) {
-      const key = `${apiCall.service}:${apiCall.operation}:${JSON.stringify(apiCall.input)}`;
-      const cached = memo.get(key);
-      if (cached) return cached;
-      const started = generation;
-      const pending = send(apiCall);
-      memo.set(key, pending);
-      // A rejection is kept too (a denied read stays denied for the run); the
-      // caller handles it, this only forgets a read a write overtook.
-      const settle = () => {
-        if (generation !== started && memo.get(key) === pending) memo.delete(key);
-      };
-      pending.then(settle, settle);
-      return pending;
-    },
-    forget() {
-      generation += 1;
-      memo.clear();
-    },
-  };
-}
-
 export async function connect(options: ConnectionOptions = {}): Promise<AwsSession> {
   const clients = createClients(options);
   const { endpoint } = clients;
   const counts: Record<string, number> = {};
+  // The session's own region's clients, and the others' once first used.
+  const regional = new Map<string, Clients>();
+  const clientsIn = (where: string | undefined): Clients => {
+    if (where === undefined || where === region) return clients;
+    let made = regional.get(where);
+    if (!made) {
+      made = createClients({ ...options, region: where });
+      regional.set(where, made);
+    }
+    return made;
+  };
 
-  const call = async (apiCall: ApiCall): Promise<Record<string, unknown>> => {
+  const call = async (apiCall: ApiCall, where?: string): Promise<Record<string, unknown>> => {
     const key = `${apiCall.service}:${apiCall.operation}`;
     counts[key] = (counts[key] ?? 0) + 1;
     try {
-      return await send(clients, apiCall);
+      return await send(
+        clientsIn(where === undefined ? undefined : routeRegion(apiCall, where, region)),
+        apiCall,
+      );
     } catch (error) {
       throw Object.assign(
         normaliseError(error, { call: apiCall, ...(endpoint ? { endpoint } : {}) }),
@@ -187,7 +180,13 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
    * The session's operations over one way of reading: straight to AWS, or
    * memoised (see `memoised`).
    */
-  const view = (readCall: ReadSend, onWrite: () => void): AwsSession => {
+  const view = (
+    readRegional: RegionalSend,
+    onWrite: () => void,
+    viewRegion: string,
+  ): AwsSession => {
+    const readCall: ReadSend = (apiCall) =>
+      readRegional(apiCall, routeRegion(apiCall, viewRegion, region));
     const read = async (
       target: Target,
       resource: ResourceKey,
@@ -233,36 +232,48 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
         operation: 'HeadBucket',
         input: { Bucket: bucket },
       });
-      return { region: typeof head.BucketRegion === 'string' ? head.BucketRegion : region };
+      return { region: typeof head.BucketRegion === 'string' ? head.BucketRegion : viewRegion };
+    };
+
+    const listBucketsWithRegions = async () => {
+      const buckets: { name: string; region?: string }[] = [];
+      let token: string | undefined;
+      do {
+        const page = await readCall({
+          service: 's3',
+          operation: 'ListBuckets',
+          input: { MaxBuckets: 1000, ...(token ? { ContinuationToken: token } : {}) },
+        });
+        const listed = (page.Buckets as { Name?: string; BucketRegion?: string }[]) ?? [];
+        for (const bucket of listed) {
+          if (!bucket.Name) continue;
+          buckets.push({
+            name: bucket.Name,
+            ...(bucket.BucketRegion ? { region: bucket.BucketRegion } : {}),
+          });
+        }
+        token = typeof page.ContinuationToken === 'string' ? page.ContinuationToken : undefined;
+      } while (token);
+      return buckets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     };
 
     return {
       identity,
-      region,
+      region: viewRegion,
       ...(endpoint ? { endpoint } : {}),
       ...(options.profile ? { profile: options.profile } : {}),
       async listBuckets() {
-        const names: string[] = [];
-        let token: string | undefined;
-        do {
-          const page = await readCall({
-            service: 's3',
-            operation: 'ListBuckets',
-            input: { MaxBuckets: 1000, ...(token ? { ContinuationToken: token } : {}) },
-          });
-          for (const bucket of (page.Buckets as { Name?: string }[] | undefined) ?? []) {
-            if (bucket.Name) names.push(bucket.Name);
-          }
-          token = typeof page.ContinuationToken === 'string' ? page.ContinuationToken : undefined;
-        } while (token);
-        return names.sort();
+        return (await listBucketsWithRegions()).map((bucket) => bucket.name);
       },
+      listBucketsWithRegions,
+      inRegion: (where) => view(readRegional, onWrite, where),
+      request: (apiCall) => call(apiCall),
       locateBucket,
       bucketTags: (bucket) => readBucketTags(readCall, bucket),
       async observe(bucket, resources, options = {}) {
         const target = {
           accountId: identity.accountId,
-          region,
+          region: viewRegion,
           bucket,
           ...(options.logBucket ? { logBucket: options.logBucket } : {}),
         };
@@ -346,7 +357,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
         onWrite();
         for (let attempt = 0; ; attempt++) {
           try {
-            const output = await call(apiCall);
+            const output = await call(apiCall, viewRegion);
             // Reads that ran alongside the write may not have seen it.
             onWrite();
             return output;
@@ -367,12 +378,16 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
       callCounts: () => ({ ...counts }),
       memoised() {
         const memo = readMemo(call);
-        return view(memo.read, memo.forget);
+        return view(memo.read, memo.forget, viewRegion);
       },
       validatePolicies: (plan) => policyValidator.validate(plan),
-      close: () => destroyClients(clients),
+      close: () => {
+        destroyClients(clients);
+        for (const made of regional.values()) destroyClients(made);
+        regional.clear();
+      },
     };
   };
 
-  return view(call, () => {});
+  return view(call, () => {}, region);
 }

@@ -1,17 +1,22 @@
 /**
  * `s3-harden audit`: a read-only posture report for some buckets or all of
  * them. One memoised view of the session serves the run, so an account-wide
- * read (account Block Public Access, Macie, Access Analyzer) is sent once
- * however many buckets ask; each bucket is found first (HeadBucket: a bucket
- * that vanished or is denied gets its row and the audit goes on), then its
- * reads go out together; buckets run a few at a time (--concurrency).
- * Throttling is retried by the SDK (standard mode, see ../aws/clients.ts); a
- * read still refused is one control's "unknown", with the reason.
+ * read (account Block Public Access) is sent once however many buckets ask,
+ * and a regional one (Macie, Access Analyzer, KMS, CloudTrail) once per
+ * region: each bucket is read in its own region (ListBuckets' BucketRegion,
+ * else HeadBucket's), through that region's clients. Each bucket is found
+ * first (HeadBucket: a bucket that vanished or is denied gets its row and the
+ * audit goes on), then its reads go out together; buckets run a few at a
+ * time (--concurrency). --regions keeps the buckets of those regions. Many
+ * accounts (--accounts): ./audit-accounts.ts. Throttling is retried by the
+ * SDK (standard mode, see ../aws/clients.ts); a read still refused is one
+ * control's "unknown", with the reason.
  *
  * Exit codes: 0 when the audit ran, whatever it found, unless --fail-on
- * trips (2, as `plan` with changes: something to fix); 1 on an error that
- * stops the audit (no credentials, endpoint unreachable, ListBuckets denied,
- * a --match that matches no bucket).
+ * trips (2, as `plan` with changes: something to fix); 4 when some accounts
+ * of --accounts could not be audited (wins over 2); 1 on an error that stops
+ * the audit (no credentials, endpoint unreachable, ListBuckets denied on a
+ * one-account run, a --match that matches no bucket).
  */
 import type { ConnectionOptions } from '../aws/clients.js';
 import { AwsError } from '../aws/errors.js';
@@ -28,7 +33,7 @@ import {
 } from '../plan/audit/controls.js';
 import { type FailOn, failOnReason, parseFailOn } from '../plan/audit/fail-on.js';
 import { type AuditLine, renderAudit } from '../plan/audit/render.js';
-import { buildReport, outOfRegion } from '../plan/audit/report.js';
+import { buildReport } from '../plan/audit/report.js';
 import { auditToSarif } from '../plan/audit/sarif.js';
 import type { AccountAudit, AuditReport, BucketAudit } from '../plan/audit/schema.js';
 import { exceptResults } from '../plan/exceptions/audit-exceptions.js';
@@ -36,6 +41,7 @@ import type { Exception } from '../plan/exceptions/exceptions.js';
 import type { ResourceKey } from '../plan/model/types.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { TOOL } from '../version.js';
+import { type AccountsSelection, auditAccountsReport } from './audit-accounts.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import { type BucketSelection, selectBuckets } from './fleet-select.js';
 import { createProgress, terminalColumns } from './progress.js';
@@ -59,6 +65,10 @@ export interface AuditCommandOptions {
   readonly connection: ConnectionOptions;
   /** Whose CIS numbers to show (--cis-version; default the newest). */
   readonly cisVersion?: CisVersion;
+  /** --regions: only buckets in these regions. */
+  readonly regions?: readonly string[];
+  /** --accounts (with --role-name, --external-id): a multi-account run. */
+  readonly accounts?: AccountsSelection;
 }
 
 /** The --fail-on value, or a one-line error (exit 1) before any AWS call. */
@@ -98,6 +108,8 @@ export interface AuditExceptions {
   readonly warn: (line: string) => void;
   /** Whose CIS numbers the tags' control names are in (--cis-version). */
   readonly cisVersion?: CisVersion;
+  /** On multi-account runs, the account each row names. */
+  readonly accountId?: string;
 }
 
 const NO_EXCEPTIONS: AuditExceptions = { exceptions: [], now: new Date(), warn: () => {} };
@@ -107,10 +119,13 @@ export async function auditBucket(
   bucket: string,
   listed = false,
   context: AuditExceptions = NO_EXCEPTIONS,
+  knownRegion?: string,
 ): Promise<BucketAudit> {
   let region: string;
   try {
-    ({ region } = await view.locateBucket(bucket));
+    // HeadBucket in the bucket's region when ListBuckets said it, else from the
+    // session's; memoised for every region, so observe does not send it again.
+    ({ region } = await (knownRegion ? view.inRegion(knownRegion) : view).locateBucket(bucket));
   } catch (error) {
     if (isFatal(error)) throw error;
     const kind = errorKind(error);
@@ -118,25 +133,32 @@ export async function auditBucket(
       listed && kind === 'not-found'
         ? `Bucket ${bucket} no longer exists: it was deleted after the bucket list was read.`
         : (error as Error).message;
-    return { bucket, region: null, results: [], error: message, errorKind: kind };
+    return {
+      bucket,
+      ...(context.accountId ? { accountId: context.accountId } : {}),
+      region: null,
+      results: [],
+      error: message,
+      errorKind: kind,
+    };
   }
-  const skipped = outOfRegion(region, view.region);
-  const reads = auditReads().filter((resource) => !(resource in skipped));
+  // Read in its own region: Macie, Access Analyzer, KMS, CloudTrail answer
+  // there (once per region, memoised); account Block Public Access once per account.
+  const local = view.inRegion(region);
+  const reads = auditReads();
   // Every read is optional: one refused read is one control's "unknown", not the row's.
   // HeadBucket is not sent again: the view remembers it.
   // The tags are one more read, sent with the others, once per bucket.
   const [posture, tagged] = await Promise.all([
-    view.observe(bucket, reads, { optional: reads }),
-    readBucketTagExceptions(view, bucket, context.warn, context.cisVersion).then(
+    local.observe(bucket, reads, { optional: reads }),
+    readBucketTagExceptions(local, bucket, context.warn, context.cisVersion).then(
       (read) => read.exceptions,
     ),
   ]);
-  const results = evaluateControls({
-    ...posture,
-    unreadable: { ...posture.unreadable, ...skipped },
-  });
+  const results = evaluateControls(posture);
   return {
     bucket,
+    ...(context.accountId ? { accountId: context.accountId } : {}),
     region: posture.region,
     results: exceptResults(results, bucket, [...context.exceptions, ...tagged], context.now),
   };
@@ -174,9 +196,10 @@ export async function auditBuckets(
   onDone: () => void = () => {},
   listed = false,
   context: AuditExceptions = NO_EXCEPTIONS,
+  regions: ReadonlyMap<string, string> = new Map(),
 ): Promise<BucketAudit[]> {
   return mapLimit(buckets, concurrency, async (bucket) => {
-    const audit = await auditBucket(view, bucket, listed, context);
+    const audit = await auditBucket(view, bucket, listed, context, regions.get(bucket));
     onDone();
     return audit;
   });
@@ -189,56 +212,132 @@ export function formatAudit(lines: readonly AuditLine[], colour: boolean): strin
     .join('\n');
 }
 
-/** The bucket names a selection stands for; a glob that matches none is an error, as for `plan`. */
-async function bucketNames(view: AwsSession, selection: BucketSelection): Promise<string[]> {
-  if (selection.kind === 'list') return [...new Set(selection.buckets)];
-  const listed = await view.listBuckets();
-  const names = selectBuckets(selection, listed);
-  if (selection.kind === 'match' && names.length === 0) {
+/**
+ * The bucket names a selection stands for, with the regions ListBuckets gave;
+ * a glob that matches none is an error, as for `plan` (unless `quiet`: one
+ * account of many may have none).
+ */
+async function bucketNames(
+  view: AwsSession,
+  selection: BucketSelection,
+  quiet = false,
+): Promise<{ names: string[]; regions: Map<string, string> }> {
+  if (selection.kind === 'list')
+    return { names: [...new Set(selection.buckets)], regions: new Map() };
+  const listed = await view.listBucketsWithRegions();
+  const names = selectBuckets(
+    selection,
+    listed.map((bucket) => bucket.name),
+  );
+  if (!quiet && selection.kind === 'match' && names.length === 0) {
     throw new CommandError(
       `no bucket matches ${selection.pattern} (of ${listed.length} in the account)`,
     );
   }
-  return names;
+  const regions = new Map<string, string>();
+  for (const bucket of listed) if (bucket.region) regions.set(bucket.name, bucket.region);
+  return { names, regions };
+}
+
+/** What one account's part of an audit needs. */
+export interface AccountScope {
+  readonly selection: BucketSelection;
+  readonly concurrency: number;
+  readonly exceptions?: AuditExceptions;
+  /** --regions: buckets elsewhere are left out. */
+  readonly regions?: readonly string[];
+  /** A multi-account run: rows name the account, a glob matching none here is no error. */
+  readonly accountId?: string;
+  readonly onBucket?: () => void;
+  /** Called once the bucket count is known (the progress bar). */
+  readonly onCount?: (buckets: number) => void;
+}
+
+/** The buckets of `names` in `wanted` regions; a bucket whose region ListBuckets did not say is found first (HeadBucket, memoised). */
+async function inRegions(
+  view: AwsSession,
+  names: readonly string[],
+  known: Map<string, string>,
+  wanted: readonly string[] | undefined,
+): Promise<string[]> {
+  if (!wanted) return [...names];
+  const keep = await Promise.all(
+    names.map(async (name) => {
+      let region = known.get(name);
+      if (!region) {
+        try {
+          region = (await view.locateBucket(name)).region;
+          known.set(name, region);
+        } catch (error) {
+          if (isFatal(error)) throw error;
+          return true; // Its row says why it could not be found.
+        }
+      }
+      return wanted.includes(region);
+    }),
+  );
+  return names.filter((_, index) => keep[index]);
+}
+
+/**
+ * One account's rows: its buckets (within --regions), each read in its own
+ * region; the account-level controls alone when no row carries them.
+ */
+export async function auditAccountBuckets(
+  view: AwsSession,
+  scope: AccountScope,
+): Promise<{ audits: BucketAudit[]; account?: AccountAudit }> {
+  const { names, regions } = await bucketNames(view, scope.selection, Boolean(scope.accountId));
+  const buckets = await inRegions(view, names, regions, scope.regions);
+  scope.onCount?.(buckets.length);
+  const context = scope.exceptions ?? NO_EXCEPTIONS;
+  const audits = await auditBuckets(
+    view,
+    buckets,
+    scope.concurrency,
+    scope.onBucket,
+    scope.selection.kind !== 'list',
+    scope.accountId ? { ...context, accountId: scope.accountId } : context,
+    regions,
+  );
+  // Every audited bucket carries the account-level controls; with none, say them alone.
+  const account = audits.some((audit) => audit.error === undefined)
+    ? undefined
+    : await auditAccount(view);
+  return { audits, ...(account ? { account } : {}) };
 }
 
 /** The report of one audit run (also what `--json` prints). */
 export async function auditReport(
   session: AwsSession,
-  options: Pick<AuditCommandOptions, 'selection' | 'concurrency' | 'cisVersion'> & {
+  options: Pick<AuditCommandOptions, 'selection' | 'concurrency' | 'cisVersion' | 'regions'> & {
     readonly exceptions?: AuditExceptions;
   },
   started: number = Date.now(),
   progressStream: Parameters<typeof createProgress>[2] = process.stderr,
 ): Promise<AuditReport> {
   const view = session.memoised();
-  const buckets = await bucketNames(view, options.selection);
-  const listed = options.selection.kind !== 'list';
-  const progress = createProgress(buckets.length, 'buckets', progressStream);
-  let audits: BucketAudit[];
+  let progress = createProgress(0, 'buckets', progressStream);
+  let result: Awaited<ReturnType<typeof auditAccountBuckets>>;
   try {
-    audits = await auditBuckets(
-      view,
-      buckets,
-      options.concurrency,
-      () => progress.tick(),
-      listed,
-      options.exceptions,
-    );
+    result = await auditAccountBuckets(view, {
+      ...options,
+      onCount: (count) => {
+        progress = createProgress(count, 'buckets', progressStream);
+      },
+      onBucket: () => progress.tick(),
+    });
   } finally {
     progress.done();
   }
-  // Every audited bucket carries the account-level controls; with none, say them alone.
-  const account = audits.some((audit) => audit.error === undefined)
-    ? undefined
-    : await auditAccount(view);
   return buildReport({
     tool: TOOL,
     ...(options.cisVersion ? { cisVersion: options.cisVersion } : {}),
     accountId: session.identity.accountId,
     region: session.region,
-    buckets: audits,
-    ...(account ? { account } : {}),
+    buckets: result.audits,
+    ...(result.account ? { account: result.account } : {}),
+    ...(options.regions ? { regions: options.regions } : {}),
     calls: session.callCounts(),
     durationMs: Date.now() - started,
   });
@@ -263,7 +362,9 @@ export async function runAudit(
       warn: (line) => process.stderr.write(`${escapeControl(line)}\n`),
       ...(options.cisVersion ? { cisVersion: options.cisVersion } : {}),
     };
-    const report = await auditReport(session, { ...options, exceptions }, started);
+    const report = options.accounts
+      ? await auditAccountsReport(session, options.accounts, { ...options, exceptions }, started)
+      : await auditReport(session, { ...options, exceptions }, started);
     if (options.sarif) stdout.write(`${jsonText(auditToSarif(report))}\n`);
     else if (options.asff) {
       stdout.write(`${jsonText(auditToAsff(report, { now: new Date().toISOString() }))}\n`);
@@ -277,6 +378,17 @@ export async function runAudit(
       report,
       selection.kind === 'list' ? 'named' : 'listed',
     );
+    const unaudited = (report.accounts ?? []).filter((entry) => entry.status === 'failed');
+    if (unaudited.length > 0) {
+      // An incomplete audit is never clean: exit 4 wins over --fail-on's 2, whose finding is still said.
+      if (tripped)
+        process.stderr.write(`${escapeControl(`s3-harden: audit --fail-on: ${tripped}`)}\n`);
+      const ids = unaudited.map((entry) => entry.accountId);
+      throw new CommandError(
+        `${unaudited.length} of ${report.accounts?.length} accounts could not be audited: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''} (see the report)`,
+        EXIT.accountsIncomplete,
+      );
+    }
     if (tripped) throw new CommandError(`audit --fail-on: ${tripped}`, EXIT.changes);
     return EXIT.ok;
   } finally {

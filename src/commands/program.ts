@@ -18,6 +18,17 @@ import { vpceProblem } from '../steps/policy-inputs.js';
 import type { StepId } from '../steps/types.js';
 import { VERSION } from '../version.js';
 import {
+  type AccountFlags,
+  accountsSelection,
+  DEFAULT_ACCOUNT_CONCURRENCY,
+  parseAccountConcurrency,
+  parseAccounts,
+  parseExternalId,
+  parseRegions,
+  parseRoleName,
+  printAuditIamPolicy,
+} from './audit-flags.js';
+import {
   type ConnectionFlags,
   connectionOptions,
   endpointProblem,
@@ -579,24 +590,71 @@ export function buildProgram(): Command {
         'exit 2 when the audit finds: never, fail, unknown, or only these controls (e.g. S3.5,S3.8); a --bucket that cannot be audited trips all but never',
         'never',
       )
-      .option('--exceptions <file>', EXCEPTIONS_HELP),
+      .option('--exceptions <file>', EXCEPTIONS_HELP)
+      .option(
+        '--accounts <ids>',
+        'audit these accounts (IDs separated by commas), or all: every ACTIVE account of the organisation (organizations:ListAccounts); needs --role-name',
+        parseAccounts,
+      )
+      .option(
+        '--exclude-accounts <ids>',
+        'leave these accounts out of --accounts (IDs separated by commas)',
+        parseAccounts,
+      )
+      .option(
+        '--role-name <name>',
+        'the role to assume in each account: arn:<your partition>:iam::<account>:role/NAME (your own account uses your credentials)',
+        parseRoleName,
+      )
+      .option(
+        '--external-id <id>',
+        'the ExternalId the role trust policy requires',
+        parseExternalId,
+      )
+      .option(
+        '--account-concurrency <n>',
+        `accounts audited at once, 1–32 (default ${DEFAULT_ACCOUNT_CONCURRENCY}); each runs --concurrency buckets at once`,
+        parseAccountConcurrency,
+      )
+      .addOption(
+        new Option(
+          '--iam-policy <which>',
+          'print an IAM policy and exit, with no AWS call: role (the role to deploy in each member account for --accounts) or caller (what the caller needs to list accounts and assume --role-name); in the partition of --region',
+        ).choices(['role', 'caller']),
+      )
+      .option(
+        '--regions <regions>',
+        'only buckets in these regions (names separated by commas); each bucket is read in its own region',
+        parseRegions,
+      ),
   ).action(
     async (
-      flags: ConnectionFlags & {
-        bucket?: string[];
-        all?: boolean;
-        match?: string;
-        concurrency: number;
-        json?: boolean;
-        format?: 'text' | 'json' | 'sarif' | 'asff';
-        failOn: string;
-        cisVersion?: CisVersion;
-        exceptions?: string;
-      },
+      flags: ConnectionFlags &
+        AccountFlags & {
+          bucket?: string[];
+          all?: boolean;
+          match?: string;
+          regions?: string[];
+          iamPolicy?: 'role' | 'caller';
+          concurrency: number;
+          json?: boolean;
+          format?: 'text' | 'json' | 'sarif' | 'asff';
+          failOn: string;
+          cisVersion?: CisVersion;
+          exceptions?: string;
+        },
     ) => {
       if (flags.json && flags.format && flags.format !== 'json') {
         fail(`--json and --format ${flags.format} ask for two outputs: choose one.`);
       }
+      if (flags.iamPolicy) {
+        if (flags.format && flags.format !== 'json') {
+          fail(`--format ${flags.format} and --iam-policy ask for two outputs: choose one.`);
+        }
+        await printAuditIamPolicy(flags.iamPolicy, flags);
+        return;
+      }
+      const accounts = accountsSelection(flags);
       const selection = bucketSelection(flags);
       const { runAudit, failOnFlag } = await import('./audit.js');
       const { loadExceptions } = await import('./exceptions-file.js');
@@ -611,6 +669,8 @@ export function buildProgram(): Command {
           failOn: failOnFlag(flags.failOn, flags.cisVersion),
           connection: connectionOptions(flags),
           ...(flags.cisVersion ? { cisVersion: flags.cisVersion } : {}),
+          ...(flags.regions ? { regions: flags.regions } : {}),
+          ...(accounts ? { accounts } : {}),
         }),
       );
     },
@@ -625,13 +685,15 @@ Exit codes:
      by IAM Access Analyzer, or a Deny that would lock you out
   2  plan has changes, or audit --fail-on found what it names
   3  rollback incomplete: the commands to finish by hand are printed
+  4  audit --accounts: some accounts could not be audited (the report says why)
 Examples:
   s3-harden                                   interactive wizard
   s3-harden plan --bucket my-bucket --out plan.json
   s3-harden apply plan.json
   s3-harden plan --match 'logs-*' --out fleet.json    a section per bucket
   s3-harden apply fleet.json --on-error continue
-  s3-harden audit --all --fail-on fail`,
+  s3-harden audit --all --fail-on fail
+  s3-harden audit --all --accounts all --role-name s3-harden-audit`,
   );
   return program;
 }

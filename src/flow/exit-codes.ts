@@ -8,6 +8,8 @@ export const EXIT = {
   changes: 2,
   /** An apply failed and at least one change could not be rolled back: act by hand (commands printed). */
   rollbackIncomplete: 3,
+  /** `audit --accounts`: some accounts could not be audited (their role not assumed, their buckets not listed); the report says which. */
+  accountsIncomplete: 4,
   /** Interrupted before anything was written. */
   interrupted: 130,
 } as const;

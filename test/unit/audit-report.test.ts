@@ -17,7 +17,7 @@ import { failOnReason, parseFailOn } from '../../src/plan/audit/fail-on.js';
 import { iamPolicyForAudit } from '../../src/plan/audit/iam.js';
 import { wrapText } from '../../src/plan/audit/lines.js';
 import { lineText, renderAudit, truncate } from '../../src/plan/audit/render.js';
-import { buildReport, outOfRegion } from '../../src/plan/audit/report.js';
+import { buildReport } from '../../src/plan/audit/report.js';
 import {
   type AccountAudit,
   AUDIT_SCHEMA,
@@ -93,11 +93,11 @@ function open(bucket: string, region = 'us-east-1'): BucketAudit {
   };
   const unreadable = {
     ...NO_TRAILS,
-    'account.macie': NOT_HERE,
-    'account.macieJobs': NOT_HERE,
+    // Each bucket is read in its own region: Macie's answer there is that region's.
+    'account.macie': region === 'us-east-1' ? NOT_HERE : `Macie is not enabled in ${region}`,
+    'account.macieJobs': region === 'us-east-1' ? NOT_HERE : `Macie is not enabled in ${region}`,
     'account.analyzer': 'IAM Access Analyzer is not available at this endpoint',
     'bucket.findings': 'IAM Access Analyzer is not available at this endpoint',
-    ...outOfRegion(region, 'us-east-1'),
   };
   return {
     bucket,
@@ -178,24 +178,6 @@ describe('the JSON report', () => {
     );
     expect(broken({ buckets: [{ ...GONE, errorKind: 'typo' }] })).toBe(false);
     expect(broken({ account: { results: [], extra: 1 } })).toBe(false);
-  });
-});
-
-describe('outOfRegion', () => {
-  it('names the regional reads of a bucket in another region, and nothing at home', () => {
-    expect(outOfRegion('us-east-1', 'us-east-1')).toEqual({});
-    const reasons = outOfRegion('eu-west-1', 'us-east-1');
-    expect(Object.keys(reasons).sort()).toEqual([
-      'account.analyzer',
-      'account.macie',
-      'account.macieJobs',
-      'bucket.findings',
-      'bucket.macieJob',
-    ]);
-    expect(reasons['account.macie']).toBe(
-      'Macie is regional: the bucket is in eu-west-1, this run in us-east-1 (audit it with --region eu-west-1)',
-    );
-    expect(reasons['bucket.findings']).toMatch(/^IAM Access Analyzer is regional/);
   });
 });
 
@@ -392,10 +374,10 @@ describe('the table', () => {
       '  ✗ LOCK  not enabled',
       '  ✗ LOG   server access logging is off',
       `  ? CT    ${TRAILS_NOT_HERE}`,
+      '  ? AA    IAM Access Analyzer is not available at this endpoint',
       'alpha (us-east-1)',
       '  ✗ MFA   disabled: only the root user can enable it, with its MFA device',
       `  ? MAC   ${NOT_HERE}`,
-      '  ? AA    IAM Access Analyzer is not available at this endpoint',
       'beta (eu-west-1)',
       '  ✗ BPA   no bucket-level Block Public Access configuration',
       '  ✗ ACL   no Object Ownership setting: ACLs are enabled (ObjectWriter)',
@@ -406,10 +388,7 @@ describe('the table', () => {
       '  ✗ VER   never enabled',
       '  ✗ MFA   versioning was never enabled, and MFA delete needs it',
       '  ✗ LIFE  no lifecycle configuration',
-      '  ? MAC   Macie is regional: the bucket is in eu-west-1, this run in us-east-1',
-      '          (audit it with --region eu-west-1)',
-      '  ? AA    IAM Access Analyzer is regional: the bucket is in eu-west-1, this run',
-      '          in us-east-1 (audit it with --region eu-west-1)',
+      '  ? MAC   Macie is not enabled in eu-west-1',
       'gone',
       '  ! not audited: Bucket gone does not exist.',
       '',
@@ -425,14 +404,11 @@ describe('the table', () => {
     expect(details.slice(details.indexOf('  ✗ LOG   server access logging is off'))).toEqual([
       '  ✗ LOG   server access logging is off',
       `  ? CT    ${TRAILS_NOT_HERE}`,
+      '  ? AA    IAM Access Analyzer is not available at this endpoint',
       'Every bucket in us-east-1 (3 buckets)',
       `  ? MAC   ${NOT_HERE}`,
-      '  ? AA    IAM Access Analyzer is not available at this endpoint',
       'd (eu-west-1)',
-      '  ? MAC   Macie is regional: the bucket is in eu-west-1, this run in us-east-1',
-      '          (audit it with --region eu-west-1)',
-      '  ? AA    IAM Access Analyzer is regional: the bucket is in eu-west-1, this run',
-      '          in us-east-1 (audit it with --region eu-west-1)',
+      '  ? MAC   Macie is not enabled in eu-west-1',
       '',
       '4 buckets: 48 failing results, 12 unknown, 4 passing.',
     ]);
@@ -448,7 +424,9 @@ describe('the table', () => {
       'Every bucket in us-east-1 (2 buckets)',
       'Every bucket in eu-west-1 (2 buckets)',
     ]);
-    expect(two.filter((line) => line.includes('Macie is regional'))).toHaveLength(1);
+    expect(two.filter((line) => line.includes('Macie is not enabled in eu-west-1'))).toHaveLength(
+      1,
+    );
     expect(two).not.toContain('a (us-east-1)');
   });
 

@@ -3,8 +3,9 @@
  * module beside this one and add it to FAMILIES.
  */
 import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { ResourceKey } from '../../plan/model/types.js';
+import { deferredCommand } from '../clients.js';
 import { policyValidationAws } from '../policy-validation.js';
 import { accessAnalyzerAws } from './access-analyzer.js';
 import { accessPointAws } from './access-point.js';
@@ -29,7 +30,9 @@ import { vpcEndpointsAws } from './vpc-endpoints.js';
 const CORE: AwsFamily = {
   commands: {
     s3: { ListBuckets: ListBucketsCommand, HeadBucket: HeadBucketCommand },
-    sts: { GetCallerIdentity: GetCallerIdentityCommand },
+    sts: { GetCallerIdentity: GetCallerIdentityCommand, AssumeRole: AssumeRoleCommand },
+    // Deferred: the Organizations SDK loads on the first call (audit --accounts all).
+    organizations: { ListAccounts: deferredCommand('ListAccounts') },
   },
   readers: {},
 };

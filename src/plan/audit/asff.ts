@@ -27,6 +27,7 @@
 import { partitionOf } from '../policy/statements.js';
 import { DEFAULT_CIS_VERSION } from './cis.js';
 import { ACCOUNT_CONTROLS, type ControlId, securityHubLabel } from './controls.js';
+import { accountReport } from './render-accounts.js';
 import type { AuditReport, BucketAudit } from './schema.js';
 
 export const ASFF_SCHEMA_VERSION = '2018-10-08';
@@ -81,7 +82,26 @@ function requirements(control: Control, cis: string): string[] {
   ];
 }
 
-export function auditToAsff(report: AuditReport, options: AsffOptions) {
+/**
+ * The findings to import; a multi-account report gives each finding its
+ * bucket's account (AwsAccountId), and an account not audited one finding
+ * on the account, with the reason.
+ */
+export function auditToAsff(
+  report: AuditReport,
+  options: AsffOptions,
+): ReturnType<typeof oneAccountAsff> {
+  if (!report.accounts) return oneAccountAsff(report, options);
+  const findings = report.accounts.flatMap((entry) => {
+    const part = accountReport(report, entry);
+    if (entry.status === 'audited') return oneAccountAsff(part, options).Findings;
+    return oneAccountAsff({ ...part, buckets: [], account: { results: [] } }, options, entry.error)
+      .Findings;
+  });
+  return { Findings: findings };
+}
+
+function oneAccountAsff(report: AuditReport, options: AsffOptions, notAudited?: string) {
   const time = report.generatedAt || options.now;
   const region = report.region;
   const partition = partitionOf(region);
@@ -177,6 +197,19 @@ export function auditToAsff(report: AuditReport, options: AsffOptions) {
     report.buckets.find((bucket) => bucket.error === undefined)?.results ??
     [];
   findingsOf(accountResults, accountWhere, (id) => ACCOUNT_WIDE.has(id));
+  if (notAudited !== undefined) {
+    findings.push(
+      finding(
+        accountWhere,
+        NOT_AUDITED,
+        'Account not audited',
+        `account ${account} was not audited: ${notAudited}`,
+        'WARNING',
+        'INFORMATIONAL',
+        [],
+      ),
+    );
+  }
   for (const bucket of report.buckets) {
     const bucketRegion = bucket.region ?? region;
     const bucketPartition = partitionOf(bucketRegion);

@@ -151,7 +151,7 @@ function bucketTrips(failOn: FailOn, bucket: BucketAudit, selected: Selected): b
  */
 export function failOnReason(
   failOn: FailOn,
-  report: Pick<AuditReport, 'buckets' | 'account'>,
+  report: Pick<AuditReport, 'buckets' | 'account' | 'accounts'>,
   selected: Selected,
 ): string | null {
   if (failOn.level === 'never') return null;
@@ -159,6 +159,9 @@ export function failOnReason(
   const rows = [
     ...report.buckets.map((bucket) => ({ where: bucket.bucket, results: bucket.results })),
     ...(report.account ? [{ where: 'the account', results: report.account.results }] : []),
+    ...(report.accounts ?? []).flatMap((entry) =>
+      entry.results ? [{ where: `account ${entry.accountId}`, results: entry.results }] : [],
+    ),
   ];
   const found = (status: ControlStatus) =>
     rows.flatMap((row) =>

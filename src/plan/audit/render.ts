@@ -22,6 +22,7 @@ import {
   where,
   wrapped,
 } from './lines.js';
+import { renderAccounts } from './render-accounts.js';
 import type { AuditReport, BucketAudit } from './schema.js';
 
 export { type AuditLine, lineText, type Span, SYMBOL } from './lines.js';
@@ -301,6 +302,7 @@ function accountLines(report: AuditReport, width: number): AuditLine[] {
  * one): the table fits it, detail lines wrap to it.
  */
 export function renderAudit(report: AuditReport, width = 80): AuditLine[] {
+  if (report.accounts) return renderAccounts(report, width, renderAudit, summaryText);
   const summary = wrapped([], summaryText(report), 'summary', width, 2);
   const account = accountLines(report, width);
   const only = report.buckets.length === 1 ? report.buckets[0] : undefined;

@@ -1,21 +1,13 @@
 /**
- * From each bucket's readings to the audit report: which reads a bucket
- * outside the run's region cannot have, the summary counts, and the report
+ * From each bucket's readings to the audit report: the summary counts, and the report
  * itself (the JSON view; the table is rendered from it). Pure.
  */
 
-import type { ResourceKey } from '../model/types.js';
-import { READS } from '../policy/iam-policy.js';
 import { type CisVersion, DEFAULT_CIS_VERSION } from './cis.js';
-import {
-  auditReads,
-  CONTROLS,
-  type ControlId,
-  type ControlStatus,
-  controlsForCis,
-} from './controls.js';
+import { CONTROLS, type ControlId, type ControlStatus, controlsForCis } from './controls.js';
 import {
   type AccountAudit,
+  type AccountEntry,
   AUDIT_SCHEMA,
   AUDIT_VERSION,
   type AuditReport,
@@ -24,55 +16,33 @@ import {
   type BucketAudit,
 } from './schema.js';
 
-/** Services whose answers hold for the region asked only. */
-const REGIONAL_SERVICES: Readonly<Record<string, string>> = {
-  macie2: 'Macie',
-  accessanalyzer: 'IAM Access Analyzer',
-};
-
-function regionalService(resource: ResourceKey): string | undefined {
-  for (const operation of READS[resource]) {
-    const name = REGIONAL_SERVICES[operation.split(':')[0] ?? ''];
-    if (name) return name;
-  }
-  return undefined;
-}
-
-/**
- * For a bucket in another region than the run: the audit reads it cannot
- * make there (Macie and IAM Access Analyzer see their own region's buckets
- * only), each with the one-line reason its control shows as unknown.
- */
-export function outOfRegion(
-  bucketRegion: string,
-  runRegion: string,
-): Partial<Record<ResourceKey, string>> {
-  if (bucketRegion === runRegion) return {};
-  const reasons: Partial<Record<ResourceKey, string>> = {};
-  for (const resource of auditReads()) {
-    const service = regionalService(resource);
-    if (service) {
-      reasons[resource] =
-        `${service} is regional: the bucket is in ${bucketRegion}, this run in ${runRegion} (audit it with --region ${bucketRegion})`;
-    }
-  }
-  return reasons;
-}
-
-export function summarise(buckets: readonly BucketAudit[], account?: AccountAudit): AuditSummary {
+export function summarise(
+  buckets: readonly BucketAudit[],
+  account?: AccountAudit,
+  accounts?: readonly AccountEntry[],
+): AuditSummary {
   const tally = (): Record<ControlStatus, number> => ({ pass: 0, fail: 0, unknown: 0 });
   const total = tally();
   const byControl = Object.fromEntries(CONTROLS.map((control) => [control.id, tally()])) as Record<
     ControlId,
     Record<ControlStatus, number>
   >;
-  for (const row of [...buckets, ...(account ? [account] : [])]) {
+  const accountRows = (accounts ?? []).flatMap((entry) =>
+    entry.results ? [{ results: entry.results }] : [],
+  );
+  for (const row of [...buckets, ...(account ? [account] : []), ...accountRows]) {
     for (const result of row.results) {
       total[result.status] += 1;
       byControl[result.id][result.status] += 1;
     }
   }
   return {
+    ...(accounts
+      ? {
+          accounts: accounts.length,
+          accountErrors: accounts.filter((entry) => entry.status === 'failed').length,
+        }
+      : {}),
     buckets: buckets.length,
     errors: buckets.filter((bucket) => bucket.error !== undefined).length,
     ...total,
@@ -87,6 +57,10 @@ export interface ReportInput {
   readonly buckets: readonly BucketAudit[];
   /** The account-level results, when no bucket row carries them. */
   readonly account?: AccountAudit;
+  /** Multi-account runs: one entry per account. */
+  readonly accounts?: readonly AccountEntry[];
+  /** The --regions filter, when given. */
+  readonly regions?: readonly string[];
   readonly calls: Readonly<Record<string, number>>;
   readonly durationMs: number;
   readonly generatedAt?: Date;
@@ -120,7 +94,9 @@ export function buildReport(input: ReportInput): AuditReport {
     ),
     buckets: [...input.buckets],
     ...(input.account ? { account: input.account } : {}),
-    summary: summarise(input.buckets, input.account),
+    ...(input.accounts ? { accounts: [...input.accounts] } : {}),
+    ...(input.regions ? { regions: [...input.regions] } : {}),
+    summary: summarise(input.buckets, input.account, input.accounts),
     stats,
   };
 }

@@ -14,6 +14,7 @@ import { exceptedText } from '../exceptions/exceptions.js';
 import { partitionOf } from '../policy/statements.js';
 import { DEFAULT_CIS_VERSION } from './cis.js';
 import { ACCOUNT_CONTROLS, securityHubLabel } from './controls.js';
+import { accountReport } from './render-accounts.js';
 import type { AuditReport, BucketAudit } from './schema.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -100,7 +101,37 @@ function bucketWhere(report: AuditReport, bucket: BucketAudit): Where {
   };
 }
 
-export function auditToSarif(report: AuditReport) {
+/**
+ * The SARIF log; a multi-account report is one run per account (its
+ * properties name it), an account not audited a run whose invocation failed,
+ * with the reason.
+ */
+export function auditToSarif(report: AuditReport): ReturnType<typeof oneAccountSarif> {
+  if (!report.accounts) return oneAccountSarif(report);
+  const runs = report.accounts.flatMap((entry) => {
+    if (entry.status === 'audited') return oneAccountSarif(accountReport(report, entry)).runs;
+    const [run] = oneAccountSarif({ ...accountReport(report, entry), buckets: [] }).runs;
+    if (!run) return [];
+    return [
+      {
+        ...run,
+        results: [],
+        invocations: [
+          {
+            executionSuccessful: false,
+            endTimeUtc: report.generatedAt,
+            toolExecutionNotifications: [
+              { level: 'error' as const, message: { text: `not audited: ${entry.error}` } },
+            ],
+          },
+        ],
+      },
+    ];
+  });
+  return { ...oneAccountSarif({ ...report, accounts: undefined, buckets: [] }), runs };
+}
+
+function oneAccountSarif(report: AuditReport) {
   const byId = new Map(report.controls.map((control) => [control.id, control]));
   const account: Where = {
     uri: `aws-account:${report.accountId}`,
@@ -151,7 +182,16 @@ export function auditToSarif(report: AuditReport) {
             ],
           },
         },
-        invocations: [{ executionSuccessful: true, endTimeUtc: report.generatedAt }],
+        invocations: [
+          {
+            executionSuccessful: true,
+            endTimeUtc: report.generatedAt,
+          } as {
+            executionSuccessful: boolean;
+            endTimeUtc: string;
+            toolExecutionNotifications?: { level: 'error'; message: { text: string } }[];
+          },
+        ],
         properties: { accountId: report.accountId, region: report.region },
         results: [...results, ...notAudited],
       },

@@ -47,8 +47,12 @@ export const controlResultSchema = z.strictObject({
   exception: resultExceptionSchema.optional(),
 });
 
+const accountId = z.string().regex(/^\d{12}$/);
+
 export const bucketAuditSchema = z.strictObject({
   bucket: z.string().min(1),
+  /** The account that owns the bucket (added in 1 without breaking it: on multi-account runs, --accounts). */
+  accountId: accountId.optional(),
   /** null when the bucket could not be reached (see error). */
   region: z.string().min(1).nullable(),
   /** One result per control, in `controls` order; empty when the bucket could not be audited. */
@@ -73,7 +77,31 @@ export const accountAuditSchema = z.strictObject({
   results: z.array(controlResultSchema),
 });
 
+/**
+ * One account of a multi-account run (--accounts; added in 1 without
+ * breaking it): audited, or not, with the reason (its role could not be
+ * assumed, its bucket list was refused). `results` holds its account-level
+ * controls when none of its bucket rows carries them, as `account` does for
+ * a one-account run.
+ */
+export const accountEntrySchema = z.strictObject({
+  accountId,
+  /** Its name in the organisation (--accounts all). */
+  name: z.string().min(1).optional(),
+  /** The role assumed there; absent for the caller's own account (its own credentials). */
+  roleArn: z.string().min(1).optional(),
+  status: z.enum(['audited', 'failed']),
+  /** Why the account could not be audited (with status failed). */
+  error: z.string().min(1).optional(),
+  /** Its buckets in the report. */
+  buckets: count,
+  results: z.array(controlResultSchema).optional(),
+});
+
 export const auditSummarySchema = z.strictObject({
+  /** Accounts asked about, and of those the ones that could not be audited (multi-account runs). */
+  accounts: count.optional(),
+  accountErrors: count.optional(),
   /** Buckets asked about. */
   buckets: count,
   /** Of those, the ones that could not be audited at all. */
@@ -102,20 +130,26 @@ export const auditReportSchema = z.strictObject({
   /** "s3-harden 0.1.0". */
   tool: z.string().min(1),
   generatedAt: z.iso.datetime(),
+  /** The caller's account (on multi-account runs, each bucket row and account entry names its own). */
   accountId: z.string(),
-  /** The region the run's clients used (Macie and Access Analyzer are read there). */
+  /** The caller's region (each bucket is read in its own; Macie and Access Analyzer in each bucket's region). */
   region: z.string().min(1),
   /** The CIS AWS Foundations Benchmark version of the controls' `cis` numbers (added to version 1). */
   cisVersion: z.enum(CIS_VERSIONS).optional(),
   controls: z.array(controlSpecSchema),
   buckets: z.array(bucketAuditSchema),
   account: accountAuditSchema.optional(),
+  /** Multi-account runs (--accounts): one entry per account, in account ID order. */
+  accounts: z.array(accountEntrySchema).optional(),
+  /** The --regions filter, when given: buckets elsewhere were left out. */
+  regions: z.array(z.string().min(1)).optional(),
   summary: auditSummarySchema,
   stats: auditStatsSchema,
 });
 
 export type BucketAudit = z.infer<typeof bucketAuditSchema>;
 export type AccountAudit = z.infer<typeof accountAuditSchema>;
+export type AccountEntry = z.infer<typeof accountEntrySchema>;
 export type AuditSummary = z.infer<typeof auditSummarySchema>;
 export type AuditStats = z.infer<typeof auditStatsSchema>;
 export type AuditReport = z.infer<typeof auditReportSchema>;

@@ -37,6 +37,7 @@ export const SERVICES = [
   'macie2',
   'accessanalyzer',
   'cloudtrail',
+  'organizations',
 ] as const;
 export type Service = (typeof SERVICES)[number];
 

@@ -38,6 +38,21 @@ const CORE_OPERATIONS: readonly OperationSpec[] = [
     kind: 'read',
     scope: 'bucket',
   },
+  // audit --accounts: the organisation's member accounts, and the role assumed in each.
+  {
+    service: 'organizations',
+    operation: 'ListAccounts',
+    iamAction: 'organizations:ListAccounts',
+    kind: 'read',
+    scope: 'none',
+  },
+  {
+    service: 'sts',
+    operation: 'AssumeRole',
+    iamAction: 'sts:AssumeRole',
+    kind: 'read',
+    scope: 'none',
+  },
   // The policy checks (src/aws/policy-validation.ts) before review and apply.
   {
     service: 'accessanalyzer',
