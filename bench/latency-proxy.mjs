@@ -55,6 +55,8 @@ const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Starts the proxy. Resolves with { url, port, stats(), resetStats(),
  * clearCache(), close() }. `upstream` must be an http://127.0.0.1 URL.
+ * @param {{ upstream: string, latencyMs?: number, jitterMs?: number,
+ *   maxInFlight?: number, replay?: boolean, random?: () => number }} options
  */
 export async function startLatencyProxy({
   upstream,
@@ -63,7 +65,7 @@ export async function startLatencyProxy({
   maxInFlight = 256,
   replay = false,
   random = Math.random,
-} = {}) {
+}) {
   const target = new URL(upstream);
   if (target.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname))
     throw new Error(`latency proxy: upstream must be a loopback http URL, not ${upstream}`);
