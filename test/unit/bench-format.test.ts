@@ -14,7 +14,14 @@ describe('parseBenchArgs', () => {
   it('defaults to 200 buckets, every CLI read, every part', () => {
     const options = parseBenchArgs([]);
     expect(options).toMatchObject({ buckets: 200, cliSample: undefined, memoryBuckets: 1000 });
-    expect([...options.parts]).toEqual(['audit', 'apply', 'frame', 'memory']);
+    expect([...options.parts]).toEqual([
+      'audit',
+      'apply',
+      'frame',
+      'memory',
+      'latency',
+      'critical-path',
+    ]);
   });
 
   it('takes a sample, a part list and a bucket count', () => {
