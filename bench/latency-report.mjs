@@ -58,3 +58,36 @@ export function formatLatency(d) {
   );
   return lines.join('\n');
 }
+
+/** Part (e): apply's sequential round trips next to the plan's dependency depth. */
+export function formatCriticalPath(e) {
+  const rows = [
+    [
+      `(e) apply through the proxy, +${e.latencyMs} ms a request`,
+      'changes',
+      'depth',
+      'requests',
+      `at +0 ms`,
+      `at +${e.latencyMs} ms`,
+      'sequential round trips',
+      'goal (depth + 2)',
+    ],
+  ];
+  for (const p of e.presets) {
+    rows.push([
+      `${p.preset}, 1 bucket`,
+      String(p.changes),
+      String(p.depth),
+      String(p.requests),
+      formatDuration(p.ms0),
+      formatDuration(p.msL),
+      Number.isFinite(p.sequentialRoundTrips) ? p.sequentialRoundTrips.toFixed(1) : 'n/a',
+      String(p.depth + 2),
+    ]);
+  }
+  return [
+    table(rows),
+    `sequential round trips = (apply at +${e.latencyMs} ms - apply at +0 ms) / ${e.latencyMs} ms,` +
+      ` medians of ${e.runs} runs each; depth = the longest dependsOn chain of the plan`,
+  ].join('\n');
+}

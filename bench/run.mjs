@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, resetEmulator, startEmulator } from '../scripts/emulator.mjs';
+import { applyCriticalPath } from './apply-critical-path.mjs';
 import { applyVsCli } from './apply-vs-cli.mjs';
 import { auditArgv, auditVsCli } from './audit-vs-cli.mjs';
 import { ensureAwsCli } from './aws-cli.mjs';
@@ -20,7 +21,7 @@ import { formatFirstFrame, measureFirstFrame } from './first-frame.mjs';
 import { seedFleet } from './fleet.mjs';
 import { formatDuration, formatRatio, parseBenchArgs, table, USAGE } from './format.mjs';
 import { ACCOUNT_READS, BUCKET_READS } from './guide-commands.mjs';
-import { formatLatency } from './latency-report.mjs';
+import { formatCriticalPath, formatLatency } from './latency-report.mjs';
 import { latencyVsScanner } from './latency-vs-scanner.mjs';
 import { auditPeakMemory } from './peak-memory.mjs';
 import { ensureProwler } from './prowler.mjs';
@@ -162,6 +163,7 @@ function report(results, options) {
   }
   if (frame) lines.push('', formatFirstFrame(frame.stats, options.frameRuns));
   if (results.latency) lines.push('', formatLatency(results.latency));
+  if (results.criticalPath) lines.push('', formatCriticalPath(results.criticalPath));
   return lines.join('\n');
 }
 
@@ -237,6 +239,16 @@ async function main() {
         concurrency: options.concurrency,
         runs: options.auditRuns,
         scanner: options.scanner,
+        log,
+      });
+    }
+    if (parts.has('critical-path')) {
+      results.criticalPath = await applyCriticalPath({
+        endpoint,
+        env,
+        dir,
+        latencyMs: options.latencyMs || 30,
+        runs: options.applyRuns,
         log,
       });
     }
