@@ -14,8 +14,9 @@
 // `replay: true` turns it into a replaying cache for read-only runs: the
 // answer to a GET or HEAD is kept (by method, path and query, and the
 // account header) and later identical requests are answered from memory
-// after the same delay, without reaching the upstream; any other method
-// passes through and empties the cache (a write may change any answer). A
+// after the same delay, without reaching the upstream; a write (an S3 PUT,
+// DELETE or POST) passes through and empties the cache; a query- or
+// JSON-protocol POST (STS, KMS) passes through and leaves it. A
 // warm-up run fills it; timed runs then measure the client against latency
 // alone, not against the emulator's throughput (moto answers ~120 requests a
 // second on 2 shared cores).
@@ -48,6 +49,19 @@ export function requestPath(url) {
   const match = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/i.exec(url);
   const rest = match?.[1] ?? '/';
   return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
+/**
+ * Whether a request that is not a GET or HEAD can change what a read
+ * answers: S3's PUT, DELETE and POST (DeleteObjects, uploads). POSTs of the
+ * query and JSON protocols (STS GetCallerIdentity, KMS, Macie: an
+ * Action= body or an X-Amz-Target header) are forwarded uncached and leave
+ * the cache alone: the bench's read-only parts send no writes through them.
+ */
+function writes(req) {
+  if (req.method !== 'POST') return true;
+  const query = (req.headers['content-type'] ?? '').includes('x-www-form-urlencoded');
+  return !query && req.headers['x-amz-target'] === undefined;
 }
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -143,7 +157,7 @@ export async function startLatencyProxy({
         counters.forwarded++;
         if (replay) {
           if (readOnly) cache.set(key, answer);
-          else cache.clear();
+          else if (writes(req)) cache.clear();
         }
       }
       // A HEAD answer keeps the length it announces; any other, the body's own.

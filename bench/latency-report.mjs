@@ -28,7 +28,7 @@ export function formatLatency(d) {
   rows.push([
     '  bare SDK script, the same reads (bench/sdk-floor.mjs)',
     formatDuration(d.sdk.ms),
-    '',
+    d.sdk.proxy ? count(d.sdk.proxy.requests) : '',
     overFloor(d.sdk.ms, d.floor.ms),
   ]);
   if (d.prowler) {
@@ -45,6 +45,9 @@ export function formatLatency(d) {
       `s3-harden audit --all vs Prowler on the same proxy: ${formatRatio(d.audit.ms, d.prowler.ms)}`,
     );
   }
+  const replayed = ['audit', 'sdk', 'prowler']
+    .filter((side) => d[side]?.proxy)
+    .map((side) => `${side} ${count(d[side].proxy.replayed)} of ${count(d[side].proxy.requests)}`);
   lines.push(
     `latency +${d.latencyMs} ms a request${d.jitterMs ? ` (+ up to ${d.jitterMs} ms jitter)` : ''};` +
       (d.replay
@@ -52,6 +55,7 @@ export function formatLatency(d) {
           ` (warm-up through the emulator: audit ${formatDuration(d.audit.warmMs)}` +
           `${d.prowler ? `, Prowler ${formatDuration(d.prowler.warmMs)}` : ''})`
         : ' every request forwarded to the emulator'),
+    `answered from the proxy's memory in the timed runs: ${replayed.join(', ')}`,
     `audit: median of ${d.audit.times.length} runs (${d.audit.times.map((ms) => Math.round(ms)).join(', ')} ms),` +
       ` ${count(d.audit.apiCalls ?? 0)} API calls, at most ${d.audit.proxy.inFlightPeak} requests in flight;` +
       ` bare SDK: ${d.sdk.line}`,

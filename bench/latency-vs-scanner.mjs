@@ -48,12 +48,13 @@ async function auditOnce({ proxy, env, cwd, names, concurrency }) {
 /** The bare-SDK floor script through the proxy: { ms, line }. */
 async function sdkFloorOnce({ proxy, env, cwd, concurrency }) {
   const script = join(ROOT, 'bench', 'sdk-floor.mjs');
+  proxy.resetStats();
   const result = await timedRun([process.execPath, script, proxy.url, String(concurrency)], {
     env,
     cwd,
   });
   if (result.code !== 0) throw new Error(`sdk-floor.mjs failed: ${result.stderr.trim()}`);
-  return { ms: result.ms, line: result.stdout.trim() };
+  return { ms: result.ms, line: result.stdout.trim(), proxy: proxy.stats() };
 }
 
 export async function latencyVsScanner({

@@ -136,11 +136,19 @@ describe('latency proxy', () => {
     expect(again.body).toBe(first.body);
     await send(p.port, { path: '/b?logging' });
     expect(p.stats()).toMatchObject({ requests: 3, forwarded: 2, replayed: 1, cached: 2 });
+    // STS GetCallerIdentity: a POST that writes nothing keeps the cache.
+    await send(p.port, {
+      method: 'POST',
+      path: '/',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Action=GetCallerIdentity&Version=2011-06-15',
+    });
+    expect(p.stats().cached).toBe(2);
     await send(p.port, { method: 'PUT', path: '/b?versioning', body: 'x' });
     expect(p.stats().cached).toBe(0);
     const after = await send(p.port, { path: '/b?versioning' });
     expect(after.body).not.toBe(first.body);
-    expect(server.seen).toHaveLength(4);
+    expect(server.seen).toHaveLength(5);
     p.resetStats();
     expect(p.stats()).toMatchObject({ requests: 0, forwarded: 0, replayed: 0 });
   });
