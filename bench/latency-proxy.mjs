@@ -15,8 +15,8 @@
 // answer to a GET or HEAD is kept (by method, path and query, and the
 // account header) and later identical requests are answered from memory
 // after the same delay, without reaching the upstream; a write (an S3 PUT,
-// DELETE or POST) passes through and empties the cache; a query- or
-// JSON-protocol POST (STS, KMS) passes through and leaves it. A
+// DELETE or POST) passes through and empties the cache; another service's
+// POST (STS, Macie, KMS) passes through and leaves it. A
 // warm-up run fills it; timed runs then measure the client against latency
 // alone, not against the emulator's throughput (moto answers ~120 requests a
 // second on 2 shared cores).
@@ -53,15 +53,14 @@ export function requestPath(url) {
 
 /**
  * Whether a request that is not a GET or HEAD can change what a read
- * answers: S3's PUT, DELETE and POST (DeleteObjects, uploads). POSTs of the
- * query and JSON protocols (STS GetCallerIdentity, KMS, Macie: an
- * Action= body or an X-Amz-Target header) are forwarded uncached and leave
- * the cache alone: the bench's read-only parts send no writes through them.
+ * answers: any PUT or DELETE, and a POST signed for S3 (DeleteObjects,
+ * uploads). Other services' POSTs (STS GetCallerIdentity, Macie's
+ * ListClassificationJobs, KMS) are forwarded uncached and leave the cache
+ * alone: the bench's read-only parts send no writes through them.
  */
 function writes(req) {
   if (req.method !== 'POST') return true;
-  const query = (req.headers['content-type'] ?? '').includes('x-www-form-urlencoded');
-  return !query && req.headers['x-amz-target'] === undefined;
+  return /\/s3\/aws4_request/.test(String(req.headers.authorization ?? ''));
 }
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
