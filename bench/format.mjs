@@ -12,16 +12,35 @@ export const USAGE = `usage: npm run bench -- [options]
   --frame-runs R       measured first-frame runs per variant (default 15, min 15)
   --memory-buckets M   buckets for the peak-memory run (default 1000; 0 skips it)
   --concurrency C      passed to s3-harden audit --concurrency (default: its own)
-  --only LIST          run only some parts: audit,apply,frame,memory
+  --latency-buckets L  buckets in the latency part (default 1000)
+  --latency-ms MS      added by the latency proxy to every request (default 30)
+  --jitter-ms MS       plus up to this much, uniformly drawn (default 0)
+  --no-replay          the proxy forwards every read to the emulator (default:
+                       repeated reads are answered from memory after a warm-up)
+  --no-scanner         the latency part without Prowler
+  --accounts A         accounts in the latency part (default 1; more need the
+                       multi-account audit)
+  --only LIST          run only some parts: audit,apply,frame,memory,latency,critical-path
   --json FILE          also write every figure as JSON to FILE
   -h, --help           this text`;
 
-export const PARTS = ['audit', 'apply', 'frame', 'memory'];
+export const PARTS = ['audit', 'apply', 'frame', 'memory', 'latency', 'critical-path'];
 
 function positiveInteger(name, value, { min = 1 } = {}) {
   if (!/^\d+$/.test(value) || Number(value) < min)
     throw new Error(`--${name} must be a whole number of at least ${min}, not "${value}"`);
   return Number(value);
+}
+
+/**
+ * The latency part's account count: a parameter already, so the
+ * multi-account audit can turn it on; until then only 1 runs.
+ */
+function oneAccount(value) {
+  const accounts = positiveInteger('accounts', value);
+  if (accounts !== 1)
+    throw new Error('--accounts: this build audits one account; more need the multi-account audit');
+  return accounts;
 }
 
 /** Parses the orchestrator's argv; throws an Error with a one-line message on bad input. */
@@ -37,6 +56,12 @@ export function parseBenchArgs(argv) {
       'frame-runs': { type: 'string', default: process.env.BENCH_RUNS ?? '15' },
       'memory-buckets': { type: 'string', default: '1000' },
       concurrency: { type: 'string' },
+      'latency-buckets': { type: 'string', default: '1000' },
+      'latency-ms': { type: 'string', default: '30' },
+      'jitter-ms': { type: 'string', default: '0' },
+      'no-replay': { type: 'boolean', default: false },
+      'no-scanner': { type: 'boolean', default: false },
+      accounts: { type: 'string', default: '1' },
       only: { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -69,6 +94,12 @@ export function parseBenchArgs(argv) {
       values.concurrency === undefined
         ? undefined
         : positiveInteger('concurrency', values.concurrency),
+    latencyBuckets: positiveInteger('latency-buckets', values['latency-buckets'], { min: 2 }),
+    latencyMs: positiveInteger('latency-ms', values['latency-ms'], { min: 0 }),
+    jitterMs: positiveInteger('jitter-ms', values['jitter-ms'], { min: 0 }),
+    replay: !values['no-replay'],
+    scanner: !values['no-scanner'],
+    accounts: oneAccount(values.accounts),
     parts: new Set(only.filter((part) => part !== 'memory' || memoryBuckets > 0)),
     json: values.json,
   };

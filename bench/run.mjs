@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, resetEmulator, startEmulator } from '../scripts/emulator.mjs';
+import { applyCriticalPath } from './apply-critical-path.mjs';
 import { applyVsCli } from './apply-vs-cli.mjs';
 import { auditArgv, auditVsCli } from './audit-vs-cli.mjs';
 import { ensureAwsCli } from './aws-cli.mjs';
@@ -20,7 +21,10 @@ import { formatFirstFrame, measureFirstFrame } from './first-frame.mjs';
 import { seedFleet } from './fleet.mjs';
 import { formatDuration, formatRatio, parseBenchArgs, table, USAGE } from './format.mjs';
 import { ACCOUNT_READS, BUCKET_READS } from './guide-commands.mjs';
+import { formatCriticalPath, formatLatency } from './latency-report.mjs';
+import { latencyVsScanner } from './latency-vs-scanner.mjs';
 import { auditPeakMemory } from './peak-memory.mjs';
+import { ensureProwler } from './prowler.mjs';
 
 const log = (line) => console.error(line);
 const count = (n) => n.toLocaleString('en-US');
@@ -158,6 +162,8 @@ function report(results, options) {
     );
   }
   if (frame) lines.push('', formatFirstFrame(frame.stats, options.frameRuns));
+  if (results.latency) lines.push('', formatLatency(results.latency));
+  if (results.criticalPath) lines.push('', formatCriticalPath(results.criticalPath));
   return lines.join('\n');
 }
 
@@ -178,9 +184,10 @@ async function main() {
     return 1;
   }
   const { parts } = options;
-  if (parts.has('audit') || parts.has('memory')) assertAuditCommand();
+  if (parts.has('audit') || parts.has('memory') || parts.has('latency')) assertAuditCommand();
   const awsCli = ensureAwsCli({ log });
   const results = { machine: machine(awsCli), options: { ...options, parts: [...parts] } };
+  if (parts.has('latency') && options.scanner) results.machine.scanner = ensureProwler({ log });
   const dir = mkdtempSync(join(tmpdir(), 's3-harden-bench-'));
   const env = benchEnv(process.env, { stateDir: join(dir, 'state') });
   let emulator;
@@ -217,6 +224,34 @@ async function main() {
     }
     if (parts.has('apply'))
       results.apply = await applyVsCli({ endpoint, env, dir, runs: options.applyRuns, log });
+    if (parts.has('latency')) {
+      await resetEmulator(endpoint);
+      log(`bench: seeding ${options.latencyBuckets} buckets for the latency part…`);
+      const fleet = await seedFleet(endpoint, options.latencyBuckets);
+      results.latency = await latencyVsScanner({
+        endpoint,
+        env,
+        dir,
+        names: fleet.names,
+        latencyMs: options.latencyMs,
+        jitterMs: options.jitterMs,
+        replay: options.replay,
+        concurrency: options.concurrency,
+        runs: options.auditRuns,
+        scanner: options.scanner,
+        log,
+      });
+    }
+    if (parts.has('critical-path')) {
+      results.criticalPath = await applyCriticalPath({
+        endpoint,
+        env,
+        dir,
+        latencyMs: options.latencyMs || 30,
+        runs: options.applyRuns,
+        log,
+      });
+    }
     if (parts.has('memory')) {
       await resetEmulator(endpoint);
       log(`bench: seeding ${options.memoryBuckets} buckets for the memory run…`);

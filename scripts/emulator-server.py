@@ -18,6 +18,10 @@ with two gaps closed that s3-harden's tests depend on:
   a statement whose Principal is the string "*" (an HTTPS-only Deny) before
   the log delivery grant, as a log bucket shared by several sources has.
   The patched check skips such statements, as S3 does.
+- moto's ListBuckets cuts the list at MaxBuckets and says nothing of the
+  rest; real S3 returns a ContinuationToken for the next page (the bench's
+  10,000-bucket fleet needs it). The patched listing pages by name, as S3
+  does, with the token the continuation-token parameter sends back.
 
 Usage is moto_server's: -H HOST -p PORT.
 """
@@ -128,6 +132,36 @@ def log_permissions_enabled_policy(target_bucket, target_prefix):
 
 models.FakeBucket._log_permissions_enabled_policy = staticmethod(log_permissions_enabled_policy)
 responses.S3Response.get_bucket_lifecycle = get_bucket_lifecycle
+
+def all_buckets(self):
+    self.data["Action"] = "ListAllMyBuckets"
+    self._authenticate_and_authorize_s3_action()
+    max_buckets = self._get_param("max-buckets")
+    token = self._get_param("continuation-token")
+    listed = sorted(
+        self.backend.list_buckets(
+            prefix=self._get_param("prefix"),
+            bucket_region=self._get_param("bucket-region"),
+            max_buckets=None,
+        ),
+        key=lambda bucket: bucket.name,
+    )
+    if token:
+        listed = [bucket for bucket in listed if bucket.name > token]
+    page = listed[: int(max_buckets)] if max_buckets else listed
+    result = {
+        "Owner": {"ID": "bcaf1ffd86f41161ca5fb16fd081034f", "DisplayName": "webfile"},
+        "Buckets": [
+            {"Name": bucket.name, "CreationDate": bucket.creation_date_ISO8601} for bucket in page
+        ],
+    }
+    if len(page) < len(listed):
+        result["ContinuationToken"] = page[-1].name
+    self.data["Action"] = "ListBuckets"
+    return self.serialized(responses.ActionResult(result))
+
+
+responses.S3Response.all_buckets = all_buckets
 
 if __name__ == "__main__":
     from moto.server import main

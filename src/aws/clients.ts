@@ -168,10 +168,14 @@ export function createClients(options: ConnectionOptions, env = process.env): Cl
         : {}),
     ...(endpoint ? { endpoint } : {}),
     logger: QUIET_LOGGER,
-    // Retries are the SDK's standard mode: 3 attempts with jittered backoff,
-    // throttling (SlowDown, 503, ThrottlingException) included. Not set here,
-    // so AWS_MAX_ATTEMPTS / AWS_RETRY_MODE and the profile's max_attempts can
-    // raise it for a large fleet.
+    // Retries are the SDK's adaptive mode: 3 attempts with jittered backoff,
+    // and once S3 answers SlowDown / 503 / ThrottlingException, a client-side
+    // rate limiter that slows every later request of that client — so a
+    // fleet's many buckets in flight (--concurrency, the cap) back off
+    // together instead of each retrying at full speed. AWS_RETRY_MODE
+    // (standard, legacy) still wins, and AWS_MAX_ATTEMPTS / the profile's
+    // max_attempts still set the attempts: maxAttempts is not set here.
+    ...(env.AWS_RETRY_MODE ? {} : { retryMode: 'adaptive' }),
   };
   // Each client its own handler and agents (timeouts.ts): destroying one
   // client must not close another's sockets.

@@ -5,16 +5,26 @@
  * (the benchmark itself is not a test).
  */
 import { describe, expect, it } from 'vitest';
+import { dependencyDepth } from '../../bench/apply-critical-path.mjs';
 import { spreadSample } from '../../bench/audit-vs-cli.mjs';
 import { fleetNames } from '../../bench/fleet.mjs';
 import { formatDuration, formatRatio, median, parseBenchArgs, table } from '../../bench/format.mjs';
 import { bucketReads, operationOf } from '../../bench/guide-commands.mjs';
+import { overFloor } from '../../bench/latency-report.mjs';
+import { latencyFloor } from '../../bench/latency-vs-scanner.mjs';
 
 describe('parseBenchArgs', () => {
   it('defaults to 200 buckets, every CLI read, every part', () => {
     const options = parseBenchArgs([]);
     expect(options).toMatchObject({ buckets: 200, cliSample: undefined, memoryBuckets: 1000 });
-    expect([...options.parts]).toEqual(['audit', 'apply', 'frame', 'memory']);
+    expect([...options.parts]).toEqual([
+      'audit',
+      'apply',
+      'frame',
+      'memory',
+      'latency',
+      'critical-path',
+    ]);
   });
 
   it('takes a sample, a part list and a bucket count', () => {
@@ -107,5 +117,47 @@ describe('what is timed', () => {
     expect(operationOf(['s3control', 'put-public-access-block'])).toBe(
       's3control:PutPublicAccessBlock',
     );
+  });
+});
+
+describe('the latency parts', () => {
+  it('floor: STS, one ListBuckets page a 1,000, then two round trips a wave of buckets', () => {
+    expect(latencyFloor({ buckets: 1000, concurrency: 8, latencyMs: 30 })).toEqual({
+      roundTrips: 252,
+      ms: 7560,
+    });
+    expect(latencyFloor({ buckets: 10, concurrency: 64, latencyMs: 30 }).roundTrips).toBe(4);
+    expect(latencyFloor({ buckets: 2500, concurrency: 64, latencyMs: 10 }).roundTrips).toBe(84);
+  });
+
+  it('depth: the longest dependsOn chain, in changes', () => {
+    expect(dependencyDepth([])).toBe(0);
+    expect(dependencyDepth([{ id: 'a', dependsOn: [] }, { id: 'b' }])).toBe(1);
+    expect(
+      dependencyDepth([
+        { id: 'c', dependsOn: ['b'] },
+        { id: 'b', dependsOn: ['a'] },
+        { id: 'a', dependsOn: [] },
+        { id: 'd', dependsOn: ['a', 'missing'] },
+      ]),
+    ).toBe(3);
+  });
+
+  it('says how far above the floor a time is', () => {
+    expect(overFloor(1500, 1000)).toBe('1.50x the floor');
+    expect(overFloor(0, 1000)).toBe('n/a');
+  });
+
+  it('parses the latency options, and refuses more than one account for now', () => {
+    const options = parseBenchArgs(['--only', 'latency', '--latency-ms', '50', '--no-scanner']);
+    expect(options).toMatchObject({
+      latencyBuckets: 1000,
+      latencyMs: 50,
+      jitterMs: 0,
+      replay: true,
+      scanner: false,
+      accounts: 1,
+    });
+    expect(() => parseBenchArgs(['--accounts', '3'])).toThrow(/multi-account/);
   });
 });

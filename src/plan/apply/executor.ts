@@ -268,11 +268,13 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
   if (!failure && !cancelled) {
     // Every write succeeded: whatever the read-back finds, the plan is applied
     // and the journal says so. A read that fails is "not verified", never a
-    // crash that leaves the journal open and the next apply blocked.
-    for (const index of applied) {
-      const change = plan.changes[index] as Change;
-      update(index, await verification(change, identity, deps));
-    }
+    // crash that leaves the journal open and the next apply blocked. The
+    // read-backs depend on nothing but the writes, all done: they go out
+    // together (one round trip, not one per change), reported in plan order.
+    const checks = await Promise.all(
+      applied.map((index) => verification(plan.changes[index] as Change, identity, deps)),
+    );
+    for (const [i, index] of applied.entries()) update(index, checks[i] ?? {});
     record({ type: 'end', outcome: 'applied' });
     return { status: 'applied', cancelled: false, results, journalPath: journal.path };
   }

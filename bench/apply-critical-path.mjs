@@ -1,0 +1,132 @@
+// Part (e): apply's critical path. For the presets baseline and strict, on a
+// fresh bucket each time: `s3-harden plan … --out` straight to the emulator,
+// then `s3-harden apply plan.json --yes` through a latency proxy, once at
+// +0 ms and once at +L ms a request. The difference of the two wall times,
+// divided by L, is the number of round trips apply makes one after another
+// (start-up, journalling and the emulator's own time cancel out); it is
+// printed next to the plan's dependency depth (the longest dependsOn chain)
+// and its number of changes.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { ROOT, resetEmulator } from '../scripts/emulator.mjs';
+import { benchS3Client } from './fleet.mjs';
+import { median } from './format.mjs';
+import { startLatencyProxy } from './latency-proxy.mjs';
+import { timedRun } from './timed-run.mjs';
+
+const CLI = join(ROOT, 'bin', 's3-harden.js');
+const EXIT_CHANGES = 2;
+
+/**
+ * The longest chain of a plan's dependsOn edges, counted in changes (a plan
+ * of independent changes has depth 1, an empty one 0).
+ */
+export function dependencyDepth(changes) {
+  const byId = new Map(changes.map((change) => [change.id, change]));
+  const depth = new Map();
+  const visit = (id, seen = new Set()) => {
+    if (depth.has(id)) return depth.get(id);
+    const change = byId.get(id);
+    if (!change || seen.has(id)) return 0;
+    seen.add(id);
+    const below = Math.max(0, ...(change.dependsOn ?? []).map((dep) => visit(dep, seen)));
+    depth.set(id, below + 1);
+    return below + 1;
+  };
+  return Math.max(0, ...changes.map((change) => visit(change.id)));
+}
+
+async function freshBucket(endpoint, bucket) {
+  await resetEmulator(endpoint);
+  const s3 = benchS3Client(endpoint);
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } finally {
+    s3.destroy();
+  }
+}
+
+async function planAndApply({ endpoint, proxy, env, dir }, preset, bucket) {
+  await freshBucket(endpoint, bucket);
+  const planFile = join(dir, `${bucket}.plan.json`);
+  const plan = await timedRun(
+    [
+      process.execPath,
+      CLI,
+      'plan',
+      '--bucket',
+      bucket,
+      '--preset',
+      preset,
+      '--out',
+      planFile,
+      '--endpoint-url',
+      endpoint,
+    ],
+    { env, cwd: dir },
+  );
+  if (plan.code !== EXIT_CHANGES)
+    throw new Error(
+      `plan --preset ${preset} exited ${plan.code}: ${plan.stderr.trim().slice(-500)}`,
+    );
+  proxy.resetStats();
+  const apply = await timedRun(
+    [process.execPath, CLI, 'apply', planFile, '--yes', '--endpoint-url', proxy.url],
+    { env, cwd: dir },
+  );
+  if (apply.code !== 0)
+    throw new Error(
+      `apply (${preset}) exited ${apply.code}: ${(apply.stderr || apply.stdout).trim().slice(-500)}`,
+    );
+  const { changes } = JSON.parse(readFileSync(planFile, 'utf8'));
+  return { ms: apply.ms, requests: proxy.stats().requests, changes };
+}
+
+/** Each preset `runs` times at +0 and at +latencyMs, interleaved; medians compared. */
+export async function applyCriticalPath({ endpoint, env, dir, latencyMs, runs, log }) {
+  const fast = await startLatencyProxy({ upstream: endpoint, latencyMs: 0 });
+  const slow = await startLatencyProxy({ upstream: endpoint, latencyMs });
+  try {
+    const presets = [];
+    for (const preset of ['baseline', 'strict']) {
+      const at0 = [];
+      const atL = [];
+      let planned;
+      for (let run = 0; run < runs; run++) {
+        const zero = await planAndApply(
+          { endpoint, proxy: fast, env, dir },
+          preset,
+          `bench-cp-${preset}-${run}-a`,
+        );
+        const late = await planAndApply(
+          { endpoint, proxy: slow, env, dir },
+          preset,
+          `bench-cp-${preset}-${run}-b`,
+        );
+        at0.push(zero);
+        atL.push(late);
+        planned = late;
+        log(
+          `bench: apply ${preset} run ${run + 1}/${runs}: ${Math.round(zero.ms)} ms at +0 ms,` +
+            ` ${Math.round(late.ms)} ms at +${latencyMs} ms (${late.requests} requests)`,
+        );
+      }
+      const ms0 = median(at0.map((r) => r.ms));
+      const msL = median(atL.map((r) => r.ms));
+      presets.push({
+        preset,
+        changes: planned.changes.length,
+        depth: dependencyDepth(planned.changes),
+        requests: planned.requests,
+        ms0,
+        msL,
+        sequentialRoundTrips: latencyMs > 0 ? (msL - ms0) / latencyMs : Number.NaN,
+      });
+    }
+    return { latencyMs, runs, presets };
+  } finally {
+    await fast.close();
+    await slow.close();
+  }
+}

@@ -1,0 +1,130 @@
+// The scanner side of the latency benchmark: Prowler from PyPI, pinned in
+// bench/prowler-requirements.txt, in its own virtualenv (.venv-bench/prowler,
+// never the emulator's: its boto3/botocore pins differ from moto's). Run as
+// users run it for S3: `prowler aws --service s3`, one region, JSON-OCSF
+// output, against the same latency proxy as s3-harden.
+//
+// How it reaches the emulator: AWS_ENDPOINT_URL (boto3 >= 1.28 reads it for
+// every service) points at the proxy, and so does HTTP_PROXY: botocore's S3
+// Control endpoint rules put the account ID in front of the host
+// (http://123456789012.127.0.0.1:PORT, which resolves nowhere), so without a
+// proxy Prowler's account-level Block Public Access check silently drops out.
+// Through HTTP_PROXY that request reaches the proxy with its absolute URL and
+// goes to the emulator like any other. Against AWS none of this is needed.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../scripts/emulator.mjs';
+import { timedRun } from './timed-run.mjs';
+
+const VENV = join(ROOT, '.venv-bench', 'prowler');
+export const PROWLER = join(VENV, 'bin', 'prowler');
+const REQUIREMENTS = join(ROOT, 'bench', 'prowler-requirements.txt');
+const STAMP = join(VENV, '.s3-harden-bench-requirements.sha256');
+
+/** Installs the pinned Prowler into .venv-bench/prowler unless that exact set is there; returns its version. */
+export function ensureProwler({ log = console.error } = {}) {
+  const hash = createHash('sha256').update(readFileSync(REQUIREMENTS)).digest('hex');
+  if (!existsSync(PROWLER) || !existsSync(STAMP) || readFileSync(STAMP, 'utf8').trim() !== hash) {
+    log(
+      'bench: installing Prowler (pinned, from PyPI) into .venv-bench/prowler — once, a few minutes…',
+    );
+    if (!existsSync(join(VENV, 'bin', 'python'))) {
+      const venv = spawnSync(process.env.PYTHON ?? 'python3', ['-m', 'venv', VENV], {
+        stdio: 'inherit',
+      });
+      if (venv.status !== 0) throw new Error(`python3 -m venv ${VENV} failed`);
+    }
+    const pip = spawnSync(
+      join(VENV, 'bin', 'pip'),
+      ['install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    if (pip.error || pip.status !== 0)
+      throw new Error(`pip install of Prowler failed (${pip.error?.message ?? pip.status})`);
+    writeFileSync(STAMP, `${hash}\n`);
+  }
+  // Not `prowler --version`: that asks GitHub for the latest release.
+  const version = spawnSync(
+    join(VENV, 'bin', 'python'),
+    ['-c', 'from prowler.config.config import prowler_version; print(prowler_version)'],
+    { encoding: 'utf8' },
+  );
+  const line = (version.stdout ?? '').trim();
+  if (version.status !== 0 || !/^\d+\.\d+/.test(line))
+    throw new Error(
+      `Prowler in ${VENV} did not say its version: ${(version.stderr ?? '').slice(-300)}`,
+    );
+  return `Prowler ${line}`;
+}
+
+/** The environment Prowler runs in: the bench's, with every AWS request sent to `proxyUrl`. */
+export function prowlerEnv(env, proxyUrl) {
+  return {
+    ...env,
+    AWS_ENDPOINT_URL: proxyUrl,
+    HTTP_PROXY: proxyUrl,
+    http_proxy: proxyUrl,
+    NO_PROXY: '',
+    no_proxy: '',
+    // Anything over HTTPS would go to the proxy too, which takes no CONNECT:
+    // nothing leaves 127.0.0.1.
+    HTTPS_PROXY: proxyUrl,
+    https_proxy: proxyUrl,
+  };
+}
+
+/** `prowler aws --service s3` as the benchmark runs it, writing JSON-OCSF into `outDir`. */
+export function prowlerArgv(outDir) {
+  return [
+    PROWLER,
+    'aws',
+    '--service',
+    's3',
+    '--region',
+    'us-east-1',
+    '--output-formats',
+    'json-ocsf',
+    '--output-directory',
+    outDir,
+    '--output-filename',
+    'prowler-s3',
+    '--no-banner',
+    '--log-level',
+    'CRITICAL',
+  ];
+}
+
+/**
+ * Runs Prowler's S3 checks once and checks it looked at every seeded bucket
+ * (its findings name each one). Resolves with { ms, code, checks, findings,
+ * buckets }. Prowler exits 3 when any check fails, which is its normal answer.
+ */
+export async function runProwler({ proxyUrl, env, dir, names }) {
+  const outDir = join(dir, 'prowler-out');
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const result = await timedRun(prowlerArgv(outDir), { env: prowlerEnv(env, proxyUrl), cwd: dir });
+  if (result.code !== 0 && result.code !== 3)
+    throw new Error(`prowler exited ${result.code}: ${result.stderr.trim().slice(-500)}`);
+  const file = readdirSync(outDir).find((name) => name.endsWith('.ocsf.json'));
+  if (!file) throw new Error('prowler wrote no JSON-OCSF file');
+  const findings = JSON.parse(readFileSync(join(outDir, file), 'utf8'));
+  const checks = new Set(findings.map((finding) => finding.metadata?.event_code));
+  const seen = new Set(
+    findings.flatMap((finding) => (finding.resources ?? []).map((resource) => resource.name)),
+  );
+  const missing = names.filter((name) => !seen.has(name));
+  if (missing.length > 0)
+    throw new Error(
+      `prowler reported nothing on ${missing.length} seeded buckets (${missing[0]}, …)`,
+    );
+  return {
+    ms: result.ms,
+    code: result.code,
+    checks: checks.size,
+    findings: findings.length,
+    buckets: names.length,
+  };
+}
