@@ -18,7 +18,7 @@ import { runProwler } from './prowler.mjs';
 import { timedRun } from './timed-run.mjs';
 
 /** The audit's default --concurrency (src/commands/program.ts). */
-export const AUDIT_DEFAULT_CONCURRENCY = 8;
+export const AUDIT_DEFAULT_CONCURRENCY = 16;
 
 /** ListBuckets answers at most this many buckets a page. */
 const LIST_PAGE = 1000;

@@ -32,9 +32,25 @@ export function routeRegion(call: ApiCall, viewRegion: string, home: string): st
   return viewRegion;
 }
 
-export function readMemo(send: RegionalSend): { read: RegionalSend; forget: () => void } {
+export interface ReadMemo {
+  readonly read: RegionalSend;
+  /** A write happened: nothing read before it is kept. */
+  readonly forget: () => void;
+  /** The run is done with `bucket`: its reads are dropped (memory follows the buckets in flight). */
+  readonly release: (bucket: string) => void;
+}
+
+/** The bucket a call reads, when it names one. */
+function bucketOf(call: ApiCall): string | undefined {
+  const bucket = (call.input as { Bucket?: unknown } | undefined)?.Bucket;
+  return typeof bucket === 'string' ? bucket : undefined;
+}
+
+export function readMemo(send: RegionalSend): ReadMemo {
   let generation = 0;
   const memo = new Map<string, Promise<Record<string, unknown>>>();
+  // The keys of each bucket's reads, so a bucket done with is dropped whole.
+  const keysOf = new Map<string, Set<string>>();
   return {
     read(apiCall, region) {
       const operation = `${apiCall.service}:${apiCall.operation}`;
@@ -45,6 +61,12 @@ export function readMemo(send: RegionalSend): { read: RegionalSend; forget: () =
       const started = generation;
       const pending = send(apiCall, region);
       memo.set(key, pending);
+      const bucket = bucketOf(apiCall);
+      if (bucket !== undefined) {
+        const keys = keysOf.get(bucket) ?? new Set<string>();
+        keys.add(key);
+        keysOf.set(bucket, keys);
+      }
       // A rejection is kept too (a denied read stays denied for the run); the
       // caller handles it, this only forgets a read a write overtook.
       const settle = () => {
@@ -56,6 +78,11 @@ export function readMemo(send: RegionalSend): { read: RegionalSend; forget: () =
     forget() {
       generation += 1;
       memo.clear();
+      keysOf.clear();
+    },
+    release(bucket) {
+      for (const key of keysOf.get(bucket) ?? []) memo.delete(key);
+      keysOf.delete(bucket);
     },
   };
 }

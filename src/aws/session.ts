@@ -95,6 +95,12 @@ export interface AwsSession {
    */
   memoised(): AwsSession;
   /**
+   * In a memoised view: forgets the reads of `bucket` once the run is done
+   * with it, so a long audit holds the buckets in flight, not the fleet. The
+   * account's and region's reads stay. The plain session keeps nothing: no-op.
+   */
+  release(bucket: string): void;
+  /**
    * Checks the policy documents `plan` writes with IAM Access Analyzer
    * (ValidatePolicy, CheckNoPublicAccess). Never rejects: an endpoint without
    * the service, or a denial, is found once per session and the result says
@@ -184,6 +190,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
     readRegional: RegionalSend,
     onWrite: () => void,
     viewRegion: string,
+    release: (bucket: string) => void = () => {},
   ): AwsSession => {
     const readCall: ReadSend = (apiCall) =>
       readRegional(apiCall, routeRegion(apiCall, viewRegion, region));
@@ -266,7 +273,8 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
         return (await listBucketsWithRegions()).map((bucket) => bucket.name);
       },
       listBucketsWithRegions,
-      inRegion: (where) => view(readRegional, onWrite, where),
+      inRegion: (where) => view(readRegional, onWrite, where, release),
+      release,
       request: (apiCall) => call(apiCall),
       locateBucket,
       bucketTags: (bucket) => readBucketTags(readCall, bucket),
@@ -378,7 +386,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
       callCounts: () => ({ ...counts }),
       memoised() {
         const memo = readMemo(call);
-        return view(memo.read, memo.forget, viewRegion);
+        return view(memo.read, memo.forget, viewRegion, memo.release);
       },
       validatePolicies: (plan) => policyValidator.validate(plan),
       close: () => {

@@ -200,6 +200,9 @@ export async function auditBuckets(
 ): Promise<BucketAudit[]> {
   return mapLimit(buckets, concurrency, async (bucket) => {
     const audit = await auditBucket(view, bucket, listed, context, regions.get(bucket));
+    // Its row is built: nothing reads the bucket again, so its answers go (memory
+    // follows --concurrency, not the fleet's size).
+    view.release(bucket);
     onDone();
     return audit;
   });

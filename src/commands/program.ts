@@ -576,7 +576,7 @@ export function buildProgram(): Command {
         'audit the buckets whose names match, e.g. "logs-*" (* any run, ? one character)',
         parseGlob,
       )
-      .option('--concurrency <n>', 'buckets audited at once, 1–64', parseConcurrency, 8)
+      .option('--concurrency <n>', 'buckets audited at once, 1–64', parseConcurrency, 16)
       .option('--json', 'print the report as JSON (schema s3-harden/audit, version 1)')
       .addOption(cisVersionOption())
       .addOption(
