@@ -313,7 +313,12 @@ export function buildProgram(): Command {
         'bucket to plan for; several (comma-separated or repeated) make a fleet plan',
         (value: string, previous: string[] = []) => [...previous, ...parseBucketNames(value)],
       )
-      .option('--all', 'plan every bucket of the account in --region (a fleet plan)')
+      .option('--all', 'plan every bucket of the account, each in its own region (a fleet plan)')
+      .option(
+        '--regions <regions>',
+        'with several buckets: only those in these regions (names separated by commas)',
+        parseRegions,
+      )
       .option(
         '--match <glob>',
         'plan the buckets whose names match, e.g. "logs-*" (* any run, ? one character)',
@@ -379,6 +384,7 @@ export function buildProgram(): Command {
           bucket?: string[];
           all?: boolean;
           match?: string;
+          regions?: string[];
           concurrency?: number;
           preset: Preset;
           skip?: StepId[];
@@ -422,6 +428,7 @@ export function buildProgram(): Command {
             ...(flags.only ? { only: flags.only } : {}),
             ...output,
             concurrency: flags.concurrency ?? DEFAULT_FLEET_CONCURRENCY,
+            ...(flags.regions ? { regions: flags.regions } : {}),
             connection: connectionOptions(flags),
             ...(flags.out ? { out: flags.out } : {}),
             ...(flags.force ? { force: true } : {}),
@@ -432,6 +439,8 @@ export function buildProgram(): Command {
         return;
       }
       if (flags.concurrency !== undefined) fail('--concurrency applies to several buckets only.');
+      if (flags.regions)
+        fail('--regions applies to several buckets only (--all, --match, --bucket a,b).');
       const { runPlan } = await import('./plan.js');
       const { loadExceptions } = await import('./exceptions-file.js');
       await guard(async () =>

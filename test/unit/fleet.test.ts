@@ -362,12 +362,29 @@ describe('the fleet plan file', () => {
       'region',
       'preset',
       'account',
+      'accountsElsewhere',
       'sections',
       'skipped',
     ]);
     expect(header.format).toBe('s3-harden-fleet-plan');
     // Each section is exactly a single plan file.
     expect(parsePlan(JSON.stringify(header.sections[1])).target.bucket).toBe('two');
+  });
+
+  it('reads a version 2 file (every section in its region) as before', () => {
+    const file = JSON.parse(VALID);
+    file.version = 2;
+    delete file.accountsElsewhere;
+    const parsed = parseAnyPlan(JSON.stringify(file));
+    expect(parsed.kind === 'fleet' && parsed.fleet).toEqual(SAMPLE);
+  });
+
+  it('reads a section in another region than the file (version 3)', () => {
+    const file = JSON.parse(VALID);
+    expect(file.version).toBe(3);
+    file.sections[0].target.region = 'eu-west-1';
+    const parsed = parseAnyPlan(JSON.stringify(file));
+    expect(parsed.kind === 'fleet' && parsed.fleet.sections[0]?.target.region).toBe('eu-west-1');
   });
 
   it('reads a single plan file as before', () => {
@@ -391,8 +408,9 @@ describe('the fleet plan file', () => {
       /^sections\[1\] is for account 999999999999, but the fleet plan is for 123456789012$/,
     ],
     [
-      'a section in another region',
+      'a version 2 file (one region) with a section in another region',
       (file) => {
+        file.version = 2;
         file.sections[0].target.region = 'eu-west-1';
       },
       /^sections\[0\] is for region eu-west-1, but the fleet plan is for us-east-1$/,
@@ -469,9 +487,9 @@ describe('the fleet plan file', () => {
     [
       'a future version',
       (file) => {
-        file.version = 3;
+        file.version = 4;
       },
-      /^fleet plan file version 3 is not supported \(this s3-harden reads version 2\)$/,
+      /^fleet plan file version 4 is not supported \(this s3-harden reads versions 2 and 3\)$/,
     ],
     [
       'more sections than a fleet holds',

@@ -58,6 +58,7 @@ export function fleetCliScriptFile(
     readonly region: string;
     readonly preset: string;
     readonly account: Plan | null;
+    readonly accountsElsewhere?: readonly Plan[];
     readonly sections: readonly Plan[];
   },
   context: CliContext = {},
@@ -69,6 +70,10 @@ export function fleetCliScriptFile(
   );
   const parts = [
     ...(fleet.account ? [{ title: 'Account-wide changes', plan: fleet.account }] : []),
+    ...(fleet.accountsElsewhere ?? []).map((plan) => ({
+      title: `Account-wide changes in ${plan.target.region}`,
+      plan,
+    })),
     ...fleet.sections.map((plan) => ({ title: `Bucket ${plan.target.bucket}`, plan })),
   ];
   for (const part of parts) {
