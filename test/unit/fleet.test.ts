@@ -347,6 +347,70 @@ function rejection(text: string): string {
   throw new Error('parseAnyPlan accepted the file');
 }
 
+describe('a fleet over two regions', () => {
+  const inRegion = (posture: Posture, region: string): Posture => ({ ...posture, region });
+  const twoRegions = () =>
+    fleetOf(
+      [
+        inRegion(openBucket('eu-one', STRICT), 'eu-west-1'),
+        inRegion(openBucket('eu-two', STRICT), 'eu-west-1'),
+        openBucket('us-one', STRICT),
+      ],
+      'strict',
+      STRICT,
+    );
+
+  it('an account section per region, account Block Public Access once, each bucket in its region', () => {
+    const fleet = twoRegions();
+    expect(fleet.skipped).toEqual([]);
+    const eu = fleet.account;
+    expect(eu?.target.region).toBe('eu-west-1');
+    expect(eu?.changes.map((change) => change.resource)).toContain('account.publicAccessBlock');
+    expect(eu?.changes.map((change) => change.resource)).toContain('account.macie');
+    expect(fleet.accountsElsewhere).toHaveLength(1);
+    const us = fleet.accountsElsewhere[0];
+    expect(us?.target).toMatchObject({ region: 'us-east-1', bucket: 'us-one' });
+    const usResources = us?.changes.map((change) => change.resource) ?? [];
+    // Macie, the analyzer and a trail are the account's in each region; BPA is not.
+    expect(usResources).toContain('account.macie');
+    expect(usResources).toContain('account.analyzer');
+    expect(usResources).toContain('account.ownTrail');
+    expect(usResources).not.toContain('account.publicAccessBlock');
+    for (const plan of fleet.sections) {
+      expect(plan.changes.filter((change) => isAccountWide(change.resource))).toEqual([]);
+    }
+    // Each region's trail gets its own buckets' selectors: us-one's starts afresh.
+    const selectors = fleet.sections.map(
+      (plan) => plan.changes.find((change) => change.resource === 'trail.selectors')?.before,
+    );
+    expect(selectors[0]).toBeNull();
+    expect(selectors[1]).not.toBeNull();
+    expect(selectors[2]).toBeNull();
+    expect(fleetSummaryLines(fleet)[0]?.text).toBe(
+      'Fleet plan for account 123456789012 (eu-west-1, us-east-1), preset strict:',
+    );
+  });
+
+  it('round-trips through the file, and the file refuses two account sections for one region', () => {
+    const fleet = twoRegions();
+    const text = serializeFleet(fleet, 's3-harden test');
+    const parsed = parseAnyPlan(text);
+    expect(parsed.kind === 'fleet' && parsed.fleet).toEqual(fleet);
+    expect(savedFleetText(fleet, 's3-harden test')).toBe(text);
+    const file = JSON.parse(text);
+    file.accountsElsewhere.push(file.account);
+    expect(() => parseAnyPlan(JSON.stringify(file))).toThrow(
+      /^accountsElsewhere\[1\]: a second account section for eu-west-1$/,
+    );
+    const v2 = JSON.parse(text);
+    v2.version = 2;
+    // Version 2 held one region: a section elsewhere is refused there.
+    expect(() => parseAnyPlan(JSON.stringify(v2))).toThrow(
+      /^sections\[0\] is for region eu-west-1, but the fleet plan is for us-east-1$/,
+    );
+  });
+});
+
 describe('the fleet plan file', () => {
   it('round-trips: what is saved is what apply reads', () => {
     const parsed = parseAnyPlan(VALID);
