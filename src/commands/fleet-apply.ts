@@ -216,6 +216,8 @@ export async function runFleetApply(
   options: ApplyCommandOptions,
   stdout: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stdout,
   stderr: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stderr,
+  /** A session already in the fleet's account (a multi-account apply's, assumed there); kept open. */
+  entered?: AwsSession,
 ): Promise<ExitCode> {
   const sections = sectionsOf(fleet);
   const plans = sections.map((section) => section.plan);
@@ -242,7 +244,12 @@ export async function runFleetApply(
     stdout.write(`${jsonText(json)}\n`);
   };
 
-  const session = await connectFor(fleet, options);
+  if (entered && entered.identity.accountId !== fleet.accountId) {
+    throw new CommandError(
+      `the plan is for account ${fleet.accountId}, but these credentials are for account ${entered.identity.accountId}`,
+    );
+  }
+  const session = entered ?? (await connectFor(fleet, options));
   try {
     const gates = await gateAll(session, sections, options, print, colour);
     review(sections, gates, print, colour);
@@ -343,6 +350,6 @@ export async function runFleetApply(
     report(results, code);
     return code;
   } finally {
-    session.close();
+    if (!entered) session.close();
   }
 }

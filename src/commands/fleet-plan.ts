@@ -36,7 +36,7 @@ import { digestLine } from '../plan/render/digest-line.js';
 import { renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { exceptionLines } from '../steps/excepted-lines.js';
-import { accountBpaWarnings, keptControls } from '../steps/excepted-steps.js';
+import { accountBpaWarnings, type ExceptedPlan, keptControls } from '../steps/excepted-steps.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import { bucketNames, inRegions, readFleet } from './fleet-read.js';
@@ -95,7 +95,7 @@ export async function checkInTurn<R>(
   return results;
 }
 
-function fleetToJson(
+export function fleetToJson(
   fleet: FleetPlan,
   checked: readonly CheckedSection[],
   calls: Record<string, number>,
@@ -131,7 +131,7 @@ function fleetToJson(
   };
 }
 
-function fleetText(
+export function fleetText(
   fleet: FleetPlan,
   checked: readonly CheckedSection[],
   session: AwsSession,
@@ -158,7 +158,10 @@ function fleetText(
 }
 
 /** Exit 1 for what apply would refuse, naming the first bucket and how many more. */
-function refusal(checked: readonly CheckedSection[], allowLockout: boolean): CommandError | null {
+export function refusal(
+  checked: readonly CheckedSection[],
+  allowLockout: boolean,
+): CommandError | null {
   const named = (entries: readonly CheckedSection[]) => {
     const first = entries[0]?.plan.target.bucket;
     return entries.length > 1 ? `${first} and ${entries.length - 1} more` : `${first}`;
@@ -178,77 +181,104 @@ function refusal(checked: readonly CheckedSection[], allowLockout: boolean): Com
   return null;
 }
 
+/** One account's fleet plan, with what the policy checks and the lockout guard found. */
+export interface PlannedFleet {
+  readonly fleet: FleetPlan;
+  readonly checked: readonly CheckedSection[];
+  /** The buckets selected (within --regions). */
+  readonly names: readonly string[];
+  readonly excepted: ReadonlyMap<string, ExceptedPlan>;
+  readonly warnings: ReturnType<typeof accountBpaWarnings>;
+  readonly exceptionNotes: ReturnType<typeof exceptionLines>;
+}
+
+/** Reads, plans and checks the selected buckets of the account `base` is in. */
+export async function planFleetIn(
+  base: AwsSession,
+  options: FleetPlanCommandOptions,
+  progressStream: { isTTY?: boolean; write(text: string): unknown },
+): Promise<PlannedFleet> {
+  const stepIds = planStepIds(options);
+  // One memoised view for the run: the account's settings are read once, not per bucket.
+  const session = base.memoised();
+  const listed = await bucketNames(session, options.selection);
+  const names = await inRegions(session, listed.names, listed.regions, options.regions);
+  const readings = await readFleet(
+    session,
+    names,
+    listed.regions,
+    options,
+    stepIds,
+    progressStream,
+    {
+      exceptions: options.exceptions ?? [],
+      now: options.now ?? new Date(),
+      warn: stderrWarn,
+      ...(options.cisVersion ? { cisVersion: options.cisVersion } : {}),
+    },
+  );
+  const excepted = new Map(
+    readings.flatMap((reading) =>
+      'posture' in reading ? [[reading.posture.bucket, reading.excepted] as const] : [],
+    ),
+  );
+  const now = new Date();
+  const fleet = composeFleet(
+    {
+      accountId: session.identity.accountId,
+      region: session.region,
+      preset: options.preset,
+      postures: readings.flatMap((reading) => ('posture' in reading ? [reading.posture] : [])),
+      skipped: readings.flatMap((reading) => ('skipped' in reading ? [reading.skipped] : [])),
+      now,
+    },
+    (posture) =>
+      planFromPosture(
+        posture,
+        options.preset,
+        excepted.get(posture.bucket)?.stepIds ?? stepIds,
+        now,
+        undefined,
+        // What the bucket's exceptions keep as it is, within the steps still planned.
+        { ...choicesOf(options), keep: keptControls(excepted.get(posture.bucket) ?? NONE_KEPT) },
+      ),
+  );
+  const plans = [...accountSections(fleet), ...fleet.sections];
+  const warnings = accountBpaWarnings(
+    plans.flatMap((plan) => plan.changes),
+    [...excepted].map(([bucket, entry]) => ({ bucket, excepted: entry.excepted })),
+  );
+  const noted = [...excepted].flatMap(([bucket, entry]) => exceptionLines(entry, [], bucket));
+  const exceptionNotes = [...noted, ...exceptionLines({ leftAsIs: [], expired: [] }, warnings)];
+  const context = lockoutContext(session, session.identity.arn, options);
+  const check = async (plan: Plan): Promise<CheckedSection> => ({
+    plan,
+    validation: await session.validatePolicies(plan),
+    lockout: planLockout(plan, context),
+  });
+  const checked = await checkInTurn(
+    plans,
+    options.concurrency,
+    check,
+    (entry) => entry.validation.policies.length > 0,
+  );
+  return { fleet, checked, names, excepted, warnings, exceptionNotes };
+}
+
 export async function runFleetPlan(
   options: FleetPlanCommandOptions,
   stdout: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stdout,
   progressStream: { isTTY?: boolean; write(text: string): unknown } = process.stderr,
 ): Promise<ExitCode> {
-  const stepIds = planStepIds(options);
   const base = await connect(options.connection);
   try {
-    // One memoised view for the run: the account's settings are read once, not per bucket.
-    const session = base.memoised();
-    const listed = await bucketNames(session, options.selection);
-    const names = await inRegions(session, listed.names, listed.regions, options.regions);
-    const readings = await readFleet(
-      session,
-      names,
-      listed.regions,
+    const { fleet, checked, names, excepted, warnings, exceptionNotes } = await planFleetIn(
+      base,
       options,
-      stepIds,
       progressStream,
-      {
-        exceptions: options.exceptions ?? [],
-        now: options.now ?? new Date(),
-        warn: stderrWarn,
-        ...(options.cisVersion ? { cisVersion: options.cisVersion } : {}),
-      },
     );
-    const excepted = new Map(
-      readings.flatMap((reading) =>
-        'posture' in reading ? [[reading.posture.bucket, reading.excepted] as const] : [],
-      ),
-    );
-    const now = new Date();
-    const fleet = composeFleet(
-      {
-        accountId: session.identity.accountId,
-        region: session.region,
-        preset: options.preset,
-        postures: readings.flatMap((reading) => ('posture' in reading ? [reading.posture] : [])),
-        skipped: readings.flatMap((reading) => ('skipped' in reading ? [reading.skipped] : [])),
-        now,
-      },
-      (posture) =>
-        planFromPosture(
-          posture,
-          options.preset,
-          excepted.get(posture.bucket)?.stepIds ?? stepIds,
-          now,
-          undefined,
-          // What the bucket's exceptions keep as it is, within the steps still planned.
-          { ...choicesOf(options), keep: keptControls(excepted.get(posture.bucket) ?? NONE_KEPT) },
-        ),
-    );
-    const plans = [...accountSections(fleet), ...fleet.sections];
-    const warnings = accountBpaWarnings(
-      plans.flatMap((plan) => plan.changes),
-      [...excepted].map(([bucket, entry]) => ({ bucket, excepted: entry.excepted })),
-    );
-    const noted = [...excepted].flatMap(([bucket, entry]) => exceptionLines(entry, [], bucket));
-    const exceptionNotes = [...noted, ...exceptionLines({ leftAsIs: [], expired: [] }, warnings)];
-    const context = lockoutContext(session, session.identity.arn, options);
-    const check = async (plan: Plan): Promise<CheckedSection> => ({
-      plan,
-      validation: await session.validatePolicies(plan),
-      lockout: planLockout(plan, context),
-    });
-    const checked = await checkInTurn(
-      plans,
-      options.concurrency,
-      check,
-      (entry) => entry.validation.policies.length > 0,
-    );
+    const session = base;
+    const plans = checked.map((entry) => entry.plan);
     const saveError = options.out
       ? saveFile(options.out, () => savedFleetText(fleet, TOOL), options.force)
       : null;

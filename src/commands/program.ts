@@ -320,6 +320,26 @@ export function buildProgram(): Command {
         parseRegions,
       )
       .option(
+        '--accounts <ids>',
+        'with --all or --match: a fleet plan in each of these accounts (IDs separated by commas), or all: every ACTIVE account of the organisation; needs --role-name',
+        parseAccounts,
+      )
+      .option(
+        '--exclude-accounts <ids>',
+        'leave these accounts out of --accounts (IDs separated by commas)',
+        parseAccounts,
+      )
+      .option(
+        '--role-name <name>',
+        'the role to assume in each account of --accounts (saved in the plan file; apply assumes it again)',
+        parseRoleName,
+      )
+      .option(
+        '--external-id <id>',
+        'the ExternalId the role trust policy requires (never saved: give it to apply again)',
+        parseExternalId,
+      )
+      .option(
         '--match <glob>',
         'plan the buckets whose names match, e.g. "logs-*" (* any run, ? one character)',
         parseGlob,
@@ -379,6 +399,7 @@ export function buildProgram(): Command {
   planCommand.action(
     async (
       flags: ConnectionFlags &
+        AccountFlags &
         Omit<LockoutFlags, 'vpce'> & {
           vpce?: string[];
           bucket?: string[];
@@ -410,6 +431,16 @@ export function buildProgram(): Command {
           '--object-lock only applies with --create-bucket; for an existing bucket the object-lock step enables it.',
         );
       }
+      const accounts = accountsSelection(flags);
+      if (accounts) {
+        if (output.cliScript) fail('--cli prints one account’s commands: leave out --accounts.');
+        if (flags.logBucket) {
+          fail('--log-bucket names one bucket, in one account: leave out --accounts.');
+        }
+        if (flags.createBucket || flags.iamPolicy || output.terraform) {
+          fail('--accounts plans each account’s buckets (--all or --match), as a fleet plan.');
+        }
+      }
       const selection = bucketSelection(flags);
       if (selection.kind !== 'list' || selection.buckets.length > 1) {
         if (flags.createBucket) fail('--create-bucket plans one bucket: pass one --bucket name.');
@@ -417,9 +448,13 @@ export function buildProgram(): Command {
         if (output.terraform)
           fail('--format terraform works on one bucket: pass one --bucket name.');
         const { runFleetPlan } = await import('./fleet-plan.js');
+        const { runAccountsFleetPlan } = await import('./fleet-accounts.js');
         const { loadExceptions } = await import('./exceptions-file.js');
         await guard(async () =>
-          runFleetPlan({
+          (accounts
+            ? (fleet: Parameters<typeof runFleetPlan>[0]) =>
+                runAccountsFleetPlan({ ...fleet, accounts })
+            : runFleetPlan)({
             exceptions: loadExceptions(flags.exceptions, flags.cisVersion),
             ...(flags.cisVersion ? { cisVersion: flags.cisVersion } : {}),
             selection,
@@ -499,6 +534,11 @@ export function buildProgram(): Command {
       .option(
         '--json',
         'print the result as JSON on stdout (a stale plan: what drifted, with values); the rest goes to stderr',
+      )
+      .option(
+        '--external-id <id>',
+        'a multi-account plan (plan --accounts): the ExternalId its role needs (never saved in the file)',
+        parseExternalId,
       ),
   );
   for (const option of lockoutOptions()) applyCommand.addOption(option);
@@ -514,6 +554,7 @@ export function buildProgram(): Command {
           expectDigest?: string;
           onError: 'stop' | 'continue';
           json?: boolean;
+          externalId?: string;
         },
     ) => {
       const { runApply } = await import('./apply.js');
@@ -527,6 +568,7 @@ export function buildProgram(): Command {
           ignoreUnfinished: Boolean(flags.ignoreUnfinished),
           ...(flags.expectDigest !== undefined ? { expectDigest: flags.expectDigest } : {}),
           onError: flags.onError,
+          ...(flags.externalId !== undefined ? { externalId: flags.externalId } : {}),
           connection: connectionOptions(flags),
           ...lockoutFlags(flags),
         }),
