@@ -736,7 +736,8 @@ Exit codes:
      by IAM Access Analyzer, or a Deny that would lock you out
   2  plan has changes, or audit --fail-on found what it names
   3  rollback incomplete: the commands to finish by hand are printed
-  4  audit --accounts: some accounts could not be audited (the report says why)
+  4  audit/plan --accounts: some accounts could not be audited or planned;
+     apply of a multi-account plan: some accounts could not be entered
 Examples:
   s3-harden                                   interactive wizard
   s3-harden plan --bucket my-bucket --out plan.json
