@@ -10,6 +10,8 @@
  * its review, its confirmation, per-bucket drift checks, journals and rollback).
  * An account whose role cannot be assumed is one line and the run goes on;
  * the exit is then 4 (3 still wins: a rollback left incomplete needs you).
+ * An account that does not apply cleanly ends the run (the later ones are
+ * "not run") unless --on-error continue; Ctrl+C ends it whatever the flag.
  */
 import { AssumeError, assumeAccount } from '../aws/accounts.js';
 import { type AwsSession, connect } from '../aws/index.js';
@@ -86,36 +88,66 @@ export async function runAccountsApply(
     }
     const codes: ExitCode[] = [];
     let notEntered = 0;
-    for (const fleet of plan.accounts) {
-      print(`\n══ Account ${fleet.accountId} ══`);
-      const own = fleet.accountId === caller.identity.accountId;
-      let session: AwsSession;
-      if (own) session = caller;
-      else {
-        try {
-          session = await assumeAccount(caller, fleet.accountId, {
-            roleName: plan.roleName,
-            ...(options.externalId !== undefined ? { externalId: options.externalId } : {}),
-          });
-        } catch (error) {
-          if (!(error instanceof AssumeError)) throw error;
-          print(`✗ Account ${fleet.accountId}: not applied: ${escapeControl(error.message)}`);
-          notEntered += 1;
+    // Ctrl+C during one account's apply ends that account (./fleet-apply.ts) and the run:
+    // no later account is started.
+    let interrupted = false;
+    const onInterrupt = () => {
+      interrupted = true;
+    };
+    process.on('SIGINT', onInterrupt);
+    let halted: string | null = null;
+    try {
+      for (const fleet of plan.accounts) {
+        if (interrupted) halted = 'interrupted';
+        if (halted !== null) {
+          print(`· Account ${fleet.accountId}: not run (${halted})`);
+          codes.push(EXIT.error);
           continue;
         }
+        print(`\n══ Account ${fleet.accountId} ══`);
+        const own = fleet.accountId === caller.identity.accountId;
+        let session: AwsSession;
+        if (own) session = caller;
+        else {
+          try {
+            session = await assumeAccount(caller, fleet.accountId, {
+              roleName: plan.roleName,
+              ...(options.externalId !== undefined ? { externalId: options.externalId } : {}),
+            });
+          } catch (error) {
+            if (!(error instanceof AssumeError)) throw error;
+            print(`✗ Account ${fleet.accountId}: not applied: ${escapeControl(error.message)}`);
+            notEntered += 1;
+            continue;
+          }
+        }
+        try {
+          if (interrupted) {
+            halted = 'interrupted';
+            print(`· Account ${fleet.accountId}: not run (interrupted)`);
+            codes.push(EXIT.error);
+            continue;
+          }
+          const code = await runFleetApply(fleet, options, stdout, stderr, session);
+          codes.push(code);
+          if (interrupted) halted = 'interrupted';
+          else if (code !== EXIT.ok && options.onError !== 'continue') {
+            halted = `account ${fleet.accountId} did not apply cleanly; --on-error continue goes on`;
+          }
+        } catch (error) {
+          // A refusal (policy errors, a lockout, another account's credentials) is that account's.
+          if (!(error instanceof CommandError)) throw error;
+          print(`✗ Account ${fleet.accountId}: not applied: ${escapeControl(error.message)}`);
+          codes.push(error.exitCode);
+          if (options.onError !== 'continue') {
+            halted = `account ${fleet.accountId} was not applied; --on-error continue goes on`;
+          }
+        } finally {
+          if (!own) session.close();
+        }
       }
-      try {
-        const code = await runFleetApply(fleet, options, stdout, stderr, session);
-        codes.push(code);
-        if (code === EXIT.interrupted) break;
-      } catch (error) {
-        // A refusal (policy errors, a lockout, another account's credentials) is that account's.
-        if (!(error instanceof CommandError)) throw error;
-        print(`✗ Account ${fleet.accountId}: not applied: ${escapeControl(error.message)}`);
-        codes.push(error.exitCode);
-      } finally {
-        if (!own) session.close();
-      }
+    } finally {
+      process.off('SIGINT', onInterrupt);
     }
     const code = combined(codes, notEntered);
     const applied = codes.filter((entry) => entry === EXIT.ok).length;

@@ -11,7 +11,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetPublicAccessBlockCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parsePlanFile } from '../../src/plan/files/accounts-file.js';
@@ -220,6 +225,56 @@ describe('fleet plans across accounts', () => {
       await denyAtApply.close();
     }
     expect(await blockOf(member, `${p}-m1`)).toBeNull();
+  });
+
+  it('an account that does not apply cleanly ends the run; --on-error continue goes on to the next', async () => {
+    const p = prefix();
+    const { home, member } = await seed(p);
+    const file = join(dir, `${p}.json`);
+    const planned = await runCli([
+      'plan',
+      '--match',
+      `${p}-*`,
+      '--accounts',
+      `${ACCOUNT},${MEMBER}`,
+      '--role-name',
+      ROLE,
+      ...PAB_ONLY,
+      '--out',
+      file,
+      ...endpoint(),
+    ]);
+    expect(planned.code).toBe(2);
+    // The caller's own bucket drifts after the plan: its section is stale.
+    const changed = { ...ALL_ON, BlockPublicAcls: false };
+    await home.send(
+      new PutPublicAccessBlockCommand({
+        Bucket: `${p}-home`,
+        PublicAccessBlockConfiguration: changed,
+      }),
+    );
+    const stopped = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stdout).toContain(
+      `· Account ${MEMBER}: not run (account ${ACCOUNT} did not apply cleanly; --on-error continue goes on)`,
+    );
+    expect(await blockOf(member, `${p}-m1`)).toBeNull();
+    expect(await blockOf(home, `${p}-home`)).toEqual(changed);
+
+    const continued = await runCli([
+      'apply',
+      file,
+      '--yes',
+      '--on-error',
+      'continue',
+      ...endpoint(),
+    ]);
+    expect(continued.code).toBe(1);
+    expect(continued.stdout).toContain('Accounts: 1 of 2 applied cleanly.');
+    expect(await blockOf(member, `${p}-m1`)).toEqual(ALL_ON);
+    expect(await blockOf(member, `${p}-m-eu`)).toEqual(ALL_ON);
+    // The stale bucket is still as it was found.
+    expect(await blockOf(home, `${p}-home`)).toEqual(changed);
   });
 
   it('bad flags are one line and exit 1 before any call; the ExternalId is asked for again at apply', async () => {
