@@ -4,16 +4,30 @@
  * skipped), saved, applied (each section through a session in its region:
  * fresh reads there show every bucket hardened), and planned again (read
  * back: nothing left to do); a bucket in eu-west-1 that drifted between plan
- * and apply is not applied, the others are.
+ * and apply is not applied, the others are; a bucket in eu-west-1 whose apply
+ * fails is rolled back there exactly, and the run stops.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteBucketPolicyCommand,
+  PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketOwnershipControlsCommand,
+  PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
+  PutPublicAccessBlockCommand,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
 import { parseAnyPlan } from '../../src/plan/files/fleet-file.js';
-import type { ResourceKey } from '../../src/plan/model/types.js';
+import type { Posture, ResourceKey } from '../../src/plan/model/types.js';
+import { satisfies } from '../../src/plan/resources/index.js';
+import { logRetentionRule } from '../../src/steps/lifecycle-rules.js';
+import { LOG_TARGET_ENCRYPTION } from '../../src/steps/log-target.js';
+import { logDeliveryStatement } from '../../src/steps/logging.js';
 import { runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, rawClients, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
@@ -157,5 +171,95 @@ describe('a fleet plan over two regions', () => {
     const { values } = await session.inRegion('eu-west-1').observe(eu[1], COMPARED);
     expect(values['bucket.publicAccessBlock']).toEqual(changed);
     expect(values['bucket.versioning']).toBeNull();
+  });
+  it('a failure in a bucket in eu-west-1 rolls back that bucket there, exactly, and stops', async () => {
+    const prefix = uniqueBucket('fg-roll').slice(0, 40);
+    const [one, two, three] = [`${prefix}-us`, `${prefix}-eu-b`, `${prefix}-eu-c`];
+    await createBucket(one);
+    await euBucket(two);
+    await euBucket(three);
+    // The second bucket logs into an existing log bucket in its region that already
+    // grants it delivery (so its plan leaves that bucket alone); the grant is then removed.
+    const logBucket = `${two}-logs`;
+    await euBucket(logBucket);
+    const grant = logDeliveryStatement(
+      { accountId: '123456789012', region: 'eu-west-1', bucket: two } as Posture,
+      { enabled: true, target: logBucket, prefix: 's3-access-logs/', format: 'simple' },
+    );
+    const https = {
+      Sid: 'S3HardenDenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:*'],
+      Resource: [`arn:aws:s3:::${logBucket}`, `arn:aws:s3:::${logBucket}/*`],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    };
+    const { s3 } = rawClients();
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: logBucket,
+        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [grant, https] }),
+      }),
+    );
+    await s3.send(
+      new PutPublicAccessBlockCommand({
+        Bucket: logBucket,
+        PublicAccessBlockConfiguration: ALL_ON,
+      }),
+    );
+    await s3.send(
+      new PutBucketOwnershipControlsCommand({
+        Bucket: logBucket,
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      }),
+    );
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: logBucket,
+        ServerSideEncryptionConfiguration: LOG_TARGET_ENCRYPTION as never,
+      }),
+    );
+    await s3.send(
+      new PutBucketVersioningCommand({
+        Bucket: logBucket,
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    );
+    await s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: logBucket,
+        LifecycleConfiguration: { Rules: [logRetentionRule('s3-access-logs/', 365) as never] },
+      }),
+    );
+    const file = join(dir, `${prefix}.json`);
+    const planned = await runCli([
+      'plan',
+      '--bucket',
+      `${one},${two},${three}`,
+      '--only',
+      'public-access-block,encryption,versioning,logging,account-public-access-block',
+      '--out',
+      file,
+      ...endpoint(),
+    ]);
+    expect(planned.code).toBe(2);
+    expect(planned.stdout).not.toContain(`Log bucket ${logBucket}`);
+    const eu = session.inRegion('eu-west-1');
+    const logged: ResourceKey[] = [...COMPARED, 'bucket.logging'];
+    const snapshot = async (bucket: string) => (await eu.observe(bucket, logged)).values;
+    const before = { two: await snapshot(two), three: await snapshot(three) };
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: logBucket }));
+
+    const result = await runCli(['apply', file, '--yes', ...endpoint()]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+    expect(row(result.stdout, one)).toMatch(/^✓ \S+ applied \d+$/);
+    expect(row(result.stdout, two)).toMatch(/^↶ \S+ rolled back 4$/);
+    expect(row(result.stdout, three)).toMatch(/^· \S+ not run \d+$/);
+    const after = await snapshot(two);
+    expect(
+      logged.every((resource) => satisfies(resource, before.two[resource], after[resource])),
+    ).toBe(true);
+    expect(await snapshot(three)).toEqual(before.three);
   });
 });
