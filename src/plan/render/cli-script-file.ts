@@ -64,8 +64,16 @@ export function fleetCliScriptFile(
   context: CliContext = {},
 ): string {
   const names = fleet.sections.map((plan) => plan.target.bucket);
+  // Each section's commands name its own region; the header lists them all.
+  const regions = [
+    ...new Set(
+      [fleet.account, ...(fleet.accountsElsewhere ?? []), ...fleet.sections].flatMap((plan) =>
+        plan ? [plan.target.region] : [],
+      ),
+    ),
+  ];
   const lines = header(
-    `the fleet plan for ${names.length} bucket${names.length === 1 ? '' : 's'} (account ${fleet.accountId}, ${fleet.region})`,
+    `the fleet plan for ${names.length} bucket${names.length === 1 ? '' : 's'} (account ${fleet.accountId}, ${(regions.length > 0 ? regions : [fleet.region]).join(', ')})`,
     fleet.preset,
   );
   const parts = [
