@@ -57,11 +57,11 @@ async function planMember(
     }
   }
   try {
-    return { planned: await planFleetIn(session, options, progressStream), session };
+    return { planned: await planFleetIn(session, options, progressStream, true), session };
   } catch (error) {
-    if (own) throw error;
-    session.close();
-    // An endpoint nobody can reach stops the run; the rest is this account's.
+    if (!own) session.close();
+    // An endpoint nobody can reach stops the run; the rest is this account's
+    // (the caller's own included: its buckets not listed is one line, as for any).
     if (error instanceof AwsError && error.kind === 'unreachable') throw error;
     if (error instanceof Error && error.name !== 'Error') return { failed: error.message };
     throw error;

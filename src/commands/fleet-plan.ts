@@ -197,11 +197,13 @@ export async function planFleetIn(
   base: AwsSession,
   options: FleetPlanCommandOptions,
   progressStream: { isTTY?: boolean; write(text: string): unknown },
+  /** One account of many (plan --accounts): a glob matching none of its buckets is no error. */
+  oneOfMany = false,
 ): Promise<PlannedFleet> {
   const stepIds = planStepIds(options);
   // One memoised view for the run: the account's settings are read once, not per bucket.
   const session = base.memoised();
-  const listed = await bucketNames(session, options.selection);
+  const listed = await bucketNames(session, options.selection, oneOfMany);
   const names = await inRegions(session, listed.names, listed.regions, options.regions);
   const readings = await readFleet(
     session,

@@ -34,6 +34,8 @@ function isFatal(error: unknown): boolean {
 export async function bucketNames(
   session: AwsSession,
   selection: BucketSelection,
+  /** One account of many: a glob matching none of its buckets is no error. */
+  quiet = false,
 ): Promise<{ names: string[]; regions: Map<string, string> }> {
   const listed = selection.kind === 'list' ? [] : await session.listBucketsWithRegions();
   const names = selectBuckets(
@@ -41,7 +43,7 @@ export async function bucketNames(
     listed.map((bucket) => bucket.name),
   );
   // --all on an empty account is nothing to do; a glob matching nothing is likely a mistake.
-  if (names.length === 0 && selection.kind === 'match') {
+  if (names.length === 0 && selection.kind === 'match' && !quiet) {
     throw new CommandError(
       `no bucket matches ${selection.pattern} (of ${listed.length} in the account)`,
     );

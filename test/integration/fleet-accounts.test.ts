@@ -29,6 +29,7 @@ const PREFIX = `facct-${process.pid}-${Date.now().toString(36)}`;
 const ROLE = 's3-harden-apply';
 const MEMBER = '314159265358';
 const DENIED = '999999999999';
+const EMPTY = '271828182845';
 const PAB_ONLY = ['--only', 'public-access-block'];
 const ALL_ON = {
   BlockPublicAcls: true,
@@ -110,7 +111,7 @@ describe('fleet plans across accounts', () => {
       '--match',
       `${p}-*`,
       '--accounts',
-      `${ACCOUNT},${MEMBER}`,
+      `${ACCOUNT},${MEMBER},${EMPTY}`,
       '--role-name',
       ROLE,
       ...PAB_ONLY,
@@ -121,10 +122,12 @@ describe('fleet plans across accounts', () => {
     expect(planned.stderr).toBe('');
     expect(planned.code).toBe(2);
     const lines = planned.stdout.split('\n');
+    // An account none of whose buckets match is no error: nothing to plan there.
+    expect(planned.stdout).toContain(`══ Account ${EMPTY} ══\nNo buckets to plan here.`);
     expect(lines).toContain(`══ Account ${ACCOUNT} ══`);
     expect(lines).toContain(`══ Account ${MEMBER} ══`);
     expect(planned.stdout).toContain(`Changes to bucket ${p}-m-eu (account ${MEMBER}, eu-west-1)`);
-    expect(planned.stdout).toContain(`Saved the plan for 2 accounts to ${file}.`);
+    expect(planned.stdout).toContain(`Saved the plan for 3 accounts to ${file}.`);
 
     const saved = parsePlanFile(readFileSync(file, 'utf8'));
     expect(saved.kind).toBe('accounts');
@@ -137,7 +140,9 @@ describe('fleet plans across accounts', () => {
         fleet.sections.map((plan) => [plan.target.bucket, plan.target.region]),
       ]),
     ).toEqual([
+      // In account ID order.
       [ACCOUNT, [[`${p}-home`, 'us-east-1']]],
+      [EMPTY, []],
       [
         MEMBER,
         [
@@ -150,7 +155,7 @@ describe('fleet plans across accounts', () => {
     const applied = await runCli(['apply', file, '--yes', ...endpoint()]);
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
-    expect(applied.stdout).toContain('Accounts: 2 of 2 applied cleanly.');
+    expect(applied.stdout).toContain('Accounts: 3 of 3 applied cleanly.');
     expect(await blockOf(home, `${p}-home`)).toEqual(ALL_ON);
     expect(await blockOf(member, `${p}-m1`)).toEqual(ALL_ON);
     expect(await blockOf(member, `${p}-m-eu`)).toEqual(ALL_ON);
