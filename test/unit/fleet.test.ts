@@ -5,6 +5,7 @@
  * fleet-level check), bucket selection, and the apply summary.
  */
 import { describe, expect, it } from 'vitest';
+import { checkedPlan } from '../../src/commands/apply-checks.js';
 import { globMatcher, globProblem, selectBuckets } from '../../src/commands/fleet-select.js';
 import { planFromPosture } from '../../src/commands/plan.js';
 import { parseAnyPlan, savedFleetText, serializeFleet } from '../../src/plan/files/fleet-file.js';
@@ -397,6 +398,8 @@ describe('a fleet over two regions', () => {
     const parsed = parseAnyPlan(text);
     expect(parsed.kind === 'fleet' && parsed.fleet).toEqual(fleet);
     expect(savedFleetText(fleet, 's3-harden test')).toBe(text);
+    // As apply loads it: every section, each region's account section too, derived again.
+    expect(checkedPlan(text).kind).toBe('fleet');
     const file = JSON.parse(text);
     file.accountsElsewhere.push(file.account);
     expect(() => parseAnyPlan(JSON.stringify(file))).toThrow(
