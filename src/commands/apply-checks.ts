@@ -13,7 +13,8 @@ import { type AwsSession, connect } from '../aws/index.js';
 import type { Gate, GateOptions } from '../flow/gate.js';
 import { stateDir } from '../plan/apply/journal.js';
 import { findUnfinishedJournals } from '../plan/apply/rollback.js';
-import { type AnyPlan, MAX_FLEET_BYTES, parseAnyPlan } from '../plan/files/fleet-file.js';
+import { type LoadedPlan, parsePlanFile } from '../plan/files/accounts-file.js';
+import { MAX_FLEET_BYTES } from '../plan/files/fleet-file.js';
 import { PlanFileError } from '../plan/files/plan-file.js';
 import { readRegularFile, UnsafeFileError } from '../plan/files/safe-file.js';
 import { digestMatches, planDigest, shortDigest } from '../plan/model/digest.js';
@@ -48,6 +49,8 @@ export interface ApplyCommandOptions {
   readonly expectDigest?: string;
   /** Print the result as JSON on stdout (drift with its values); the rest goes to stderr. */
   readonly json?: boolean;
+  /** Multi-account plans: the ExternalId the role's trust policy needs (never saved in the file). */
+  readonly externalId?: string;
   readonly connection: ConnectionOptions;
 }
 
@@ -57,7 +60,7 @@ export interface ApplyCommandOptions {
  * holds a single plan to its own, smaller, limit. Then each plan is derived
  * again from what the file records produced it, and must be exactly that.
  */
-export function loadAnyPlanFile(file: string): AnyPlan {
+export function loadAnyPlanFile(file: string): LoadedPlan {
   let text: string;
   try {
     text = readRegularFile(file, {
@@ -81,10 +84,22 @@ export function loadAnyPlanFile(file: string): AnyPlan {
  * each plan in it derived again from what it records produced it: only what
  * s3-harden itself proposes from those inputs is applied.
  */
-export function checkedPlan(text: string): AnyPlan {
-  const loaded = parseAnyPlan(text);
+export function checkedPlan(text: string): LoadedPlan {
+  const loaded = parsePlanFile(text);
   if (loaded.kind === 'plan') checkDerivation(loaded.plan);
-  else checkFleetDerivation(loaded.fleet);
+  else if (loaded.kind === 'fleet') checkFleetDerivation(loaded.fleet);
+  else {
+    for (const [index, fleet] of loaded.accounts.accounts.entries()) {
+      try {
+        checkFleetDerivation(fleet);
+      } catch (error) {
+        if (error instanceof PlanFileError) {
+          throw new PlanFileError(`accounts[${index}].${error.message}`);
+        }
+        throw error;
+      }
+    }
+  }
   return loaded;
 }
 

@@ -51,6 +51,10 @@ export async function runApply(
     const { runFleetApply } = await import('./fleet-apply.js');
     return runFleetApply(loaded.fleet, options, stdout, stderr);
   }
+  if (loaded.kind === 'accounts') {
+    const { runAccountsApply } = await import('./fleet-accounts-apply.js');
+    return runAccountsApply(loaded.accounts, options, stdout, stderr);
+  }
   const { plan } = loaded;
   const { target } = plan;
   refuseOtherDigest(plan, options);

@@ -37,7 +37,10 @@ export interface AccountsSelection {
 }
 
 /** The accounts the run covers, in ID order. */
-async function members(caller: AwsSession, selection: AccountsSelection): Promise<MemberAccount[]> {
+export async function members(
+  caller: AwsSession,
+  selection: AccountsSelection,
+): Promise<MemberAccount[]> {
   const kept = (account: MemberAccount) => !selection.exclude?.includes(account.id);
   if (selection.ids !== 'all') {
     return [...new Set(selection.ids)]

@@ -96,7 +96,7 @@ export function accountsSelection(flags: AccountFlags): AccountsSelection | unde
   }
   if (flags.bucket !== undefined) {
     fail(
-      '--accounts audits each account’s buckets: choose them with --all or --match, not --bucket.',
+      '--accounts covers each account’s buckets: choose them with --all or --match, not --bucket.',
     );
   }
   const twice =

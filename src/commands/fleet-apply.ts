@@ -8,7 +8,8 @@
  * once for the whole fleet (irreversible changes and security warnings
  * listed together, confirmed by typing the account ID).
  *
- * Then the account section, then each bucket: a drift check right before it
+ * Then the account section, then each bucket, each in its own region (a
+ * session view there): a drift check right before it
  * (./fleet-section.ts: a stale bucket is not applied; a bucket section also needs the account's
  * settings as the account section leaves them; one that an earlier run
  * already applied is reported so and left alone), its own journal, apply; on a
@@ -86,7 +87,10 @@ async function gateAll(
   const check = async (plan: Plan): Promise<Gated> => {
     let shown: Checks = [];
     try {
-      const checked = await gate(plan, session, { ...gateOptions(options), checkState: false });
+      const checked = await gate(plan, session.inRegion(plan.target.region), {
+        ...gateOptions(options),
+        checkState: false,
+      });
       if (checked.status === 'stale' || checked.status === 'already-applied') {
         throw new Error('the gate judged a drift it was told not to check');
       }
@@ -162,7 +166,7 @@ async function confirmFleet(
         `${section.label}: ${securityWarningsLine((gates.get(section) as PolicyGate).validation)}, listed above.`,
     ),
   ];
-  const what = `${plural(total, 'change')} to ${plural(buckets, 'bucket')}${fleet.account ? ' and the account' : ''}`;
+  const what = `${plural(total, 'change')} to ${plural(buckets, 'bucket')}${sections.some((section) => section.isAccount) ? ' and the account' : ''}`;
   const typed = reasons.length > 0;
   const question = [
     '',
@@ -174,6 +178,17 @@ async function confirmFleet(
   return confirm(question, typed ? fleet.accountId : 'yes', output);
 }
 
+/**
+ * The session in the section's region: each bucket is read, written and
+ * rolled back there (account Block Public Access still goes to the
+ * session's own region, as every account-wide S3 Control call does).
+ */
+function inSection(session: AwsSession, section: Section): AwsSession {
+  return section.plan.target.region === session.region
+    ? session
+    : session.inRegion(section.plan.target.region);
+}
+
 /** A section with nothing to change: unchanged while it reads as planned, else stale. */
 async function emptySection(
   session: AwsSession,
@@ -183,7 +198,7 @@ async function emptySection(
   print: (text: string) => void,
 ): Promise<SectionResult> {
   const { label } = section;
-  const state = await checkDrift(session, fleet, section, later);
+  const state = await checkDrift(inSection(session, section), fleet, section, later);
   if (state.state !== 'stale') return { label, changes: 0, status: 'unchanged' };
   const why = escapeControl(state.reason);
   print(`${wrapWords(`${label}: stale, not applied: ${why}`, '  ').join('\n')}\n`);
@@ -201,6 +216,8 @@ export async function runFleetApply(
   options: ApplyCommandOptions,
   stdout: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stdout,
   stderr: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stderr,
+  /** A session already in the fleet's account (a multi-account apply's, assumed there); kept open. */
+  entered?: AwsSession,
 ): Promise<ExitCode> {
   const sections = sectionsOf(fleet);
   const plans = sections.map((section) => section.plan);
@@ -227,7 +244,12 @@ export async function runFleetApply(
     stdout.write(`${jsonText(json)}\n`);
   };
 
-  const session = await connectFor(fleet, options);
+  if (entered && entered.identity.accountId !== fleet.accountId) {
+    throw new CommandError(
+      `the plan is for account ${fleet.accountId}, but these credentials are for account ${entered.identity.accountId}`,
+    );
+  }
+  const session = entered ?? (await connectFor(fleet, options));
   try {
     const gates = await gateAll(session, sections, options, print, colour);
     review(sections, gates, print, colour);
@@ -275,7 +297,8 @@ export async function runFleetApply(
           continue;
         }
         print(formatLines(section.isAccount ? accountHeading(plan) : sectionHeading(plan), colour));
-        const state = await checkDrift(session, fleet, section, later);
+        const local = inSection(session, section);
+        const state = await checkDrift(local, fleet, section, later);
         if (state.state === 'applied') {
           print('  already applied: it reads as the plan leaves it; nothing to do\n');
           results.push({ label, changes, status: 'already-applied' });
@@ -299,7 +322,7 @@ export async function runFleetApply(
         }
         let outcome: Awaited<ReturnType<typeof applyWithJournal>>;
         try {
-          outcome = await applyWithJournal(session, plan, interrupt.signal, print, {
+          outcome = await applyWithJournal(local, plan, interrupt.signal, print, {
             ...(options.ignoreUnfinished ? { ignoreUnfinished: true } : {}),
           });
         } catch (error) {
@@ -327,6 +350,6 @@ export async function runFleetApply(
     report(results, code);
     return code;
   } finally {
-    session.close();
+    if (!entered) session.close();
   }
 }

@@ -1,12 +1,13 @@
 /**
  * `s3-harden plan --all | --match GLOB | --bucket a,b,c`: a dry run over many
- * buckets of one account and region, as one fleet plan (../plan/fleet/fleet.ts).
+ * buckets of one account, as one fleet plan (../plan/fleet/fleet.ts).
  *
- * Buckets are read `concurrency` at a time through one memoised view of the
- * session, so what the account has once (its Block Public Access, Macie,
- * Access Analyzer, its KMS keys) is read once per run, and each bucket's
- * reads once, in parallel. Buckets that cannot be planned (another region,
- * denied, gone) are listed as skipped with the reason; the rest are planned.
+ * Buckets are read `concurrency` at a time, each in its own region, through
+ * one memoised view of the session (./fleet-read.ts), so what the account
+ * has in a region (Macie, Access Analyzer, its KMS keys) is read once per
+ * region, account Block Public Access once per run, and each bucket's reads
+ * once, in parallel. Buckets that cannot be planned (denied, gone) are
+ * listed as skipped with the reason; the rest are planned.
  *
  * Exit codes as a single plan: 2 when any section has changes, 0 none, 1 when
  * any section has a policy error or a lockout (same flags), or when buckets
@@ -15,15 +16,9 @@
  */
 
 import { mapLimit } from '../aws/families/map-limit.js';
-import { AwsError, type AwsSession, connect } from '../aws/index.js';
+import { type AwsSession, connect } from '../aws/index.js';
 import { savedFleetText } from '../plan/files/fleet-file.js';
-import {
-  composeFleet,
-  type FleetPlan,
-  MAX_FLEET_BUCKETS,
-  oneLine,
-  type SkippedBucket,
-} from '../plan/fleet/fleet.js';
+import { accountSections, composeFleet, type FleetPlan } from '../plan/fleet/fleet.js';
 import {
   accountHeading,
   accountPlanLines,
@@ -33,7 +28,7 @@ import {
   sectionHeading,
 } from '../plan/fleet/render.js';
 import { planDigest, shortDigest } from '../plan/model/digest.js';
-import type { Plan, Posture, Preset } from '../plan/model/types.js';
+import type { Plan } from '../plan/model/types.js';
 import { type LockoutFinding, lockoutRefusal, planLockout } from '../plan/policy/lockout.js';
 import { blocksApply, errorsLine, type PolicyValidation } from '../plan/policy/validation.js';
 import { fleetCliScriptFile } from '../plan/render/cli-script-file.js';
@@ -42,16 +37,14 @@ import { renderPlan } from '../plan/render/render.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { exceptionLines } from '../steps/excepted-lines.js';
 import { accountBpaWarnings, type ExceptedPlan, keptControls } from '../steps/excepted-steps.js';
-import type { DefaultChoices } from '../steps/index.js';
-import type { StepId } from '../steps/types.js';
 import { TOOL } from '../version.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
-import { type BucketSelection, describeSelection, selectBuckets } from './fleet-select.js';
+import { bucketNames, inRegions, readFleet } from './fleet-read.js';
+import type { BucketSelection } from './fleet-select.js';
 import {
   choicesOf,
   cliContextOf,
   lockoutContext,
-  observeForPlan,
   type PlanCommandOptions,
   planFromPosture,
   planStepIds,
@@ -59,13 +52,7 @@ import {
   planToJson,
   saveFile,
 } from './plan.js';
-import {
-  exceptedStepsFor,
-  exceptionsJson,
-  type PlanExceptions,
-  stderrWarn,
-} from './plan-exceptions.js';
-import { createProgress } from './progress.js';
+import { exceptionsJson, stderrWarn } from './plan-exceptions.js';
 import { colourEnabled, formatLines } from './style.js';
 
 /** A single plan's options, less what takes one bucket, plus which buckets and how many at once. */
@@ -74,6 +61,8 @@ export interface FleetPlanCommandOptions
   readonly selection: BucketSelection;
   /** Buckets read at once. */
   readonly concurrency: number;
+  /** --regions: only buckets in these regions. */
+  readonly regions?: readonly string[];
 }
 
 /** A section with what the policy checks and the lockout guard found. */
@@ -84,93 +73,6 @@ interface CheckedSection {
 }
 
 const NONE_KEPT = { kept: [] };
-
-type BucketReading =
-  | { readonly posture: Posture; readonly excepted: ExceptedPlan }
-  | { readonly skipped: SkippedBucket };
-
-async function bucketNames(session: AwsSession, selection: BucketSelection): Promise<string[]> {
-  const listed = selection.kind === 'list' ? [] : await session.listBuckets();
-  const names = selectBuckets(selection, listed);
-  // --all on an empty account is nothing to do; a glob matching nothing is likely a mistake.
-  if (names.length === 0 && selection.kind === 'match') {
-    throw new CommandError(
-      `no bucket matches ${selection.pattern} (of ${listed.length} in the account)`,
-    );
-  }
-  if (names.length > MAX_FLEET_BUCKETS) {
-    throw new CommandError(
-      `${describeSelection(selection)} selects ${names.length} buckets; a fleet plan holds at most ${MAX_FLEET_BUCKETS}: narrow it with --match`,
-    );
-  }
-  return names;
-}
-
-/** Reads one bucket for planning; what stops it being planned becomes a skip reason. */
-async function readBucket(
-  session: AwsSession,
-  bucket: string,
-  preset: Preset,
-  stepIds: readonly StepId[],
-  choices: DefaultChoices,
-  exceptions: PlanExceptions,
-): Promise<BucketReading> {
-  try {
-    // HeadBucket; observe asks again, which the memoised view answers without a call.
-    const { region } = await session.locateBucket(bucket);
-    if (region !== session.region) {
-      return {
-        skipped: {
-          bucket,
-          reason: `in ${region}, not ${session.region}: plan it with --region ${region}`,
-        },
-      };
-    }
-    // Each bucket's own exceptions decide its steps (and so what is read for it).
-    const excepted = await exceptedStepsFor(session, bucket, stepIds, exceptions);
-    return {
-      posture: await observeForPlan(session, bucket, preset, excepted.stepIds, undefined, choices),
-      excepted,
-    };
-  } catch (error) {
-    // What no other bucket would fare better with ends the run.
-    if (error instanceof AwsError && (error.kind === 'unreachable' || error.kind === 'credentials'))
-      throw error;
-    if (error instanceof Error && error.name !== 'Error') {
-      return { skipped: { bucket, reason: oneLine(error.message) } };
-    }
-    throw error;
-  }
-}
-
-export async function readFleet(
-  session: AwsSession,
-  names: readonly string[],
-  options: Pick<FleetPlanCommandOptions, 'preset' | 'concurrency' | 'logBucket' | 'restrictVpce'>,
-  stepIds: readonly StepId[],
-  progressStream: NodeJS.WriteStream | { isTTY?: boolean; write(text: string): unknown },
-  exceptions: PlanExceptions,
-): Promise<BucketReading[]> {
-  const progress = createProgress(names.length, 'buckets read', progressStream);
-  try {
-    return await mapLimit(names, options.concurrency, async (bucket) => {
-      try {
-        return await readBucket(
-          session,
-          bucket,
-          options.preset,
-          stepIds,
-          choicesOf(options),
-          exceptions,
-        );
-      } finally {
-        progress.tick();
-      }
-    });
-  } finally {
-    progress.done();
-  }
-}
 
 /**
  * Policy checks over many sections: one by one until `probed` says a check
@@ -193,13 +95,15 @@ export async function checkInTurn<R>(
   return results;
 }
 
-function fleetToJson(
+export function fleetToJson(
   fleet: FleetPlan,
   checked: readonly CheckedSection[],
   calls: Record<string, number>,
 ) {
   const view = (entry: CheckedSection) => planToJson(entry.plan, entry.validation, entry.lockout);
-  const [account, ...sections] = fleet.account ? checked : [undefined, ...checked];
+  const accounts = accountSections(fleet).length;
+  const [account, ...elsewhere] = checked.slice(0, accounts);
+  const sections = checked.slice(accounts);
   return {
     accountId: fleet.accountId,
     region: fleet.region,
@@ -207,8 +111,13 @@ function fleetToJson(
     /** The whole fleet's: what `apply --expect-digest` takes. */
     digest: shortDigest(planDigest(checked.map((entry) => entry.plan))),
     account: account ? view(account) : null,
+    accountsElsewhere: elsewhere.map((entry) => ({
+      region: entry.plan.target.region,
+      ...view(entry),
+    })),
     sections: sections.map((entry) => ({
       bucket: (entry as CheckedSection).plan.target.bucket,
+      region: (entry as CheckedSection).plan.target.region,
       ...view(entry as CheckedSection),
     })),
     skipped: fleet.skipped,
@@ -222,14 +131,14 @@ function fleetToJson(
   };
 }
 
-function fleetText(
+export function fleetText(
   fleet: FleetPlan,
   checked: readonly CheckedSection[],
   session: AwsSession,
   colour: boolean,
 ): string {
   const parts = checked.map((entry) => {
-    const isAccount = entry.plan === fleet.account;
+    const isAccount = accountSections(fleet).includes(entry.plan);
     const heading = isAccount ? accountHeading(entry.plan) : sectionHeading(entry.plan);
     const lines = renderPlan(entry.plan);
     const body = planText(
@@ -249,7 +158,10 @@ function fleetText(
 }
 
 /** Exit 1 for what apply would refuse, naming the first bucket and how many more. */
-function refusal(checked: readonly CheckedSection[], allowLockout: boolean): CommandError | null {
+export function refusal(
+  checked: readonly CheckedSection[],
+  allowLockout: boolean,
+): CommandError | null {
   const named = (entries: readonly CheckedSection[]) => {
     const first = entries[0]?.plan.target.bucket;
     return entries.length > 1 ? `${first} and ${entries.length - 1} more` : `${first}`;
@@ -269,68 +181,106 @@ function refusal(checked: readonly CheckedSection[], allowLockout: boolean): Com
   return null;
 }
 
+/** One account's fleet plan, with what the policy checks and the lockout guard found. */
+export interface PlannedFleet {
+  readonly fleet: FleetPlan;
+  readonly checked: readonly CheckedSection[];
+  /** The buckets selected (within --regions). */
+  readonly names: readonly string[];
+  readonly excepted: ReadonlyMap<string, ExceptedPlan>;
+  readonly warnings: ReturnType<typeof accountBpaWarnings>;
+  readonly exceptionNotes: ReturnType<typeof exceptionLines>;
+}
+
+/** Reads, plans and checks the selected buckets of the account `base` is in. */
+export async function planFleetIn(
+  base: AwsSession,
+  options: FleetPlanCommandOptions,
+  progressStream: { isTTY?: boolean; write(text: string): unknown },
+  /** One account of many (plan --accounts): a glob matching none of its buckets is no error. */
+  oneOfMany = false,
+): Promise<PlannedFleet> {
+  const stepIds = planStepIds(options);
+  // One memoised view for the run: the account's settings are read once, not per bucket.
+  const session = base.memoised();
+  const listed = await bucketNames(session, options.selection, oneOfMany);
+  const names = await inRegions(session, listed.names, listed.regions, options.regions);
+  const readings = await readFleet(
+    session,
+    names,
+    listed.regions,
+    options,
+    stepIds,
+    progressStream,
+    {
+      exceptions: options.exceptions ?? [],
+      now: options.now ?? new Date(),
+      warn: stderrWarn,
+      ...(options.cisVersion ? { cisVersion: options.cisVersion } : {}),
+    },
+  );
+  const excepted = new Map(
+    readings.flatMap((reading) =>
+      'posture' in reading ? [[reading.posture.bucket, reading.excepted] as const] : [],
+    ),
+  );
+  const now = new Date();
+  const fleet = composeFleet(
+    {
+      accountId: session.identity.accountId,
+      region: session.region,
+      preset: options.preset,
+      postures: readings.flatMap((reading) => ('posture' in reading ? [reading.posture] : [])),
+      skipped: readings.flatMap((reading) => ('skipped' in reading ? [reading.skipped] : [])),
+      now,
+    },
+    (posture) =>
+      planFromPosture(
+        posture,
+        options.preset,
+        excepted.get(posture.bucket)?.stepIds ?? stepIds,
+        now,
+        undefined,
+        // What the bucket's exceptions keep as it is, within the steps still planned.
+        { ...choicesOf(options), keep: keptControls(excepted.get(posture.bucket) ?? NONE_KEPT) },
+      ),
+  );
+  const plans = [...accountSections(fleet), ...fleet.sections];
+  const warnings = accountBpaWarnings(
+    plans.flatMap((plan) => plan.changes),
+    [...excepted].map(([bucket, entry]) => ({ bucket, excepted: entry.excepted })),
+  );
+  const noted = [...excepted].flatMap(([bucket, entry]) => exceptionLines(entry, [], bucket));
+  const exceptionNotes = [...noted, ...exceptionLines({ leftAsIs: [], expired: [] }, warnings)];
+  const context = lockoutContext(session, session.identity.arn, options);
+  const check = async (plan: Plan): Promise<CheckedSection> => ({
+    plan,
+    validation: await session.validatePolicies(plan),
+    lockout: planLockout(plan, context),
+  });
+  const checked = await checkInTurn(
+    plans,
+    options.concurrency,
+    check,
+    (entry) => entry.validation.policies.length > 0,
+  );
+  return { fleet, checked, names, excepted, warnings, exceptionNotes };
+}
+
 export async function runFleetPlan(
   options: FleetPlanCommandOptions,
   stdout: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stdout,
   progressStream: { isTTY?: boolean; write(text: string): unknown } = process.stderr,
 ): Promise<ExitCode> {
-  const stepIds = planStepIds(options);
   const base = await connect(options.connection);
   try {
-    // One memoised view for the run: the account's settings are read once, not per bucket.
-    const session = base.memoised();
-    const names = await bucketNames(session, options.selection);
-    const readings = await readFleet(session, names, options, stepIds, progressStream, {
-      exceptions: options.exceptions ?? [],
-      now: options.now ?? new Date(),
-      warn: stderrWarn,
-      ...(options.cisVersion ? { cisVersion: options.cisVersion } : {}),
-    });
-    const excepted = new Map(
-      readings.flatMap((reading) =>
-        'posture' in reading ? [[reading.posture.bucket, reading.excepted] as const] : [],
-      ),
+    const { fleet, checked, names, excepted, warnings, exceptionNotes } = await planFleetIn(
+      base,
+      options,
+      progressStream,
     );
-    const now = new Date();
-    const fleet = composeFleet(
-      {
-        accountId: session.identity.accountId,
-        region: session.region,
-        preset: options.preset,
-        postures: readings.flatMap((reading) => ('posture' in reading ? [reading.posture] : [])),
-        skipped: readings.flatMap((reading) => ('skipped' in reading ? [reading.skipped] : [])),
-        now,
-      },
-      (posture) =>
-        planFromPosture(
-          posture,
-          options.preset,
-          excepted.get(posture.bucket)?.stepIds ?? stepIds,
-          now,
-          undefined,
-          // What the bucket's exceptions keep as it is, within the steps still planned.
-          { ...choicesOf(options), keep: keptControls(excepted.get(posture.bucket) ?? NONE_KEPT) },
-        ),
-    );
-    const plans = [...(fleet.account ? [fleet.account] : []), ...fleet.sections];
-    const warnings = accountBpaWarnings(
-      plans.flatMap((plan) => plan.changes),
-      [...excepted].map(([bucket, entry]) => ({ bucket, excepted: entry.excepted })),
-    );
-    const noted = [...excepted].flatMap(([bucket, entry]) => exceptionLines(entry, [], bucket));
-    const exceptionNotes = [...noted, ...exceptionLines({ leftAsIs: [], expired: [] }, warnings)];
-    const context = lockoutContext(session, session.identity.arn, options);
-    const check = async (plan: Plan): Promise<CheckedSection> => ({
-      plan,
-      validation: await session.validatePolicies(plan),
-      lockout: planLockout(plan, context),
-    });
-    const checked = await checkInTurn(
-      plans,
-      options.concurrency,
-      check,
-      (entry) => entry.validation.policies.length > 0,
-    );
+    const session = base;
+    const plans = checked.map((entry) => entry.plan);
     const saveError = options.out
       ? saveFile(options.out, () => savedFleetText(fleet, TOOL), options.force)
       : null;

@@ -6,7 +6,7 @@
 import type { AwsSession } from '../aws/index.js';
 import { currentState, type PlanState } from '../flow/gate.js';
 import { type Drift, namesList } from '../plan/apply/drift.js';
-import { type FleetPlan, physicalKey } from '../plan/fleet/fleet.js';
+import { accountSections, type FleetPlan, physicalKey } from '../plan/fleet/fleet.js';
 import type { Change, Plan, Posture } from '../plan/model/types.js';
 import { resourceLabel, satisfies } from '../plan/resources/index.js';
 
@@ -18,10 +18,17 @@ export interface Section {
 }
 
 export function sectionsOf(fleet: FleetPlan): Section[] {
+  const accounts = accountSections(fleet);
   return [
-    ...(fleet.account
-      ? [{ plan: fleet.account, isAccount: true, label: `account ${fleet.accountId}` }]
-      : []),
+    // Several regions' account sections: each label names its region.
+    ...accounts.map((plan) => ({
+      plan,
+      isAccount: true,
+      label:
+        accounts.length > 1
+          ? `account ${fleet.accountId} (${plan.target.region})`
+          : `account ${fleet.accountId}`,
+    })),
     ...fleet.sections.map((plan) => ({ plan, isAccount: false, label: plan.target.bucket })),
   ];
 }
@@ -32,13 +39,26 @@ export function sectionsOf(fleet: FleetPlan): Section[] {
  * Each entry's `planned` is the value the account section sets.
  */
 function accountDrift(fleet: FleetPlan, live: Posture): Drift[] {
-  return (fleet.account?.changes ?? []).flatMap((change): Drift[] => {
+  return accountChangesFor(fleet, live).flatMap((change): Drift[] => {
     const reason = live.unreadable[change.resource];
     const { resource, after: planned } = change;
     if (reason) return [{ resource, planned, live: undefined, reason }];
     const now = live.values[resource];
     return satisfies(resource, planned, now) ? [] : [{ resource, planned, live: now }];
   });
+}
+
+/**
+ * The account section's changes a bucket section was planned on top of: the
+ * account's own in the bucket's region (account Block Public Access in any).
+ */
+function accountChangesFor(fleet: FleetPlan, where: Plan['target']): Change[] {
+  return accountSections(fleet).flatMap((account) =>
+    account.changes.filter(
+      (change) =>
+        physicalKey(change.resource, account.target) === physicalKey(change.resource, where),
+    ),
+  );
 }
 
 /**
@@ -77,7 +97,7 @@ export async function checkDrift(
 ): Promise<PlanState> {
   const accountKeys = section.isAccount
     ? []
-    : (fleet.account?.changes ?? []).map((change) => change.resource);
+    : accountChangesFor(fleet, section.plan.target).map((change) => change.resource);
   let live: Posture;
   let state: PlanState;
   try {

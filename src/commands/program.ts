@@ -313,7 +313,32 @@ export function buildProgram(): Command {
         'bucket to plan for; several (comma-separated or repeated) make a fleet plan',
         (value: string, previous: string[] = []) => [...previous, ...parseBucketNames(value)],
       )
-      .option('--all', 'plan every bucket of the account in --region (a fleet plan)')
+      .option('--all', 'plan every bucket of the account, each in its own region (a fleet plan)')
+      .option(
+        '--regions <regions>',
+        'with several buckets: only those in these regions (names separated by commas)',
+        parseRegions,
+      )
+      .option(
+        '--accounts <ids>',
+        'with --all or --match: a fleet plan in each of these accounts (IDs separated by commas), or all: every ACTIVE account of the organisation; needs --role-name',
+        parseAccounts,
+      )
+      .option(
+        '--exclude-accounts <ids>',
+        'leave these accounts out of --accounts (IDs separated by commas)',
+        parseAccounts,
+      )
+      .option(
+        '--role-name <name>',
+        'the role to assume in each account of --accounts (saved in the plan file; apply assumes it again)',
+        parseRoleName,
+      )
+      .option(
+        '--external-id <id>',
+        'the ExternalId the role trust policy requires (never saved: give it to apply again)',
+        parseExternalId,
+      )
       .option(
         '--match <glob>',
         'plan the buckets whose names match, e.g. "logs-*" (* any run, ? one character)',
@@ -374,11 +399,13 @@ export function buildProgram(): Command {
   planCommand.action(
     async (
       flags: ConnectionFlags &
+        AccountFlags &
         Omit<LockoutFlags, 'vpce'> & {
           vpce?: string[];
           bucket?: string[];
           all?: boolean;
           match?: string;
+          regions?: string[];
           concurrency?: number;
           preset: Preset;
           skip?: StepId[];
@@ -404,6 +431,16 @@ export function buildProgram(): Command {
           '--object-lock only applies with --create-bucket; for an existing bucket the object-lock step enables it.',
         );
       }
+      const accounts = accountsSelection(flags);
+      if (accounts) {
+        if (output.cliScript) fail('--cli prints one account’s commands: leave out --accounts.');
+        if (flags.logBucket) {
+          fail('--log-bucket names one bucket, in one account: leave out --accounts.');
+        }
+        if (flags.createBucket || flags.iamPolicy || output.terraform) {
+          fail('--accounts plans each account’s buckets (--all or --match), as a fleet plan.');
+        }
+      }
       const selection = bucketSelection(flags);
       if (selection.kind !== 'list' || selection.buckets.length > 1) {
         if (flags.createBucket) fail('--create-bucket plans one bucket: pass one --bucket name.');
@@ -411,9 +448,13 @@ export function buildProgram(): Command {
         if (output.terraform)
           fail('--format terraform works on one bucket: pass one --bucket name.');
         const { runFleetPlan } = await import('./fleet-plan.js');
+        const { runAccountsFleetPlan } = await import('./fleet-accounts.js');
         const { loadExceptions } = await import('./exceptions-file.js');
         await guard(async () =>
-          runFleetPlan({
+          (accounts
+            ? (fleet: Parameters<typeof runFleetPlan>[0]) =>
+                runAccountsFleetPlan({ ...fleet, accounts })
+            : runFleetPlan)({
             exceptions: loadExceptions(flags.exceptions, flags.cisVersion),
             ...(flags.cisVersion ? { cisVersion: flags.cisVersion } : {}),
             selection,
@@ -422,6 +463,7 @@ export function buildProgram(): Command {
             ...(flags.only ? { only: flags.only } : {}),
             ...output,
             concurrency: flags.concurrency ?? DEFAULT_FLEET_CONCURRENCY,
+            ...(flags.regions ? { regions: flags.regions } : {}),
             connection: connectionOptions(flags),
             ...(flags.out ? { out: flags.out } : {}),
             ...(flags.force ? { force: true } : {}),
@@ -432,6 +474,8 @@ export function buildProgram(): Command {
         return;
       }
       if (flags.concurrency !== undefined) fail('--concurrency applies to several buckets only.');
+      if (flags.regions)
+        fail('--regions applies to several buckets only (--all, --match, --bucket a,b).');
       const { runPlan } = await import('./plan.js');
       const { loadExceptions } = await import('./exceptions-file.js');
       await guard(async () =>
@@ -490,6 +534,11 @@ export function buildProgram(): Command {
       .option(
         '--json',
         'print the result as JSON on stdout (a stale plan: what drifted, with values); the rest goes to stderr',
+      )
+      .option(
+        '--external-id <id>',
+        'a multi-account plan (plan --accounts): the ExternalId its role needs (never saved in the file)',
+        parseExternalId,
       ),
   );
   for (const option of lockoutOptions()) applyCommand.addOption(option);
@@ -505,6 +554,7 @@ export function buildProgram(): Command {
           expectDigest?: string;
           onError: 'stop' | 'continue';
           json?: boolean;
+          externalId?: string;
         },
     ) => {
       const { runApply } = await import('./apply.js');
@@ -518,6 +568,7 @@ export function buildProgram(): Command {
           ignoreUnfinished: Boolean(flags.ignoreUnfinished),
           ...(flags.expectDigest !== undefined ? { expectDigest: flags.expectDigest } : {}),
           onError: flags.onError,
+          ...(flags.externalId !== undefined ? { externalId: flags.externalId } : {}),
           connection: connectionOptions(flags),
           ...lockoutFlags(flags),
         }),
@@ -685,7 +736,8 @@ Exit codes:
      by IAM Access Analyzer, or a Deny that would lock you out
   2  plan has changes, or audit --fail-on found what it names
   3  rollback incomplete: the commands to finish by hand are printed
-  4  audit --accounts: some accounts could not be audited (the report says why)
+  4  audit/plan --accounts: some accounts could not be audited or planned;
+     apply of a multi-account plan: some accounts could not be entered
 Examples:
   s3-harden                                   interactive wizard
   s3-harden plan --bucket my-bucket --out plan.json

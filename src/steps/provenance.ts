@@ -132,6 +132,9 @@ export function checkDerivation(plan: Plan, where = ''): void {
 /** checkDerivation for every section of a fleet plan, named by position. */
 export function checkFleetDerivation(fleet: FleetPlan): void {
   if (fleet.account) checkDerivation(fleet.account, 'account.');
+  fleet.accountsElsewhere.forEach((section, index) => {
+    checkDerivation(section, `accountsElsewhere[${index}].`);
+  });
   fleet.sections.forEach((section, index) => {
     checkDerivation(section, `sections[${index}].`);
   });

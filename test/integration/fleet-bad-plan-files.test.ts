@@ -211,7 +211,7 @@ describe('bad fleet plan files', () => {
       const path = pick(rng, leaves);
       const value = pick(rng, HOSTILE);
       const text = JSON.stringify(setAt(original, path, value), null, 2);
-      let accepted: ReturnType<typeof parseAnyPlan> | undefined;
+      let accepted: ReturnType<typeof checkedPlan> | undefined;
       try {
         // The loader apply uses: the file's checks, then each section derived again.
         accepted = checkedPlan(text);

@@ -1,7 +1,7 @@
 /**
  * `plan` over many buckets against the emulator, through the built CLI:
  * --match, a list and --all over buckets in mixed states (open, already
- * compliant, in another region, missing), the sections and the summary, the
+ * compliant, in another region — planned there —, missing), the sections and the summary, the
  * exit codes, --json, a saved fleet plan that validates, and the calls made:
  * what the account has once is read once per run, each bucket's reads once.
  */
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseAnyPlan } from '../../src/plan/files/fleet-file.js';
-import { wrapWords } from '../../src/plan/fleet/render.js';
+import { wrapList } from '../../src/plan/fleet/render.js';
 import { runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket, rawClients, setAccountPublicAccessBlock } from '../helpers/fixtures.js';
@@ -45,6 +45,15 @@ async function mixedFleet(label: string) {
   return { prefix, open, compliant, other, elsewhere };
 }
 
+async function euBucket(bucket: string): Promise<void> {
+  await rawClients().s3.send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+    }),
+  );
+}
+
 describe('plan for many buckets', () => {
   let dir: string;
   beforeAll(() => {
@@ -54,7 +63,7 @@ describe('plan for many buckets', () => {
     await setAccountPublicAccessBlock(null);
   });
 
-  it('--match: a section per bucket, the account once, skipped buckets with reasons, exit 2', async () => {
+  it('--match: a section per bucket (each in its own region), the account once, exit 2', async () => {
     const fleet = await mixedFleet('fm');
     const file = join(dir, `${fleet.prefix}.json`);
     const result = await runCli([
@@ -74,30 +83,35 @@ describe('plan for many buckets', () => {
     expect(headings.map((line) => line.replace(/ ─+$/, ''))).toEqual([
       '── Account 123456789012 (us-east-1): 1 change, applied first',
       `── Bucket ${fleet.compliant}: 0 changes`,
+      `── Bucket ${fleet.elsewhere}: 1 change`,
       `── Bucket ${fleet.open}: 1 change`,
       `── Bucket ${fleet.other}: 1 change`,
     ]);
+    // The bucket in eu-west-1 is planned there, not skipped.
+    expect(out).toContain(`Changes to bucket ${fleet.elsewhere} (account 123456789012, eu-west-1)`);
     for (const line of headings) expect(line.length).toBeLessThanOrEqual(80);
     expect(out).toContain('Account-wide changes (account 123456789012, us-east-1):');
     // Account Block Public Access appears once, in the account section only.
     expect(out.match(/\+ Block Public Access \(account\)/g)).toHaveLength(1);
-    expect(out.match(/\+ Block Public Access \(bucket\)/g)).toHaveLength(2);
+    expect(out.match(/\+ Block Public Access \(bucket\)/g)).toHaveLength(3);
     expect(out).toContain(
       [
-        'Fleet plan for account 123456789012 (us-east-1), preset baseline:',
+        'Fleet plan for account 123456789012 (us-east-1, eu-west-1), preset baseline:',
         '  Account-wide: 1 change, applied before the buckets.',
-        '  2 buckets with changes:',
-        `    ${fleet.open} (1 change), ${fleet.other} (1 change)`,
-        '  1 bucket already compliant:',
-        `    ${fleet.compliant}`,
-        '  1 bucket skipped:',
-        // Wrapped at 80 columns (wrapWords is tested on its own in test/unit/fleet.test.ts).
-        ...wrapWords(
-          `${fleet.elsewhere}: in eu-west-1, not us-east-1: plan it with --region eu-west-1`,
+        '  3 buckets with changes:',
+        // Several regions: each bucket names its own (wrapList is tested in test/unit/fleet.test.ts).
+        ...wrapList(
+          [
+            `${fleet.elsewhere} (eu-west-1, 1 change)`,
+            `${fleet.open} (us-east-1, 1 change)`,
+            `${fleet.other} (us-east-1, 1 change)`,
+          ],
           '    ',
         ),
+        '  1 bucket already compliant:',
+        `    ${fleet.compliant}`,
         '',
-        'Fleet plan: 3 to add, 0 to change, 0 to remove (0 irreversible).',
+        'Fleet plan: 4 to add, 0 to change, 0 to remove (0 irreversible).',
         '',
         `Saved the fleet plan to ${file}. Apply it with: s3-harden apply ${file}`,
       ].join('\n'),
@@ -109,12 +123,13 @@ describe('plan for many buckets', () => {
     expect(saved.fleet.account?.changes.map((change) => change.id)).toEqual([
       'account.publicAccessBlock',
     ]);
-    expect(saved.fleet.sections.map((plan) => plan.target.bucket)).toEqual([
-      fleet.compliant,
-      fleet.open,
-      fleet.other,
+    expect(saved.fleet.sections.map((plan) => [plan.target.bucket, plan.target.region])).toEqual([
+      [fleet.compliant, 'us-east-1'],
+      [fleet.elsewhere, 'eu-west-1'],
+      [fleet.open, 'us-east-1'],
+      [fleet.other, 'us-east-1'],
     ]);
-    expect(saved.fleet.skipped.map((entry) => entry.bucket)).toEqual([fleet.elsewhere]);
+    expect(saved.fleet.skipped).toEqual([]);
     // A dry run writes nothing.
     const again = await runCli(['plan', '--bucket', fleet.open, ...PAB_ONLY, ...endpoint()]);
     expect(again.stdout).toContain('+ Block Public Access (account)');
@@ -282,6 +297,99 @@ describe('plan for many buckets', () => {
     for (const [operation, count] of Object.entries(calls)) {
       expect(count, operation).toBeLessThanOrEqual(operation === 's3:HeadBucket' ? 7 : 3);
     }
+  });
+
+  it('over two regions: what a region has is read once per region, not per bucket; --regions keeps a region', async () => {
+    const prefix = uniqueBucket('fr').slice(0, 40);
+    const us = [`${prefix}-us-a`, `${prefix}-us-b`];
+    const eu = [`${prefix}-eu-a`, `${prefix}-eu-b`];
+    for (const bucket of us) await createBucket(bucket);
+    for (const bucket of eu) await euBucket(bucket);
+    const result = await runCli([
+      'plan',
+      '--match',
+      `${prefix}-*`,
+      '--preset',
+      'strict',
+      '--json',
+      ...endpoint(),
+    ]);
+    expect(result.code).toBe(2);
+    const json = JSON.parse(result.stdout);
+    expect(json.skipped).toEqual([]);
+    expect(
+      json.sections.map((section: { bucket: string; region: string }) => [
+        section.bucket,
+        section.region,
+      ]),
+    ).toEqual([
+      [eu[0], 'eu-west-1'],
+      [eu[1], 'eu-west-1'],
+      [us[0], 'us-east-1'],
+      [us[1], 'us-east-1'],
+    ]);
+    const calls = json.calls as Record<string, number>;
+    // The account's own: once per run, whatever the regions.
+    for (const operation of [
+      'sts:GetCallerIdentity',
+      's3control:GetPublicAccessBlock',
+      's3:ListBuckets',
+    ]) {
+      expect(calls[operation], operation).toBe(1);
+    }
+    // What the account has in a region: once per region (two), not once per bucket (four).
+    const perRegion = [
+      'kms:ListAliases',
+      'ec2:DescribeVpcEndpoints',
+      'macie2:GetMacieSession',
+      'accessanalyzer:ListAnalyzers',
+      'cloudtrail:DescribeTrails',
+    ];
+    for (const operation of perRegion) expect(calls[operation], operation).toBe(2);
+    // Each bucket's configuration: once per bucket.
+    for (const operation of [
+      's3:GetPublicAccessBlock',
+      's3:GetBucketEncryption',
+      's3:GetBucketPolicy',
+    ]) {
+      expect(calls[operation], operation).toBe(4);
+    }
+
+    const only = await runCli([
+      'plan',
+      '--match',
+      `${prefix}-*`,
+      '--regions',
+      'eu-west-1',
+      ...PAB_ONLY,
+      '--json',
+      ...endpoint(),
+    ]);
+    expect(only.code).toBe(2);
+    const kept = JSON.parse(only.stdout);
+    expect(kept.sections.map((section: { bucket: string }) => section.bucket)).toEqual(eu);
+    expect(kept.skipped).toEqual([]);
+    // The account section's region is its first bucket's.
+    expect(kept.account.plan.target.region).toBe('eu-west-1');
+  });
+
+  it('refuses a bad --regions in one line before any call, and --regions on one bucket', async () => {
+    const bad = await runCli(['plan', '--all', '--regions', 'mars-1', ...endpoint()]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('--regions');
+    const one = await runCli([
+      'plan',
+      '--bucket',
+      'one-bucket',
+      '--regions',
+      'eu-west-1',
+      ...endpoint(),
+    ]);
+    expect(one.code).toBe(1);
+    expect(one.stderr.trim()).toBe(
+      's3-harden: --regions applies to several buckets only (--all, --match, --bucket a,b).',
+    );
   });
 
   it('draws a progress bar on a terminal (stderr), erased when done; exit 1 when nothing could be planned', async () => {

@@ -5,6 +5,7 @@
  * fleet-level check), bucket selection, and the apply summary.
  */
 import { describe, expect, it } from 'vitest';
+import { checkedPlan } from '../../src/commands/apply-checks.js';
 import { globMatcher, globProblem, selectBuckets } from '../../src/commands/fleet-select.js';
 import { planFromPosture } from '../../src/commands/plan.js';
 import { parseAnyPlan, savedFleetText, serializeFleet } from '../../src/plan/files/fleet-file.js';
@@ -347,6 +348,72 @@ function rejection(text: string): string {
   throw new Error('parseAnyPlan accepted the file');
 }
 
+describe('a fleet over two regions', () => {
+  const inRegion = (posture: Posture, region: string): Posture => ({ ...posture, region });
+  const twoRegions = () =>
+    fleetOf(
+      [
+        inRegion(openBucket('eu-one', STRICT), 'eu-west-1'),
+        inRegion(openBucket('eu-two', STRICT), 'eu-west-1'),
+        openBucket('us-one', STRICT),
+      ],
+      'strict',
+      STRICT,
+    );
+
+  it('an account section per region, account Block Public Access once, each bucket in its region', () => {
+    const fleet = twoRegions();
+    expect(fleet.skipped).toEqual([]);
+    const eu = fleet.account;
+    expect(eu?.target.region).toBe('eu-west-1');
+    expect(eu?.changes.map((change) => change.resource)).toContain('account.publicAccessBlock');
+    expect(eu?.changes.map((change) => change.resource)).toContain('account.macie');
+    expect(fleet.accountsElsewhere).toHaveLength(1);
+    const us = fleet.accountsElsewhere[0];
+    expect(us?.target).toMatchObject({ region: 'us-east-1', bucket: 'us-one' });
+    const usResources = us?.changes.map((change) => change.resource) ?? [];
+    // Macie, the analyzer and a trail are the account's in each region; BPA is not.
+    expect(usResources).toContain('account.macie');
+    expect(usResources).toContain('account.analyzer');
+    expect(usResources).toContain('account.ownTrail');
+    expect(usResources).not.toContain('account.publicAccessBlock');
+    for (const plan of fleet.sections) {
+      expect(plan.changes.filter((change) => isAccountWide(change.resource))).toEqual([]);
+    }
+    // Each region's trail gets its own buckets' selectors: us-one's starts afresh.
+    const selectors = fleet.sections.map(
+      (plan) => plan.changes.find((change) => change.resource === 'trail.selectors')?.before,
+    );
+    expect(selectors[0]).toBeNull();
+    expect(selectors[1]).not.toBeNull();
+    expect(selectors[2]).toBeNull();
+    expect(fleetSummaryLines(fleet)[0]?.text).toBe(
+      'Fleet plan for account 123456789012 (eu-west-1, us-east-1), preset strict:',
+    );
+  });
+
+  it('round-trips through the file, and the file refuses two account sections for one region', () => {
+    const fleet = twoRegions();
+    const text = serializeFleet(fleet, 's3-harden test');
+    const parsed = parseAnyPlan(text);
+    expect(parsed.kind === 'fleet' && parsed.fleet).toEqual(fleet);
+    expect(savedFleetText(fleet, 's3-harden test')).toBe(text);
+    // As apply loads it: every section, each region's account section too, derived again.
+    expect(checkedPlan(text).kind).toBe('fleet');
+    const file = JSON.parse(text);
+    file.accountsElsewhere.push(file.account);
+    expect(() => parseAnyPlan(JSON.stringify(file))).toThrow(
+      /^accountsElsewhere\[1\]: a second account section for eu-west-1$/,
+    );
+    const v2 = JSON.parse(text);
+    v2.version = 2;
+    // Version 2 held one region: a section elsewhere is refused there.
+    expect(() => parseAnyPlan(JSON.stringify(v2))).toThrow(
+      /^sections\[0\] is for region eu-west-1, but the fleet plan is for us-east-1$/,
+    );
+  });
+});
+
 describe('the fleet plan file', () => {
   it('round-trips: what is saved is what apply reads', () => {
     const parsed = parseAnyPlan(VALID);
@@ -362,12 +429,29 @@ describe('the fleet plan file', () => {
       'region',
       'preset',
       'account',
+      'accountsElsewhere',
       'sections',
       'skipped',
     ]);
     expect(header.format).toBe('s3-harden-fleet-plan');
     // Each section is exactly a single plan file.
     expect(parsePlan(JSON.stringify(header.sections[1])).target.bucket).toBe('two');
+  });
+
+  it('reads a version 2 file (every section in its region) as before', () => {
+    const file = JSON.parse(VALID);
+    file.version = 2;
+    delete file.accountsElsewhere;
+    const parsed = parseAnyPlan(JSON.stringify(file));
+    expect(parsed.kind === 'fleet' && parsed.fleet).toEqual(SAMPLE);
+  });
+
+  it('reads a section in another region than the file (version 3)', () => {
+    const file = JSON.parse(VALID);
+    expect(file.version).toBe(3);
+    file.sections[0].target.region = 'eu-west-1';
+    const parsed = parseAnyPlan(JSON.stringify(file));
+    expect(parsed.kind === 'fleet' && parsed.fleet.sections[0]?.target.region).toBe('eu-west-1');
   });
 
   it('reads a single plan file as before', () => {
@@ -391,8 +475,9 @@ describe('the fleet plan file', () => {
       /^sections\[1\] is for account 999999999999, but the fleet plan is for 123456789012$/,
     ],
     [
-      'a section in another region',
+      'a version 2 file (one region) with a section in another region',
       (file) => {
+        file.version = 2;
         file.sections[0].target.region = 'eu-west-1';
       },
       /^sections\[0\] is for region eu-west-1, but the fleet plan is for us-east-1$/,
@@ -469,9 +554,9 @@ describe('the fleet plan file', () => {
     [
       'a future version',
       (file) => {
-        file.version = 3;
+        file.version = 4;
       },
-      /^fleet plan file version 3 is not supported \(this s3-harden reads version 2\)$/,
+      /^fleet plan file version 4 is not supported \(this s3-harden reads versions 2 and 3\)$/,
     ],
     [
       'more sections than a fleet holds',

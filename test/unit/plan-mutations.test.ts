@@ -11,8 +11,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkedPlan } from '../../src/commands/apply-checks.js';
-import type { AnyPlan } from '../../src/plan/files/fleet-file.js';
+import type { LoadedPlan } from '../../src/plan/files/accounts-file.js';
 import { PlanFileError, serializePlan } from '../../src/plan/files/plan-file.js';
+import { accountSections, type FleetPlan } from '../../src/plan/fleet/fleet.js';
 import { canonicalJson } from '../../src/plan/model/digest.js';
 import type { Plan, ResourceKey } from '../../src/plan/model/types.js';
 import { writeCall } from '../../src/plan/resources/index.js';
@@ -43,10 +44,13 @@ function writesOf(plan: Plan): Set<string> {
   );
 }
 
-function plansOf(loaded: AnyPlan): Plan[] {
-  return loaded.kind === 'plan'
-    ? [loaded.plan]
-    : [...(loaded.fleet.account ? [loaded.fleet.account] : []), ...loaded.fleet.sections];
+function plansOfFleet(fleet: FleetPlan): Plan[] {
+  return [...accountSections(fleet), ...fleet.sections];
+}
+
+function plansOf(loaded: LoadedPlan): Plan[] {
+  if (loaded.kind === 'accounts') return loaded.accounts.accounts.flatMap(plansOfFleet);
+  return loaded.kind === 'plan' ? [loaded.plan] : plansOfFleet(loaded.fleet);
 }
 
 /** The call and undo a change's after and before make, as a forger would rewrite them. */
@@ -198,7 +202,7 @@ describe('structure-aware mutations of saved plans', () => {
         (MUTATIONS[kind] as Mutation)(file, random, others);
         const text = JSON.stringify(file, null, 2);
         figures.mutants += 1;
-        let loaded: AnyPlan;
+        let loaded: LoadedPlan;
         try {
           loaded = checkedPlan(text);
         } catch (error) {

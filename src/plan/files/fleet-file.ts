@@ -3,14 +3,17 @@
  * the account section and one section per bucket, each exactly a single plan
  * file's content. Validated whole before anything else happens: every
  * section passes every check a single plan file does, and the fleet's own
- * checks (one account and region, each bucket once, account-wide changes only
- * in the account section) hold.
+ * checks (one account, each bucket once, account-wide changes only in the
+ * account section) hold. Since version 3 each section names its own region
+ * (its plan's target) and the file's `region` is where apply connects;
+ * version 2 files (one region for all) still load.
  */
 import * as z from 'zod';
 import {
   type FleetPlan,
   isAccountWide,
   MAX_FLEET_BUCKETS,
+  physicalKey,
   type SkippedBucket,
 } from '../fleet/fleet.js';
 import { accountIdSchema, regionSchema, validBucketName } from '../model/call-guard.js';
@@ -31,8 +34,13 @@ import {
 } from './plan-file.js';
 
 export const FLEET_FORMAT = 's3-harden-fleet-plan';
-/** 2: every section records its provenance (plan file version 2). */
-export const FLEET_VERSION = 2;
+/**
+ * 2: every section records its provenance (plan file version 2).
+ * 3: sections may be in other regions than the file's (each its target's).
+ */
+export const FLEET_VERSION = 3;
+/** Versions this s3-harden reads: a version 2 file has every section in the file's region. */
+const READABLE_VERSIONS: readonly unknown[] = [2, FLEET_VERSION];
 /** A section is a few kilobytes; the limit grows with the sections a fleet may hold. */
 export const MAX_FLEET_BYTES = MAX_PLAN_BYTES + MAX_FLEET_BUCKETS * 64 * 1024;
 /** A section sits two levels down: the file, then its list of sections. */
@@ -40,7 +48,7 @@ export const MAX_FLEET_DEPTH = MAX_PLAN_DEPTH + 2;
 
 const fleetFileSchema = z.strictObject({
   format: z.literal(FLEET_FORMAT),
-  version: z.literal(FLEET_VERSION),
+  version: z.union([z.literal(2), z.literal(FLEET_VERSION)]),
   createdAt: z.iso.datetime(),
   createdBy: displayText(200),
   accountId: accountIdSchema,
@@ -48,6 +56,8 @@ const fleetFileSchema = z.strictObject({
   preset: z.enum(PRESETS),
   // Each section is checked as a plan file below, with its position in the message.
   account: z.unknown(),
+  // Version 3: the account sections of other regions (absent in version 2: none).
+  accountsElsewhere: z.array(z.unknown()).max(MAX_FLEET_BUCKETS).optional(),
   sections: z.array(z.unknown()).max(MAX_FLEET_BUCKETS),
   skipped: z
     .array(z.strictObject({ bucket: validBucketName, reason: displayText(2000) }))
@@ -64,6 +74,7 @@ export function serializeFleet(fleet: FleetPlan, createdBy: string): string {
     region: fleet.region,
     preset: fleet.preset,
     account: fleet.account ? planFileObject(fleet.account, createdBy) : null,
+    accountsElsewhere: fleet.accountsElsewhere.map((plan) => planFileObject(plan, createdBy)),
     sections: fleet.sections.map((section) => planFileObject(section, createdBy)),
     skipped: fleet.skipped.map((entry) => ({ bucket: entry.bucket, reason: entry.reason })),
   };
@@ -96,9 +107,9 @@ function section(data: unknown, where: string): Plan {
 export function validateFleetObject(data: unknown): FleetPlan {
   const header = data as { version?: unknown };
   if (header.version === undefined) throw new PlanFileError('the plan file has no version field');
-  if (header.version !== FLEET_VERSION) {
+  if (!READABLE_VERSIONS.includes(header.version)) {
     throw new PlanFileError(
-      `fleet plan file version ${JSON.stringify(header.version)} is not supported (this s3-harden reads version ${FLEET_VERSION})`,
+      `fleet plan file version ${JSON.stringify(header.version)} is not supported (this s3-harden reads versions 2 and ${FLEET_VERSION})`,
     );
   }
   const file = schemaCheck(fleetFileSchema, data);
@@ -111,7 +122,7 @@ export function validateFleetObject(data: unknown): FleetPlan {
         `${where} is for account ${plan.target.accountId}, but the fleet plan is for ${file.accountId}`,
       );
     }
-    if (plan.target.region !== file.region) {
+    if (file.version === 2 && plan.target.region !== file.region) {
       throw new PlanFileError(
         `${where} is for region ${plan.target.region}, but the fleet plan is for ${file.region}`,
       );
@@ -147,21 +158,54 @@ export function validateFleetObject(data: unknown): FleetPlan {
     seen.add(entry.bucket);
   }
 
-  let account: Plan | null = null;
-  if (file.account !== null) {
-    account = section(file.account, 'account');
-    sameFleet(account, 'account');
-    const local = account.changes.find((change) => !isAccountWide(change.resource));
+  if (file.version === 2 && file.accountsElsewhere !== undefined) {
+    throw new PlanFileError('accountsElsewhere: a version 2 fleet plan has one account section');
+  }
+  if (file.version === FLEET_VERSION && file.accountsElsewhere === undefined) {
+    throw new PlanFileError('accountsElsewhere: required (a list, empty when none)');
+  }
+  if (file.account === null && (file.accountsElsewhere ?? []).length > 0) {
+    throw new PlanFileError('accountsElsewhere: there is no account section before them');
+  }
+  const accountSection = (data: unknown, where: string): Plan => {
+    const plan = section(data, where);
+    sameFleet(plan, where);
+    const local = plan.changes.find((change) => !isAccountWide(change.resource));
     if (local) {
       throw new PlanFileError(
-        `account: ${resourceLabel(local.resource)} is not account-wide; it belongs in its bucket's section`,
+        `${where}: ${resourceLabel(local.resource)} is not account-wide; it belongs in its bucket's section`,
       );
     }
-    if (account.changes.length === 0) throw new PlanFileError('account: the section has no change');
-    if (!seen.has(account.target.bucket)) {
+    if (plan.changes.length === 0) throw new PlanFileError(`${where}: the section has no change`);
+    if (!seen.has(plan.target.bucket)) {
       throw new PlanFileError(
-        `account: names bucket ${account.target.bucket}, which is not one of the fleet's buckets`,
+        `${where}: names bucket ${plan.target.bucket}, which is not one of the fleet's buckets`,
       );
+    }
+    return plan;
+  };
+  const account = file.account === null ? null : accountSection(file.account, 'account');
+  const accountsElsewhere = (file.accountsElsewhere ?? []).map((data, index) =>
+    accountSection(data, `accountsElsewhere[${index}]`),
+  );
+  // One account section per region, and each account-wide setting in one of them.
+  const regions = new Set<string>();
+  const settings = new Set<string>();
+  for (const [index, plan] of [account, ...accountsElsewhere].entries()) {
+    if (!plan) continue;
+    const where = index === 0 ? 'account' : `accountsElsewhere[${index - 1}]`;
+    if (regions.has(plan.target.region)) {
+      throw new PlanFileError(`${where}: a second account section for ${plan.target.region}`);
+    }
+    regions.add(plan.target.region);
+    for (const change of plan.changes) {
+      const key = physicalKey(change.resource, plan.target) as string;
+      if (settings.has(key)) {
+        throw new PlanFileError(
+          `${where}: ${resourceLabel(change.resource)} is changed by two account sections`,
+        );
+      }
+      settings.add(key);
     }
   }
   return {
@@ -170,6 +214,7 @@ export function validateFleetObject(data: unknown): FleetPlan {
     preset: file.preset,
     createdAt: file.createdAt,
     account,
+    accountsElsewhere,
     sections,
     skipped: file.skipped as SkippedBucket[],
   };

@@ -1,5 +1,6 @@
 /**
- * Fleet plans: one reviewed plan for many buckets of one account and region.
+ * Fleet plans: one reviewed plan for many buckets of one account, each
+ * bucket's section planned (and applied) in the bucket's own region.
  *
  * Each bucket gets its own section — a plan exactly like a single plan file's
  * — and is applied, journaled and rolled back on its own. Settings that belong
@@ -49,6 +50,7 @@ export interface SkippedBucket {
 
 export interface FleetPlan {
   readonly accountId: string;
+  /** The session's region when planned (where apply connects); each section names its own. */
   readonly region: string;
   readonly preset: Preset;
   readonly createdAt: string;
@@ -58,6 +60,13 @@ export interface FleetPlan {
    * are named after a bucket), but it writes nothing of that bucket.
    */
   readonly account: Plan | null;
+  /**
+   * One more account section per other region whose account settings
+   * (Macie, the analyzer, a trail there) change, each in its region, applied
+   * after `account` and before any bucket; account Block Public Access is in
+   * at most one of them all.
+   */
+  readonly accountsElsewhere: readonly Plan[];
   /** One plan per bucket, in the order they are applied (compliant ones included). */
   readonly sections: readonly Plan[];
   readonly skipped: readonly SkippedBucket[];
@@ -70,6 +79,13 @@ export const MAX_FLEET_BUCKETS = 1000;
 export function isAccountWide(resource: ResourceKey): boolean {
   return resource.startsWith('account.') && RESOURCES[resource].scope === 'account';
 }
+
+/**
+ * The one account-wide setting that is the same whatever the region: every
+ * other account-wide resource (Macie, the analyzer, trails, KMS keys, VPC
+ * endpoints) is the account's in one region.
+ */
+const GLOBAL_ACCOUNT: ReadonlySet<ResourceKey> = new Set(['account.publicAccessBlock']);
 
 /** A log target's resource is its bucket's own resource, seen from another plan. */
 const LOG_TARGET_TWIN: Partial<Record<ResourceKey, ResourceKey>> = {
@@ -108,10 +124,13 @@ function createdBucketValues(change: Change, key: string): [string, unknown][] {
  */
 export function physicalKey(
   resource: ResourceKey,
-  where: { readonly bucket: string; readonly logBucket?: string },
+  where: { readonly bucket: string; readonly region: string; readonly logBucket?: string },
 ): string | null {
-  // A shared resource (a trail's selectors) is one for every bucket, though each section writes it.
-  if (isAccountWide(resource) || RESOURCES[resource].shared) return `account|${resource}`;
+  if (GLOBAL_ACCOUNT.has(resource)) return `account|${resource}`;
+  // A shared resource (a trail's selectors) is one for every bucket of a region, though each section writes it.
+  if (isAccountWide(resource) || RESOURCES[resource].shared) {
+    return `account:${where.region}|${resource}`;
+  }
   if (RESOURCES[resource].scope === 'logTarget') {
     return where.logBucket
       ? `bucket:${where.logBucket}|${LOG_TARGET_TWIN[resource] ?? resource}`
@@ -133,6 +152,11 @@ export function overlayPlanned(posture: Posture, planned: ReadonlyMap<string, un
   return values ? { ...posture, values } : posture;
 }
 
+/** KMS aliases are named per region. */
+function aliasKey(region: string, name: string): string {
+  return `${region}|${name}`;
+}
+
 /** Errors that explain themselves in one line (AwsError, AnswerError…); a bare Error is a bug. */
 function isOneLineError(error: unknown): error is Error {
   return error instanceof Error && error.name !== 'Error';
@@ -149,6 +173,11 @@ function blocksPublicPolicies(accountChanges: readonly Change[]): boolean {
   const before = change.before as PublicAccessBlock | null;
   const after = change.after as PublicAccessBlock | null;
   return Boolean(after?.BlockPublicPolicy) && !before?.BlockPublicPolicy;
+}
+
+/** Every account section of a fleet, in the order they are applied. */
+export function accountSections(fleet: Pick<FleetPlan, 'account' | 'accountsElsewhere'>): Plan[] {
+  return fleet.account ? [fleet.account, ...fleet.accountsElsewhere] : [];
 }
 
 function checkSection(
@@ -173,7 +202,9 @@ function checkSection(
       );
     }
     const alias = change.resource === 'kms.alias' ? (change.after as { AliasName?: string }) : null;
-    const owner = alias?.AliasName ? aliases.get(alias.AliasName) : undefined;
+    const owner = alias?.AliasName
+      ? aliases.get(aliasKey(plan.target.region, alias.AliasName))
+      : undefined;
     if (owner) {
       throw new FleetConflictError(
         `its new KMS key alias ${alias?.AliasName} is also planned for bucket ${owner}`,
@@ -207,18 +238,32 @@ export interface FleetInput {
   readonly now: Date;
 }
 
+/** One region's account section as it is being composed. */
+interface AccountGroup {
+  /** The bucket whose plan first proposed one of its changes (journals are named after a bucket). */
+  readonly anchor: Posture;
+  readonly changes: Change[];
+  /** The plans that gave it its changes: how apply derives it again. */
+  readonly from: BuildProvenance[];
+}
+
 /**
  * Plans every bucket in order (see the module comment). `planBucket` plans
  * one bucket from its posture as a single plan would; a one-line error from
  * it (an answer the posture rules out) skips that bucket.
+ *
+ * Account-wide changes are grouped by region: one account section per
+ * region whose account settings change (Macie, the analyzer, a trail there),
+ * applied in that region; account Block Public Access, the same in every
+ * region, goes to the section of the first bucket that needs it, once.
  */
 export function composeFleet(input: FleetInput, planBucket: (posture: Posture) => Plan): FleetPlan {
   // The value each written resource will have once the sections so far are applied.
   const planned = new Map<string, unknown>();
-  const accountChanges: Change[] = [];
-  let anchor: Posture | undefined;
-  // The plans that gave the account section its changes: how apply derives it again.
-  const accountFrom: BuildProvenance[] = [];
+  const groups = new Map<string, AccountGroup>();
+  // The physical keys of the account-wide changes some account section holds.
+  const taken = new Set<string>();
+  const allAccountChanges = () => [...groups.values()].flatMap((group) => group.changes);
   const aliases = new Map<string, string>();
   const sections: Plan[] = [];
   const skipped: SkippedBucket[] = [...input.skipped];
@@ -229,21 +274,24 @@ export function composeFleet(input: FleetInput, planBucket: (posture: Posture) =
       const fresh = plan.changes.filter(
         (change) =>
           isAccountWide(change.resource) &&
-          !accountChanges.some((taken) => taken.resource === change.resource),
+          !taken.has(physicalKey(change.resource, posture) as string),
       );
       if (fresh.length > 0) {
-        // The first bucket needing an account-wide change gives it to the
-        // account section; this bucket is planned again on top of it.
+        // The first bucket of its region needing an account-wide change gives
+        // it to that region's account section; this bucket is planned again on top of it.
         checkLoadable(plan);
-        if (plan.provenance && 'posture' in plan.provenance) accountFrom.push(plan.provenance);
+        const group = groups.get(posture.region) ?? { anchor: posture, changes: [], from: [] };
+        groups.set(posture.region, group);
+        if (plan.provenance && 'posture' in plan.provenance) group.from.push(plan.provenance);
         for (const change of fresh) {
-          accountChanges.push(change);
-          planned.set(physicalKey(change.resource, posture) as string, change.after);
+          const key = physicalKey(change.resource, posture) as string;
+          group.changes.push(change);
+          taken.add(key);
+          planned.set(key, change.after);
         }
-        anchor ??= posture;
         plan = planBucket(overlayPlanned(posture, planned));
       }
-      checkSection(plan, accountChanges, aliases);
+      checkSection(plan, allAccountChanges(), aliases);
       checkLoadable(plan);
       for (const change of plan.changes) {
         const key = physicalKey(change.resource, plan.target);
@@ -254,7 +302,7 @@ export function composeFleet(input: FleetInput, planBucket: (posture: Posture) =
         }
         if (change.resource === 'kms.alias') {
           const name = (change.after as { AliasName?: string } | null)?.AliasName;
-          if (name) aliases.set(name, posture.bucket);
+          if (name) aliases.set(aliasKey(posture.region, name), posture.bucket);
         }
       }
       sections.push(plan);
@@ -264,19 +312,21 @@ export function composeFleet(input: FleetInput, planBucket: (posture: Posture) =
     }
   }
 
+  const accounts = [...groups.values()].map((group) =>
+    accountSection(
+      { accountId: input.accountId, region: group.anchor.region, bucket: group.anchor.bucket },
+      input,
+      group.changes,
+      group.from,
+    ),
+  );
   return {
     accountId: input.accountId,
     region: input.region,
     preset: input.preset,
     createdAt: input.now.toISOString(),
-    account: anchor
-      ? accountSection(
-          { accountId: input.accountId, region: input.region, bucket: anchor.bucket },
-          input,
-          accountChanges,
-          accountFrom,
-        )
-      : null,
+    account: accounts[0] ?? null,
+    accountsElsewhere: accounts.slice(1),
     sections,
     skipped,
   };

@@ -6,7 +6,7 @@
 import { diffPlan, type PlanCounts } from '../model/diff.js';
 import type { Plan } from '../model/types.js';
 import { type Line, summaryLine } from '../render/render.js';
-import type { FleetPlan } from './fleet.js';
+import { accountSections, type FleetPlan } from './fleet.js';
 
 const WIDTH = 80;
 
@@ -117,13 +117,20 @@ function addCounts(total: PlanCounts, counts: PlanCounts): PlanCounts {
 
 /** The counts of every section together. */
 export function fleetCounts(fleet: FleetPlan): PlanCounts {
-  const plans = [...(fleet.account ? [fleet.account] : []), ...fleet.sections];
+  const plans = [...accountSections(fleet), ...fleet.sections];
   return plans.reduce<PlanCounts>((total, plan) => addCounts(total, diffPlan(plan).counts), {
     add: 0,
     change: 0,
     remove: 0,
     irreversible: 0,
   });
+}
+
+/** The regions the fleet's sections are in, in order of first appearance (the file's when none). */
+export function fleetRegions(fleet: FleetPlan): string[] {
+  const plans = [...accountSections(fleet), ...fleet.sections];
+  const regions = [...new Set(plans.map((plan) => plan.target.region))];
+  return regions.length > 0 ? regions : [fleet.region];
 }
 
 /** Buckets with changes, already compliant, skipped with reasons; then the fleet's totals. */
@@ -133,19 +140,26 @@ export function fleetSummaryLines(fleet: FleetPlan): Line[] {
   const lines: Line[] = [
     {
       kind: 'heading',
-      text: `Fleet plan for account ${fleet.accountId} (${fleet.region}), preset ${fleet.preset}:`,
+      text: `Fleet plan for account ${fleet.accountId} (${fleetRegions(fleet).join(', ')}), preset ${fleet.preset}:`,
     },
   ];
-  if (fleet.account) {
+  const accounts = accountSections(fleet);
+  if (accounts.length > 0) {
+    const total = accounts.reduce((sum, plan) => sum + plan.changes.length, 0);
+    const where =
+      accounts.length > 1 ? ` (in ${accounts.map((plan) => plan.target.region).join(', ')})` : '';
     lines.push({
       kind: 'plain',
-      text: `  Account-wide: ${plural(fleet.account.changes.length, 'change')}, applied before the buckets.`,
+      text: `  Account-wide: ${plural(total, 'change')}${where}, applied before the buckets.`,
     });
   }
   if (changing.length > 0) {
     lines.push({ kind: 'plain', text: `  ${plural(changing.length, 'bucket')} with changes:` });
+    // Several regions: each bucket says its own.
+    const several = fleetRegions(fleet).length > 1;
     const items = changing.map(
-      (plan) => `${plan.target.bucket} (${plural(plan.changes.length, 'change')})`,
+      (plan) =>
+        `${plan.target.bucket} (${several ? `${plan.target.region}, ` : ''}${plural(plan.changes.length, 'change')})`,
     );
     for (const text of wrapList(items, '    ')) lines.push({ kind: 'plain', text });
   }

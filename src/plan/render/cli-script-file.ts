@@ -58,17 +58,30 @@ export function fleetCliScriptFile(
     readonly region: string;
     readonly preset: string;
     readonly account: Plan | null;
+    readonly accountsElsewhere?: readonly Plan[];
     readonly sections: readonly Plan[];
   },
   context: CliContext = {},
 ): string {
   const names = fleet.sections.map((plan) => plan.target.bucket);
+  // Each section's commands name its own region; the header lists them all.
+  const regions = [
+    ...new Set(
+      [fleet.account, ...(fleet.accountsElsewhere ?? []), ...fleet.sections].flatMap((plan) =>
+        plan ? [plan.target.region] : [],
+      ),
+    ),
+  ];
   const lines = header(
-    `the fleet plan for ${names.length} bucket${names.length === 1 ? '' : 's'} (account ${fleet.accountId}, ${fleet.region})`,
+    `the fleet plan for ${names.length} bucket${names.length === 1 ? '' : 's'} (account ${fleet.accountId}, ${(regions.length > 0 ? regions : [fleet.region]).join(', ')})`,
     fleet.preset,
   );
   const parts = [
     ...(fleet.account ? [{ title: 'Account-wide changes', plan: fleet.account }] : []),
+    ...(fleet.accountsElsewhere ?? []).map((plan) => ({
+      title: `Account-wide changes in ${plan.target.region}`,
+      plan,
+    })),
     ...fleet.sections.map((plan) => ({ title: `Bucket ${plan.target.bucket}`, plan })),
   ];
   for (const part of parts) {
