@@ -42,6 +42,7 @@ import type { ResourceKey } from '../plan/model/types.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { TOOL } from '../version.js';
 import { type AccountsSelection, auditAccountsReport } from './audit-accounts.js';
+import { inRegions, isFatal } from './bucket-regions.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import { type BucketSelection, selectBuckets } from './fleet-select.js';
 import { createProgress, terminalColumns } from './progress.js';
@@ -78,13 +79,6 @@ export function failOnFlag(value: string, version?: CisVersion): FailOn {
   } catch (error) {
     throw new CommandError(`--fail-on: ${(error as Error).message}.`);
   }
-}
-
-/** Errors that no other bucket would escape either: the audit stops with them. */
-function isFatal(error: unknown): boolean {
-  return (
-    error instanceof AwsError && (error.kind === 'unreachable' || error.kind === 'credentials')
-  );
 }
 
 /** Why HeadBucket failed, as the report's `errorKind`. */
@@ -193,17 +187,15 @@ export async function auditBuckets(
   view: AwsSession,
   buckets: readonly string[],
   concurrency: number,
-  onDone: () => void = () => {},
+  /** Each bucket's row is built (the progress; the command also drops its reads). */
+  onDone: (bucket: string) => void = () => {},
   listed = false,
   context: AuditExceptions = NO_EXCEPTIONS,
   regions: ReadonlyMap<string, string> = new Map(),
 ): Promise<BucketAudit[]> {
   return mapLimit(buckets, concurrency, async (bucket) => {
     const audit = await auditBucket(view, bucket, listed, context, regions.get(bucket));
-    // Its row is built: nothing reads the bucket again, so its answers go (memory
-    // follows --concurrency, not the fleet's size).
-    view.release(bucket);
-    onDone();
+    onDone(bucket);
     return audit;
   });
 }
@@ -256,32 +248,6 @@ export interface AccountScope {
   readonly onCount?: (buckets: number) => void;
 }
 
-/** The buckets of `names` in `wanted` regions; a bucket whose region ListBuckets did not say is found first (HeadBucket, memoised). */
-async function inRegions(
-  view: AwsSession,
-  names: readonly string[],
-  known: Map<string, string>,
-  wanted: readonly string[] | undefined,
-): Promise<string[]> {
-  if (!wanted) return [...names];
-  const keep = await Promise.all(
-    names.map(async (name) => {
-      let region = known.get(name);
-      if (!region) {
-        try {
-          region = (await view.locateBucket(name)).region;
-          known.set(name, region);
-        } catch (error) {
-          if (isFatal(error)) throw error;
-          return true; // Its row says why it could not be found.
-        }
-      }
-      return wanted.includes(region);
-    }),
-  );
-  return names.filter((_, index) => keep[index]);
-}
-
 /**
  * One account's rows: its buckets (within --regions), each read in its own
  * region; the account-level controls alone when no row carries them.
@@ -298,7 +264,12 @@ export async function auditAccountBuckets(
     view,
     buckets,
     scope.concurrency,
-    scope.onBucket,
+    (bucket) => {
+      // The report is all the command keeps of a bucket: its answers go, so
+      // memory follows --concurrency, not the fleet's size.
+      view.release(bucket);
+      scope.onBucket?.();
+    },
     scope.selection.kind !== 'list',
     scope.accountId ? { ...context, accountId: scope.accountId } : context,
     regions,

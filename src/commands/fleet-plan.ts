@@ -38,8 +38,9 @@ import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { exceptionLines } from '../steps/excepted-lines.js';
 import { accountBpaWarnings, type ExceptedPlan, keptControls } from '../steps/excepted-steps.js';
 import { TOOL } from '../version.js';
+import { inRegions } from './bucket-regions.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
-import { bucketNames, inRegions, readFleet } from './fleet-read.js';
+import { bucketNames, readFleet } from './fleet-read.js';
 import type { BucketSelection } from './fleet-select.js';
 import {
   choicesOf,

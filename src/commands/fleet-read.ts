@@ -7,12 +7,13 @@
  */
 
 import { mapLimit } from '../aws/families/map-limit.js';
-import { AwsError, type AwsSession } from '../aws/index.js';
+import type { AwsSession } from '../aws/index.js';
 import { MAX_FLEET_BUCKETS, oneLine, type SkippedBucket } from '../plan/fleet/fleet.js';
 import type { Posture, Preset } from '../plan/model/types.js';
 import type { ExceptedPlan } from '../steps/excepted-steps.js';
 import type { DefaultChoices } from '../steps/index.js';
 import type { StepId } from '../steps/types.js';
+import { isFatal } from './bucket-regions.js';
 import { CommandError } from './exit-codes.js';
 import { type BucketSelection, describeSelection, selectBuckets } from './fleet-select.js';
 import { choicesOf, observeForPlan, type PlanCommandOptions } from './plan.js';
@@ -22,13 +23,6 @@ import { createProgress } from './progress.js';
 export type BucketReading =
   | { readonly posture: Posture; readonly excepted: ExceptedPlan }
   | { readonly skipped: SkippedBucket };
-
-/** What no other bucket would fare better with ends the run. */
-function isFatal(error: unknown): boolean {
-  return (
-    error instanceof AwsError && (error.kind === 'unreachable' || error.kind === 'credentials')
-  );
-}
 
 /** The buckets a selection stands for, with the regions ListBuckets gave. */
 export async function bucketNames(
@@ -56,37 +50,6 @@ export async function bucketNames(
   const regions = new Map<string, string>();
   for (const bucket of listed) if (bucket.region) regions.set(bucket.name, bucket.region);
   return { names, regions };
-}
-
-/**
- * The buckets of `names` in the `wanted` regions (all without --regions); a
- * bucket whose region ListBuckets did not say is found with HeadBucket
- * (memoised: reading it later sends no second one). One that cannot be
- * found stays, so its skip says why.
- */
-export async function inRegions(
-  session: AwsSession,
-  names: readonly string[],
-  known: Map<string, string>,
-  wanted: readonly string[] | undefined,
-): Promise<string[]> {
-  if (!wanted) return [...names];
-  const keep = await Promise.all(
-    names.map(async (name) => {
-      let region = known.get(name);
-      if (!region) {
-        try {
-          region = (await session.locateBucket(name)).region;
-          known.set(name, region);
-        } catch (error) {
-          if (isFatal(error)) throw error;
-          return true;
-        }
-      }
-      return wanted.includes(region);
-    }),
-  );
-  return names.filter((_, index) => keep[index]);
 }
 
 /** Reads one bucket in its region for planning; what stops it being planned becomes a skip reason. */
