@@ -20,7 +20,7 @@ import { AwsError, type AwsSession } from '../aws/index.js';
 import { buildReport } from '../plan/audit/report.js';
 import type { AccountEntry, AuditReport, BucketAudit } from '../plan/audit/schema.js';
 import { TOOL } from '../version.js';
-import { type AccountScope, auditAccountBuckets } from './audit.js';
+import { type AccountScope, auditAccountBuckets } from './audit-buckets.js';
 import { CommandError } from './exit-codes.js';
 import { createProgress } from './progress.js';
 

@@ -19,32 +19,21 @@
  * one-account run, a --match that matches no bucket).
  */
 import type { ConnectionOptions } from '../aws/clients.js';
-import { AwsError } from '../aws/errors.js';
-import { mapLimit } from '../aws/families/map-limit.js';
 import { type AwsSession, connect } from '../aws/index.js';
-import { readBucketTagExceptions } from '../flow/bucket-exceptions.js';
 import { auditToAsff } from '../plan/audit/asff.js';
 import type { CisVersion } from '../plan/audit/cis.js';
-import {
-  ACCOUNT_CONTROLS,
-  auditReads,
-  evaluateAccountControls,
-  evaluateControls,
-} from '../plan/audit/controls.js';
 import { type FailOn, failOnReason, parseFailOn } from '../plan/audit/fail-on.js';
 import { type AuditLine, renderAudit } from '../plan/audit/render.js';
 import { buildReport } from '../plan/audit/report.js';
 import { auditToSarif } from '../plan/audit/sarif.js';
-import type { AccountAudit, AuditReport, BucketAudit } from '../plan/audit/schema.js';
-import { exceptResults } from '../plan/exceptions/audit-exceptions.js';
+import type { AuditReport } from '../plan/audit/schema.js';
 import type { Exception } from '../plan/exceptions/exceptions.js';
-import type { ResourceKey } from '../plan/model/types.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { TOOL } from '../version.js';
 import { type AccountsSelection, auditAccountsReport } from './audit-accounts.js';
-import { inRegions, isFatal } from './bucket-regions.js';
+import { type AuditExceptions, auditAccountBuckets } from './audit-buckets.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
-import { type BucketSelection, selectBuckets } from './fleet-select.js';
+import type { BucketSelection } from './fleet-select.js';
 import { createProgress, terminalColumns } from './progress.js';
 import { colourEnabled, paint } from './style.js';
 
@@ -81,204 +70,11 @@ export function failOnFlag(value: string, version?: CisVersion): FailOn {
   }
 }
 
-/** Why HeadBucket failed, as the report's `errorKind`. */
-function errorKind(error: unknown): NonNullable<BucketAudit['errorKind']> {
-  if (!(error instanceof AwsError)) return 'other';
-  if (error.kind === 'no-such-bucket') return 'not-found';
-  return error.kind === 'access-denied' ? 'denied' : 'other';
-}
-
-/**
- * One bucket: found, then read, then judged. Never rejects but for a fatal
- * error. `listed`: the bucket came from ListBuckets (--all, --match), so one
- * not found was deleted during the run, and its row says so.
- */
-/** The exceptions an audit honours (file and tags) and the day they are judged on. */
-export interface AuditExceptions {
-  /** From the exceptions file; each bucket's tags add its own. */
-  readonly exceptions: readonly Exception[];
-  readonly now: Date;
-  /** Where a tag that could not be honoured (no reason, no such control, unreadable) is said. */
-  readonly warn: (line: string) => void;
-  /** Whose CIS numbers the tags' control names are in (--cis-version). */
-  readonly cisVersion?: CisVersion;
-  /** On multi-account runs, the account each row names. */
-  readonly accountId?: string;
-}
-
-const NO_EXCEPTIONS: AuditExceptions = { exceptions: [], now: new Date(), warn: () => {} };
-
-export async function auditBucket(
-  view: AwsSession,
-  bucket: string,
-  listed = false,
-  context: AuditExceptions = NO_EXCEPTIONS,
-  knownRegion?: string,
-): Promise<BucketAudit> {
-  let region: string;
-  try {
-    // HeadBucket in the bucket's region when ListBuckets said it, else from the
-    // session's; memoised for every region, so observe does not send it again.
-    ({ region } = await (knownRegion ? view.inRegion(knownRegion) : view).locateBucket(bucket));
-  } catch (error) {
-    if (isFatal(error)) throw error;
-    const kind = errorKind(error);
-    const message =
-      listed && kind === 'not-found'
-        ? `Bucket ${bucket} no longer exists: it was deleted after the bucket list was read.`
-        : (error as Error).message;
-    return {
-      bucket,
-      ...(context.accountId ? { accountId: context.accountId } : {}),
-      region: null,
-      results: [],
-      error: message,
-      errorKind: kind,
-    };
-  }
-  // Read in its own region: Macie, Access Analyzer, KMS, CloudTrail answer
-  // there (once per region, memoised); account Block Public Access once per account.
-  const local = view.inRegion(region);
-  const reads = auditReads();
-  // Every read is optional: one refused read is one control's "unknown", not the row's.
-  // HeadBucket is not sent again: the view remembers it.
-  // The tags are one more read, sent with the others, once per bucket.
-  const [posture, tagged] = await Promise.all([
-    local.observe(bucket, reads, { optional: reads }),
-    readBucketTagExceptions(local, bucket, context.warn, context.cisVersion).then(
-      (read) => read.exceptions,
-    ),
-  ]);
-  const results = evaluateControls(posture);
-  return {
-    bucket,
-    ...(context.accountId ? { accountId: context.accountId } : {}),
-    region: posture.region,
-    results: exceptResults(results, bucket, [...context.exceptions, ...tagged], context.now),
-  };
-}
-
-/**
- * The account-level controls on their own, for a run where no bucket row
- * carries them (no bucket, or none could be audited). A refused read is the
- * control's unknown, as for a bucket.
- */
-export async function auditAccount(view: AwsSession): Promise<AccountAudit> {
-  const accountId = view.identity.accountId;
-  const target = { accountId, region: view.region, bucket: '' };
-  const values: Record<string, unknown> = {};
-  const unreadable: Partial<Record<ResourceKey, string>> = {};
-  const reads = [...new Set(ACCOUNT_CONTROLS.flatMap((control) => control.resources))];
-  await Promise.all(
-    reads.map(async (resource) => {
-      try {
-        values[resource] = await view.read(target, resource);
-      } catch (error) {
-        if (isFatal(error)) throw error;
-        unreadable[resource] = (error as Error).message;
-      }
-    }),
-  );
-  return { results: evaluateAccountControls({ values, unreadable, accountId }) };
-}
-
-/** Audits `buckets` through one memoised view, `concurrency` at a time, in their order. */
-export async function auditBuckets(
-  view: AwsSession,
-  buckets: readonly string[],
-  concurrency: number,
-  /** Each bucket's row is built (the progress; the command also drops its reads). */
-  onDone: (bucket: string) => void = () => {},
-  listed = false,
-  context: AuditExceptions = NO_EXCEPTIONS,
-  regions: ReadonlyMap<string, string> = new Map(),
-): Promise<BucketAudit[]> {
-  return mapLimit(buckets, concurrency, async (bucket) => {
-    const audit = await auditBucket(view, bucket, listed, context, regions.get(bucket));
-    onDone(bucket);
-    return audit;
-  });
-}
-
 /** The rendered lines as text: each span in its colour, or plain (NO_COLOR, a pipe). */
 export function formatAudit(lines: readonly AuditLine[], colour: boolean): string {
   return lines
     .map((line) => line.map((span) => paint(span.text, span.kind, colour)).join(''))
     .join('\n');
-}
-
-/**
- * The bucket names a selection stands for, with the regions ListBuckets gave;
- * a glob that matches none is an error, as for `plan` (unless `quiet`: one
- * account of many may have none).
- */
-async function bucketNames(
-  view: AwsSession,
-  selection: BucketSelection,
-  quiet = false,
-): Promise<{ names: string[]; regions: Map<string, string> }> {
-  if (selection.kind === 'list')
-    return { names: [...new Set(selection.buckets)], regions: new Map() };
-  const listed = await view.listBucketsWithRegions();
-  const names = selectBuckets(
-    selection,
-    listed.map((bucket) => bucket.name),
-  );
-  if (!quiet && selection.kind === 'match' && names.length === 0) {
-    throw new CommandError(
-      `no bucket matches ${selection.pattern} (of ${listed.length} in the account)`,
-    );
-  }
-  const regions = new Map<string, string>();
-  for (const bucket of listed) if (bucket.region) regions.set(bucket.name, bucket.region);
-  return { names, regions };
-}
-
-/** What one account's part of an audit needs. */
-export interface AccountScope {
-  readonly selection: BucketSelection;
-  readonly concurrency: number;
-  readonly exceptions?: AuditExceptions;
-  /** --regions: buckets elsewhere are left out. */
-  readonly regions?: readonly string[];
-  /** A multi-account run: rows name the account, a glob matching none here is no error. */
-  readonly accountId?: string;
-  readonly onBucket?: () => void;
-  /** Called once the bucket count is known (the progress bar). */
-  readonly onCount?: (buckets: number) => void;
-}
-
-/**
- * One account's rows: its buckets (within --regions), each read in its own
- * region; the account-level controls alone when no row carries them.
- */
-export async function auditAccountBuckets(
-  view: AwsSession,
-  scope: AccountScope,
-): Promise<{ audits: BucketAudit[]; account?: AccountAudit }> {
-  const { names, regions } = await bucketNames(view, scope.selection, Boolean(scope.accountId));
-  const buckets = await inRegions(view, names, regions, scope.regions);
-  scope.onCount?.(buckets.length);
-  const context = scope.exceptions ?? NO_EXCEPTIONS;
-  const audits = await auditBuckets(
-    view,
-    buckets,
-    scope.concurrency,
-    (bucket) => {
-      // The report is all the command keeps of a bucket: its answers go, so
-      // memory follows --concurrency, not the fleet's size.
-      view.release(bucket);
-      scope.onBucket?.();
-    },
-    scope.selection.kind !== 'list',
-    scope.accountId ? { ...context, accountId: scope.accountId } : context,
-    regions,
-  );
-  // Every audited bucket carries the account-level controls; with none, say them alone.
-  const account = audits.some((audit) => audit.error === undefined)
-    ? undefined
-    : await auditAccount(view);
-  return { audits, ...(account ? { account } : {}) };
 }
 
 /** The report of one audit run (also what `--json` prints). */

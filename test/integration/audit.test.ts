@@ -30,7 +30,8 @@ import {
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { auditBuckets, auditReport } from '../../src/commands/audit.js';
+import { auditReport } from '../../src/commands/audit.js';
+import { auditBuckets } from '../../src/commands/audit-buckets.js';
 import { auditReads, CONTROLS } from '../../src/plan/audit/controls.js';
 import { type AuditReport, auditReportSchema } from '../../src/plan/audit/schema.js';
 import {
