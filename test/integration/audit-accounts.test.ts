@@ -14,11 +14,10 @@ import {
   ListAccountsCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { iamPolicyForAuditCaller, iamPolicyForAuditRole } from '../../src/plan/audit/iam.js';
 import { type AuditReport, auditReportSchema } from '../../src/plan/audit/schema.js';
+import { createIn, s3In } from '../helpers/accounts.js';
 import { assumeProxy } from '../helpers/assume-proxy.js';
 import { runCli } from '../helpers/cli.js';
 import { emulatorUrl } from '../helpers/emulator.js';
@@ -34,38 +33,6 @@ let closed = '';
 
 function endpoint(url = emulatorUrl()): string[] {
   return ['--endpoint-url', url];
-}
-
-/** An S3 client in `account` (an assumed role there), for seeding its buckets. */
-async function s3In(account: string): Promise<S3Client> {
-  const sts = new STSClient({ endpoint: emulatorUrl(), region: 'us-east-1' });
-  const { Credentials } = await sts.send(
-    new AssumeRoleCommand({
-      RoleArn: `arn:aws:iam::${account}:role/seed`,
-      RoleSessionName: 'seed',
-    }),
-  );
-  return new S3Client({
-    endpoint: emulatorUrl(),
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: {
-      accessKeyId: Credentials?.AccessKeyId ?? '',
-      secretAccessKey: Credentials?.SecretAccessKey ?? '',
-      sessionToken: Credentials?.SessionToken ?? '',
-    },
-  });
-}
-
-async function createIn(s3: S3Client, bucket: string, region = 'us-east-1'): Promise<void> {
-  await s3.send(
-    new CreateBucketCommand({
-      Bucket: bucket,
-      ...(region === 'us-east-1'
-        ? {}
-        : { CreateBucketConfiguration: { LocationConstraint: region as 'eu-west-1' } }),
-    }),
-  );
 }
 
 function report(stdout: string): AuditReport {

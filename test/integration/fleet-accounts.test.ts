@@ -12,14 +12,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateBucketCommand,
   GetPublicAccessBlockCommand,
   PutPublicAccessBlockCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parsePlanFile } from '../../src/plan/files/accounts-file.js';
+import { createIn, s3In } from '../helpers/accounts.js';
 import { assumeProxy } from '../helpers/assume-proxy.js';
 import { runCli } from '../helpers/cli.js';
 import { emulatorUrl } from '../helpers/emulator.js';
@@ -39,38 +38,6 @@ const ALL_ON = {
 };
 
 const endpoint = (url = emulatorUrl()) => ['--endpoint-url', url];
-
-/** An S3 client in `account` (an assumed role there). */
-async function s3In(account: string): Promise<S3Client> {
-  const sts = new STSClient({ endpoint: emulatorUrl(), region: 'us-east-1' });
-  const { Credentials } = await sts.send(
-    new AssumeRoleCommand({
-      RoleArn: `arn:aws:iam::${account}:role/seed`,
-      RoleSessionName: 'seed',
-    }),
-  );
-  return new S3Client({
-    endpoint: emulatorUrl(),
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: {
-      accessKeyId: Credentials?.AccessKeyId ?? '',
-      secretAccessKey: Credentials?.SecretAccessKey ?? '',
-      sessionToken: Credentials?.SessionToken ?? '',
-    },
-  });
-}
-
-async function createIn(s3: S3Client, bucket: string, region = 'us-east-1'): Promise<void> {
-  await s3.send(
-    new CreateBucketCommand({
-      Bucket: bucket,
-      ...(region === 'us-east-1'
-        ? {}
-        : { CreateBucketConfiguration: { LocationConstraint: region as 'eu-west-1' } }),
-    }),
-  );
-}
 
 async function blockOf(s3: S3Client, bucket: string): Promise<unknown> {
   try {
