@@ -12,13 +12,8 @@
  * named on the command line trips every level but never.
  */
 import { type CisVersion, DEFAULT_CIS_VERSION } from './cis.js';
-import {
-  CONTROLS,
-  type ControlId,
-  controlSpec,
-  controlsForCis,
-} from './controls.js';
-import type { AuditReport, BucketAudit } from './schema.js';
+import { CONTROLS, type ControlId, controlSpec, controlsForCis } from './controls.js';
+import type { AccountAudit, AccountEntry, AuditReport, BucketAudit } from './schema.js';
 
 export interface FailOn {
   readonly level: 'never' | 'fail' | 'unknown';
@@ -198,7 +193,10 @@ export class FailOnTally {
   }
 
   /** The account-level results no bucket row carried: `account`, then each entry's. */
-  accounts(report: Pick<AuditReport, 'account' | 'accounts'>): void {
+  accounts(report: {
+    readonly account?: AccountAudit;
+    readonly accounts?: readonly AccountEntry[];
+  }): void {
     if (this.failOn.level === 'never') return;
     if (report.account) this.results('the account', report.account.results);
     for (const entry of report.accounts ?? []) {
