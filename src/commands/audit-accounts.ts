@@ -17,9 +17,7 @@ import {
 } from '../aws/accounts.js';
 import { mapLimit } from '../aws/families/map-limit.js';
 import { AwsError, type AwsSession } from '../aws/index.js';
-import { buildReport } from '../plan/audit/report.js';
-import type { AccountEntry, AuditReport, BucketAudit } from '../plan/audit/schema.js';
-import { TOOL } from '../version.js';
+import type { AccountEntry, BucketAudit } from '../plan/audit/schema.js';
 import { type AccountScope, auditAccountBuckets, type RowSink } from './audit-buckets.js';
 import { CommandError } from './exit-codes.js';
 import { createProgress } from './progress.js';
@@ -209,35 +207,4 @@ export async function auditAccounts(
   }
   addCounts(counts, caller.callCounts());
   return { accounts: entries, calls: counts };
-}
-
-/** The report of a multi-account run: every account's rows, and one entry per account. */
-export async function auditAccountsReport(
-  caller: AwsSession,
-  selection: AccountsSelection,
-  scope: Omit<AccountScope, 'accountId'> & { readonly cisVersion?: AuditReport['cisVersion'] },
-  started: number = Date.now(),
-  progressStream: Parameters<typeof createProgress>[2] = process.stderr,
-): Promise<AuditReport> {
-  const rows: BucketAudit[] = [];
-  const run = await auditAccounts(
-    caller,
-    selection,
-    scope,
-    (row) => {
-      rows.push(row);
-    },
-    progressStream,
-  );
-  return buildReport({
-    tool: TOOL,
-    ...(scope.cisVersion ? { cisVersion: scope.cisVersion } : {}),
-    accountId: caller.identity.accountId,
-    region: caller.region,
-    buckets: rows,
-    accounts: run.accounts,
-    ...(scope.regions ? { regions: scope.regions } : {}),
-    calls: run.calls,
-    durationMs: Date.now() - started,
-  });
 }

@@ -193,6 +193,7 @@ export async function runAudit(
     const failOn = new FailOnTally(options.failOn, selection.kind === 'list' ? 'named' : 'listed');
     // --json is written row by row as the audit goes (./report-stream.ts): memory
     // follows --concurrency. The table, SARIF and ASFF need every row first.
+    let pending: Promise<void> | undefined;
     const writer =
       options.json && !options.sarif && !options.asff
         ? reportWriter(
@@ -202,7 +203,6 @@ export async function runAudit(
             { ...start, generatedAt: new Date(started) },
           )
         : undefined;
-    let pending: Promise<void> | undefined;
     const rows: BucketAudit[] = [];
     const onRow = (row: BucketAudit): Promise<void> | undefined => {
       failOn.bucket(row);
