@@ -65,7 +65,7 @@ function addCounts(total: Record<string, number>, counts: Record<string, number>
  * account before it is done (so the rows held are those of the accounts in
  * flight, never the whole organisation's).
  */
-class AccountOrder {
+export class AccountOrder {
   private current = 0;
   private draining = false;
   private readonly held = new Map<number, { rows: BucketAudit[]; done: boolean }>();

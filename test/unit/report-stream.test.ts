@@ -2,10 +2,12 @@
  * The streamed audit report (src/plan/audit/report-stream.ts) is the bytes
  * `jsonText` prints of the collected one, whatever the report holds; and
  * forEachInOrder hands results on in order while holding no more than its
- * window, however many items there are.
+ * window, however many items there are; AccountOrder (audit --accounts) keeps
+ * each account's rows together, in account order.
  */
 import { describe, expect, it } from 'vitest';
 import { forEachInOrder } from '../../src/aws/families/map-limit.js';
+import { AccountOrder } from '../../src/commands/audit-accounts.js';
 import { CONTROLS } from '../../src/plan/audit/controls.js';
 import { buildReport, type ReportInput } from '../../src/plan/audit/report.js';
 import { reportWriter } from '../../src/plan/audit/report-stream.js';
@@ -137,5 +139,28 @@ describe('forEachInOrder', () => {
       },
     );
     expect(order).toEqual(['start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3']);
+  });
+});
+
+describe('AccountOrder (audit --accounts)', () => {
+  it('hands rows on account by account, a later account’s held until the ones before are done', async () => {
+    const out: string[] = [];
+    const order = new AccountOrder(async (row) => {
+      out.push(row.bucket);
+      // Each emit takes a turn: rows that arrive meanwhile must wait theirs.
+      await new Promise((resolve) => setImmediate(resolve));
+    });
+    const r = (name: string): BucketAudit => ({ bucket: name, region: 'us-east-1', results: [] });
+    await order.row(1, r('b1'));
+    await order.row(2, r('c1'));
+    await order.row(0, r('a1'));
+    await order.done(2);
+    // Account 1 arrives while account 0's end drains the held rows.
+    const draining = order.done(0);
+    await order.row(1, r('b2'));
+    await draining;
+    await order.row(1, r('b3'));
+    await order.done(1);
+    expect(out).toEqual(['a1', 'b1', 'b2', 'b3', 'c1']);
   });
 });
