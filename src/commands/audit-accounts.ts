@@ -17,10 +17,8 @@ import {
 } from '../aws/accounts.js';
 import { mapLimit } from '../aws/families/map-limit.js';
 import { AwsError, type AwsSession } from '../aws/index.js';
-import { buildReport } from '../plan/audit/report.js';
-import type { AccountEntry, AuditReport, BucketAudit } from '../plan/audit/schema.js';
-import { TOOL } from '../version.js';
-import { type AccountScope, auditAccountBuckets } from './audit-buckets.js';
+import type { AccountEntry, BucketAudit } from '../plan/audit/schema.js';
+import { type AccountScope, auditAccountBuckets, type RowSink } from './audit-buckets.js';
 import { CommandError } from './exit-codes.js';
 import { createProgress } from './progress.js';
 
@@ -61,24 +59,71 @@ function addCounts(total: Record<string, number>, counts: Record<string, number>
   for (const [key, n] of Object.entries(counts)) total[key] = (total[key] ?? 0) + n;
 }
 
-interface AccountRun {
-  readonly entry: AccountEntry;
-  readonly audits: BucketAudit[];
+/**
+ * The rows of accounts audited at once, handed on in account order: the
+ * first unfinished account's as they come, a later one's held until every
+ * account before it is done (so the rows held are those of the accounts in
+ * flight, never the whole organisation's).
+ */
+export class AccountOrder {
+  private current = 0;
+  private draining = false;
+  private readonly held = new Map<number, { rows: BucketAudit[]; done: boolean }>();
+
+  constructor(private readonly onRow: RowSink) {}
+
+  private entry(index: number) {
+    const entry = this.held.get(index) ?? { rows: [], done: false };
+    this.held.set(index, entry);
+    return entry;
+  }
+
+  row(index: number, row: BucketAudit): void | Promise<void> {
+    if (index === this.current && !this.draining) return this.onRow(row);
+    this.entry(index).rows.push(row);
+  }
+
+  async done(index: number): Promise<void> {
+    this.entry(index).done = true;
+    if (index !== this.current || this.draining) return;
+    this.draining = true;
+    try {
+      while (this.entry(this.current).done) {
+        this.held.delete(this.current);
+        this.current += 1;
+        const next = this.entry(this.current);
+        // Rows that arrive meanwhile join the list, and are said in turn.
+        for (let i = 0; i < next.rows.length; i++) await this.onRow(next.rows[i] as BucketAudit);
+        next.rows = [];
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
 }
 
-/** One account: entered, audited, closed; never rejects but for an endpoint that cannot be reached. */
+/**
+ * One account: entered, audited (its rows to `onRow`, as they are built),
+ * closed; its entry. Never rejects but for an endpoint that cannot be
+ * reached. An account that fails part way keeps the rows already given.
+ */
 async function auditMember(
   caller: AwsSession,
   member: MemberAccount,
   selection: AccountsSelection,
   scope: Omit<AccountScope, 'accountId'>,
   counts: Record<string, number>,
-): Promise<AccountRun> {
+  onRow: RowSink,
+): Promise<AccountEntry> {
   const own = member.id === caller.identity.accountId;
   const base = { accountId: member.id, ...(member.name ? { name: member.name } : {}) };
-  const failed = (error: string, roleArn?: string): AccountRun => ({
-    entry: { ...base, ...(roleArn ? { roleArn } : {}), status: 'failed', error, buckets: 0 },
-    audits: [],
+  let rows = 0;
+  const failed = (error: string, roleArn?: string): AccountEntry => ({
+    ...base,
+    ...(roleArn ? { roleArn } : {}),
+    status: 'failed',
+    error,
+    buckets: rows,
   });
   let session: AwsSession;
   if (own) session = caller;
@@ -99,19 +144,20 @@ async function auditMember(
       ? undefined
       : roleArnFor(caller.identity.arn, member.id, selection.roleName);
   try {
-    const result = await auditAccountBuckets(session.memoised(), {
-      ...scope,
-      accountId: member.id,
-    });
-    return {
-      entry: {
-        ...base,
-        ...(roleArn ? { roleArn } : {}),
-        status: 'audited',
-        buckets: result.audits.length,
-        ...(result.account ? { results: result.account.results } : {}),
+    const result = await auditAccountBuckets(
+      session.memoised(),
+      { ...scope, accountId: member.id },
+      (row) => {
+        rows += 1;
+        return onRow(row);
       },
-      audits: result.audits,
+    );
+    return {
+      ...base,
+      ...(roleArn ? { roleArn } : {}),
+      status: 'audited',
+      buckets: result.buckets,
+      ...(result.account ? { results: result.account.results } : {}),
     };
   } catch (error) {
     // An endpoint nobody can reach stops the run (every account would fail alike);
@@ -126,37 +172,39 @@ async function auditMember(
   }
 }
 
-/** The report of a multi-account run: every account's rows, and one entry per account. */
-export async function auditAccountsReport(
+/**
+ * A multi-account run: every account's rows to `onRow`, account by account
+ * in ID order (each account's in its bucket list's order); one entry per
+ * account, and the calls of them all.
+ */
+export async function auditAccounts(
   caller: AwsSession,
   selection: AccountsSelection,
-  scope: Omit<AccountScope, 'accountId'> & { readonly cisVersion?: AuditReport['cisVersion'] },
-  started: number = Date.now(),
+  scope: Omit<AccountScope, 'accountId'>,
+  onRow: RowSink,
   progressStream: Parameters<typeof createProgress>[2] = process.stderr,
-): Promise<AuditReport> {
+): Promise<{ accounts: AccountEntry[]; calls: Record<string, number> }> {
   const accounts = await members(caller, selection);
   const counts: Record<string, number> = {};
   const progress = createProgress(accounts.length, 'accounts', progressStream);
-  let runs: AccountRun[];
+  const order = new AccountOrder(onRow);
+  let entries: AccountEntry[];
   try {
-    runs = await mapLimit(accounts, selection.concurrency, async (member) => {
-      const run = await auditMember(caller, member, selection, scope, counts);
-      progress.tick();
-      return run;
-    });
+    entries = await mapLimit(
+      accounts.map((member, index) => ({ member, index })),
+      selection.concurrency,
+      async ({ member, index }) => {
+        const entry = await auditMember(caller, member, selection, scope, counts, (row) =>
+          order.row(index, row),
+        );
+        await order.done(index);
+        progress.tick();
+        return entry;
+      },
+    );
   } finally {
     progress.done();
   }
   addCounts(counts, caller.callCounts());
-  return buildReport({
-    tool: TOOL,
-    ...(scope.cisVersion ? { cisVersion: scope.cisVersion } : {}),
-    accountId: caller.identity.accountId,
-    region: caller.region,
-    buckets: runs.flatMap((run) => run.audits),
-    accounts: runs.map((run) => run.entry),
-    ...(scope.regions ? { regions: scope.regions } : {}),
-    calls: counts,
-    durationMs: Date.now() - started,
-  });
+  return { accounts: entries, calls: counts };
 }

@@ -6,7 +6,7 @@
  * many-account run (./audit-accounts.ts) both build their reports from it.
  */
 import { AwsError } from '../aws/errors.js';
-import { mapLimit } from '../aws/families/map-limit.js';
+import { forEachInOrder } from '../aws/families/map-limit.js';
 import type { AwsSession } from '../aws/index.js';
 import { readBucketTagExceptions } from '../flow/bucket-exceptions.js';
 import type { CisVersion } from '../plan/audit/cis.js';
@@ -125,22 +125,48 @@ export async function auditAccount(view: AwsSession): Promise<AccountAudit> {
   return { results: evaluateAccountControls({ values, unreadable, accountId }) };
 }
 
-/** Audits `buckets` through one memoised view, `concurrency` at a time, in their order. */
-export async function auditBuckets(
+/** Where an audit's rows go, one by one in the report's order (a promise: wait before the next). */
+export type RowSink = (row: BucketAudit) => void | Promise<void>;
+
+/**
+ * Audits `buckets` through one memoised view, `concurrency` at a time,
+ * handing each row to `onRow` in their order as soon as it and the ones
+ * before it are built: only the rows in flight are held.
+ */
+export async function streamBuckets(
   view: AwsSession,
   buckets: readonly string[],
   concurrency: number,
+  onRow: RowSink,
   /** Each bucket's row is built (the progress; the command also drops its reads). */
   onDone: (bucket: string) => void = () => {},
   listed = false,
   context: AuditExceptions = NO_EXCEPTIONS,
   regions: ReadonlyMap<string, string> = new Map(),
+): Promise<void> {
+  await forEachInOrder(
+    buckets,
+    concurrency,
+    async (bucket) => {
+      const audit = await auditBucket(view, bucket, listed, context, regions.get(bucket));
+      onDone(bucket);
+      return audit;
+    },
+    onRow,
+  );
+}
+
+/** Audits `buckets` through one memoised view, `concurrency` at a time, in their order. */
+export async function auditBuckets(
+  view: AwsSession,
+  buckets: readonly string[],
+  concurrency: number,
 ): Promise<BucketAudit[]> {
-  return mapLimit(buckets, concurrency, async (bucket) => {
-    const audit = await auditBucket(view, bucket, listed, context, regions.get(bucket));
-    onDone(bucket);
-    return audit;
+  const rows: BucketAudit[] = [];
+  await streamBuckets(view, buckets, concurrency, (row) => {
+    rows.push(row);
   });
+  return rows;
 }
 
 /**
@@ -185,24 +211,32 @@ export interface AccountScope {
 }
 
 /**
- * One account's rows: its buckets (within --regions), each read in its own
- * region; the account-level controls alone when no row carries them.
+ * One account's rows, handed to `onRow` as they are built (in the bucket
+ * list's order): its buckets (within --regions), each read in its own
+ * region. Returns how many, and the account-level controls alone when no
+ * row carries them.
  */
 export async function auditAccountBuckets(
   view: AwsSession,
   scope: AccountScope,
-): Promise<{ audits: BucketAudit[]; account?: AccountAudit }> {
+  onRow: RowSink,
+): Promise<{ buckets: number; account?: AccountAudit }> {
   const { names, regions } = await bucketNames(view, scope.selection, Boolean(scope.accountId));
   const buckets = await inRegions(view, names, regions, scope.regions);
   scope.onCount?.(buckets.length);
   const context = scope.exceptions ?? NO_EXCEPTIONS;
-  const audits = await auditBuckets(
+  let audited = false;
+  await streamBuckets(
     view,
     buckets,
     scope.concurrency,
+    (row) => {
+      if (row.error === undefined) audited = true;
+      return onRow(row);
+    },
     (bucket) => {
-      // The report is all the command keeps of a bucket: its answers go, so
-      // memory follows --concurrency, not the fleet's size.
+      // The row is all the command keeps of a bucket, until it is written:
+      // its answers go, so memory follows --concurrency, not the fleet's size.
       view.release(bucket);
       scope.onBucket?.();
     },
@@ -211,8 +245,6 @@ export async function auditAccountBuckets(
     regions,
   );
   // Every audited bucket carries the account-level controls; with none, say them alone.
-  const account = audits.some((audit) => audit.error === undefined)
-    ? undefined
-    : await auditAccount(view);
-  return { audits, ...(account ? { account } : {}) };
+  const account = audited ? undefined : await auditAccount(view);
+  return { buckets: buckets.length, ...(account ? { account } : {}) };
 }

@@ -22,16 +22,22 @@ import type { ConnectionOptions } from '../aws/clients.js';
 import { type AwsSession, connect } from '../aws/index.js';
 import { auditToAsff } from '../plan/audit/asff.js';
 import type { CisVersion } from '../plan/audit/cis.js';
-import { type FailOn, failOnReason, parseFailOn } from '../plan/audit/fail-on.js';
+import { type FailOn, FailOnTally, parseFailOn } from '../plan/audit/fail-on.js';
 import { type AuditLine, renderAudit } from '../plan/audit/render.js';
-import { buildReport } from '../plan/audit/report.js';
+import { buildReport, type ReportInput } from '../plan/audit/report.js';
+import { reportWriter } from '../plan/audit/report-stream.js';
 import { auditToSarif } from '../plan/audit/sarif.js';
-import type { AuditReport } from '../plan/audit/schema.js';
+import type { AccountAudit, AuditReport, BucketAudit } from '../plan/audit/schema.js';
 import type { Exception } from '../plan/exceptions/exceptions.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { TOOL } from '../version.js';
-import { type AccountsSelection, auditAccountsReport } from './audit-accounts.js';
-import { type AuditExceptions, auditAccountBuckets } from './audit-buckets.js';
+import { type AccountsSelection, auditAccounts } from './audit-accounts.js';
+import {
+  type AccountScope,
+  type AuditExceptions,
+  auditAccountBuckets,
+  type RowSink,
+} from './audit-buckets.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import type { BucketSelection } from './fleet-select.js';
 import { createProgress, terminalColumns } from './progress.js';
@@ -77,39 +83,89 @@ export function formatAudit(lines: readonly AuditLine[], colour: boolean): strin
     .join('\n');
 }
 
-/** The report of one audit run (also what `--json` prints). */
+type ProgressStream = Parameters<typeof createProgress>[2];
+
+/** One account's rows to `onRow` (with a progress bar); the rest of its report. */
+async function auditOneAccount(
+  session: AwsSession,
+  scope: Omit<AccountScope, 'onCount' | 'onBucket'>,
+  onRow: RowSink,
+  progressStream: ProgressStream = process.stderr,
+): Promise<{ account?: AccountAudit; calls: Record<string, number> }> {
+  const view = session.memoised();
+  let progress = createProgress(0, 'buckets', progressStream);
+  try {
+    const result = await auditAccountBuckets(
+      view,
+      {
+        ...scope,
+        onCount: (count) => {
+          progress = createProgress(count, 'buckets', progressStream);
+        },
+        onBucket: () => progress.tick(),
+      },
+      onRow,
+    );
+    return { ...(result.account ? { account: result.account } : {}), calls: session.callCounts() };
+  } finally {
+    progress.done();
+  }
+}
+
+/** The report's fields known before any row. */
+function reportStart(
+  session: AwsSession,
+  options: Pick<AuditCommandOptions, 'cisVersion' | 'regions'>,
+) {
+  return {
+    tool: TOOL,
+    ...(options.cisVersion ? { cisVersion: options.cisVersion } : {}),
+    accountId: session.identity.accountId,
+    region: session.region,
+    ...(options.regions ? { regions: options.regions } : {}),
+  };
+}
+
+/** The report of one audit run, collected (what `--json` prints). */
 export async function auditReport(
   session: AwsSession,
   options: Pick<AuditCommandOptions, 'selection' | 'concurrency' | 'cisVersion' | 'regions'> & {
     readonly exceptions?: AuditExceptions;
   },
   started: number = Date.now(),
-  progressStream: Parameters<typeof createProgress>[2] = process.stderr,
+  progressStream: ProgressStream = process.stderr,
 ): Promise<AuditReport> {
-  const view = session.memoised();
-  let progress = createProgress(0, 'buckets', progressStream);
-  let result: Awaited<ReturnType<typeof auditAccountBuckets>>;
-  try {
-    result = await auditAccountBuckets(view, {
-      ...options,
-      onCount: (count) => {
-        progress = createProgress(count, 'buckets', progressStream);
-      },
-      onBucket: () => progress.tick(),
-    });
-  } finally {
-    progress.done();
-  }
+  const rows: BucketAudit[] = [];
+  const rest = await auditOneAccount(
+    session,
+    options,
+    (row) => {
+      rows.push(row);
+    },
+    progressStream,
+  );
   return buildReport({
-    tool: TOOL,
-    ...(options.cisVersion ? { cisVersion: options.cisVersion } : {}),
-    accountId: session.identity.accountId,
-    region: session.region,
-    buckets: result.audits,
-    ...(result.account ? { account: result.account } : {}),
-    ...(options.regions ? { regions: options.regions } : {}),
-    calls: session.callCounts(),
+    ...reportStart(session, options),
+    buckets: rows,
+    ...rest,
     durationMs: Date.now() - started,
+  });
+}
+
+/** Resolves once `stream` takes writes again (or rejects: it failed, or closed). */
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (error?: unknown) => {
+      stream.off('drain', settle);
+      stream.off('error', settle);
+      stream.off('close', closed);
+      if (error) reject(error);
+      else resolve();
+    };
+    const closed = () => settle(new Error('the output closed before the report was written'));
+    stream.once('drain', settle);
+    stream.once('error', settle);
+    stream.once('close', closed);
   });
 }
 
@@ -132,30 +188,60 @@ export async function runAudit(
       warn: (line) => process.stderr.write(`${escapeControl(line)}\n`),
       ...(options.cisVersion ? { cisVersion: options.cisVersion } : {}),
     };
-    const report = options.accounts
-      ? await auditAccountsReport(session, options.accounts, { ...options, exceptions }, started)
-      : await auditReport(session, { ...options, exceptions }, started);
-    if (options.sarif) stdout.write(`${jsonText(auditToSarif(report))}\n`);
-    else if (options.asff) {
-      stdout.write(`${jsonText(auditToAsff(report, { now: new Date().toISOString() }))}\n`);
-    } else if (options.json) stdout.write(`${jsonText(report)}\n`);
-    else {
-      const lines = renderAudit(report, terminalColumns(stdout));
-      stdout.write(`${formatAudit(lines, colourEnabled(stdout))}\n`);
+    const scope = { ...options, exceptions };
+    const start = reportStart(session, options);
+    const failOn = new FailOnTally(options.failOn, selection.kind === 'list' ? 'named' : 'listed');
+    // --json is written row by row as the audit goes (./report-stream.ts): memory
+    // follows --concurrency. The table, SARIF and ASFF need every row first.
+    let pending: Promise<void> | undefined;
+    const writer =
+      options.json && !options.sarif && !options.asff
+        ? reportWriter(
+            (text) => {
+              if (!stdout.write(text)) pending = drained(stdout);
+            },
+            { ...start, generatedAt: new Date(started) },
+          )
+        : undefined;
+    const rows: BucketAudit[] = [];
+    const onRow = (row: BucketAudit): Promise<void> | undefined => {
+      failOn.bucket(row);
+      if (!writer) {
+        rows.push(row);
+        return undefined;
+      }
+      writer.row(row);
+      const wait = pending;
+      pending = undefined;
+      return wait;
+    };
+    const rest: Pick<ReportInput, 'account' | 'accounts' | 'calls'> = options.accounts
+      ? await auditAccounts(session, options.accounts, scope, onRow)
+      : await auditOneAccount(session, scope, onRow);
+    const tail = { ...rest, durationMs: Date.now() - started };
+    failOn.accounts(tail);
+    if (writer) {
+      writer.end(tail);
+      await pending;
+    } else {
+      const report = buildReport({ ...start, buckets: rows, ...tail });
+      if (options.sarif) stdout.write(`${jsonText(auditToSarif(report))}\n`);
+      else if (options.asff) {
+        stdout.write(`${jsonText(auditToAsff(report, { now: new Date().toISOString() }))}\n`);
+      } else {
+        const lines = renderAudit(report, terminalColumns(stdout));
+        stdout.write(`${formatAudit(lines, colourEnabled(stdout))}\n`);
+      }
     }
-    const tripped = failOnReason(
-      options.failOn,
-      report,
-      selection.kind === 'list' ? 'named' : 'listed',
-    );
-    const unaudited = (report.accounts ?? []).filter((entry) => entry.status === 'failed');
+    const tripped = failOn.reason();
+    const unaudited = (rest.accounts ?? []).filter((entry) => entry.status === 'failed');
     if (unaudited.length > 0) {
       // An incomplete audit is never clean: exit 4 wins over --fail-on's 2, whose finding is still said.
       if (tripped)
         process.stderr.write(`${escapeControl(`s3-harden: audit --fail-on: ${tripped}`)}\n`);
       const ids = unaudited.map((entry) => entry.accountId);
       throw new CommandError(
-        `${unaudited.length} of ${report.accounts?.length} accounts could not be audited: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''} (see the report)`,
+        `${unaudited.length} of ${rest.accounts?.length} accounts could not be audited: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''} (see the report)`,
         EXIT.accountsIncomplete,
       );
     }

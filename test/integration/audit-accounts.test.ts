@@ -101,6 +101,9 @@ describe('audit --accounts (the built CLI) against the emulator', () => {
     });
     // The caller's own account uses its own credentials: no role.
     expect(entry(ACCOUNT)?.roleArn).toBeUndefined();
+    // Written account by account, in the entries' order: each account's rows together.
+    const owners = result.buckets.map((bucket) => bucket.accountId ?? '');
+    expect(owners).toEqual([...owners].sort((x, y) => ids.indexOf(x) - ids.indexOf(y)));
     const rows = Object.fromEntries(
       result.buckets.map((bucket) => [bucket.bucket, [bucket.accountId, bucket.region]]),
     );

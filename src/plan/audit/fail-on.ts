@@ -12,14 +12,8 @@
  * named on the command line trips every level but never.
  */
 import { type CisVersion, DEFAULT_CIS_VERSION } from './cis.js';
-import {
-  CONTROLS,
-  type ControlId,
-  type ControlStatus,
-  controlSpec,
-  controlsForCis,
-} from './controls.js';
-import type { AuditReport, BucketAudit } from './schema.js';
+import { CONTROLS, type ControlId, controlSpec, controlsForCis } from './controls.js';
+import type { AccountAudit, AccountEntry, AuditReport, BucketAudit } from './schema.js';
 
 export interface FailOn {
   readonly level: 'never' | 'fail' | 'unknown';
@@ -82,15 +76,16 @@ export type Selected = 'named' | 'listed';
 /** Names listed in a trip message before "and N more". */
 const FEW = 3;
 
-/** "a, b and c", or "a, b, c and 4 more buckets" (`noun`: what the rest are, singular). */
-function few(names: readonly string[], noun: string): string {
-  if (names.length <= FEW) {
-    return names.length <= 1
-      ? (names[0] ?? '')
-      : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+/**
+ * "a, b and c", or "a, b, c and 4 more buckets" (`noun`: what the rest are,
+ * singular): `first`, the first few names of `total`.
+ */
+function few(first: readonly string[], noun: string, total = first.length): string {
+  if (total <= FEW) {
+    return total <= 1 ? (first[0] ?? '') : `${first.slice(0, -1).join(', ')} and ${first.at(-1)}`;
   }
-  const rest = names.length - FEW;
-  return `${names.slice(0, FEW).join(', ')} and ${rest} more ${noun}${rest === 1 ? '' : 's'}`;
+  const rest = total - FEW;
+  return `${first.slice(0, FEW).join(', ')} and ${rest} more ${noun}${rest === 1 ? '' : 's'}`;
 }
 
 function label(id: ControlId): string {
@@ -98,37 +93,53 @@ function label(id: ControlId): string {
   return control.fsbp ? `${control.column} (${control.fsbp})` : control.column;
 }
 
-/** "3 failing results on b: MFA (S3.20), LOCK (S3.15) and LOG (S3.9)", grouped by control. */
-function describeResults(
-  what: string,
-  found: readonly { readonly id: ControlId; readonly where: string }[],
-  rows: number,
-): string | null {
-  if (found.length === 0) return null;
-  const head = `${found.length} ${what}${found.length === 1 ? '' : 's'}`;
-  const places = [...new Set(found.map((f) => f.where))];
-  const order = (id: ControlId) => CONTROLS.findIndex((control) => control.id === id);
-  const ids = [...new Set(found.map((f) => f.id))].sort((a, b) => order(a) - order(b));
-  if (places.length === 1) return `${head} on ${places[0]}: ${few(ids.map(label), 'control')}`;
-  const groups = ids.map((id) => {
-    const at = found.filter((f) => f.id === id).map((f) => f.where);
-    // A control every bucket fails (an account-wide setting) is not a list of them all.
-    const on = at.length === rows && rows > FEW ? `all ${rows} buckets` : few(at, 'bucket');
-    return `${label(id)} on ${on}`;
-  });
-  const rest = groups.length - FEW;
-  const more = rest > 0 ? `; and ${rest} more control${rest === 1 ? '' : 's'}` : '';
-  return `${head}: ${groups.slice(0, FEW).join('; ')}${more}`;
+/** Some names, counted, and the first few kept: all a trip message says of them. */
+class Few {
+  count = 0;
+  readonly first: string[] = [];
+  add(name: string): void {
+    this.count += 1;
+    if (this.first.length < FEW) this.first.push(name);
+  }
+  text(noun: string): string {
+    return few(this.first, noun, this.count);
+  }
 }
 
-function describeBuckets(what: string, buckets: readonly BucketAudit[]): string | null {
-  const [only] = buckets;
-  if (!only) return null;
-  if (buckets.length === 1) return `bucket ${only.bucket} ${what} (${only.error})`;
-  return `${buckets.length} buckets ${what}: ${few(
-    buckets.map((b) => b.bucket),
-    'bucket',
-  )}`;
+/** The results of one status that trip the flag, as running totals. */
+class Found {
+  count = 0;
+  private place: string | undefined;
+  private places = 0;
+  readonly byId = new Map<ControlId, Few>();
+  add(id: ControlId, where: string): void {
+    this.count += 1;
+    if (this.places === 0 || (this.places === 1 && where !== this.place)) {
+      this.places += 1;
+      this.place ??= where;
+    }
+    const at = this.byId.get(id) ?? new Few();
+    this.byId.set(id, at);
+    at.add(where);
+  }
+
+  /** "3 failing results on b: MFA (S3.20), LOCK (S3.15) and LOG (S3.9)", grouped by control. */
+  describe(what: string, rows: number): string | null {
+    if (this.count === 0) return null;
+    const head = `${this.count} ${what}${this.count === 1 ? '' : 's'}`;
+    const order = (id: ControlId) => CONTROLS.findIndex((control) => control.id === id);
+    const ids = [...this.byId.keys()].sort((a, b) => order(a) - order(b));
+    if (this.places === 1) return `${head} on ${this.place}: ${few(ids.map(label), 'control')}`;
+    const groups = ids.map((id) => {
+      const at = this.byId.get(id) as Few;
+      // A control every bucket fails (an account-wide setting) is not a list of them all.
+      const on = at.count === rows && rows > FEW ? `all ${rows} buckets` : at.text('bucket');
+      return `${label(id)} on ${on}`;
+    });
+    const rest = groups.length - FEW;
+    const more = rest > 0 ? `; and ${rest} more control${rest === 1 ? '' : 's'}` : '';
+    return `${head}: ${groups.slice(0, FEW).join('; ')}${more}`;
+  }
 }
 
 /**
@@ -145,6 +156,76 @@ function bucketTrips(failOn: FailOn, bucket: BucketAudit, selected: Selected): b
 }
 
 /**
+ * What trips the flag, row by row: running totals, so a streamed report
+ * need not keep its rows. Feed it every bucket row, then the account-level
+ * rows (`account`, the account entries'), in the report's order.
+ */
+export class FailOnTally {
+  private readonly fail = new Found();
+  private readonly unknown = new Found();
+  private readonly tripping = new Few();
+  private trippingError: string | undefined;
+  private audited = 0;
+
+  constructor(
+    private readonly failOn: FailOn,
+    private readonly selected: Selected,
+  ) {}
+
+  private results(where: string, results: BucketAudit['results']): void {
+    for (const result of results) {
+      if (this.failOn.controls && !this.failOn.controls.includes(result.id)) continue;
+      // An excepted result is intended, until its exception expires.
+      if (result.exception && !result.exception.expired) continue;
+      if (result.status === 'fail') this.fail.add(result.id, where);
+      else if (result.status === 'unknown') this.unknown.add(result.id, where);
+    }
+  }
+
+  bucket(bucket: BucketAudit): void {
+    if (this.failOn.level === 'never') return;
+    if (bucket.error === undefined) this.audited += 1;
+    else if (bucketTrips(this.failOn, bucket, this.selected)) {
+      if (this.tripping.count === 0) this.trippingError = bucket.error;
+      this.tripping.add(bucket.bucket);
+    }
+    this.results(bucket.bucket, bucket.results);
+  }
+
+  /** The account-level results no bucket row carried: `account`, then each entry's. */
+  accounts(report: {
+    readonly account?: AccountAudit;
+    readonly accounts?: readonly AccountEntry[];
+  }): void {
+    if (this.failOn.level === 'never') return;
+    if (report.account) this.results('the account', report.account.results);
+    for (const entry of report.accounts ?? []) {
+      if (entry.results) this.results(`account ${entry.accountId}`, entry.results);
+    }
+  }
+
+  /** One line naming the controls and buckets (a few, then "and N more"); null when nothing trips. */
+  reason(): string | null {
+    if (this.failOn.level === 'never') return null;
+    const what = 'could not be audited';
+    const buckets =
+      this.tripping.count === 0
+        ? null
+        : this.tripping.count === 1
+          ? `bucket ${this.tripping.first[0]} ${what} (${this.trippingError})`
+          : `${this.tripping.count} buckets ${what}: ${this.tripping.text('bucket')}`;
+    const parts = [
+      buckets,
+      this.fail.describe('failing result', this.audited),
+      this.failOn.level === 'unknown'
+        ? this.unknown.describe('unknown result', this.audited)
+        : null,
+    ].filter((part): part is string => part !== null);
+    return parts.length > 0 ? parts.join('; ') : null;
+  }
+}
+
+/**
  * What trips the flag in this report, as one line naming the controls and
  * buckets (a few, then "and N more"); null when nothing does. The results of
  * `account` (no bucket carried them) count as the account's.
@@ -154,37 +235,8 @@ export function failOnReason(
   report: Pick<AuditReport, 'buckets' | 'account' | 'accounts'>,
   selected: Selected,
 ): string | null {
-  if (failOn.level === 'never') return null;
-  const counts = (id: ControlId) => !failOn.controls || failOn.controls.includes(id);
-  const rows = [
-    ...report.buckets.map((bucket) => ({ where: bucket.bucket, results: bucket.results })),
-    ...(report.account ? [{ where: 'the account', results: report.account.results }] : []),
-    ...(report.accounts ?? []).flatMap((entry) =>
-      entry.results ? [{ where: `account ${entry.accountId}`, results: entry.results }] : [],
-    ),
-  ];
-  const found = (status: ControlStatus) =>
-    rows.flatMap((row) =>
-      row.results
-        // An excepted result is intended, until its exception expires.
-        .filter(
-          (result) =>
-            result.status === status &&
-            counts(result.id) &&
-            !(result.exception && !result.exception.expired),
-        )
-        .map((result) => ({ id: result.id, where: row.where })),
-    );
-  const tripping = report.buckets.filter(
-    (bucket) => bucket.error !== undefined && bucketTrips(failOn, bucket, selected),
-  );
-  const audited = report.buckets.filter((bucket) => bucket.error === undefined).length;
-  const parts = [
-    describeBuckets('could not be audited', tripping),
-    describeResults('failing result', found('fail'), audited),
-    failOn.level === 'unknown'
-      ? describeResults('unknown result', found('unknown'), audited)
-      : null,
-  ].filter((part): part is string => part !== null);
-  return parts.length > 0 ? parts.join('; ') : null;
+  const tally = new FailOnTally(failOn, selected);
+  for (const bucket of report.buckets) tally.bucket(bucket);
+  tally.accounts(report);
+  return tally.reason();
 }
