@@ -319,8 +319,11 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
             unreadable,
           };
         }
+        // HeadBucket answers whether the bucket exists: 'bucket.exists' is not read twice.
+        const read = resources.filter((resource) => resource !== 'bucket.exists');
+        let region: string;
         if (options.region) {
-          const read = resources.filter((resource) => resource !== 'bucket.exists');
+          region = options.region;
           const failures = await Promise.all(read.map(readOne));
           // Gone since the list was read, or one of its own reads refused (all
           // of it may be): HeadBucket is sent after all, and its answer decides
@@ -332,27 +335,14 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
                 RESOURCES[read[index] as ResourceKey].scope === 'bucket'),
           );
           if (doubt) await locateBucket(bucket);
-          if (resources.includes('bucket.exists'))
-            values['bucket.exists'] = { Region: options.region };
-          return {
-            ...target,
-            region: options.region,
-            principalArn: identity.arn,
-            observedAt: new Date().toISOString(),
-            values,
-            unreadable,
-          };
+        } else {
+          const [located] = await Promise.all([locateBucket(bucket), ...read.map(readOne)]);
+          region = located.region;
         }
-        const [located] = await Promise.all([
-          locateBucket(bucket),
-          // HeadBucket already answers whether the bucket exists: not read twice.
-          ...resources.filter((resource) => resource !== 'bucket.exists').map(readOne),
-        ]);
-        if (resources.includes('bucket.exists'))
-          values['bucket.exists'] = { Region: located.region };
+        if (resources.includes('bucket.exists')) values['bucket.exists'] = { Region: region };
         return {
           ...target,
-          region: located.region,
+          region,
           principalArn: identity.arn,
           observedAt: new Date().toISOString(),
           values,

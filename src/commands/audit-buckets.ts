@@ -66,8 +66,10 @@ export async function auditBucket(
   let posture: Posture;
   let tagged: Exception[];
   try {
-    // Else HeadBucket finds its region first, from the session's; memoised for
-    // every region, so observe does not send it again.
+    // Listed with its region: no HeadBucket (observe sends one only should the
+    // reads find the bucket gone or refused). Else HeadBucket finds the region
+    // first, from the session's; memoised for every region, so observe does
+    // not send it again.
     const region = knownRegion ?? (await view.locateBucket(bucket)).region;
     // Read in its own region: Macie, Access Analyzer, KMS, CloudTrail answer
     // there (once per region, memoised); account Block Public Access once per account.
