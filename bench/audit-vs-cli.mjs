@@ -9,8 +9,11 @@ import { timedRun } from './timed-run.mjs';
 
 const CLI = join(ROOT, 'bin', 's3-harden.js');
 
-/** The audit command line the benchmark times (and the memory run reuses). */
-export function auditArgv(endpoint, { concurrency } = {}) {
+/**
+ * The audit command line the benchmark times (and the memory run reuses);
+ * with `accounts`, in those accounts, each entered through `roleName`.
+ */
+export function auditArgv(endpoint, { concurrency, accounts, roleName } = {}) {
   return [
     process.execPath,
     CLI,
@@ -18,6 +21,7 @@ export function auditArgv(endpoint, { concurrency } = {}) {
     '--all',
     '--json',
     ...(concurrency ? ['--concurrency', String(concurrency)] : []),
+    ...(accounts?.length ? ['--accounts', accounts.join(','), '--role-name', roleName] : []),
     '--endpoint-url',
     endpoint,
   ];
@@ -59,6 +63,21 @@ export function readAuditReport(result, expectedBuckets) {
       stats.calls ?? (typeof stats.apiCalls === 'object' ? stats.apiCalls : undefined),
     apiCallsPerBucket: stats.apiCallsPerBucket,
     internalMs: stats.durationMs,
+    // A multi-account run's entries: whose buckets, and whether each was audited.
+    ...(Array.isArray(report.accounts)
+      ? {
+          accounts: report.accounts.map((entry) => ({
+            id: entry.accountId,
+            status: entry.status,
+            buckets: entry.buckets,
+            ...(entry.error ? { error: entry.error } : {}),
+          })),
+        }
+      : {}),
+    // Whose each bucket row is (multi-account runs name the account).
+    owners: Array.isArray(report.buckets)
+      ? report.buckets.map((row) => [row.bucket, row.accountId, row.error])
+      : [],
   };
 }
 

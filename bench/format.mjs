@@ -18,8 +18,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --no-replay          the proxy forwards every read to the emulator (default:
                        repeated reads are answered from memory after a warm-up)
   --no-scanner         the latency part without Prowler
-  --accounts A         accounts in the latency part (default 1; more need the
-                       multi-account audit)
+  --accounts A         accounts the latency part's buckets are shared among
+                       (default 3): audit --accounts, Prowler once per account;
+                       1 is the emulator's default account, no role assumed
   --only LIST          run only some parts: audit,apply,frame,memory,latency,critical-path
   --json FILE          also write every figure as JSON to FILE
   -h, --help           this text`;
@@ -30,17 +31,6 @@ function positiveInteger(name, value, { min = 1 } = {}) {
   if (!/^\d+$/.test(value) || Number(value) < min)
     throw new Error(`--${name} must be a whole number of at least ${min}, not "${value}"`);
   return Number(value);
-}
-
-/**
- * The latency part's account count: a parameter already, so the
- * multi-account audit can turn it on; until then only 1 runs.
- */
-function oneAccount(value) {
-  const accounts = positiveInteger('accounts', value);
-  if (accounts !== 1)
-    throw new Error('--accounts: this build audits one account; more need the multi-account audit');
-  return accounts;
 }
 
 /** Parses the orchestrator's argv; throws an Error with a one-line message on bad input. */
@@ -61,7 +51,7 @@ export function parseBenchArgs(argv) {
       'jitter-ms': { type: 'string', default: '0' },
       'no-replay': { type: 'boolean', default: false },
       'no-scanner': { type: 'boolean', default: false },
-      accounts: { type: 'string', default: '1' },
+      accounts: { type: 'string', default: '3' },
       only: { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -81,6 +71,13 @@ export function parseBenchArgs(argv) {
       throw new Error(`--only: "${part}" is not a part (parts: ${PARTS.join(', ')})`);
   }
   const memoryBuckets = positiveInteger('memory-buckets', values['memory-buckets'], { min: 0 });
+  const latencyBuckets = positiveInteger('latency-buckets', values['latency-buckets'], { min: 2 });
+  const accounts = positiveInteger('accounts', values.accounts);
+  // Each account needs a log target and one bucket to audit.
+  if (latencyBuckets < 2 * accounts)
+    throw new Error(
+      `--latency-buckets ${latencyBuckets} is too few for --accounts ${accounts} (at least 2 each)`,
+    );
   return {
     help: values.help,
     buckets,
@@ -94,12 +91,12 @@ export function parseBenchArgs(argv) {
       values.concurrency === undefined
         ? undefined
         : positiveInteger('concurrency', values.concurrency),
-    latencyBuckets: positiveInteger('latency-buckets', values['latency-buckets'], { min: 2 }),
+    latencyBuckets,
     latencyMs: positiveInteger('latency-ms', values['latency-ms'], { min: 0 }),
     jitterMs: positiveInteger('jitter-ms', values['jitter-ms'], { min: 0 }),
     replay: !values['no-replay'],
     scanner: !values['no-scanner'],
-    accounts: oneAccount(values.accounts),
+    accounts,
     parts: new Set(only.filter((part) => part !== 'memory' || memoryBuckets > 0)),
     json: values.json,
   };

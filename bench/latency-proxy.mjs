@@ -12,8 +12,11 @@
 // one loopback URL given, and the server stops when `close()` is called.
 //
 // `replay: true` turns it into a replaying cache for read-only runs: the
-// answer to a GET or HEAD is kept (by method, path and query, and the
-// account header) and later identical requests are answered from memory
+// answer to a GET or HEAD is kept (by method, path and query, the account
+// header, and whose it is: the signing access key, or the account an STS
+// AssumeRole through the proxy gave that key — so one account's reads are
+// never answered with another's, while each run's fresh role credentials in
+// the same account still meet the same answers) and later identical requests are answered from memory
 // after the same delay, without reaching the upstream; a write (an S3 PUT,
 // DELETE or POST) passes through and empties the cache; another service's
 // POST (STS, Macie, KMS) passes through and leaves it. A
@@ -65,6 +68,28 @@ function writes(req) {
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The access key a request is signed with (SigV4's Credential=KEY/…), or '' unsigned. */
+export function signingKey(headers) {
+  const match = /Credential=([^/,\s]+)\//.exec(String(headers.authorization ?? ''));
+  return match?.[1] ?? '';
+}
+
+/**
+ * The account of the role an STS AssumeRole request names, and the access
+ * key its answer gives (query or JSON protocol alike); null for any other
+ * request or answer.
+ */
+export function assumedKey(requestBody, answerBody) {
+  const sent = decodeURIComponent(String(requestBody).replace(/\+/g, ' '));
+  if (!/Action=AssumeRole(&|$)|"RoleArn"/.test(sent)) return null;
+  const account = /arn:aws[a-z-]*:iam::(\d{12}):role\//.exec(sent)?.[1];
+  const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>|"AccessKeyId"\s*:\s*"([^"]+)"/.exec(
+    String(answerBody),
+  );
+  const accessKey = key?.[1] ?? key?.[2];
+  return account && accessKey ? { account, accessKey } : null;
+}
+
 /**
  * Starts the proxy. Resolves with { url, port, stats(), resetStats(),
  * clearCache(), close() }. `upstream` must be an http://127.0.0.1 URL.
@@ -89,6 +114,8 @@ export async function startLatencyProxy({
   let queuedPeak = 0;
   const waiting = [];
   const cache = new Map();
+  // Access keys AssumeRole gave, to the account of their role.
+  const accountOf = new Map();
   const sockets = new Set();
 
   const acquire = async () => {
@@ -106,8 +133,11 @@ export async function startLatencyProxy({
     waiting.shift()?.();
   };
 
-  const cacheKey = (req) =>
-    `${req.method} ${requestPath(req.url)} ${req.headers['x-amz-account-id'] ?? ''}`;
+  const cacheKey = (req) => {
+    const key = signingKey(req.headers);
+    const whose = accountOf.has(key) ? `account ${accountOf.get(key)}` : `key ${key}`;
+    return `${req.method} ${requestPath(req.url)} ${req.headers['x-amz-account-id'] ?? ''} ${whose}`;
+  };
 
   /** Forwards one request; resolves with the upstream's status, headers and body. */
   const forward = (req, body) =>
@@ -154,6 +184,10 @@ export async function startLatencyProxy({
       } else {
         answer = await forward(req, body);
         counters.forwarded++;
+        if (req.method === 'POST') {
+          const assumed = assumedKey(body, answer.body);
+          if (assumed) accountOf.set(assumed.accessKey, assumed.account);
+        }
         if (replay) {
           if (readOnly) cache.set(key, answer);
           else if (writes(req)) cache.clear();

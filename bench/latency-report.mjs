@@ -10,17 +10,30 @@ export function overFloor(ms, floorMs) {
   return `${(ms / floorMs).toFixed(2)}x the floor`;
 }
 
+/** "1,000 buckets over 3 accounts (3 at once), 16 buckets at once each" or, in one account, "1,000 buckets, 16 at once". */
+export function latencyScope(d) {
+  const accounts = d.accounts ?? 1;
+  return accounts > 1
+    ? `${count(d.buckets)} buckets over ${accounts} accounts (${d.accountConcurrency} at once), ${d.concurrency} buckets at once each`
+    : `${count(d.buckets)} buckets in 1 account, ${d.concurrency} at once`;
+}
+
 /** Part (d): audit --all, the bare SDK and Prowler through the latency proxy, against the floor. */
 export function formatLatency(d) {
-  const rows = [['(d) through the latency proxy', 'time', 'requests', 'against the floor']];
+  const accounts = d.accounts ?? 1;
+  const rows = [
+    [`(d) through the latency proxy: ${latencyScope(d)}`, 'time', 'requests', 'against the floor'],
+  ];
   rows.push([
-    `floor: ${count(d.floor.roundTrips)} round trips x ${d.latencyMs} ms (concurrency ${d.concurrency})`,
+    `floor: ${count(d.floor.roundTrips)} round trips x ${d.latencyMs} ms`,
     formatDuration(d.floor.ms),
     '',
     '1.00x',
   ]);
   rows.push([
-    `s3-harden audit --all, ${count(d.buckets)} buckets`,
+    accounts > 1
+      ? `s3-harden audit --all --accounts (${accounts} accounts, ${count(d.buckets)} buckets)`
+      : `s3-harden audit --all, ${count(d.buckets)} buckets`,
     formatDuration(d.audit.ms),
     count(d.audit.proxy.requests),
     overFloor(d.audit.ms, d.floor.ms),
@@ -33,7 +46,9 @@ export function formatLatency(d) {
   ]);
   if (d.prowler) {
     rows.push([
-      `Prowler --service s3 (${d.prowler.checks} checks with findings)`,
+      accounts > 1
+        ? `Prowler --service s3, once per account, summed (${d.prowler.checks} checks with findings)`
+        : `Prowler --service s3 (${d.prowler.checks} checks with findings)`,
       formatDuration(d.prowler.ms),
       count(d.prowler.proxy.requests),
       overFloor(d.prowler.ms, d.floor.ms),
@@ -42,7 +57,10 @@ export function formatLatency(d) {
   const lines = [table(rows)];
   if (d.prowler) {
     lines.push(
-      `s3-harden audit --all vs Prowler on the same proxy: ${formatRatio(d.audit.ms, d.prowler.ms)}`,
+      `s3-harden audit --all vs Prowler on the same proxy: ${formatRatio(d.audit.ms, d.prowler.ms)}` +
+        (accounts > 1 && d.prowler.times
+          ? ` (Prowler per account: ${d.prowler.times.map((ms) => formatDuration(ms)).join(', ')})`
+          : ''),
     );
   }
   const replayed = ['audit', 'sdk', 'prowler']
@@ -60,6 +78,7 @@ export function formatLatency(d) {
       ` ${count(d.audit.apiCalls ?? 0)} API calls, at most ${d.audit.proxy.inFlightPeak} requests in flight;` +
       ` bare SDK: ${d.sdk.line}`,
   );
+  if (d.fleet) lines.push(`fleet: ${d.fleet}`);
   return lines.join('\n');
 }
 

@@ -2,7 +2,9 @@
 // bench/prowler-requirements.txt, in its own virtualenv (.venv-bench/prowler,
 // never the emulator's: its boto3/botocore pins differ from moto's). Run as
 // users run it for S3: `prowler aws --service s3`, one region, JSON-OCSF
-// output, against the same latency proxy as s3-harden.
+// output, against the same latency proxy as s3-harden. Over several accounts,
+// as Prowler's docs run it: one process per account, one after another, each
+// assuming that account's role (`--role arn:aws:iam::ACCOUNT:role/ROLE`).
 //
 // How it reaches the emulator: AWS_ENDPOINT_URL (boto3 >= 1.28 reads it for
 // every service) points at the proxy, and so does HTTP_PROXY: botocore's S3
@@ -75,8 +77,11 @@ export function prowlerEnv(env, proxyUrl) {
   };
 }
 
-/** `prowler aws --service s3` as the benchmark runs it, writing JSON-OCSF into `outDir`. */
-export function prowlerArgv(outDir) {
+/**
+ * `prowler aws --service s3` as the benchmark runs it, writing JSON-OCSF into
+ * `outDir`; with `roleArn`, in the account of that role (it assumes it first).
+ */
+export function prowlerArgv(outDir, { roleArn } = {}) {
   return [
     PROWLER,
     'aws',
@@ -93,19 +98,24 @@ export function prowlerArgv(outDir) {
     '--no-banner',
     '--log-level',
     'CRITICAL',
+    ...(roleArn ? ['--role', roleArn] : []),
   ];
 }
 
 /**
- * Runs Prowler's S3 checks once and checks it looked at every seeded bucket
- * (its findings name each one). Resolves with { ms, code, checks, findings,
- * buckets }. Prowler exits 3 when any check fails, which is its normal answer.
+ * Runs Prowler's S3 checks once (in the account of `roleArn`, if given) and
+ * checks it looked at every seeded bucket there (its findings name each
+ * one). Resolves with { ms, code, checks, findings, buckets }. Prowler exits
+ * 3 when any check fails, which is its normal answer.
  */
-export async function runProwler({ proxyUrl, env, dir, names }) {
+export async function runProwler({ proxyUrl, env, dir, names, roleArn }) {
   const outDir = join(dir, 'prowler-out');
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const result = await timedRun(prowlerArgv(outDir), { env: prowlerEnv(env, proxyUrl), cwd: dir });
+  const result = await timedRun(prowlerArgv(outDir, { roleArn }), {
+    env: prowlerEnv(env, proxyUrl),
+    cwd: dir,
+  });
   if (result.code !== 0 && result.code !== 3)
     throw new Error(`prowler exited ${result.code}: ${result.stderr.trim().slice(-500)}`);
   const file = readdirSync(outDir).find((name) => name.endsWith('.ocsf.json'));
@@ -118,7 +128,15 @@ export async function runProwler({ proxyUrl, env, dir, names }) {
   const missing = names.filter((name) => !seen.has(name));
   if (missing.length > 0)
     throw new Error(
-      `prowler reported nothing on ${missing.length} seeded buckets (${missing[0]}, …)`,
+      `prowler${roleArn ? ` (${roleArn})` : ''} reported nothing on ${missing.length} seeded buckets (${missing[0]}, …)`,
+    );
+  // One account's findings only: another account's bucket would mean crossed answers.
+  const stray = [...seen].filter(
+    (name) => name.startsWith('bench-fleet-') && !names.includes(name),
+  );
+  if (stray.length > 0)
+    throw new Error(
+      `prowler${roleArn ? ` (${roleArn})` : ''} reported buckets of another account (${stray[0]}, …)`,
     );
   return {
     ms: result.ms,

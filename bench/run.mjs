@@ -18,7 +18,7 @@ import { auditArgv, auditVsCli } from './audit-vs-cli.mjs';
 import { ensureAwsCli } from './aws-cli.mjs';
 import { benchEnv } from './env.mjs';
 import { formatFirstFrame, measureFirstFrame } from './first-frame.mjs';
-import { seedFleet } from './fleet.mjs';
+import { memberAccounts, seedFleet } from './fleet.mjs';
 import { formatDuration, formatRatio, parseBenchArgs, table, USAGE } from './format.mjs';
 import { ACCOUNT_READS, BUCKET_READS } from './guide-commands.mjs';
 import { formatCriticalPath, formatLatency } from './latency-report.mjs';
@@ -226,13 +226,20 @@ async function main() {
       results.apply = await applyVsCli({ endpoint, env, dir, runs: options.applyRuns, log });
     if (parts.has('latency')) {
       await resetEmulator(endpoint);
-      log(`bench: seeding ${options.latencyBuckets} buckets for the latency part…`);
-      const fleet = await seedFleet(endpoint, options.latencyBuckets);
+      // One account: the emulator's default, audited with the caller's own
+      // credentials. More: member accounts, each entered through a role.
+      const accounts = options.accounts > 1 ? memberAccounts(options.accounts) : undefined;
+      log(
+        `bench: seeding ${options.latencyBuckets} buckets for the latency part` +
+          `${accounts ? ` over ${accounts.length} accounts (${accounts.join(', ')})` : ''}…`,
+      );
+      const fleet = await seedFleet(endpoint, options.latencyBuckets, { accounts });
       results.latency = await latencyVsScanner({
         endpoint,
         env,
         dir,
         names: fleet.names,
+        ...(accounts ? { members: fleet.accounts } : {}),
         latencyMs: options.latencyMs,
         jitterMs: options.jitterMs,
         replay: options.replay,
@@ -241,6 +248,7 @@ async function main() {
         scanner: options.scanner,
         log,
       });
+      results.latency.fleet = fleet.summary;
     }
     if (parts.has('critical-path')) {
       results.criticalPath = await applyCriticalPath({

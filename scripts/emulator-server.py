@@ -22,6 +22,11 @@ with two gaps closed that s3-harden's tests depend on:
   rest; real S3 returns a ContinuationToken for the next page (the bench's
   10,000-bucket fleet needs it). The patched listing pages by name, as S3
   does, with the token the continuation-token parameter sends back.
+- moto's ListBuckets leaves out each bucket's BucketRegion; real S3 returns
+  it whenever the request has at least one valid parameter (max-buckets,
+  continuation-token, prefix, bucket-region), and s3-harden, which always
+  sends max-buckets, reads each listed bucket in that region without a
+  HeadBucket first. The patched listing says it on the same condition.
 
 Usage is moto_server's: -H HOST -p PORT.
 """
@@ -149,10 +154,20 @@ def all_buckets(self):
     if token:
         listed = [bucket for bucket in listed if bucket.name > token]
     page = listed[: int(max_buckets)] if max_buckets else listed
+    # S3 says each bucket's region only to a request with a parameter.
+    with_region = any(
+        self._get_param(name) is not None
+        for name in ("max-buckets", "continuation-token", "prefix", "bucket-region")
+    )
     result = {
         "Owner": {"ID": "bcaf1ffd86f41161ca5fb16fd081034f", "DisplayName": "webfile"},
         "Buckets": [
-            {"Name": bucket.name, "CreationDate": bucket.creation_date_ISO8601} for bucket in page
+            {
+                "Name": bucket.name,
+                "CreationDate": bucket.creation_date_ISO8601,
+                **({"BucketRegion": bucket.region_name} if with_region else {}),
+            }
+            for bucket in page
         ],
     }
     if len(page) < len(listed):

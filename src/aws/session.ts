@@ -42,6 +42,13 @@ export interface ObserveOptions {
   readonly optional?: readonly ResourceKey[];
   /** The bucket receiving server access logs: its `logTarget.*` resources are read there. */
   readonly logBucket?: string;
+  /**
+   * The bucket's region, already known (ListBuckets' BucketRegion): its reads
+   * go out at once, with no HeadBucket. Should one find the bucket gone
+   * (NoSuchBucket), or one of its own reads be refused, HeadBucket is sent
+   * after all and decides as it would have first: its error is observe's.
+   */
+  readonly region?: string;
 }
 
 export interface AwsSession {
@@ -222,7 +229,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
       values: Record<string, unknown>,
       unreadable: Record<string, string>,
       optional = false,
-    ): Promise<void> => {
+    ): Promise<AwsError | undefined> => {
       try {
         values[resource] = await read(target, resource);
       } catch (error) {
@@ -230,7 +237,10 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
           unreadable[resource] = error.message;
         else if (optional) unreadable[resource] = (error as Error).message;
         else throw error;
+        // The failure, for a caller that did not confirm the bucket first.
+        return error instanceof AwsError ? error : undefined;
       }
+      return undefined;
     };
 
     const locateBucket = async (bucket: string) => {
@@ -309,16 +319,30 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
             unreadable,
           };
         }
-        const [located] = await Promise.all([
-          locateBucket(bucket),
-          // HeadBucket already answers whether the bucket exists: not read twice.
-          ...resources.filter((resource) => resource !== 'bucket.exists').map(readOne),
-        ]);
-        if (resources.includes('bucket.exists'))
-          values['bucket.exists'] = { Region: located.region };
+        // HeadBucket answers whether the bucket exists: 'bucket.exists' is not read twice.
+        const read = resources.filter((resource) => resource !== 'bucket.exists');
+        let region: string;
+        if (options.region) {
+          region = options.region;
+          const failures = await Promise.all(read.map(readOne));
+          // Gone since the list was read, or one of its own reads refused (all
+          // of it may be): HeadBucket is sent after all, and its answer decides
+          // as it would have first. Nothing failed: nothing more is sent.
+          const doubt = failures.some(
+            (failure, index) =>
+              failure?.kind === 'no-such-bucket' ||
+              (failure?.kind === 'access-denied' &&
+                RESOURCES[read[index] as ResourceKey].scope === 'bucket'),
+          );
+          if (doubt) await locateBucket(bucket);
+        } else {
+          const [located] = await Promise.all([locateBucket(bucket), ...read.map(readOne)]);
+          region = located.region;
+        }
+        if (resources.includes('bucket.exists')) values['bucket.exists'] = { Region: region };
         return {
           ...target,
-          region: located.region,
+          region,
           principalArn: identity.arn,
           observedAt: new Date().toISOString(),
           values,

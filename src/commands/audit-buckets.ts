@@ -19,7 +19,7 @@ import {
 import type { AccountAudit, BucketAudit } from '../plan/audit/schema.js';
 import { exceptResults } from '../plan/exceptions/audit-exceptions.js';
 import type { Exception } from '../plan/exceptions/exceptions.js';
-import type { ResourceKey } from '../plan/model/types.js';
+import type { Posture, ResourceKey } from '../plan/model/types.js';
 import { inRegions, isFatal } from './bucket-regions.js';
 import { CommandError } from './exit-codes.js';
 import { type BucketSelection, selectBuckets } from './fleet-select.js';
@@ -49,7 +49,9 @@ const NO_EXCEPTIONS: AuditExceptions = { exceptions: [], now: new Date(), warn: 
 /**
  * One bucket: found, then read, then judged. Never rejects but for a fatal
  * error. `listed`: the bucket came from ListBuckets (--all, --match), so one
- * not found was deleted during the run, and its row says so.
+ * not found was deleted during the run, and its row says so. `knownRegion`
+ * (ListBuckets' BucketRegion): its reads go out at once, one round trip,
+ * with no HeadBucket unless they find it gone or refused.
  */
 export async function auditBucket(
   view: AwsSession,
@@ -58,11 +60,35 @@ export async function auditBucket(
   context: AuditExceptions = NO_EXCEPTIONS,
   knownRegion?: string,
 ): Promise<BucketAudit> {
-  let region: string;
+  // What its tags say is held until the row is known: a bucket that cannot
+  // be audited has nothing more to say.
+  const warnings: string[] = [];
+  let posture: Posture;
+  let tagged: Exception[];
   try {
-    // HeadBucket in the bucket's region when ListBuckets said it, else from the
-    // session's; memoised for every region, so observe does not send it again.
-    ({ region } = await (knownRegion ? view.inRegion(knownRegion) : view).locateBucket(bucket));
+    // Listed with its region: no HeadBucket (observe sends one only should the
+    // reads find the bucket gone or refused). Else HeadBucket finds the region
+    // first, from the session's; memoised for every region, so observe does
+    // not send it again.
+    const region = knownRegion ?? (await view.locateBucket(bucket)).region;
+    // Read in its own region: Macie, Access Analyzer, KMS, CloudTrail answer
+    // there (once per region, memoised); account Block Public Access once per account.
+    const local = view.inRegion(region);
+    const reads = auditReads();
+    // Every read is optional: one refused read is one control's "unknown", not the row's.
+    // The tags are one more read, sent with the others, once per bucket.
+    [posture, tagged] = await Promise.all([
+      local.observe(bucket, reads, {
+        optional: reads,
+        ...(knownRegion ? { region: knownRegion } : {}),
+      }),
+      readBucketTagExceptions(
+        local,
+        bucket,
+        (line) => warnings.push(line),
+        context.cisVersion,
+      ).then((read) => read.exceptions),
+    ]);
   } catch (error) {
     if (isFatal(error)) throw error;
     const kind = errorKind(error);
@@ -79,19 +105,7 @@ export async function auditBucket(
       errorKind: kind,
     };
   }
-  // Read in its own region: Macie, Access Analyzer, KMS, CloudTrail answer
-  // there (once per region, memoised); account Block Public Access once per account.
-  const local = view.inRegion(region);
-  const reads = auditReads();
-  // Every read is optional: one refused read is one control's "unknown", not the row's.
-  // HeadBucket is not sent again: the view remembers it.
-  // The tags are one more read, sent with the others, once per bucket.
-  const [posture, tagged] = await Promise.all([
-    local.observe(bucket, reads, { optional: reads }),
-    readBucketTagExceptions(local, bucket, context.warn, context.cisVersion).then(
-      (read) => read.exceptions,
-    ),
-  ]);
+  for (const line of warnings) context.warn(line);
   const results = evaluateControls(posture);
   return {
     bucket,

@@ -4,10 +4,11 @@
  * read (account Block Public Access) is sent once however many buckets ask,
  * and a regional one (Macie, Access Analyzer, KMS, CloudTrail) once per
  * region: each bucket is read in its own region (ListBuckets' BucketRegion,
- * else HeadBucket's), through that region's clients. Each bucket is found
- * first (HeadBucket: a bucket that vanished or is denied gets its row and the
- * audit goes on), then its reads go out together; buckets run a few at a
- * time (--concurrency). --regions keeps the buckets of those regions. Many
+ * else HeadBucket's), through that region's clients. A listed bucket whose
+ * region ListBuckets says has its reads go out together at once; one named,
+ * or of unknown region, is found first (HeadBucket), then read; a bucket
+ * that vanished or is denied gets its row and the audit goes on
+ * (./audit-buckets.ts); buckets run a few at a time (--concurrency). --regions keeps the buckets of those regions. Many
  * accounts (--accounts): ./audit-accounts.ts. Throttling is retried by the
  * SDK (standard mode, see ../aws/clients.ts); a read still refused is one
  * control's "unknown", with the reason.

@@ -4,7 +4,8 @@
  * SDK's standard retry mode retries it with backoff), 403 AccessDenied (a
  * denied read is one control's "unknown"; a denied HeadBucket is the row's
  * error), or forwards them late, to watch how many buckets, and how many of
- * one bucket's reads, are in flight at once.
+ * one bucket's reads, are in flight at once; or strips ListBuckets'
+ * BucketRegion, as an endpoint that does not say it would.
  */
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +28,8 @@ interface Seen {
 type Decision =
   | { readonly reply: { status: number; code?: string; message?: string } }
   | { readonly delayMs: number }
+  /** Forwarded, with each bucket's BucketRegion taken out of the answer. */
+  | { readonly stripBucketRegion: true }
   | undefined;
 
 interface Proxy {
@@ -58,7 +61,12 @@ async function startProxy(
     maxBuckets: 0,
     maxPerBucket: 0,
   };
-  const forward = (req: IncomingMessage, body: Buffer, res: import('node:http').ServerResponse) => {
+  const forward = (
+    req: IncomingMessage,
+    body: Buffer,
+    res: import('node:http').ServerResponse,
+    strip = false,
+  ) => {
     const out = httpRequest(
       {
         host: upstream.hostname,
@@ -68,8 +76,24 @@ async function startProxy(
         headers: { ...req.headers, host: upstream.host },
       },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        if (!strip) {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          return;
+        }
+        const parts: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => parts.push(chunk));
+        answer.on('end', () => {
+          const text = Buffer.concat(parts)
+            .toString()
+            .replace(/<BucketRegion>[^<]*<\/BucketRegion>/g, '');
+          res
+            .writeHead(answer.statusCode ?? 502, {
+              ...answer.headers,
+              'content-length': String(Buffer.byteLength(text)),
+            })
+            .end(text);
+        });
       },
     );
     out.on('error', () => res.destroy());
@@ -104,6 +128,8 @@ async function startProxy(
         res.writeHead(status, { 'content-type': 'application/xml' }).end(body);
       } else if (decision && 'delayMs' in decision) {
         setTimeout(() => forward(req, Buffer.concat(chunks), res), decision.delayMs);
+      } else if (decision && 'stripBucketRegion' in decision) {
+        forward(req, Buffer.concat(chunks), res, true);
       } else {
         forward(req, Buffer.concat(chunks), res);
       }
@@ -295,10 +321,21 @@ describe('audit through a proxy in front of the emulator', () => {
   });
 
   it('--match: a bucket deleted after the list was read is a row that says so and trips nothing; a denied one is unknown', async () => {
+    // Listed, so read at once with no HeadBucket: the reads find one gone (every
+    // request of it 404 NoSuchBucket, as S3 answers once it is deleted), the
+    // other refused whole; HeadBucket is then sent, and decides the row as
+    // it did when it went first.
     proxy = await startProxy(emulatorUrl(), all, (request) => {
-      if (request.method !== 'HEAD') return undefined;
-      if (request.bucket === gone) return { reply: { status: 404 } };
-      if (request.bucket === shut) return { reply: { status: 403 } };
+      if (request.bucket === gone)
+        return {
+          reply: {
+            status: 404,
+            code: 'NoSuchBucket',
+            message: 'The specified bucket does not exist',
+          },
+        };
+      if (request.bucket === shut)
+        return { reply: { status: 403, code: 'AccessDenied', message: 'Access Denied' } };
       return undefined;
     });
     // The same gate trips on the denied one below: the vanished one has nothing left to secure.
@@ -315,6 +352,11 @@ describe('audit through a proxy in front of the emulator', () => {
       },
     ]);
     expect(vanished.report?.summary).toMatchObject({ buckets: 1, errors: 1 });
+    // Its ten reads (the tags among them) went out first; HeadBucket, once, last.
+    const asked = proxy.seen.filter((r) => r.bucket === gone);
+    expect(asked).toHaveLength(11);
+    expect(asked.filter((r) => r.method === 'HEAD')).toHaveLength(1);
+    expect(asked.at(-1)?.method).toBe('HEAD');
 
     const denied = await runCli([
       'audit',
@@ -341,6 +383,37 @@ describe('audit through a proxy in front of the emulator', () => {
     expect(tolerated.code).toBe(0);
   });
 
+  it('listed with its region (--match): no HeadBucket, a bucket’s ten reads at once; without BucketRegion, HeadBucket first', async () => {
+    const pattern = `audit-px-fleet?-${process.pid}-*`;
+    const slow = (request: Seen): Decision => (request.bucket ? { delayMs: 100 } : undefined);
+    proxy = await startProxy(emulatorUrl(), all, slow);
+    const listed = await auditJson(proxy.url, ['--match', pattern]);
+    expect(listed.code).toBe(0);
+    expect(listed.report?.buckets.map((b) => b.bucket)).toEqual(fleet);
+    expect(listed.report?.buckets.map((b) => b.region)).toEqual(fleet.map(() => 'us-east-1'));
+    expect(listed.report?.stats.calls['s3:HeadBucket']).toBeUndefined();
+    expect(proxy.seen.filter((r) => r.bucket && r.method === 'HEAD')).toHaveLength(0);
+    // One round trip a bucket: its ten requests (the tags among them) all in flight together.
+    expect(proxy.seen.filter((r) => r.bucket === fleet[0])).toHaveLength(10);
+    expect(proxy.maxPerBucket).toBe(10);
+    await proxy.close();
+
+    // An endpoint whose ListBuckets does not say BucketRegion: each bucket is
+    // found with HeadBucket first, as one named with --bucket is.
+    proxy = await startProxy(emulatorUrl(), all, (request) =>
+      request.method === 'GET' && request.url.includes('max-buckets')
+        ? { stripBucketRegion: true }
+        : slow(request),
+    );
+    const unsaid = await auditJson(proxy.url, ['--match', pattern]);
+    expect(unsaid.code).toBe(0);
+    expect(unsaid.report?.buckets).toEqual(listed.report?.buckets);
+    expect(unsaid.report?.stats.calls['s3:HeadBucket']).toBe(fleet.length);
+    for (const bucket of fleet)
+      expect(proxy.seen.find((r) => r.bucket === bucket)?.method, bucket).toBe('HEAD');
+    expect(proxy.maxPerBucket).toBe(10);
+  });
+
   it('--concurrency bounds the buckets in flight; one bucket’s reads go out together', async () => {
     proxy = await startProxy(emulatorUrl(), all, (request) =>
       request.bucket ? { delayMs: 100 } : undefined,
@@ -350,7 +423,8 @@ describe('audit through a proxy in front of the emulator', () => {
     expect(two.code).toBe(0);
     expect(two.report?.buckets.map((b) => b.bucket)).toEqual(fleet);
     expect(proxy.maxBuckets).toBe(2);
-    // HeadBucket first, then the ten S3 reads of the bucket (its tags among them) at once.
+    // Named (--bucket), so HeadBucket first, then the ten S3 reads of the bucket
+    // (its tags among them) at once.
     expect(proxy.maxPerBucket).toBe(10);
     await proxy.close();
 

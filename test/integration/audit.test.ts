@@ -53,9 +53,11 @@ const ON = {
   RestrictPublicBuckets: true,
 };
 
-/** The S3 reads made once per bucket (HeadBucket finds it first). */
+/**
+ * The S3 reads made once per listed bucket: ListBuckets says its region
+ * (BucketRegion), so no HeadBucket finds it first.
+ */
 const PER_BUCKET = [
-  's3:HeadBucket',
   's3:GetPublicAccessBlock',
   's3:GetBucketOwnershipControls',
   's3:GetBucketEncryption',

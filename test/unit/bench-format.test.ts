@@ -7,11 +7,15 @@
 import { describe, expect, it } from 'vitest';
 import { dependencyDepth } from '../../bench/apply-critical-path.mjs';
 import { spreadSample } from '../../bench/audit-vs-cli.mjs';
-import { fleetNames } from '../../bench/fleet.mjs';
+import { fleetNames, memberAccounts, splitNames } from '../../bench/fleet.mjs';
 import { formatDuration, formatRatio, median, parseBenchArgs, table } from '../../bench/format.mjs';
 import { bucketReads, operationOf } from '../../bench/guide-commands.mjs';
-import { overFloor } from '../../bench/latency-report.mjs';
-import { latencyFloor } from '../../bench/latency-vs-scanner.mjs';
+import { formatLatency, overFloor } from '../../bench/latency-report.mjs';
+import {
+  AUDIT_DEFAULT_ACCOUNT_CONCURRENCY,
+  latencyFloor,
+} from '../../bench/latency-vs-scanner.mjs';
+import { DEFAULT_ACCOUNT_CONCURRENCY } from '../../src/commands/audit-flags.js';
 
 describe('parseBenchArgs', () => {
   it('defaults to 200 buckets, every CLI read, every part', () => {
@@ -121,13 +125,37 @@ describe('what is timed', () => {
 });
 
 describe('the latency parts', () => {
-  it('floor: STS, one ListBuckets page a 1,000, then two round trips a wave of buckets', () => {
+  it('floor: STS, one ListBuckets page a 1,000, then one round trip a wave of buckets', () => {
     expect(latencyFloor({ buckets: 1000, concurrency: 8, latencyMs: 30 })).toEqual({
-      roundTrips: 252,
-      ms: 7560,
+      roundTrips: 127,
+      ms: 3810,
     });
-    expect(latencyFloor({ buckets: 10, concurrency: 64, latencyMs: 30 }).roundTrips).toBe(4);
-    expect(latencyFloor({ buckets: 2500, concurrency: 64, latencyMs: 10 }).roundTrips).toBe(84);
+    expect(latencyFloor({ buckets: 10, concurrency: 64, latencyMs: 30 }).roundTrips).toBe(3);
+    expect(latencyFloor({ buckets: 2500, concurrency: 64, latencyMs: 10 }).roundTrips).toBe(44);
+  });
+
+  it('floor over accounts: the caller’s STS, then each account entered (2) and audited, up to the account concurrency at once', () => {
+    // 1,000 over 3, all at once (4 at a time): 1 + 2 + 1 + ceil(334 / 16).
+    expect(
+      latencyFloor({ buckets: 1000, concurrency: 16, latencyMs: 30, accounts: [333, 333, 334] }),
+    ).toEqual({ roundTrips: 25, ms: 750 });
+    // Two at a time: the third waits for the first slot to free.
+    expect(
+      latencyFloor({
+        buckets: 30,
+        concurrency: 10,
+        latencyMs: 1,
+        accounts: [10, 10, 10],
+        accountConcurrency: 2,
+      }).roundTrips,
+    ).toBe(1 + 2 * (2 + 1 + 1));
+    expect(AUDIT_DEFAULT_ACCOUNT_CONCURRENCY).toBe(DEFAULT_ACCOUNT_CONCURRENCY);
+    expect(splitNames(['a', 'b', 'c', 'd', 'e', 'f', 'g'], 3)).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+      ['e', 'f', 'g'],
+    ]);
+    expect(memberAccounts(3)).toEqual(['200000000001', '200000000002', '200000000003']);
   });
 
   it('depth: the longest dependsOn chain, in changes', () => {
@@ -148,7 +176,7 @@ describe('the latency parts', () => {
     expect(overFloor(0, 1000)).toBe('n/a');
   });
 
-  it('parses the latency options, and refuses more than one account for now', () => {
+  it('parses the latency options: 3 accounts unless told', () => {
     const options = parseBenchArgs(['--only', 'latency', '--latency-ms', '50', '--no-scanner']);
     expect(options).toMatchObject({
       latencyBuckets: 1000,
@@ -156,8 +184,38 @@ describe('the latency parts', () => {
       jitterMs: 0,
       replay: true,
       scanner: false,
-      accounts: 1,
+      accounts: 3,
     });
-    expect(() => parseBenchArgs(['--accounts', '3'])).toThrow(/multi-account/);
+    expect(parseBenchArgs(['--accounts', '1']).accounts).toBe(1);
+    expect(() => parseBenchArgs(['--accounts', '0'])).toThrow(/--accounts/);
+    expect(() => parseBenchArgs(['--accounts', '3', '--latency-buckets', '5'])).toThrow(/too few/);
+  });
+
+  it('says accounts, buckets and concurrency in the table', () => {
+    const side = (ms: number, requests: number) => ({
+      ms,
+      times: [ms],
+      warmMs: ms,
+      apiCalls: requests,
+      proxy: { requests, replayed: requests, inFlightPeak: 48 },
+    });
+    const text = formatLatency({
+      accounts: 3,
+      accountConcurrency: 3,
+      buckets: 1000,
+      concurrency: 16,
+      latencyMs: 30,
+      jitterMs: 0,
+      replay: true,
+      floor: { roundTrips: 25, ms: 750 },
+      audit: side(1500, 10_020),
+      sdk: { ms: 1200, line: '1000 buckets', proxy: { requests: 10_004, replayed: 10_004 } },
+      prowler: { ...side(60_000, 9000), checks: 20, times: [20_000, 20_000, 20_000] },
+    });
+    expect(text).toContain('1,000 buckets over 3 accounts (3 at once), 16 buckets at once each');
+    expect(text).toContain('s3-harden audit --all --accounts (3 accounts, 1,000 buckets)');
+    expect(text).toContain('Prowler --service s3, once per account, summed');
+    expect(text).toContain('2.00x the floor');
+    expect(text).toContain('40.0x faster');
   });
 });

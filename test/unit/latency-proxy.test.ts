@@ -6,7 +6,12 @@
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { requestPath, startLatencyProxy } from '../../bench/latency-proxy.mjs';
+import {
+  assumedKey,
+  requestPath,
+  signingKey,
+  startLatencyProxy,
+} from '../../bench/latency-proxy.mjs';
 
 interface Seen {
   readonly method: string;
@@ -160,6 +165,32 @@ describe('latency proxy', () => {
     expect(server.seen).toHaveLength(6);
     p.resetStats();
     expect(p.stats()).toMatchObject({ requests: 0, forwarded: 0, replayed: 0 });
+  });
+
+  it('replays by whose the request is: another account is never answered from one account’s reads', async () => {
+    const server = await upstream();
+    const p = await proxy({ upstream: server.url, replay: true });
+    const signed = (key: string) => ({
+      authorization: `AWS4-HMAC-SHA256 Credential=${key}/20261206/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=x`,
+    });
+    const a = await send(p.port, { path: '/?max-buckets=1000', headers: signed('AKIDA') });
+    const b = await send(p.port, { path: '/?max-buckets=1000', headers: signed('AKIDB') });
+    expect(b.body).not.toBe(a.body);
+    expect(p.stats()).toMatchObject({ forwarded: 2, replayed: 0 });
+    expect(
+      (await send(p.port, { path: '/?max-buckets=1000', headers: signed('AKIDA') })).body,
+    ).toBe(a.body);
+    expect(signingKey(signed('AKIDA'))).toBe('AKIDA');
+    expect(signingKey({})).toBe('');
+    // Keys an AssumeRole through the proxy gave count as their role's account: a
+    // later run's fresh credentials there meet the answers of the first.
+    expect(
+      assumedKey(
+        'Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A222222222222%3Arole%2Faudit&RoleSessionName=s',
+        '<AssumeRoleResponse><Credentials><AccessKeyId>ASIAONE</AccessKeyId></Credentials></AssumeRoleResponse>',
+      ),
+    ).toEqual({ account: '222222222222', accessKey: 'ASIAONE' });
+    expect(assumedKey('Action=GetCallerIdentity', '<AccessKeyId>X</AccessKeyId>')).toBeNull();
   });
 
   it('without replay, every request reaches the upstream', async () => {
