@@ -26,7 +26,7 @@ import { startLatencyProxy } from './latency-proxy.mjs';
 import { runProwler } from './prowler.mjs';
 import { timedRun } from './timed-run.mjs';
 
-/** The audit's default --concurrency (src/commands/program.ts). */
+/** The audit's default --concurrency (DEFAULT_AUDIT_CONCURRENCY in src/commands/audit-command.ts). */
 export const AUDIT_DEFAULT_CONCURRENCY = 16;
 
 /** The audit's default --account-concurrency (src/commands/audit-flags.ts). */

@@ -13,8 +13,10 @@ import { bucketReads, operationOf } from '../../bench/guide-commands.mjs';
 import { formatLatency, overFloor } from '../../bench/latency-report.mjs';
 import {
   AUDIT_DEFAULT_ACCOUNT_CONCURRENCY,
+  AUDIT_DEFAULT_CONCURRENCY,
   latencyFloor,
 } from '../../bench/latency-vs-scanner.mjs';
+import { DEFAULT_AUDIT_CONCURRENCY } from '../../src/commands/audit-command.js';
 import { DEFAULT_ACCOUNT_CONCURRENCY } from '../../src/commands/audit-flags.js';
 
 describe('parseBenchArgs', () => {
@@ -150,6 +152,7 @@ describe('the latency parts', () => {
       }).roundTrips,
     ).toBe(1 + 2 * (2 + 1 + 1));
     expect(AUDIT_DEFAULT_ACCOUNT_CONCURRENCY).toBe(DEFAULT_ACCOUNT_CONCURRENCY);
+    expect(AUDIT_DEFAULT_CONCURRENCY).toBe(DEFAULT_AUDIT_CONCURRENCY);
     expect(splitNames(['a', 'b', 'c', 'd', 'e', 'f', 'g'], 3)).toEqual([
       ['a', 'b'],
       ['c', 'd'],
