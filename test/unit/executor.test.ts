@@ -140,16 +140,18 @@ describe('executePlan: success', () => {
     ]);
     expect(cloud.value(B)).toEqual(ON);
     expect(cloud.value(A)).toEqual(ON);
-    // Each resource is read again right before its write (still as planned?).
+    // Every resource is read again before the first write (still as planned?),
+    // all at once; the two writes are independent (a bucket, the account), so
+    // both are in flight together, each journalled before its call.
     expect(cloud.log).toEqual([
       'journal begin',
       `read ${B}`,
+      `read ${A}`,
       `journal intent ${B}`,
       'run s3:PutPublicAccessBlock',
-      `journal applied ${B}`,
-      `read ${A}`,
       `journal intent ${A}`,
       'run s3control:PutPublicAccessBlock',
+      `journal applied ${B}`,
       `journal applied ${A}`,
       `read ${B}`,
       `read ${A}`,
@@ -181,6 +183,22 @@ describe('executePlan: success', () => {
     const seen: string[][] = [];
     await executePlan(
       planOf([bucketChange(null, ON), accountChange(null, ON)]),
+      cloud.deps({ onProgress: (results) => seen.push(statuses(results)) }),
+    );
+    // Independent: both start in the first wave.
+    expect(seen.slice(0, 4)).toEqual([
+      ['applying', 'pending'],
+      ['applying', 'applying'],
+      ['applied', 'applying'],
+      ['applied', 'applied'],
+    ]);
+  });
+
+  it('reports progress in order for dependent changes: one applied before the next starts', async () => {
+    const cloud = new FakeCloud();
+    const seen: string[][] = [];
+    await executePlan(
+      planOf([bucketChange(null, ON), accountChange(null, ON, { dependsOn: [B] })]),
       cloud.deps({ onProgress: (results) => seen.push(statuses(results)) }),
     );
     expect(seen.slice(0, 4)).toEqual([
@@ -241,7 +259,8 @@ describe('executePlan: failure and rollback', () => {
     cloud.beforeRun = (call) => {
       if (call.service === 's3control') throw new Error(accessDenied);
     };
-    const plan = planOf([bucketChange(before, ON), accountChange(null, ON)]);
+    // Change 2 depends on change 1: it starts only once change 1 is applied.
+    const plan = planOf([bucketChange(before, ON), accountChange(null, ON, { dependsOn: [B] })]);
     const outcome = await executePlan(plan, cloud.deps());
 
     expect(outcome.status).toBe('rolled-back');
@@ -275,11 +294,12 @@ describe('executePlan: failure and rollback', () => {
     const plan = planOf([bucketChange(null, ON), accountChange(null, ON), third]);
     await executePlan(plan, cloud.deps());
     expect(cloud.log.filter((entry) => !entry.startsWith('journal'))).toEqual([
+      // One read per resource, before any write: the third change is checked
+      // against what the first leaves, and waits for it (same bucket).
       `read ${B}`,
-      'run s3:PutPublicAccessBlock',
       `read ${A}`,
+      'run s3:PutPublicAccessBlock',
       'run s3control:PutPublicAccessBlock',
-      `read ${B}`,
       'run s3:PutPublicAccessBlock',
       // The failed call is read back: it did not take effect, so it needs no undo.
       `read ${B}`,
@@ -368,13 +388,13 @@ describe('executePlan: failure and rollback', () => {
     });
   });
 
-  it('a failure at change 1 runs nothing else and reports the bucket unchanged', async () => {
+  it('a failure at change 1 runs nothing that follows it and reports the bucket unchanged', async () => {
     const cloud = new FakeCloud();
     cloud.beforeRun = () => {
       throw new Error('boom');
     };
     const outcome = await executePlan(
-      planOf([bucketChange(null, ON), accountChange(null, ON)]),
+      planOf([bucketChange(null, ON), accountChange(null, ON, { dependsOn: [B] })]),
       cloud.deps(),
     );
     expect(statuses(outcome.results)).toEqual(['failed', 'pending']);
@@ -440,7 +460,7 @@ describe('executePlan: cancel', () => {
       if (index === 0) controller.abort();
     };
     const outcome = await executePlan(
-      planOf([bucketChange(null, ON), accountChange(null, ON)]),
+      planOf([bucketChange(null, ON), accountChange(null, ON, { dependsOn: [B] })]),
       cloud.deps({ signal: controller.signal }),
     );
     expect(outcome.cancelled).toBe(true);
@@ -448,6 +468,7 @@ describe('executePlan: cancel', () => {
     expect(statuses(outcome.results)).toEqual(['rolled-back', 'pending']);
     expect(cloud.log.filter((entry) => !entry.startsWith('journal'))).toEqual([
       `read ${B}`,
+      `read ${A}`,
       'run s3:PutPublicAccessBlock',
       `read ${B}`,
       'run s3:DeletePublicAccessBlock',
@@ -605,7 +626,7 @@ describe('journal on disk', () => {
     const journal = openJournal(TARGET, dir, new Date('2025-01-02T03:04:05.678Z'));
     try {
       await executePlan(
-        planOf([bucketChange(null, ON), accountChange(null, ON)]),
+        planOf([bucketChange(null, ON), accountChange(null, ON, { dependsOn: [B] })]),
         cloud.deps({ journal }),
       );
     } finally {
