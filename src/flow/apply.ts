@@ -31,7 +31,7 @@ export interface ApplyDeps {
    * checked under the lock (a check before it could race another apply).
    */
   unfinished?(target: Target): readonly string[];
-  /** Aborted: finish the call in flight, then roll back (unless the last write is done). */
+  /** Aborted: finish the calls in flight, then roll back (unless the last write is done). */
   readonly signal?: AbortSignal;
   /** Every status change, for progress displays. */
   onProgress?(results: readonly ChangeResult[]): void;

@@ -524,12 +524,12 @@ describe('what a Ctrl+C says it does', () => {
     [
       'a write in flight',
       at('applied', 'applying'),
-      'Cancelling: finishing the call in flight, then rolling back what was applied…',
+      'Cancelling: finishing the calls in flight, then rolling back what was applied…',
     ],
     [
       'writes still to come',
       at('applied', 'pending'),
-      'Cancelling: finishing the call in flight, then rolling back what was applied…',
+      'Cancelling: finishing the calls in flight, then rolling back what was applied…',
     ],
     [
       'the last write done',
