@@ -41,27 +41,25 @@ const s3 = (operation: string, Bucket: string, extra: Record<string, unknown> = 
   input: { Bucket, ...extra },
 });
 
+/** A Block Public Access change on `bucket`, all four flags on. */
+const pabOn = (resource: ResourceKey, bucket: string) =>
+  change(
+    resource,
+    resource,
+    s3('PutPublicAccessBlock', bucket, { PublicAccessBlockConfiguration: ON }),
+    s3('DeletePublicAccessBlock', bucket),
+    { after: ON },
+  );
+
 /** Changes on two buckets, the account, and a created KMS key (its rotation refers to its ID). */
-const bucketPab = change(
-  'bucket.publicAccessBlock',
-  'bucket.publicAccessBlock',
-  s3('PutPublicAccessBlock', BUCKET, { PublicAccessBlockConfiguration: ON }),
-  s3('DeletePublicAccessBlock', BUCKET),
-  { after: ON },
-);
+const bucketPab = pabOn('bucket.publicAccessBlock', BUCKET);
 const bucketOwnership = change(
   'bucket.ownershipControls',
   'bucket.ownershipControls',
   s3('PutBucketOwnershipControls', BUCKET),
   s3('DeleteBucketOwnershipControls', BUCKET),
 );
-const logsPab = change(
-  'logTarget.publicAccessBlock',
-  'logTarget.publicAccessBlock',
-  s3('PutPublicAccessBlock', LOGS, { PublicAccessBlockConfiguration: ON }),
-  s3('DeletePublicAccessBlock', LOGS),
-  { after: ON },
-);
+const logsPab = pabOn('logTarget.publicAccessBlock', LOGS);
 const accountPab = change(
   'account.publicAccessBlock',
   'account.publicAccessBlock',

@@ -178,35 +178,36 @@ describe('executePlan: success', () => {
     expect(cloud.records.at(-1)).toEqual({ type: 'end', outcome: 'applied' });
   });
 
-  it('reports progress: every change goes pending → applying → applied', async () => {
-    const cloud = new FakeCloud();
-    const seen: string[][] = [];
-    await executePlan(
-      planOf([bucketChange(null, ON), accountChange(null, ON)]),
-      cloud.deps({ onProgress: (results) => seen.push(statuses(results)) }),
-    );
+  it.each<[string, readonly string[], string[][]]>([
     // Independent: both start in the first wave.
-    expect(seen.slice(0, 4)).toEqual([
-      ['applying', 'pending'],
-      ['applying', 'applying'],
-      ['applied', 'applying'],
-      ['applied', 'applied'],
-    ]);
-  });
-
-  it('reports progress in order for dependent changes: one applied before the next starts', async () => {
+    [
+      'independent changes start together',
+      [],
+      [
+        ['applying', 'pending'],
+        ['applying', 'applying'],
+        ['applied', 'applying'],
+        ['applied', 'applied'],
+      ],
+    ],
+    [
+      'a dependent one starts once the other is applied',
+      [B],
+      [
+        ['applying', 'pending'],
+        ['applied', 'pending'],
+        ['applied', 'applying'],
+        ['applied', 'applied'],
+      ],
+    ],
+  ])('reports progress: pending → applying → applied (%s)', async (_label, dependsOn, steps) => {
     const cloud = new FakeCloud();
     const seen: string[][] = [];
     await executePlan(
-      planOf([bucketChange(null, ON), accountChange(null, ON, { dependsOn: [B] })]),
+      planOf([bucketChange(null, ON), accountChange(null, ON, { dependsOn })]),
       cloud.deps({ onProgress: (results) => seen.push(statuses(results)) }),
     );
-    expect(seen.slice(0, 4)).toEqual([
-      ['applying', 'pending'],
-      ['applied', 'pending'],
-      ['applied', 'applying'],
-      ['applied', 'applied'],
-    ]);
+    expect(seen.slice(0, 4)).toEqual(steps);
   });
 
   it('an applied change that reads back differently is reported, not hidden', async () => {

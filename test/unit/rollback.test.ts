@@ -84,28 +84,23 @@ describe('rollbackJournal', () => {
     // Public Access was applied, then three calls were in flight: ownership
     // (took effect), the account's Block Public Access (never reached AWS)
     // and the bucket policy (took effect, then failed on the client).
-    const account = {
-      type: 'intent',
-      at: 't',
-      changeId: 'account.publicAccessBlock',
-      resource: 'account.publicAccessBlock',
-      title: 'Block Public Access (account)',
-      before: null,
-      undo: {
-        service: 's3control',
-        operation: 'DeletePublicAccessBlock',
-        input: { AccountId: '123456789012' },
-      },
-    };
-    const policy = {
-      type: 'intent',
-      at: 't',
-      changeId: 'bucket.policy',
-      resource: 'bucket.policy',
-      title: 'Bucket policy',
-      before: null,
-      undo: { service: 's3', operation: 'DeleteBucketPolicy', input: { Bucket: 'my-bucket' } },
-    };
+    const intent = (changeId: ResourceKey, title: string, undo: ApiCall) => ({
+      ...pab,
+      changeId,
+      resource: changeId,
+      title,
+      undo,
+    });
+    const account = intent('account.publicAccessBlock', 'Block Public Access (account)', {
+      service: 's3control',
+      operation: 'DeletePublicAccessBlock',
+      input: { AccountId: '123456789012' },
+    });
+    const policy = intent('bucket.policy', 'Bucket policy', {
+      service: 's3',
+      operation: 'DeleteBucketPolicy',
+      input: { Bucket: 'my-bucket' },
+    });
     const journal = parseJournal(
       lines(
         { ...begin, changes: 4 },
