@@ -43,7 +43,8 @@ export function dependencyDepth(changes) {
 
 /**
  * The longest chain of writes that must follow one another, counted in
- * changes: a change follows what it depends on, the change before it on the
+ * changes: a change follows what it depends on (and the changes whose output
+ * its call refers to), the change before it on the
  * same bucket (the call's Bucket; a call without one, the change before it on
  * the same resource), and a change that cannot be undone (undo null) follows
  * every change before it and precedes every change after it. Mirrors
@@ -55,9 +56,16 @@ export function orderingDepth(changes) {
   const lastOnChain = new Map();
   const depth = [];
   let barrier;
+  const referenced = (value, into = []) => {
+    if (value && typeof value === 'object') {
+      if (typeof value.fromOutput?.change === 'string') into.push(value.fromOutput.change);
+      else for (const inner of Object.values(value)) referenced(inner, into);
+    }
+    return into;
+  };
   for (const [index, change] of changes.entries()) {
     const before = new Set();
-    for (const id of change.dependsOn ?? []) {
+    for (const id of [...(change.dependsOn ?? []), ...referenced(change.call?.input)]) {
       const dependency = indexOf.get(id);
       if (dependency !== undefined && dependency < index) before.add(dependency);
     }

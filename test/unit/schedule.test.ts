@@ -45,6 +45,18 @@ describe('prerequisites', () => {
     expect(orderingDepth(prerequisites(changes))).toBe(2);
   });
 
+  it('a change waits for the changes whose output its call refers to, dependency or not', () => {
+    const changes = [
+      shape('kms.key', {}),
+      shape('b', {
+        Bucket: 'one',
+        Key: { fromOutput: { change: 'kms.key', path: 'KeyMetadata.Arn' } },
+      }),
+    ];
+    expect(prerequisites(changes)).toEqual([[], [0]]);
+    expect(benchDepth(changes)).toBe(2);
+  });
+
   it('a dependency later in plan order is not waited for (plan order is the order)', () => {
     expect(prerequisites([shape('a', {}, { dependsOn: ['b'] }), shape('b', {})])).toEqual([[], []]);
   });

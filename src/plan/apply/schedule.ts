@@ -3,7 +3,8 @@
  * that are independent instead of making them one at a time. A change starts
  * once every change it must follow has been applied:
  *
- * - the changes it depends on (`dependsOn`);
+ * - the changes it depends on (`dependsOn`), and those whose output its call
+ *   refers to (an OutputRef: a created key's ID), dependency or not;
  * - the change before it, in plan order, on the same bucket (the call's
  *   `Bucket`): S3 refuses two configuration writes to one bucket at once
  *   (409 OperationAborted, "A conflicting conditional operation is currently
@@ -19,6 +20,7 @@
  * order breaks ties: given the same latencies, runs start the same writes in
  * the same order.
  */
+import { collectRefs } from '../model/output-refs.js';
 import type { Change } from '../model/types.js';
 
 /** How many writes may be in flight at once. */
@@ -39,7 +41,8 @@ export function prerequisites(
   let barrier: number | undefined;
   return changes.map((change, index) => {
     const before = new Set<number>();
-    for (const id of change.dependsOn) {
+    const referenced = collectRefs(change.call.input).map((ref) => ref.fromOutput.change);
+    for (const id of [...change.dependsOn, ...referenced]) {
       const dependency = indexOf.get(id);
       if (dependency !== undefined && dependency < index) before.add(dependency);
     }
