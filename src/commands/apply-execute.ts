@@ -2,7 +2,7 @@
  * Running a plan once every check has passed and the operator agreed,
  * shared by a single plan (./apply.ts) and each section of a fleet plan
  * (./fleet-apply.ts): its own journal, each call announced as it starts, and
- * Ctrl+C turned into "finish the call in flight, then roll back" — or, once
+ * Ctrl+C turned into "finish the calls in flight, then roll back" — or, once
  * the last write is done, into "keep it all and write nothing more".
  */
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ import { escapeControl } from '../plan/render/sanitise.js';
 const running = new WeakMap<AbortSignal, readonly ChangeResult[]>();
 
 /**
- * Ctrl+C while applying: the call in flight finishes, then what was applied
+ * Ctrl+C while applying: the calls in flight finish, then what was applied
  * is rolled back; after the last write nothing is undone. The line printed
  * says which. `dispose` removes the handler.
  */

@@ -15,7 +15,7 @@
  * already applied is reported so and left alone), its own journal, apply; on a
  * failure only that section is rolled back, and the run stops
  * (--on-error stop, the default) or goes on (continue). Ctrl+C finishes the
- * call in flight, rolls back the current section and stops. A table of every
+ * calls in flight, rolls back the current section and stops. A table of every
  * section's result ends the run.
  */
 import type { AwsSession } from '../aws/index.js';

@@ -2,9 +2,10 @@
  * Running a plan once the gate (./gate.ts) says ready and the operator has
  * agreed — the commands and the wizard alike: the bucket's lock (one
  * operator at a time), under it the check that no earlier apply is left
- * unfinished, its own write-ahead journal, the executor (each resource read
- * again before its write, journal before each write, rollback on failure or
- * cancel, read-back after), and the outcome's exit code.
+ * unfinished, its own write-ahead journal, the executor (every resource read
+ * again before the first write, independent writes overlapping, journal
+ * before each write, rollback on failure or cancel, read-back after), and the
+ * outcome's exit code.
  */
 import type { AwsSession } from '../aws/session.js';
 import { type ApplyOutcome, type ChangeResult, executePlan } from '../plan/apply/executor.js';
@@ -30,7 +31,7 @@ export interface ApplyDeps {
    * checked under the lock (a check before it could race another apply).
    */
   unfinished?(target: Target): readonly string[];
-  /** Aborted: finish the call in flight, then roll back (unless the last write is done). */
+  /** Aborted: finish the calls in flight, then roll back (unless the last write is done). */
   readonly signal?: AbortSignal;
   /** Every status change, for progress displays. */
   onProgress?(results: readonly ChangeResult[]): void;

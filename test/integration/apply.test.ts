@@ -142,17 +142,14 @@ describe('plan and apply against the emulator', () => {
       expect(outcome.results.map((result) => result.status)).toEqual(['rolled-back', 'failed']);
       expect(await snapshot(bucket)).toEqual(before);
       expect(before['bucket.publicAccessBlock']).toEqual(prior);
-      // The journal recorded the before-state ahead of the write, and the rollback.
+      // The journal recorded each before-state ahead of its write, and the
+      // rollback. The two changes are independent (the bucket, the account):
+      // both are in flight together, so both intents come first and their
+      // outcomes in the order the calls answer.
       const types = readJournal(journal.path).map((entry) => entry.type);
-      expect(types).toEqual([
-        'begin',
-        'intent',
-        'applied',
-        'intent',
-        'failed',
-        'rolled-back',
-        'end',
-      ]);
+      expect(types.slice(0, 3)).toEqual(['begin', 'intent', 'intent']);
+      expect(types.slice(3, 5).sort()).toEqual(['applied', 'failed']);
+      expect(types.slice(5)).toEqual(['rolled-back', 'end']);
     }
   });
 

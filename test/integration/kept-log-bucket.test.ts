@@ -134,8 +134,18 @@ describe('a created log bucket that has received logs', () => {
       'versioning,logging,account-public-access-block',
     ]);
     expect(planned.code).toBe(2);
-    const saved = parsePlan(readFileSync(file, 'utf8'));
-    expect(saved.changes.at(-1)?.id).toBe('account.publicAccessBlock');
+    const parsed = parsePlan(readFileSync(file, 'utf8'));
+    expect(parsed.changes.at(-1)?.id).toBe('account.publicAccessBlock');
+    // The account's change after logging is on: apply overlaps independent
+    // writes, and a log is delivered only once logging is on.
+    const saved = {
+      ...parsed,
+      changes: parsed.changes.map((change) =>
+        change.id === 'account.publicAccessBlock'
+          ? { ...change, dependsOn: [...change.dependsOn, 'bucket.logging'] }
+          : change,
+      ),
+    };
     const journal = openJournal(saved.target, journalsDir());
     const outcome = await executePlan(saved, {
       run: async (call) => {

@@ -293,12 +293,16 @@ describe('Macie at the SDK boundary (S3 and STS on the emulator, Macie mocked)',
     const posture = await observe(session, bucket);
     const steps: StepId[] = ['macie', 'public-access-block'];
     const plan = buildPlan(posture, 'strict', steps, defaultAnswers(posture, 'strict', steps));
-    // Block Public Access last, so its failure comes after both Macie changes.
+    // Block Public Access last, and after the job (apply overlaps
+    // independent writes: without the dependency it would start with the
+    // Macie changes), so its failure comes after both Macie changes.
     const ordered: Plan = {
       ...plan,
       changes: [
         ...plan.changes.filter((change) => change.step === 'macie'),
-        ...plan.changes.filter((change) => change.step !== 'macie'),
+        ...plan.changes
+          .filter((change) => change.step !== 'macie')
+          .map((change) => ({ ...change, dependsOn: [...change.dependsOn, 'bucket.macieJob'] })),
       ],
     };
     const state = statefulMacie(macie, bucket, 'job-9');

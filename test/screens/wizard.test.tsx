@@ -285,7 +285,7 @@ describe('the wizard', () => {
     expect(frame(app)).not.toContain(missing);
   });
 
-  it('Ctrl+C during apply finishes the call in flight, then rolls back', async () => {
+  it('Ctrl+C during apply finishes the calls in flight, then rolls back', async () => {
     const bucket = uniqueBucket('cancel');
     await createBucket(bucket);
     let release: () => void = () => undefined;
@@ -295,7 +295,9 @@ describe('the wizard', () => {
     const slowWrites = (session: AwsSession): AwsSession => ({
       ...session,
       execute: async (call: ApiCall) => {
-        if (call.operation === 'PutPublicAccessBlock' && call.service === 's3') await gate;
+        // Both writes (the bucket's, the account's) are independent: both
+        // wait in flight until released, so "0 of 2" holds until then.
+        if (call.operation === 'PutPublicAccessBlock') await gate;
         return session.execute(call);
       },
     });
@@ -312,14 +314,15 @@ describe('the wizard', () => {
     await press(app, 'y');
     await waitFor(app, 'Applying (0 of 2)');
     await press(app, KEY.ctrlC);
-    await waitFor(app, 'Cancelling: finishing the call in flight, then rolling back');
+    await waitFor(app, 'Cancelling: finishing the calls in flight, then rolling back');
     release();
+    // The account's write was in flight too: it finished, and is rolled back.
     const result = await waitFor(
       app,
-      'Apply cancelled; 1 change rolled back. The bucket is as it was.',
+      'Apply cancelled; 2 changes rolled back. The bucket is as it was.',
     );
     expect(result).toContain('↶ Block Public Access (bucket): rolled back');
-    expect(result).toContain('· Block Public Access (account): not applied');
+    expect(result).toContain('↶ Block Public Access (account): rolled back');
     const posture = await sessions[0]?.observe(bucket, [
       'bucket.publicAccessBlock',
       'account.publicAccessBlock',

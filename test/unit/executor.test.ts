@@ -140,16 +140,18 @@ describe('executePlan: success', () => {
     ]);
     expect(cloud.value(B)).toEqual(ON);
     expect(cloud.value(A)).toEqual(ON);
-    // Each resource is read again right before its write (still as planned?).
+    // Every resource is read again before the first write (still as planned?),
+    // all at once; the two writes are independent (a bucket, the account), so
+    // both are in flight together, each journalled before its call.
     expect(cloud.log).toEqual([
       'journal begin',
       `read ${B}`,
+      `read ${A}`,
       `journal intent ${B}`,
       'run s3:PutPublicAccessBlock',
-      `journal applied ${B}`,
-      `read ${A}`,
       `journal intent ${A}`,
       'run s3control:PutPublicAccessBlock',
+      `journal applied ${B}`,
       `journal applied ${A}`,
       `read ${B}`,
       `read ${A}`,
@@ -176,19 +178,36 @@ describe('executePlan: success', () => {
     expect(cloud.records.at(-1)).toEqual({ type: 'end', outcome: 'applied' });
   });
 
-  it('reports progress: every change goes pending → applying → applied', async () => {
+  it.each<[string, readonly string[], string[][]]>([
+    // Independent: both start in the first wave.
+    [
+      'independent changes start together',
+      [],
+      [
+        ['applying', 'pending'],
+        ['applying', 'applying'],
+        ['applied', 'applying'],
+        ['applied', 'applied'],
+      ],
+    ],
+    [
+      'a dependent one starts once the other is applied',
+      [B],
+      [
+        ['applying', 'pending'],
+        ['applied', 'pending'],
+        ['applied', 'applying'],
+        ['applied', 'applied'],
+      ],
+    ],
+  ])('reports progress: pending → applying → applied (%s)', async (_label, dependsOn, steps) => {
     const cloud = new FakeCloud();
     const seen: string[][] = [];
     await executePlan(
-      planOf([bucketChange(null, ON), accountChange(null, ON)]),
+      planOf([bucketChange(null, ON), accountChange(null, ON, { dependsOn })]),
       cloud.deps({ onProgress: (results) => seen.push(statuses(results)) }),
     );
-    expect(seen.slice(0, 4)).toEqual([
-      ['applying', 'pending'],
-      ['applied', 'pending'],
-      ['applied', 'applying'],
-      ['applied', 'applied'],
-    ]);
+    expect(seen.slice(0, 4)).toEqual(steps);
   });
 
   it('an applied change that reads back differently is reported, not hidden', async () => {
@@ -241,7 +260,8 @@ describe('executePlan: failure and rollback', () => {
     cloud.beforeRun = (call) => {
       if (call.service === 's3control') throw new Error(accessDenied);
     };
-    const plan = planOf([bucketChange(before, ON), accountChange(null, ON)]);
+    // Change 2 depends on change 1: it starts only once change 1 is applied.
+    const plan = planOf([bucketChange(before, ON), accountChange(null, ON, { dependsOn: [B] })]);
     const outcome = await executePlan(plan, cloud.deps());
 
     expect(outcome.status).toBe('rolled-back');
@@ -275,11 +295,12 @@ describe('executePlan: failure and rollback', () => {
     const plan = planOf([bucketChange(null, ON), accountChange(null, ON), third]);
     await executePlan(plan, cloud.deps());
     expect(cloud.log.filter((entry) => !entry.startsWith('journal'))).toEqual([
+      // One read per resource, before any write: the third change is checked
+      // against what the first leaves, and waits for it (same bucket).
       `read ${B}`,
-      'run s3:PutPublicAccessBlock',
       `read ${A}`,
+      'run s3:PutPublicAccessBlock',
       'run s3control:PutPublicAccessBlock',
-      `read ${B}`,
       'run s3:PutPublicAccessBlock',
       // The failed call is read back: it did not take effect, so it needs no undo.
       `read ${B}`,
@@ -368,13 +389,13 @@ describe('executePlan: failure and rollback', () => {
     });
   });
 
-  it('a failure at change 1 runs nothing else and reports the bucket unchanged', async () => {
+  it('a failure at change 1 runs nothing that follows it and reports the bucket unchanged', async () => {
     const cloud = new FakeCloud();
     cloud.beforeRun = () => {
       throw new Error('boom');
     };
     const outcome = await executePlan(
-      planOf([bucketChange(null, ON), accountChange(null, ON)]),
+      planOf([bucketChange(null, ON), accountChange(null, ON, { dependsOn: [B] })]),
       cloud.deps(),
     );
     expect(statuses(outcome.results)).toEqual(['failed', 'pending']);
@@ -440,7 +461,7 @@ describe('executePlan: cancel', () => {
       if (index === 0) controller.abort();
     };
     const outcome = await executePlan(
-      planOf([bucketChange(null, ON), accountChange(null, ON)]),
+      planOf([bucketChange(null, ON), accountChange(null, ON, { dependsOn: [B] })]),
       cloud.deps({ signal: controller.signal }),
     );
     expect(outcome.cancelled).toBe(true);
@@ -448,6 +469,7 @@ describe('executePlan: cancel', () => {
     expect(statuses(outcome.results)).toEqual(['rolled-back', 'pending']);
     expect(cloud.log.filter((entry) => !entry.startsWith('journal'))).toEqual([
       `read ${B}`,
+      `read ${A}`,
       'run s3:PutPublicAccessBlock',
       `read ${B}`,
       'run s3:DeletePublicAccessBlock',
@@ -503,12 +525,12 @@ describe('what a Ctrl+C says it does', () => {
     [
       'a write in flight',
       at('applied', 'applying'),
-      'Cancelling: finishing the call in flight, then rolling back what was applied…',
+      'Cancelling: finishing the calls in flight, then rolling back what was applied…',
     ],
     [
       'writes still to come',
       at('applied', 'pending'),
-      'Cancelling: finishing the call in flight, then rolling back what was applied…',
+      'Cancelling: finishing the calls in flight, then rolling back what was applied…',
     ],
     [
       'the last write done',
@@ -605,7 +627,7 @@ describe('journal on disk', () => {
     const journal = openJournal(TARGET, dir, new Date('2025-01-02T03:04:05.678Z'));
     try {
       await executePlan(
-        planOf([bucketChange(null, ON), accountChange(null, ON)]),
+        planOf([bucketChange(null, ON), accountChange(null, ON, { dependsOn: [B] })]),
         cloud.deps({ journal }),
       );
     } finally {

@@ -78,6 +78,86 @@ describe('rollbackJournal', () => {
     expect(recorded.map((entry) => entry.type)).toEqual(['rolled-back', 'rolled-back', 'end']);
   });
 
+  it('several intents unresolved at a crash (writes in flight together): each that took effect is undone, reverse intent order', async () => {
+    // An apply that overlaps writes journals each intent before its call: a
+    // crash can leave several without an outcome. Here the bucket's Block
+    // Public Access was applied, then three calls were in flight: ownership
+    // (took effect), the account's Block Public Access (never reached AWS)
+    // and the bucket policy (took effect, then failed on the client).
+    const intent = (changeId: ResourceKey, title: string, undo: ApiCall) => ({
+      ...pab,
+      changeId,
+      resource: changeId,
+      title,
+      undo,
+    });
+    const account = intent('account.publicAccessBlock', 'Block Public Access (account)', {
+      service: 's3control',
+      operation: 'DeletePublicAccessBlock',
+      input: { AccountId: '123456789012' },
+    });
+    const policy = intent('bucket.policy', 'Bucket policy', {
+      service: 's3',
+      operation: 'DeleteBucketPolicy',
+      input: { Bucket: 'my-bucket' },
+    });
+    const journal = parseJournal(
+      lines(
+        { ...begin, changes: 4 },
+        pab,
+        { type: 'applied', at: 't', changeId: pab.changeId },
+        ownership,
+        account,
+        policy,
+        { type: 'failed', at: 't', changeId: policy.changeId, error: 'socket hang up' },
+      ),
+    );
+    const live: Partial<Record<ResourceKey, unknown>> = {
+      'bucket.publicAccessBlock': ON,
+      'bucket.ownershipControls': { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      'bucket.policy': { Version: '2012-10-17', Statement: [] },
+    };
+    const { deps, calls, recorded } = fakes(live);
+    const reads: ResourceKey[] = [];
+    const outcome = await rollbackJournal(journal, {
+      ...deps,
+      run: async (call) => {
+        if (call.operation === 'DeleteBucketPolicy') live['bucket.policy'] = null;
+        return deps.run(call);
+      },
+      read: async (resource) => {
+        reads.push(resource);
+        return deps.read(resource);
+      },
+    });
+    expect(outcome.restored).toBe(true);
+    // Each one is read first; only those not as before are written.
+    expect(calls.map((call) => call.operation)).toEqual([
+      'DeleteBucketPolicy',
+      'DeleteBucketOwnershipControls',
+      'DeletePublicAccessBlock',
+    ]);
+    expect(reads.filter((resource, i) => reads.indexOf(resource) === i)).toEqual([
+      'bucket.policy',
+      'account.publicAccessBlock',
+      'bucket.ownershipControls',
+      'bucket.publicAccessBlock',
+    ]);
+    expect(outcome.results.map((result) => [result.change.id, result.status])).toEqual([
+      ['bucket.policy', 'rolled-back'],
+      ['account.publicAccessBlock', 'already'],
+      ['bucket.ownership', 'rolled-back'],
+      ['bucket.publicAccessBlock', 'rolled-back'],
+    ]);
+    expect(recorded.map((entry) => entry.type)).toEqual([
+      'rolled-back',
+      'rolled-back',
+      'rolled-back',
+      'end',
+    ]);
+    expect(Object.values(live).every((value) => value === null)).toBe(true);
+  });
+
   it('an in-flight change that never reached AWS reads as before: no write, "already as before"', async () => {
     const journal = parseJournal(`${lines(begin, pab)}\n{"type":"appl`);
     const { deps, calls } = fakes({});

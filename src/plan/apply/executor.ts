@@ -1,14 +1,19 @@
 /**
- * Applies a plan's changes in order. Each resource is read again right before
- * its write, and a change whose resource moved since the plan is not written
- * (stale): the plan is someone else's to redo, not this run's to overwrite.
- * Before each write the change's before- and after-state go to the journal;
- * on any failure (or a cancel before the last write is done) the applied
- * changes are undone newest first — only those still holding what this run
- * wrote (./undo.ts) — each undo read back to confirm, and every change ends
- * in a reported state: nothing half-applied goes unreported. Once every write
- * has succeeded the plan is applied, whatever the read-back finds: a read
- * that fails is "not verified", and the journal is closed all the same.
+ * Applies a plan's changes. Every resource is read first, all at once and
+ * before any write (./prewrite.ts): a plan whose resource moved since it was
+ * made is not written at all (stale): it is someone else's to redo, not this
+ * run's to overwrite. Then the writes go out in waves (./schedule.ts): each
+ * change as soon as what it depends on is applied and the change before it
+ * on the same bucket is done, so independent writes overlap while one
+ * bucket's writes stay one at a time. Before each write the change's before-
+ * and after-state go to the journal; on any failure (or a cancel before the
+ * last write is done) no new write starts, the writes in flight settle, and
+ * every change whose call was made is undone newest started first — only
+ * those still holding what this run wrote (./undo.ts) — each undo read back
+ * to confirm, and every change ends in a reported state: nothing
+ * half-applied goes unreported. Once every write has succeeded the plan is
+ * applied, whatever the read-back finds: a read that fails is "not
+ * verified", and the journal is closed all the same.
  *
  * Created resources are read with the run's identity (the plan's id and the
  * outputs so far, see RunIdentity): a key is found by its ID, or by the tag
@@ -28,6 +33,8 @@ import { formatValue } from '../render/render.js';
 import { RESOURCES, satisfies } from '../resources/index.js';
 import { objectLockOn, undoPinnedByObjectLock } from '../resources/object-lock.js';
 import type { Journal } from './journal.js';
+import { prewriteReads, staleness, staleUpFront } from './prewrite.js';
+import { prerequisites, runInWaves } from './schedule.js';
 import { conflictText, recoverOutput, type UndoContext, undoChange } from './undo.js';
 
 export type ChangeStatus =
@@ -154,18 +161,6 @@ async function verification(
   return { verified: false, verifyDetail: `reads back as ${formatValue(live)}` };
 }
 
-/**
- * The resources of a bucket this run created (and of a log bucket it
- * created) need no read before their writes: nobody else has had them.
- * Nor does a value only this run can have made (its tagged key).
- */
-function readBeforeWriting(change: Change, created: ReadonlySet<string>): boolean {
-  const spec = RESOURCES[change.resource];
-  if (spec.createdByRun && change.before === null) return false;
-  const prefix = change.resource.split('.')[0];
-  return !created.has(`${prefix}.exists`);
-}
-
 export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<ApplyOutcome> {
   const { journal } = deps;
   const results: ChangeResult[] = plan.changes.map((change) => ({ change, status: 'pending' }));
@@ -194,35 +189,47 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
   });
   let failure: string | undefined;
   let cancelled = false;
-  const applied: number[] = [];
+  // The changes whose call was made, in the order they started (their intents' order).
+  const started: number[] = [];
   // Outputs of calls that later calls or undos refer to (OutputRef).
   const outputs = new Map<string, unknown>();
   const identity: RunIdentity = { ...(plan.id ? { planId: plan.id } : {}), outputs };
   const allCalls = plan.changes.flatMap((change) => [change.call, change.undo]);
-  // Buckets this run created so far (`bucket.exists`, `logTarget.exists`).
-  const createdHere = new Set<string>();
+  const fail = (change: Change, why: string) => {
+    failure ??= `${change.title}: ${why}`;
+  };
+  // No new write once one has failed or the operator cancelled.
+  const proceed = () => {
+    if (failure) return false;
+    if (deps.signal?.aborted) cancelled = true;
+    return !cancelled;
+  };
 
-  for (const [index, change] of plan.changes.entries()) {
-    if (deps.signal?.aborted) {
-      cancelled = true;
-      break;
+  // Every resource still as planned? Asked of all at once, before any write:
+  // a plan whose resource moved is refused whole, nothing written.
+  const reads = prewriteReads(plan.changes);
+  if (proceed()) {
+    const stale = await staleUpFront(plan.changes, reads, deps.read, identity);
+    for (const [index, text] of stale) {
+      fail(plan.changes[index] as Change, text);
+      update(index, { status: 'stale', error: text });
     }
+  }
+
+  const start = async (index: number): Promise<boolean> => {
+    const change = plan.changes[index] as Change;
     update(index, { status: 'applying' });
-    if (readBeforeWriting(change, createdHere)) {
-      let live: unknown;
-      let stale: string | undefined;
-      try {
-        live = await deps.read(change.resource, identity);
-        if (!satisfies(change.resource, change.before, live)) {
-          stale = `changed since the plan (now ${formatValue(live)}): not written; plan again`;
-        }
-      } catch (error) {
-        stale = `could not be read before writing it (${message(error)}): not written`;
-      }
+    if (reads.atTurn.has(index)) {
+      const stale = await staleness(change, deps.read, identity);
       if (stale) {
-        failure = `${change.title}: ${stale}`;
+        fail(change, stale);
         update(index, { status: 'stale', error: stale });
-        break;
+        return false;
+      }
+      // Something failed, or a cancel came, while it was read: it is not started.
+      if (!proceed()) {
+        update(index, { status: 'pending' });
+        return false;
       }
     }
     try {
@@ -236,18 +243,19 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
         undo: change.undo,
       });
     } catch (error) {
-      failure = `${change.title}: not attempted, the journal could not be written (${message(error)})`;
+      fail(change, `not attempted, the journal could not be written (${message(error)})`);
       update(index, { status: 'pending', error: `journal: ${message(error)}` });
-      break;
+      return false;
     }
+    started.push(index);
     let output: unknown;
     try {
       output = await deps.run(resolveRefs(change.call, outputs));
     } catch (error) {
-      failure = `${change.title}: ${message(error)}`;
+      fail(change, message(error));
       record({ type: 'failed', changeId: change.id, error: message(error) });
       update(index, { status: 'failed', error: message(error) });
-      break;
+      return false;
     }
     outputs.set(change.id, output);
     const kept = referencedOutput(change.id, output, allCalls);
@@ -256,12 +264,11 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
       changeId: change.id,
       ...(Object.keys(kept).length > 0 ? { output: kept } : {}),
     });
-    applied.push(index);
-    if (change.resource.endsWith('.exists') && change.before === null) {
-      createdHere.add(change.resource);
-    }
     update(index, { status: 'applied' });
-  }
+    return true;
+  };
+  // Independent writes overlap; each waits for what it must follow (./schedule.ts).
+  await runInWaves({ waits: prerequisites(plan.changes), proceed, start });
   // A cancel that arrives during the last call still rolls back what was applied.
   if (!failure && deps.signal?.aborted) cancelled = true;
 
@@ -271,6 +278,7 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
     // crash that leaves the journal open and the next apply blocked. The
     // read-backs depend on nothing but the writes, all done: they go out
     // together (one round trip, not one per change), reported in plan order.
+    const applied = [...started].sort((a, b) => a - b);
     const checks = await Promise.all(
       applied.map((index) => verification(plan.changes[index] as Change, identity, deps)),
     );
@@ -279,31 +287,63 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
     return { status: 'applied', cancelled: false, results, journalPath: journal.path };
   }
 
-  let incomplete = false;
-  let kept = false;
-  // A call that failed may still have taken effect (a timeout after S3 wrote
-  // it, a lost answer): it is undone like the others when it did, which
-  // undoChange tells by reading it first. An output it lost (a created key's
-  // ID) is found again by identity, so its undo can name it.
-  const failedIndex = results.findIndex((result) => result.status === 'failed');
-  if (failedIndex >= 0) {
-    const change = plan.changes[failedIndex] as Change;
+  const status = await rollBack(
+    plan,
+    started,
+    { results, update, record, outputs, identity },
+    deps,
+  );
+  return {
+    status,
+    cancelled,
+    results,
+    error: failure ?? 'cancelled by the operator',
+    journalPath: journal.path,
+  };
+}
+
+interface RunState {
+  readonly results: readonly ChangeResult[];
+  update(index: number, patch: Partial<ChangeResult>): void;
+  record(entry: Parameters<Journal['append']>[0]): void;
+  readonly outputs: Map<string, unknown>;
+  readonly identity: RunIdentity;
+}
+
+/**
+ * Undoes every change whose call was made — applied, or failed (a call that
+ * failed may still have taken effect: a timeout after S3 wrote it, a lost
+ * answer; undoChange tells by reading it first) — newest started first: a
+ * change starts only once what it follows is applied, so that is a valid
+ * reverse order. An output a failed call lost (a created key's ID) is found
+ * again by identity first, so its undo can name it. Ends the journal.
+ */
+async function rollBack(
+  plan: Plan,
+  started: readonly number[],
+  run: RunState,
+  deps: ExecutorDeps,
+): Promise<ApplyStatus> {
+  const { results, update, record, outputs, identity } = run;
+  const allCalls = plan.changes.flatMap((change) => [change.call, change.undo]);
+  const failed = new Set(started.filter((index) => results[index]?.status === 'failed'));
+  for (const index of started) {
+    if (!failed.has(index) || !deps.recover) continue;
+    const change = plan.changes[index] as Change;
     const referenced = allCalls.some((call) =>
       collectRefs(call?.input).some((ref) => ref.fromOutput.change === change.id),
     );
-    if (referenced && deps.recover) {
-      const recover = deps.recover;
-      const found = await recoverOutput(() => recover(change.resource, identity));
-      if (found) {
-        outputs.set(change.id, found);
-        const keptOutput = referencedOutput(change.id, found, allCalls);
-        record({ type: 'applied', changeId: change.id, output: keptOutput });
-      }
+    if (!referenced) continue;
+    const recover = deps.recover;
+    const found = await recoverOutput(() => recover(change.resource, identity));
+    if (found) {
+      outputs.set(change.id, found);
+      const keptOutput = referencedOutput(change.id, found, allCalls);
+      record({ type: 'applied', changeId: change.id, output: keptOutput });
     }
-    applied.push(failedIndex);
   }
   // Object Lock, once on, pins versioning: its undo would be refused.
-  const locked = applied.some((index) => {
+  const locked = started.some((index) => {
     const change = plan.changes[index] as Change;
     return change.resource === 'bucket.objectLock' && objectLockOn(change.after);
   });
@@ -313,13 +353,15 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
     ...(plan.id ? { planId: plan.id } : {}),
     ...(deps.cli ? { cli: deps.cli } : {}),
   };
-  for (const index of [...applied].reverse()) {
+  let incomplete = false;
+  let kept = false;
+  for (const index of [...started].reverse()) {
     const change = plan.changes[index] as Change;
-    const failed = index === failedIndex;
-    if (!failed) update(index, { status: 'rolling-back' });
+    const wasFailed = failed.has(index);
+    if (!wasFailed) update(index, { status: 'rolling-back' });
     const pinned = undoPinnedByObjectLock(change.resource, change.before, locked);
     if (!change.undo || pinned) {
-      if (failed) continue;
+      if (wasFailed) continue;
       incomplete = true;
       const error = pinned ?? 'cannot be undone';
       record({ type: 'rollback-failed', changeId: change.id, error, command: null });
@@ -333,7 +375,7 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
     });
     if (result.status === 'rolled-back' || result.status === 'already') {
       // A failed call that took no effect stays "failed"; one undone, rolled back.
-      if (!(failed && result.status === 'already')) update(index, { status: 'rolled-back' });
+      if (!(wasFailed && result.status === 'already')) update(index, { status: 'rolled-back' });
     } else if (result.status === 'kept') {
       kept = true;
       update(index, { status: 'kept', manualCommand: result.command });
@@ -352,11 +394,5 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
   const status: ApplyStatus = incomplete || kept ? 'rollback-incomplete' : 'rolled-back';
   // A kept bucket leaves nothing to retry: the journal says so, and is finished.
   record({ type: 'end', outcome: kept && !incomplete ? KEPT_OUTCOME : status });
-  return {
-    status,
-    cancelled,
-    results,
-    error: failure ?? 'cancelled by the operator',
-    journalPath: journal.path,
-  };
+  return status;
 }

@@ -162,7 +162,7 @@ export function cancelNotice(results: readonly ChangeResult[] | null): string {
   if (!results) return 'Cancelling: nothing more will be written.';
   switch (applyPhase(results)) {
     case 'writing':
-      return 'Cancelling: finishing the call in flight, then rolling back what was applied…';
+      return 'Cancelling: finishing the calls in flight, then rolling back what was applied…';
     case 'verifying':
       return 'Cancelling: the last change is already applied, so nothing is rolled back.\nNothing more will be written; reading the changes back…';
     case 'rolling-back':

@@ -354,6 +354,7 @@ export const kmsFamily: ResourceFamily<KmsValues> = {
     },
     'kms.alias': {
       label: 'KMS key alias',
+      readByOutputs: true,
       reads: ['kms:ListAliases', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:GetKeyPolicy'],
       scope: 'account',
       schema: kmsAliasValueSchema.nullable(),
@@ -381,6 +382,7 @@ export const kmsFamily: ResourceFamily<KmsValues> = {
     },
     'kms.rotation': {
       label: 'KMS key rotation',
+      readByOutputs: true,
       reads: ['kms:ListAliases', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:GetKeyPolicy'],
       scope: 'account',
       schema: kmsRotationValueSchema.nullable(),

@@ -31,6 +31,13 @@ export interface ResourceSpec<V> {
    */
   readonly createdByRun?: true;
   /**
+   * Read by what this run has made so far (the created key's ID, see
+   * RunIdentity): while a change to it refers to an earlier change's output,
+   * apply reads it before writing only once that output exists, not with the
+   * reads it makes before the first write (../apply/prewrite.ts).
+   */
+  readonly readByOutputs?: true;
+  /**
    * A listing others change all the time (the account's keys and Macie jobs,
    * object counts, findings): a saved plan derived from it is not stale when
    * it moves (../apply/drift.ts), and no step derives a write from it that
