@@ -15,6 +15,7 @@ import type {
 } from '../plan/model/types.js';
 import type { PolicyValidation } from '../plan/policy/validation.js';
 import { RESOURCES } from '../plan/resources/index.js';
+import { listAllBuckets } from './bucket-list.js';
 import { type Clients, type ConnectionOptions, createClients, destroyClients } from './clients.js';
 import { send } from './commands.js';
 import { AwsError, isAbsent, normaliseError } from './errors.js';
@@ -252,27 +253,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
       return { region: typeof head.BucketRegion === 'string' ? head.BucketRegion : viewRegion };
     };
 
-    const listBucketsWithRegions = async () => {
-      const buckets: { name: string; region?: string }[] = [];
-      let token: string | undefined;
-      do {
-        const page = await readCall({
-          service: 's3',
-          operation: 'ListBuckets',
-          input: { MaxBuckets: 1000, ...(token ? { ContinuationToken: token } : {}) },
-        });
-        const listed = (page.Buckets as { Name?: string; BucketRegion?: string }[]) ?? [];
-        for (const bucket of listed) {
-          if (!bucket.Name) continue;
-          buckets.push({
-            name: bucket.Name,
-            ...(bucket.BucketRegion ? { region: bucket.BucketRegion } : {}),
-          });
-        }
-        token = typeof page.ContinuationToken === 'string' ? page.ContinuationToken : undefined;
-      } while (token);
-      return buckets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    };
+    const listBucketsWithRegions = () => listAllBuckets(readCall);
 
     return {
       identity,
