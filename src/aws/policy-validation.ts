@@ -345,12 +345,21 @@ export function createPolicyValidator(
       const ids = policies.map((policy) => policy.change);
       const findings: PolicyFinding[] = [];
       let skippedReason: string | undefined;
-      for (const policy of policies) {
-        if (unavailable) {
+      // The first policy alone: an endpoint without the service, or a caller
+      // without the permission, is found once rather than once a policy. The
+      // rest then go out together: one round trip before apply's first
+      // write, not one a policy.
+      const ask = (policy: PolicyToCheck) =>
+        unavailable ? Promise.resolve(undefined) : resultFor(policy);
+      const [head, ...rest] = policies as [PolicyToCheck, ...PolicyToCheck[]];
+      const answers = [await ask(head)];
+      answers.push(...(await Promise.all(rest.map(ask))));
+      for (const [index, policy] of policies.entries()) {
+        const result = answers[index];
+        if (!result) {
           skippedReason ??= unavailable;
-          break;
+          continue;
         }
-        const result = await resultFor(policy);
         for (const finding of result.findings) {
           findings.push({ ...finding, change: policy.change, policy: policy.label });
         }

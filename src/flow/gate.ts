@@ -110,6 +110,14 @@ export async function gate(
   >,
   options: GateOptions = {},
 ): Promise<Gate> {
+  // The policy checks do not depend on the reading: asked beside it, one
+  // round trip less before the first write (a stale plan's answers are
+  // dropped; the checks only read).
+  const checking = options.validation
+    ? Promise.resolve(options.validation)
+    : session.validatePolicies(plan);
+  // Awaited below, or dropped with a stale plan: never an unhandled rejection.
+  checking.catch(() => {});
   if (options.checkState !== false) {
     const { state } = await currentState(session, plan, {
       ...(options.alsoApplied ? { alsoApplied: options.alsoApplied } : {}),
@@ -118,7 +126,7 @@ export async function gate(
     if (state.state === 'stale')
       return { status: 'stale', reason: state.reason, drift: state.drift };
   }
-  const validation = options.validation ?? (await session.validatePolicies(plan));
+  const validation = await checking;
   if (blocksApply(validation)) {
     return {
       status: 'blocked',

@@ -18,7 +18,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
-import { NOT_AVAILABLE } from '../../src/aws/policy-validation.js';
+import { createPolicyValidator, NOT_AVAILABLE } from '../../src/aws/policy-validation.js';
+import { gate } from '../../src/flow/gate.js';
+import type { ApiCall } from '../../src/plan/model/call.js';
 import type { Change, Plan, ResourceKey } from '../../src/plan/model/types.js';
 import { policyJson } from '../../src/plan/policy/document.js';
 import { buildPlan, defaultAnswers, readsFor } from '../../src/steps/index.js';
@@ -238,6 +240,82 @@ describe('policy checks at the SDK boundary (IAM Access Analyzer mocked)', () =>
       { policyDocument: policyJson(logs), resourceType: 'AWS::S3::Bucket' },
       { policyDocument: policyJson(access), resourceType: 'AWS::S3::AccessPoint' },
     ]);
+  });
+
+  it('the first policy is checked alone, then the others together (one round trip, not one a policy)', async () => {
+    const pending: { call: ApiCall; answer: (output: Record<string, unknown>) => void }[] = [];
+    const validator = createPolicyValidator(
+      (call) => new Promise((answer) => pending.push({ call, answer })),
+    );
+    const inFlight = () => pending.map(({ call }) => call.operation);
+    const answerAll = () => {
+      for (const { call, answer } of pending.splice(0)) {
+        answer(call.operation === 'ValidatePolicy' ? { findings: [] } : { result: 'PASS' });
+      }
+    };
+    const until = async (condition: () => boolean) => {
+      for (let turn = 0; turn < 1000 && !condition(); turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    const done = validator.validate(
+      planWith(
+        [
+          change('bucket.policy', policy('Bucket'), 'Bucket policy'),
+          change('logTarget.policy', policy('AllowLogDelivery'), 'Log bucket policy'),
+          change('bucket.accessPointPolicy', policy('AccessPointRead'), 'Access point policy'),
+        ],
+        'my-logs',
+      ),
+    );
+    await until(() => pending.length > 0);
+    expect(inFlight()).toEqual(['ValidatePolicy']);
+    answerAll();
+    await until(() => pending.length > 0);
+    expect(inFlight()).toEqual(['CheckNoPublicAccess']);
+    answerAll();
+    await until(() => pending.length >= 2);
+    expect(inFlight()).toEqual(['ValidatePolicy', 'ValidatePolicy']);
+    answerAll();
+    await until(() => pending.length >= 2);
+    expect(inFlight()).toEqual(['CheckNoPublicAccess', 'CheckNoPublicAccess']);
+    answerAll();
+    expect(await done).toEqual({
+      checked: true,
+      policies: ['bucket.policy', 'logTarget.policy', 'bucket.accessPointPolicy'],
+      findings: [],
+    });
+  });
+
+  it('apply asks for the policy checks while it reads the bucket again, not after', async () => {
+    const asked: string[] = [];
+    let answerRead: (posture: unknown) => void = () => {};
+    const posture = { bucket: BUCKET, values: {}, unreadable: {}, skipped: {} };
+    const session = {
+      identity: { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/me`, userId: 'me' },
+      observe: () => {
+        asked.push('observe');
+        return new Promise((resolve) => {
+          answerRead = resolve;
+        });
+      },
+      observeLogTarget: async (live: unknown) => live,
+      validatePolicies: async () => {
+        asked.push('validatePolicies');
+        return { checked: true, policies: ['bucket.policy'], findings: [] };
+      },
+    } as unknown as Parameters<typeof gate>[1];
+    const checked = gate(
+      planWith([change('bucket.policy', policy('Bucket'), 'Bucket policy')]),
+      session,
+    );
+    for (let turn = 0; turn < 100 && asked.length < 2; turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // Both asked while the read is still unanswered.
+    expect(asked.sort()).toEqual(['observe', 'validatePolicies']);
+    answerRead(posture);
+    expect((await checked).status).not.toBe('blocked');
   });
 
   it('a public policy is a security warning at its statement', async () => {
