@@ -170,19 +170,6 @@ export async function streamBuckets(
   );
 }
 
-/** Audits `buckets` through one memoised view, `concurrency` at a time, in their order. */
-export async function auditBuckets(
-  view: AwsSession,
-  buckets: readonly string[],
-  concurrency: number,
-): Promise<BucketAudit[]> {
-  const rows: BucketAudit[] = [];
-  await streamBuckets(view, buckets, concurrency, (row) => {
-    rows.push(row);
-  });
-  return rows;
-}
-
 /**
  * The bucket names a selection stands for, with the regions ListBuckets gave;
  * a glob that matches none is an error, as for `plan` (unless `quiet`: one

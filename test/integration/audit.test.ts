@@ -31,7 +31,7 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsSession, connect } from '../../src/aws/index.js';
 import { auditReport } from '../../src/commands/audit.js';
-import { auditBuckets } from '../../src/commands/audit-buckets.js';
+import { auditBucket } from '../../src/commands/audit-buckets.js';
 import { auditReads, CONTROLS } from '../../src/plan/audit/controls.js';
 import { type AuditReport, auditReportSchema } from '../../src/plan/audit/schema.js';
 import {
@@ -540,7 +540,7 @@ describe('audit in process', () => {
     const fresh = await connect({ endpoint: emulatorUrl() });
     try {
       const view = fresh.memoised();
-      const [audit] = await auditBuckets(view, [bucket], 8);
+      const audit = await auditBucket(view, bucket);
       expect(audit?.results).toHaveLength(CONTROLS.length);
       const afterAudit = fresh.callCounts();
 

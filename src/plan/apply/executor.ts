@@ -35,7 +35,7 @@ import { objectLockOn, undoPinnedByObjectLock } from '../resources/object-lock.j
 import type { Journal } from './journal.js';
 import { prewriteReads, staleness, staleUpFront } from './prewrite.js';
 import { prerequisites, runInWaves } from './schedule.js';
-import { conflictText, recoverOutput, type UndoContext, undoChange } from './undo.js';
+import { conflictText, errorText, recoverOutput, type UndoContext, undoChange } from './undo.js';
 
 export type ChangeStatus =
   | 'pending'
@@ -132,10 +132,6 @@ function accountReads(plan: Plan): { reads?: Record<string, unknown> } {
   return Object.keys(reads).length > 0 ? { reads } : {};
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Whether a fresh read of an applied change shows its planned value; never throws. */
 async function verification(
   change: Change,
@@ -148,7 +144,7 @@ async function verification(
   } catch (error) {
     return {
       verified: false,
-      verifyDetail: `not verified: the read-back failed (${message(error)})`,
+      verifyDetail: `not verified: the read-back failed (${errorText(error)})`,
     };
   }
   try {
@@ -243,8 +239,8 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
         undo: change.undo,
       });
     } catch (error) {
-      fail(change, `not attempted, the journal could not be written (${message(error)})`);
-      update(index, { status: 'pending', error: `journal: ${message(error)}` });
+      fail(change, `not attempted, the journal could not be written (${errorText(error)})`);
+      update(index, { status: 'pending', error: `journal: ${errorText(error)}` });
       return false;
     }
     started.push(index);
@@ -252,9 +248,9 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
     try {
       output = await deps.run(resolveRefs(change.call, outputs));
     } catch (error) {
-      fail(change, message(error));
-      record({ type: 'failed', changeId: change.id, error: message(error) });
-      update(index, { status: 'failed', error: message(error) });
+      fail(change, errorText(error));
+      record({ type: 'failed', changeId: change.id, error: errorText(error) });
+      update(index, { status: 'failed', error: errorText(error) });
       return false;
     }
     outputs.set(change.id, output);
@@ -290,7 +286,7 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
   const status = await rollBack(
     plan,
     started,
-    { results, update, record, outputs, identity },
+    { results, update, record, outputs, identity, allCalls },
     deps,
   );
   return {
@@ -308,6 +304,8 @@ interface RunState {
   record(entry: Parameters<Journal['append']>[0]): void;
   readonly outputs: Map<string, unknown>;
   readonly identity: RunIdentity;
+  /** Every call and undo of the plan: which outputs are referenced. */
+  readonly allCalls: readonly (ApiCall | null)[];
 }
 
 /**
@@ -324,8 +322,7 @@ async function rollBack(
   run: RunState,
   deps: ExecutorDeps,
 ): Promise<ApplyStatus> {
-  const { results, update, record, outputs, identity } = run;
-  const allCalls = plan.changes.flatMap((change) => [change.call, change.undo]);
+  const { results, update, record, outputs, identity, allCalls } = run;
   const failed = new Set(started.filter((index) => results[index]?.status === 'failed'));
   for (const index of started) {
     if (!failed.has(index) || !deps.recover) continue;

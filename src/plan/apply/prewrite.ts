@@ -16,6 +16,7 @@ import { collectRefs } from '../model/output-refs.js';
 import type { Change, ResourceKey } from '../model/types.js';
 import { formatValue } from '../render/render.js';
 import { RESOURCES, satisfies } from '../resources/index.js';
+import { errorText } from './undo.js';
 
 export type Read = (resource: ResourceKey, identity?: RunIdentity) => Promise<unknown>;
 
@@ -26,10 +27,6 @@ export interface PrewriteReads {
   readonly atTurn: ReadonlySet<number>;
   /** A later change on a resource already written by the run: index → the change before it. */
   readonly chained: ReadonlyMap<number, number>;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Which reads the plan's changes need before their writes, and when. */
@@ -65,7 +62,7 @@ export async function staleness(
   try {
     live = await read(change.resource, identity);
   } catch (error) {
-    return `could not be read before writing it (${message(error)}): not written`;
+    return `could not be read before writing it (${errorText(error)}): not written`;
   }
   if (satisfies(change.resource, change.before, live)) return undefined;
   return `changed since the plan (now ${formatValue(live)}): not written; plan again`;

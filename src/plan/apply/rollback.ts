@@ -28,7 +28,14 @@ import { objectLockOn, undoPinnedByObjectLock } from '../resources/object-lock.j
 import { KEPT_OUTCOME } from './executor.js';
 import { type JournalEntry, type JournalRecord, readJournalText } from './journal.js';
 import { JournalError, splitEntries } from './journal-scan.js';
-import { conflictText, recoverOutput, type UndoContext, undoChange, undoCommand } from './undo.js';
+import {
+  conflictText,
+  errorText,
+  recoverOutput,
+  type UndoContext,
+  undoChange,
+  undoCommand,
+} from './undo.js';
 
 /** A JournalError whose message may quote the file: control characters escaped. */
 function journalError(message: string): JournalError {
@@ -329,10 +336,6 @@ export interface RollbackOutcome {
   readonly finished: boolean;
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** `bucket.x` → `bucket.exists`; `logTarget.x` → `logTarget.exists`. */
 function existsKey(resource: ResourceKey): ResourceKey | null {
   const prefix = resource.split('.')[0];
@@ -445,7 +448,7 @@ export async function rollbackJournal(
         finish({ change, status: 'already' });
         continue;
       }
-      const error_ = `cannot read it: ${message(error)}`;
+      const error_ = `cannot read it: ${errorText(error)}`;
       const command = change.undo ? undoCommand(change.undo, context) : null;
       record({ type: 'rollback-failed', changeId: change.id, error: error_, command });
       finish({ change, status: 'failed', error: error_, manualCommand: command });

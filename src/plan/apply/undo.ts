@@ -72,7 +72,8 @@ export interface Undoable {
   readonly undo: ApiCall;
 }
 
-function message(error: unknown): string {
+/** An error's one line, whatever was thrown. */
+export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -195,7 +196,7 @@ export async function undoChange(
   try {
     now = live ? live.value : await deps.read(change.resource);
   } catch (error) {
-    const error_ = `cannot read it: ${message(error)}`;
+    const error_ = `cannot read it: ${errorText(error)}`;
     record({ type: 'rollback-failed', changeId: change.id, error: error_, command });
     return { status: 'failed', error: error_, command };
   }
@@ -220,8 +221,8 @@ export async function undoChange(
       record({ type: 'kept', changeId: change.id, reason: KEPT_NOT_EMPTY, command: remove });
       return { status: 'kept', command: remove };
     }
-    record({ type: 'rollback-failed', changeId: change.id, error: message(error), command });
-    return { status: 'failed', error: message(error), command };
+    record({ type: 'rollback-failed', changeId: change.id, error: errorText(error), command });
+    return { status: 'failed', error: errorText(error), command };
   }
 }
 
