@@ -21,6 +21,12 @@ export interface ConnectionOptions {
    * role, see ./accounts.ts); the profile is then not used.
    */
   readonly credentials?: CredentialsProvider;
+  /**
+   * The account the caller must be in (a plan's): the session opens at once
+   * and reads in it while STS confirms the caller beside them (one round
+   * trip less before a plan's first write); see AwsSession.verified.
+   */
+  readonly expectAccount?: string;
 }
 
 /** Temporary credentials, as the SDK takes them from a provider. */

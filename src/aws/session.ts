@@ -25,6 +25,7 @@ import { readBucketTags } from './families/tagging.js';
 import { createPolicyValidator } from './policy-validation.js';
 import { profileProblem } from './profiles.js';
 import { type RegionalSend, readMemo, routeRegion } from './read-memo.js';
+import { readLogTarget, resourceReads } from './resource-reads.js';
 
 export interface Identity {
   readonly accountId: string;
@@ -52,8 +53,24 @@ export interface ObserveOptions {
   readonly region?: string;
 }
 
+/** The credentials are for another account than the one the session was opened for. */
+export class AccountMismatchError extends Error {
+  override name = 'AccountMismatchError';
+  constructor(expected: string, who: Identity) {
+    super(
+      `the plan is for account ${expected}, but these credentials are for account ${who.accountId}`,
+    );
+  }
+}
+
 export interface AwsSession {
+  /** The caller (STS); opened with `expectAccount`, only the account until `verified`. */
   readonly identity: Identity;
+  /**
+   * The caller's identity once STS has answered; rejects when it is not the
+   * account the session was opened for (ConnectionOptions.expectAccount).
+   */
+  readonly verified: Promise<Identity>;
   /** The region the session's clients use. */
   readonly region: string;
   readonly endpoint?: string;
@@ -82,9 +99,14 @@ export interface AwsSession {
   ): Promise<Posture>;
   /**
    * Adds the log target's resources (`logTarget.*`, read on `logBucket`) to a
-   * posture, without reading the bucket itself again.
+   * posture, without reading the bucket itself again. `expectExists` (a plan
+   * saw it): its reads go out beside whether it exists, not after.
    */
-  observeLogTarget(posture: Posture, logBucket: string): Promise<Posture>;
+  observeLogTarget(
+    posture: Posture,
+    logBucket: string,
+    options?: { readonly expectExists?: boolean },
+  ): Promise<Posture>;
   /**
    * A fresh read of one resource; null when not configured. With the run's
    * identity, a resource the run creates is read as that very one (by ID or tag).
@@ -158,24 +180,47 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
     }
   };
 
-  let region: string;
-  let identity: Identity;
-  try {
-    const [resolvedRegion, who] = await Promise.all([
-      clients.s3.config.region(),
-      call({ service: 'sts', operation: 'GetCallerIdentity', input: {} }),
-    ]);
-    region = resolvedRegion;
-    identity = {
+  const explain = async (error: unknown): Promise<AwsError> => {
+    const failure = normaliseError(error, endpoint ? { endpoint } : {});
+    // "No credentials" (or no region) for a named profile: say whether the profile exists.
+    return (await profileProblem(failure, options.profile)) ?? failure;
+  };
+  const asking = call({ service: 'sts', operation: 'GetCallerIdentity', input: {} }).then(
+    (who): Identity => ({
       accountId: String(who.Account ?? ''),
       arn: String(who.Arn ?? ''),
       userId: String(who.UserId ?? ''),
-    };
+    }),
+    async (error) => {
+      throw await explain(error);
+    },
+  );
+  // Awaited below, or through `verified`: never an unhandled rejection.
+  asking.catch(() => {});
+  let region: string;
+  let identity: Identity;
+  let verified: Promise<Identity>;
+  try {
+    const { expectAccount } = options;
+    if (expectAccount) {
+      // Reads start now, in the account the caller expects; STS answers
+      // beside them, and a session in another account is refused before
+      // anything it read is used (`verified`).
+      region = await clients.s3.config.region();
+      identity = { accountId: expectAccount, arn: '', userId: '' };
+      verified = asking.then((who) => {
+        if (who.accountId !== expectAccount) throw new AccountMismatchError(expectAccount, who);
+        identity = who;
+        return who;
+      });
+      verified.catch(() => {});
+    } else {
+      [region, identity] = await Promise.all([clients.s3.config.region(), asking]);
+      verified = Promise.resolve(identity);
+    }
   } catch (error) {
     destroyClients(clients);
-    const failure = normaliseError(error, endpoint ? { endpoint } : {});
-    // "No credentials" for a named profile: say whether the profile exists.
-    throw (await profileProblem(failure, options.profile)) ?? failure;
+    throw await explain(error);
   }
 
   // Access Analyzer's policy checks; remembers for the session whether it is
@@ -199,50 +244,16 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
     onWrite: () => void,
     viewRegion: string,
     release: (bucket: string) => void = () => {},
+    memoisedView = false,
   ): AwsSession => {
+    // One observe is one reading: a read its resources share (the HeadBucket
+    // of s3-harden's trail bucket, a key listing) is sent once, even outside
+    // a memoised view. Nothing is kept after it.
+    const oneReading = (): AwsSession =>
+      memoisedView ? self : view(readMemo(readRegional).read, onWrite, viewRegion, release, true);
     const readCall: ReadSend = (apiCall) =>
       readRegional(apiCall, routeRegion(apiCall, viewRegion, region));
-    const read = async (
-      target: Target,
-      resource: ResourceKey,
-      identity?: RunIdentity,
-    ): Promise<unknown> => {
-      const reader = READERS[resource];
-      try {
-        if ('query' in reader) return await reader.query(target, readCall, identity);
-        return reader.extract(await readCall(reader.call(target)));
-      } catch (error) {
-        if ((error as { absent?: boolean }).absent) return null;
-        throw error;
-      }
-    };
-
-    /**
-     * Reads one resource into a posture's values. A denied read is a fact
-     * about the posture, not a crash: it goes to `unreadable` and the step
-     * that needs it is skipped and says why. An optional read (a key or
-     * endpoint listing) fails soft whatever the reason, e.g. an endpoint
-     * without KMS or EC2: its step falls back to typed input.
-     */
-    const readInto = async (
-      target: Target,
-      resource: ResourceKey,
-      values: Record<string, unknown>,
-      unreadable: Record<string, string>,
-      optional = false,
-    ): Promise<AwsError | undefined> => {
-      try {
-        values[resource] = await read(target, resource);
-      } catch (error) {
-        if (error instanceof AwsError && error.kind === 'access-denied')
-          unreadable[resource] = error.message;
-        else if (optional) unreadable[resource] = (error as Error).message;
-        else throw error;
-        // The failure, for a caller that did not confirm the bucket first.
-        return error instanceof AwsError ? error : undefined;
-      }
-      return undefined;
-    };
+    const { read, readInto } = resourceReads(readCall);
 
     const locateBucket = async (bucket: string) => {
       const head = await readCall({
@@ -255,8 +266,11 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
 
     const listBucketsWithRegions = () => listAllBuckets(readCall);
 
-    return {
-      identity,
+    const self: AwsSession = {
+      get identity() {
+        return identity;
+      },
+      verified,
       region: viewRegion,
       ...(endpoint ? { endpoint } : {}),
       ...(options.profile ? { profile: options.profile } : {}),
@@ -264,12 +278,13 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
         return (await listBucketsWithRegions()).map((bucket) => bucket.name);
       },
       listBucketsWithRegions,
-      inRegion: (where) => view(readRegional, onWrite, where, release),
+      inRegion: (where) => view(readRegional, onWrite, where, release, memoisedView),
       release,
       request: (apiCall) => call(apiCall),
       locateBucket,
       bucketTags: (bucket) => readBucketTags(readCall, bucket),
       async observe(bucket, resources, options = {}) {
+        if (!memoisedView) return oneReading().observe(bucket, resources, options);
         const target = {
           accountId: identity.accountId,
           region: viewRegion,
@@ -294,7 +309,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
           return {
             ...target,
             region: planned.region,
-            principalArn: identity.arn,
+            principalArn: (await verified).arn,
             observedAt: new Date().toISOString(),
             values,
             unreadable,
@@ -324,40 +339,15 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
         return {
           ...target,
           region,
-          principalArn: identity.arn,
+          principalArn: (await verified).arn,
           observedAt: new Date().toISOString(),
           values,
           unreadable,
         };
       },
-      async observeLogTarget(posture, logBucket) {
-        const target = {
-          accountId: posture.accountId,
-          region: posture.region,
-          bucket: posture.bucket,
-          logBucket,
-        };
-        const values: Record<string, unknown> = { ...posture.values };
-        const unreadable: Record<string, string> = { ...posture.unreadable };
-        const resources = (Object.keys(RESOURCES) as ResourceKey[]).filter(
-          (resource) => RESOURCES[resource].scope === 'logTarget',
-        );
-        for (const resource of resources) {
-          delete values[resource];
-          delete unreadable[resource];
-        }
-        // Whether it exists first: a missing bucket has nothing else to read.
-        await readInto(target, 'logTarget.exists', values, unreadable);
-        if (values['logTarget.exists']) {
-          await Promise.all(
-            resources
-              .filter((resource) => resource !== 'logTarget.exists')
-              .map((resource) => readInto(target, resource, values, unreadable)),
-          );
-        } else {
-          for (const resource of resources) if (!(resource in values)) values[resource] = null;
-        }
-        return { ...posture, logBucket, values, unreadable };
+      async observeLogTarget(posture, logBucket, options = {}) {
+        if (!memoisedView) return oneReading().observeLogTarget(posture, logBucket, options);
+        return readLogTarget(readInto, posture, logBucket, options.expectExists === true);
       },
       read,
       async recover(target, resource, identity) {
@@ -391,7 +381,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
       callCounts: () => ({ ...counts }),
       memoised() {
         const memo = readMemo(call);
-        return view(memo.read, memo.forget, viewRegion, memo.release);
+        return view(memo.read, memo.forget, viewRegion, memo.release, true);
       },
       validatePolicies: (plan) => policyValidator.validate(plan),
       close: () => {
@@ -400,6 +390,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
         regional.clear();
       },
     };
+    return self;
   };
 
   return view(call, () => {}, region);

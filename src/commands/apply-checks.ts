@@ -163,13 +163,21 @@ export function refuseIrreversible(titles: readonly string[], options: ApplyComm
 /** Connects for the plan's account and region; refuses other credentials before any write. */
 export async function connectFor(
   target: Pick<Target, 'accountId' | 'region'>,
-  options: ApplyCommandOptions,
+  options: ApplyCommandOptions & {
+    /** Start reading before STS has answered (the gate waits for it): see ConnectionOptions.expectAccount. */
+    readonly early?: boolean;
+  },
 ): Promise<AwsSession> {
   const connection = { region: target.region, ...options.connection };
   if (connection.region !== target.region) {
     throw new CommandError(
       `the plan is for region ${target.region}, but --region is ${connection.region}`,
     );
+  }
+  if (options.early) {
+    // Opened for the plan's account: STS answers beside the gate's reads,
+    // and the gate refuses another account before judging anything.
+    return connect({ ...connection, expectAccount: target.accountId });
   }
   const session = await connect(connection);
   if (session.identity.accountId !== target.accountId) {

@@ -12,7 +12,7 @@ import type { ApplyOutcome, ChangeResult } from '../plan/apply/executor.js';
 import { openJournal, stateDir } from '../plan/apply/journal.js';
 import { findUnfinishedJournals } from '../plan/apply/journal-scan.js';
 import { acquireLock } from '../plan/apply/lock.js';
-import type { Plan } from '../plan/model/types.js';
+import type { Plan, Posture, Target } from '../plan/model/types.js';
 import { cancelNotice } from '../plan/render/outcome.js';
 import { escapeControl } from '../plan/render/sanitise.js';
 
@@ -45,7 +45,13 @@ export async function applyWithJournal(
   plan: Plan,
   signal: AbortSignal,
   print: (text: string) => void,
-  options: { readonly ignoreUnfinished?: boolean } = {},
+  options: {
+    readonly ignoreUnfinished?: boolean;
+    /** The caller holds the bucket's lock already (taken before its gate). */
+    readonly lockHeld?: boolean;
+    /** The gate's reading, made under that lock a moment ago. */
+    readonly readJustNow?: Posture['values'];
+  } = {},
 ): Promise<ApplyOutcome> {
   const announced = new Set<string>();
   running.set(
@@ -55,7 +61,8 @@ export async function applyWithJournal(
   try {
     return await applyPlan(session, plan, {
       openJournal: (target) => openJournal(target),
-      lock: (target) => acquireLock(target, 'apply'),
+      ...(options.lockHeld ? {} : { lock: (target: Target) => acquireLock(target, 'apply') }),
+      ...(options.readJustNow ? { readJustNow: options.readJustNow } : {}),
       ...(options.ignoreUnfinished
         ? {}
         : { unfinished: (target) => findUnfinishedJournals(target, join(stateDir(), 'journals')) }),

@@ -13,7 +13,7 @@
 import { outcomeExit } from '../flow/apply.js';
 import { gate, irreversibleChanges } from '../flow/gate.js';
 import { driftDetails } from '../plan/apply/drift.js';
-import { LockError, refuseWhileHeld } from '../plan/apply/lock.js';
+import { acquireLock, LockError, refuseWhileHeld } from '../plan/apply/lock.js';
 import { resultJson, resultOf, type SectionResult } from '../plan/fleet/outcome.js';
 import { wrapWords } from '../plan/fleet/render.js';
 import { securityWarningsLine } from '../plan/policy/validation.js';
@@ -83,85 +83,101 @@ export async function runApply(
     stdout.write(`${jsonText(json)}\n`);
   };
 
-  // Another run on this bucket (a rollback, say) could undo what the gate would call applied.
+  // Another run on this bucket (a rollback, say) could undo what the gate
+  // would call applied. With --yes nothing waits between the gate and the
+  // first write: the lock is taken before the gate, and the gate's reading,
+  // made under it, is the one the executor checks its changes against (the
+  // same reads are not sent again). A prompt takes the lock after it.
+  let held: { release(): void } | undefined;
   try {
-    refuseWhileHeld(target);
+    if (options.yes) held = acquireLock(target, 'apply');
+    else refuseWhileHeld(target);
   } catch (error) {
     if (error instanceof LockError) throw new CommandError(error.message);
     throw error;
   }
-  const session = await connectFor(target, options);
   try {
-    const checked = await gate(plan, session, gateOptions(options));
-    if (checked.status === 'already-applied') {
-      // A pipeline run again after a successful apply: nothing to do, not an error.
-      const note = `Already applied: ${target.bucket} reads as planned. Nothing to do.`;
-      print(wrapWords(note, '', '  ').join('\n'));
-      report({ status: 'already-applied' });
-      return EXIT.ok;
-    }
-    if (checked.status === 'stale') {
-      report({ status: 'stale', detail: checked.reason, drift: driftDetails(checked.drift) });
-      throw new CommandError(
-        `the plan is stale: ${checked.reason}. Make a new plan with s3-harden plan.`,
-      );
-    }
-    const { validation, checks, warned } = policyOutcome(checked, options, (lines) =>
-      print(formatLines(lines, colour, width)),
-    );
-    print(formatLines(withDigest(renderPlan(plan), plan), colour, width));
-    if (checks.length > 0) print(`\n${formatLines(checks, colour, width)}`);
-    if (count === 0) {
-      report({ status: 'unchanged' });
-      return EXIT.ok;
-    }
-
-    if (!options.yes) {
-      // Irreversible changes and security warnings are confirmed by typing the bucket name.
-      const reasons = [
-        ...(irreversible.length > 0
-          ? [
-              `${irreversible.length} change(s) cannot be undone: ${irreversible.map((change) => escapeControl(change.title)).join(', ')}.`,
-            ]
-          : []),
-        ...(warned ? [`${securityWarningsLine(validation)}, listed above.`] : []),
-      ];
-      const typed = reasons.length > 0;
-      const question = typed
-        ? `\n${reasons.join('\n')}\nType the bucket name (${target.bucket}) to apply ${count} change${count === 1 ? '' : 's'}: `
-        : `\nApply ${count} change${count === 1 ? '' : 's'} to ${target.bucket}? Type "yes" to continue: `;
-      const output = options.json ? process.stderr : process.stdout;
-      const agreed = await confirm(question, typed ? target.bucket : 'yes', output);
-      if (!agreed) {
-        print('Nothing applied.');
-        report({ status: 'not-run' });
-        return EXIT.error;
-      }
-    }
-
-    const interrupt = interruptible(print);
-    print('');
+    const session = await connectFor(target, { ...options, early: true });
     try {
-      const outcome = await applyWithJournal(session, plan, interrupt.signal, print, {
-        ...(options.ignoreUnfinished ? { ignoreUnfinished: true } : {}),
-      });
-      // Where the journal is and the command that undoes it, success or not: ready to paste.
-      const cli = {
-        ...(session.endpoint ? { endpoint: session.endpoint } : {}),
-        ...(session.profile ? { profile: session.profile } : {}),
-      };
+      const checked = await gate(plan, session, gateOptions(options));
+      if (checked.status === 'already-applied') {
+        // A pipeline run again after a successful apply: nothing to do, not an error.
+        const note = `Already applied: ${target.bucket} reads as planned. Nothing to do.`;
+        print(wrapWords(note, '', '  ').join('\n'));
+        report({ status: 'already-applied' });
+        return EXIT.ok;
+      }
+      if (checked.status === 'stale') {
+        report({ status: 'stale', detail: checked.reason, drift: driftDetails(checked.drift) });
+        throw new CommandError(
+          `the plan is stale: ${checked.reason}. Make a new plan with s3-harden plan.`,
+        );
+      }
+      const { validation, checks, warned } = policyOutcome(checked, options, (lines) =>
+        print(formatLines(lines, colour, width)),
+      );
+      print(formatLines(withDigest(renderPlan(plan), plan), colour, width));
+      if (checks.length > 0) print(`\n${formatLines(checks, colour, width)}`);
+      if (count === 0) {
+        report({ status: 'unchanged' });
+        return EXIT.ok;
+      }
+
+      if (!options.yes) {
+        // Irreversible changes and security warnings are confirmed by typing the bucket name.
+        const reasons = [
+          ...(irreversible.length > 0
+            ? [
+                `${irreversible.length} change(s) cannot be undone: ${irreversible.map((change) => escapeControl(change.title)).join(', ')}.`,
+              ]
+            : []),
+          ...(warned ? [`${securityWarningsLine(validation)}, listed above.`] : []),
+        ];
+        const typed = reasons.length > 0;
+        const question = typed
+          ? `\n${reasons.join('\n')}\nType the bucket name (${target.bucket}) to apply ${count} change${count === 1 ? '' : 's'}: `
+          : `\nApply ${count} change${count === 1 ? '' : 's'} to ${target.bucket}? Type "yes" to continue: `;
+        const output = options.json ? process.stderr : process.stdout;
+        const agreed = await confirm(question, typed ? target.bucket : 'yes', output);
+        if (!agreed) {
+          print('Nothing applied.');
+          report({ status: 'not-run' });
+          return EXIT.error;
+        }
+      }
+
+      const interrupt = interruptible(print);
       print('');
-      print(formatLines([...outcomeLines(outcome), ...undoHintLines(outcome, cli)], colour, width));
-      report({
-        ...resultOf(target.bucket, count, outcome),
-        journalPath: outcome.journalPath,
-        undo: rollbackCommand(outcome.journalPath, cli),
-      });
-      return outcomeExit(outcome);
+      try {
+        const outcome = await applyWithJournal(session, plan, interrupt.signal, print, {
+          ...(options.ignoreUnfinished ? { ignoreUnfinished: true } : {}),
+          ...(held ? { lockHeld: true } : {}),
+          ...(held && checked.status === 'ready' && checked.live
+            ? { readJustNow: checked.live.values }
+            : {}),
+        });
+        // Where the journal is and the command that undoes it, success or not: ready to paste.
+        const cli = {
+          ...(session.endpoint ? { endpoint: session.endpoint } : {}),
+          ...(session.profile ? { profile: session.profile } : {}),
+        };
+        print('');
+        print(
+          formatLines([...outcomeLines(outcome), ...undoHintLines(outcome, cli)], colour, width),
+        );
+        report({
+          ...resultOf(target.bucket, count, outcome),
+          journalPath: outcome.journalPath,
+          undo: rollbackCommand(outcome.journalPath, cli),
+        });
+        return outcomeExit(outcome);
+      } finally {
+        interrupt.dispose();
+      }
     } finally {
-      interrupt.dispose();
+      session.close();
     }
   } finally {
-    session.close();
+    held?.release();
   }
 }

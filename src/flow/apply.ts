@@ -10,7 +10,7 @@
 import type { AwsSession } from '../aws/session.js';
 import { type ApplyOutcome, type ChangeResult, executePlan } from '../plan/apply/executor.js';
 import type { Journal } from '../plan/apply/journal.js';
-import type { Plan, Target } from '../plan/model/types.js';
+import type { Plan, Posture, Target } from '../plan/model/types.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 
 /** Apply did not start: another run holds the bucket, or an earlier one never finished. */
@@ -35,10 +35,15 @@ export interface ApplyDeps {
   readonly signal?: AbortSignal;
   /** Every status change, for progress displays. */
   onProgress?(results: readonly ChangeResult[]): void;
+  /**
+   * The gate's reading, when it was made under the lock already held for
+   * this run and nothing has waited since (see ExecutorDeps.readJustNow).
+   */
+  readonly readJustNow?: Posture['values'];
 }
 
 export async function applyPlan(
-  session: Pick<AwsSession, 'execute' | 'read' | 'recover' | 'endpoint' | 'profile'>,
+  session: ApplySession,
   plan: Plan,
   deps: ApplyDeps,
 ): Promise<ApplyOutcome> {
@@ -57,18 +62,21 @@ export async function applyPlan(
   }
 }
 
-async function run(
-  session: Pick<AwsSession, 'execute' | 'read' | 'recover' | 'endpoint' | 'profile'>,
-  plan: Plan,
-  deps: ApplyDeps,
-): Promise<ApplyOutcome> {
+type ApplySession = Pick<AwsSession, 'execute' | 'read' | 'recover' | 'endpoint' | 'profile'> &
+  Partial<Pick<AwsSession, 'memoised'>>;
+
+async function run(session: ApplySession, plan: Plan, deps: ApplyDeps): Promise<ApplyOutcome> {
   const { target } = plan;
   const journal = deps.openJournal(target);
+  // Reads between two writes share their calls (the read-backs of a key's
+  // alias, rotation and policy list its aliases once); every write through
+  // the view forgets them, so nothing read before a write stands in after it.
+  const aws = session.memoised?.() ?? session;
   try {
     return await executePlan(plan, {
-      run: (call) => session.execute(call),
-      read: (resource, identity) => session.read(target, resource, identity),
-      recover: (resource, identity) => session.recover(target, resource, identity),
+      run: (call) => aws.execute(call),
+      read: (resource, identity) => aws.read(target, resource, identity),
+      recover: (resource, identity) => aws.recover(target, resource, identity),
       journal,
       ...(deps.signal ? { signal: deps.signal } : {}),
       cli: {
@@ -77,6 +85,7 @@ async function run(
         ...(session.profile ? { profile: session.profile } : {}),
       },
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+      ...(deps.readJustNow ? { readJustNow: deps.readJustNow } : {}),
     });
   } finally {
     journal.close();

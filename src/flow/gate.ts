@@ -79,7 +79,12 @@ export interface GateOptions {
 }
 
 export type Gate =
-  | { readonly status: 'ready'; readonly validation: PolicyValidation }
+  | {
+      readonly status: 'ready';
+      readonly validation: PolicyValidation;
+      /** What the plan's resources read as, when the gate read them (not with checkState false). */
+      readonly live?: Posture;
+    }
   | { readonly status: 'already-applied' }
   | { readonly status: 'stale'; readonly reason: string; readonly drift: readonly Drift[] }
   | {
@@ -107,7 +112,8 @@ export async function gate(
   session: Pick<
     AwsSession,
     'observe' | 'observeLogTarget' | 'validatePolicies' | 'identity' | 'endpoint'
-  >,
+  > &
+    Partial<Pick<AwsSession, 'verified'>>,
   options: GateOptions = {},
 ): Promise<Gate> {
   // The policy checks do not depend on the reading: asked beside it, one
@@ -118,15 +124,30 @@ export async function gate(
     : session.validatePolicies(plan);
   // Awaited below, or dropped with a stale plan: never an unhandled rejection.
   checking.catch(() => {});
+  // Who the caller is may still be on its way (a session opened for the
+  // plan's account): nothing is judged before it has answered.
+  const caller = session.verified ?? Promise.resolve(session.identity);
+  caller.catch(() => {});
+  let live: Posture | undefined;
   if (options.checkState !== false) {
-    const { state } = await currentState(session, plan, {
-      ...(options.alsoApplied ? { alsoApplied: options.alsoApplied } : {}),
-    });
+    // The caller's failure first: credentials for another account also
+    // make the reads fail, and that is the line the operator needs.
+    const [reading, who] = await Promise.allSettled([
+      currentState(session, plan, {
+        ...(options.alsoApplied ? { alsoApplied: options.alsoApplied } : {}),
+      }),
+      caller,
+    ]);
+    if (who.status === 'rejected') throw who.reason;
+    if (reading.status === 'rejected') throw reading.reason;
+    const current = reading.value;
+    const { state } = current;
     if (state.state === 'applied') return { status: 'already-applied' };
     if (state.state === 'stale')
       return { status: 'stale', reason: state.reason, drift: state.drift };
+    live = current.live;
   }
-  const validation = await checking;
+  const [validation, identity] = await Promise.all([checking, caller]);
   if (blocksApply(validation)) {
     return {
       status: 'blocked',
@@ -138,7 +159,7 @@ export async function gate(
   // A Deny that stops the caller managing the policy or undoing the plan: refused before any write.
   const lockout = planLockout(
     plan,
-    callerContext(session.identity.arn, session.endpoint, options.caller ?? {}),
+    callerContext(identity.arn, session.endpoint, options.caller ?? {}),
   );
   if (lockout.length > 0 && !options.allowLockout) {
     return {
@@ -154,5 +175,5 @@ export async function gate(
   if (irreversible.length > 0 || securityWarnings) {
     return { status: 'needs-confirmation', irreversible, securityWarnings, validation };
   }
-  return { status: 'ready', validation };
+  return { status: 'ready', validation, ...(live ? { live } : {}) };
 }

@@ -92,15 +92,37 @@ export async function observeLive(
   const seen = { ...derivedFrom(plan), ...plan.observed };
   const keys = [...new Set([...(Object.keys(seen) as ResourceKey[]), ...extra])];
   const own = keys.filter((resource) => !resource.startsWith('logTarget.'));
-  let live = await session.observe(
-    target.bucket,
-    own,
-    creates ? { newBucket: { region: target.region, assumed: seen } } : {},
-  );
-  // The bucket exists after all (an earlier run of this plan created it):
-  // what it holds now is read, so the plan shows as already applied, or stale.
-  if (creates && live.values['bucket.exists'] !== null && !live.unreadable['bucket.exists']) {
-    live = await session.observe(target.bucket, own);
-  }
-  return target.logBucket ? session.observeLogTarget(live, target.logBucket) : live;
+  const readOwn = async () => {
+    const live = await session.observe(
+      target.bucket,
+      own,
+      creates ? { newBucket: { region: target.region, assumed: seen } } : {},
+    );
+    // The bucket exists after all (an earlier run of this plan created it):
+    // what it holds now is read, so the plan shows as already applied, or stale.
+    return creates && live.values['bucket.exists'] !== null && !live.unreadable['bucket.exists']
+      ? session.observe(target.bucket, own)
+      : live;
+  };
+  if (!target.logBucket) return readOwn();
+  // The plan names its log target: read beside the bucket, not after it.
+  const empty: Posture = {
+    ...target,
+    principalArn: '',
+    observedAt: '',
+    values: {},
+    unreadable: {},
+  };
+  const [live, logTarget] = await Promise.all([
+    readOwn(),
+    session.observeLogTarget(empty, target.logBucket, {
+      expectExists: Boolean(seen['logTarget.exists']),
+    }),
+  ]);
+  return {
+    ...live,
+    logBucket: target.logBucket,
+    values: { ...live.values, ...logTarget.values },
+    unreadable: { ...live.unreadable, ...logTarget.unreadable },
+  };
 }

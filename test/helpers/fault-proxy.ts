@@ -29,6 +29,8 @@ export interface SeenRequest {
   readonly url: string;
   /** The operation: X-Amz-Target for JSON services (KMS), else method and path. */
   readonly operation: string;
+  /** The request's body, as text (a JSON service's input). */
+  readonly body: string;
 }
 
 export interface FaultProxy {
@@ -98,6 +100,7 @@ export async function faultProxy(target: string): Promise<FaultProxy> {
         method: incoming.method ?? '',
         url: incoming.url ?? '',
         operation: operationOf(incoming),
+        body: Buffer.concat(chunks).toString('utf8'),
       };
       seen.push(entry);
       const kind = fault && fault.at === entry.n ? fault.kind : null;

@@ -292,14 +292,26 @@ describe('the wizard', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
+    // Both writes sent: resolved once the second is in flight.
+    let inFlight = 0;
+    let bothSent: () => void = () => undefined;
+    const sent = new Promise<void>((resolve) => {
+      bothSent = resolve;
+    });
     const slowWrites = (session: AwsSession): AwsSession => ({
       ...session,
       execute: async (call: ApiCall) => {
         // Both writes (the bucket's, the account's) are independent: both
         // wait in flight until released, so "0 of 2" holds until then.
-        if (call.operation === 'PutPublicAccessBlock') await gate;
+        if (call.operation === 'PutPublicAccessBlock') {
+          inFlight += 1;
+          if (inFlight === 2) bothSent();
+          await gate;
+        }
         return session.execute(call);
       },
+      // Apply reads and writes through a memoised view: slow as well.
+      memoised: () => slowWrites(session.memoised()),
     });
     const app = start(services(slowWrites), bucket);
     await pastPosture(app);
@@ -313,6 +325,9 @@ describe('the wizard', () => {
     await waitFor(app, 'Apply 2 changes');
     await press(app, 'y');
     await waitFor(app, 'Applying (0 of 2)');
+    // "0 of 2" shows while the resources are read before the first write:
+    // the cancel comes once both writes are in flight.
+    await sent;
     await press(app, KEY.ctrlC);
     await waitFor(app, 'Cancelling: finishing the calls in flight, then rolling back');
     release();
@@ -357,6 +372,8 @@ describe('the wizard', () => {
         }
         return session.read(target, resource);
       },
+      // Apply reads and writes through a memoised view: slow as well.
+      memoised: () => slowReadBack(session.memoised()),
     });
     const app = start(services(slowReadBack), bucket);
     await pastPosture(app);

@@ -248,6 +248,51 @@ describe('executePlan: success', () => {
   });
 });
 
+describe('executePlan: the reading it was handed (apply --yes: the gate read under the lock)', () => {
+  it('checks the changes against it: no read before the first write, the read-backs still read', async () => {
+    const cloud = new FakeCloud({ [A]: pab({ BlockPublicAcls: false }) });
+    const plan = planOf([
+      bucketChange(null, ON),
+      accountChange(pab({ BlockPublicAcls: false }), ON),
+    ]);
+    const outcome = await executePlan(
+      plan,
+      cloud.deps({ readJustNow: { [B]: null, [A]: pab({ BlockPublicAcls: false }) } }),
+    );
+    expect(outcome.status).toBe('applied');
+    expect(outcome.results.every((result) => result.verified === true)).toBe(true);
+    const firstRun = cloud.log.findIndex((line) => line.startsWith('run '));
+    expect(cloud.log.slice(0, firstRun).filter((line) => line.startsWith('read '))).toEqual([]);
+    expect(cloud.log.filter((line) => line.startsWith('read ')).sort()).toEqual([
+      `read ${A}`,
+      `read ${B}`,
+    ]);
+  });
+
+  it('a resource it shows moved is stale: nothing written', async () => {
+    const cloud = new FakeCloud();
+    const plan = planOf([bucketChange(null, ON), accountChange(null, ON)]);
+    const outcome = await executePlan(
+      plan,
+      cloud.deps({ readJustNow: { [B]: null, [A]: pab({ BlockPublicAcls: false }) } }),
+    );
+    expect(outcome.status).toBe('rolled-back');
+    expect(outcome.results.map((result) => result.status)).toContain('stale');
+    expect(cloud.log.some((line) => line.startsWith('run '))).toBe(false);
+  });
+
+  it('what it does not hold is read as before', async () => {
+    const cloud = new FakeCloud();
+    const plan = planOf([bucketChange(null, ON), accountChange(null, ON)]);
+    const outcome = await executePlan(plan, cloud.deps({ readJustNow: { [B]: null } }));
+    expect(outcome.status).toBe('applied');
+    const firstRun = cloud.log.findIndex((line) => line.startsWith('run '));
+    expect(cloud.log.slice(0, firstRun).filter((line) => line.startsWith('read '))).toEqual([
+      `read ${A}`,
+    ]);
+  });
+});
+
 describe('executePlan: failure and rollback', () => {
   const accessDenied = 'Access denied: s3:PutAccountPublicAccessBlock on account 123456789012.';
 

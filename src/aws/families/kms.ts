@@ -1,11 +1,11 @@
 /**
  * The AWS half of the KMS family. Every KMS resource is read from one scan of
- * the account: ListAliases (all pages), then DescribeKey and, for
- * customer-managed keys, GetKeyRotationStatus and GetKeyPolicy of each
- * aliased key, a few keys at a time (the key policy says who the key lets
- * decrypt; ../../plan/policy/key-policy.ts). Reads started together (one observe)
- * share one scan. The key s3-harden created for the bucket also has its tags
- * read (ListResourceTags).
+ * the account (./kms-keys.ts: every aliased key described, its rotation and
+ * policy — who the key lets decrypt, ../../plan/policy/key-policy.ts — read
+ * for a customer-managed one). Reads started together (one observe) share one
+ * scan. The key s3-harden created for the bucket also has its tags read
+ * (ListResourceTags); a key this run created is read by its ID, one round
+ * trip.
  */
 
 import {
@@ -25,10 +25,8 @@ import {
 } from '@aws-sdk/client-kms';
 import type { RunIdentity } from '../../plan/model/call.js';
 import type { Target } from '../../plan/model/types.js';
-import type { PolicyDocument } from '../../plan/policy/document.js';
 import {
   CHANGE_TAG,
-  isAwsManagedAlias,
   KEY_CHANGE,
   type KmsAliasValue,
   type KmsKeySummary,
@@ -40,8 +38,16 @@ import {
 } from '../../plan/resources/kms.js';
 import { AwsError } from '../errors.js';
 import type { AwsFamily, ReadSend } from './family.js';
+import {
+  CONCURRENCY,
+  type KeyMetadata,
+  keyById,
+  keyTags,
+  PENDING,
+  type ScannedKey,
+  scan,
+} from './kms-keys.js';
 import { mapLimit } from './map-limit.js';
-import { policyFromOutput } from './policy.js';
 
 /**
  * CreateAlias returns nothing; this command returns the alias name it created
@@ -64,160 +70,6 @@ export class CreateAliasEchoCommand extends CreateAliasCommand {
   }
 }
 
-/** How many keys are described at once. */
-const CONCURRENCY = 8;
-const PENDING = new Set(['PendingDeletion', 'PendingReplicaDeletion']);
-
-interface ScannedKey extends KmsKeySummary {
-  readonly description: string;
-}
-
-interface KeyMetadata {
-  KeyId?: string;
-  Arn?: string;
-  Description?: string;
-  KeyState?: string;
-  KeyManager?: string;
-  KeySpec?: string;
-  CustomerMasterKeySpec?: string;
-  KeyUsage?: string;
-}
-
-function errorCode(error: unknown): string | undefined {
-  return (error as { code?: string; name?: string } | undefined)?.code;
-}
-
-async function listAliases(send: ReadSend): Promise<Map<string, string[]>> {
-  const byKey = new Map<string, string[]>();
-  let marker: string | undefined;
-  do {
-    const page = await send({
-      service: 'kms',
-      operation: 'ListAliases',
-      input: { Limit: 100, ...(marker ? { Marker: marker } : {}) },
-    });
-    for (const alias of (page.Aliases as { AliasName?: string; TargetKeyId?: string }[]) ?? []) {
-      // alias/aws/* name AWS managed keys: of those only S3's own is of interest.
-      // Aliases without a target are unused.
-      if (!alias.AliasName || !alias.TargetKeyId) continue;
-      if (isAwsManagedAlias(alias.AliasName) && alias.AliasName !== 'alias/aws/s3') continue;
-      byKey.set(alias.TargetKeyId, [...(byKey.get(alias.TargetKeyId) ?? []), alias.AliasName]);
-    }
-    marker =
-      page.Truncated === true && typeof page.NextMarker === 'string' ? page.NextMarker : undefined;
-  } while (marker);
-  return byKey;
-}
-
-async function describeKey(
-  send: ReadSend,
-  keyId: string,
-  aliases: readonly string[],
-): Promise<ScannedKey | null> {
-  let metadata: KeyMetadata | undefined;
-  try {
-    const output = await send({
-      service: 'kms',
-      operation: 'DescribeKey',
-      input: { KeyId: keyId },
-    });
-    metadata = output.KeyMetadata as KeyMetadata | undefined;
-  } catch (error) {
-    // An alias may outlive nothing: its key is gone.
-    if (errorCode(error) === 'NotFoundException') return null;
-    throw error;
-  }
-  if (!metadata) return null;
-  // S3 default encryption takes symmetric encryption keys only (the CreateKey
-  // defaults, which an emulator may leave out of the description).
-  const spec = metadata.KeySpec ?? metadata.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
-  const usage = metadata.KeyUsage ?? 'ENCRYPT_DECRYPT';
-  if (spec !== 'SYMMETRIC_DEFAULT' || usage !== 'ENCRYPT_DECRYPT') return null;
-  const manager = metadata.KeyManager ?? 'unknown';
-  const state = metadata.KeyState ?? 'unknown';
-  let rotation: boolean | null = null;
-  if (manager === 'CUSTOMER' && !PENDING.has(state)) {
-    try {
-      const output = await send({
-        service: 'kms',
-        operation: 'GetKeyRotationStatus',
-        input: { KeyId: keyId },
-      });
-      rotation = output.KeyRotationEnabled === true;
-    } catch (error) {
-      // A denial makes the whole list unreadable; other refusals (imported key
-      // material, custom key stores) just mean rotation does not apply.
-      if (error instanceof AwsError && error.kind === 'access-denied') throw error;
-    }
-  }
-  const policy = manager === 'CUSTOMER' ? await keyPolicy(send, keyId) : undefined;
-  return {
-    keyId: metadata.KeyId ?? keyId,
-    arn: metadata.Arn ?? '',
-    aliases: [...aliases].sort(),
-    state,
-    rotation,
-    manager,
-    ...(policy ? { policy } : {}),
-    description: metadata.Description ?? '',
-  };
-}
-
-/** A key's policy; undefined when it cannot be read (the warnings then say so). */
-async function keyPolicy(send: ReadSend, keyId: string): Promise<PolicyDocument | undefined> {
-  try {
-    const output = await send({
-      service: 'kms',
-      operation: 'GetKeyPolicy',
-      input: { KeyId: keyId, PolicyName: 'default' },
-    });
-    return policyFromOutput(output, 'key policy') ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A key's tags, sorted by key. */
-async function keyTags(send: ReadSend, keyId: string): Promise<KmsTag[]> {
-  const tags: KmsTag[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await send({
-      service: 'kms',
-      operation: 'ListResourceTags',
-      input: { KeyId: keyId, ...(marker ? { Marker: marker } : {}) },
-    });
-    for (const tag of (page.Tags as { TagKey?: string; TagValue?: string }[]) ?? []) {
-      if (typeof tag.TagKey === 'string')
-        tags.push({ TagKey: tag.TagKey, TagValue: tag.TagValue ?? '' });
-    }
-    marker =
-      page.Truncated === true && typeof page.NextMarker === 'string' ? page.NextMarker : undefined;
-  } while (marker);
-  return tags.sort((a, b) => a.TagKey.localeCompare(b.TagKey));
-}
-
-async function scanKeys(send: ReadSend): Promise<ScannedKey[]> {
-  const byKey = await listAliases(send);
-  const keys = await mapLimit([...byKey], CONCURRENCY, ([keyId, aliases]) =>
-    describeKey(send, keyId, aliases),
-  );
-  return keys
-    .filter((key): key is ScannedKey => key !== null)
-    .sort((a, b) => (a.aliases[0] ?? '').localeCompare(b.aliases[0] ?? ''));
-}
-
-const inflight = new WeakMap<ReadSend, Promise<ScannedKey[]>>();
-
-/** One scan per session at a time: readers started together share it. */
-function scan(send: ReadSend): Promise<ScannedKey[]> {
-  const running = inflight.get(send);
-  if (running) return running;
-  const started = scanKeys(send).finally(() => inflight.delete(send));
-  inflight.set(send, started);
-  return started;
-}
-
 /** The key s3-harden created for this bucket (not pending deletion), if any. */
 async function bucketKey(target: Target, send: ReadSend): Promise<ScannedKey | undefined> {
   const description = keyDescription(target.bucket);
@@ -234,32 +86,6 @@ function createdKeyId(identity: RunIdentity | undefined): string | undefined {
     | undefined;
   const id = output?.KeyMetadata?.KeyId;
   return typeof id === 'string' ? id : undefined;
-}
-
-/** One key read by its ID, aliases included; null when it is gone. */
-async function keyById(send: ReadSend, keyId: string): Promise<ScannedKey | null> {
-  const aliases: string[] = [];
-  let marker: string | undefined;
-  try {
-    do {
-      const page = await send({
-        service: 'kms',
-        operation: 'ListAliases',
-        input: { KeyId: keyId, Limit: 100, ...(marker ? { Marker: marker } : {}) },
-      });
-      for (const alias of (page.Aliases as { AliasName?: string }[]) ?? []) {
-        if (alias.AliasName) aliases.push(alias.AliasName);
-      }
-      marker =
-        page.Truncated === true && typeof page.NextMarker === 'string'
-          ? page.NextMarker
-          : undefined;
-    } while (marker);
-  } catch (error) {
-    if (errorCode(error) === 'NotFoundException') return null;
-    throw error;
-  }
-  return describeKey(send, keyId, aliases);
 }
 
 /**
@@ -332,9 +158,13 @@ async function runKey(
   return key && !PENDING.has(key.state) ? key : null;
 }
 
-/** The key's value as the plan model compares it. */
-async function keyValue(send: ReadSend, key: ScannedKey): Promise<KmsKeyValue> {
-  const tags = await keyTags(send, key.keyId);
+/** The key's value as the plan model compares it (`tags`: its tags, already asked for). */
+async function keyValue(
+  send: ReadSend,
+  key: ScannedKey,
+  asked: Promise<KmsTag[]> = keyTags(send, key.keyId),
+): Promise<KmsKeyValue> {
+  const tags = await asked;
   return {
     Description: key.description,
     KeySpec: 'SYMMETRIC_DEFAULT',
@@ -368,8 +198,13 @@ export const kmsAws: AwsFamily = {
     },
     'kms.key': {
       query: async (target, send, identity): Promise<KmsKeyValue | null> => {
+        // The key CreateKey answered with: its tags asked beside the rest of it.
+        const created = createdKeyId(identity);
+        const tags = created ? keyTags(send, created) : undefined;
+        tags?.catch(() => {});
         const own = await runKey(send, identity, true);
-        if (own !== undefined) return own && keyValue(send, own);
+        if (own !== undefined)
+          return own && keyValue(send, own, own.keyId === created ? tags : undefined);
         const key = await bucketKey(target, send);
         return key ? keyValue(send, key) : null;
       },

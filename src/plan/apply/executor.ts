@@ -99,6 +99,13 @@ export interface ExecutorDeps {
   recover?(resource: ResourceKey, identity: RunIdentity): Promise<unknown>;
   readonly journal: Journal;
   /**
+   * What the plan's resources read a moment ago, under this run's lock and
+   * with nothing waited for since (apply --yes: the gate's reading): the
+   * reads before the first write take these values instead of asking again.
+   * Resources a run creates are read by the run's identity, never from here.
+   */
+  readonly readJustNow?: Readonly<Partial<Record<ResourceKey, unknown>>>;
+  /**
    * Aborted by a cancel (Ctrl+C): stop before the next change, then roll
    * back. Once the last write is done it is ignored: a plan applied whole is
    * better than one undone after the fact.
@@ -205,7 +212,12 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<Apply
   // a plan whose resource moved is refused whole, nothing written.
   const reads = prewriteReads(plan.changes);
   if (proceed()) {
-    const stale = await staleUpFront(plan.changes, reads, deps.read, identity);
+    const { readJustNow } = deps;
+    const readUpFront: ExecutorDeps['read'] = (resource, runIdentity) =>
+      readJustNow && resource in readJustNow && !RESOURCES[resource].createdByRun
+        ? Promise.resolve(readJustNow[resource])
+        : deps.read(resource, runIdentity);
+    const stale = await staleUpFront(plan.changes, reads, readUpFront, identity);
     for (const [index, text] of stale) {
       fail(plan.changes[index] as Change, text);
       update(index, { status: 'stale', error: text });
