@@ -126,7 +126,8 @@ async function planAndApply({ endpoint, proxy, env, dir }, preset, bucket) {
       `apply (${preset}) exited ${apply.code}: ${(apply.stderr || apply.stdout).trim().slice(-500)}`,
     );
   const { changes } = JSON.parse(readFileSync(planFile, 'utf8'));
-  return { ms: apply.ms, requests: proxy.stats().requests, changes };
+  const { requests, chainDepth } = proxy.stats();
+  return { ms: apply.ms, requests, chainDepth, changes };
 }
 
 /** Each preset `runs` times at +0 and at +latencyMs, interleaved; medians compared. */
@@ -166,6 +167,8 @@ export async function applyCriticalPath({ endpoint, env, dir, latencyMs, runs, l
         depth: dependencyDepth(planned.changes),
         orderingDepth: orderingDepth(planned.changes),
         requests: planned.requests,
+        // Counted by the slow proxy, the same in every run unless the plan's reads differ.
+        chainDepth: Math.max(...atL.map((r) => r.chainDepth)),
         ms0,
         msL,
         sequentialRoundTrips: latencyMs > 0 ? (msL - ms0) / latencyMs : Number.NaN,
@@ -176,6 +179,7 @@ export async function applyCriticalPath({ endpoint, env, dir, latencyMs, runs, l
     for (const p of presets) {
       log(
         `bench: apply ${p.preset}: ${Number.isFinite(p.sequentialRoundTrips) ? p.sequentialRoundTrips.toFixed(1) : 'n/a'} sequential round trips;` +
+          ` ${p.chainDepth} requests in the longest chain, each sent after the one before it was answered;` +
           ` dependency depth ${p.depth} (goal ${p.depth + 2}), ordering depth ${p.orderingDepth} (goal ${p.orderingDepth + 2})`,
       );
     }

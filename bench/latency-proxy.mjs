@@ -110,7 +110,18 @@ export async function startLatencyProxy({
   if (!(latencyMs >= 0) || !(jitterMs >= 0) || !(maxInFlight >= 1))
     throw new Error('latency proxy: latencyMs and jitterMs must be >= 0, maxInFlight >= 1');
 
-  const counters = { requests: 0, forwarded: 0, replayed: 0, inFlight: 0, inFlightPeak: 0 };
+  const counters = {
+    requests: 0,
+    forwarded: 0,
+    replayed: 0,
+    inFlight: 0,
+    inFlightPeak: 0,
+    // The longest chain of requests each sent after the one before it was
+    // answered: the round trips in sequence, counted, not timed (a request's
+    // link is 1 + the longest chain answered before it arrived).
+    chainDepth: 0,
+  };
+  let answeredDepth = 0;
   let queuedPeak = 0;
   const waiting = [];
   const cache = new Map();
@@ -170,6 +181,8 @@ export async function startLatencyProxy({
 
   const handle = async (req, res) => {
     counters.requests++;
+    const link = answeredDepth + 1;
+    counters.chainDepth = Math.max(counters.chainDepth, link);
     const chunks = [];
     for await (const chunk of req) chunks.push(chunk);
     const body = Buffer.concat(chunks);
@@ -200,6 +213,7 @@ export async function startLatencyProxy({
           : { ...answer.headers, 'content-length': String(answer.body.length) };
       res.writeHead(answer.status, headers);
       res.end(req.method === 'HEAD' ? undefined : answer.body);
+      answeredDepth = Math.max(answeredDepth, link);
     } catch (error) {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`latency proxy: ${error.message}`);
@@ -228,7 +242,14 @@ export async function startLatencyProxy({
     maxInFlight,
     stats: () => ({ ...counters, queuedPeak, cached: cache.size }),
     resetStats() {
-      Object.assign(counters, { requests: 0, forwarded: 0, replayed: 0, inFlightPeak: 0 });
+      Object.assign(counters, {
+        requests: 0,
+        forwarded: 0,
+        replayed: 0,
+        inFlightPeak: 0,
+        chainDepth: 0,
+      });
+      answeredDepth = 0;
       queuedPeak = 0;
     },
     clearCache: () => cache.clear(),

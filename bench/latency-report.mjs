@@ -98,6 +98,7 @@ export function formatCriticalPath(e) {
       `at +0 ms`,
       `at +${e.latencyMs} ms`,
       'sequential round trips',
+      'longest chain',
       'goal (ordering depth + 2)',
     ],
   ];
@@ -111,13 +112,16 @@ export function formatCriticalPath(e) {
       formatDuration(p.ms0),
       formatDuration(p.msL),
       Number.isFinite(p.sequentialRoundTrips) ? p.sequentialRoundTrips.toFixed(1) : 'n/a',
+      p.chainDepth === undefined ? 'n/a' : String(p.chainDepth),
       p.orderingDepth === undefined ? 'n/a' : String(p.orderingDepth + 2),
     ]);
   }
   return [
     table(rows),
     `sequential round trips = (apply at +${e.latencyMs} ms - apply at +0 ms) / ${e.latencyMs} ms,` +
-      ` medians of ${e.runs} runs each; depth = the longest dependsOn chain of the plan;` +
+      ` medians of ${e.runs} runs each; longest chain = the most requests apply sent one after another,` +
+      ` each after the one before it was answered (counted by the proxy, not timed);` +
+      ` depth = the longest dependsOn chain of the plan;` +
       ` ordering depth = the longest chain counting also the writes to one bucket, which go one at a time`,
   ].join('\n');
 }

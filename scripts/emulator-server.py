@@ -1,6 +1,6 @@
 """
 The local AWS emulator: moto's server (pinned in emulator-requirements.txt),
-with two gaps closed that s3-harden's tests depend on:
+with the gaps closed that s3-harden's tests depend on:
 
 - moto stores an S3 encryption rule's BlockedEncryptionTypes (the SSE-C
   block) but leaves it out of GetBucketEncryption; real S3 returns it, so a
@@ -27,6 +27,12 @@ with two gaps closed that s3-harden's tests depend on:
   continuation-token, prefix, bucket-region), and s3-harden, which always
   sends max-buckets, reads each listed bucket in that region without a
   HeadBucket first. The patched listing says it on the same condition.
+- moto's ListAliases gives each predefined AWS managed alias (alias/aws/s3…)
+  a TargetKeyId whose key does not exist. Real KMS lists a predefined alias
+  that AWS has not associated with a key yet without TargetKeyId (the
+  ListAliases reference): the patched listing leaves it out the same way, so
+  describing "the key of alias/aws/s3" is not a round trip to a key that is
+  not there.
 
 Usage is moto_server's: -H HOST -p PORT.
 """
@@ -35,6 +41,8 @@ import json
 import sys
 
 import xmltodict
+from moto.kms import responses as kms_responses
+from moto.kms.utils import RESERVED_ALIASE_TARGET_KEY_IDS
 from moto.s3 import models, responses
 from moto.s3.exceptions import ServerSideEncryptionConfigurationNotFoundError
 
@@ -177,6 +185,20 @@ def all_buckets(self):
 
 
 responses.S3Response.all_buckets = all_buckets
+
+_list_aliases = kms_responses.KmsResponse.list_aliases
+
+
+def list_aliases(self):
+    listed = json.loads(_list_aliases(self))
+    for alias in listed.get("Aliases", []):
+        predefined = alias.get("AliasName") in RESERVED_ALIASE_TARGET_KEY_IDS
+        if predefined and alias.get("TargetKeyId") not in self.kms_backend.keys:
+            del alias["TargetKeyId"]
+    return json.dumps(listed)
+
+
+kms_responses.KmsResponse.list_aliases = list_aliases
 
 if __name__ == "__main__":
     from moto.server import main

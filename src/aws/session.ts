@@ -20,7 +20,7 @@ import { type Clients, type ConnectionOptions, createClients, destroyClients } f
 import { send } from './commands.js';
 import { AwsError, isAbsent, normaliseError } from './errors.js';
 import type { ReadSend } from './families/family.js';
-import { READERS } from './families/index.js';
+import { READERS, readsAhead } from './families/index.js';
 import { readBucketTags } from './families/tagging.js';
 import { createPolicyValidator } from './policy-validation.js';
 import { profileProblem } from './profiles.js';
@@ -51,6 +51,11 @@ export interface ObserveOptions {
    * after all and decides as it would have first: its error is observe's.
    */
   readonly region?: string;
+  /**
+   * What these resources read as before (a plan's reading): the calls a
+   * read makes after its listing (the keys it describes) go out beside it.
+   */
+  readonly previous?: Readonly<Record<string, unknown>>;
 }
 
 /** The credentials are for another account than the one the session was opened for. */
@@ -294,6 +299,11 @@ export async function connect(options: ConnectionOptions = {}): Promise<AwsSessi
         const values: Record<string, unknown> = {};
         const unreadable: Record<string, string> = {};
         const planned = options.newBucket;
+        // Answered into this reading's memo for the readers that make them; their errors are theirs.
+        if (options.previous) {
+          for (const ahead of readsAhead(options.previous, resources))
+            readCall(ahead).catch(() => {});
+        }
         const readOne = (resource: ResourceKey) =>
           readInto(target, resource, values, unreadable, options.optional?.includes(resource));
         if (planned) {

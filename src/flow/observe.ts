@@ -92,12 +92,18 @@ export async function observeLive(
   const seen = { ...derivedFrom(plan), ...plan.observed };
   const keys = [...new Set([...(Object.keys(seen) as ResourceKey[]), ...extra])];
   const own = keys.filter((resource) => !resource.startsWith('logTarget.'));
+  // What the plan was made from, listings included: what a read will ask
+  // after its listing (the keys it describes) goes out beside it.
+  const provenance = plan.provenance;
+  const previous = {
+    ...(provenance && 'posture' in provenance ? provenance.posture.values : {}),
+    ...seen,
+  };
   const readOwn = async () => {
-    const live = await session.observe(
-      target.bucket,
-      own,
-      creates ? { newBucket: { region: target.region, assumed: seen } } : {},
-    );
+    const live = await session.observe(target.bucket, own, {
+      previous,
+      ...(creates ? { newBucket: { region: target.region, assumed: seen } } : {}),
+    });
     // The bucket exists after all (an earlier run of this plan created it):
     // what it holds now is read, so the plan shows as already applied, or stale.
     return creates && live.values['bucket.exists'] !== null && !live.unreadable['bucket.exists']

@@ -15,7 +15,9 @@ import { NO_INTENT, partitionOf, statementsFor } from '../plan/policy/statements
 import {
   isAdvanced,
   OWN_TRAIL,
+  OWN_TRAIL_CHANGE,
   type Selectors,
+  TRAIL_BUCKET_CHANGE,
   type TrailSelectors,
   trailArn,
   trailBucketName,
@@ -29,9 +31,9 @@ import { mergeRule, NONCURRENT_RULE_ID, noncurrentRule } from './lifecycle-rules
 const STEP = 'cloudtrail';
 export const TITLE = 'CloudTrail data events';
 export const SELECTORS = 'trail.selectors';
-export const OWN = 'account.ownTrail';
+export const OWN = OWN_TRAIL_CHANGE;
 export const OWN_LOGGING = 'account.ownTrailLogging';
-export const BUCKET = 'account.trailBucket';
+export const BUCKET = TRAIL_BUCKET_CHANGE;
 
 /** On every change the step proposes. */
 export const COST_NOTE = 'data events are charged per 100,000 events (see AWS CloudTrail pricing)';

@@ -202,6 +202,20 @@ describe('latency proxy', () => {
     expect(p.stats()).toMatchObject({ requests: 2, forwarded: 2, replayed: 0 });
   });
 
+  it('counts the longest chain of requests each sent after the one before it was answered', async () => {
+    const server = await upstream();
+    const p = await proxy({ upstream: server.url });
+    // Three together: one link. Then two, one after the other: three links.
+    await Promise.all([send(p.port), send(p.port), send(p.port)]);
+    await send(p.port);
+    await send(p.port);
+    expect(p.stats().chainDepth).toBe(3);
+    p.resetStats();
+    expect(p.stats().chainDepth).toBe(0);
+    await Promise.all([send(p.port), send(p.port)]);
+    expect(p.stats().chainDepth).toBe(1);
+  });
+
   it('never has more than maxInFlight requests open upstream; the rest wait in line', async () => {
     let open: () => void = () => {};
     const hold = new Promise<void>((resolve) => {

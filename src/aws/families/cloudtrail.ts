@@ -19,12 +19,15 @@
  * one empty): advanced when AdvancedEventSelectors has any, else basic.
  */
 
+import type { RunIdentity } from '../../plan/model/call.js';
 import type { Target } from '../../plan/model/types.js';
 import {
   byName,
   isCandidate,
   OWN_TRAIL,
+  OWN_TRAIL_CHANGE,
   type Selectors,
+  TRAIL_BUCKET_CHANGE,
   type TrailSelectors,
   type TrailSummary,
   trailBucketName,
@@ -138,7 +141,15 @@ async function listTrails(target: Target, send: ReadSend): Promise<TrailSummary[
 }
 
 /** The selectors of the trail a bucket's selector goes into; null when there is none. */
-async function chosenSelectors(target: Target, send: ReadSend): Promise<TrailSelectors | null> {
+async function chosenSelectors(
+  target: Target,
+  send: ReadSend,
+  identity?: RunIdentity,
+): Promise<TrailSelectors | null> {
+  // The trail this run created (its read-back): its selectors asked beside
+  // the listing, the very call the loop below makes for it, answered once.
+  const created = identity?.outputs.get(OWN_TRAIL_CHANGE) as { TrailARN?: unknown } | undefined;
+  if (typeof created?.TrailARN === 'string') readSelectors(created.TrailARN, send).catch(() => {});
   for (const trail of await describeTrails(target, send)) {
     // Not multi-Region, homed elsewhere, an organization trail: never one, whatever its status.
     if (!isCandidate({ ...trail, IsLogging: true }, target)) continue;
@@ -204,12 +215,19 @@ async function headTrailBucket(
 function onTrailBucket(reader: Reader | undefined): Reader {
   if (!reader) throw new Error('missing bucket reader for the CloudTrail bucket');
   const retarget = (target: Target): Target => ({ ...target, bucket: trailBucketName(target) });
+  const readIt = async (target: Target, send: ReadSend): Promise<unknown> =>
+    'query' in reader
+      ? reader.query(retarget(target), send)
+      : reader.extract(await send(reader.call(retarget(target))));
   return {
-    query: async (target, send) => {
+    query: async (target, send, identity) => {
+      // A bucket this run created (its read-back) is read beside the
+      // HeadBucket, not after it: one round trip.
+      const early = identity?.outputs.has(TRAIL_BUCKET_CHANGE) ? readIt(target, send) : undefined;
+      early?.catch(() => {});
       if (!(await headTrailBucket(target, send))) return null;
       try {
-        if ('query' in reader) return await reader.query(retarget(target), send);
-        return reader.extract(await send(reader.call(retarget(target))));
+        return await (early ?? readIt(target, send));
       } catch (error) {
         // Deleted between the two calls.
         if (error instanceof AwsError && error.kind === 'no-such-bucket') return null;

@@ -44,4 +44,15 @@ export type Reader = CallReader | QueryReader;
 export interface AwsFamily {
   readonly commands: CommandTable;
   readonly readers: Partial<Record<ResourceKey, Reader>>;
+  /**
+   * The calls its readers of `reading` will make after a first answer (a
+   * listing, then each item described), judged from an earlier reading's
+   * values: sent beside the first calls, through the same memo, so a read
+   * that found nothing new takes one round trip. Only calls the readers
+   * would make themselves, with the same input.
+   */
+  readonly readsAhead?: (
+    previous: Readonly<Record<string, unknown>>,
+    reading: readonly ResourceKey[],
+  ) => readonly ApiCall[];
 }

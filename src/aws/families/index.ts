@@ -4,7 +4,7 @@
  */
 import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { ResourceKey } from '../../plan/model/types.js';
+import type { ApiCall, ResourceKey } from '../../plan/model/types.js';
 import { deferredCommand } from '../clients.js';
 import { policyValidationAws } from '../policy-validation.js';
 import { accessAnalyzerAws } from './access-analyzer.js';
@@ -71,3 +71,11 @@ export const READERS = Object.assign({}, ...FAMILIES.map((family) => family.read
   ResourceKey,
   Reader
 >;
+
+/** Every family's reads ahead for `reading`, from an earlier reading's values (AwsFamily.readsAhead). */
+export function readsAhead(
+  previous: Readonly<Record<string, unknown>>,
+  reading: readonly ResourceKey[],
+): ApiCall[] {
+  return FAMILIES.flatMap((family) => [...(family.readsAhead?.(previous, reading) ?? [])]);
+}

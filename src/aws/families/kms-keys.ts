@@ -5,6 +5,7 @@
  * one key by its ID, and a key's tags. ./kms.ts builds the family's readers
  * from these.
  */
+import type { ApiCall } from '../../plan/model/types.js';
 import type { PolicyDocument } from '../../plan/policy/document.js';
 import { isAwsManagedAlias, type KmsKeySummary, type KmsTag } from '../../plan/resources/kms.js';
 import { AwsError } from '../errors.js';
@@ -57,6 +58,44 @@ async function listAliases(send: ReadSend): Promise<Map<string, string[]>> {
   return byKey;
 }
 
+// The calls a key is described with, built in one place: the reads ahead
+// (keyReadsAhead) must be the very calls the scan makes, to be answered once.
+const describeCall = (keyId: string): ApiCall => ({
+  service: 'kms',
+  operation: 'DescribeKey',
+  input: { KeyId: keyId },
+});
+const rotationCall = (keyId: string): ApiCall => ({
+  service: 'kms',
+  operation: 'GetKeyRotationStatus',
+  input: { KeyId: keyId },
+});
+const policyCall = (keyId: string): ApiCall => ({
+  service: 'kms',
+  operation: 'GetKeyPolicy',
+  input: { KeyId: keyId, PolicyName: 'default' },
+});
+
+/** At most this many keys are described ahead of the listing. */
+const AHEAD_KEYS = 32;
+
+/**
+ * The calls the scan will make after ListAliases, judged from the keys an
+ * earlier reading listed: sent beside the listing, the scan finds them
+ * answered and takes one round trip instead of two, when the keys are the
+ * ones seen before. A key that appeared since is described after the
+ * listing, as always; one that went is asked about for nothing.
+ */
+export function keyReadsAhead(previous: readonly KmsKeySummary[]): ApiCall[] {
+  return previous
+    .slice(0, AHEAD_KEYS)
+    .flatMap((key) => [
+      describeCall(key.keyId),
+      ...(key.manager === 'CUSTOMER' && !PENDING.has(key.state) ? [rotationCall(key.keyId)] : []),
+      ...(key.manager === 'CUSTOMER' ? [policyCall(key.keyId)] : []),
+    ]);
+}
+
 /** A key's rotation and policy, asked before its description has said it is customer managed. */
 interface EarlyReads {
   readonly rotation: Promise<boolean | null>;
@@ -71,11 +110,7 @@ async function describeKey(
 ): Promise<ScannedKey | null> {
   let metadata: KeyMetadata | undefined;
   try {
-    const output = await send({
-      service: 'kms',
-      operation: 'DescribeKey',
-      input: { KeyId: keyId },
-    });
+    const output = await send(describeCall(keyId));
     metadata = output.KeyMetadata as KeyMetadata | undefined;
   } catch (error) {
     // An alias may outlive nothing: its key is gone.
@@ -112,11 +147,7 @@ async function describeKey(
 /** Whether a key rotates; null when rotation does not apply to it. */
 async function rotationOf(send: ReadSend, keyId: string): Promise<boolean | null> {
   try {
-    const output = await send({
-      service: 'kms',
-      operation: 'GetKeyRotationStatus',
-      input: { KeyId: keyId },
-    });
+    const output = await send(rotationCall(keyId));
     return output.KeyRotationEnabled === true;
   } catch (error) {
     // A denial makes the whole list unreadable; other refusals (imported key
@@ -129,11 +160,7 @@ async function rotationOf(send: ReadSend, keyId: string): Promise<boolean | null
 /** A key's policy; undefined when it cannot be read (the warnings then say so). */
 async function keyPolicy(send: ReadSend, keyId: string): Promise<PolicyDocument | undefined> {
   try {
-    const output = await send({
-      service: 'kms',
-      operation: 'GetKeyPolicy',
-      input: { KeyId: keyId, PolicyName: 'default' },
-    });
+    const output = await send(policyCall(keyId));
     return policyFromOutput(output, 'key policy') ?? undefined;
   } catch {
     return undefined;

@@ -24,7 +24,7 @@ import {
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import type { RunIdentity } from '../../plan/model/call.js';
-import type { Target } from '../../plan/model/types.js';
+import type { ResourceKey, Target } from '../../plan/model/types.js';
 import {
   CHANGE_TAG,
   KEY_CHANGE,
@@ -42,6 +42,7 @@ import {
   CONCURRENCY,
   type KeyMetadata,
   keyById,
+  keyReadsAhead,
   keyTags,
   PENDING,
   type ScannedKey,
@@ -174,7 +175,16 @@ async function keyValue(
   };
 }
 
+/** The resources read from the account's key scan. */
+const SCANNED: readonly ResourceKey[] = ['account.kmsKeys', 'kms.key', 'kms.alias', 'kms.rotation'];
+
 export const kmsAws: AwsFamily = {
+  readsAhead: (previous, reading) => {
+    const keys = previous['account.kmsKeys'];
+    return Array.isArray(keys) && reading.some((resource) => SCANNED.includes(resource))
+      ? keyReadsAhead(keys as KmsKeySummary[])
+      : [];
+  },
   commands: {
     kms: {
       ListAliases: ListAliasesCommand,

@@ -61,6 +61,13 @@ export * from './cloudtrail-selectors.js';
 /** s3-harden's own trail: multi-Region, homed in the session's region. */
 export const OWN_TRAIL = 's3-harden-data-events';
 export const TRAIL_BUCKET_PREFIX = 's3-harden-trail-';
+/**
+ * The ids of the changes that create the trail bucket and the own trail (a
+ * change is named by its resource): a read with the run's identity finds
+ * their outputs under these.
+ */
+export const TRAIL_BUCKET_CHANGE = 'account.trailBucket';
+export const OWN_TRAIL_CHANGE = 'account.ownTrail';
 
 /** The bucket s3-harden's trail delivers to: one per account and region (at most 46 characters). */
 export function trailBucketName(target: Pick<Target, 'accountId' | 'region'>): string {
