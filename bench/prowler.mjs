@@ -14,39 +14,23 @@
 // Through HTTP_PROXY that request reaches the proxy with its absolute URL and
 // goes to the emulator like any other. Against AWS none of this is needed.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../scripts/emulator.mjs';
+import { ensureVenv, ROOT } from '../scripts/emulator.mjs';
 import { timedRun } from './timed-run.mjs';
 
 const VENV = join(ROOT, '.venv-bench', 'prowler');
 export const PROWLER = join(VENV, 'bin', 'prowler');
 const REQUIREMENTS = join(ROOT, 'bench', 'prowler-requirements.txt');
-const STAMP = join(VENV, '.s3-harden-bench-requirements.sha256');
-
 /** Installs the pinned Prowler into .venv-bench/prowler unless that exact set is there; returns its version. */
 export function ensureProwler({ log = console.error } = {}) {
-  const hash = createHash('sha256').update(readFileSync(REQUIREMENTS)).digest('hex');
-  if (!existsSync(PROWLER) || !existsSync(STAMP) || readFileSync(STAMP, 'utf8').trim() !== hash) {
-    log(
-      'bench: installing Prowler (pinned, from PyPI) into .venv-bench/prowler — once, a few minutes…',
-    );
-    if (!existsSync(join(VENV, 'bin', 'python'))) {
-      const venv = spawnSync(process.env.PYTHON ?? 'python3', ['-m', 'venv', VENV], {
-        stdio: 'inherit',
-      });
-      if (venv.status !== 0) throw new Error(`python3 -m venv ${VENV} failed`);
-    }
-    const pip = spawnSync(
-      join(VENV, 'bin', 'pip'),
-      ['install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
-    );
-    if (pip.error || pip.status !== 0)
-      throw new Error(`pip install of Prowler failed (${pip.error?.message ?? pip.status})`);
-    writeFileSync(STAMP, `${hash}\n`);
-  }
+  ensureVenv({
+    venv: VENV,
+    requirements: REQUIREMENTS,
+    binary: PROWLER,
+    what: 'Prowler (pinned, from PyPI, for the benchmark)',
+    log,
+  });
   // Not `prowler --version`: that asks GitHub for the latest release.
   const version = spawnSync(
     join(VENV, 'bin', 'python'),

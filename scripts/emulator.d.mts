@@ -14,3 +14,14 @@ export declare function startEmulator(options?: {
   timeoutMs?: number;
 }): Promise<Emulator>;
 export declare function resetEmulator(url: string): Promise<void>;
+/** Whether the virtualenv at `venv` was made at that path (a moved one is made again). */
+export declare function sameVenvHome(venv: string): boolean;
+/** What a virtualenv's stamp holds: its requirements' digest and its path. */
+export declare function venvStamp(requirementsDigest: string, venv: string): string;
+export declare function ensureVenv(options: {
+  venv: string;
+  requirements: string;
+  binary: string;
+  what: string;
+  log: (message: string) => void;
+}): void;

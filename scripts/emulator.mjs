@@ -6,7 +6,7 @@
 //   node scripts/emulator.mjs start [PORT]   run it on 127.0.0.1 until Ctrl+C
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,15 @@ const PYTHON = join(VENV, 'bin', 'python');
 /** moto's server with the gaps s3-harden's tests need closed (see the file). */
 const SERVER = join(ROOT, 'scripts', 'emulator-server.py');
 
+/** Whether the virtualenv at `venv` was made at that path (pyvenv.cfg's command names it). */
+export function sameVenvHome(venv) {
+  const config = join(venv, 'pyvenv.cfg');
+  if (!existsSync(config)) return false;
+  const command = /^command = .* -m venv (.+)$/m.exec(readFileSync(config, 'utf8'))?.[1]?.trim();
+  // Older Pythons do not record the command: trust the directory.
+  return command === undefined || command === venv;
+}
+
 function requirementsHash(requirements) {
   return createHash('sha256').update(readFileSync(requirements)).digest('hex');
 }
@@ -30,14 +39,26 @@ function run(command, args, what) {
   }
 }
 
-/** Installs `requirements` into the virtualenv `venv` unless that exact set is already there. */
-function ensureVenv({ venv, requirements, binary, what, log }) {
+/**
+ * What a virtualenv's stamp says: the requirements it holds and where it was
+ * made. A virtualenv does not survive a move (its scripts name the path it
+ * was made at), so one made elsewhere — a copied checkout, a worktree's
+ * link — is made again rather than failing with "required file not found".
+ */
+export function venvStamp(requirementsDigest, venv) {
+  return `${requirementsDigest} ${venv}`;
+}
+
+/** Installs `requirements` into the virtualenv `venv` unless that exact set is already there, made there. */
+export function ensureVenv({ venv, requirements, binary, what, log }) {
   const stamp = join(venv, '.s3-harden-requirements.sha256');
-  const wanted = requirementsHash(requirements);
+  const wanted = venvStamp(requirementsHash(requirements), venv);
   if (existsSync(binary) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === wanted)
     return;
   log(`s3-harden: installing ${what} into ${venv.slice(ROOT.length + 1)} — once, about a minute…`);
   const python = process.env.PYTHON ?? 'python3';
+  // Made elsewhere (or half made): its scripts point at another path.
+  if (existsSync(venv) && !sameVenvHome(venv)) rmSync(venv, { recursive: true, force: true });
   if (!existsSync(join(venv, 'bin', 'python')))
     run(python, ['-m', 'venv', venv], `${python} -m venv ${venv}`);
   run(
