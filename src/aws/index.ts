@@ -4,4 +4,4 @@
  */
 export type { ConnectionOptions } from './clients.js';
 export { AwsError, type AwsErrorKind } from './errors.js';
-export { type AwsSession, connect, type Identity } from './session.js';
+export { AccountMismatchError, type AwsSession, connect, type Identity } from './session.js';

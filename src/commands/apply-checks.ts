@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { ConnectionOptions } from '../aws/clients.js';
-import { type AwsSession, connect } from '../aws/index.js';
+import { AccountMismatchError, type AwsSession, connect } from '../aws/index.js';
 import type { Gate, GateOptions } from '../flow/gate.js';
 import { stateDir } from '../plan/apply/journal.js';
 import { findUnfinishedJournals } from '../plan/apply/rollback.js';
@@ -182,9 +182,7 @@ export async function connectFor(
   const session = await connect(connection);
   if (session.identity.accountId !== target.accountId) {
     session.close();
-    throw new CommandError(
-      `the plan is for account ${target.accountId}, but these credentials are for account ${session.identity.accountId}`,
-    );
+    throw new AccountMismatchError(target.accountId, session.identity);
   }
   return session;
 }

@@ -7,8 +7,24 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BIN, type CliResult } from './cli.js';
 
-/** Forwards to the emulator; a request `hold` picks waits until `release` is called. */
-export function holdingProxy(target: string, hold: (method: string, url: string) => boolean) {
+/** One request as the proxy received it. */
+export interface HeldSeen {
+  readonly method: string;
+  readonly url: string;
+  /** X-Amz-Target of a JSON service's call (KMS), else empty. */
+  readonly target: string;
+  readonly body: string;
+}
+
+/**
+ * Forwards to the emulator; the first request `hold` picks waits until
+ * `release` is called. `requests` lists every request in order of arrival.
+ */
+export function holdingProxy(
+  target: string,
+  hold: (method: string, url: string, request: HeldSeen) => boolean,
+) {
+  const requests: HeldSeen[] = [];
   let release: () => void = () => {};
   const held = new Promise<void>((resolve) => {
     release = resolve;
@@ -22,7 +38,14 @@ export function holdingProxy(target: string, hold: (method: string, url: string)
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', async () => {
-      if (holding && hold(incoming.method ?? '', incoming.url ?? '')) {
+      const seenNow: HeldSeen = {
+        method: incoming.method ?? '',
+        url: incoming.url ?? '',
+        target: String(incoming.headers['x-amz-target'] ?? ''),
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      requests.push(seenNow);
+      if (holding && hold(seenNow.method, seenNow.url, seenNow)) {
         const found = holding;
         holding = null;
         found();
@@ -44,7 +67,7 @@ export function holdingProxy(target: string, hold: (method: string, url: string)
       forwarded.end(Buffer.concat(chunks));
     });
   });
-  return { server, seen, release: () => release() };
+  return { server, seen, requests, release: () => release() };
 }
 
 /**

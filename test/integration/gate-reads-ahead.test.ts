@@ -6,7 +6,6 @@
  * the plan's key has arrived, so nothing here depends on timing.
  */
 import { mkdtempSync } from 'node:fs';
-import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,71 +14,33 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planToFile, runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket } from '../helpers/fixtures.js';
+import { holdingProxy } from '../helpers/holding-proxy.js';
 
-interface Seen {
-  readonly target: string;
-  readonly body: string;
-}
-
-/** Forwards to the emulator; the account-wide ListAliases waits until `release`. */
-async function aliasHoldingProxy(upstream: URL) {
-  const seen: Seen[] = [];
-  let release: () => void = () => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const server = createServer((incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', async () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const target = String(incoming.headers['x-amz-target'] ?? '');
-      seen.push({ target, body });
-      if (target.endsWith('.ListAliases') && !body.includes('KeyId')) await released;
-      const forwarded = request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: incoming.method,
-          path: incoming.url,
-          headers: incoming.headers,
-        },
-        (answer) => {
-          outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
-          answer.pipe(outgoing);
-        },
-      );
-      forwarded.end(Buffer.concat(chunks));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    release: () => release(),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** Resolves once `condition` holds, checked on every turn of the event loop; rejects after `ms`. */
+/** Resolves once `condition` holds (checked every few milliseconds); rejects after `ms`. */
 async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
 describe('the gate describes the keys the plan saw beside ListAliases', () => {
-  let proxy: Awaited<ReturnType<typeof aliasHoldingProxy>>;
+  // The account-wide ListAliases (not one key's) waits until released.
+  const proxy = holdingProxy(
+    emulatorUrl(),
+    (_method, _url, request) =>
+      request.target.endsWith('.ListAliases') && !request.body.includes('KeyId'),
+  );
   const dir = mkdtempSync(join(tmpdir(), 's3h-ahead-'));
+  let url = '';
   beforeAll(async () => {
-    proxy = await aliasHoldingProxy(new URL(emulatorUrl()));
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(proxy.server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
     proxy.release();
-    await proxy.close();
+    await new Promise<void>((resolve) => proxy.server.close(() => resolve()));
   });
 
   it('sends DescribeKey of a listed key while ListAliases is unanswered, and only once', async () => {
@@ -97,10 +58,10 @@ describe('the gate describes the keys the plan saw beside ListAliases', () => {
     expect(planned.code, planned.stderr).toBe(2);
 
     const describes = () =>
-      proxy.seen.filter((s) => s.target.endsWith('.DescribeKey') && s.body.includes(keyId));
-    const applying = runCli(['apply', file, '--yes', '--endpoint-url', proxy.url]);
+      proxy.requests.filter((s) => s.target.endsWith('.DescribeKey') && s.body.includes(keyId));
+    const applying = runCli(['apply', file, '--yes', '--endpoint-url', url]);
     await until(() => describes().length > 0, 15_000, `DescribeKey of ${keyId}`);
-    expect(proxy.seen.some((s) => s.target.endsWith('.ListAliases'))).toBe(true);
+    await proxy.seen;
     proxy.release();
     const applied = await applying;
     expect(applied.code, applied.stderr).toBe(0);
