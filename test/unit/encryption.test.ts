@@ -7,7 +7,7 @@ import { send } from '../../src/aws/commands.js';
 import { AwsError } from '../../src/aws/errors.js';
 import { extractEncryption } from '../../src/aws/families/encryption.js';
 import type { ReadSend } from '../../src/aws/families/family.js';
-import { READERS } from '../../src/aws/families/index.js';
+import { READERS, readsAhead } from '../../src/aws/families/index.js';
 import { CreateAliasEchoCommand } from '../../src/aws/families/kms.js';
 import { PlanFileError, parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
 import { deepEqual } from '../../src/plan/model/diff.js';
@@ -1270,6 +1270,45 @@ describe('reading the KMS keys (one scan: ListAliases, then DescribeKey, then ro
     expect(fake.maxInFlight()).toBeGreaterThan(1);
     // At most 8 keys at a time, each with its rotation and policy asked together.
     expect(fake.maxInFlight()).toBeLessThanOrEqual(16);
+  });
+
+  it('the reads ahead of a listing are the very calls the scan makes: through one memo, each is sent once', async () => {
+    const keys = [
+      { id: uuid(1), aliases: ['alias/one'], rotation: true },
+      { id: uuid(2), aliases: ['alias/two'] },
+      { id: uuid(3), aliases: ['alias/aws/s3'], manager: 'AWS' },
+    ];
+    const before = (await read('account.kmsKeys', fakeKms(keys).send)) as KmsKeySummary[];
+    const fake = fakeKms(keys);
+    const memo = new Map<string, Promise<Record<string, unknown>>>();
+    const once: ReadSend = (call) => {
+      const key = JSON.stringify(call);
+      if (!memo.has(key)) memo.set(key, fake.send(call));
+      return memo.get(key) as Promise<Record<string, unknown>>;
+    };
+    const ahead = readsAhead({ 'account.kmsKeys': before }, ['kms.key']);
+    // Described, and for a customer managed key its rotation and policy too.
+    expect(ahead.map((call) => `${call.operation} ${call.input.KeyId}`).toSorted()).toEqual(
+      [
+        `DescribeKey ${uuid(1)}`,
+        `GetKeyRotationStatus ${uuid(1)}`,
+        `GetKeyPolicy ${uuid(1)}`,
+        `DescribeKey ${uuid(2)}`,
+        `GetKeyRotationStatus ${uuid(2)}`,
+        `GetKeyPolicy ${uuid(2)}`,
+        `DescribeKey ${uuid(3)}`,
+      ].toSorted(),
+    );
+    for (const call of ahead) once(call).catch(() => {});
+    const after = await read('account.kmsKeys', once);
+    expect(after).toEqual(before);
+    // The scan asked nothing the reads ahead had not: one ListAliases more, that is all.
+    expect(fake.calls.toSorted()).toEqual(
+      [...ahead.map((call) => call.operation), 'ListAliases'].toSorted(),
+    );
+    // Nothing ahead when no key resource is read, or nothing was listed before.
+    expect(readsAhead({ 'account.kmsKeys': before }, ['bucket.versioning'])).toEqual([]);
+    expect(readsAhead({}, ['kms.key'])).toEqual([]);
   });
 
   it('leaves out AWS managed aliases (but aws/s3), keys that are gone, and keys S3 cannot use', async () => {

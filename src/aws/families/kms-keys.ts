@@ -76,8 +76,8 @@ const policyCall = (keyId: string): ApiCall => ({
   input: { KeyId: keyId, PolicyName: 'default' },
 });
 
-/** At most this many keys are described ahead of the listing. */
-const AHEAD_KEYS = 32;
+/** At most this many keys are described ahead of the listing (three calls each, all at once). */
+const AHEAD_KEYS = 16;
 
 /**
  * The calls the scan will make after ListAliases, judged from the keys an
