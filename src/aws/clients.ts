@@ -8,6 +8,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { STSClient } from '@aws-sdk/client-sts';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { requestHandlerOptions, resolveTimeouts } from './timeouts.js';
 
 export interface ConnectionOptions {
@@ -17,8 +18,9 @@ export interface ConnectionOptions {
   /** Custom endpoint; otherwise AWS_ENDPOINT_URL, otherwise AWS. */
   readonly endpoint?: string;
   /**
-   * Credentials instead of the default chain (a member account's assumed
-   * role, see ./accounts.ts); the profile is then not used.
+   * What the clients sign with: a member account's assumed role
+   * (./accounts.ts), or the session's one resolution of the default chain
+   * (sharedCredentials). The profile, if any, still names the shared config.
    */
   readonly credentials?: CredentialsProvider;
   /**
@@ -157,6 +159,21 @@ export function resolveEndpoint(options: ConnectionOptions, env = process.env): 
   return endpoint ? endpoint.replace(/\/+$/, '') : undefined;
 }
 
+/**
+ * The default credential chain (environment, the profile's static keys, its
+ * role, SSO, process credentials, the instance's role…), resolved once for
+ * every client it is given and refreshed before it expires. Each SDK client
+ * left to itself resolves its own: a profile with a role assumed it once per
+ * client and region (six AssumeRole calls for one bucket's audit), an SSO
+ * profile exchanged its token as often.
+ */
+export function sharedCredentials(profile: string | undefined): CredentialsProvider {
+  return defaultProvider({
+    ...(profile ? { profile } : {}),
+    logger: QUIET_LOGGER,
+  }) as CredentialsProvider;
+}
+
 export function createClients(options: ConnectionOptions, env = process.env): Clients {
   const endpoint = resolveEndpoint(options, env);
   const region =
@@ -167,11 +184,10 @@ export function createClients(options: ConnectionOptions, env = process.env): Cl
   const timeouts = resolveTimeouts(env);
   const settings = {
     ...(region ? { region } : {}),
-    ...(options.credentials
-      ? { credentials: options.credentials }
-      : options.profile
-        ? { profile: options.profile }
-        : {}),
+    // The profile still names the shared config the clients read (its region,
+    // max_attempts…); the credentials, when given, are what they sign with.
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(endpoint ? { endpoint } : {}),
     logger: QUIET_LOGGER,
     // Retries are the SDK's adaptive mode: 3 attempts with jittered backoff,

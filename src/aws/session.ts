@@ -16,7 +16,13 @@ import type {
 import type { PolicyValidation } from '../plan/policy/validation.js';
 import { RESOURCES } from '../plan/resources/index.js';
 import { listAllBuckets } from './bucket-list.js';
-import { type Clients, type ConnectionOptions, createClients, destroyClients } from './clients.js';
+import {
+  type Clients,
+  type ConnectionOptions,
+  createClients,
+  destroyClients,
+  sharedCredentials,
+} from './clients.js';
 import { send } from './commands.js';
 import { AwsError, isAbsent, normaliseError } from './errors.js';
 import type { ReadSend } from './families/family.js';
@@ -151,7 +157,11 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function connect(options: ConnectionOptions = {}): Promise<AwsSession> {
+export async function connect(given: ConnectionOptions = {}): Promise<AwsSession> {
+  // Every client of the session, in every region, signs with one resolution of the credentials.
+  const options = given.credentials
+    ? given
+    : { ...given, credentials: sharedCredentials(given.profile) };
   const clients = createClients(options);
   const { endpoint } = clients;
   const counts: Record<string, number> = {};
