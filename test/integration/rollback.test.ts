@@ -310,6 +310,20 @@ describe('unfinished journals and tampered journals', () => {
     expect(requests).toBe(0);
   });
 
+  it('an empty .partial (a run killed while creating its journal) needs nothing; an empty journal is refused', async () => {
+    const partial = join(dir, 'killed.jsonl.partial');
+    writeFileSync(partial, '');
+    const result = await runCli(['rollback', partial, '--yes', '--endpoint-url', endpoint]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/records no change \(the apply stopped before its first write\)/);
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    const refused = await runCli(['rollback', empty, '--yes', '--endpoint-url', endpoint]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/empty\.jsonl: empty, not an s3-harden journal/);
+    expect(requests).toBe(0);
+  });
+
   it('without --yes and without a terminal it refuses', async () => {
     const file = join(dir, 'ok.jsonl');
     writeFileSync(file, lines(begin, intent));

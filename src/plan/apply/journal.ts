@@ -113,14 +113,18 @@ export function openJournal(
   };
 }
 
+/** The name a journal has while its first entry is written (see createWithFirstLine). */
+export const PARTIAL_SUFFIX = '.partial';
+
 /**
  * The journal appears with its first entry or not at all: written aside,
  * then linked into place (never over another file). A run killed before it
- * leaves at most the `.partial` file, which no scan reads as a journal; an
- * empty journal would be refused by rollback as not one of ours.
+ * leaves at most the `.partial` file, which no scan reads as a journal (and
+ * which rollback, given it, reads as recording no change); an empty journal
+ * would be refused by rollback as not one of ours.
  */
 function createWithFirstLine(path: string, line: string): number {
-  const partial = `${path}.partial`;
+  const partial = `${path}${PARTIAL_SUFFIX}`;
   const aside = openSync(partial, 'wx', 0o600);
   try {
     writeSync(aside, line);

@@ -26,7 +26,12 @@ import { KEPT_NOT_EMPTY, keptBuckets, removeBucketCommand } from '../resources/b
 import { RESOURCE_KEYS, resourceSchema, satisfies } from '../resources/index.js';
 import { objectLockOn, undoPinnedByObjectLock } from '../resources/object-lock.js';
 import { KEPT_OUTCOME } from './executor.js';
-import { type JournalEntry, type JournalRecord, readJournalText } from './journal.js';
+import {
+  type JournalEntry,
+  type JournalRecord,
+  PARTIAL_SUFFIX,
+  readJournalText,
+} from './journal.js';
 import { JournalError, splitEntries } from './journal-scan.js';
 import {
   conflictText,
@@ -244,7 +249,12 @@ export function loadJournal(path: string): ParsedJournal | null {
     if (error instanceof UnsafeFileError) throw journalError(error.message);
     throw error;
   }
-  if (content.trim() === '') throw journalError(`${path}: empty, not an s3-harden journal`);
+  if (content.trim() === '') {
+    // An empty `.partial` is the journal a run was creating when it stopped:
+    // its first entry comes before any write, so nothing reached AWS.
+    if (path.endsWith(PARTIAL_SUFFIX)) return null;
+    throw journalError(`${path}: empty, not an s3-harden journal`);
+  }
   try {
     if (splitEntries(content).length === 0) {
       const line = content.trim();
