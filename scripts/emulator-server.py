@@ -33,6 +33,10 @@ with the gaps closed that s3-harden's tests depend on:
   ListAliases reference): the patched listing leaves it out the same way, so
   describing "the key of alias/aws/s3" is not a round trip to a key that is
   not there.
+- moto's GetEventSelectors finds only the region's own trails; real
+  CloudTrail answers a shadow trail (a multi-Region trail seen from another
+  region) by its ARN, as GetTrailStatus does in moto too. The patched
+  reader looks it up the same way.
 
 Usage is moto_server's: -H HOST -p PORT.
 """
@@ -41,6 +45,7 @@ import json
 import sys
 
 import xmltodict
+from moto.cloudtrail import models as cloudtrail_models
 from moto.kms import responses as kms_responses
 from moto.kms.utils import RESERVED_ALIASE_TARGET_KEY_IDS
 from moto.s3 import models, responses
@@ -199,6 +204,25 @@ def list_aliases(self):
 
 
 kms_responses.KmsResponse.list_aliases = list_aliases
+
+_get_trail = cloudtrail_models.CloudTrailBackend.get_trail
+
+
+def get_event_selectors(self, trail_name):
+    shadow = next(
+        (
+            trail
+            for trail in self.describe_trails(include_shadow_trails=True)
+            if trail.arn == trail_name
+        ),
+        None,
+    )
+    trail = shadow or _get_trail(self, trail_name)
+    event_selectors, advanced_event_selectors = trail.get_event_selectors()
+    return trail.arn, event_selectors, advanced_event_selectors
+
+
+cloudtrail_models.CloudTrailBackend.get_event_selectors = get_event_selectors
 
 if __name__ == "__main__":
     from moto.server import main

@@ -228,6 +228,48 @@ describe('CloudTrail data events against the emulator', () => {
     ]);
   });
 
+  it('a multi-Region trail homed in another region counts (a shadow trail, read by its ARN)', async () => {
+    const bucket = uniqueBucket('ct-shadow');
+    await createBucket(bucket);
+    const elsewhere = new CloudTrailClient({ endpoint: emulatorUrl(), region: 'us-east-2' });
+    const storage = uniqueBucket('ct-shadow-store');
+    await createBucket(storage);
+    await elsewhere.send(
+      new CreateTrailCommand({
+        Name: 'homed-east-2',
+        S3BucketName: storage,
+        IsMultiRegionTrail: true,
+      }),
+    );
+    try {
+      await elsewhere.send(new StartLoggingCommand({ Name: 'homed-east-2' }));
+      await elsewhere.send(
+        new PutEventSelectorsCommand({
+          TrailName: 'homed-east-2',
+          AdvancedEventSelectors: [
+            {
+              Name: 'Every bucket',
+              FieldSelectors: [
+                { Field: 'eventCategory', Equals: ['Data'] },
+                { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+              ],
+            },
+          ],
+        }),
+      );
+      const posture = await observe(bucket);
+      expect(control(posture)).toEqual({
+        id: 'data-events',
+        status: 'pass',
+        detail: 'trail homed-east-2 logs reads and writes (a multi-Region trail logs every bucket)',
+      });
+      // Nothing to add, and never into a trail homed elsewhere.
+      expect(planFor(posture, 'strict').changes).toEqual([]);
+    } finally {
+      await elsewhere.send(new DeleteTrailCommand({ Name: 'homed-east-2' }));
+    }
+  });
+
   it('baseline with no trail leaves it, naming the cost and the choice', async () => {
     const bucket = uniqueBucket('ct-baseline');
     await createBucket(bucket);

@@ -718,6 +718,74 @@ describe('the CloudTrail step', () => {
     });
   });
 
+  it('shadow trails count: one homed in another region, an organization trail; neither takes the selector', () => {
+    const homedElsewhere: TrailSummary = {
+      Name: 'main',
+      TrailARN: `arn:aws:cloudtrail:us-east-2:${ACCOUNT_ID}:trail/main`,
+      HomeRegion: 'us-east-2',
+      IsMultiRegionTrail: true,
+      IsOrganizationTrail: false,
+      IsLogging: true,
+      selectors: advanced([DATA, OBJECTS]),
+    };
+    const posture = ctPosture([]);
+    const shadowed = {
+      ...posture,
+      values: { ...posture.values, 'account.trails': [homedElsewhere] },
+    };
+    expect(verdict(shadowed)).toEqual({
+      id: 'data-events',
+      status: 'pass',
+      detail: 'trail main logs reads and writes (a multi-Region trail logs every bucket)',
+    });
+    expect(planOf(shadowed, 'strict').changes).toEqual([]);
+    // An organization trail that logs every bucket, beside the account's own
+    // trail of the same name that takes the selector: the chosen trail's
+    // selectors are laid over the account's own only.
+    const local = ctPosture([
+      { name: 'org', selectors: basic(s3Basic(['arn:aws:s3'], 'ReadOnly')) },
+    ]);
+    const organization: TrailSummary = {
+      ...homedElsewhere,
+      Name: 'org',
+      TrailARN: `arn:aws:cloudtrail:${REGION}:210987654321:trail/org`,
+      HomeRegion: REGION,
+      IsOrganizationTrail: true,
+      selectors: basic(s3Basic(['arn:aws:s3'], 'WriteOnly')),
+    };
+    const both = {
+      ...local,
+      values: {
+        ...local.values,
+        'account.trails': [...(local.values['account.trails'] ?? []), organization],
+      },
+    };
+    expect(verdict(both)?.status).toBe('pass');
+    expect(planOf(both).changes).toEqual([]);
+  });
+
+  it('s3-harden’s trail homed in another region is judged as listed there, not as this region’s own', () => {
+    const posture = ctPosture([]);
+    const values = {
+      ...posture.values,
+      'account.trails': [
+        {
+          Name: OWN_TRAIL,
+          TrailARN: `arn:aws:cloudtrail:us-east-2:${ACCOUNT_ID}:trail/${OWN_TRAIL}`,
+          HomeRegion: 'us-east-2',
+          IsMultiRegionTrail: true,
+          IsOrganizationTrail: false,
+          IsLogging: true,
+          selectors: advanced([DATA, OBJECTS, arn('StartsWith', `arn:aws:s3:::${BUCKET}/`)]),
+        },
+      ],
+      // Read by name in this region: not found here.
+      'account.ownTrail': null,
+      'account.ownTrailLogging': null,
+    };
+    expect(verdict({ ...posture, values })).toMatchObject({ status: 'pass' });
+  });
+
   it('--fail-on takes either Security Hub ID and either CIS number', () => {
     for (const id of ['S3.22', 's3.23', '4.8', '4.9', 'data-events']) {
       expect(parseFailOn(id)).toEqual({ level: 'fail', controls: ['data-events'] });

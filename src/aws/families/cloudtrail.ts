@@ -3,10 +3,13 @@
  * here: its commands are deferred (see DeferredCommand in ../clients.ts), so
  * the module loads only when a CloudTrail resource is read or written.
  *
- * - account.trails: DescribeTrails of this region's own trails (no shadow
- *   trails), then for each GetTrailStatus and GetEventSelectors; a trail
- *   whose status or selectors cannot be read (an organization trail seen
- *   from a member account, say) is listed with the reason instead.
+ * - account.trails: DescribeTrails of every trail that logs this region —
+ *   its own, and the shadow trails: multi-Region trails homed in another
+ *   region and organization trails seen from a member account (without
+ *   them a member account's buckets would read as unlogged) — then for each
+ *   GetTrailStatus and GetEventSelectors, by ARN (a shadow trail answers
+ *   only to its ARN); a trail whose status or selectors cannot be read is
+ *   listed with the reason instead.
  * - trail.selectors: the same listing's candidates (isCandidate) in name
  *   order, each one's status read until the first that may take a bucket's
  *   selector, then GetEventSelectors of that one only; null when none.
@@ -59,12 +62,12 @@ interface DescribedTrail {
 
 type Listed = Omit<TrailSummary, 'IsLogging' | 'selectors' | 'problem'>;
 
-/** This region's own trails, in name order. */
+/** The trails that log this region (shadow trails included), in name order. */
 async function describeTrails(target: Target, send: ReadSend): Promise<Listed[]> {
   const output = await send({
     service: 'cloudtrail',
     operation: 'DescribeTrails',
-    input: { includeShadowTrails: false },
+    input: { includeShadowTrails: true },
   });
   const trails = ((output.trailList as DescribedTrail[] | undefined) ?? []).flatMap(
     (trail): Listed[] => {

@@ -43,34 +43,45 @@ function selectorsPart(value: NonNullable<PostureValues['trail.selectors']>): Se
 
 /**
  * The trails with what else was read (or planned) laid over the listing: the
- * chosen trail's selectors, s3-harden's own trail and whether it logs.
+ * chosen trail's selectors, s3-harden's own trail and whether it logs. Only
+ * the account's own trails homed in `region` can be the chosen one or
+ * s3-harden's (read by name, here): a shadow trail — homed elsewhere, or an
+ * organization trail, which may carry the same name — counts as listed.
  */
-export function effectiveTrails(values: TrailValues): TrailView[] {
+export function effectiveTrails(values: TrailValues, region?: string): TrailView[] {
   const chosen = values['trail.selectors'];
   const own = values['account.ownTrail'];
   const ownLogging = values['account.ownTrailLogging'];
-  const selectorsFor = (name: string, listed: Selectors | null): Selectors | null =>
-    chosen && chosen.TrailName === name ? selectorsPart(chosen) : listed;
   const trails: TrailView[] = [];
   for (const trail of values['account.trails'] ?? []) {
-    const isOwn = trail.Name === OWN_TRAIL;
+    const homedHere =
+      !trail.IsOrganizationTrail && (region === undefined || trail.HomeRegion === region);
+    const isOwn = homedHere && trail.Name === OWN_TRAIL;
     if (isOwn && own === null) continue;
+    const isChosen = homedHere && chosen?.TrailName === trail.Name;
     trails.push({
       name: trail.Name,
       multiRegion: trail.IsMultiRegionTrail,
       logging:
         isOwn && ownLogging !== undefined ? (ownLogging?.IsLogging ?? false) : trail.IsLogging,
-      selectors: selectorsFor(trail.Name, trail.selectors),
+      selectors: chosen && isChosen ? selectorsPart(chosen) : trail.selectors,
       ...(trail.problem ? { problem: trail.problem } : {}),
     });
   }
   // s3-harden's trail as a plan creates it (absent from the listing read before).
-  if (own && !trails.some((trail) => trail.name === OWN_TRAIL)) {
+  const listedOwn = (values['account.trails'] ?? []).some(
+    (trail) =>
+      trail.Name === OWN_TRAIL &&
+      !trail.IsOrganizationTrail &&
+      (region === undefined || trail.HomeRegion === region),
+  );
+  if (own && !listedOwn) {
     trails.push({
       name: OWN_TRAIL,
       multiRegion: own.IsMultiRegionTrail,
       logging: ownLogging?.IsLogging ?? false,
-      selectors: selectorsFor(OWN_TRAIL, { EventSelectors: [] }),
+      selectors:
+        chosen && chosen.TrailName === OWN_TRAIL ? selectorsPart(chosen) : { EventSelectors: [] },
     });
   }
   return trails;
@@ -99,7 +110,7 @@ export function dataEvents(
   let writeBy: string | undefined;
   let allBuckets = false;
   const unknown: { name: string; why: string }[] = [];
-  for (const trail of effectiveTrails(values)) {
+  for (const trail of effectiveTrails(values, region)) {
     if (trail.logging === false) continue;
     if (trail.logging === null || trail.selectors === null) {
       unknown.push({ name: trail.name, why: trail.problem ?? 'not read' });

@@ -2,9 +2,10 @@
  * CloudTrail data events for S3 objects, as the resources the CloudTrail
  * step reads and writes:
  *
- * - `account.trails`   read-only, volatile: this region's own trails (their
- *                      home region is the session's), each with whether it
- *                      is logging and its event selectors — what tells
+ * - `account.trails`   read-only, volatile: the trails that log this region
+ *                      (its own, multi-Region trails homed elsewhere, and
+ *                      organization trails), each with whether it is
+ *                      logging and its event selectors — what tells
  *                      whether a bucket's data events are logged already.
  * - `trail.selectors`  the event selectors of the one trail a bucket's
  *                      selector goes into (chosenTrail), with its name;
