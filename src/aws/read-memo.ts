@@ -13,12 +13,18 @@ export type RegionalSend = (call: ApiCall, region: string) => Promise<Record<str
 
 /**
  * Calls that are the account's whatever the region: they go to the
- * session's own region, so a run over many regions sends each once. S3
- * Control's account settings (account Block Public Access, access points
- * listed by account), STS, Organizations and the bucket list.
+ * session's own region, so a run over many regions sends each once. STS,
+ * Organizations, the bucket list and S3 Control's account Block Public
+ * Access. Access points are not among them: each lives in a region (its
+ * bucket's), and S3 Control finds it only there.
  */
-const ACCOUNT_WIDE_SERVICES = new Set(['s3control', 'sts', 'organizations']);
-const ACCOUNT_WIDE_OPERATIONS = new Set(['s3:ListBuckets']);
+const ACCOUNT_WIDE_SERVICES = new Set(['sts', 'organizations']);
+const ACCOUNT_WIDE_OPERATIONS = new Set([
+  's3:ListBuckets',
+  's3control:GetPublicAccessBlock',
+  's3control:PutPublicAccessBlock',
+  's3control:DeletePublicAccessBlock',
+]);
 /**
  * Sent in the asking view's region (the bucket's, when known) but memoised
  * for every region: HeadBucket answers the same whichever region asks.
