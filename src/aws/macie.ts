@@ -10,6 +10,7 @@ import {
   DescribeBucketsCommand,
   DescribeClassificationJobCommand,
   EnableMacieCommand,
+  GetAdministratorAccountCommand,
   GetMacieSessionCommand,
   ListClassificationJobsCommand,
   Macie2Client,
@@ -22,6 +23,7 @@ export { Macie2Client };
 /** The Macie commands s3-harden sends, by operation name. */
 export const MACIE_COMMANDS: Readonly<Record<string, new (input: never) => unknown>> = {
   GetMacieSession: GetMacieSessionCommand,
+  GetAdministratorAccount: GetAdministratorAccountCommand,
   EnableMacie: EnableMacieCommand,
   UpdateMacieSession: UpdateMacieSessionCommand,
   DescribeBuckets: DescribeBucketsCommand,

@@ -21,6 +21,7 @@ import {
   DescribeBucketsCommand,
   DescribeClassificationJobCommand,
   EnableMacieCommand,
+  GetAdministratorAccountCommand,
   GetMacieSessionCommand,
   ListClassificationJobsCommand,
   Macie2Client,
@@ -34,6 +35,7 @@ import { AwsError } from '../../src/aws/errors.js';
 import { type AwsSession, connect } from '../../src/aws/index.js';
 import { executePlan } from '../../src/plan/apply/executor.js';
 import { openJournal, readJournal } from '../../src/plan/apply/journal.js';
+import { evaluateControls } from '../../src/plan/audit/controls.js';
 import { parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
 import type { ApiCall, Plan } from '../../src/plan/model/types.js';
 import { macieClientToken } from '../../src/plan/resources/macie.js';
@@ -422,6 +424,42 @@ describe('Macie at the SDK boundary (S3 and STS on the emulator, Macie mocked)',
       macie: { ...keepAnswers(posture), job: true },
     });
     expect(forced.changes).toEqual([]);
+  });
+
+  it('a member account: GetAdministratorAccount read once, and no job of its own is "unknown", not "fail"', async () => {
+    const bucket = uniqueBucket('macie-member');
+    await createBucket(bucket);
+    macie.on(GetMacieSessionCommand).resolves({ status: 'ENABLED' });
+    macie.on(ListClassificationJobsCommand).resolves({ items: [] });
+    macie.on(GetAdministratorAccountCommand).resolves({
+      administrator: { accountId: '210987654321', relationshipStatus: 'Enabled' },
+    });
+    const resources = [
+      'account.macie',
+      'account.macieJobs',
+      'account.macieAdministrator',
+      'bucket.macieJob',
+    ] as const;
+    const posture = await session.observe(bucket, [...resources, 'bucket.exists']);
+    expect(posture.values['account.macieAdministrator']).toEqual({
+      accountId: '210987654321',
+      relationshipStatus: 'Enabled',
+    });
+    expect(inputsOf(GetAdministratorAccountCommand)).toEqual([{}]);
+    const verdict = evaluateControls(posture).find((result) => result.id === 'macie');
+    expect(verdict).toMatchObject({
+      status: 'unknown',
+      detail:
+        "no job of this account covers it; Macie administrator 210987654321's jobs are not visible from here",
+    });
+    // A standalone account (no administrator) fails as before.
+    macie.on(GetAdministratorAccountCommand).resolves({});
+    const alone = await session.observe(bucket, [...resources, 'bucket.exists']);
+    expect(evaluateControls(alone).find((result) => result.id === 'macie')).toMatchObject({
+      status: 'fail',
+      detail: 'no classification job covers this bucket',
+    });
+    expect(alone.values['account.macieAdministrator']).toBeNull();
   });
 
   it('a denied job listing skips the step, naming the action; the other steps still plan', async () => {

@@ -181,6 +181,7 @@ describe('the catalogue', () => {
       'bucket.exists',
       'account.macie',
       'account.macieJobs',
+      'account.macieAdministrator',
       'bucket.macieJob',
       'account.analyzer',
       'bucket.findings',
@@ -586,6 +587,37 @@ describe('macie', () => {
         audit(MACIE_ON, { 'account.macieJobs': 'Access denied: macie2:ListClassificationJobs.' }),
       ).status,
     ).toBe('unknown');
+  });
+
+  it('in a member account, is unknown when no job of its own covers the bucket: the administrator’s are not listed', () => {
+    const elsewhere = job({ bucketDefinitions: [{ accountId: ACCOUNT_ID, buckets: ['other'] }] });
+    const member = {
+      ...MACIE_ON,
+      'account.macieJobs': [elsewhere],
+      'account.macieAdministrator': { accountId: '210987654321', relationshipStatus: 'Enabled' },
+    };
+    expect(result('macie', audit(member))).toEqual({
+      status: 'unknown',
+      detail:
+        "no job of this account covers it; Macie administrator 210987654321's jobs are not visible from here",
+    });
+    // Its own job still passes; a relationship no longer enabled, or an
+    // administrator that could not be read, leaves the verdict as it was.
+    const own = job({ bucketDefinitions: [{ accountId: ACCOUNT_ID, buckets: [BUCKET] }] });
+    expect(result('macie', audit({ ...member, 'account.macieJobs': [own] })).status).toBe('pass');
+    const removed = { accountId: '210987654321', relationshipStatus: 'Removed' };
+    expect(
+      result('macie', audit({ ...member, 'account.macieAdministrator': removed })).status,
+    ).toBe('fail');
+    expect(
+      result(
+        'macie',
+        audit(
+          { ...MACIE_ON, 'account.macieJobs': [elsewhere] },
+          { 'account.macieAdministrator': 'Access denied: macie2:GetAdministratorAccount.' },
+        ),
+      ).status,
+    ).toBe('fail');
   });
 });
 

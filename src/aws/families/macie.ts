@@ -10,6 +10,8 @@
  *   DescribeClassificationJob of the newest active one (else the newest).
  * - account.macieJobs: ListClassificationJobs of every job not cancelled,
  *   whoever made it, all pages (one listing per run serves every bucket).
+ * - account.macieAdministrator: GetAdministratorAccount; null when the
+ *   account has no administrator, or Macie is not enabled.
  * - bucket.objectStats: Macie's statistics for the bucket (DescribeBuckets);
  *   when Macie cannot tell (not enabled, not available, not yet in its
  *   inventory), a listing of at most MAX_LIST_PAGES pages (ListObjectsV2).
@@ -19,6 +21,7 @@ import type { Target } from '../../plan/model/types.js';
 import {
   JOB_NAME_PREFIX,
   JOB_STATUSES,
+  type MacieAdministratorValue,
   type MacieJobSummary,
   type MacieJobValue,
   type MacieSessionValue,
@@ -61,6 +64,27 @@ async function readSession(send: ReadSend): Promise<MacieSessionValue | null> {
     'service',
     `macie2:GetMacieSession answered an unknown status ${JSON.stringify(status ?? null)}.`,
   );
+}
+
+async function readAdministrator(send: ReadSend): Promise<MacieAdministratorValue | null> {
+  let output: Record<string, unknown>;
+  try {
+    output = await send({ service: 'macie2', operation: 'GetAdministratorAccount', input: {} });
+  } catch (error) {
+    if (isMacieNotEnabled(error)) return null;
+    throw error;
+  }
+  const administrator = output.administrator as
+    | { accountId?: unknown; relationshipStatus?: unknown }
+    | undefined;
+  if (typeof administrator?.accountId !== 'string') return null;
+  return {
+    accountId: administrator.accountId,
+    relationshipStatus:
+      typeof administrator.relationshipStatus === 'string'
+        ? administrator.relationshipStatus
+        : 'Unknown',
+  };
 }
 
 interface JobSummary {
@@ -233,6 +257,7 @@ export const macieAws: AwsFamily = {
   commands: {
     macie2: {
       GetMacieSession: deferredCommand('GetMacieSession'),
+      GetAdministratorAccount: deferredCommand('GetAdministratorAccount'),
       EnableMacie: deferredCommand('EnableMacie'),
       UpdateMacieSession: deferredCommand('UpdateMacieSession'),
       DescribeBuckets: deferredCommand('DescribeBuckets'),
@@ -246,6 +271,7 @@ export const macieAws: AwsFamily = {
   readers: {
     'account.macie': { query: (_target, send) => readSession(send) },
     'account.macieJobs': { query: (_target, send) => listAllJobs(send) },
+    'account.macieAdministrator': { query: (_target, send) => readAdministrator(send) },
     'bucket.macieJob': { query: readJob },
     'bucket.objectStats': {
       query: async (target, send) =>

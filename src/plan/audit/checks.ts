@@ -176,6 +176,13 @@ function macie(posture: AuditPosture): Verdict {
       `${jobLabel(maybe)} picks buckets by tags or permissions: cannot tell whether it covers this one`,
     );
   }
+  // Read for this alone: when it could not be read, the verdict stays as it was.
+  const administrator = posture.values['account.macieAdministrator'];
+  if (administrator?.relationshipStatus === 'Enabled') {
+    return unknown(
+      `no job of this account covers it; Macie administrator ${administrator.accountId}'s jobs are not visible from here`,
+    );
+  }
   return fail('no classification job covers this bucket');
 }
 

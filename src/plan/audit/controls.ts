@@ -171,8 +171,14 @@ const CATALOGUE: readonly ControlSpec[] = [
     fsbp: 'Macie.1',
     inFsbp: true,
     // Any job counts, whoever made it (the account's listing, read once per
-    // run); the bucket's own s3-harden job is what a plan creates.
-    resources: ['account.macie', 'account.macieJobs', 'bucket.macieJob'],
+    // run); the bucket's own s3-harden job is what a plan creates. A member
+    // account cannot list its Macie administrator's jobs, which may cover it.
+    resources: [
+      'account.macie',
+      'account.macieJobs',
+      'account.macieAdministrator',
+      'bucket.macieJob',
+    ],
   },
   {
     id: 'access-analyzer',

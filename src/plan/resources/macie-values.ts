@@ -15,6 +15,17 @@ export interface MacieSessionValue {
   readonly status: MacieStatus;
 }
 
+/**
+ * The Macie administrator this account is a member of, in this region. Its
+ * jobs may cover the account's buckets but are the administrator's: the
+ * member's ListClassificationJobs does not show them.
+ */
+export interface MacieAdministratorValue {
+  readonly accountId: string;
+  /** Macie's relationship status: Enabled while the administrator manages the account. */
+  readonly relationshipStatus: string;
+}
+
 export const DAYS_OF_WEEK = [
   'MONDAY',
   'TUESDAY',
@@ -129,6 +140,8 @@ export interface MacieValues {
    * bucket); [] when Macie is not enabled.
    */
   'account.macieJobs': readonly MacieJobSummary[];
+  /** Read-only: null = no Macie administrator (a standalone account, or Macie not enabled). */
+  'account.macieAdministrator': MacieAdministratorValue | null;
   /** The most recent job s3-harden made for this bucket (an active one first); null = none. */
   'bucket.macieJob': MacieJobValue | null;
   /** Read-only; null for a bucket the plan creates (it starts empty). */

@@ -95,6 +95,11 @@ const clientToken = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a client toke
 
 export const macieSessionSchema = z.strictObject({ status: z.enum(MACIE_STATUSES) });
 
+const macieAdministratorSchema = z.strictObject({
+  accountId: z.string().regex(/^\d{12}$/, 'not an AWS account ID'),
+  relationshipStatus: z.string().max(64),
+});
+
 /** Any job s3-harden finds for the bucket (some may have been made by hand). */
 export const macieJobSchema = z
   .strictObject({
@@ -226,6 +231,19 @@ export const macieFamily: ResourceFamily<MacieValues> = {
         );
       },
     },
+    'account.macieAdministrator': {
+      readOnly: true,
+      volatile: true,
+      label: 'Macie administrator account',
+      reads: ['macie2:GetAdministratorAccount'],
+      scope: 'account',
+      schema: macieAdministratorSchema.nullable(),
+      write: () => {
+        throw new UnwritableValueError(
+          'Macie administrator account is read-only: a plan never changes it',
+        );
+      },
+    },
     'bucket.macieJob': {
       label: 'Macie classification job',
       reads: ['macie2:ListClassificationJobs', 'macie2:DescribeClassificationJob'],
@@ -273,6 +291,13 @@ export const macieFamily: ResourceFamily<MacieValues> = {
       service: 'macie2',
       operation: 'GetMacieSession',
       iamAction: 'macie2:GetMacieSession',
+      kind: 'read',
+      scope: 'none',
+    },
+    {
+      service: 'macie2',
+      operation: 'GetAdministratorAccount',
+      iamAction: 'macie2:GetAdministratorAccount',
       kind: 'read',
       scope: 'none',
     },
