@@ -2,11 +2,13 @@
  * What the bucket-policy step tells the operator about the policy it plans:
  * the warnings on the change (protections removed, who a network Deny cuts
  * off, a Deny that catches the replication role, an upload pin that default
- * encryption does not match, kept statements that may be public) and the
+ * encryption does not match, kept statements that may be public, CloudFront
+ * behind HTTPS only, partners' multipart uploads while ACLs are on) and the
  * notes beside the VPC endpoint IDs.
  */
 import { deepEqual } from '../plan/model/diff.js';
 import type { Posture, PostureValues } from '../plan/model/types.js';
+import { cloudFrontGrants } from '../plan/policy/cloudfront.js';
 import {
   describeStatement,
   mayGrantPublicAccess,
@@ -197,6 +199,52 @@ function cutOffWarnings(posture: Posture, after: PolicyDocument | null): string[
   return warnings;
 }
 
+/**
+ * HTTPS only, added where the policy grants CloudFront: CloudFront fetches
+ * from an S3 origin over the protocol the viewer used, so a distribution
+ * that still serves plain HTTP gets 403 for those viewers.
+ */
+function cloudFrontWarnings(before: PolicyDocument | null, after: PolicyDocument | null): string[] {
+  const adds =
+    toolStatements(after).has(SID.denyInsecureTransport) &&
+    !toolStatements(before).has(SID.denyInsecureTransport);
+  if (!adds) return [];
+  const [document, grants] = [after, before]
+    .map((policy) => [policy, cloudFrontGrants(policy)] as const)
+    .find(([, found]) => found.length > 0) ?? [null, []];
+  if (grants.length === 0) return [];
+  const which = grants.map((statement) => describeStatement(document, statement)).join(', ');
+  return [
+    `HTTPS only: ${which} ${grants.length === 1 ? 'grants' : 'grant'} CloudFront, which fetches from S3 over the protocol the viewer used: set the distribution's viewer protocol policy to redirect-to-https or https-only first, or HTTP viewers get 403`,
+  ];
+}
+
+/**
+ * While ACLs are on, a grant to another account allows s3:PutObject only
+ * with x-amz-acl bucket-owner-full-control (so the bucket owner owns what
+ * it writes). UploadPart is authorised as s3:PutObject but cannot send that
+ * header, so the account's multipart uploads are refused. Judged on the
+ * statements written; the bucket's own account is authorised by its IAM
+ * policies, whatever the grant says.
+ */
+function multipartWarnings(posture: Posture, after: PolicyDocument | null): string[] {
+  const found = toolStatements(after);
+  const warnings: string[] = [];
+  for (let n = 1; found.has(SID.crossAccount(n)); n++) {
+    const statement = found.get(SID.crossAccount(n)) as {
+      Principal?: { AWS?: unknown };
+      Condition?: Record<string, Record<string, unknown>>;
+    };
+    const account = /^arn:[\w-]+:iam::(\d{12}):root$/.exec(String(statement.Principal?.AWS))?.[1];
+    const aclRequired = statement.Condition?.StringEquals?.['s3:x-amz-acl'] !== undefined;
+    if (!account || account === posture.accountId || !aclRequired) continue;
+    warnings.push(
+      `${SID.crossAccount(n)} allows ${account} s3:PutObject only with x-amz-acl bucket-owner-full-control while ACLs are on: UploadPart cannot send that header, so multipart uploads by ${account} fail until ACLs are off (Object Ownership BucketOwnerEnforced drops the condition)`,
+    );
+  }
+  return warnings;
+}
+
 /** A pinned algorithm that default encryption does not use: header-less uploads get another. */
 function pinMismatch(answers: BucketPolicyAnswers, planned: Partial<PostureValues>): string | null {
   const choice = answers.uploadEncryption;
@@ -223,6 +271,7 @@ export function warningsFor(
   for (const [sid, what] of REMOVED_PROTECTION) {
     if (was.has(sid) && !now.has(sid)) warnings.push(`removes ${sid}: ${what}`);
   }
+  warnings.push(...cloudFrontWarnings(before, after));
   if (intent.vpceIds.length > 0) {
     warnings.push(
       `denies every request not made through ${intent.vpceIds.join(', ')} — s3-harden's own read-back and undo included, unless it runs through one of them`,
@@ -266,6 +315,7 @@ export function warningsFor(
       warnings.push(`${account} is this bucket's own account; a cross-account grant is not needed`);
     }
   }
+  warnings.push(...multipartWarnings(posture, after));
   if (publicKept.length > 0) {
     const on = (['bucket', 'account'] as const).filter(
       (level) => posture.values[`${level}.publicAccessBlock`]?.BlockPublicPolicy === true,

@@ -112,6 +112,11 @@ export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
 
   fields(posture, answers) {
     const live = intentFromPolicy(livePolicy(posture));
+    // The form sees the live bucket, not the Object Ownership answer: with
+    // ACLs on, the grant requires x-amz-acl, which UploadPart cannot send
+    // (the plan's warning names the Sid once the whole plan is known).
+    const aclsOff =
+      posture.values['bucket.ownershipControls']?.ObjectOwnership === 'BucketOwnerEnforced';
     const onOff = (on: boolean) => (on ? 'on' : 'off');
     const shown = (items: readonly string[]) => (items.length > 0 ? items.join(', ') : 'none');
     const fields: Field[] = [
@@ -213,7 +218,9 @@ export const bucketPolicyStep: Step<BucketPolicyAnswers> = {
         kind: 'text',
         key: 'crossAccounts',
         label: 'Cross-account writers',
-        help: 'Account IDs allowed PutObject (multipart too) and GetObject.',
+        help: aclsOff
+          ? 'Account IDs allowed PutObject (multipart too) and GetObject.'
+          : 'Account IDs allowed PutObject and GetObject; multipart once ACLs are off.',
         placeholder: 'none',
         now: shown(live.crossAccounts),
       },

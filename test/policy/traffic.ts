@@ -179,6 +179,12 @@ const OFFICE_IP = '203.0.113.10';
 const ELSEWHERE_IP = '198.51.100.7';
 /** An address of AWS's own network: where service calls come from. */
 const AWS_IP = '52.94.133.131';
+/**
+ * The private address a forward access session reaches S3 from: Athena's
+ * requests "come from a private IPv4 address for Athena, not the source IP
+ * specified in aws:SourceIp" (Athena user guide, S3 permissions).
+ */
+const AWS_PRIVATE_IP = '10.2.147.21';
 const APP_ROLE = `arn:aws:iam::${ACCOUNT}:role/App`;
 const ANALYST_ROLE = `arn:aws:iam::${ACCOUNT}:role/Analyst`;
 const PARTNER_ROLE = `arn:aws:iam::${PARTNER_ACCOUNT}:role/Uploader`;
@@ -206,8 +212,9 @@ type From = 'inside' | 'outside' | 'aws';
 
 function networkKeys(s: Situation, caller: Caller): Record<string, string> {
   const from = caller.from;
-  // A forward access session (Athena) keeps the caller's IP, not their VPC endpoint.
-  if (caller.viaService) return { 'aws:SourceIp': from === 'outside' ? ELSEWHERE_IP : OFFICE_IP };
+  // A forward access session (Athena) comes from the service, wherever the
+  // caller is: neither their IP nor their VPC endpoint.
+  if (caller.viaService) return { 'aws:SourceIp': AWS_PRIVATE_IP };
   if (from === 'aws') return { 'aws:SourceIp': AWS_IP };
   if (from === 'outside') return { 'aws:SourceIp': ELSEWHERE_IP };
   // Through a VPC endpoint a request carries aws:SourceVpce and no public source IP.
@@ -599,7 +606,7 @@ export const ROWS: readonly TrafficRow[] = [
     id: 'athena-via-service',
     who: 'an analyst querying with Athena (forward access session, `aws:ViaAWSService`)',
     what: 'ListBucket and GetObject (and kms:Decrypt)',
-    when: "from the analyst's allowed IP range when there is one (Athena keeps the caller's IP, not their VPC endpoint)",
+    when: "always: S3 sees Athena's private address, not the analyst's IP or VPC endpoint, and the network Denies let forward access sessions through",
     kind: 'allow',
     expected: always('allow'),
     requests: (s) =>

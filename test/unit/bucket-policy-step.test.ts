@@ -618,7 +618,10 @@ describe('bucket-policy step on a log bucket: the logging step’s grants are no
     const allowlist = statementsOf(restricted.after as PolicyDocument).find(
       (statement) => (statement as { Sid?: string }).Sid === 'S3HardenIpAllowlist',
     ) as { Condition: Record<string, unknown> };
-    expect(allowlist.Condition.BoolIfExists).toEqual({ 'aws:PrincipalIsAWSService': 'false' });
+    expect(allowlist.Condition.BoolIfExists).toEqual({
+      'aws:PrincipalIsAWSService': 'false',
+      'aws:ViaAWSService': 'false',
+    });
   });
 
   it('warns, with the Sid, of every grant to another account a network restriction cuts off', () => {

@@ -62,10 +62,10 @@ describe('statementsFor', () => {
       Principal: '*',
       Action: ['s3:*'],
       Resource: [BUCKET_ARN, OBJECTS],
-      // A forward access session keeps the caller's IP: only service principals are let through.
+      // Forward access sessions (Athena) reach S3 from a private address, not the caller's IP.
       Condition: {
         NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '2001:db8::/32'] },
-        BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+        BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
       },
     });
   });

@@ -191,22 +191,18 @@ export function statementsFor(where: Where, intent: PolicyIntent): ToolStatement
   const exempt = intent.exemptPrincipal;
   // The network Denies let through what AWS does for the bucket: requests of
   // a service principal (CloudFront, log delivery; AWS redacts their network
-  // keys), and the roles services act through (Macie, replication). A Deny on
-  // VPC endpoints also lets through forward access sessions (Athena), which
-  // keep the caller's IP but not their endpoint. The operator is exempted
-  // only from these, the Denies that can lock them out; HTTPS-only and TLS
-  // 1.2 bind everyone (a caller on TLS is never denied by them, and S3.5
-  // wants them unconditional).
+  // keys), the roles services act through (Macie, replication), and forward
+  // access sessions (aws:ViaAWSService: Athena), which reach S3 from AWS's
+  // own network, through none of your endpoints and from a private address,
+  // not the caller's IP (Athena's guide: aws:SourceIp cannot deny them). The
+  // operator is exempted only from these, the Denies that can lock them out;
+  // HTTPS-only and TLS 1.2 bind everyone (a caller on TLS is never denied by
+  // them, and S3.5 wants them unconditional).
   const serviceRoles = [...new Set(intent.serviceRoles ?? [])];
-  const networkDeny = (
-    sid: string,
-    resource: readonly string[],
-    condition: ConditionBlock,
-    services: Record<string, string>,
-  ) => {
+  const networkDeny = (sid: string, resource: readonly string[], condition: ConditionBlock) => {
     const withServices: ConditionBlock = {
       ...condition,
-      BoolIfExists: services,
+      BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
       ...(serviceRoles.length > 0
         ? {
             ArnNotEquals: {
@@ -228,22 +224,16 @@ export function statementsFor(where: Where, intent: PolicyIntent): ToolStatement
   }
   if (intent.vpceIds.length > 0) {
     out.push(
-      networkDeny(
-        SID.vpceOnly,
-        both,
-        { StringNotEquals: { 'aws:SourceVpce': [...intent.vpceIds] } },
-        { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
-      ),
+      networkDeny(SID.vpceOnly, both, {
+        StringNotEquals: { 'aws:SourceVpce': [...intent.vpceIds] },
+      }),
     );
   }
   if (intent.sourceCidrs.length > 0) {
     out.push(
-      networkDeny(
-        SID.ipAllowlist,
-        both,
-        { NotIpAddress: { 'aws:SourceIp': [...intent.sourceCidrs] } },
-        { 'aws:PrincipalIsAWSService': 'false' },
-      ),
+      networkDeny(SID.ipAllowlist, both, {
+        NotIpAddress: { 'aws:SourceIp': [...intent.sourceCidrs] },
+      }),
     );
   }
   out.push(...uploadEncryptionStatements(intent.uploadEncryption, objects));
