@@ -6,11 +6,11 @@
  * exactly as a one-account fleet (./fleet-plan.ts), shown under its
  * account's heading, and saved grouped by account in one multi-account
  * plan file (../plan/files/accounts-file.ts) holding the role's name, never
- * the ExternalId. An account that cannot be entered or listed is one line;
- * the others are planned and the exit is 4.
+ * the ExternalId. An account that cannot be entered, listed or reached is
+ * one line; the others are planned and the exit is 4.
  */
 import { AssumeError, assumeAccount } from '../aws/accounts.js';
-import { AwsError, type AwsSession, connect } from '../aws/index.js';
+import { type AwsSession, connect } from '../aws/index.js';
 import {
   type AccountNotPlanned,
   type AccountsPlan,
@@ -19,7 +19,7 @@ import {
 import type { FleetPlan } from '../plan/fleet/fleet.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { TOOL } from '../version.js';
-import { type AccountsSelection, members } from './audit-accounts.js';
+import { type AccountsSelection, members, NetworkCheck } from './audit-accounts.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
 import {
   type FleetPlanCommandOptions,
@@ -34,36 +34,48 @@ import { colourEnabled } from './style.js';
 
 type Stream = { isTTY?: boolean; write(text: string): unknown };
 
-/** One account's fleet, planned through `session`; a failure that is the account's becomes its reason. */
+/**
+ * One account's fleet, planned through `session`; a failure that is the
+ * account's becomes its reason (an endpoint that cannot be reached
+ * included: the run stops only when the caller cannot reach it either,
+ * before any account was planned — NetworkCheck in ./audit-accounts.ts).
+ */
 async function planMember(
   caller: AwsSession,
   accountId: string,
   selection: AccountsSelection,
   options: FleetPlanCommandOptions,
   progressStream: Stream,
+  network: NetworkCheck,
 ): Promise<{ planned: PlannedFleet; session: AwsSession } | { failed: string }> {
   const own = accountId === caller.identity.accountId;
   let session: AwsSession;
   if (own) session = caller;
   else {
+    const entering = network.entering();
     try {
-      session = await assumeAccount(caller, accountId, {
+      session = await assumeAccount(entering.via, accountId, {
         roleName: selection.roleName as string,
         ...(selection.externalId !== undefined ? { externalId: selection.externalId } : {}),
       });
     } catch (error) {
-      if (error instanceof AssumeError) return { failed: error.message };
-      throw error;
+      if (!(error instanceof AssumeError)) throw error;
+      await network.failed(accountId, entering.unreachable());
+      return { failed: error.message };
     }
   }
   try {
-    return { planned: await planFleetIn(session, options, progressStream, true), session };
+    const planned = await planFleetIn(session, options, progressStream, true);
+    network.succeeded();
+    return { planned, session };
   } catch (error) {
     if (!own) session.close();
-    // An endpoint nobody can reach stops the run; the rest is this account's
-    // (the caller's own included: its buckets not listed is one line, as for any).
-    if (error instanceof AwsError && error.kind === 'unreachable') throw error;
-    if (error instanceof Error && error.name !== 'Error') return { failed: error.message };
+    // This account's (the caller's own included: its buckets not listed is
+    // one line, as for any), unreachable or not.
+    if (error instanceof Error && error.name !== 'Error') {
+      await network.failed(accountId, error);
+      return { failed: error.message };
+    }
     throw error;
   }
 }
@@ -80,8 +92,16 @@ export async function runAccountsFleetPlan(
     const notPlanned: AccountNotPlanned[] = [];
     const colour = colourEnabled(stdout);
     const json = Boolean(options.json);
+    const network = new NetworkCheck(caller);
     for (const member of accounts) {
-      const result = await planMember(caller, member.id, options.accounts, options, progressStream);
+      const result = await planMember(
+        caller,
+        member.id,
+        options.accounts,
+        options,
+        progressStream,
+        network,
+      );
       if ('failed' in result) {
         const reason = result.failed.replace(/\s*\n\s*/g, ' ');
         notPlanned.push({ accountId: member.id, reason });
