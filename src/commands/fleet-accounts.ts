@@ -9,7 +9,7 @@
  * the ExternalId. An account that cannot be entered, listed or reached is
  * one line; the others are planned and the exit is 4.
  */
-import { AssumeError, assumeAccount } from '../aws/accounts.js';
+import { AssumeError, assumeAccount, roleArn } from '../aws/accounts.js';
 import { type AwsSession, connect } from '../aws/index.js';
 import {
   type AccountNotPlanned,
@@ -80,6 +80,27 @@ async function planMember(
   }
 }
 
+/**
+ * Whose credentials a section's AWS CLI commands take. A member account's
+ * run in that account, through its role: printed with the caller's
+ * --profile they would go to the caller's own account (a key or a trail
+ * created there), so they carry the endpoint only, under a note saying
+ * which role to use.
+ */
+function cliSessionFor(
+  caller: AwsSession,
+  accountId: string,
+): Pick<AwsSession, 'endpoint' | 'profile'> {
+  if (accountId === caller.identity.accountId) return caller;
+  return { endpoint: caller.endpoint, profile: undefined };
+}
+
+function memberCliNote(caller: AwsSession, accountId: string, roleName: string): string {
+  if (accountId === caller.identity.accountId) return '';
+  const role = roleArn(caller.identity.arn, accountId, roleName);
+  return `AWS CLI commands below run in account ${accountId}: use credentials of ${escapeControl(role)} (not the caller's).\n`;
+}
+
 export async function runAccountsFleetPlan(
   options: FleetPlanCommandOptions & { readonly accounts: AccountsSelection },
   stdout: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stdout,
@@ -117,7 +138,7 @@ export async function runAccountsFleetPlan(
         stdout.write(
           result.planned.names.length === 0
             ? 'No buckets to plan here.\n\n'
-            : `${fleetText(result.planned.fleet, result.planned.checked, caller, colour)}\n`,
+            : `${memberCliNote(caller, member.id, options.accounts.roleName as string)}${fleetText(result.planned.fleet, result.planned.checked, cliSessionFor(caller, member.id), colour)}\n`,
         );
       }
     }

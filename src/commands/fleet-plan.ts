@@ -135,7 +135,7 @@ export function fleetToJson(
 export function fleetText(
   fleet: FleetPlan,
   checked: readonly CheckedSection[],
-  session: AwsSession,
+  session: Pick<AwsSession, 'endpoint' | 'profile'>,
   colour: boolean,
 ): string {
   const parts = checked.map((entry) => {

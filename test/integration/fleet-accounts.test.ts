@@ -93,6 +93,12 @@ describe('fleet plans across accounts', () => {
     expect(planned.stdout).toContain(`══ Account ${EMPTY} ══\nNo buckets to plan here.`);
     expect(lines).toContain(`══ Account ${ACCOUNT} ══`);
     expect(lines).toContain(`══ Account ${MEMBER} ══`);
+    // A member's AWS CLI commands run in the member account, through its
+    // role: never printed as if for the caller's own credentials.
+    expect(planned.stdout).toContain(
+      `══ Account ${MEMBER} ══\nAWS CLI commands below run in account ${MEMBER}: use credentials of arn:aws:iam::${MEMBER}:role/${ROLE} (not the caller's).\n`,
+    );
+    expect(planned.stdout).toContain(`══ Account ${ACCOUNT} ══\n── Bucket`);
     expect(planned.stdout).toContain(`Changes to bucket ${p}-m-eu (account ${MEMBER}, eu-west-1)`);
     expect(planned.stdout).toContain(`Saved the plan for 3 accounts to ${file}.`);
 
