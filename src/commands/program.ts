@@ -42,7 +42,8 @@ export function buildProgram(): Command {
     .exitOverride()
     // `s3-harden help` and `s3-harden help plan`, beside --help: the wizard's
     // own action would otherwise turn commander's help command off.
-    .helpCommand('help [command]', 'Show help for s3-harden or one of its commands.');
+    .helpCommand('help [command]', 'Show help for s3-harden or one of its commands.')
+    .hook('preAction', (_program, command) => carryProgramFlags(program, command));
 
   addConnectionOptions(program)
     .option('--bucket <name>', WIZARD_FLAGS.bucket.help, parseBucket)
@@ -100,6 +101,37 @@ Examples:
   s3-harden audit --all --accounts all --role-name s3-harden-audit`,
   );
   return program;
+}
+
+const CONNECTION_FLAGS = new Set(['profile', 'region', 'endpointUrl']);
+
+/**
+ * `s3-harden --profile prod rollback`: with positional options the program
+ * parses the flags before a command, and the command would run without them
+ * — with the default credentials, in another account. The connection flags
+ * are carried to the command (as the AWS CLI takes them anywhere); the
+ * wizard's own flags (--bucket, --preset…) mean something else or nothing
+ * to a command, so they are refused with the line that works.
+ */
+function carryProgramFlags(program: Command, command: Command): void {
+  if (command === program) return;
+  for (const option of program.options) {
+    const key = option.attributeName();
+    if (program.getOptionValueSource(key) !== 'cli') continue;
+    const value: unknown = program.getOptionValue(key);
+    const spelled = option.long ?? option.flags;
+    if (!CONNECTION_FLAGS.has(key)) {
+      command.error(
+        `${spelled} before the command is the wizard's flag; put it after the command: s3-harden ${command.name()} ${spelled} …`,
+      );
+    }
+    if (command.getOptionValueSource(key) === 'cli' && command.getOptionValue(key) !== value) {
+      command.error(
+        `${spelled} is given twice, before and after "${command.name()}", with different values; give it once.`,
+      );
+    }
+    command.setOptionValueWithSource(key, value, 'cli');
+  }
 }
 
 /** Parses `argv` (node, script, arguments…) and runs the command it names. */

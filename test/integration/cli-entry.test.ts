@@ -31,6 +31,44 @@ describe('the CLI entry', () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it('carries connection flags given before the command to it (the default credentials would be another account)', async () => {
+    const before = await runCli([
+      '--profile',
+      'no-such-profile',
+      'audit',
+      '--all',
+      '--endpoint-url',
+      'http://127.0.0.1:1',
+    ]);
+    const after = await runCli([
+      'audit',
+      '--all',
+      '--profile',
+      'no-such-profile',
+      '--endpoint-url',
+      'http://127.0.0.1:1',
+    ]);
+    expect(before.code).toBe(1);
+    expect(before.stderr).toMatch(/no-such-profile/);
+    expect(before.stderr).toBe(after.stderr);
+  });
+
+  it.each([
+    [
+      ['--bucket', 'my-bucket', 'plan'],
+      "s3-harden: --bucket before the command is the wizard's flag; put it after the command: s3-harden plan --bucket …\n",
+    ],
+    [
+      ['--profile', 'a', 'rollback', '--profile', 'b'],
+      's3-harden: --profile is given twice, before and after "rollback", with different values; give it once.\n',
+    ],
+  ])('refuses %j in one line, exit 1, before anything runs', async (args, line) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(line);
+  });
+
   it('`help` and `help <command>` show the same help as --help, in 80 columns', async () => {
     const root = await runCli(['help']);
     expect(root.code).toBe(0);
