@@ -29,6 +29,12 @@ export function endpointProblem(value: string): string | null {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return `"${value}" must be an http:// or https:// URL.`;
   }
+  // AWS signs every request itself; a user name or password in the URL is
+  // sent nowhere useful, and would be printed in every command line and
+  // message that names the endpoint, and saved in plan files and journals.
+  if (url.username || url.password) {
+    return `the endpoint URL must not carry a user name or password (${url.protocol}//…@${url.host}): AWS signs requests with your credentials; pass those with --profile or the environment.`;
+  }
   return null;
 }
 

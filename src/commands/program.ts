@@ -36,8 +36,9 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .configureOutput({
       // Commander quotes the argument it refuses: shown escaped, like any text from outside.
+      // A URL's password (refused in --endpoint-url) is not repeated in the quote.
       outputError: (text, write) =>
-        write(`s3-harden: ${escapeLines(text.replace(/^error: /, ''))}`),
+        write(`s3-harden: ${escapeLines(redactUserinfo(text.replace(/^error: /, '')))}`),
     })
     .exitOverride()
     // `s3-harden help` and `s3-harden help plan`, beside --help: the wizard's
@@ -101,6 +102,11 @@ Examples:
   s3-harden audit --all --accounts all --role-name s3-harden-audit`,
   );
   return program;
+}
+
+/** `scheme://user:password@host` → `scheme://…@host`, wherever it appears in `text`. */
+function redactUserinfo(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s'"]*@/gi, '$1…@');
 }
 
 const CONNECTION_FLAGS = new Set(['profile', 'region', 'endpointUrl']);

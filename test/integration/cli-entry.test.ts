@@ -31,6 +31,22 @@ describe('the CLI entry', () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it.each([[[]], [['plan', '--bucket', 'my-bucket']], [['audit', '--all']]])(
+    'refuses an endpoint URL with a password (%j), without printing it',
+    async (command) => {
+      const result = await runCli([
+        ...command,
+        '--endpoint-url',
+        'http://admin:hunter2@127.0.0.1:5000',
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).not.toContain('hunter2');
+      expect(result.stderr).toBe(
+        "s3-harden: option '--endpoint-url <url>' argument 'http://…@127.0.0.1:5000' is invalid. the endpoint URL must not carry a user name or password (http://…@127.0.0.1:5000): AWS signs requests with your credentials; pass those with --profile or the environment.\n",
+      );
+    },
+  );
+
   it('carries connection flags given before the command to it (the default credentials would be another account)', async () => {
     const before = await runCli([
       '--profile',
