@@ -89,6 +89,23 @@ describe('exceptions', () => {
     expect(lines[0]).toContain(`exceptions file ${file}: exceptions[0].reason`);
   });
 
+  it.each([
+    ['/dev/zero', 'exceptions file: cannot read /dev/zero: a character device, not a regular file'],
+    ['missing', 'exceptions file: cannot read DIR/missing.json: no such file'],
+    [
+      'huge',
+      'exceptions file: DIR/huge.json: file is 1048577 bytes; an exceptions file is at most 1048576',
+    ],
+  ])('--exceptions %s: one line, exit 1, no report', async (kind, line) => {
+    const dir = mkdtempSync(join(tmpdir(), 's3h-exceptions-'));
+    if (kind === 'huge') writeFileSync(join(dir, 'huge.json'), ' '.repeat(1024 * 1024 + 1));
+    const file = kind === '/dev/zero' ? kind : join(dir, `${kind}.json`);
+    const result = await runCli(['audit', '--all', '--exceptions', file, ...endpoint()]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`s3-harden: ${line.replace('DIR', dir)}\n`);
+  });
+
   it('a bucket tag s3-harden:exception:<CONTROL> excepts that control', async () => {
     const bucket = uniqueBucket('tag-exc');
     await createBucket(bucket);

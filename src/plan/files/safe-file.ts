@@ -22,6 +22,12 @@ import {
 
 export class UnsafeFileError extends Error {
   override name = 'UnsafeFileError';
+  /** The OS's code when the open failed (ENOENT: there is no such file). */
+  readonly code: string | undefined;
+  constructor(message: string, code?: string) {
+    super(message);
+    this.code = code;
+  }
 }
 
 /** How much a read may return, and what the file is meant to be (for the message). */
@@ -78,7 +84,10 @@ export function readRegularFile(path: string, limit: ReadLimit): string {
   try {
     fd = openSync(path, READ_FLAGS);
   } catch (error) {
-    throw new UnsafeFileError(`cannot read ${path}: ${openProblem(path, error)}`);
+    throw new UnsafeFileError(
+      `cannot read ${path}: ${openProblem(path, error)}`,
+      (error as NodeJS.ErrnoException).code,
+    );
   }
   try {
     const stats = fstatSync(fd);
