@@ -73,6 +73,18 @@ export function parseConcurrency(value: string): number {
   return count;
 }
 
+/** A file to write: `--out ""` (an unset variable in a script) must not quietly save nothing. */
+export function parseOutPath(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('It must name a file.');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    throw new InvalidArgumentError(
+      'A file name with a control character (a newline, a tab…) is refused.',
+    );
+  }
+  return value;
+}
+
 export function parseGlob(value: string): string {
   const problem = globProblem(value);
   if (problem) throw new InvalidArgumentError(`${problem}.`);

@@ -28,6 +28,7 @@ import {
   parseBucketNames,
   parseConcurrency,
   parseGlob,
+  parseOutPath,
   parseStepList,
   parseVpceList,
   presetOption,
@@ -149,7 +150,11 @@ export function addPlanCommand(program: Command): void {
         parseStepList,
       )
       .option('--only <steps>', `plan only these steps, comma-separated`, parseStepList)
-      .option('--out <file>', 'save the plan file here, for review and a later `s3-harden apply`')
+      .option(
+        '--out <file>',
+        'save the plan file here, for review and a later `s3-harden apply`',
+        parseOutPath,
+      )
       .option(
         '--force',
         'with --out: write through a symbolic link, or to a file that is not a regular one',
@@ -223,6 +228,11 @@ export function addPlanCommand(program: Command): void {
         fail(
           '--object-lock only applies with --create-bucket; for an existing bucket the object-lock step enables it.',
         );
+      }
+      const both = (flags.only ?? []).filter((step) => flags.skip?.includes(step));
+      if (both.length > 0) {
+        // The plan would quietly have nothing of it, and say "No changes".
+        fail(`--only and --skip both name ${both.join(', ')}: name each step in one of them.`);
       }
       const accounts = accountsSelection(flags);
       if (accounts) {

@@ -8,7 +8,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CisVersion } from '../plan/audit/cis.js';
 import type { Preset } from '../plan/model/types.js';
-import { escapeLines } from '../plan/render/sanitise.js';
+import { escapeControl } from '../plan/render/sanitise.js';
 import { VERSION } from '../version.js';
 import { addApplyCommand, addRollbackCommand } from './apply-command.js';
 import { addAuditCommand } from './audit-command.js';
@@ -36,9 +36,16 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .configureOutput({
       // Commander quotes the argument it refuses: shown escaped, like any text from outside.
-      // A URL's password (refused in --endpoint-url) is not repeated in the quote.
-      outputError: (text, write) =>
-        write(`s3-harden: ${escapeLines(redactUserinfo(text.replace(/^error: /, '')))}`),
+      // One line: commander's "(Did you mean …?)" joins it, and a line break
+      // in a quoted argument is shown escaped. A URL's password (refused in
+      // --endpoint-url) is not repeated in the quote.
+      outputError: (text, write) => {
+        const line = text
+          .replace(/^error: /, '')
+          .replace(/\n\(Did you mean/g, ' (Did you mean')
+          .replace(/\n$/, '');
+        write(`s3-harden: ${escapeControl(redactUserinfo(line))}\n`);
+      },
     })
     .exitOverride()
     // `s3-harden help` and `s3-harden help plan`, beside --help: the wizard's
@@ -62,6 +69,12 @@ export function buildProgram(): Command {
           cisVersion?: CisVersion;
         },
       ) => {
+        // `s3-harden plann`: not "too many arguments" — the word is a command that is not one.
+        const [word] = program.args;
+        if (word !== undefined) {
+          const commands = program.commands.map((command) => command.name());
+          program.error(`unknown command '${word}' (commands: ${commands.join(', ')}, help).`);
+        }
         const { runWizard } = await import('./wizard.js');
         await guard(() =>
           runWizard({
@@ -80,6 +93,8 @@ export function buildProgram(): Command {
   addApplyCommand(program);
   addRollbackCommand(program);
   addAuditCommand(program);
+  // After the commands are added, so they keep refusing excess arguments (commander copies the setting at creation).
+  program.allowExcessArguments();
 
   program.addHelpText(
     'after',

@@ -78,6 +78,23 @@ describe('the CLI entry', () => {
       ['--profile', 'a', 'rollback', '--profile', 'b'],
       's3-harden: --profile is given twice, before and after "rollback", with different values; give it once.\n',
     ],
+    [
+      ['plan', '--bucket', 'my-bucket', '--out', ''],
+      "s3-harden: option '--out <file>' argument '' is invalid. It must name a file.\n",
+    ],
+    [
+      ['plan', '--bucket', 'my-bucket', '--out', 'plan\n.json'],
+      "s3-harden: option '--out <file>' argument 'plan\\u000a.json' is invalid. A file name with a control character (a newline, a tab…) is refused.\n",
+    ],
+    [
+      ['plan', '--bucket', 'my-bucket', '--only', 'encryption,versioning', '--skip', 'encryption'],
+      's3-harden: --only and --skip both name encryption: name each step in one of them.\n',
+    ],
+    [
+      ['--profile', 'prod', 'plann', '--bucket', 'my-bucket'],
+      "s3-harden: unknown command 'plann' (commands: plan, apply, rollback, audit, help).\n",
+    ],
+    [['audit', '--al'], "s3-harden: unknown option '--al' (Did you mean --all?)\n"],
   ])('refuses %j in one line, exit 1, before anything runs', async (args, line) => {
     const result = await runCli(args);
     expect(result.code).toBe(1);
