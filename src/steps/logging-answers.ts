@@ -49,14 +49,19 @@ export function sharedLogPrefix(bucket: string): string {
  * The logging defaults with one log bucket shared by many buckets: each
  * bucket logs under its own prefix of it. A bucket that already logs
  * elsewhere keeps its target unless it asked for nothing; the shared bucket
- * itself is not logged (into itself it cannot be).
+ * itself is not logged (into itself it cannot be), unless it already logs
+ * elsewhere, which it keeps.
  */
 export function withSharedLogBucket(
   posture: Pick<Posture, 'bucket' | 'values'>,
   answers: LoggingAnswers,
   logBucket: string,
 ): LoggingAnswers {
-  if (posture.bucket === logBucket) return { ...answers, enabled: false };
+  if (posture.bucket === logBucket) {
+    // Its own logging, if it has any, stays as it is: a flag never turns logging off.
+    if (posture.values['bucket.logging']) return answers;
+    return { ...answers, enabled: false, target: logBucket };
+  }
   if (!answers.enabled || posture.values['bucket.logging']) return answers;
   return { ...answers, target: logBucket, prefix: sharedLogPrefix(posture.bucket) };
 }

@@ -311,8 +311,13 @@ export const loggingStep: Step<LoggingAnswers> = {
     enabled: Boolean(posture.values['bucket.logging']) || receivesLogs(posture) === null,
   }),
   leftAsIs(posture: Posture, answers: LoggingAnswers): string | null {
-    const evidence = receivesLogs(posture);
-    return !answers.enabled && evidence
+    if (answers.enabled || posture.values['bucket.logging']) return null;
+    const evidence =
+      receivesLogs(posture) ??
+      (answers.target === posture.bucket
+        ? '--log-bucket names it for the other buckets’ logs'
+        : null);
+    return evidence
       ? `left off: this is a log bucket (${evidence}); logging it too would only need another log bucket for it, and so on`
       : null;
   },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePlan, serializePlan } from '../../src/plan/files/plan-file.js';
 import type { Posture } from '../../src/plan/model/types.js';
-import { buildPlan } from '../../src/steps/index.js';
+import { buildPlan, defaultAnswers } from '../../src/steps/index.js';
 import { LOG_TARGET_ENCRYPTION } from '../../src/steps/log-target.js';
 import {
   defaultLogBucket,
@@ -276,6 +276,40 @@ describe('server access logging step', () => {
       loggingStep.defaults(at({ 'bucket.policy': grant, 'bucket.logging': logging }), 'baseline')
         .enabled,
     ).toBe(true);
+  });
+});
+
+describe('--log-bucket naming the bucket being planned', () => {
+  const shared = (values: Partial<Posture['values']>) => {
+    // The observe reads the bucket's current log target as its log bucket.
+    const target = values['bucket.logging']?.TargetBucket;
+    const posture = at(values, { bucket: 'central-logs', logBucket: target });
+    const answers = defaultAnswers(posture, 'strict', ['logging'], { logBucket: 'central-logs' });
+    return buildPlan(posture, 'strict', ['logging'], answers);
+  };
+
+  it('leaves its logging off, and the plan says why', () => {
+    const plan = shared({ 'bucket.logging': null, 'bucket.policy': null, 'bucket.acl': [] });
+    expect(plan.changes).toEqual([]);
+    expect(plan.skipped).toEqual([
+      {
+        step: 'Server access logging',
+        reason:
+          'left off: this is a log bucket (--log-bucket names it for the other buckets’ logs); logging it too would only need another log bucket for it, and so on',
+      },
+    ]);
+  });
+
+  it('keeps the logging it already has elsewhere (a flag never turns logging off)', () => {
+    const logging = { TargetBucket: 'org-logs', TargetPrefix: 'central/' };
+    const values = { 'bucket.logging': logging, 'bucket.policy': null, 'bucket.acl': [] };
+    const plan = shared(values);
+    expect(plan.changes.map((change) => change.id)).not.toContain('bucket.logging');
+    // What the plan would be without the flag.
+    const posture = at(values, { bucket: 'central-logs', logBucket: 'org-logs' });
+    const answers = defaultAnswers(posture, 'strict', ['logging']);
+    expect(plan.changes).toEqual(buildPlan(posture, 'strict', ['logging'], answers).changes);
+    expect(plan.skipped).toEqual([]);
   });
 });
 
