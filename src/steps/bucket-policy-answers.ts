@@ -10,9 +10,7 @@ import { sourceIpProblem } from '../plan/policy/lockout.js';
 import {
   intentFromPolicy,
   isBucketPolicySid,
-  macieServiceRoleArn,
   type PolicyIntent,
-  partitionOf,
   statementsFor,
   type UploadAlgorithm,
 } from '../plan/policy/statements.js';
@@ -102,23 +100,20 @@ export function hasAny(text: string): boolean {
 export interface PolicyContext {
   /** Object Ownership is BucketOwnerEnforced once the plan is applied. */
   readonly aclsDisabled: boolean;
-  /** Roles AWS services use on the bucket's behalf (Macie, replication), let through network Denies. */
+  /** Roles AWS services use on the bucket's behalf that are not service-linked (replication), let through network Denies. */
   readonly serviceRoles: readonly string[];
 }
 
 /**
- * The context from what the whole plan leaves (`planned`): ACLs off, Macie
- * on (its service-linked role reads the bucket for classification jobs),
- * and the replication role as read.
+ * The context from what the whole plan leaves (`planned`): ACLs off, and
+ * the replication role as read.
  */
 export function policyContext(
   posture: Posture,
   planned: Partial<PostureValues> = posture.values,
 ): PolicyContext {
+  // Macie's and AWS Config's roles pass as every service-linked role does (statementsFor).
   const serviceRoles: string[] = [];
-  if (planned['account.macie']) {
-    serviceRoles.push(macieServiceRoleArn(partitionOf(posture.region), posture.accountId));
-  }
   const replication = posture.values['bucket.replication'];
   if (replication) serviceRoles.push(replication.Role);
   return {

@@ -163,7 +163,7 @@ export function trailBucketStatements(posture: Posture): ToolStatement[] {
     'aws:SourceAccount': posture.accountId,
   };
   const [https] = statementsFor(
-    { bucket, region: posture.region },
+    { bucket, region: posture.region, accountId: posture.accountId },
     { ...NO_INTENT, denyInsecureTransport: true },
   );
   return [

@@ -153,7 +153,7 @@ function targetPolicy(
 /** The log target's HTTPS-only Deny (FSBP S3.5), exactly the bucket-policy step's. */
 function httpsOnly(posture: Posture, target: string): ToolStatement {
   const [deny] = statementsFor(
-    { bucket: target, region: posture.region },
+    { bucket: target, region: posture.region, accountId: posture.accountId },
     { ...NO_INTENT, denyInsecureTransport: true },
   );
   return deny as ToolStatement;

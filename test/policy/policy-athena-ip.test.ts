@@ -29,6 +29,7 @@ const FOREIGN = {
   Action: 's3:GetObject',
   Resource: OBJECTS,
 };
+const SERVICE_LINKED_ROLES = 'arn:aws:iam::123456789012:role/aws-service-role/*';
 const deny = (sid: string, condition: Record<string, unknown>) => ({
   Sid: sid,
   Effect: 'Deny',
@@ -120,6 +121,7 @@ describe('a bucket holding the old S3HardenIpAllowlist', () => {
       deny('S3HardenIpAllowlist', {
         NotIpAddress: { 'aws:SourceIp': [OFFICE_CIDR] },
         BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
+        ArnNotLikeIfExists: { 'aws:PrincipalArn': SERVICE_LINKED_ROLES },
       }),
     );
   });
@@ -138,6 +140,7 @@ describe('a bucket holding the old S3HardenIpAllowlist', () => {
     expect(written.Condition).toEqual({
       NotIpAddress: { 'aws:SourceIp': [OFFICE_CIDR] },
       BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
+      ArnNotLikeIfExists: { 'aws:PrincipalArn': SERVICE_LINKED_ROLES },
       ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::123456789012:user/operator' },
     });
     for (const before of [fixture, old]) {

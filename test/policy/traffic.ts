@@ -189,6 +189,7 @@ const APP_ROLE = `arn:aws:iam::${ACCOUNT}:role/App`;
 const ANALYST_ROLE = `arn:aws:iam::${ACCOUNT}:role/Analyst`;
 const PARTNER_ROLE = `arn:aws:iam::${PARTNER_ACCOUNT}:role/Uploader`;
 const MACIE_ROLE = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie`;
+const CONFIG_ROLE = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`;
 const OTHER_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/ffffffff-1111-2222-3333-444444444444`;
 
 const ALLOW_ALL: PolicyDocument = {
@@ -205,6 +206,20 @@ const MACIE_ROLE_POLICY: PolicyDocument = {
       Resource: '*',
     },
   ],
+};
+
+/** AWSConfigServiceRolePolicy, in the part that describes a bucket (the recorder's supplementary configuration). */
+const CONFIG_BUCKET_READS = [
+  's3:GetBucketPolicy',
+  's3:GetBucketAcl',
+  's3:GetBucketVersioning',
+  's3:GetEncryptionConfiguration',
+  's3:GetBucketLogging',
+  's3:GetBucketPublicAccessBlock',
+];
+const CONFIG_ROLE_POLICY: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: CONFIG_BUCKET_READS, Resource: '*' }],
 };
 
 /** Where a caller with credentials sends requests from. */
@@ -580,6 +595,22 @@ export const ROWS: readonly TrafficRow[] = [
     expected: (s) => (s.macieOn ? 'allow' : null),
     requests: (s) =>
       readAndList(s, { arn: MACIE_ROLE, identity: [MACIE_ROLE_POLICY], from: 'aws' }),
+  },
+  {
+    // Security Hub's S3 controls are AWS Config rules: a recorder refused by a
+    // network Deny leaves the compliance review without evidence.
+    id: 'config-recorder',
+    who: "AWS Config's service-linked role (`AWSServiceRoleForConfig`)",
+    what: 'the recorder describing the bucket (GetBucketPolicy, GetBucketAcl, GetBucketVersioning…)',
+    when: 'always',
+    kind: 'allow',
+    expected: () => 'allow',
+    requests: (s) => {
+      const role: Caller = { arn: CONFIG_ROLE, identity: [CONFIG_ROLE_POLICY], from: 'aws' };
+      return CONFIG_BUCKET_READS.map((action) => ({
+        legs: [bucketLeg(s, role, action, BUCKET_ARN)],
+      }));
+    },
   },
   {
     id: 'replication',

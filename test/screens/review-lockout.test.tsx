@@ -42,7 +42,10 @@ describe('the review screen with the lockout guard', () => {
   ) => {
     const bucket = uniqueBucket(label);
     await createBucket(bucket);
-    const statements = statementsFor({ bucket, region: 'us-east-1' }, { ...NO_INTENT, ...intent });
+    const statements = statementsFor(
+      { bucket, region: 'us-east-1', accountId: '123456789012' },
+      { ...NO_INTENT, ...intent },
+    );
     await rawClients().s3.send(
       new PutBucketPolicyCommand({
         Bucket: bucket,

@@ -336,7 +336,7 @@ describe('exemption', () => {
 
   it('the tool exempts the principal from its network restrictions only', () => {
     const statements = statementsFor(
-      { bucket: 'my-bucket', region: 'us-east-1' },
+      { bucket: 'my-bucket', region: 'us-east-1', accountId: '123456789012' },
       {
         denyInsecureTransport: true,
         denyOldTls: true,

@@ -23,7 +23,7 @@ import {
 import { type Random, seededRandom } from '../helpers/random.js';
 import { isOneLine } from './support.js';
 
-const WHERE = { bucket: 'my-bucket', region: 'us-east-1' };
+const WHERE = { bucket: 'my-bucket', region: 'us-east-1', accountId: '123456789012' };
 const BASELINE: PolicyIntent = { ...NO_INTENT, denyInsecureTransport: true, denyOldTls: true };
 const baseline = statementsFor(WHERE, BASELINE);
 

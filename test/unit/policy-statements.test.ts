@@ -9,7 +9,7 @@ import {
   statementsFor,
 } from '../../src/plan/policy/statements.js';
 
-const WHERE = { bucket: 'my-bucket', region: 'us-east-1' };
+const WHERE = { bucket: 'my-bucket', region: 'us-east-1', accountId: '123456789012' };
 const BUCKET_ARN = 'arn:aws:s3:::my-bucket';
 const OBJECTS = 'arn:aws:s3:::my-bucket/*';
 const KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -54,6 +54,10 @@ describe('statementsFor', () => {
         StringNotEquals: { 'aws:SourceVpce': ['vpce-1a2b3c4d', 'vpce-0123456789abcdef0'] },
         // Service principals and forward access sessions come through no endpoint of yours.
         BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
+        // Service-linked roles (AWS Config's recorder, Macie) read the bucket from AWS's network.
+        ArnNotLikeIfExists: {
+          'aws:PrincipalArn': 'arn:aws:iam::123456789012:role/aws-service-role/*',
+        },
       },
     });
     expect(ip).toEqual({
@@ -66,15 +70,15 @@ describe('statementsFor', () => {
       Condition: {
         NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '2001:db8::/32'] },
         BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
+        ArnNotLikeIfExists: {
+          'aws:PrincipalArn': 'arn:aws:iam::123456789012:role/aws-service-role/*',
+        },
       },
     });
   });
 
-  it('service roles (Macie, replication) are let through the network Denies by ARN', () => {
-    const roles = [
-      'arn:aws:iam::123456789012:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie',
-      'arn:aws:iam::123456789012:role/replication',
-    ];
+  it('the replication role is let through the network Denies by ARN, beside the service-linked roles', () => {
+    const roles = ['arn:aws:iam::123456789012:role/replication'];
     const [vpce] = statementsFor(WHERE, {
       ...NO_INTENT,
       vpceIds: ['vpce-1a2b3c4d'],
@@ -84,7 +88,10 @@ describe('statementsFor', () => {
     expect(vpce?.Condition).toEqual({
       StringNotEquals: { 'aws:SourceVpce': ['vpce-1a2b3c4d'] },
       BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
-      ArnNotEquals: { 'aws:PrincipalArn': roles },
+      ArnNotLikeIfExists: {
+        'aws:PrincipalArn': 'arn:aws:iam::123456789012:role/aws-service-role/*',
+      },
+      ArnNotEquals: { 'aws:PrincipalArn': roles[0] },
       ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::123456789012:user/operator' },
     });
   });
@@ -175,7 +182,7 @@ describe('statementsFor', () => {
     expect(partitionOf('us-gov-west-1')).toBe('aws-us-gov');
     expect(partitionOf('eu-west-1')).toBe('aws');
     const [https] = statementsFor(
-      { bucket: 'b-cn', region: 'cn-north-1' },
+      { bucket: 'b-cn', region: 'cn-north-1', accountId: '123456789012' },
       { ...NO_INTENT, denyInsecureTransport: true },
     );
     expect(https?.Resource).toEqual(['arn:aws-cn:s3:::b-cn', 'arn:aws-cn:s3:::b-cn/*']);

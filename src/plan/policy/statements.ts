@@ -90,10 +90,11 @@ export interface PolicyIntent {
    */
   readonly aclsDisabled?: boolean;
   /**
-   * Roles AWS services act through on the bucket's behalf — Macie's
-   * service-linked role, the replication role — that the network Denies let
-   * through (ArnNotEquals aws:PrincipalArn): their requests come from AWS's
-   * network, through none of your endpoints or ranges.
+   * Roles AWS services act through on the bucket's behalf that are not
+   * service-linked (those all pass, see serviceLinkedRolesPattern): the
+   * replication role. The network Denies let them through (ArnNotEquals
+   * aws:PrincipalArn): their requests come from AWS's network, through none
+   * of your endpoints or ranges.
    */
   readonly serviceRoles?: readonly string[];
   /**
@@ -162,6 +163,20 @@ export function exemptCondition(
 interface Where {
   readonly bucket: string;
   readonly region: string;
+  /** The account that owns the bucket: its service-linked roles pass the network Denies. */
+  readonly accountId: string;
+}
+
+/**
+ * Every service-linked role of the account (`role/aws-service-role/…`): AWS
+ * Config's recorder, Macie, Security Hub… read the bucket as these, from
+ * AWS's network. Only their service can assume them, so letting them
+ * through a network Deny lets no person through — AWS's own network
+ * perimeter examples (aws-samples/data-perimeter-policy-examples) exempt
+ * them the same way.
+ */
+export function serviceLinkedRolesPattern(partition: string, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:role/aws-service-role/*`;
 }
 
 function denyAll(
@@ -191,7 +206,8 @@ export function statementsFor(where: Where, intent: PolicyIntent): ToolStatement
   const exempt = intent.exemptPrincipal;
   // The network Denies let through what AWS does for the bucket: requests of
   // a service principal (CloudFront, log delivery; AWS redacts their network
-  // keys), the roles services act through (Macie, replication), and forward
+  // keys), the account's service-linked roles (Config, Macie) and the
+  // replication role, which services act through, and forward
   // access sessions (aws:ViaAWSService: Athena), which reach S3 from AWS's
   // own network, through none of your endpoints and from a private address,
   // not the caller's IP (Athena's guide: aws:SourceIp cannot deny them). The
@@ -203,6 +219,10 @@ export function statementsFor(where: Where, intent: PolicyIntent): ToolStatement
     const withServices: ConditionBlock = {
       ...condition,
       BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
+      // A separate operator from the operator's own exemption (ArnNotLike), which is read back.
+      ArnNotLikeIfExists: {
+        'aws:PrincipalArn': serviceLinkedRolesPattern(partition, where.accountId),
+      },
       ...(serviceRoles.length > 0
         ? {
             ArnNotEquals: {
