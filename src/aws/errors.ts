@@ -254,6 +254,16 @@ function isForeignStsAnswer(
   return isUnparsed(error) || /^(Unknown(Error)?)?$/.test(detail);
 }
 
+/** The endpoint is not AWS STS; `said` is what gave it away (an HTTP status, an empty answer). */
+export function foreignStsError(endpoint: string | undefined, said: string, code?: string) {
+  const where = endpoint ?? 'The AWS endpoint';
+  return new AwsError(
+    'not-available',
+    `${where} does not answer like AWS STS (${said}): check --endpoint-url.`,
+    code,
+  );
+}
+
 function networkCode(error: SdkErrorShape): string | undefined {
   for (const { code, name } of causeChain(error)) {
     if (code && UNREACHABLE.has(code)) return code;
@@ -332,11 +342,7 @@ export function normaliseError(raw: unknown, context: ErrorContext = {}): AwsErr
     );
   }
   if (isForeignStsAnswer(error, call, detail, status)) {
-    return new AwsError(
-      'not-available',
-      `${context.endpoint ?? 'The AWS endpoint'} does not answer like AWS STS (HTTP ${status}): check --endpoint-url.`,
-      code,
-    );
+    return foreignStsError(context.endpoint, `HTTP ${status}`, code);
   }
   if (isNotImplemented(error, code, detail, status)) {
     const name = (call && SERVICE_NAMES[call.service]) ?? call?.service ?? 'This service';
