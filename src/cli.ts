@@ -13,6 +13,11 @@ import { wizardArguments } from './commands/wizard-arguments.js';
 // tear the screen. The README recommends Node 22+ instead.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// An empty AWS_REGION is unset, as for an empty AWS_ENDPOINT_URL: the SDK
+// would take "" for the region ("Region not accepted"), never reaching the
+// profile's. (src/commands/connection.ts checks the rest of the environment.)
+if (process.env.AWS_REGION === '') delete process.env.AWS_REGION;
+
 // A reader that went away (`s3-harden plan --json | head`) must not crash the
 // process mid-apply with a stack trace: later output is dropped, the work and
 // its journal finish, and the exit code still tells what happened.

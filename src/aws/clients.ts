@@ -176,10 +176,13 @@ export function sharedCredentials(profile: string | undefined): CredentialsProvi
 
 export function createClients(options: ConnectionOptions, env = process.env): Clients {
   const endpoint = resolveEndpoint(options, env);
+  // An empty variable is unset (as the SDK takes an empty AWS_ENDPOINT_URL);
+  // src/cli.ts removes an empty AWS_REGION so that the SDK, which reads it
+  // itself, goes on to the profile's region instead of refusing "".
   const region =
-    options.region ??
-    env.AWS_REGION ??
-    env.AWS_DEFAULT_REGION ??
+    options.region ||
+    env.AWS_REGION ||
+    env.AWS_DEFAULT_REGION ||
     (endpoint ? EMULATOR_REGION : undefined);
   const timeouts = resolveTimeouts(env);
   const settings = {

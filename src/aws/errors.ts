@@ -5,6 +5,7 @@
  */
 import { iamActionFor } from '../plan/model/operations.js';
 import type { ApiCall } from '../plan/model/types.js';
+import { headFailure, isPlaceholderCode } from './head-errors.js';
 
 export type AwsErrorKind =
   | 'access-denied'
@@ -254,6 +255,16 @@ function isForeignStsAnswer(
   return isUnparsed(error) || /^(Unknown(Error)?)?$/.test(detail);
 }
 
+/** The endpoint is not AWS STS; `said` is what gave it away (an HTTP status, an empty answer). */
+export function foreignStsError(endpoint: string | undefined, said: string, code?: string) {
+  const where = endpoint ?? 'The AWS endpoint';
+  return new AwsError(
+    'not-available',
+    `${where} does not answer like AWS STS (${said}): check --endpoint-url.`,
+    code,
+  );
+}
+
 function networkCode(error: SdkErrorShape): string | undefined {
   for (const { code, name } of causeChain(error)) {
     if (code && UNREACHABLE.has(code)) return code;
@@ -332,18 +343,15 @@ export function normaliseError(raw: unknown, context: ErrorContext = {}): AwsErr
     );
   }
   if (isForeignStsAnswer(error, call, detail, status)) {
-    return new AwsError(
-      'not-available',
-      `${context.endpoint ?? 'The AWS endpoint'} does not answer like AWS STS (HTTP ${status}): check --endpoint-url.`,
-      code,
-    );
+    return foreignStsError(context.endpoint, `HTTP ${status}`, code);
   }
   if (isNotImplemented(error, code, detail, status)) {
     const name = (call && SERVICE_NAMES[call.service]) ?? call?.service ?? 'This service';
-    // An unparsed answer's "code" is a JavaScript error name: only the status says anything.
+    // An unparsed answer's "code" is a JavaScript error name, a bodiless one's
+    // the SDK's placeholder: only the status says anything.
     const said = [
       ...(context.endpoint ? [context.endpoint] : []),
-      ...(isUnparsed(error) ? [] : [code]),
+      ...(isUnparsed(error) || isPlaceholderCode(code) ? [] : [code]),
       ...(status ? [`HTTP ${status}`] : []),
     ].join(', ');
     const where = context.endpoint ? 'this endpoint' : 'the AWS endpoint';
@@ -353,6 +361,8 @@ export function normaliseError(raw: unknown, context: ErrorContext = {}): AwsErr
       code,
     );
   }
+  const head = headFailure(error, call, code, status);
+  if (head) return new AwsError(head.kind, head.message, code);
   // Any other 403 (HeadBucket's has no body, only the status) is a denial.
   if (ACCESS_DENIED.has(code) || status === 403) {
     const action = call ? iamActionFor(call) : 'the requested action';

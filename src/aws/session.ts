@@ -28,16 +28,13 @@ import { AwsError, isAbsent, normaliseError } from './errors.js';
 import type { ReadSend } from './families/family.js';
 import { READERS, readsAhead } from './families/index.js';
 import { readBucketTags } from './families/tagging.js';
+import { type Identity, identityFrom } from './identity.js';
 import { createPolicyValidator } from './policy-validation.js';
 import { profileProblem } from './profiles.js';
 import { type RegionalSend, readMemo, routeRegion } from './read-memo.js';
 import { readLogTarget, resourceReads } from './resource-reads.js';
 
-export interface Identity {
-  readonly accountId: string;
-  readonly arn: string;
-  readonly userId: string;
-}
+export type { Identity } from './identity.js';
 
 export interface ObserveOptions {
   /**
@@ -201,11 +198,7 @@ export async function connect(given: ConnectionOptions = {}): Promise<AwsSession
     return (await profileProblem(failure, options.profile)) ?? failure;
   };
   const asking = call({ service: 'sts', operation: 'GetCallerIdentity', input: {} }).then(
-    (who): Identity => ({
-      accountId: String(who.Account ?? ''),
-      arn: String(who.Arn ?? ''),
-      userId: String(who.UserId ?? ''),
-    }),
+    (who) => identityFrom(who, endpoint),
     async (error) => {
       throw await explain(error);
     },

@@ -15,7 +15,12 @@ import {
 } from '../plan/audit/cis.js';
 import { bucketNameProblem } from '../plan/model/bucket-name.js';
 import { PRESETS, type Preset } from '../plan/model/types.js';
-import { connectionOptions, endpointProblem, regionProblem } from './connection.js';
+import {
+  connectionOptions,
+  endpointProblem,
+  environmentProblem,
+  regionProblem,
+} from './connection.js';
 import type { WizardCommandOptions } from './wizard.js';
 
 interface FlagSpec {
@@ -78,12 +83,15 @@ export function wizardArguments(args: readonly string[]): WizardCommandOptions |
   }
   const { profile, region, bucket } = values;
   const preset = values.preset as Preset | undefined;
+  const flags = {
+    ...(profile !== undefined ? { profile } : {}),
+    ...(region !== undefined ? { region } : {}),
+    ...(values['endpoint-url'] !== undefined ? { endpointUrl: values['endpoint-url'] } : {}),
+  };
+  // A setting in the environment that is unusable: the program says which.
+  if (environmentProblem(flags)) return null;
   return {
-    connection: connectionOptions({
-      ...(profile !== undefined ? { profile } : {}),
-      ...(region !== undefined ? { region } : {}),
-      ...(values['endpoint-url'] !== undefined ? { endpointUrl: values['endpoint-url'] } : {}),
-    }),
+    connection: connectionOptions(flags),
     ...(preset ? { preset } : {}),
     ...(bucket ? { bucket } : {}),
     ...(values['log-bucket'] ? { logBucket: values['log-bucket'] } : {}),

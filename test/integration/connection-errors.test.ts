@@ -53,6 +53,20 @@ const notAws = () =>
     }),
   );
 
+/** A web server answering HTTP 200 with `body` (a page, or nothing) to every request; counts them. */
+async function okPages(type: string, body: string) {
+  const seen: string[] = [];
+  const served = await serve(
+    createHttpServer((request, response) => {
+      seen.push(`${request.method} ${request.url}`);
+      request.resume();
+      response.writeHead(200, type ? { 'content-type': type } : {});
+      response.end(body);
+    }),
+  );
+  return { ...served, seen };
+}
+
 /** The run's stderr as its one line, after checking there is only one and nothing on stdout. */
 function oneLine(result: { stdout: string; stderr: string }): string {
   expect(result.stdout).toBe('');
@@ -123,6 +137,29 @@ describe('an endpoint that is not AWS', () => {
       `s3-harden: ${endpoint} does not answer like AWS STS (HTTP 404): check --endpoint-url.`,
     );
   });
+
+  it.each([
+    ['an HTML page', 'text/html', '<html><body><h1>Welcome</h1></body></html>'],
+    ['an empty body', '', ''],
+    ['XML without an account', 'text/xml', '<GetCallerIdentityResponse/>'],
+  ])(
+    'HTTP 200 with %s to GetCallerIdentity is no STS: nothing else is asked',
+    async (_label, type, body) => {
+      const pages = await okPages(type, body);
+      try {
+        const endpoint = `http://127.0.0.1:${pages.port}`;
+        const result = await runCli(['audit', '--all', '--endpoint-url', endpoint]);
+        expect(result.code).toBe(1);
+        expect(oneLine(result)).toBe(
+          `s3-harden: ${endpoint} does not answer like AWS STS (no 12-digit account ID in its GetCallerIdentity answer): check --endpoint-url.`,
+        );
+        // The bucket list and the account's settings were never read from it.
+        expect(pages.seen).toEqual(['POST /']);
+      } finally {
+        await pages.close();
+      }
+    },
+  );
 
   it('https:// to a plain-HTTP endpoint says TLS failed, not OpenSSL', async () => {
     const result = await runCli([
