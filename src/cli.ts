@@ -15,7 +15,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // A reader that went away (`s3-harden plan --json | head`) must not crash the
 // process mid-apply with a stack trace: later output is dropped, the work and
-// its journal finish, and the exit code still tells what happened.
+// its journal finish, and the exit code still tells what happened. A streamed
+// `audit --json`, which writes nothing else, stops there instead (see
+// src/commands/audit.ts).
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;

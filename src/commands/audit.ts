@@ -37,6 +37,7 @@ import {
   type AccountScope,
   type AuditExceptions,
   auditAccountBuckets,
+  ReaderGone,
   type RowSink,
 } from './audit-buckets.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
@@ -153,14 +154,17 @@ export async function auditReport(
   });
 }
 
-/** Resolves once `stream` takes writes again (or rejects: it failed, or closed). */
+/**
+ * Resolves once `stream` takes writes again, or its reader has gone (EPIPE:
+ * runAudit stops writing); rejects when it failed otherwise, or closed.
+ */
 function drained(stream: NodeJS.WritableStream): Promise<void> {
   return new Promise((resolve, reject) => {
     const settle = (error?: unknown) => {
       stream.off('drain', settle);
       stream.off('error', settle);
       stream.off('close', closed);
-      if (error) reject(error);
+      if (error && (error as NodeJS.ErrnoException).code !== 'EPIPE') reject(error);
       else resolve();
     };
     const closed = () => settle(new Error('the output closed before the report was written'));
@@ -204,6 +208,21 @@ export async function runAudit(
             { ...start, generatedAt: new Date(started) },
           )
         : undefined;
+    // The reader going away (`audit --json | head -1`, a pager quit) is not
+    // the audit's failure: it has read all it wanted. As git stops at the
+    // SIGPIPE, the audit stops there — the shell waits for every command of
+    // a pipeline, so reading on would hold `| head -1` for the whole audit —
+    // and says nothing on stderr. It exits 0, not git's 141 (killed by
+    // SIGPIPE): nothing failed, and an audit writes nothing, so nothing is
+    // left half done. But a gate (--fail-on) reads on to the end, writing
+    // nothing more, and exits as it would have: its exit code is a verdict
+    // (`set -o pipefail`), and a 0 cut short would pass buckets never judged.
+    let gone = false;
+    const gate = options.failOn.level !== 'never';
+    const onStdoutError = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') gone = true;
+    };
+    if (writer) stdout.on('error', onStdoutError);
     const rows: BucketAudit[] = [];
     const onRow = (row: BucketAudit): Promise<void> | undefined => {
       failOn.bucket(row);
@@ -211,18 +230,30 @@ export async function runAudit(
         rows.push(row);
         return undefined;
       }
+      if (gone) {
+        if (gate) return undefined;
+        throw new ReaderGone();
+      }
       writer.row(row);
       const wait = pending;
       pending = undefined;
       return wait;
     };
-    const rest: Pick<ReportInput, 'account' | 'accounts' | 'calls'> = options.accounts
-      ? await auditAccounts(session, options.accounts, scope, onRow)
-      : await auditOneAccount(session, scope, onRow);
+    let rest: Pick<ReportInput, 'account' | 'accounts' | 'calls'>;
+    try {
+      rest = options.accounts
+        ? await auditAccounts(session, options.accounts, scope, onRow)
+        : await auditOneAccount(session, scope, onRow);
+    } catch (error) {
+      if (error instanceof ReaderGone) return EXIT.ok;
+      throw error;
+    } finally {
+      if (writer) stdout.off('error', onStdoutError);
+    }
     const tail = { ...rest, durationMs: Date.now() - started };
     failOn.accounts(tail);
     if (writer) {
-      writer.end(tail);
+      if (!gone) writer.end(tail);
       await pending;
     } else {
       const report = buildReport({ ...start, buckets: rows, ...tail });
