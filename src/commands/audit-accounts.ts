@@ -21,7 +21,12 @@ import { forEachInOrder } from '../aws/families/map-limit.js';
 import { AwsError, type AwsSession } from '../aws/index.js';
 import type { AccountEntry, BucketAudit } from '../plan/audit/schema.js';
 import type { ApiCall } from '../plan/model/types.js';
-import { type AccountScope, auditAccountBuckets, type RowSink } from './audit-buckets.js';
+import {
+  type AccountScope,
+  auditAccountBuckets,
+  ReaderGone,
+  type RowSink,
+} from './audit-buckets.js';
 import { CommandError } from './exit-codes.js';
 import { createProgress } from './progress.js';
 
@@ -247,6 +252,8 @@ async function auditMember(
       ...(result.account ? { results: result.account.results } : {}),
     };
   } catch (error) {
+    // The reader left: the whole run stops, this account is not to blame.
+    if (error instanceof ReaderGone) throw error;
     open = false;
     // A bucket list refused, credentials gone, an endpoint that cannot be
     // reached: this account only (unless NetworkCheck finds the caller cut off too).

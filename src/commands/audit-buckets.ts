@@ -139,8 +139,22 @@ export async function auditAccount(view: AwsSession): Promise<AccountAudit> {
   return { results: evaluateAccountControls({ values, unreadable, accountId }) };
 }
 
-/** Where an audit's rows go, one by one in the report's order (a promise: wait before the next). */
+/**
+ * Where an audit's rows go, one by one in the report's order (a promise: wait
+ * before the next). It throws ReaderGone to stop the audit.
+ */
 export type RowSink = (row: BucketAudit) => void | Promise<void>;
+
+/**
+ * A row sink's reader went away (`audit --json | head -1`): the audit stops
+ * there. Not an account's failure, nor a bucket's: ./audit.ts ends the run.
+ */
+export class ReaderGone extends Error {
+  override name = 'ReaderGone';
+  constructor() {
+    super("the report's reader went away");
+  }
+}
 
 /**
  * Audits `buckets` through one memoised view, `concurrency` at a time,

@@ -30,6 +30,7 @@ import { reportWriter } from '../plan/audit/report-stream.js';
 import { auditToSarif } from '../plan/audit/sarif.js';
 import type { AccountAudit, AuditReport, BucketAudit } from '../plan/audit/schema.js';
 import type { Exception } from '../plan/exceptions/exceptions.js';
+import { osReason } from '../plan/files/safe-file.js';
 import { escapeControl, jsonText } from '../plan/render/sanitise.js';
 import { TOOL } from '../version.js';
 import { type AccountsSelection, auditAccounts } from './audit-accounts.js';
@@ -37,6 +38,7 @@ import {
   type AccountScope,
   type AuditExceptions,
   auditAccountBuckets,
+  ReaderGone,
   type RowSink,
 } from './audit-buckets.js';
 import { CommandError, EXIT, type ExitCode } from './exit-codes.js';
@@ -153,17 +155,23 @@ export async function auditReport(
   });
 }
 
-/** Resolves once `stream` takes writes again (or rejects: it failed, or closed). */
+const CLOSED = 'the output closed before the report was written';
+
+/**
+ * Resolves once `stream` takes writes again, or a write failed (EPIPE, ENOSPC:
+ * runAudit stops writing); rejects when it closed with no error.
+ */
 function drained(stream: NodeJS.WritableStream): Promise<void> {
   return new Promise((resolve, reject) => {
     const settle = (error?: unknown) => {
       stream.off('drain', settle);
       stream.off('error', settle);
       stream.off('close', closed);
-      if (error) reject(error);
+      // A write that failed: runAudit's own listener has it (a reader gone, or the report lost).
+      if (error instanceof Error && error.message === CLOSED) reject(error);
       else resolve();
     };
-    const closed = () => settle(new Error('the output closed before the report was written'));
+    const closed = () => settle(new Error(CLOSED));
     stream.once('drain', settle);
     stream.once('error', settle);
     stream.once('close', closed);
@@ -181,6 +189,24 @@ export async function runAudit(
     );
   }
   const started = Date.now();
+  // The reader going away (`audit --json | head -1`, a pager quit) is not
+  // the audit's failure: it has read all it wanted. As git stops at the
+  // SIGPIPE, the audit stops there — the shell waits for every command of
+  // a pipeline, so reading on would hold `| head -1` for the whole audit —
+  // and says nothing on stderr. It exits 0, not git's 141 (killed by
+  // SIGPIPE): nothing failed, and an audit writes nothing, so nothing is
+  // left half done. But a gate (--fail-on) reads on to the end, writing
+  // nothing more, and exits as it would have: its exit code is a verdict
+  // (`set -o pipefail`), and a 0 cut short would pass buckets never judged.
+  // Any other failure to write (`> /dev/full`) loses the report: the audit
+  // stops, in one line, exit 1.
+  let gone = false;
+  let broken: NodeJS.ErrnoException | undefined;
+  const gate = options.failOn.level !== 'never';
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') gone = true;
+    else broken ??= error;
+  };
   const session = await connect(options.connection);
   try {
     const exceptions: AuditExceptions = {
@@ -204,6 +230,7 @@ export async function runAudit(
             { ...start, generatedAt: new Date(started) },
           )
         : undefined;
+    if (writer) stdout.on('error', onStdoutError);
     const rows: BucketAudit[] = [];
     const onRow = (row: BucketAudit): Promise<void> | undefined => {
       failOn.bucket(row);
@@ -211,19 +238,32 @@ export async function runAudit(
         rows.push(row);
         return undefined;
       }
+      if (gone || broken) {
+        if (gate && !broken) return undefined;
+        throw new ReaderGone();
+      }
       writer.row(row);
       const wait = pending;
       pending = undefined;
       return wait;
     };
-    const rest: Pick<ReportInput, 'account' | 'accounts' | 'calls'> = options.accounts
-      ? await auditAccounts(session, options.accounts, scope, onRow)
-      : await auditOneAccount(session, scope, onRow);
+    const lost = () => new CommandError(`cannot write standard output: ${osReason(broken)}`);
+    let rest: Pick<ReportInput, 'account' | 'accounts' | 'calls'>;
+    try {
+      rest = options.accounts
+        ? await auditAccounts(session, options.accounts, scope, onRow)
+        : await auditOneAccount(session, scope, onRow);
+    } catch (error) {
+      if (broken) throw lost();
+      if (error instanceof ReaderGone) return EXIT.ok;
+      throw error;
+    }
     const tail = { ...rest, durationMs: Date.now() - started };
     failOn.accounts(tail);
     if (writer) {
-      writer.end(tail);
+      if (!gone && !broken) writer.end(tail);
       await pending;
+      if (broken) throw lost();
     } else {
       const report = buildReport({ ...start, buckets: rows, ...tail });
       if (options.sarif) stdout.write(`${jsonText(auditToSarif(report))}\n`);
@@ -249,6 +289,7 @@ export async function runAudit(
     if (tripped) throw new CommandError(`audit --fail-on: ${tripped}`, EXIT.changes);
     return EXIT.ok;
   } finally {
+    stdout.off('error', onStdoutError);
     session.close();
   }
 }

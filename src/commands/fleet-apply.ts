@@ -22,6 +22,7 @@ import type { AwsSession } from '../aws/index.js';
 import { ApplyRefusedError } from '../flow/apply.js';
 import { gate, irreversibleChanges } from '../flow/gate.js';
 import { driftDetails } from '../plan/apply/drift.js';
+import { JournalWriteError } from '../plan/apply/journal.js';
 import { LockError } from '../plan/apply/lock.js';
 import type { FleetPlan } from '../plan/fleet/fleet.js';
 import {
@@ -326,8 +327,13 @@ export async function runFleetApply(
             ...(options.ignoreUnfinished ? { ignoreUnfinished: true } : {}),
           });
         } catch (error) {
-          // Another run holds this bucket, or an earlier apply never finished: nothing written.
-          if (!(error instanceof ApplyRefusedError || error instanceof LockError)) throw error;
+          // Another run holds this bucket, an earlier apply never finished, or its
+          // journal cannot be begun (a full disk): nothing written in this section.
+          const refused =
+            error instanceof ApplyRefusedError ||
+            error instanceof LockError ||
+            error instanceof JournalWriteError;
+          if (!refused) throw error;
           print(`${wrapWords(`not applied: ${escapeControl(error.message)}`, '  ').join('\n')}\n`);
           results.push({ label, changes, status: 'refused', detail: error.message });
           if (options.onError !== 'continue') halted = true;

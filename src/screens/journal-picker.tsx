@@ -1,9 +1,9 @@
-import { Box, render, Text, useInput } from 'ink';
+import { Box, type RenderOptions, render, Text, useInput } from 'ink';
 import SelectInput from 'ink-select-input';
 import type { JournalSummary } from '../plan/apply/journal-scan.js';
 import { escapeControl } from '../plan/render/sanitise.js';
 import { Footer } from './footer.js';
-import { keyByKeyStdin } from './key-stdin.js';
+import { type KeySource, keyByKeyStdin } from './key-stdin.js';
 import { SelectIndicator, SelectItem } from './select-item.js';
 import { tone } from './theme.js';
 
@@ -58,9 +58,16 @@ export function JournalPicker({ journals, onPick, onCancel }: Props) {
 
 /**
  * Mounts the picker on the terminal (keys one by one, as in the wizard);
- * the chosen journal's path, or null when the operator pressed Esc.
+ * the chosen journal's path, or null when the operator pressed Esc (or
+ * Ctrl+C, which Ink turns into an unmount): the caller says "Nothing rolled
+ * back." and exits 1, as when the question that follows is answered no.
  */
-export async function pickJournal(journals: readonly JournalSummary[]): Promise<string | null> {
+export async function pickJournal(
+  journals: readonly JournalSummary[],
+  stdin: KeySource = process.stdin,
+  /** Where it draws (tests): the process's terminal unless told. */
+  options: Omit<RenderOptions, 'stdin'> = {},
+): Promise<string | null> {
   let chosen: string | null = null;
   const instance = render(
     <JournalPicker
@@ -71,11 +78,13 @@ export async function pickJournal(journals: readonly JournalSummary[]): Promise<
       }}
       onCancel={() => instance.unmount()}
     />,
-    { stdin: keyByKeyStdin(process.stdin) },
+    { ...options, stdin: keyByKeyStdin(stdin) },
   );
   await instance.waitUntilExit();
-  // Ink lets go of stdin when it unmounts (raw mode off, unref'd): the
-  // questions that follow read it with readline, which needs it held.
-  process.stdin.ref();
+  // Ink lets go of stdin when it unmounts (raw mode off, unref'd). A pick is
+  // followed by questions read with readline, which needs stdin held; a
+  // cancel by nothing, and a stdin held then (still reading the terminal
+  // since Ink listened) would keep the process alive after its last line.
+  if (chosen !== null) stdin.ref();
   return chosen;
 }

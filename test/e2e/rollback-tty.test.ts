@@ -1,7 +1,8 @@
 /**
  * `s3-harden rollback` with no path, in a real terminal: pick the apply from
  * the list, read the undo as a diff, type yes, and answer the account-wide
- * question apart — Enter keeps what a later apply relies on.
+ * question apart — Enter keeps what a later apply relies on. Esc (or
+ * Ctrl+C) in the list leaves at once: nothing rolled back, exit 1.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,6 +83,45 @@ describe.skipIf(!available)('rollback without a path, in a terminal (tmux)', () 
       ).values;
       expect(values['bucket.publicAccessBlock']).toBeNull();
       expect(values['account.publicAccessBlock']).toEqual(ALL_ON);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('Esc, or Ctrl+C, in the list: "Nothing rolled back.", exit 1 — the process ends, the bucket keeps what was applied', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 's3-harden-e2e-rollback-'));
+    const env = { S3_HARDEN_STATE_DIR: join(dir, 'state') };
+    const bucket = uniqueBucket('tty-esc');
+    await createBucket(bucket);
+    const file = join(dir, 'plan.json');
+    const only = ['--only', 'public-access-block'];
+    const plan = await runCli(
+      ['plan', ...only, '--bucket', bucket, '--out', file, '--endpoint-url', emulatorUrl()],
+      { env },
+    );
+    expect(plan.code, plan.stderr).toBe(2);
+    const applied = await runCli(['apply', file, '--yes', '--endpoint-url', emulatorUrl()], {
+      env,
+    });
+    expect(applied.code, applied.stderr).toBe(0);
+
+    for (const key of ['Escape', 'C-c']) {
+      terminal = new TmuxTerminal(
+        [process.execPath, BIN, 'rollback', '--endpoint-url', emulatorUrl()],
+        cliEnvironment(env.S3_HARDEN_STATE_DIR),
+        dir,
+      );
+      await terminal.waitFor(new RegExp(`› ${bucket}\\s`));
+      terminal.send(key);
+      const done = await terminal.waitFor('[exited ');
+      expect(done, key).toContain('Nothing rolled back.\n[exited 1]');
+      terminal.close();
+    }
+
+    const session = await connect({ endpoint: emulatorUrl() });
+    try {
+      const values = (await session.observe(bucket, ['bucket.publicAccessBlock'])).values;
+      expect(values['bucket.publicAccessBlock']).toEqual(ALL_ON);
     } finally {
       session.close();
     }

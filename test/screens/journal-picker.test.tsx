@@ -1,11 +1,14 @@
 /**
  * `s3-harden rollback` without a journal, on a terminal: the list of
  * unfinished and recent applies (bucket, began, changes, state), picked with
- * the keyboard — also when the keys arrive in one read.
+ * the keyboard — also when the keys arrive in one read. Mounted as the
+ * command mounts it (pickJournal), Esc and Ctrl+C leave the terminal's stdin
+ * let go, so the process can end; a pick leaves it held for the questions.
  */
+import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import type { JournalSummary } from '../../src/plan/apply/journal-scan.js';
-import { JournalPicker } from '../../src/screens/journal-picker.js';
+import { JournalPicker, pickJournal } from '../../src/screens/journal-picker.js';
 import { frame, KEY, press, waitFor } from '../helpers/ink.js';
 import { renderInTerminal } from '../helpers/ink-keys.js';
 
@@ -70,5 +73,68 @@ describe('the journal picker', () => {
     await vi.waitFor(() => expect(cancelled).toBe(true));
     expect(frame(app)).toContain('stuck-bucket');
     app.unmount();
+  });
+});
+
+/** A terminal's stdin that says whether it is held (ref'd: it keeps the process alive). */
+class HeldStdin extends EventEmitter {
+  readonly isTTY = true;
+  held = false;
+  private readonly reads: string[] = [];
+  write = (data: string) => {
+    this.reads.push(data);
+    this.emit('readable');
+  };
+  read = () => this.reads.shift() ?? null;
+  setEncoding() {}
+  setRawMode() {}
+  ref() {
+    this.held = true;
+  }
+  unref() {
+    this.held = false;
+  }
+}
+
+/** pickJournal on a test terminal: its stdin, its last frame, and what it resolves to. */
+function mountPicker() {
+  const stdin = new HeldStdin();
+  const frames: string[] = [];
+  const screen = Object.assign(new EventEmitter(), {
+    columns: 80,
+    rows: 24,
+    write: (text: string) => frames.push(text),
+  }) as unknown as NodeJS.WriteStream;
+  const picked = pickJournal(JOURNALS, stdin, {
+    stdout: screen,
+    stderr: screen,
+    debug: true,
+    patchConsole: false,
+  });
+  return { stdin, lastFrame: () => frames.at(-1), picked };
+}
+
+describe('pickJournal, as `s3-harden rollback` mounts it', () => {
+  it.each([
+    ['Esc', KEY.escape],
+    ['Ctrl+C', KEY.ctrlC],
+  ])(
+    '%s: nothing picked, and stdin let go (held, the process would never exit)',
+    async (_name, key) => {
+      const app = mountPicker();
+      await waitFor(app, '› stuck-bucket');
+      expect(app.stdin.held).toBe(true);
+      await press(app, key);
+      expect(await app.picked).toBeNull();
+      expect(app.stdin.held).toBe(false);
+    },
+  );
+
+  it('Enter: the journal under the cursor, stdin held for the questions that follow', async () => {
+    const app = mountPicker();
+    await waitFor(app, '› stuck-bucket');
+    await press(app, KEY.enter);
+    expect(await app.picked).toBe(JOURNALS[0]?.path);
+    expect(app.stdin.held).toBe(true);
   });
 });

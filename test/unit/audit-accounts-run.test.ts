@@ -6,7 +6,7 @@
  * organisation; an account the network fails is that account's entry, and
  * the run stops only when the caller's own STS cannot be reached either,
  * before any account was audited; a failed account's rows still in flight
- * are dropped.
+ * are dropped; a reader gone stops the run, no account's failure.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AwsSession } from '../../src/aws/index.js';
@@ -48,6 +48,7 @@ vi.mock('../../src/aws/accounts.js', async (importOriginal) => {
 
 const { auditAccounts } = await import('../../src/commands/audit-accounts.js');
 const { AwsError } = await import('../../src/aws/errors.js');
+const { ReaderGone } = await import('../../src/commands/audit-buckets.js');
 
 const CALLER = '100000000000';
 const ids = (n: number) => Array.from({ length: n }, (_, i) => String(100000000000 + i));
@@ -259,5 +260,28 @@ describe('a failed account', () => {
       error: 'ExpiredToken',
       buckets: 1,
     });
+  });
+});
+
+describe('a reader gone (`audit --accounts --json | head -1`)', () => {
+  it('stops the run: no account fails for it, none starts after', async () => {
+    const accounts = ids(6);
+    const started: string[] = [];
+    stub = async (accountId, onRow) => {
+      started.push(accountId);
+      await onRow(row(accountId));
+      return 1;
+    };
+    const done = auditAccounts(
+      session(CALLER),
+      { ids: accounts, roleName: 'audit', concurrency: 1 },
+      { selection: { kind: 'all' }, concurrency: 4 } as never,
+      (audited) => {
+        if (audited.accountId === accounts[1]) throw new ReaderGone();
+      },
+      { write: () => true },
+    );
+    await expect(done).rejects.toBeInstanceOf(ReaderGone);
+    expect(started).toEqual(accounts.slice(0, 2));
   });
 });

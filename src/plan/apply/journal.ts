@@ -6,7 +6,9 @@
 import {
   chmodSync,
   closeSync,
+  fstatSync,
   fsyncSync,
+  ftruncateSync,
   linkSync,
   mkdirSync,
   openSync,
@@ -15,7 +17,7 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { readRegularFile } from '../files/safe-file.js';
+import { osReason, readRegularFile } from '../files/safe-file.js';
 import type { ApiCall, ResourceKey, Target } from '../model/types.js';
 
 export type JournalEntry =
@@ -81,14 +83,30 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 's3-harden');
 }
 
+/**
+ * The journal could not be written (a full disk, EIO, no permission): one
+ * line naming the file and the system's reason. Before the first write the
+ * apply stops with it (nothing was made); an intent that cannot be written is
+ * never acted on (../apply/executor.ts rolls back what came before).
+ */
+export class JournalWriteError extends Error {
+  override name = 'JournalWriteError';
+}
+
 export function openJournal(
   target: Target,
   directory = join(stateDir(), 'journals'),
   now = new Date(),
 ): Journal {
-  mkdirSync(directory, { recursive: true, mode: 0o700 });
-  // mkdir's mode holds only for what it creates: one that was there already is made private too.
-  chmodSync(directory, 0o700);
+  try {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    // mkdir's mode holds only for what it creates: one that was there already is made private too.
+    chmodSync(directory, 0o700);
+  } catch (error) {
+    throw new JournalWriteError(
+      `cannot make the journals directory ${directory}: ${osReason(error)}`,
+    );
+  }
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const suffix = Math.random().toString(36).slice(2, 8);
   const path = join(directory, `${stamp}-${target.bucket}-${suffix}.jsonl`);
@@ -99,12 +117,15 @@ export function openJournal(
     append(entry) {
       if (!open) throw new Error(`journal ${path} is closed`);
       const line = `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`;
-      if (fd === null) {
-        fd = createWithFirstLine(path, line);
-        return;
+      try {
+        if (fd === null) {
+          fd = createWithFirstLine(path, line);
+          return;
+        }
+        appendLine(fd, line);
+      } catch (error) {
+        throw new JournalWriteError(`cannot write the journal ${path}: ${osReason(error)}`);
       }
-      writeSync(fd, line);
-      fsyncSync(fd);
     },
     close() {
       if (open && fd !== null) closeSync(fd);
@@ -127,14 +148,59 @@ function createWithFirstLine(path: string, line: string): number {
   const partial = `${path}${PARTIAL_SUFFIX}`;
   const aside = openSync(partial, 'wx', 0o600);
   try {
-    writeSync(aside, line);
-    fsyncSync(aside);
-  } finally {
-    closeSync(aside);
+    try {
+      writeWhole(aside, line);
+      fsyncSync(aside);
+    } finally {
+      closeSync(aside);
+    }
+    linkSync(partial, path);
+  } catch (error) {
+    // Not written whole (a full disk): nothing of this run is left behind.
+    try {
+      unlinkSync(partial);
+    } catch {
+      // Gone already: the write's error is the one to say.
+    }
+    throw error;
   }
-  linkSync(partial, path);
   unlinkSync(partial);
   return openSync(path, 'a');
+}
+
+/**
+ * Appends `line` to the journal open at `fd` (opened to append) and flushes
+ * it: all of it or, when the write fails part way (a full disk), none — the
+ * part written is cut off again, so that an entry written later (space
+ * freed meanwhile) cannot glue onto it into a line that makes the journal
+ * unreadable.
+ */
+export function appendLine(fd: number, line: string): void {
+  const before = fstatSync(fd).size;
+  try {
+    writeWhole(fd, line);
+    fsyncSync(fd);
+  } catch (error) {
+    try {
+      ftruncateSync(fd, before);
+    } catch {
+      // Left as a torn last line, which a read ignores.
+    }
+    throw error;
+  }
+}
+
+/**
+ * Writes all of `text`: a write may take only part of it (a disk that fills
+ * part way), and a line cut short would be read back as a torn last line,
+ * the change it announces unknown to a rollback. The write after a short
+ * one says why (ENOSPC).
+ */
+function writeWhole(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let done = 0; done < bytes.length; ) {
+    done += writeSync(fd, bytes, done, bytes.length - done);
+  }
 }
 
 /**

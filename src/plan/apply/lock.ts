@@ -22,6 +22,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { osReason } from '../files/safe-file.js';
 import type { Target } from '../model/types.js';
 import { stateDir } from './journal.js';
 
@@ -87,13 +88,17 @@ function create(path: string, holder: LockHolder): void {
   const draft = `${path}.${process.pid}.new`;
   const fd = openSync(draft, 'w', 0o600);
   try {
-    writeSync(fd, `${JSON.stringify(holder)}\n`);
-  } finally {
-    closeSync(fd);
-  }
-  try {
+    try {
+      const bytes = Buffer.from(`${JSON.stringify(holder)}\n`);
+      for (let done = 0; done < bytes.length; ) {
+        done += writeSync(fd, bytes, done, bytes.length - done);
+      }
+    } finally {
+      closeSync(fd);
+    }
     linkSync(draft, path);
   } finally {
+    // Written or not (a full disk), the draft goes: nothing of it is left behind.
     unlinkSync(draft);
   }
 }
@@ -203,7 +208,7 @@ export function acquireLock(
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new LockError(`cannot take the lock ${path}: ${(error as Error).message}`);
+        throw new LockError(`cannot take the lock ${path}: ${osReason(error)}`);
       }
     }
     if (!existsSync(path)) continue; // Released meanwhile: try again.

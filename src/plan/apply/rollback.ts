@@ -13,7 +13,7 @@
  * report of one rollback; the report's wording follows every outcome the loop
  * produces.
  */
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import * as z from 'zod';
 import { escapeControl } from '../files/plan-file.js';
 import { UnsafeFileError } from '../files/safe-file.js';
@@ -27,6 +27,7 @@ import { RESOURCE_KEYS, resourceSchema, satisfies } from '../resources/index.js'
 import { objectLockOn, undoPinnedByObjectLock } from '../resources/object-lock.js';
 import { KEPT_OUTCOME } from './executor.js';
 import {
+  appendLine,
   type JournalEntry,
   type JournalRecord,
   PARTIAL_SUFFIX,
@@ -279,8 +280,7 @@ export function appendToJournal(path: string): {
   if (content.length > 0 && !content.endsWith('\n')) writeSync(fd, '\n');
   return {
     append(entry) {
-      writeSync(fd, `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`);
-      fsyncSync(fd);
+      appendLine(fd, `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`);
     },
     close() {
       closeSync(fd);

@@ -16,7 +16,7 @@ import {
   readSync,
   type Stats,
   statSync,
-  writeFileSync,
+  unlinkSync,
   writeSync,
 } from 'node:fs';
 
@@ -126,35 +126,34 @@ export interface WriteOptions {
  * Writes `text` to `path` as a regular file: a symbolic link there is not
  * followed and a FIFO or device is not written to, unless `force`. An existing
  * regular file is replaced (unless `exclusive`). Throws UnsafeFileError with
- * one line.
+ * one line, naming the path and the system's reason; a write that fails part
+ * way (a full disk) removes the regular file it was writing, so no cut-off
+ * plan is left where the whole one was asked for (one that was there before
+ * is gone either way: opening it emptied it).
  */
 export function writeRegularFile(path: string, text: string, options: WriteOptions = {}): void {
   const mode = options.mode ?? 0o644;
-  if (options.force) {
-    try {
-      writeFileSync(path, text, { mode, flag: options.exclusive ? 'wx' : 'w' });
-    } catch (error) {
-      throw new UnsafeFileError(`cannot write ${path}: ${(error as Error).message}`);
-    }
-    return;
-  }
-  const flags =
-    constants.O_WRONLY |
-    constants.O_CREAT |
-    (options.exclusive ? constants.O_EXCL : constants.O_TRUNC) |
-    (constants.O_NOFOLLOW ?? 0) |
-    // A FIFO with no reader fails at once (ENXIO) instead of blocking.
-    (constants.O_NONBLOCK ?? 0) |
-    (constants.O_NOCTTY ?? 0);
+  const flags = options.force
+    ? options.exclusive
+      ? 'wx'
+      : 'w'
+    : constants.O_WRONLY |
+      constants.O_CREAT |
+      (options.exclusive ? constants.O_EXCL : constants.O_TRUNC) |
+      (constants.O_NOFOLLOW ?? 0) |
+      // A FIFO with no reader fails at once (ENXIO) instead of blocking.
+      (constants.O_NONBLOCK ?? 0) |
+      (constants.O_NOCTTY ?? 0);
   let fd: number;
   try {
     fd = openSync(path, flags, mode);
   } catch (error) {
     throw new UnsafeFileError(`cannot write ${path}: ${writeProblem(path, error, options)}`);
   }
+  let stats: Stats | undefined;
   try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) {
+    stats = fstatSync(fd);
+    if (!options.force && !stats.isFile()) {
       throw new UnsafeFileError(
         `refusing to write ${path}: it is ${kindOf(stats)}, not a regular file${forceHint(options, 'writes to it')}`,
       );
@@ -163,9 +162,39 @@ export function writeRegularFile(path: string, text: string, options: WriteOptio
     for (let done = 0; done < bytes.length; ) {
       done += writeSync(fd, bytes, done, bytes.length - done);
     }
+    // A full disk may tell only now (NFS, some FUSE file systems).
+    const written = fd;
+    fd = -1;
+    closeSync(written);
+  } catch (error) {
+    if (error instanceof UnsafeFileError) throw error;
+    if (stats?.isFile()) removeWritten(path, stats);
+    throw new UnsafeFileError(`cannot write ${path}: ${osReason(error)}`);
   } finally {
-    closeSync(fd);
+    if (fd >= 0) closeSync(fd);
   }
+}
+
+/** Removes the file at `path` if it is still the one written (not a link to it, nor another since). */
+function removeWritten(path: string, written: Stats): void {
+  try {
+    const now = lstatSync(path);
+    if (now.isFile() && now.ino === written.ino && now.dev === written.dev) unlinkSync(path);
+  } catch {
+    // Gone already, or not ours to remove: the error said is the write's.
+  }
+}
+
+/**
+ * A system error's reason in words, with its code: "no space left on device
+ * (ENOSPC)" for Node's "ENOSPC: no space left on device, write".
+ */
+export function osReason(error: unknown): string {
+  const { code, message } = error as Partial<NodeJS.ErrnoException>;
+  const text = typeof message === 'string' ? message : String(error);
+  if (typeof code !== 'string' || !text.startsWith(`${code}: `)) return text;
+  // After the words: the system call, and for some the path (", open '/x'").
+  return `${text.slice(code.length + 2).replace(/, \w+(?: '.*')?$/, '')} (${code})`;
 }
 
 function forceHint(options: WriteOptions, what: string): string {
@@ -187,5 +216,5 @@ function writeProblem(path: string, error: unknown, options: WriteOptions): stri
   if (code === 'ENXIO' && stats) return `it is ${kindOf(stats)} with no reader`;
   if (code === 'EACCES') return 'permission denied';
   if (code === 'ENOENT') return 'no such directory';
-  return (error as Error).message;
+  return osReason(error);
 }
