@@ -5,18 +5,10 @@
  */
 import { iamActionFor } from '../plan/model/operations.js';
 import type { ApiCall } from '../plan/model/types.js';
+import type { AwsErrorKind } from './error-kind.js';
 import { headFailure, isPlaceholderCode } from './head-errors.js';
 
-export type AwsErrorKind =
-  | 'access-denied'
-  | 'no-such-bucket'
-  | 'unreachable'
-  | 'credentials'
-  | 'region'
-  | 'throttled'
-  | 'conflict'
-  | 'not-available'
-  | 'service';
+export type { AwsErrorKind } from './error-kind.js';
 
 export class AwsError extends Error {
   override name = 'AwsError';

@@ -8,7 +8,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { ApiCall } from '../plan/model/types.js';
-import type { AwsErrorKind } from './errors.js';
+import type { AwsErrorKind } from './error-kind.js';
 
 /** What S3 means by each status of a HEAD answer; the others get HTTP's own name. */
 const REDIRECTED =
