@@ -8,33 +8,23 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { type CliResult, collect, runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket } from '../helpers/fixtures.js';
 
 const VENV_BIN = resolve(import.meta.dirname, '..', '..', '.venv', 'bin');
 
-function runBash(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, reject) => {
-    const child = spawn('bash', [file], {
+function runBash(file: string): Promise<CliResult> {
+  return collect(
+    spawn('bash', [file], {
       env: {
         ...process.env,
         PATH: `${VENV_BIN}:${process.env.PATH ?? ''}`,
         AWS_DEFAULT_REGION: process.env.AWS_REGION ?? 'us-east-1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+    }),
+  );
 }
 
 describe('plan --cli', () => {

@@ -22,7 +22,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/aws/index.js';
-import { BIN, type CliResult, planToFile, runCli } from '../helpers/cli.js';
+import { BIN, type CliResult, collect, planToFile, runCli } from '../helpers/cli.js';
 import { emulatorUrl, uniqueBucket } from '../helpers/emulator.js';
 import { createBucket } from '../helpers/fixtures.js';
 
@@ -31,38 +31,22 @@ const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
 
 /** The built CLI with its standard output going to `stdout` (a file descriptor). */
 function runTo(stdout: number, args: readonly string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+  return collect(
+    spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', stdout, 'pipe'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: '', stderr }));
-  });
+    }),
+  );
 }
 
 /** The built CLI, no file it writes larger than `bytes` (its output is a pipe, not limited). */
 function runLimited(bytes: number, args: readonly string[], env: NodeJS.ProcessEnv = {}) {
-  return new Promise<CliResult>((resolve, reject) => {
-    const child = spawn('prlimit', [`--fsize=${bytes}`, process.execPath, BIN, ...args], {
+  return collect(
+    spawn('prlimit', [`--fsize=${bytes}`, process.execPath, BIN, ...args], {
       env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+    }),
+  );
 }
 
 /** What the bucket's Block Public Access reads as (null: none). */
